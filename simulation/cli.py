@@ -1,0 +1,219 @@
+"""Command line: ``python -m simulation run|compare|validate|list``.
+
+Exit codes: 0 ok, 2 bad input (the message names the file and field path),
+1 unexpected failure. Bad input never prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .errors import ScenarioError
+from .runner import SimulationError, run
+from .schema import MAX_RUNS
+from .summary import RESULT_LABELS, compare
+from .yamlio import load_scenario
+
+LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage problems are bad input: exit 2
+        self.print_usage(sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _runs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--runs must be a whole number, got '{text}'") from None
+    if not 1 <= n <= MAX_RUNS:
+        raise argparse.ArgumentTypeError(f"--runs must be from 1 to {MAX_RUNS:,}, got {n:,}")
+    return n
+
+
+def _seed(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed must be a whole number, got '{text}'") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("--seed must be >= 0")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m simulation",
+                description="Simulate an initiative: delivery date (project lens) and "
+                            "value (product lens).")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    r = sub.add_parser("run", help="simulate one scenario and print its forecast")
+    r.add_argument("file")
+    r.add_argument("--runs", type=_runs)
+    r.add_argument("--seed", type=_seed)
+    r.add_argument("--workers", type=int, default=None, help="processes (default: auto)")
+    r.add_argument("--json", action="store_true", help="print the summary as JSON")
+    r.add_argument("--out", metavar="DIR", help="write runs.csv, items.csv, weekly.csv here")
+    c = sub.add_parser("compare", help="run a base and variants under the same seeds")
+    c.add_argument("base")
+    c.add_argument("variants", nargs="+")
+    c.add_argument("--runs", type=_runs)
+    c.add_argument("--seed", type=_seed)
+    c.add_argument("--workers", type=int, default=None)
+    c.add_argument("--json", action="store_true")
+    v = sub.add_parser("validate", help="check scenario files and report every problem")
+    v.add_argument("files", nargs="+")
+    li = sub.add_parser("list", help="list the scenario library")
+    li.add_argument("folder", nargs="?", default=str(LIBRARY))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (SimulationError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 1
+
+
+# ------------------------------------------------------------------ commands
+def cmd_run(args) -> int:
+    sc = load_scenario(args.file)
+    res = run(sc, runs=args.runs, seed=args.seed, workers=args.workers)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        res.runs.to_csv(out / "runs.csv", index=False)
+        res.items.to_csv(out / "items.csv", index=False)
+        res.weekly.to_csv(out / "weekly.csv", index=False)
+    summary = res.summary()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(format_summary(summary))
+        if args.out:
+            print(f"\nTables written to {args.out}/ (runs.csv, items.csv, weekly.csv)")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from .changes import variant_descriptions
+
+    base = load_scenario(args.base)
+    scenarios = {base.name: base}
+    notes: dict[str, list[str]] = {}
+    for path in args.variants:
+        sc = load_scenario(path)
+        name = sc.name if sc.name not in scenarios else f"{sc.name} ({path})"
+        scenarios[name] = sc
+        notes[name] = variant_descriptions(path)
+    cmp = compare(scenarios, runs=args.runs, seed=args.seed, workers=args.workers)
+    summary = cmp.summary()
+    if args.json:
+        for name, lines in notes.items():
+            summary["scenarios"][name]["changes"] = lines
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(format_summary(summary["scenarios"][cmp.baseline]))
+    for name, deltas in summary["paired_differences"].items():
+        print(f"\n=== {name} vs {cmp.baseline} ===")
+        for line in notes.get(name, []):
+            print(f"  * {line}")
+        print(format_deltas(deltas))
+    return 0
+
+
+def cmd_validate(args) -> int:
+    bad = 0
+    for path in args.files:
+        try:
+            sc = load_scenario(path)
+        except ScenarioError as exc:
+            bad += 1
+            print(f"error: {exc}", file=sys.stderr)
+            for where, msg in exc.problems[1:]:
+                print(f"  also {where}: {msg}", file=sys.stderr)
+            continue
+        print(f"ok: {path}: {sc.name} ({len(sc.items)} items)")
+    return 2 if bad else 0
+
+
+def cmd_list(args) -> int:
+    from .library import list_library
+
+    rows = list_library(Path(args.folder))
+    if not rows:
+        print(f"no scenarios in {args.folder}")
+        return 0
+    width = max(len(r["file"]) for r in rows)
+    for r in rows:
+        print(f"{r['file']:<{width}}  {r['kind']:<8} {r['name']}")
+        if r["summary"]:
+            print(f"{'':<{width}}  {'':<8} {r['summary']}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list}
+
+
+# ------------------------------------------------------------------ printing
+def _fmt_money(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:,.0f}"
+
+
+def _fmt(x: Any, spec: str = ".1f") -> str:
+    return "n/a" if x is None else format(x, spec)
+
+
+def format_summary(s: dict[str, Any]) -> str:
+    """Readable forecast: the project lens, then the product lens."""
+    d, c, v = s["delivery"], s["cost"], s["value"]
+    lines = [f"{s['scenario']}  ({s['runs']:,} runs, seed {s['seed']})", "",
+             "Project lens",
+             f"  Delivery  P50 {d['p50_date']} (day {_fmt(d['p50_day'])})   "
+             f"P85 {d['p85_date']} (day {_fmt(d['p85_day'])})   "
+             f"P95 {d['p95_date']} (day {_fmt(d['p95_day'])})"]
+    if d.get("on_time_probability") is not None:
+        lines.append(f"  On time   {d['on_time_probability']:.0%} chance of delivering by "
+                     f"{d['deadline']}")
+    if d.get("undelivered_runs"):
+        lines.append(f"  Warning   {d['undelivered_runs']} runs did not deliver within the "
+                     "20-year simulated-time cap")
+    lines += [f"  Cost      mean {_fmt_money(c['mean'])}   P85 {_fmt_money(c['p85'])}", "",
+              "Product lens",
+              f"  First value  P50 {v['first_value_date_p50']} "
+              f"(day {_fmt(v['first_value_day_p50'])})",
+              f"  NPV          mean {_fmt_money(v['npv_mean'])}   P50 {_fmt_money(v['npv_p50'])}"
+              f"   ROI {_fmt(v['roi_mean'], '.2f')}",
+              f"  Outcome      {v['outcome']}: {_fmt(v['outcome_probability'], '.0%')} chance"
+              + (f" by {v['outcome_by']}" if v.get("outcome_by") else " within the horizon")]
+    return "\n".join(lines)
+
+
+def format_deltas(deltas: dict[str, dict[str, Any]]) -> str:
+    """Paired differences: mean with its 90% confidence interval."""
+    out = []
+    for key, d in deltas.items():
+        label = RESULT_LABELS.get(key, key)
+        if d["mean"] is None:
+            out.append(f"  {label:<28} n/a")
+            continue
+        pct = key in ("on_time", "outcome")
+        f = (lambda x: "n/a" if x is None else f"{x:+.1%}") if pct else (
+            lambda x: "n/a" if x is None else f"{x:+,.1f}")
+        lo, hi = d["ci90"]
+        out.append(f"  {label:<28} {f(d['mean']):>14}   90% CI [{f(lo)}, {f(hi)}]")
+    return "\n".join(out)

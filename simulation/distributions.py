@@ -1,0 +1,256 @@
+"""Probability distributions for efforts, durations and values.
+
+A distribution is written in a scenario file either as a bare number (a fixed
+value) or as a mapping with a ``dist`` key::
+
+    8                                        # fixed
+    {dist: triangular, low: 5, mode: 8, high: 15}
+    {dist: pert, low: 4, mode: 6, high: 12}
+    {dist: uniform, low: 3, high: 8}
+    {dist: normal, mean: 10, sd: 2}          # truncated at 0
+    {dist: lognormal, median: 3, p90: 10}
+    {dist: exponential, mean: 4}
+    {dist: empirical, samples: [3, 5, 8]}
+
+Every draw is vectorised: ``dist.sample(rng, n)`` returns ``n`` values. All
+values are non-negative; units are whatever the field says (person-days,
+working days, money per week).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, model_validator
+
+#: z-score of the 90th percentile of the standard normal distribution.
+Z90 = 1.2815515655446004
+#: Largest value any distribution parameter may take (person-days, days or money).
+MAX_PARAMETER = 1e9
+#: Most samples an empirical distribution may list.
+MAX_SAMPLES = 100_000
+
+DistKind = Literal["fixed", "triangular", "pert", "uniform", "normal",
+                   "lognormal", "exponential", "empirical"]
+
+#: The parameters each kind takes, in the order they are written.
+PARAMETERS: dict[str, tuple[str, ...]] = {
+    "fixed": ("value",),
+    "triangular": ("low", "mode", "high"),
+    "pert": ("low", "mode", "high"),
+    "uniform": ("low", "high"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("median", "p90"),
+    "exponential": ("mean",),
+    "empirical": ("samples",),
+}
+
+
+def field_error(field: str, message: str) -> ValueError:
+    """A validation error that belongs to a named field of the model.
+
+    Pydantic reports model-level errors at the model's path; the ``@field:``
+    prefix lets :func:`simulation.schema.format_errors` move it one level down
+    so the message reads ``items[2].effort.high: must be >= mode``.
+    """
+    return ValueError(f"@{field}: {message}")
+
+
+class Distribution(BaseModel):
+    """One probability distribution, validated for its kind."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dist: DistKind
+    value: float | None = None
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    median: float | None = None
+    p90: float | None = None
+    samples: tuple[float, ...] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_shorthand(cls, data: Any) -> Any:
+        if isinstance(data, bool):
+            raise ValueError("expected a number or a distribution mapping, got true/false")
+        if isinstance(data, (int, float)):
+            return {"dist": "fixed", "value": data}
+        if isinstance(data, dict):
+            kind = data.get("dist")
+            if kind is None:
+                raise ValueError("a distribution needs 'dist' (one of "
+                                 + ", ".join(PARAMETERS) + ") or a bare number")
+            if kind in PARAMETERS:
+                allowed = set(PARAMETERS[kind]) | {"dist"}
+                for key in data:
+                    if key not in allowed:
+                        raise field_error(str(key), f"not a parameter of {kind} "
+                                          f"(it takes {', '.join(PARAMETERS[kind])})")
+                for key in PARAMETERS[kind]:
+                    if data.get(key) is None:
+                        raise field_error(key, f"required for {kind}")
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Distribution:
+        for name in PARAMETERS[self.dist]:
+            raw = getattr(self, name)
+            values = raw if isinstance(raw, tuple) else (raw,)
+            for v in values:
+                if not math.isfinite(v):
+                    raise field_error(name, "must be a finite number")
+                if v < 0:
+                    raise field_error(name, "must be >= 0")
+                if v > MAX_PARAMETER:
+                    raise field_error(name, f"must be <= {MAX_PARAMETER:,.0f}")
+        kind = self.dist
+        if kind in ("triangular", "pert"):
+            if self.mode < self.low:
+                raise field_error("mode", "must be >= low")
+            if self.high < self.mode:
+                raise field_error("high", "must be >= mode")
+        elif kind == "uniform":
+            if self.high < self.low:
+                raise field_error("high", "must be >= low")
+        elif kind == "normal":
+            if self.mean <= 0:
+                raise field_error("mean", "must be > 0 (the normal is truncated at 0)")
+        elif kind == "lognormal":
+            if self.median <= 0:
+                raise field_error("median", "must be > 0")
+            if self.p90 < self.median:
+                raise field_error("p90", "must be >= median")
+        elif kind == "empirical":
+            if not self.samples:
+                raise field_error("samples", "needs at least one sample")
+            if len(self.samples) > MAX_SAMPLES:
+                raise field_error("samples", f"at most {MAX_SAMPLES:,} samples")
+        return self
+
+    # ------------------------------------------------------------------ maths
+    def expected(self) -> float:
+        """The distribution's mean (the truncated normal's mean for ``normal``)."""
+        k = self.dist
+        if k == "fixed":
+            return self.value
+        if k == "triangular":
+            return (self.low + self.mode + self.high) / 3
+        if k == "pert":
+            return (self.low + 4 * self.mode + self.high) / 6
+        if k == "uniform":
+            return (self.low + self.high) / 2
+        if k == "normal":
+            a = -self.mean / self.sd if self.sd > 0 else -math.inf
+            if not math.isfinite(a):
+                return self.mean
+            phi = math.exp(-a * a / 2) / math.sqrt(2 * math.pi)
+            tail = 0.5 * math.erfc(a / math.sqrt(2))  # P(Z > a)
+            return self.mean + self.sd * phi / tail
+        if k == "lognormal":
+            sigma = self._sigma()
+            return self.median * math.exp(sigma * sigma / 2)
+        if k == "exponential":
+            return self.mean
+        return float(np.mean(self.samples))
+
+    def lowest(self) -> float:
+        """The smallest value a draw can take."""
+        k = self.dist
+        if k == "fixed":
+            return self.value
+        if k in ("triangular", "pert", "uniform"):
+            return self.low
+        if k == "empirical":
+            return min(self.samples)
+        return 0.0
+
+    def _sigma(self) -> float:
+        return (math.log(self.p90) - math.log(self.median)) / Z90
+
+    def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
+        """Draw ``size`` independent values as a float array."""
+        k = self.dist
+        if k == "fixed":
+            return np.full(size, float(self.value))
+        if k == "triangular":
+            if self.high == self.low:
+                return np.full(size, float(self.low))
+            return rng.triangular(self.low, self.mode, self.high, size)
+        if k == "pert":
+            span = self.high - self.low
+            if span == 0:
+                return np.full(size, float(self.low))
+            alpha = 1 + 4 * (self.mode - self.low) / span
+            beta = 1 + 4 * (self.high - self.mode) / span
+            return self.low + span * rng.beta(alpha, beta, size)
+        if k == "uniform":
+            return rng.uniform(self.low, self.high, size)
+        if k == "normal":
+            return _truncated_normal(rng, self.mean, self.sd, size)
+        if k == "lognormal":
+            return self.median * np.exp(self._sigma() * rng.standard_normal(size))
+        if k == "exponential":
+            return rng.exponential(self.mean, size) if self.mean > 0 else np.zeros(size)
+        return rng.choice(np.asarray(self.samples, dtype=float), size)
+
+    def describe(self) -> str:
+        """Short human text, e.g. ``8-25`` or ``about 6``."""
+        k = self.dist
+        if k == "fixed":
+            return f"{self.value:g}"
+        if k in ("triangular", "pert"):
+            return f"{self.low:g}-{self.high:g} (most likely {self.mode:g})"
+        if k == "uniform":
+            return f"{self.low:g}-{self.high:g}"
+        if k == "empirical":
+            return f"{min(self.samples):g}-{max(self.samples):g} (history of {len(self.samples)})"
+        if k == "lognormal":
+            return f"median {self.median:g}, P90 {self.p90:g}"
+        return f"mean {self.expected():g}"
+
+    def to_yaml(self) -> Any:
+        """The compact form to write back to a file."""
+        if self.dist == "fixed":
+            return _plain(self.value)
+        out: dict[str, Any] = {"dist": self.dist}
+        for key in PARAMETERS[self.dist]:
+            v = getattr(self, key)
+            out[key] = [_plain(x) for x in v] if isinstance(v, tuple) else _plain(v)
+        return out
+
+
+def _plain(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else float(x)
+
+
+def _truncated_normal(rng: np.random.Generator, mean: float, sd: float,
+                      size: int | tuple[int, ...]) -> np.ndarray:
+    """Normal draws conditioned on being >= 0 (redraw the negatives).
+
+    The mean is required > 0, so each round keeps more than half and the loop
+    ends after a few rounds.
+    """
+    out = rng.normal(mean, sd, size)
+    bad = out < 0
+    while bad.any():
+        out[bad] = rng.normal(mean, sd, int(bad.sum()))
+        bad = out < 0
+    return out
+
+
+def as_distribution(value: Any) -> Distribution:
+    """Build a :class:`Distribution` from file data, raising :class:`ScenarioError`."""
+    from pydantic import ValidationError
+
+    from .schema import format_errors
+
+    try:
+        return Distribution.model_validate(value)
+    except ValidationError as exc:
+        raise format_errors(exc) from None

@@ -1,0 +1,303 @@
+"""Monte Carlo runner: many replications of a scenario, tidy tables out.
+
+``run(scenario, runs, seed)`` plays the initiative ``runs`` times and returns
+:class:`Results` with three long tables (``runs``, ``items``, ``weekly``) and a
+``summary()``. Replication ``r`` always sees the same random inputs for the same
+seed (common random numbers), so the tables are identical whether the runs are
+done in this process or spread over worker processes.
+"""
+
+from __future__ import annotations
+
+import atexit
+import math
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .calendar import WorkCalendar
+from .errors import ScenarioError
+from .model import Replication, headcount_curve, person_days
+from .plan import MAX_SIM_DAYS, compile_plan, draw_inputs, make_calendar
+from .schema import MAX_RUNS, Scenario
+from .value import discount_factors, value_pass
+
+#: Replications per unit of work handed to a process (amortises the hand-over).
+CHUNK_RUNS = 250
+#: Below this many runs, worker processes cost more than they save.
+PARALLEL_MIN_RUNS = 2_000
+
+Progress = Callable[[int, int], None]
+
+
+class SimulationError(RuntimeError):
+    """The simulation could not finish (e.g. a worker process died)."""
+
+
+@dataclass
+class Results:
+    """Tables from one simulated scenario (see DESIGN section 5)."""
+
+    scenario: Scenario
+    seed: int
+    runs: pd.DataFrame
+    items: pd.DataFrame
+    weekly: pd.DataFrame
+    potential_value: float
+    _summary: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.runs)
+
+    def summary(self) -> dict[str, Any]:
+        """The forecast as a plain dict (the CLI's ``--json``)."""
+        if self._summary is None:
+            from .summary import summarise
+            self._summary = summarise(self)
+        return self._summary
+
+
+# ------------------------------------------------------------------ chunks
+def simulate_chunk(sc: Scenario, runs: int, seed: int, start: int, stop: int
+                   ) -> dict[str, dict[str, np.ndarray]]:
+    """Replications ``start..stop-1`` of ``runs``, as column arrays.
+
+    Runs in a worker process or in-process; a pure function of its arguments.
+    """
+    plan = compile_plan(sc)
+    draws = draw_inputs(sc, plan, runs, seed)
+    cal = make_calendar(sc)
+    weeks = sc.value.horizon_weeks
+    dpw = cal.days_per_week
+    edges = np.arange(weeks + 1) * float(dpw)
+    cost_pd = sc.team.cost_per_person_day
+
+    n = stop - start
+    runs_cols: dict[str, list] = {k: [] for k in (
+        "run", "delivered", "delivery_day", "end_day", "cost", "effort_total",
+        "items_done", "items_added", "deferred", "fixes", "risks_fired")}
+    paid = np.zeros((n, weeks + 1))
+    item_cols: dict[str, list] = {k: [] for k in (
+        "run", "id", "name", "source", "state", "added_day", "start_day", "done_day",
+        "live_day", "effort", "base_effort", "rework_rounds", "misfit", "fix_live_day",
+        "value_per_week", "must_have", "in_scope")}
+    ic = item_cols
+    for i, r in enumerate(range(start, stop)):
+        rep = Replication(plan, draws, r).simulate()
+        jobs = rep.jobs
+        delivered = rep.closed
+        end = max(rep.last_work_done, rep.delivery if delivered else rep.env.now)
+        runs_cols["run"].append(r)
+        runs_cols["delivered"].append(delivered)
+        runs_cols["delivery_day"].append(rep.delivery)
+        runs_cols["end_day"].append(end)
+        runs_cols["cost"].append(cost_pd * person_days(rep.headcount, end))
+        runs_cols["effort_total"].append(sum(j.work for j in jobs if j.state == "done"))
+        runs_cols["items_done"].append(sum(1 for j in jobs if j.state == "done"
+                                           and j.source not in ("overhead", "fix")))
+        runs_cols["items_added"].append(sum(1 for j in jobs if j.source in ("added", "creep")))
+        runs_cols["deferred"].append(rep.deferred)
+        runs_cols["fixes"].append(sum(1 for j in jobs if j.source == "fix"))
+        runs_cols["risks_fired"].append(",".join(rep.risks_fired))
+        paid[i] = headcount_curve(rep.headcount, end, edges)
+        for j in jobs:
+            ic["run"].append(r)
+            ic["id"].append(j.id)
+            ic["name"].append(j.name)
+            ic["source"].append(j.source)
+            ic["state"].append(j.state)
+            ic["added_day"].append(j.added)
+            ic["start_day"].append(j.start)
+            ic["done_day"].append(j.done)
+            ic["live_day"].append(j.live)
+            ic["effort"].append(j.work)
+            ic["base_effort"].append(j.base)
+            ic["rework_rounds"].append(j.rework)
+            ic["misfit"].append(j.misfit)
+            ic["fix_live_day"].append(j.fix_live)
+            ic["value_per_week"].append(j.value)
+            ic["must_have"].append(j.must_have)
+            ic["in_scope"].append(j.scope)
+
+    runs_arr = {k: np.asarray(v) for k, v in runs_cols.items()}
+    items_arr = {k: np.asarray(v) for k, v in item_cols.items()}
+    local_run = items_arr["run"] - start
+    vr = value_pass(sc, cal, n, local_run, items_arr["live_day"], items_arr["fix_live_day"],
+                    items_arr["misfit"], items_arr["value_per_week"])
+    cost_weekly = np.diff(paid, axis=1) * cost_pd * discount_factors(sc, weeks)
+    runs_arr["value"] = vr.value
+    runs_arr["cost_discounted"] = cost_weekly.sum(axis=1)
+    runs_arr["first_value_day"] = vr.first_value_day
+    runs_arr["outcome_day"] = vr.outcome_day
+    weekly = _weekly_arrays(items_arr, local_run, n, weeks, dpw)
+    weekly["run_rate"] = vr.run_rate
+    weekly["value"] = vr.weekly_value
+    weekly["cost"] = cost_weekly
+    return {"runs": runs_arr, "items": items_arr, "weekly": weekly,
+            "potential": np.array([vr.potential])}
+
+
+def _weekly_arrays(items: dict[str, np.ndarray], run: np.ndarray, n: int, weeks: int,
+                   dpw: int) -> dict[str, np.ndarray]:
+    """Burn-up per week end: cumulative work done, scope known, items live."""
+    def cumulative(day: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        ok = np.isfinite(day)
+        week = np.minimum(np.ceil(day[ok] / dpw - 1e-9), weeks + 1).astype(int)
+        week = np.maximum(week, 0)
+        counts = np.bincount(run[ok] * (weeks + 2) + week, weights=weight[ok],
+                             minlength=n * (weeks + 2)).reshape(n, weeks + 2)
+        return np.cumsum(counts, axis=1)[:, 1:weeks + 1]
+
+    effort = items["effort"].astype(float)
+    counted = items["state"] != "removed"
+    value_item = ~np.isin(items["source"], ("overhead",))
+    return {
+        "work_done": cumulative(np.where(counted, items["done_day"], np.nan), effort),
+        "scope": cumulative(np.where(counted & items["in_scope"], items["added_day"], np.nan),
+                            effort),
+        "live_items": cumulative(np.where(value_item, items["live_day"], np.nan),
+                                 np.ones(len(effort))),
+    }
+
+
+# ------------------------------------------------------------------- pool
+_POOL: ProcessPoolExecutor | None = None
+_POOL_SIZE = 0
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """One process pool per Python process, reused (start-up cost is paid once)."""
+    global _POOL, _POOL_SIZE
+    if _POOL is None or workers != _POOL_SIZE:
+        shutdown_pool()
+        _POOL = ProcessPoolExecutor(max_workers=workers)
+        _POOL_SIZE = workers
+    return _POOL
+
+
+def shutdown_pool() -> None:
+    global _POOL
+    if _POOL is not None:
+        _POOL.shutdown(wait=False, cancel_futures=True)
+        _POOL = None
+
+
+atexit.register(shutdown_pool)
+
+
+def default_workers(runs: int) -> int:
+    """All cores for big jobs; in-process below :data:`PARALLEL_MIN_RUNS`."""
+    if runs < PARALLEL_MIN_RUNS:
+        return 1
+    return max(os.cpu_count() or 1, 1)
+
+
+# -------------------------------------------------------------------- run
+def run(scenario: Scenario, runs: int | None = None, seed: int | None = None,
+        workers: int | None = None, progress: Progress | None = None) -> Results:
+    """Simulate ``scenario`` ``runs`` times.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (it is not modified).
+    runs : int, optional
+        Replications; default ``scenario.simulation.runs``.
+    seed : int, optional
+        Base seed; default ``scenario.simulation.seed``.
+    workers : int, optional
+        1 = in this process; N > 1 = N worker processes; None = all cores for
+        large jobs. The tables are identical whatever the value.
+    progress : callable, optional
+        Called as ``progress(runs_done, runs_total)`` while simulating.
+
+    Returns
+    -------
+    Results
+    """
+    runs = scenario.simulation.runs if runs is None else runs
+    seed = scenario.simulation.seed if seed is None else seed
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or not (
+            1 <= runs <= MAX_RUNS):
+        raise ScenarioError(f"runs: must be a whole number from 1 to {MAX_RUNS:,}, got {runs!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ScenarioError(f"seed: must be a whole number >= 0, got {seed!r}")
+    runs, seed = int(runs), int(seed)
+    workers = default_workers(runs) if workers is None else max(int(workers), 1)
+    bounds = [(a, min(a + CHUNK_RUNS, runs)) for a in range(0, runs, CHUNK_RUNS)]
+    parts: list[Any] = [None] * len(bounds)
+    done = 0
+    if workers == 1 or len(bounds) == 1:
+        for i, (a, b) in enumerate(bounds):
+            parts[i] = simulate_chunk(scenario, runs, seed, a, b)
+            done += b - a
+            if progress:
+                progress(done, runs)
+    else:
+        pool = _pool(workers)
+        try:
+            futures = {pool.submit(simulate_chunk, scenario, runs, seed, a, b): i
+                       for i, (a, b) in enumerate(bounds)}
+            from concurrent.futures import as_completed
+            for fut in as_completed(futures):
+                i = futures[fut]
+                parts[i] = fut.result()
+                done += bounds[i][1] - bounds[i][0]
+                if progress:
+                    progress(done, runs)
+        except BrokenProcessPool as exc:
+            shutdown_pool()
+            raise SimulationError(
+                "a worker process stopped unexpectedly (out of memory or killed); "
+                "no results were produced - try again, or with workers=1") from exc
+    return _assemble(scenario, seed, parts)
+
+
+def _assemble(sc: Scenario, seed: int, parts: list[dict]) -> Results:
+    cal = make_calendar(sc)
+    runs = {k: np.concatenate([p["runs"][k] for p in parts]) for k in parts[0]["runs"]}
+    items = {k: np.concatenate([p["items"][k] for p in parts]) for k in parts[0]["items"]}
+    weekly = {k: np.concatenate([p["weekly"][k] for p in parts]) for k in parts[0]["weekly"]}
+    runs_df = _runs_table(sc, cal, runs)
+    n, weeks = weekly["value"].shape
+    weekly_df = pd.DataFrame({
+        "run": np.repeat(runs["run"], weeks),
+        "week": np.tile(np.arange(1, weeks + 1), n),
+        **{k: v.ravel() for k, v in weekly.items()},
+    })
+    weekly_df["cum_value"] = weekly_df.groupby("run")["value"].cumsum()
+    items_df = pd.DataFrame(items)
+    return Results(sc, seed, runs_df, items_df, weekly_df, float(parts[0]["potential"][0]))
+
+
+def _runs_table(sc: Scenario, cal: WorkCalendar, r: dict[str, np.ndarray]) -> pd.DataFrame:
+    df = pd.DataFrame(r)
+    df["delivery_date"] = cal.dates_of(df["delivery_day"].to_numpy())
+    deadline = cal.day_end(sc.deadline) if sc.deadline else math.inf
+    df["on_time"] = df["delivered"] & (df["delivery_day"] <= deadline + 1e-9)
+    by = sc.value.outcome.by
+    by_day = cal.day_end(by) if by else sc.value.horizon_weeks * cal.days_per_week
+    df["outcome_date"] = cal.dates_of(df["outcome_day"].to_numpy())
+    df["outcome_reached"] = df["outcome_day"].notna() & (df["outcome_day"] <= by_day + 1e-9)
+    df["first_value_date"] = cal.dates_of(df["first_value_day"].to_numpy())
+    df["npv"] = df["value"] - df["cost_discounted"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["roi"] = np.where(df["cost_discounted"] > 0,
+                             df["npv"] / df["cost_discounted"], np.nan)
+    order = ["run", "delivered", "delivery_day", "delivery_date", "on_time", "cost", "value",
+             "npv", "roi", "first_value_day", "first_value_date", "outcome_day", "outcome_date",
+             "outcome_reached", "effort_total", "items_done", "items_added", "fixes",
+             "deferred", "end_day", "cost_discounted", "risks_fired"]
+    return df[order]
+
+
+def time_cap_days() -> float:
+    """The simulated-time cap (working days) after which a run counts as not delivered."""
+    return MAX_SIM_DAYS

@@ -1,0 +1,190 @@
+"""Summaries of results, and paired comparisons of scenarios under the same seeds."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .plan import make_calendar
+
+if TYPE_CHECKING:
+    from .runner import Results
+    from .schema import Scenario
+
+#: Paired-difference metrics: column in the runs table -> key in the JSON.
+DELTA_METRICS = {
+    "delivery_day": "delivery_day",
+    "cost": "cost",
+    "on_time": "on_time",
+    "npv": "npv",
+    "value": "value",
+    "outcome_reached": "outcome",
+    "first_value_day": "first_value_day",
+}
+
+#: Display names for metric keys (shared by the CLI and the dashboard).
+RESULT_LABELS = {
+    "delivery_day": "Delivery (working days)",
+    "cost": "Cost",
+    "on_time": "On-time probability",
+    "npv": "NPV",
+    "value": "Value to horizon",
+    "outcome": "Outcome probability",
+    "first_value_day": "First value (working days)",
+}
+
+
+def _num(x: float) -> float | None:
+    """JSON-friendly number: rounded, None for NaN/inf."""
+    if x is None or not math.isfinite(float(x)):
+        return None
+    return round(float(x), 4)
+
+
+def percentile(values: np.ndarray, q: float) -> float:
+    """Percentile that counts NaN (never happened) as later than everything.
+
+    With any such run the percentile picks an observed value (``inverted_cdf``),
+    so it is infinite only when more than ``100 - q`` percent never happened.
+    """
+    v = np.asarray(values, dtype=float)
+    if len(v) == 0:
+        return math.nan
+    if np.isnan(v).any():
+        return float(np.quantile(np.where(np.isnan(v), np.inf, v), q / 100,
+                                 method="inverted_cdf"))
+    return float(np.quantile(v, q / 100))
+
+
+def summarise(res: Results) -> dict[str, Any]:
+    """The forecast as a dict: the CLI's ``--json`` (DESIGN section 5)."""
+    sc = res.scenario
+    cal = make_calendar(sc)
+    r = res.runs
+    day = r["delivery_day"].to_numpy(dtype=float)
+    p = {q: percentile(day, q) for q in (50, 85, 95)}
+    delivered = int(r["delivered"].sum())
+    fv = r["first_value_day"].to_numpy(dtype=float)
+    out: dict[str, Any] = {
+        "scenario": sc.name,
+        "runs": len(r),
+        "seed": int(res.seed),
+        "delivery": {
+            "p50_day": _num(p[50]), "p85_day": _num(p[85]), "p95_day": _num(p[95]),
+            "mean_day": _num(np.nanmean(day)) if delivered else None,
+            "p50_date": _iso(cal.date_of(p[50])), "p85_date": _iso(cal.date_of(p[85])),
+            "p95_date": _iso(cal.date_of(p[95])),
+            "on_time_probability": _num(r["on_time"].mean()) if sc.deadline else None,
+            "deadline": sc.deadline.isoformat() if sc.deadline else None,
+            "delivered_runs": delivered,
+            "undelivered_runs": int(len(r) - delivered),
+        },
+        "cost": {
+            "mean": _num(r["cost"].mean()),
+            "p50": _num(r["cost"].quantile(0.5)),
+            "p85": _num(r["cost"].quantile(0.85)),
+        },
+        "value": {
+            "value_mean": _num(r["value"].mean()),
+            "npv_mean": _num(r["npv"].mean()),
+            "npv_p50": _num(r["npv"].quantile(0.5)),
+            "roi_mean": _num(r["roi"].mean()),
+            "first_value_day_p50": _num(percentile(fv, 50)),
+            "first_value_date_p50": _iso(cal.date_of(percentile(fv, 50))),
+            "outcome_probability": _num(r["outcome_reached"].mean()),
+            "outcome": sc.value.outcome.name,
+            "outcome_by": sc.value.outcome.by.isoformat() if sc.value.outcome.by else None,
+            "potential_value": _num(res.potential_value),
+        },
+    }
+    return out
+
+
+def _iso(d) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+@dataclass
+class Comparison:
+    """Scenarios run under the same seeds, with paired differences vs the first."""
+
+    results: dict[str, Results]
+    deltas: pd.DataFrame          # variant, metric, mean, ci_low, ci_high, p05, p95
+
+    @property
+    def baseline(self) -> str:
+        return next(iter(self.results))
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """Long table of every scenario's runs with a ``scenario`` column."""
+        return pd.concat([res.runs.assign(scenario=name) for name, res in self.results.items()],
+                         ignore_index=True)
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"baseline": self.baseline,
+                               "scenarios": {k: v.summary() for k, v in self.results.items()},
+                               "paired_differences": {}}
+        for variant, grp in self.deltas.groupby("variant", sort=False):
+            out["paired_differences"][variant] = {
+                row.metric: {"mean": _num(row.mean), "ci90": [_num(row.ci_low), _num(row.ci_high)],
+                             "p05": _num(row.p05), "p95": _num(row.p95)}
+                for row in grp.itertuples()}
+        return out
+
+
+def paired_deltas(base: pd.DataFrame, other: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per-metric paired differences ``other - base`` over matching runs.
+
+    ``mean`` with a t-based 90% confidence interval of the mean (``ci_low``,
+    ``ci_high``), and the 5th/95th percentiles of the per-run difference.
+    """
+    rows = []
+    for col, key in DELTA_METRICS.items():
+        d = other[col].to_numpy(dtype=float) - base[col].to_numpy(dtype=float)
+        d = d[np.isfinite(d)]
+        n = len(d)
+        if n == 0:
+            rows.append({"metric": key, "mean": math.nan, "ci_low": math.nan,
+                         "ci_high": math.nan, "p05": math.nan, "p95": math.nan, "n": 0})
+            continue
+        mean = float(d.mean())
+        half = 1.6448536269514722 * float(d.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan
+        rows.append({"metric": key, "mean": mean, "ci_low": mean - half, "ci_high": mean + half,
+                     "p05": float(np.quantile(d, 0.05)), "p95": float(np.quantile(d, 0.95)),
+                     "n": n})
+    return rows
+
+
+def compare(scenarios: dict[str, Scenario], runs: int | None = None, seed: int | None = None,
+            workers: int | None = None, progress=None) -> Comparison:
+    """Run every scenario with the same seeds; paired differences against the first."""
+    from .runner import run
+
+    if not scenarios:
+        raise ValueError("compare needs at least one scenario")
+    first = next(iter(scenarios.values()))
+    runs = first.simulation.runs if runs is None else runs
+    seed = first.simulation.seed if seed is None else seed
+    results = {}
+    total = len(scenarios)
+    for i, (name, sc) in enumerate(scenarios.items()):
+        sub = None
+        if progress:
+            def sub(done, n, i=i):
+                progress(i * n + done, total * n)
+        results[name] = run(sc, runs=runs, seed=seed, workers=workers, progress=sub)
+    base_name = next(iter(results))
+    rows = []
+    for name, res in results.items():
+        if name == base_name:
+            continue
+        for row in paired_deltas(results[base_name].runs, res.runs):
+            rows.append({"variant": name, **row})
+    deltas = pd.DataFrame(rows, columns=["variant", "metric", "mean", "ci_low", "ci_high",
+                                         "p05", "p95", "n"])
+    return Comparison(results, deltas)
