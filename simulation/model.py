@@ -163,7 +163,8 @@ class Replication:
                 self.risks_fired.append(risk.id)
         if plan.creep_rate_per_day > 0:
             env.process(self._creep())
-        self._wake(self.build_start)
+        # Scheduled last, so changes dated day 0 (staffing, scope) apply before work starts.
+        self._at(self.build_start, self._woken, None)
         env.run(until=MAX_SIM_DAYS)
         return self
 

@@ -1,0 +1,33 @@
+"""Scenario builders shared by the test files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from simulation.schema import Scenario, parse_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+LIBRARY = ROOT / "scenarios"
+
+
+def make_scenario(**overrides: Any) -> Scenario:
+    """A tiny deterministic scenario; keyword arguments replace whole sections."""
+    data: dict[str, Any] = {
+        "name": "test",
+        "start_date": "2027-01-04",
+        "team": {"size": 1},
+        "items": [{"id": "a", "effort": 10}],
+    }
+    data.update(overrides)
+    return parse_scenario(data)
+
+
+def items(*efforts: Any, deps: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+    """Items a, b, c, ... with the given efforts and optional {id: [dependencies]}."""
+    deps = deps or {}
+    out = []
+    for i, e in enumerate(efforts):
+        iid = chr(ord("a") + i)
+        out.append({"id": iid, "effort": e, "depends_on": deps.get(iid, [])})
+    return out
