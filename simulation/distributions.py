@@ -23,7 +23,7 @@ import math
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
 
 #: z-score of the 90th percentile of the standard normal distribution.
 Z90 = 1.2815515655446004
@@ -213,6 +213,12 @@ class Distribution(BaseModel):
         if k == "lognormal":
             return f"median {self.median:g}, P90 {self.p90:g}"
         return f"mean {self.expected():g}"
+
+    @model_serializer(mode="plain")
+    def _compact(self) -> Any:
+        # Dumps in the file's own form (a number, or dist + its parameters), so a
+        # dumped scenario validates again unchanged.
+        return self.to_yaml()
 
     def to_yaml(self) -> Any:
         """The compact form to write back to a file."""

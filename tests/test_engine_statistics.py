@@ -177,7 +177,7 @@ def test_blocker_expected_delay():
 
 
 def test_scope_creep_is_poisson():
-    """Creep at 0.5 a week until day 50 (10 weeks): the count is Poisson with mean and variance 5."""
+    """Creep at 0.5 a week until day 50 (10 weeks): a Poisson count, mean and variance 5."""
     sc = make_scenario(team={"size": 10}, items=[{"id": "a", "effort": 100}],
                        scope={"creep": {"rate_per_week": 0.5, "effort": 1, "until_day": 50}})
     added = run(sc, runs=5_000, seed=9, workers=1).runs["items_added"]
