@@ -102,7 +102,7 @@ class Person:
 class Replication:
     """State and processes of one run of the initiative."""
 
-    def __init__(self, plan: Plan, draws: Draws, run: int):
+    def __init__(self, plan: Plan, draws: Draws, run: int, row: int | None = None):
         self.plan = plan
         self.run = run
         self.env = simpy.Environment()
@@ -128,7 +128,7 @@ class Replication:
         self.risks_fired: list[str] = []
         self.extra: dict[str, float] = {}
         self.wake_pending: set[float] = set()
-        self._read_draws(draws, run)
+        self._read_draws(draws, run if row is None else row)
 
     # ----------------------------------------------------------- set-up
     def _read_draws(self, draws: Draws, r: int) -> None:

@@ -13,6 +13,7 @@ change the draws of any other item or risk.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,14 +29,31 @@ MAX_SIM_DAYS = 5_200.0
 MAX_REWORK_ROUNDS = 200
 
 
-def stream(seed: int, key: str) -> np.random.Generator:
+#: Replications per random-number block. Replication ``r`` reads row ``r % BLOCK``
+#: of block ``r // BLOCK``, so its draws do not depend on how many runs there are
+#: or how they are split between processes.
+BLOCK = 250
+
+
+def stream(seed: int, key: str, block: int = 0) -> np.random.Generator:
     """The random stream for ``key`` under ``seed`` (stable across runs and machines)."""
-    return np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8"))])
+    return np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8")), int(block)])
 
 
 def run_stream(seed: int, key: str, run: int) -> np.random.Generator:
     """A per-replication stream, for inputs whose count varies by run (creep)."""
-    return np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8")), int(run)])
+    return np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8")), 1 << 40, int(run)])
+
+
+def blocked(seed: int, key: str, start: int, stop: int,
+            draw: Callable[[np.random.Generator, int], np.ndarray]) -> np.ndarray:
+    """Values for replications ``start..stop-1`` from the blocks of stream ``key``."""
+    parts = []
+    for b in range(start // BLOCK, (stop - 1) // BLOCK + 1):
+        values = draw(stream(seed, key, b), BLOCK)
+        lo, hi = max(start - b * BLOCK, 0), min(stop - b * BLOCK, BLOCK)
+        parts.append(values[lo:hi])
+    return np.concatenate(parts)
 
 
 def rework_rounds(u: np.ndarray, p: float) -> np.ndarray:
@@ -170,40 +188,49 @@ def compile_plan(sc: Scenario) -> Plan:
     )
 
 
-def draw_inputs(sc: Scenario, plan: Plan, runs: int, seed: int) -> Draws:
-    """Draw every pre-determinable random input for all replications at once."""
-    everything = [it for it in sc.items] + [it for ch in sc.scope.changes for it in ch.add]
+def draw_inputs(sc: Scenario, start: int, stop: int, seed: int) -> Draws:
+    """Every pre-determinable random input for replications ``start..stop-1``.
+
+    Row ``i`` of each array belongs to replication ``start + i``.
+    """
+    everything = list(sc.items) + [it for ch in sc.scope.changes for it in ch.add]
+    runs = stop - start
     n = len(everything)
     effort = np.empty((runs, n))
     rework = np.zeros((runs, n))
     misfit = np.zeros((runs, n), dtype=bool)
     p_rework = sc.iteration.rework_probability
     p_misfit = sc.iteration.misfit_probability
+
+    def uniforms(rng: np.random.Generator, k: int) -> np.ndarray:
+        return rng.random(k)
+
     for j, it in enumerate(everything):
-        effort[:, j] = it.effort.sample(stream(seed, f"effort:{it.id}"), runs)
+        effort[:, j] = blocked(seed, f"effort:{it.id}", start, stop, it.effort.sample)
         if p_rework > 0:
-            rework[:, j] = rework_rounds(stream(seed, f"rework:{it.id}").random(runs), p_rework)
+            u = blocked(seed, f"rework:{it.id}", start, stop, uniforms)
+            rework[:, j] = rework_rounds(u, p_rework)
         if p_misfit > 0:
-            misfit[:, j] = stream(seed, f"misfit:{it.id}").random(runs) < p_misfit
+            misfit[:, j] = blocked(seed, f"misfit:{it.id}", start, stop, uniforms) < p_misfit
     resizes = [rz for ch in sc.scope.changes for rz in ch.resize]
-    resize = np.empty((runs, len(resizes)))
+    resize = np.full((runs, len(resizes)), np.nan)
     for j, rz in enumerate(resizes):
         if rz.effort is not None:
-            resize[:, j] = rz.effort.sample(stream(seed, f"resize:{j}:{rz.id}"), runs)
-        else:
-            resize[:, j] = np.nan
+            resize[:, j] = blocked(seed, f"resize:{j}:{rz.id}", start, stop, rz.effort.sample)
     k = len(sc.risks)
     fires = np.zeros((runs, k), dtype=bool)
     day = np.zeros((runs, k))
     size = np.zeros((runs, k))
     for j, risk in enumerate(sc.risks):
-        fires[:, j] = stream(seed, f"risk:{risk.id}:fires").random(runs) < risk.probability
+        fires[:, j] = blocked(seed, f"risk:{risk.id}:fires", start, stop,
+                              uniforms) < risk.probability
         if risk.window is not None:
             lo, hi = risk.window
-            day[:, j] = stream(seed, f"risk:{risk.id}:day").uniform(lo, hi, runs)
+            day[:, j] = lo + (hi - lo) * blocked(seed, f"risk:{risk.id}:day", start, stop,
+                                                 uniforms)
         impact = risk.impact
         dist = impact.days if impact.kind != "extra_work" else impact.effort
-        size[:, j] = dist.sample(stream(seed, f"risk:{risk.id}:size"), runs)
+        size[:, j] = blocked(seed, f"risk:{risk.id}:size", start, stop, dist.sample)
     return Draws(effort, rework, misfit, resize, fires, day, size)
 
 

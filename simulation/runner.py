@@ -13,7 +13,7 @@ import atexit
 import math
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +24,7 @@ import pandas as pd
 from .calendar import WorkCalendar
 from .errors import ScenarioError
 from .model import Replication, headcount_curve, person_days
-from .plan import MAX_SIM_DAYS, compile_plan, draw_inputs, make_calendar
+from .plan import compile_plan, draw_inputs, make_calendar
 from .schema import MAX_RUNS, Scenario
 from .value import discount_factors, value_pass
 
@@ -50,6 +50,7 @@ class Results:
     items: pd.DataFrame
     weekly: pd.DataFrame
     potential_value: float
+    precision: dict[str, Any] | None = None   # set by runs="auto"
     _summary: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
@@ -65,14 +66,14 @@ class Results:
 
 
 # ------------------------------------------------------------------ chunks
-def simulate_chunk(sc: Scenario, runs: int, seed: int, start: int, stop: int
+def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
                    ) -> dict[str, dict[str, np.ndarray]]:
-    """Replications ``start..stop-1`` of ``runs``, as column arrays.
+    """Replications ``start..stop-1``, as column arrays.
 
     Runs in a worker process or in-process; a pure function of its arguments.
     """
     plan = compile_plan(sc)
-    draws = draw_inputs(sc, plan, runs, seed)
+    draws = draw_inputs(sc, start, stop, seed)
     cal = make_calendar(sc)
     weeks = sc.value.horizon_weeks
     dpw = cal.days_per_week
@@ -90,7 +91,7 @@ def simulate_chunk(sc: Scenario, runs: int, seed: int, start: int, stop: int
         "value_per_week", "must_have", "in_scope")}
     ic = item_cols
     for i, r in enumerate(range(start, stop)):
-        rep = Replication(plan, draws, r).simulate()
+        rep = Replication(plan, draws, r, i).simulate()
         jobs = rep.jobs
         delivered = rep.closed
         end = max(rep.last_work_done, rep.delivery if delivered else rep.env.now)
@@ -200,7 +201,35 @@ def default_workers(runs: int) -> int:
 
 
 # -------------------------------------------------------------------- run
-def run(scenario: Scenario, runs: int | None = None, seed: int | None = None,
+#: ``runs: auto`` stops when the 95% confidence half-width of the P85 delivery
+#: day is at most this many working days ...
+AUTO_HALF_WIDTH_DAYS = 0.5
+#: ... or at this many runs, whichever comes first.
+AUTO_MAX_RUNS = 20_000
+AUTO_STEP_RUNS = 1_000
+
+
+def p85_half_width(delivery_day: np.ndarray) -> float:
+    """95% confidence half-width of the 85th percentile (distribution-free, order statistics)."""
+    x = np.sort(np.where(np.isnan(delivery_day), np.inf, delivery_day))
+    n = len(x)
+    spread = 1.959964 * math.sqrt(n * 0.85 * 0.15)
+    lo = max(math.floor(n * 0.85 - spread) - 1, 0)
+    hi = min(math.ceil(n * 0.85 + spread) - 1, n - 1)
+    width = (x[hi] - x[lo]) / 2
+    return float(width) if math.isfinite(width) else math.inf
+
+
+def _check_runs_seed(runs: Any, seed: Any) -> None:
+    if runs != "auto" and (isinstance(runs, bool) or not isinstance(runs, (int, np.integer))
+                           or not 1 <= runs <= MAX_RUNS):
+        raise ScenarioError(f"runs: must be a whole number from 1 to {MAX_RUNS:,} or 'auto', "
+                            f"got {runs!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ScenarioError(f"seed: must be a whole number >= 0, got {seed!r}")
+
+
+def run(scenario: Scenario, runs: int | str | None = None, seed: int | None = None,
         workers: int | None = None, progress: Progress | None = None) -> Results:
     """Simulate ``scenario`` ``runs`` times.
 
@@ -208,13 +237,16 @@ def run(scenario: Scenario, runs: int | None = None, seed: int | None = None,
     ----------
     scenario : Scenario
         A validated scenario (it is not modified).
-    runs : int, optional
-        Replications; default ``scenario.simulation.runs``.
+    runs : int or "auto", optional
+        Replications; default ``scenario.simulation.runs``. ``"auto"`` keeps
+        adding 1,000 runs until the P85 delivery day's 95% confidence
+        half-width is within half a working day (at most 20,000 runs).
     seed : int, optional
         Base seed; default ``scenario.simulation.seed``.
     workers : int, optional
         1 = in this process; N > 1 = N worker processes; None = all cores for
-        large jobs. The tables are identical whatever the value.
+        jobs of 2,000 runs or more, in-process below. The tables are identical
+        whatever the value.
     progress : callable, optional
         Called as ``progress(runs_done, runs_total)`` while simulating.
 
@@ -224,40 +256,71 @@ def run(scenario: Scenario, runs: int | None = None, seed: int | None = None,
     """
     runs = scenario.simulation.runs if runs is None else runs
     seed = scenario.simulation.seed if seed is None else seed
-    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or not (
-            1 <= runs <= MAX_RUNS):
-        raise ScenarioError(f"runs: must be a whole number from 1 to {MAX_RUNS:,}, got {runs!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ScenarioError(f"seed: must be a whole number >= 0, got {seed!r}")
-    runs, seed = int(runs), int(seed)
-    workers = default_workers(runs) if workers is None else max(int(workers), 1)
-    bounds = [(a, min(a + CHUNK_RUNS, runs)) for a in range(0, runs, CHUNK_RUNS)]
+    _check_runs_seed(runs, seed)
+    seed = int(seed)
+    if runs == "auto":
+        return _run_auto(scenario, seed, workers, progress)
+    runs = int(runs)
+    parts = _simulate(scenario, seed, 0, runs, workers, progress)
+    return _assemble(scenario, seed, parts)
+
+
+def _run_auto(sc: Scenario, seed: int, workers: int | None, progress: Progress | None
+              ) -> Results:
+    parts: list[dict] = []
+    done = 0
+    while True:
+        step = min(AUTO_STEP_RUNS, AUTO_MAX_RUNS - done)
+
+        def sub(k: int, _n: int, base: int = done, step: int = step) -> None:
+            if progress:
+                progress(base + k, max(base + step, AUTO_MAX_RUNS // 4))
+
+        parts += _simulate(sc, seed, done, done + step, workers, sub)
+        done += step
+        days = np.concatenate([p["runs"]["delivery_day"] for p in parts])
+        half = p85_half_width(days)
+        if half <= AUTO_HALF_WIDTH_DAYS or done >= AUTO_MAX_RUNS:
+            break
+    if progress:
+        progress(done, done)
+    res = _assemble(sc, seed, parts)
+    res.precision = {"p85_half_width_days": half, "target_days": AUTO_HALF_WIDTH_DAYS,
+                     "converged": half <= AUTO_HALF_WIDTH_DAYS}
+    return res
+
+
+def _simulate(sc: Scenario, seed: int, start: int, stop: int, workers: int | None,
+              progress: Progress | None) -> list[dict]:
+    """Replications ``start..stop-1`` in chunks, in this process or in a pool."""
+    total = stop - start
+    workers = default_workers(total) if workers is None else max(int(workers), 1)
+    bounds = [(a, min(a + CHUNK_RUNS, stop)) for a in range(start, stop, CHUNK_RUNS)]
     parts: list[Any] = [None] * len(bounds)
     done = 0
     if workers == 1 or len(bounds) == 1:
         for i, (a, b) in enumerate(bounds):
-            parts[i] = simulate_chunk(scenario, runs, seed, a, b)
+            parts[i] = simulate_chunk(sc, seed, a, b)
             done += b - a
             if progress:
-                progress(done, runs)
-    else:
-        pool = _pool(workers)
-        try:
-            futures = {pool.submit(simulate_chunk, scenario, runs, seed, a, b): i
-                       for i, (a, b) in enumerate(bounds)}
-            from concurrent.futures import as_completed
-            for fut in as_completed(futures):
-                i = futures[fut]
-                parts[i] = fut.result()
-                done += bounds[i][1] - bounds[i][0]
-                if progress:
-                    progress(done, runs)
-        except BrokenProcessPool as exc:
-            shutdown_pool()
-            raise SimulationError(
-                "a worker process stopped unexpectedly (out of memory or killed); "
-                "no results were produced - try again, or with workers=1") from exc
-    return _assemble(scenario, seed, parts)
+                progress(done, total)
+        return parts
+    pool = _pool(workers)
+    try:
+        futures = {pool.submit(simulate_chunk, sc, seed, a, b): i
+                   for i, (a, b) in enumerate(bounds)}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            parts[i] = fut.result()
+            done += bounds[i][1] - bounds[i][0]
+            if progress:
+                progress(done, total)
+    except BrokenProcessPool as exc:
+        shutdown_pool()
+        raise SimulationError(
+            "a worker process stopped unexpectedly (out of memory or killed); "
+            "no results were produced - try again, or with workers=1") from exc
+    return parts
 
 
 def _assemble(sc: Scenario, seed: int, parts: list[dict]) -> Results:
@@ -296,8 +359,3 @@ def _runs_table(sc: Scenario, cal: WorkCalendar, r: dict[str, np.ndarray]) -> pd
              "outcome_reached", "effort_total", "items_done", "items_added", "fixes",
              "deferred", "end_day", "cost_discounted", "risks_fired"]
     return df[order]
-
-
-def time_cap_days() -> float:
-    """The simulated-time cap (working days) after which a run counts as not delivered."""
-    return MAX_SIM_DAYS

@@ -260,7 +260,8 @@ class Calendar(Strict):
 
 
 class SimulationSettings(Strict):
-    runs: int = Field(default=1000, ge=1, le=MAX_RUNS)
+    # "auto": replicate until the P85 delivery day is known to within half a day.
+    runs: Annotated[int, Field(ge=1, le=MAX_RUNS)] | Literal["auto"] = 1000
     seed: int = Field(default=42, ge=0, le=2**63 - 1)
 
 

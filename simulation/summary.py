@@ -101,6 +101,9 @@ def summarise(res: Results) -> dict[str, Any]:
             "potential_value": _num(res.potential_value),
         },
     }
+    if res.precision:
+        out["precision"] = {k: (_num(v) if isinstance(v, float) else v)
+                            for k, v in res.precision.items()}
     return out
 
 

@@ -43,6 +43,38 @@ def test_processes_equal_sequential(supply_chain_path):
         pd.testing.assert_frame_equal(getattr(seq, name), getattr(par, name))
 
 
+def test_replication_does_not_depend_on_the_number_of_runs(supply_chain_path):
+    """The first 300 runs of a 700-run simulation are exactly a 300-run simulation."""
+    sc = load_scenario(supply_chain_path)
+    short = run(sc, runs=300, seed=9, workers=1).runs
+    long = run(sc, runs=700, seed=9, workers=1).runs
+    pd.testing.assert_frame_equal(short, long.iloc[:300])
+
+
+def test_auto_runs_reach_the_precision_target():
+    """runs='auto' stops when the P85 half-width is within half a day, and says so."""
+    from simulation.runner import AUTO_HALF_WIDTH_DAYS, p85_half_width
+
+    res = run(busy(), runs="auto", seed=1, workers=1)
+    assert res.precision["converged"]
+    half = p85_half_width(res.runs["delivery_day"].to_numpy())
+    assert half <= AUTO_HALF_WIDTH_DAYS
+    assert res.n_runs % 1000 == 0 and res.summary()["precision"]["p85_half_width_days"] == \
+        pytest.approx(half, abs=1e-4)
+    if res.n_runs > 1000:
+        fewer = res.runs["delivery_day"].to_numpy()[: res.n_runs - 1000]
+        assert p85_half_width(fewer) > AUTO_HALF_WIDTH_DAYS, "it stopped at the first success"
+
+
+def test_p85_half_width_shrinks_like_one_over_root_n():
+    """Order-statistic CI of a percentile: 4x the runs, about half the width."""
+    from simulation.runner import p85_half_width
+
+    x = np.random.default_rng(1).normal(100, 10, 40_000)
+    ratio = p85_half_width(x[:2_500]) / p85_half_width(x)
+    assert 3 < ratio < 5.5
+
+
 def test_run_does_not_mutate_the_scenario(supply_chain_path):
     sc = load_scenario(supply_chain_path)
     before = sc.model_dump()
