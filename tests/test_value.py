@@ -178,3 +178,23 @@ def test_value_never_exceeds_potential():
     rate = res.weekly["run_rate"]
     assert (rate >= 0).all() and (rate <= live_rate_cap + 1e-6).all(), \
         "adoption must stay within [0, 1]"
+
+
+def test_readme_worked_example():
+    """The README's worked example: same delivery day, 4,000 less value under big bang.
+
+    A (10 days, 2,000/week) live at day 10, B (10 days, 1,000/week) at day 20, one
+    person at 500 a day, 10-week horizon: value 2,000 x 8 + 1,000 x 6 = 22,000,
+    cost 20 x 500 = 10,000, NPV 12,000, ROI 1.2. Big bang: both live at day 20:
+    value 3,000 x 6 = 18,000, NPV 8,000.
+    """
+    backlog = [{"id": "a", "effort": 10, "value": {"per_week": 2000}},
+               {"id": "b", "effort": 10, "value": {"per_week": 1000}}]
+    common = dict(team={"size": 1, "cost_per_person_day": 500}, items=backlog,
+                  value={"horizon_weeks": 10})
+    _, cont = one_run(**common)
+    _, bang = one_run(**common, delivery={"approach": "big_bang"})
+    assert (cont["delivery_day"], bang["delivery_day"]) == (20, 20)
+    assert (cont["value"], cont["cost"], cont["npv"], cont["roi"]) == pytest.approx(
+        (22_000, 10_000, 12_000, 1.2))
+    assert (bang["value"], bang["npv"]) == pytest.approx((18_000, 8_000))
