@@ -20,6 +20,7 @@ here; see :mod:`simulation.value`.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 
@@ -53,12 +54,14 @@ class Job:
         "must_have",
         "name",
         "person",
+        "rank",
         "rework",
         "scope",
         "source",
         "start",
         "state",
         "value",
+        "waiting",
         "work",
     )
 
@@ -84,6 +87,8 @@ class Job:
         self.fix_of = None
         self.fix_live = math.nan
         self.state = "backlog"           # backlog | doing | done | removed
+        self.rank = 0                    # backlog position: smaller is pulled first
+        self.waiting = 0                 # dependencies not yet satisfied
 
 
 class Person:
@@ -108,7 +113,12 @@ class Replication:
         self.env = simpy.Environment()
         self.jobs: list[Job] = []
         self.by_id: dict[str, Job] = {}
-        self.backlog: deque[Job] | list[Job] = []
+        # Ready items (all dependencies satisfied) in backlog order, as a heap of
+        # (rank, job); items waiting on a dependency are listed under its id.
+        self.ready: list[tuple[int, Job]] = []
+        self.waiters: dict[str, list[Job]] = {}
+        self.top_rank = 0
+        self.end_rank = 0
         self.satisfied: set[str] = set()   # ids whose dependents may start (done/removed/deferred)
         self.free: deque[Person] = deque()
         self.people: list[Person] = []
@@ -194,10 +204,7 @@ class Replication:
                   self.env.now, plan.rework_fraction)
         self.jobs.append(job)
         self.by_id[id] = job
-        if top:
-            self.backlog.insert(0, job)
-        else:
-            self.backlog.append(job)
+        self._enqueue(job, top)
         if scope:
             self.scope_open += 1
             self.closure_token += 1
@@ -221,9 +228,31 @@ class Replication:
         freeze = self.plan.freeze_day
         return not self.closed and (freeze is None or self.env.now < freeze - EPS)
 
-    def _ready(self, job: Job) -> bool:
+    def _enqueue(self, job: Job, top: bool) -> None:
+        """Put a job in the backlog, at the top or the end."""
+        if top:
+            self.top_rank -= 1
+            job.rank = self.top_rank
+        else:
+            self.end_rank += 1
+            job.rank = self.end_rank
         sat = self.satisfied
-        return all(d in sat for d in job.deps)
+        for d in job.deps:
+            if d not in sat:
+                job.waiting += 1
+                self.waiters.setdefault(d, []).append(job)
+        if job.waiting == 0:
+            heapq.heappush(self.ready, (job.rank, job))
+
+    def _satisfy(self, item_id: str) -> None:
+        """Dependents of ``item_id`` need not wait for it any more."""
+        if item_id in self.satisfied:
+            return
+        self.satisfied.add(item_id)
+        for job in self.waiters.pop(item_id, ()):
+            job.waiting -= 1
+            if job.waiting == 0 and job.state == "backlog":
+                heapq.heappush(self.ready, (job.rank, job))
 
     # ------------------------------------------------------------ dispatch
     def _dispatch(self) -> None:
@@ -233,18 +262,15 @@ class Replication:
             self._wake(hold)
             return
         limit = self.plan.wip_limit
-        while self.free and len(self.doing) < limit and self.backlog:
-            job = None
-            for i, cand in enumerate(self.backlog):
-                if self._ready(cand):
-                    job = cand
-                    del self.backlog[i]
-                    break
-            if job is None:
-                return
-            self._start(job, self.free.popleft())
+        ready = self.ready
+        while ready and self.free and len(self.doing) < limit:
+            job = heapq.heappop(ready)[1]
+            if job.state == "backlog":      # removed items are skipped lazily
+                self._start(job, self.free.popleft())
 
     def _productivity(self, person: Person, t: float) -> float:
+        if not self.plan.staffing:       # nobody joins: everyone is fully productive
+            return 1.0
         if person.ramping(t):
             return person.start_p + (1 - person.start_p) * (t - person.joined) / person.ramp
         load = 0.0
@@ -266,23 +292,25 @@ class Replication:
         rate = self.plan.focus * self._productivity(person, now)
         job.finish = now + job.work / rate
         self.doing.append(job)
-        self.env.process(self._work(job))
+        self._await_finish(job)
 
-    def _work(self, job: Job):
-        """Hold one person until the item's (possibly extended) finish time."""
-        env = self.env
-        while True:
-            yield env.timeout(max(job.finish - env.now, 0.0))
-            if env.now >= job.finish - EPS:
-                break
-        self._finish(job)
+    def _await_finish(self, job: Job) -> None:
+        """A SimPy timeout to the item's finish; blockers may push the finish later."""
+        ev = self.env.timeout(max(job.finish - self.env.now, 0.0))
+        ev.callbacks.append(lambda _ev: self._check_finish(job))
+
+    def _check_finish(self, job: Job) -> None:
+        if self.env.now >= job.finish - EPS:
+            self._finish(job)
+        else:                            # extended meanwhile: wait for the new finish
+            self._await_finish(job)
 
     def _finish(self, job: Job) -> None:
         now = self.env.now
         job.state = "done"
         job.done = now
         self.doing.remove(job)
-        self.satisfied.add(job.id)
+        self._satisfy(job.id)
         self.last_work_done = now
         self._release_person(job.person)
         job.person = None
@@ -341,7 +369,7 @@ class Replication:
         queued, self.post_closure_queue = self.post_closure_queue, []
         for job in queued:
             job.added = self.env.now
-            self.backlog.insert(0, job)
+            self._enqueue(job, top=True)
         self._dispatch()
 
     # ------------------------------------------------------ iteration: fit
@@ -353,11 +381,11 @@ class Replication:
         fix.fix_of = job
         self.jobs.append(fix)
         if pre_closure:
-            self.backlog.insert(0, fix)
+            self._enqueue(fix, top=True)
             self.scope_open += 1
             self.closure_token += 1
         elif self.closed:
-            self.backlog.insert(0, fix)
+            self._enqueue(fix, top=True)
         else:
             self.post_closure_queue.append(fix)
         self._dispatch()
@@ -367,7 +395,8 @@ class Replication:
         if not self._accepting_changes():
             # Deferred to after closure: not built here; dependents need not wait.
             self.deferred += len(ev.add)
-            self.satisfied.update(self.plan.specs[idx].id for idx in ev.add)
+            for idx in ev.add:
+                self._satisfy(self.plan.specs[idx].id)
             return
         for idx in (reversed(ev.add) if ev.top else ev.add):
             self._add_spec(idx, ev.top)
@@ -376,8 +405,7 @@ class Replication:
             job = self.by_id.get(iid)
             if job is not None and job.state == "backlog":
                 job.state = "removed"
-                self.backlog.remove(job)
-                self.satisfied.add(iid)
+                self._satisfy(iid)
                 if job.scope:
                     self.scope_open -= 1
         for iid, col, factor in ev.resize:
