@@ -30,6 +30,8 @@ import simpy
 from .plan import MAX_SIM_DAYS, Draws, Plan, rework_rounds, run_stream
 
 EPS = 1e-9
+#: Creep arrivals drawn per numpy call.
+CREEP_BATCH = 32
 #: An experienced person never drops below this productivity while mentoring.
 MIN_PRODUCTIVITY = 0.1
 
@@ -138,6 +140,8 @@ class Replication:
         self.risks_fired: list[str] = []
         self.extra: dict[str, float] = {}
         self.wake_pending: set[float] = set()
+        self.n_changes = 0
+        self.seed = draws.seed
         self._read_draws(draws, run if row is None else row)
 
     # ----------------------------------------------------------- set-up
@@ -220,9 +224,9 @@ class Replication:
         """Change control: an analysis item at the top of the backlog."""
         days = self.plan.change_control
         if days > 0:
-            n = sum(1 for j in self.jobs if j.source == OVERHEAD)
-            self._new_job(f"change-control-{n + 1}", "Change control", OVERHEAD, 0.0, False,
-                          (), days, 0.0, False, True, True)
+            self.n_changes += 1
+            self._new_job(f"change-control-{self.n_changes}", "Change control", OVERHEAD, 0.0,
+                          False, (), days, 0.0, False, True, True)
 
     def _accepting_changes(self) -> bool:
         freeze = self.plan.freeze_day
@@ -427,21 +431,27 @@ class Replication:
     def _creep(self):
         """New items arrive as a Poisson process until ``until_day`` or closure."""
         plan, env = self.plan, self.env
-        rng = run_stream(plan.seed, "creep", self.run)
+        rng = run_stream(self.seed, "creep", self.run)
         until = plan.creep_until if plan.creep_until is not None else MAX_SIM_DAYS
         n = 0
         t = 0.0
+        batch: list[tuple[float, float, float, bool]] = []
         while True:
-            t += rng.exponential(1.0 / plan.creep_rate_per_day)
+            if not batch:   # draw arrivals in batches: one numpy call per 32, not per item
+                k = CREEP_BATCH
+                batch = list(zip(rng.exponential(1.0 / plan.creep_rate_per_day, k).tolist(),
+                                 plan.creep_effort.sample(rng, k).tolist(),
+                                 rework_rounds(rng.random(k), plan.rework_probability).tolist(),
+                                 (rng.random(k) < plan.misfit_probability).tolist(),
+                                 strict=True))[::-1]
+            gap, base, rounds, misfit = batch.pop()
+            t += gap
             if t > until or self.closed:
                 return
             yield env.timeout(t - env.now)
             if self.closed:
                 return
             n += 1
-            base = float(plan.creep_effort.sample(rng, 1)[0])
-            rounds = float(rework_rounds(rng.random(1), plan.rework_probability)[0])
-            misfit = bool(rng.random() < plan.misfit_probability)
             if not self._accepting_changes():
                 self.deferred += 1
                 continue

@@ -123,7 +123,6 @@ class Plan:
     creep_effort: Distribution | None
     creep_value: float
     days_per_week: int
-    seed: int
 
 
 @dataclass
@@ -137,6 +136,7 @@ class Draws:
     risk_fires: np.ndarray        # (runs, n_risks) bool
     risk_day: np.ndarray          # (runs, n_risks) working day it strikes
     risk_size: np.ndarray         # (runs, n_risks) days stopped/away, or extra effort
+    seed: int                     # for the per-replication streams (creep)
 
 
 def compile_plan(sc: Scenario) -> Plan:
@@ -184,7 +184,7 @@ def compile_plan(sc: Scenario) -> Plan:
         creep_until=creep.until_day if creep else None,
         creep_effort=creep.effort if creep else None,
         creep_value=creep.value.per_week if creep else 0.0,
-        days_per_week=dpw, seed=sc.simulation.seed,
+        days_per_week=dpw,
     )
 
 
@@ -231,7 +231,7 @@ def draw_inputs(sc: Scenario, start: int, stop: int, seed: int) -> Draws:
         impact = risk.impact
         dist = impact.days if impact.kind != "extra_work" else impact.effort
         size[:, j] = blocked(seed, f"risk:{risk.id}:size", start, stop, dist.sample)
-    return Draws(effort, rework, misfit, resize, fires, day, size)
+    return Draws(effort, rework, misfit, resize, fires, day, size, seed)
 
 
 def make_calendar(sc: Scenario) -> WorkCalendar:

@@ -66,6 +66,11 @@ class Results:
 
 
 # ------------------------------------------------------------------ chunks
+ITEM_COLUMNS = ("run", "id", "name", "source", "state", "added_day", "start_day", "done_day",
+                "live_day", "effort", "base_effort", "rework_rounds", "misfit", "fix_live_day",
+                "value_per_week", "must_have", "in_scope")
+
+
 def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
                    ) -> dict[str, dict[str, np.ndarray]]:
     """Replications ``start..stop-1``, as column arrays.
@@ -85,11 +90,7 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
         "run", "delivered", "delivery_day", "end_day", "cost", "effort_total",
         "items_done", "items_added", "deferred", "fixes", "risks_fired")}
     paid = np.zeros((n, weeks + 1))
-    item_cols: dict[str, list] = {k: [] for k in (
-        "run", "id", "name", "source", "state", "added_day", "start_day", "done_day",
-        "live_day", "effort", "base_effort", "rework_rounds", "misfit", "fix_live_day",
-        "value_per_week", "must_have", "in_scope")}
-    ic = item_cols
+    item_rows: list[tuple] = []
     for i, r in enumerate(range(start, stop)):
         rep = Replication(plan, draws, r, i).simulate()
         jobs = rep.jobs
@@ -108,27 +109,13 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
         runs_cols["fixes"].append(sum(1 for j in jobs if j.source == "fix"))
         runs_cols["risks_fired"].append(",".join(rep.risks_fired))
         paid[i] = headcount_curve(rep.headcount, end, edges)
-        for j in jobs:
-            ic["run"].append(r)
-            ic["id"].append(j.id)
-            ic["name"].append(j.name)
-            ic["source"].append(j.source)
-            ic["state"].append(j.state)
-            ic["added_day"].append(j.added)
-            ic["start_day"].append(j.start)
-            ic["done_day"].append(j.done)
-            ic["live_day"].append(j.live)
-            ic["effort"].append(j.work)
-            ic["base_effort"].append(j.base)
-            ic["rework_rounds"].append(j.rework)
-            ic["misfit"].append(j.misfit)
-            ic["fix_live_day"].append(j.fix_live)
-            ic["value_per_week"].append(j.value)
-            ic["must_have"].append(j.must_have)
-            ic["in_scope"].append(j.scope)
+        item_rows += [(r, j.id, j.name, j.source, j.state, j.added, j.start, j.done, j.live,
+                       j.work, j.base, j.rework, j.misfit, j.fix_live, j.value, j.must_have,
+                       j.scope) for j in jobs]
 
     runs_arr = {k: np.asarray(v) for k, v in runs_cols.items()}
-    items_arr = {k: np.asarray(v) for k, v in item_cols.items()}
+    items_arr = {k: np.asarray(v) for k, v in zip(ITEM_COLUMNS, zip(*item_rows, strict=True),
+                                                  strict=True)}
     local_run = items_arr["run"] - start
     vr = value_pass(sc, cal, n, local_run, items_arr["live_day"], items_arr["fix_live_day"],
                     items_arr["misfit"], items_arr["value_per_week"])

@@ -124,8 +124,10 @@ def value_pass(sc: Scenario, cal: WorkCalendar, n_runs: int, run: np.ndarray,
     target = sc.value.outcome.target_fraction * planned_run_rate(sc)
 
     keep = (per_week > 0) & np.isfinite(live)
-    run, live, fix_live, misfit, per_week = (run[keep], live[keep], fix_live[keep],
-                                             misfit[keep], per_week[keep])
+    run, live, fix_live, misfit, per_week = _merge_alike(
+        run[keep], live[keep], np.where(misfit[keep], fix_live[keep], -1.0), misfit[keep],
+        per_week[keep])
+    fix_live = np.where(misfit, fix_live, np.nan)
     L = live / dpw
     Lf = np.where(misfit, np.where(np.isfinite(fix_live), fix_live / dpw, np.inf), L)
 
@@ -157,6 +159,27 @@ def value_pass(sc: Scenario, cal: WorkCalendar, n_runs: int, run: np.ndarray,
     first[~np.isfinite(first)] = np.nan
     potential = float(sum(it.value.per_week for it in sc.items) * weight.sum())
     return ValueResult(value, first, outcome_day, weekly_value, run_rate[:, 1:], potential)
+
+
+def _merge_alike(run, live, fix_live, misfit, per_week):
+    """Merge rows of one run that earn on the same curve (same live and fix days).
+
+    Items released together share their adoption curve, so their values add up
+    before the curves are computed: incremental and big-bang runs shrink several
+    times over. Rows come back sorted by run.
+    """
+    fix_key = np.where(np.isnan(fix_live), np.inf, fix_live)
+    order = np.lexsort((misfit, fix_key, live, run))
+    run, live, fix_key, misfit, per_week = (run[order], live[order], fix_key[order],
+                                            misfit[order], per_week[order])
+    if len(run) == 0:
+        return run, live, fix_key, misfit, per_week
+    new = np.r_[True, (np.diff(run) != 0) | (np.diff(live) != 0) | (np.diff(fix_key) != 0)
+                | (misfit[1:] != misfit[:-1])]
+    starts = np.flatnonzero(new)
+    fix_out = np.where(np.isinf(fix_key[starts]), np.nan, fix_key[starts])
+    return (run[starts], live[starts], fix_out, misfit[starts],
+            np.add.reduceat(per_week, starts))
 
 
 def _outcome_days(run_rate, target, run, L, Lf, per_week, adoption, m, dpw) -> np.ndarray:

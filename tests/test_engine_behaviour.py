@@ -214,3 +214,11 @@ def test_more_rework_more_effort(p):
               seed=1)
     ratio = (res.items["effort"] / res.items["base_effort"]).mean()
     assert ratio == pytest.approx(1 + 0.5 * p / (1 - p), abs=0.08)
+
+
+def test_creep_follows_the_run_seed():
+    """The seed passed to run() drives creep too, not only the scenario file's seed."""
+    sc = busy(scope={"creep": {"rate_per_week": 1, "effort": 2, "until_day": 40}})
+    a = run(sc, runs=200, seed=1).runs["items_added"]
+    b = run(sc, runs=200, seed=2).runs["items_added"]
+    assert not a.equals(b)
