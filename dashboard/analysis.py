@@ -1,0 +1,389 @@
+"""Results -> the small tables the pages and charts show (pure pandas, no Streamlit).
+
+The engine's tables are long (one row per run and week: 100,000+ rows for
+1,000 runs over two years). Charts only need their quantiles, so every
+function here reduces a table to a few hundred rows before anything is drawn
+or cached.
+
+Units: days are working days from the scenario's start (day 0); dates are
+calendar dates from the scenario's calendar; effort is person-days; value and
+cost are money (no currency) per week or in total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulation.calendar import WorkCalendar
+from simulation.schema import Scenario
+
+#: Quantiles drawn as fans: the 90% band (p05-p95), the 50% band (p25-p75), the median.
+FAN_QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
+#: Work-item sources, in the order the timeline legend lists them.
+SOURCES = ("planned", "added", "creep", "fix", "overhead")
+#: Items that happen in fewer runs than this share are left off the timeline.
+TIMELINE_MIN_SHARE = 0.25
+#: Weeks drawn after the last run's work ends on the burn-up (a little air).
+BURNUP_TAIL_WEEKS = 2
+FAN_COLUMNS = ["week", "date", *FAN_QUANTILES]
+
+
+def calendar_of(sc: Scenario) -> WorkCalendar:
+    """The scenario's working-day calendar (day numbers <-> dates)."""
+    return WorkCalendar(sc.calendar, sc.start_date)
+
+
+def week_end_dates(cal: WorkCalendar, weeks: np.ndarray) -> pd.Series:
+    """Date of the last working day of each week number (week 1 = days 0-4)."""
+    return pd.Series(pd.to_datetime(cal.dates_of(np.asarray(weeks, float) * cal.days_per_week)))
+
+
+def start_dates(cal: WorkCalendar, day: np.ndarray) -> np.ndarray:
+    """Date on which work starting at moment ``day`` begins (NaN -> NaT)."""
+    d = np.asarray(day, dtype=float)
+    out = np.full(d.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+    ok = np.isfinite(d)
+    if ok.any():
+        out[ok] = cal.workday_date(np.floor(d[ok] + 1e-9).astype(np.int64))
+    return out
+
+
+# ---------------------------------------------------------------- fans
+def fan_table(weekly: pd.DataFrame, column: str, cal: WorkCalendar,
+              until_week: int | None = None) -> pd.DataFrame:
+    """Quantiles of ``column`` across runs, per week: the data of a fan chart.
+
+    Parameters
+    ----------
+    weekly : DataFrame
+        The engine's weekly table (``run``, ``week`` and ``column``).
+    column : str
+        E.g. ``work_done`` (person-days) or ``cum_value`` (money).
+    cal : WorkCalendar
+        Turns week numbers into the date each week ends.
+    until_week : int, optional
+        Last week kept (default: all).
+
+    Returns
+    -------
+    DataFrame
+        ``week``, ``date`` and one column per :data:`FAN_QUANTILES` key.
+    """
+    if weekly.empty:
+        return pd.DataFrame(columns=FAN_COLUMNS)
+    grid = weekly.pivot(index="run", columns="week", values=column)
+    if until_week is not None:
+        grid = grid.loc[:, grid.columns <= max(int(until_week), 1)]
+    values = grid.to_numpy(dtype=float)
+    q = np.nanquantile(values, list(FAN_QUANTILES.values()), axis=0) if values.size else \
+        np.empty((len(FAN_QUANTILES), 0))
+    out = pd.DataFrame({"week": grid.columns.to_numpy(dtype=int)})
+    out["date"] = week_end_dates(cal, out["week"].to_numpy())
+    for i, key in enumerate(FAN_QUANTILES):
+        out[key] = q[i]
+    return out
+
+
+def burnup_table(weekly: pd.DataFrame, runs: pd.DataFrame, cal: WorkCalendar) -> pd.DataFrame:
+    """Fan of cumulative work done plus the median scope line (person-days).
+
+    Cut a couple of weeks after the 95th percentile of the day all work ends,
+    so the chart shows the build, not two flat years.
+    """
+    end = runs["end_day"].to_numpy(dtype=float) if len(runs) else np.array([])
+    end = end[np.isfinite(end)]
+    until = None
+    if len(end):
+        until = math.ceil(np.quantile(end, 0.95) / cal.days_per_week) + BURNUP_TAIL_WEEKS
+    fan = fan_table(weekly, "work_done", cal, until)
+    if not weekly.empty:
+        scope = weekly.groupby("week")["scope"].median()
+        fan["scope"] = fan["week"].map(scope).to_numpy(dtype=float)
+    else:
+        fan["scope"] = pd.Series(dtype=float)
+    return fan
+
+
+def run_rate_until(summary: dict[str, Any], weekly: pd.DataFrame,
+                   cal: WorkCalendar) -> int | None:
+    """Weeks worth showing on the run-rate chart: past the outcome date and P95."""
+    if weekly.empty:
+        return None
+    horizon = int(weekly["week"].max())
+    marks = [summary["delivery"].get("p95_day")]
+    by = summary["value"].get("outcome_by")
+    if by:
+        marks.append(cal.day_end(dt.date.fromisoformat(by)))
+    days = [float(m) for m in marks if m is not None and math.isfinite(float(m))]
+    if not days:
+        return horizon
+    return min(horizon, math.ceil(max(days) / cal.days_per_week) + 8)
+
+
+def outcome_target(sc: Scenario) -> float:
+    """Run-rate (value per week) at which the outcome counts as reached.
+
+    ``target_fraction`` of the full run-rate of the planned must-have items
+    (DESIGN section 3).
+    """
+    full = sum(it.value.per_week for it in sc.items if it.must_have)
+    return sc.value.outcome.target_fraction * full
+
+
+# ------------------------------------------------------------ delivery
+def delivery_histogram(runs: pd.DataFrame) -> pd.DataFrame:
+    """Share of all runs delivering in each calendar week (Monday to Sunday).
+
+    Runs that never delivered are not in any bar (their share is missing from
+    the total on purpose: the page says how many there were).
+    """
+    cols = ["week_start", "week_end", "runs", "share"]
+    if runs.empty:
+        return pd.DataFrame(columns=cols)
+    dates = pd.to_datetime(runs.loc[runs["delivered"], "delivery_date"]).dropna()
+    if dates.empty:
+        return pd.DataFrame(columns=cols)
+    start = (dates - pd.to_timedelta(dates.dt.weekday, unit="D")).dt.normalize()
+    counts = start.value_counts().sort_index()
+    out = pd.DataFrame({"week_start": counts.index, "runs": counts.to_numpy()})
+    out["week_end"] = out["week_start"] + pd.Timedelta(days=7)
+    out["share"] = out["runs"] / len(runs)
+    return out[cols].reset_index(drop=True)
+
+
+def markers(summary: dict[str, Any], deadline: dt.date | None) -> pd.DataFrame:
+    """Vertical rules for the delivery chart: P50, P85 and the deadline.
+
+    ``row`` staggers the labels so close rules stay readable.
+    """
+    d = summary["delivery"]
+    rows = []
+    for key, label in (("p50_date", "P50"), ("p85_date", "P85")):
+        if d.get(key):
+            rows.append({"label": label, "date": pd.Timestamp(d[key]), "row": len(rows)})
+    if deadline is not None:
+        rows.append({"label": "Deadline", "date": pd.Timestamp(deadline), "row": len(rows)})
+    return pd.DataFrame(rows, columns=["label", "date", "row"])
+
+
+def cdf_table(runs_by_scenario: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Cumulative share of runs delivered by each date, per scenario (step lines)."""
+    frames = []
+    for name, runs in runs_by_scenario.items():
+        n = len(runs)
+        dates = pd.to_datetime(runs.loc[runs["delivered"], "delivery_date"]).dropna()
+        if n == 0 or dates.empty:
+            continue
+        counts = dates.value_counts().sort_index()
+        frames.append(pd.DataFrame({"scenario": name, "date": counts.index,
+                                    "share": counts.cumsum().to_numpy() / n}))
+    if not frames:
+        return pd.DataFrame(columns=["scenario", "date", "share"])
+    return pd.concat(frames, ignore_index=True)
+
+
+# ------------------------------------------------------------ timeline
+def timeline_table(items: pd.DataFrame, n_runs: int, cal: WorkCalendar,
+                   min_share: float = TIMELINE_MIN_SHARE) -> pd.DataFrame:
+    """Median start, done and go-live date per work item, with how often it happens.
+
+    Planned items happen in every run; creep, fixes and change-control overhead
+    only in some. Items seen in fewer than ``min_share`` of the runs are left
+    out (they would be noise); their share is shown for the rest.
+    """
+    cols = ["id", "label", "source", "share", "start_day", "done_day", "live_day",
+            "start", "done", "bar_end", "live", "order"]
+    if items.empty or n_runs <= 0:
+        return pd.DataFrame(columns=cols)
+    done = items[(items["state"] == "done") & items["start_day"].notna()]
+    if done.empty:
+        return pd.DataFrame(columns=cols)
+    g = done.groupby("id", sort=False)
+    out = pd.DataFrame({
+        "name": g["name"].first(),
+        "source": g["source"].first(),
+        "share": g["run"].nunique() / n_runs,
+        "start_day": g["start_day"].median(),
+        "done_day": g["done_day"].median(),
+        "live_day": g["live_day"].median(),
+    }).reset_index()
+    out = out[out["share"] >= min_share - 1e-12].copy()
+    if out.empty:
+        return pd.DataFrame(columns=cols)
+    out["label"] = _item_labels(out)
+    out["start"] = pd.to_datetime(start_dates(cal, out["start_day"].to_numpy()))
+    out["done"] = pd.to_datetime(cal.dates_of(out["done_day"].to_numpy()))
+    # Bars run to the end of the done day, so a one-day item is still visible.
+    out["bar_end"] = out["done"] + pd.Timedelta(days=1)
+    out["live"] = pd.to_datetime(cal.dates_of(out["live_day"].to_numpy()))
+    out = out.sort_values(["start_day", "done_day"], kind="stable").reset_index(drop=True)
+    out["order"] = np.arange(len(out))
+    return out[cols]
+
+
+def _item_labels(rows: pd.DataFrame) -> list[str]:
+    """Unique row labels: the item's name, numbered when names repeat, with its share."""
+    names = [n if n else i for i, n in zip(rows["id"], rows["name"], strict=True)]
+    repeated = {n for n in names if names.count(n) > 1}
+    labels = []
+    for item_id, name, share in zip(rows["id"], names, rows["share"], strict=True):
+        label = name
+        if name in repeated:
+            suffix = item_id.rsplit("-", 1)[-1]
+            label += f" #{suffix}" if suffix.isdigit() else f" [{item_id}]"
+        if share < 0.995:
+            label += f" ({share:.0%} of runs)"
+        labels.append(label)
+    return labels
+
+
+# ------------------------------------------------------------ forecast
+def forecast_tables(res: Any) -> dict[str, Any]:
+    """Everything the Forecast page draws, from one :class:`simulation.Results`.
+
+    Returns a dict of small DataFrames plus the summary, cheap to cache and copy.
+    """
+    sc: Scenario = res.scenario
+    cal = calendar_of(sc)
+    summary = res.summary()
+    runs = res.runs
+    return {
+        "summary": summary,
+        "runs": runs.drop(columns=["risks_fired"]),
+        "risks": risk_table(runs, sc),
+        "histogram": delivery_histogram(runs),
+        "markers": markers(summary, sc.deadline),
+        "burnup": burnup_table(res.weekly, runs, cal),
+        "value": fan_table(res.weekly, "cum_value", cal),
+        "run_rate": fan_table(res.weekly, "run_rate", cal,
+                              run_rate_until(summary, res.weekly, cal)),
+        "timeline": timeline_table(res.items, len(runs), cal),
+        "target": outcome_target(sc),
+        "misfit_share": misfit_share(res.items),
+    }
+
+
+def risk_table(runs: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
+    """How often each risk fired, and the median delivery day with and without it."""
+    rows = []
+    fired = runs["risks_fired"].fillna("").str.split(",")
+    for risk in sc.risks:
+        hit = fired.apply(lambda ids, rid=risk.id: rid in ids).to_numpy(dtype=bool)
+        day = runs["delivery_day"].to_numpy(dtype=float)
+        rows.append({"risk": risk.label, "fired": hit.mean() if len(hit) else math.nan,
+                     "p50_if_fired": _median(day[hit]), "p50_if_not": _median(day[~hit])})
+    return pd.DataFrame(rows, columns=["risk", "fired", "p50_if_fired", "p50_if_not"])
+
+
+def _median(v: np.ndarray) -> float:
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if len(v) else math.nan
+
+
+def misfit_share(items: pd.DataFrame) -> float:
+    """Share of built product items (planned, added, creep) that missed the need."""
+    built = items[items["source"].isin(("planned", "added", "creep")) & (items["state"] == "done")]
+    return float(built["misfit"].mean()) if len(built) else math.nan
+
+
+# ------------------------------------------------------------- comparison
+def working_days_between(cal: WorkCalendar, a: Any, b: Any) -> float:
+    """Signed working days from date ``a`` to date ``b`` (NaN if either is missing)."""
+    if a is None or b is None:
+        return math.nan
+    da, db = np.datetime64(pd.Timestamp(a).date(), "D"), np.datetime64(pd.Timestamp(b).date(), "D")
+    return float(np.busday_count(da, db, weekmask=cal.weekmask, holidays=cal.holidays))
+
+
+def comparison_tables(cmp: Any) -> dict[str, Any]:
+    """Everything the What-if page draws, from one :class:`simulation.Comparison`."""
+    names = list(cmp.results)
+    base = cmp.results[names[0]]
+    cal = calendar_of(base.scenario)
+    summaries = {name: res.summary() for name, res in cmp.results.items()}
+    curves = []
+    for name, res in cmp.results.items():
+        fan = fan_table(res.weekly, "cum_value", calendar_of(res.scenario))
+        curves.append(fan[["week", "date", "p25", "p50", "p75"]].assign(scenario=name))
+    shifts = {}
+    b = summaries[names[0]]["delivery"]
+    for name in names[1:]:
+        o = summaries[name]["delivery"]
+        shifts[name] = {q: working_days_between(cal, b.get(f"{q}_date"), o.get(f"{q}_date"))
+                        for q in ("p50", "p85")}
+    return {
+        "names": names,
+        "summaries": summaries,
+        "deltas": cmp.deltas.copy(),
+        "shifts": shifts,
+        "cdf": cdf_table({name: res.runs for name, res in cmp.results.items()}),
+        "value": pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(),
+        "deadline": base.scenario.deadline,
+        "runs": len(base.runs),
+        "seed": base.seed,
+    }
+
+
+def delta_lookup(deltas: pd.DataFrame, variant: str) -> dict[str, dict[str, float]]:
+    """``{metric: {mean, ci_low, ci_high, p05, p95}}`` for one variant."""
+    rows = deltas[deltas["variant"] == variant]
+    return {r.metric: {"mean": r.mean, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                       "p05": r.p05, "p95": r.p95} for r in rows.itertuples()}
+
+
+def comparison_rows(tables: dict[str, Any]) -> pd.DataFrame:
+    """The side-by-side table: one row per scenario, numbers already in words.
+
+    Deltas are paired differences against the baseline (first row) over the
+    same simulated futures; brackets give the 90% interval of the mean.
+    """
+    from . import fmt  # local: fmt is tiny, and this keeps analysis importable alone
+
+    names = tables["names"]
+    rows = []
+    for i, name in enumerate(names):
+        s = tables["summaries"][name]
+        d, v = s["delivery"], s["value"]
+        row = {"Scenario": name,
+               "P50 date": fmt.date(d.get("p50_date")),
+               "P85 date": fmt.date(d.get("p85_date")),
+               "On time": fmt.pct(d.get("on_time_probability"), missing="no deadline"),
+               "NPV (mean)": fmt.money(v.get("npv_mean")),
+               "Outcome": fmt.pct(v.get("outcome_probability"))}
+        if i == 0:
+            row.update({"Δ P50": "baseline", "Δ P85": "", "Δ delivery (mean)": "",
+                        "Δ on time": "", "Δ NPV": "", "Δ outcome": ""})
+        else:
+            sh = tables["shifts"][name]
+            dl = delta_lookup(tables["deltas"], name)
+            row.update({
+                "Δ P50": fmt.days(sh["p50"], signed=True),
+                "Δ P85": fmt.days(sh["p85"], signed=True),
+                "Δ delivery (mean)": _with_ci(dl.get("delivery_day"),
+                                              lambda x: fmt.days(x, signed=True)),
+                "Δ on time": _with_ci(dl.get("on_time"), fmt.points)
+                if d.get("deadline") else "no deadline",
+                "Δ NPV": _with_ci(dl.get("npv"), lambda x: fmt.money(x, signed=True)),
+                "Δ outcome": _with_ci(dl.get("outcome"), fmt.points),
+            })
+        rows.append(row)
+    cols = ["Scenario", "P50 date", "Δ P50", "P85 date", "Δ P85", "Δ delivery (mean)",
+            "On time", "Δ on time", "NPV (mean)", "Δ NPV", "Outcome", "Δ outcome"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _with_ci(d: dict[str, float] | None, f) -> str:
+    if not d or d.get("mean") is None or (isinstance(d["mean"], float) and
+                                          not math.isfinite(d["mean"])):
+        return "n/a"
+    text = f(d["mean"])
+    lo, hi = d.get("ci_low"), d.get("ci_high")
+    if lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi) \
+            and f(lo) != f(hi):
+        text += f" [{f(lo)}, {f(hi)}]"
+    return text

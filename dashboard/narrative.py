@@ -1,0 +1,129 @@
+"""Plain-words sentences under each lens: what the numbers mean for the room.
+
+Pure functions of the engine's summary dict (``Results.summary()``), so they
+are tested without Streamlit and read the same on every page.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from . import fmt
+
+
+def undelivered_note(summary: dict[str, Any]) -> str | None:
+    """A warning when some simulated futures never delivered the whole scope."""
+    d = summary["delivery"]
+    n = int(d.get("undelivered_runs") or 0)
+    total = int(summary.get("runs") or 0)
+    if n == 0 or total == 0:
+        return None
+    share = n / total
+    return (f"{n:,} of {total:,} simulated futures ({fmt.pct(share)}) never delivered the "
+            "whole scope within the simulated time limit (20 years of working days). They "
+            "count as later than any date: percentiles and on-time chances include them "
+            "as misses.")
+
+
+def project_sentence(summary: dict[str, Any]) -> str:
+    """``In 85 of 100 simulated futures the whole scope is live by ...``."""
+    d = summary["delivery"]
+    parts = []
+    if d.get("p85_date"):
+        parts.append(f"In 85 of 100 simulated futures the whole scope is live by "
+                     f"**{fmt.date(d['p85_date'])}**; in half of them by "
+                     f"{fmt.date(d.get('p50_date'))}.")
+    elif d.get("p50_date"):
+        parts.append(f"Half of the simulated futures have the whole scope live by "
+                     f"**{fmt.date(d['p50_date'])}**, but more than 15 in 100 never finish it.")
+    else:
+        parts.append("In most simulated futures the scope is **never** finished: look for a "
+                     "team that is too small, dependencies that cannot be met, or runaway "
+                     "scope creep.")
+    if d.get("deadline"):
+        p = d.get("on_time_probability")
+        parts.append(f"{fmt.out_of_100(p).capitalize()} make the "
+                     f"{fmt.date(d['deadline'])} deadline.")
+    else:
+        parts.append("No deadline is set, so there is no on-time chance to show.")
+    c = summary["cost"]
+    if c.get("mean"):
+        parts.append(f"The team costs about {fmt.money(c['mean'])} on average "
+                     f"({fmt.money(c.get('p85'))} or less in 85 of 100 futures).")
+    return " ".join(parts)
+
+
+def product_sentence(summary: dict[str, Any], misfit_share: float | None = None,
+                     horizon_weeks: int | None = None) -> str:
+    """``Users first get value around ...; NPV ...; the outcome is reached in ...``."""
+    v = summary["value"]
+    if not v.get("potential_value"):
+        return ("No backlog item has a value per week, so there is no value to forecast. "
+                "Give items a value on the Scenario page to see the product lens.")
+    parts = []
+    if v.get("first_value_date_p50"):
+        parts.append(f"Users first get value around **{fmt.date(v['first_value_date_p50'])}** "
+                     "(the median future).")
+    else:
+        parts.append("In the median future users get **no value** within the horizon.")
+    horizon = f"over the {horizon_weeks}-week horizon" if horizon_weeks else "over the horizon"
+    npv = v.get("npv_mean")
+    roi = v.get("roi_mean")
+    if npv is not None:
+        text = f"Counting value and cost {horizon}, the average NPV is {fmt.money(npv)}"
+        if roi is not None and math.isfinite(roi):
+            text += f" (ROI {roi:.1f}: each 1 spent comes back {roi + 1:.1f})" if roi > -1 \
+                else f" (ROI {roi:.1f})"
+        parts.append(text + ".")
+    outcome = v.get("outcome") or "The outcome"
+    by = f"by {fmt.date(v['outcome_by'])}" if v.get("outcome_by") else "within the horizon"
+    parts.append(f"“{outcome}” is reached {by} in "
+                 f"{fmt.out_of_100(v.get('outcome_probability'))} futures.")
+    if misfit_share is not None and math.isfinite(misfit_share) and misfit_share >= 0.005:
+        parts.append(f"About {fmt.pct(misfit_share)} of what is built misses the real need at "
+                     "first and earns little until its fix goes live.")
+    return " ".join(parts)
+
+
+def delta_sentence(name: str, base: dict[str, Any], other: dict[str, Any],
+                   deltas: dict[str, dict[str, float]], shift_days: dict[str, float]) -> str:
+    """One variant against the baseline in words, with the paired intervals.
+
+    ``deltas`` maps a metric key (``npv``, ``on_time``, ``outcome``) to its
+    paired ``mean``, ``ci_low``, ``ci_high``; ``shift_days`` holds the P50 and
+    P85 date shifts in working days (``p50``, ``p85``).
+    """
+    bd, od = base["delivery"], other["delivery"]
+    parts = [f"**{name}**:"]
+    p85 = shift_days.get("p85")
+    if p85 is None or (isinstance(p85, float) and not math.isfinite(p85)):
+        parts.append(f"P85 delivery {fmt.date(bd.get('p85_date'))} → "
+                     f"{fmt.date(od.get('p85_date'))}.")
+    elif abs(p85) < 0.5:
+        parts.append(f"the P85 date stays at {fmt.date(od.get('p85_date'))}.")
+    else:
+        word = "later" if p85 > 0 else "earlier"
+        parts.append(f"the P85 date moves {fmt.days(abs(p85))} {word} "
+                     f"({fmt.short_date(bd.get('p85_date'))} → {fmt.date(od.get('p85_date'))}).")
+    if bd.get("deadline"):
+        ot = deltas.get("on_time", {})
+        parts.append(f"On-time chance {fmt.pct(bd.get('on_time_probability'))} → "
+                     f"{fmt.pct(od.get('on_time_probability'))}"
+                     f"{_interval(ot, fmt.points)}.")
+    npv = deltas.get("npv", {})
+    if npv:
+        parts.append(f"NPV {fmt.money(npv.get('mean'), signed=True)}"
+                     f"{_interval(npv, lambda x: fmt.money(x, signed=True))}.")
+    out = deltas.get("outcome", {})
+    parts.append(f"Outcome chance {fmt.pct(base['value'].get('outcome_probability'))} → "
+                 f"{fmt.pct(other['value'].get('outcome_probability'))}"
+                 f"{_interval(out, fmt.points)}.")
+    return " ".join(parts)
+
+
+def _interval(d: dict[str, float], f) -> str:
+    lo, hi = d.get("ci_low"), d.get("ci_high")
+    if lo is None or hi is None or fmt.is_missing(lo) or fmt.is_missing(hi) or f(lo) == f(hi):
+        return ""
+    return f" (90% interval {f(lo)} to {f(hi)})"

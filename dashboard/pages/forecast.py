@@ -1,0 +1,137 @@
+"""Forecast page: the project lens and the product lens side by side."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, fmt, narrative, prose, simulate, state
+from simulation import ScenarioError, SimulationError
+
+
+def project_lens(sc, t: dict) -> None:
+    s = t["summary"]
+    d, c = s["delivery"], s["cost"]
+    st.subheader("Project lens", help="Scope, schedule and cost: is the scope delivered "
+                 "on time and on budget? Delivery = the day the last scope item goes live.")
+    m = st.columns(3)
+    m[0].metric("P50 delivery", fmt.date(d.get("p50_date")),
+                help="Half of the simulated futures deliver the whole scope by this date.")
+    m[1].metric("P85 delivery", fmt.date(d.get("p85_date")),
+                help="85 of 100 futures deliver by this date: a commitment-grade date.")
+    m[2].metric("P95 delivery", fmt.date(d.get("p95_date")),
+                help="95 of 100 futures deliver by this date.")
+    m = st.columns(3)
+    if sc.deadline:
+        m[0].metric("On time", fmt.pct(d.get("on_time_probability")),
+                    help=f"Chance of delivering by the deadline, {fmt.date(sc.deadline)}.")
+    else:
+        m[0].metric("On time", "no deadline", help="Set a deadline on the Scenario page.")
+    m[1].metric("Cost (mean)", fmt.money(c.get("mean")),
+                help="People on the team x cost per person-day x working days until all "
+                     "work (including fixes after closure) is done.")
+    m[2].metric("Cost (P85)", fmt.money(c.get("p85")),
+                help="85 of 100 futures cost this much or less.")
+    st.markdown(narrative.project_sentence(s))
+    st.markdown("**When is the whole scope live?**")
+    st.altair_chart(charts.delivery_chart(t["histogram"], t["markers"]), width="stretch")
+    st.markdown("**Burn-up: work done against the growing scope**")
+    st.altair_chart(charts.burnup_chart(t["burnup"], sc.deadline), width="stretch")
+    st.caption("Person-days of finished work by week (bands: where 50% and 90% of the "
+               "futures are); the dashed line is the scope known so far, creep included.")
+
+
+def product_lens(sc, t: dict) -> None:
+    s = t["summary"]
+    v = s["value"]
+    st.subheader("Product lens", help="Outcomes: do users get the value and is the outcome "
+                 "reached? Value counts from go-live, grows with adoption and is discounted.")
+    m = st.columns(3)
+    m[0].metric("First value (P50)", fmt.date(v.get("first_value_date_p50")),
+                help="Median date on which users first get any value.")
+    m[1].metric("NPV (mean)", fmt.money(v.get("npv_mean")),
+                help=f"Discounted value minus discounted cost over "
+                     f"{sc.value.horizon_weeks} weeks.")
+    roi = v.get("roi_mean")
+    m[2].metric("ROI (mean)", "n/a" if roi is None else f"{roi:.1f}",
+                help="(value - cost) / cost over the horizon. 2.0 = each 1 spent returns 2 net.")
+    m = st.columns(3)
+    by = fmt.date(v.get("outcome_by")) if v.get("outcome_by") else "the horizon"
+    m[0].metric("Outcome chance", fmt.pct(v.get("outcome_probability")),
+                help=f"Chance that “{v.get('outcome')}” is reached by {by}.")
+    m[1].metric("Value (mean)", fmt.money(v.get("value_mean")),
+                help="Discounted value earned over the horizon.")
+    misfit = t.get("misfit_share")
+    m[2].metric("Misfits", fmt.pct(misfit),
+                help="Share of built items that missed the real need at first.")
+    st.markdown(narrative.product_sentence(s, misfit, sc.value.horizon_weeks))
+    by_ts = pd.Timestamp(sc.value.outcome.by) if sc.value.outcome.by else None
+    st.markdown("**Value earned over time**")
+    st.altair_chart(charts.value_chart(t["value"], by_ts), width="stretch")
+    st.markdown(f"**Value run-rate against the outcome target** "
+                f"({fmt.money(t['target'])} a week)")
+    st.altair_chart(charts.run_rate_chart(t["run_rate"], t["target"], by_ts), width="stretch")
+    st.caption(f"The outcome “{sc.value.outcome.name}” counts as reached when the weekly "
+               f"run-rate (value a week with today's adoption and fit) reaches "
+               f"{fmt.pct(sc.value.outcome.target_fraction)} of the planned must-have items' "
+               "full value.")
+
+
+def details(t: dict) -> None:
+    st.subheader("Item timeline")
+    st.caption(prose.part("forecast", "timeline"))
+    if t["timeline"].empty:
+        st.info("No item was finished in enough futures to draw a timeline.")
+    else:
+        st.altair_chart(charts.timeline_chart(t["timeline"]), width="stretch")
+    risks = t["risks"]
+    if not risks.empty:
+        with st.expander("Risks: how often each one fired"):
+            shown = pd.DataFrame({
+                "Risk": risks["risk"],
+                "Fired in": risks["fired"].map(fmt.pct),
+                "P50 delivery day if fired": risks["p50_if_fired"].map(fmt.days),
+                "P50 delivery day if not": risks["p50_if_not"].map(fmt.days),
+            })
+            st.dataframe(shown, hide_index=True, width="stretch")
+    with st.expander("All simulated futures (table)"):
+        runs = t["runs"]
+        st.dataframe(runs, hide_index=True, width="stretch", height=300)
+        st.download_button("Download as CSV", runs.to_csv(index=False).encode(),
+                           file_name="forecast-runs.csv", mime="text/csv")
+
+
+def main() -> None:
+    st.title("Forecast")
+    sc = state.scenario()
+    if sc is None:
+        st.info("Load a scenario on the Scenario page first.")
+        return
+    st.markdown(prose.part("forecast", "intro"))
+    if state.problems():
+        st.warning("The Scenario page has problems to fix; this forecast uses the last valid "
+                   "version of the scenario.")
+    try:
+        t = simulate.forecast(sc)
+    except (ScenarioError, SimulationError) as exc:
+        st.error(f"The simulation could not run: {exc}")
+        return
+    s = t["summary"]
+    runs_text = f"{s['runs']:,} simulated futures"
+    if s.get("precision"):
+        runs_text += " (automatic: P85 known within " \
+                     f"{fmt.days(s['precision'].get('p85_half_width_days'))})"
+    st.caption(f"**{sc.name}** · {runs_text} · seed {s['seed']} · starts "
+               f"{fmt.date(sc.start_date)}")
+    note = narrative.undelivered_note(s)
+    if note:
+        st.warning(note)
+    left, right = st.columns(2, gap="large")
+    with left, st.container(border=True):
+        project_lens(sc, t)
+    with right, st.container(border=True):
+        product_lens(sc, t)
+    details(t)
+
+
+main()

@@ -1,0 +1,479 @@
+"""Scenario page: pick, upload or edit the scenario; download or save it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from dashboard import editor, prose, state, storage
+from simulation import ScenarioError, load_scenario, load_scenario_text, scenario_to_yaml
+from simulation.library import LIBRARY_DIR, list_library
+from simulation.schema import (
+    ID_PATTERN,
+    MAX_DAY,
+    MAX_HORIZON_WEEKS,
+    MAX_RELEASE_DAYS,
+    MAX_RUNS,
+    MAX_TEAM,
+    parse_scenario,
+)
+
+MIN_DATE = dt.date(1990, 1, 1)
+#: Largest whole number a browser number field holds exactly (2**53 - 1).
+MAX_WIDGET_INT = 2**53 - 1
+MAX_DATE = dt.date(2100, 12, 31)
+APPROACHES = {
+    "continuous": "Continuous: each item goes live when done",
+    "incremental": "Incremental: releases on a fixed cadence",
+    "big_bang": "Big bang: everything goes live at launch",
+}
+ADOPTION = {"instant": "Instant (full use at go-live)", "linear": "Linear ramp over some weeks",
+            "bass": "Bass diffusion (slow start, word of mouth)"}
+URGENCY = {"standard": "Standard (value constant over time)",
+           "fixed_date": "Fixed date (value drops after a date)",
+           "decaying": "Decaying (value halves every so often)"}
+
+
+def key(name: str) -> str:
+    """Widget keys carry the editor version, so a newly loaded scenario starts afresh."""
+    return f"sc_{name}_{state.version()}"
+
+
+def pct_in(label: str, value: float, name: str, help: str | None = None,
+           max_value: float = 100.0) -> float:
+    """A share edited as a percentage; returned as a fraction (0-1), rounded to stay exact."""
+    v = st.number_input(label, min_value=0.0, max_value=max_value, step=5.0,
+                        value=round(float(value) * 100, 4), key=key(name), help=help,
+                        format="%.1f")
+    return round(float(v) / 100, 6)
+
+
+# ------------------------------------------------------------------ sources
+def _load_path(path: Path, origin: str) -> None:
+    try:
+        sc = load_scenario(path)
+    except ScenarioError as exc:
+        st.session_state[state.LOAD_ERROR] = str(exc)
+        return
+    state.set_scenario(sc, origin)
+    state.notice(f"Loaded “{sc.name}”.")
+
+
+def _choices() -> list[tuple[str, Path, str]]:
+    rows = [(f"{r['name']}  ·  {r['file']}", LIBRARY_DIR / r["file"], f"library file {r['file']}")
+            for r in list_library() if r["kind"] != "invalid"]
+    for path in storage.list_saved():
+        rows.append((f"Saved: {path.stem}", path, f"saved file {path.name}"))
+    return rows
+
+
+def source_picker() -> None:
+    choices = _choices()
+    labels = [c[0] for c in choices]
+    default = next((i for i, c in enumerate(choices) if c[1].name == state.DEFAULT_SCENARIO), 0)
+    pick = st.selectbox("Library and saved scenarios", labels, index=default if labels else None,
+                        key="library_pick",
+                        help="The library is read-only; your saved scenarios are listed "
+                             "after it.")
+    chosen = next((c for c in choices if c[0] == pick), None)
+    st.button("Load", key="library_load", disabled=chosen is None,
+              on_click=_load_path, args=(chosen[1], chosen[2]) if chosen else (None, ""),
+              help="Replaces the scenario being edited (and its what-if variants).")
+
+
+def uploader() -> None:
+    up = st.file_uploader("Upload a scenario file", type=["yaml", "yml"], key="upload",
+                          help="A scenario YAML file (up to 1 MB). Variant files that "
+                               "'extend' another file must be loaded from the library.")
+    if up is None or st.session_state.get("upload_seen") == up.file_id:
+        return
+    st.session_state["upload_seen"] = up.file_id
+    try:
+        sc = load_scenario_text(up.getvalue(), source=up.name, base_dir=None)
+    except ScenarioError as exc:
+        problems = "".join(f"\n- `{p}`: {m}" for p, m in exc.problems)
+        st.session_state[state.LOAD_ERROR] = f"{exc}{problems}"
+        return
+    state.set_scenario(sc, f"upload {up.name}")
+    state.notice(f"Loaded “{sc.name}” from {up.name}.")
+    st.rerun()
+
+
+def save_box(sc) -> None:
+    folder = storage.user_dir()
+    with st.expander("Save to my scenarios"):
+        name = st.text_input("File name", value=sc.name, key=key("save_name"), max_chars=120)
+        target = storage.target_path(name, folder)
+        shown = _shown(folder)
+        st.caption(f"Saves as `{target.name}` in `{shown}`.")
+        exists = target.exists()
+        overwrite = st.checkbox(f"Overwrite the existing {target.name}", key=key("overwrite"),
+                                value=False, disabled=not exists,
+                                help="Needed only when a saved file has this name.")
+        if st.button("Save", key=key("save"), type="primary"):
+            try:
+                path = storage.save_text(scenario_to_yaml(sc), name, folder,
+                                         overwrite=overwrite and exists)
+            except storage.FileExists as exc:
+                st.warning(str(exc))
+            except storage.SaveRefused as exc:
+                st.error(f"Not saved: {exc}")
+            else:
+                st.success(f"Saved as `{path.name}`.")
+
+
+def _shown(folder: Path) -> str:
+    try:
+        return str(folder.resolve().relative_to(LIBRARY_DIR.parent.resolve()))
+    except ValueError:
+        return str(folder)
+
+
+# ------------------------------------------------------------------ sections
+def basics(sc, fields: dict[str, Any]) -> None:
+    c1, c2, c3 = st.columns([2, 1, 1])
+    fields["name"] = c1.text_input("Name", value=sc.name, key=key("name"), max_chars=200)
+    fields["start_date"] = c2.date_input("Start date", value=sc.start_date, key=key("start"),
+                                         min_value=MIN_DATE, max_value=MAX_DATE,
+                                         format="YYYY-MM-DD")
+    fields["deadline"] = c3.date_input("Deadline (optional)", value=sc.deadline,
+                                       key=key("deadline"), min_value=MIN_DATE,
+                                       max_value=MAX_DATE, format="YYYY-MM-DD",
+                                       help="Leave empty for no deadline.")
+    fields["description"] = st.text_area("Description", value=sc.description,
+                                         key=key("description"), height=90, max_chars=5000)
+    cal = sc.calendar
+    holidays = f"{len(cal.holidays)} holiday{'s' if len(cal.holidays) != 1 else ''}"
+    st.caption(f"Working days: {', '.join(cal.workdays)}; {holidays} (edit the calendar in "
+               "the YAML file).")
+
+
+def team(sc, fields: dict[str, Any]) -> None:
+    t = sc.team
+    c1, c2, c3, c4 = st.columns(4)
+    fields["team.size"] = int(c1.number_input("People", min_value=1, max_value=MAX_TEAM,
+                                              value=t.size, step=1, key=key("size")))
+    fields["team.focus"] = pct_in_col(c2, "Focus (% of time)", t.focus, "focus",
+                                      "Share of each person's time spent on this initiative.")
+    fields["team.cost_per_person_day"] = c3.number_input(
+        "Cost per person-day", min_value=0.0, max_value=1e7, value=float(t.cost_per_person_day),
+        step=50.0, key=key("cost"), format="%.0f")
+    wip = c4.number_input("WIP limit (items)", min_value=1, max_value=10 * MAX_TEAM,
+                          value=t.wip_limit, step=1, key=key("wip"),
+                          help="Most items in progress at once. Empty = the team size.")
+    fields["team.wip_limit"] = int(wip) if wip is not None else None
+    if t.changes:
+        text = "; ".join(f"{'+' if c.add > 0 else ''}{c.add} on day {c.at_day:g}"
+                         for c in t.changes)
+        st.caption(f"Scheduled staffing changes (from the file): {text}.")
+
+
+def pct_in_col(col, label: str, value: float, name: str, help: str | None = None) -> float:
+    with col:
+        return pct_in(label, value, name, help)
+
+
+def backlog(sc) -> Any:
+    st.caption(prose.part("scenario", "backlog"))
+    ids = [it.id for it in sc.items]
+    editor_key, base = state.table_base("items", lambda: editor.items_frame(sc))
+    cfg = st.column_config
+    return st.data_editor(
+        base, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
+        column_config={
+            "id": cfg.TextColumn("Id", required=True, max_chars=64, validate=ID_PATTERN,
+                                 help="Short unique id: letters, digits, '-', '_' or '.'"),
+            "name": cfg.TextColumn("Name", width="medium"),
+            "dist": cfg.SelectboxColumn("Effort distribution", options=editor.DIST_KINDS,
+                                        default="triangular", required=True),
+            "low": cfg.NumberColumn("Low", min_value=0.0, format="%.1f",
+                                    help="Person-days (see the note above)"),
+            "mode": cfg.NumberColumn("Most likely", min_value=0.0, format="%.1f",
+                                     help="Person-days (the median for lognormal)"),
+            "high": cfg.NumberColumn("High", min_value=0.0, format="%.1f",
+                                     help="Person-days (the 90th percentile for lognormal)"),
+            "value_per_week": cfg.NumberColumn("Value / week", min_value=0.0,
+                                               format="localized",
+                                               help="Money per week once live and adopted"),
+            "depends_on": cfg.MultiselectColumn("Depends on", options=ids,
+                                                accept_new_options=True,
+                                                help="Items that must be done first"),
+            "must_have": cfg.CheckboxColumn("Must have", default=True,
+                                            help="Counts towards the outcome target"),
+        })
+
+
+def delivery(sc, fields: dict[str, Any]) -> None:
+    d = sc.delivery
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    fields["delivery.approach"] = c1.selectbox(
+        "Approach", list(APPROACHES), index=list(APPROACHES).index(d.approach),
+        format_func=APPROACHES.get, key=key("approach"))
+    fields["delivery.release_every_days"] = c2.number_input(
+        "Release every (days)", min_value=0.0, max_value=float(MAX_RELEASE_DAYS),
+        value=float(d.release_every_days), step=5.0, key=key("release"), format="%g",
+        help="Incremental only: working days between releases.")
+    fields["delivery.discovery_days"] = c3.number_input(
+        "Discovery (days)", min_value=0.0, max_value=float(MAX_DAY),
+        value=float(d.discovery_days), step=1.0, key=key("discovery"), format="%g",
+        help="Up-front phase before any build work.")
+    fields["delivery.hardening_days"] = c4.number_input(
+        "Hardening (days)", min_value=0.0, max_value=float(MAX_DAY),
+        value=float(d.hardening_days), step=1.0, key=key("hardening"), format="%g",
+        help="Before each release (incremental) or once before launch (big bang).")
+
+
+def iteration(sc, fields: dict[str, Any]) -> None:
+    it = sc.iteration
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        fields["iteration.rework_probability"] = pct_in(
+            "Rework chance (%)", it.rework_probability, "rework_p",
+            "Chance that finished work needs another round (at most 95%).", max_value=95.0)
+        fields["iteration.rework_fraction"] = pct_in(
+            "Rework size (% of effort)", it.rework_fraction, "rework_f",
+            "Each rework round costs this share of the item's effort.", max_value=1000.0)
+    with c2:
+        fields["iteration.misfit_probability"] = pct_in(
+            "Misfit chance (%)", it.misfit_probability, "misfit_p",
+            "Chance an item is built as specified but not what users need.")
+        fields["iteration.misfit_value_factor"] = pct_in(
+            "Misfit value (% of full)", it.misfit_value_factor, "misfit_v",
+            "What a misfit item earns until its fix is live.")
+    with c3:
+        fields["iteration.feedback_lag_days"] = st.number_input(
+            "Feedback lag (days)", min_value=0.0, max_value=float(MAX_DAY),
+            value=float(it.feedback_lag_days), step=1.0, key=key("lag"), format="%g",
+            help="Working days after go-live until a misfit is discovered.")
+        fields["iteration.fix_fraction"] = pct_in(
+            "Fix size (% of effort)", it.fix_fraction, "fix_f",
+            "The fix for a misfit costs this share of the item's effort.", max_value=1000.0)
+
+
+def scope(sc, fields: dict[str, Any]) -> None:
+    s = sc.scope
+    c1, c2, c3, c4 = st.columns(4)
+    rate = c1.number_input("Scope creep (items/week)", min_value=0.0, max_value=20.0,
+                           value=float(s.creep.rate_per_week) if s.creep else 0.0, step=0.1,
+                           key=key("creep"), format="%g",
+                           help="New small requests arriving at random, on average.")
+    until = c2.number_input("Creep until day", min_value=0.0, max_value=float(MAX_DAY),
+                            value=float(s.creep.until_day) if s.creep and
+                            s.creep.until_day is not None else None,
+                            step=5.0, key=key("creep_until"), format="%g",
+                            help="Empty = creep never stops.")
+    fields["scope.change_control_days"] = c3.number_input(
+        "Change control (days per change)", min_value=0.0, max_value=float(MAX_DAY),
+        value=float(s.change_control_days), step=0.5, key=key("cc"), format="%g",
+        help="Team effort spent accepting each change.")
+    fields["scope.freeze_day"] = c4.number_input(
+        "Freeze scope from day", min_value=0.0, max_value=float(MAX_DAY),
+        value=float(s.freeze_day) if s.freeze_day is not None else None, step=5.0,
+        key=key("freeze"), format="%g", help="Empty = no freeze. Later changes are deferred.")
+    if s.creep is not None:
+        fields["scope.creep.rate_per_week"] = float(rate)
+        fields["scope.creep.until_day"] = until
+    elif rate > 0:
+        fields["scope.creep"] = {"rate_per_week": float(rate), "until_day": until,
+                                 "effort": {"dist": "lognormal", "median": 3, "p90": 8}}
+        st.caption("New creep requests take 3 person-days (median), 8 in 1 of 10 cases.")
+    if s.changes:
+        st.caption(f"{len(s.changes)} scheduled scope change(s) from the file are kept "
+                   "(edit them in YAML or add levers on the What-if page).")
+
+
+def risks(sc) -> Any:
+    st.caption(prose.part("scenario", "risks"))
+    ids = [it.id for _, it in sc.all_items()]
+    editor_key, base = state.table_base("risks", lambda: editor.risks_frame(sc))
+    cfg = st.column_config
+    return st.data_editor(
+        base, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
+        column_config={
+            "id": cfg.TextColumn("Id", required=True, max_chars=64, validate=ID_PATTERN),
+            "name": cfg.TextColumn("Name", width="medium"),
+            "probability": cfg.NumberColumn("Probability (0-1)", min_value=0.0, max_value=1.0,
+                                            format="%.2f", step=0.05),
+            "kind": cfg.SelectboxColumn("Impact kind", options=editor.RISK_KINDS,
+                                        default="blocker", required=True),
+            "window_from": cfg.NumberColumn("Window from (day)", min_value=0.0, format="%g"),
+            "window_to": cfg.NumberColumn("Window to (day)", min_value=0.0, format="%g"),
+            "dist": cfg.SelectboxColumn("Impact distribution", options=editor.DIST_KINDS,
+                                        default="triangular"),
+            "low": cfg.NumberColumn("Low", min_value=0.0, format="%.1f"),
+            "mode": cfg.NumberColumn("Most likely", min_value=0.0, format="%.1f"),
+            "high": cfg.NumberColumn("High", min_value=0.0, format="%.1f"),
+            "items": cfg.MultiselectColumn("Items (extra work)", options=ids),
+            "people": cfg.NumberColumn("People (capacity loss)", min_value=1, step=1,
+                                       format="%d"),
+        })
+
+
+def value(sc, fields: dict[str, Any]) -> None:
+    v = sc.value
+    c1, c2, c3 = st.columns(3)
+    fields["value.horizon_weeks"] = int(c1.number_input(
+        "Horizon (weeks)", min_value=1, max_value=MAX_HORIZON_WEEKS, value=v.horizon_weeks,
+        step=4, key=key("horizon"), help="Value and cost are counted up to here."))
+    fields["value.discount_rate_annual"] = pct_in_col(
+        c2, "Discount rate (% a year)", v.discount_rate_annual, "discount")
+    fields["value.adoption.model"] = c3.selectbox(
+        "Adoption", list(ADOPTION), index=list(ADOPTION).index(v.adoption.model),
+        format_func=ADOPTION.get, key=key("adoption"))
+    a1, a2, a3 = st.columns(3)
+    fields["value.adoption.weeks"] = a1.number_input(
+        "Linear ramp (weeks)", min_value=0.0, max_value=float(MAX_HORIZON_WEEKS),
+        value=float(v.adoption.weeks), step=1.0, key=key("adopt_weeks"), format="%g",
+        help="Linear adoption only.")
+    fields["value.adoption.p"] = a2.number_input(
+        "Bass p (innovation / week)", min_value=0.0, max_value=1.0, value=float(v.adoption.p),
+        step=0.01, key=key("bass_p"), format="%.3f", help="Bass adoption only.")
+    fields["value.adoption.q"] = a3.number_input(
+        "Bass q (imitation / week)", min_value=0.0, max_value=10.0, value=float(v.adoption.q),
+        step=0.05, key=key("bass_q"), format="%.3f", help="Bass adoption only.")
+    u1, u2, u3, u4 = st.columns(4)
+    fields["value.urgency.profile"] = u1.selectbox(
+        "Urgency", list(URGENCY), index=list(URGENCY).index(v.urgency.profile),
+        format_func=URGENCY.get, key=key("urgency"))
+    fields["value.urgency.date"] = u2.date_input(
+        "Value drops on", value=v.urgency.date, key=key("urgency_date"), min_value=MIN_DATE,
+        max_value=MAX_DATE, format="YYYY-MM-DD", help="Fixed-date urgency only.")
+    with u3:
+        fields["value.urgency.value_after"] = pct_in(
+            "Value after that date (%)", v.urgency.value_after, "value_after",
+            "Fixed-date urgency only.")
+    fields["value.urgency.half_life_weeks"] = u4.number_input(
+        "Half-life (weeks)", min_value=0.0, max_value=float(MAX_HORIZON_WEEKS),
+        value=float(v.urgency.half_life_weeks), step=1.0, key=key("half_life"), format="%g",
+        help="Decaying urgency only.")
+    o1, o2, o3 = st.columns([2, 1, 1])
+    o = v.outcome
+    fields["value.outcome.name"] = o1.text_input("Outcome", value=o.name, key=key("outcome"),
+                                                 max_chars=200)
+    with o2:
+        fields["value.outcome.target_fraction"] = pct_in(
+            "Target (% of must-have run-rate)", o.target_fraction, "target",
+            "Reached when the value run-rate is at least this share of the planned "
+            "must-have items' full value per week.")
+    fields["value.outcome.by"] = o3.date_input(
+        "Outcome due by", value=o.by, key=key("outcome_by"), min_value=MIN_DATE,
+        max_value=MAX_DATE, format="YYYY-MM-DD", help="Empty = by the end of the horizon.")
+
+
+def simulation_settings(sc, fields: dict[str, Any]) -> None:
+    s = sc.simulation
+    c1, c2, c3 = st.columns([1, 1, 2])
+    auto = c3.checkbox("Automatic number of runs", value=s.runs == "auto", key=key("auto"),
+                       help="Keep simulating until the P85 date is known within half a "
+                            "working day (up to 20,000 runs).")
+    runs = c1.number_input("Runs (simulated futures)", min_value=1, max_value=MAX_RUNS,
+                           value=1000 if s.runs == "auto" else int(s.runs), step=100,
+                           key=key("runs"), disabled=auto)
+    fields["simulation.runs"] = "auto" if auto else int(runs)
+    if s.seed > MAX_WIDGET_INT:
+        # Browsers cannot hold larger whole numbers exactly: keep the file's seed as is.
+        c2.text_input("Seed (from the file)", value=str(s.seed), disabled=True, key=key("seed"))
+        return
+    fields["simulation.seed"] = int(c2.number_input(
+        "Seed", min_value=0, max_value=MAX_WIDGET_INT, value=int(s.seed), step=1,
+        key=key("seed"), help="Same seed, same futures: results are reproducible."))
+
+
+# ----------------------------------------------------------------------- page
+def section(title: str, name: str) -> tuple[Any, Any]:
+    box = st.container(border=True)
+    box.subheader(title)
+    return box, box.container()
+
+
+def show_problems(slot, items: list[str]) -> None:
+    if items:
+        slot.error("\n".join(f"- {p}" for p in items))
+
+
+def main() -> None:
+    st.title("Scenario")
+    st.markdown(prose.part("scenario", "intro"))
+    message = state.notice()
+    if message:
+        st.success(message)
+
+    c1, c2, c3 = st.columns([3, 3, 2], gap="medium")
+    with c1:
+        source_picker()
+    with c2:
+        uploader()
+    actions = c3.container()
+    load_error = st.session_state.get(state.LOAD_ERROR)
+    if load_error:
+        st.error(f"Could not load that scenario. {load_error}")
+
+    sc = state.scenario()
+    if sc is None:
+        st.info("Load a library scenario or upload a file to begin.")
+        return
+    status = st.container()
+    general = st.container()
+
+    fields: dict[str, Any] = {}
+    slots: dict[str, Any] = {}
+    box, slots["basics"] = section("Basics", "basics")
+    with box:
+        basics(sc, fields)
+    box, slots["team"] = section("Team", "team")
+    with box:
+        team(sc, fields)
+    box, slots["backlog"] = section("Backlog", "backlog")
+    with box:
+        items_df = backlog(sc)
+    left, right = st.columns(2)
+    with left:
+        box, slots["delivery"] = section("Delivery", "delivery")
+        with box:
+            delivery(sc, fields)
+    with right:
+        box, slots["scope"] = section("Scope changes", "scope")
+        with box:
+            scope(sc, fields)
+    box, slots["iteration"] = section("Iteration and rework", "iteration")
+    with box:
+        iteration(sc, fields)
+    box, slots["risks"] = section("Risks", "risks")
+    with box:
+        risks_df = risks(sc)
+    box, slots["value"] = section("Value and outcome", "value")
+    with box:
+        value(sc, fields)
+    box, slots["simulation"] = section("Simulation", "simulation")
+    with box:
+        simulation_settings(sc, fields)
+
+    data, rows = editor.build_data(sc, fields, items_df, risks_df)
+    try:
+        new = parse_scenario(data)
+    except ScenarioError as exc:
+        found = editor.group_problems(exc.problems or [("", str(exc))], rows)
+    else:
+        found = {}
+        state.update_scenario(new)
+        sc = new
+    state.set_problems(found)
+    for name, items in found.items():
+        show_problems(slots.get(name, general), items)
+    if found:
+        n = sum(len(v) for v in found.values())
+        general.warning(f"{n} problem{'s' if n > 1 else ''} to fix (shown in red below). "
+                        "Until then the forecast uses the last valid version of the scenario.")
+    status.markdown(f"Editing **{sc.name}**: {state.origin()}.")
+
+    with actions:
+        st.download_button("Download YAML", data=scenario_to_yaml(sc),
+                           file_name=storage.safe_filename(sc.name), mime="application/x-yaml",
+                           key=key("download"), icon=":material/download:")
+        save_box(sc)
+
+
+main()

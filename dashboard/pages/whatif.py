@@ -1,0 +1,370 @@
+"""What-if page: levers make variants; a paired comparison shows what each one does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import analysis, charts, levers, narrative, prose, simulate, state
+from dashboard.editor import RISK_KINDS
+from simulation import Scenario, ScenarioError, SimulationError
+from simulation.schema import MAX_DAY, MAX_TEAM
+
+NEW = "A new variant"
+LAST_ERROR = "lever_error"
+
+
+def lever_key(name: str) -> str:
+    return f"lv_{name}"
+
+
+# -------------------------------------------------------------------- levers
+def lever_inputs(lever: str, sc: Scenario) -> dict[str, Any]:
+    """The widgets of one lever (inside the lever form); returns their values."""
+    k = lever_key
+    ids = [it.id for it in sc.items]
+    labels = {it.id: it.label for it in sc.items}
+    v: dict[str, Any] = {}
+    if lever == "add_item":
+        c1, c2 = st.columns([2, 1])
+        v["name"] = c1.text_input("Item name", value="New feature", key=k("item_name"),
+                                  max_chars=200)
+        v["at_day"] = c2.number_input("Arrives on day", 0.0, float(MAX_DAY), 30.0, 5.0,
+                                      key=k("item_day"), format="%g",
+                                      help="Working days from the start; 0 = planned from "
+                                           "the outset.")
+        c1, c2, c3, c4 = st.columns(4)
+        v["low"] = c1.number_input("Effort low (person-days)", 0.0, 1e6, 8.0, 1.0,
+                                   key=k("item_low"), format="%g")
+        v["mode"] = c2.number_input("Most likely", 0.0, 1e6, 12.0, 1.0, key=k("item_mode"),
+                                    format="%g")
+        v["high"] = c3.number_input("High", 0.0, 1e6, 25.0, 1.0, key=k("item_high"),
+                                    format="%g")
+        v["value_per_week"] = c4.number_input("Value / week", 0.0, 1e9, 2500.0, 500.0,
+                                              key=k("item_value"), format="%g")
+        c1, c2, c3 = st.columns([2, 1, 1])
+        v["depends_on"] = c1.multiselect("Depends on", ids, format_func=labels.get,
+                                         key=k("item_deps"))
+        v["priority"] = "top" if c2.toggle("Top of the backlog", key=k("item_top"),
+                                           help="Off: joins the end of the backlog.") \
+            else "end"
+        v["must_have"] = c3.toggle("Must have", key=k("item_must"),
+                                   help="Must-haves count towards the outcome target.")
+    elif lever == "remove_items":
+        c1, c2 = st.columns([3, 1])
+        v["ids"] = c1.multiselect("Items to drop", ids, format_func=labels.get,
+                                  key=k("remove_ids"))
+        v["at_day"] = c2.number_input("From day", 0.0, float(MAX_DAY), 0.0, 5.0,
+                                      key=k("remove_day"), format="%g",
+                                      help="Only items not started by then are dropped.")
+    elif lever == "delay_start":
+        v["days"] = st.number_input("Delay build work by (working days)", 0.0, float(MAX_DAY),
+                                    10.0, 5.0, key=k("delay"), format="%g")
+    elif lever == "add_people":
+        c1, c2, c3 = st.columns(3)
+        v["count"] = int(c1.number_input("People (negative = leave)", -MAX_TEAM, MAX_TEAM, 2,
+                                         1, key=k("people")))
+        v["at_day"] = c2.number_input("Join on day", 0.0, float(MAX_DAY), 20.0, 5.0,
+                                      key=k("people_day"), format="%g")
+        v["ramp_up_days"] = c3.number_input("Ramp-up (days)", 0.0, float(MAX_DAY), 0.0, 5.0,
+                                            key=k("ramp"), format="%g")
+        c1, c2, c3 = st.columns(3)
+        v["start_productivity"] = c1.number_input(
+            "Starting productivity (%)", 1.0, 100.0, 100.0, 10.0, key=k("start_prod"),
+            format="%g") / 100
+        v["mentoring"] = c2.number_input(
+            "Mentoring (% of a colleague)", 0.0, 100.0, 0.0, 5.0, key=k("mentoring"),
+            format="%g", help="Time an experienced person spends on each newcomer while they "
+                              "ramp up (Brooks' law).") / 100
+        wip = sc.team.wip_limit
+        v["raise_wip"] = c3.toggle(
+            f"Raise the WIP limit too (now {wip})" if wip is not None else "No WIP limit set",
+            value=wip is not None, key=k("raise_wip"), disabled=wip is None,
+            help="With the WIP limit at the team size, extra people find no item to start.")
+    elif lever == "set_approach":
+        c1, c2, c3 = st.columns([2, 1, 1])
+        options = ["continuous", "incremental", "big_bang"]
+        current = sc.delivery.approach
+        v["approach"] = c1.selectbox(
+            "Delivery approach", options,
+            index=(options.index(current) + 1) % 3, key=k("approach"),
+            format_func={"continuous": "Continuous (each item live when done)",
+                         "incremental": "Incremental releases",
+                         "big_bang": "Big bang (all at launch)"}.get)
+        v["release_every_days"] = c2.number_input(
+            "Release every (days)", 0.0, 520.0, float(sc.delivery.release_every_days), 5.0,
+            key=k("release"), format="%g", help="Incremental only.")
+        v["hardening_days"] = c3.number_input(
+            "Hardening (days)", 0.0, float(MAX_DAY), float(sc.delivery.hardening_days), 1.0,
+            key=k("hardening"), format="%g")
+    elif lever == "freeze_scope":
+        v["at_day"] = st.number_input("Freeze from day", 0.0, float(MAX_DAY), 40.0, 5.0,
+                                      key=k("freeze"), format="%g",
+                                      help="Requests after this day wait until after closure.")
+    elif lever == "add_risk":
+        c1, c2, c3 = st.columns([2, 1, 1])
+        v["name"] = c1.text_input("Risk", value="Key supplier late", key=k("risk_name"),
+                                  max_chars=200)
+        v["probability"] = c2.number_input("Chance (%)", 0.0, 100.0, 30.0, 5.0,
+                                           key=k("risk_p"), format="%g") / 100
+        v["kind"] = c3.selectbox("Impact", RISK_KINDS, key=k("risk_kind"),
+                                 format_func={"blocker": "Blocker: all work stops",
+                                              "extra_work": "Extra work on items",
+                                              "capacity_loss": "People away"}.get)
+        c1, c2, c3, c4, c5 = st.columns(5)
+        v["window"] = (c1.number_input("Window from day", 0.0, float(MAX_DAY), 0.0, 5.0,
+                                       key=k("risk_from"), format="%g"),
+                       c2.number_input("to day", 0.0, float(MAX_DAY), 40.0, 5.0,
+                                       key=k("risk_to"), format="%g"))
+        v["low"] = c3.number_input("Impact low", 0.0, 1e6, 5.0, 1.0, key=k("risk_low"),
+                                   format="%g", help="Days stopped / away, or person-days "
+                                                     "added for extra work.")
+        v["mode"] = c4.number_input("Most likely", 0.0, 1e6, 10.0, 1.0, key=k("risk_mode"),
+                                    format="%g")
+        v["high"] = c5.number_input("High", 0.0, 1e6, 20.0, 1.0, key=k("risk_high"),
+                                    format="%g")
+        c1, c2 = st.columns([3, 1])
+        v["items"] = c1.multiselect("Items hit (extra work only)", ids, format_func=labels.get,
+                                    key=k("risk_items"))
+        v["people"] = int(c2.number_input("People away (people away only)", 1, MAX_TEAM, 1, 1,
+                                          key=k("risk_people")))
+    elif lever == "set_iteration":
+        it = sc.iteration
+        c1, c2, c3 = st.columns(3)
+        v["rework_probability"] = c1.number_input(
+            "Rework chance (%)", 0.0, 95.0, round(it.rework_probability * 100, 4), 5.0,
+            key=k("rework_p"), format="%g") / 100
+        v["misfit_probability"] = c2.number_input(
+            "Misfit chance (%)", 0.0, 100.0, round(it.misfit_probability * 100, 4), 5.0,
+            key=k("misfit_p"), format="%g") / 100
+        v["feedback_lag_days"] = c3.number_input(
+            "Feedback lag (days)", 0.0, float(MAX_DAY), float(it.feedback_lag_days), 1.0,
+            key=k("lag"), format="%g")
+    return v
+
+
+def build_changes(lever: str, sc: Scenario, v: dict[str, Any]) -> list[Any]:
+    if lever == "add_item":
+        return levers.add_item(sc, **v)
+    if lever == "remove_items":
+        return levers.remove_items(v["ids"], v["at_day"])
+    if lever == "delay_start":
+        return levers.delay_start(v["days"])
+    if lever == "add_people":
+        return levers.add_people(sc, **v)
+    if lever == "set_approach":
+        return levers.set_approach(**v)
+    if lever == "freeze_scope":
+        return levers.freeze_scope(v["at_day"])
+    if lever == "add_risk":
+        return levers.add_risk(sc, **v)
+    if lever == "set_iteration":
+        it = sc.iteration
+        changed = {key: round(val, 6) for key, val in v.items()
+                   if abs(val - getattr(it, key)) > 1e-9}
+        if not changed:
+            raise ScenarioError("these are the current settings; change at least one")
+        return levers.set_iteration(**changed)
+    raise ValueError(f"unknown lever {lever}")
+
+
+def lever_panel(sc: Scenario) -> None:
+    ss = st.session_state
+    variants = state.variants()
+    with st.container(border=True):
+        st.subheader("Levers")
+        st.caption(prose.part("whatif", "levers"))
+        lever = st.selectbox("Lever", list(levers.LEVERS), format_func=levers.LEVERS.get,
+                             key=lever_key("which"))
+        with st.form("lever_form", border=False):
+            values = lever_inputs(lever, sc)
+            c1, c2 = st.columns([2, 2])
+            target = c1.selectbox("Add to", [NEW, *[v.name for v in variants]],
+                                  key=lever_key("target"))
+            name = c2.text_input("Name of the new variant (optional)", key=lever_key("name"),
+                                 max_chars=80, placeholder="Named after the lever")
+            submitted = st.form_submit_button("Add lever", type="primary",
+                                              icon=":material/add:")
+        if submitted:
+            ok, message = add_lever(sc, lever, values, target, name)
+            (st.success if ok else st.error)(message)
+        error = ss.pop(LAST_ERROR, None)
+        if error:
+            st.error(error)
+
+
+def add_lever(sc: Scenario, lever: str, values: dict[str, Any], target: str,
+              name: str) -> tuple[bool, str]:
+    """Add the lever's changes to a variant; (done, message for the page)."""
+    variants = state.variants()
+    existing = next((v for v in variants if v.name == target), None)
+    try:
+        changes = build_changes(lever, sc, values)
+        levers.variant_scenario(sc, (existing.changes if existing else []) + changes)
+    except ScenarioError as exc:
+        detail = "; ".join(f"{p}: {m}" for p, m in exc.problems) or str(exc)
+        return False, f"That lever does not fit the scenario: {detail}"
+    if existing is not None:
+        existing.changes.extend(changes)
+        return True, f"Added to “{existing.name}”. Run the comparison to see the effect."
+    label = levers.unique_name(name or levers.short_label(changes),
+                               ["Baseline", *[v.name for v in variants]])
+    variants.append(state.Variant(label, changes))
+    return True, f"New variant “{label}”. Run the comparison to see the effect."
+
+
+# ------------------------------------------------------------------ variants
+def built_variants(sc: Scenario) -> tuple[dict[str, Scenario], dict[str, str]]:
+    """Each variant's scenario, and an error message for those that no longer apply."""
+    out: dict[str, Scenario] = {}
+    errors: dict[str, str] = {}
+    for v in state.variants():
+        try:
+            out[v.name] = levers.variant_scenario(sc, v.changes)
+        except ScenarioError as exc:
+            errors[v.name] = str(exc)
+    return out, errors
+
+
+def _remove_change(i: int, j: int) -> None:
+    variants = state.variants()
+    if i < len(variants) and j < len(variants[i].changes):
+        del variants[i].changes[j]
+        if not variants[i].changes:
+            del variants[i]
+
+
+def _delete_variant(i: int) -> None:
+    variants = state.variants()
+    if i < len(variants):
+        del variants[i]
+
+
+def _promote(i: int) -> None:
+    sc = state.scenario()
+    variants = state.variants()
+    if sc is None or i >= len(variants):
+        return
+    v = variants[i]
+    try:
+        new = levers.variant_scenario(sc, v.changes)
+    except ScenarioError as exc:
+        st.session_state[LAST_ERROR] = f"Cannot promote “{v.name}”: {exc}"
+        return
+    del variants[i]
+    state.set_scenario(new, f"baseline + “{v.name}”", keep_variants=True)
+    st.session_state.pop(state.COMPARISON, None)
+    state.notice(f"“{v.name}” is now the baseline; the other variants build on it.")
+
+
+def variant_list(sc: Scenario, errors: dict[str, str]) -> None:
+    variants = state.variants()
+    st.subheader("Variants")
+    if not variants:
+        st.info("No variants yet. Add a lever above to make the first one.")
+        return
+    for i, v in enumerate(variants):
+        with st.container(border=True):
+            head, b1, b2 = st.columns([6, 1.3, 1])
+            head.markdown(f"**{v.name}**")
+            b1.button("Make baseline", key=f"promote_{i}_{v.name}", on_click=_promote,
+                      args=(i,), icon=":material/upgrade:",
+                      help="Apply this variant to the scenario itself; other variants then "
+                           "build on it.")
+            b2.button("Delete", key=f"delete_{i}_{v.name}", on_click=_delete_variant,
+                      args=(i,), icon=":material/delete:")
+            for j, change in enumerate(v.changes):
+                c1, c2 = st.columns([12, 1])
+                c1.markdown(f"{j + 1}. {change.describe()}")
+                c2.button("✕", key=f"rm_{i}_{j}_{v.name}", on_click=_remove_change,
+                          args=(i, j), help="Remove this change")
+            if v.name in errors:
+                st.error(f"This variant no longer fits the baseline: {errors[v.name]}")
+
+
+# ---------------------------------------------------------------- comparison
+def comparison(sc: Scenario, built: dict[str, Scenario]) -> None:
+    st.subheader("Comparison")
+    if not built:
+        st.caption("The comparison appears once there is a variant.")
+        return
+    scenarios = {"Baseline": sc, **built}
+    ss = st.session_state
+    runs = sc.simulation.runs
+    if runs == "auto":
+        # Paired differences need the same runs for every scenario: use the
+        # number the baseline's automatic forecast settled on.
+        base = simulate.forecast(sc)
+        runs = base["summary"]["runs"]
+        scenarios = {n: s.model_copy(update={"simulation": s.simulation.model_copy(
+            update={"runs": runs})}) for n, s in scenarios.items()}
+    st.caption(f"{len(scenarios)} scenarios × {runs:,} simulated futures, seed "
+               f"{sc.simulation.seed}: every scenario sees the same luck in each future.")
+    if st.button("Run comparison", type="primary", key="run_comparison",
+                 icon=":material/play_arrow:"):
+        ss[state.COMPARISON] = scenarios
+    request = ss.get(state.COMPARISON)
+    if not request:
+        st.info("Press **Run comparison** to simulate the baseline and the variants.")
+        return
+    if request != scenarios:
+        st.info("The scenario or the variants changed since this comparison: press **Run "
+                "comparison** to update it.")
+    try:
+        t = simulate.comparison(request)
+    except (ScenarioError, SimulationError) as exc:
+        st.error(f"The comparison could not run: {exc}")
+        return
+    show_comparison(t)
+
+
+def show_comparison(t: dict[str, Any]) -> None:
+    names = t["names"]
+    base = t["summaries"][names[0]]
+    for name in names[1:]:
+        st.markdown(narrative.delta_sentence(
+            name, base, t["summaries"][name], analysis.delta_lookup(t["deltas"], name),
+            t["shifts"][name]))
+    st.dataframe(analysis.comparison_rows(t), hide_index=True, width="stretch",
+                 column_config={"Scenario": st.column_config.TextColumn(pinned=True)})
+    st.caption("Δ = variant minus baseline. Date shifts are in working days. Brackets: 90% "
+               "interval of the mean paired difference over the same simulated futures.")
+    deadline = pd.Timestamp(t["deadline"]) if t["deadline"] else None
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Delivered by each date (share of futures)**")
+        st.altair_chart(charts.cdf_chart(t["cdf"], deadline), width="stretch")
+    with right:
+        st.markdown("**Value earned over time (median, with the middle 50%)**")
+        st.altair_chart(charts.value_compare_chart(t["value"]), width="stretch")
+    deltas = t["deltas"]
+    if not deltas.empty:
+        left, right = st.columns(2, gap="large")
+        for col, metric, label in ((left, "delivery_day", "Δ delivery (working days)"),
+                                   (right, "npv", "Δ NPV")):
+            rows = deltas[deltas["metric"] == metric].assign(metric_label=label)
+            with col:
+                st.markdown(f"**{label}: mean and 90% interval**")
+                st.altair_chart(charts.delta_chart(rows), width="stretch")
+
+
+def main() -> None:
+    st.title("What-if")
+    sc = state.scenario()
+    if sc is None:
+        st.info("Load a scenario on the Scenario page first.")
+        return
+    st.markdown(prose.part("whatif", "intro"))
+    message = state.notice()
+    if message:
+        st.success(message)
+    st.caption(f"Baseline: **{sc.name}** ({state.origin()}).")
+    lever_panel(sc)
+    built, errors = built_variants(sc)
+    variant_list(sc, errors)
+    comparison(sc, built)
+
+
+main()

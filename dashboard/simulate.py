@@ -1,0 +1,83 @@
+"""Running the engine from a page: cached by scenario content, with a progress bar.
+
+Results are cached with ``st.cache_data`` keyed by the scenario's YAML text
+plus runs and seed, so switching pages or returning to a scenario never
+simulates again. The cache holds only the small tables the pages draw
+(:func:`dashboard.analysis.forecast_tables`), not the engine's long tables.
+Two sessions with the same scenario text share an entry, which is safe: the
+entry is a pure function of that text, and ``cache_data`` hands each caller
+its own copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from simulation import Scenario, compare, run, scenario_to_yaml
+
+from . import analysis
+
+#: Cached forecasts/comparisons kept per server process (oldest dropped first).
+MAX_CACHED = 48
+#: A cached entry is dropped after this many seconds unused.
+CACHE_TTL_S = 6 * 3600
+
+
+def scenario_key(sc: Scenario) -> str:
+    """The cache key of a scenario: its YAML text (equal scenarios, equal text)."""
+    return scenario_to_yaml(sc)
+
+
+def _settings(sc: Scenario) -> tuple[int | str, int]:
+    return sc.simulation.runs, sc.simulation.seed
+
+
+@st.cache_data(max_entries=MAX_CACHED, ttl=CACHE_TTL_S, show_spinner=False)
+def _forecast(key: str, runs: int | str, seed: int, _sc: Scenario,
+              _progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    res = run(_sc, runs=runs, seed=seed, progress=_progress)
+    return analysis.forecast_tables(res)
+
+
+@st.cache_data(max_entries=MAX_CACHED, ttl=CACHE_TTL_S, show_spinner=False)
+def _comparison(keys: tuple[tuple[str, str], ...], runs: int | str, seed: int,
+                _scenarios: dict[str, Scenario],
+                _progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    cmp = compare(_scenarios, runs=runs, seed=seed, progress=_progress)
+    return analysis.comparison_tables(cmp)
+
+
+def _bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """A progress bar that appears only if the engine actually runs (cache miss)."""
+    slot = st.empty()
+
+    def update(done: int, total: int) -> None:
+        frac = min(max(done / total, 0.0), 1.0) if total else 1.0
+        slot.progress(frac, text=f"{label}: {done:,} of {total:,} futures")
+
+    return update, slot.empty
+
+
+def forecast(sc: Scenario) -> dict[str, Any]:
+    """The Forecast page's tables for ``sc`` (runs and seed from ``sc.simulation``)."""
+    runs, seed = _settings(sc)
+    update, done = _bar("Simulating")
+    try:
+        return _forecast(scenario_key(sc), runs, seed, sc, update)
+    finally:
+        done()
+
+
+def comparison(scenarios: dict[str, Scenario]) -> dict[str, Any]:
+    """Paired comparison of named scenarios under the first one's runs and seed."""
+    first = next(iter(scenarios.values()))
+    runs, seed = _settings(first)
+    keys = tuple((name, scenario_key(sc)) for name, sc in scenarios.items())
+    update, done = _bar("Comparing")
+    try:
+        return _comparison(keys, runs, seed, scenarios, update)
+    finally:
+        done()

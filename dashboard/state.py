@@ -1,0 +1,129 @@
+"""Per-session state: the scenario being worked on, its variants, editor bookkeeping.
+
+Everything lives in ``st.session_state`` (one per browser session), never in
+module globals, so two people using the same server never see each other's
+scenario or variants. Pages read and write state only through these helpers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from simulation import Scenario, ScenarioError, load_scenario
+from simulation.library import LIBRARY_DIR
+
+#: The scenario a new session opens with (``make run`` shows a forecast at once).
+DEFAULT_SCENARIO = "supply-chain.yaml"
+
+SCENARIO = "scenario"              # the working (baseline) Scenario, always valid
+ORIGIN = "scenario_origin"         # where it came from, in words
+EDITED = "scenario_edited"         # True once edited after loading
+VERSION = "editor_version"         # bumps on every load: editor widgets start afresh
+PROBLEMS = "editor_problems"       # {section: [sentence]} from the last edit, if invalid
+LOAD_ERROR = "load_error"          # message of the last failed load/upload
+VARIANTS = "variants"              # list[Variant]
+COMPARISON = "comparison_request"  # the variants the last comparison was run for
+NOTICE = "notice"                  # one-shot success message shown after a rerun
+TABLE_BASE_PREFIX = "table_base_"  # input tables of the data editors (see table_base)
+
+
+@dataclass
+class Variant:
+    """A named what-if: the baseline plus an ordered list of change objects."""
+
+    name: str
+    changes: list[Any] = field(default_factory=list)
+
+
+def init() -> None:
+    """Fill a new session's state; load the default library scenario once."""
+    ss = st.session_state
+    ss.setdefault(VERSION, 0)
+    ss.setdefault(VARIANTS, [])
+    ss.setdefault(PROBLEMS, {})
+    if SCENARIO not in ss:
+        ss[SCENARIO] = None
+        try:
+            set_scenario(load_scenario(LIBRARY_DIR / DEFAULT_SCENARIO),
+                         f"library file {DEFAULT_SCENARIO}", keep_variants=True)
+        except ScenarioError as exc:
+            ss[LOAD_ERROR] = str(exc)
+
+
+def scenario() -> Scenario | None:
+    """The working scenario (the baseline of every comparison), or None."""
+    return st.session_state.get(SCENARIO)
+
+
+def set_scenario(sc: Scenario, origin: str, keep_variants: bool = False) -> None:
+    """Replace the working scenario (load, upload, promote) and reset the editors."""
+    ss = st.session_state
+    ss[SCENARIO] = sc
+    ss[ORIGIN] = origin
+    ss[EDITED] = False
+    ss[VERSION] = ss.get(VERSION, 0) + 1
+    ss[PROBLEMS] = {}
+    ss.pop(LOAD_ERROR, None)
+    for key in [k for k in ss if isinstance(k, str) and k.startswith(TABLE_BASE_PREFIX)]:
+        del ss[key]
+    if not keep_variants:
+        ss[VARIANTS] = []
+        ss.pop(COMPARISON, None)
+
+
+def update_scenario(sc: Scenario) -> None:
+    """An edit on the Scenario page produced a new valid scenario."""
+    ss = st.session_state
+    if sc != ss.get(SCENARIO):
+        ss[SCENARIO] = sc
+        ss[EDITED] = True
+
+
+def version() -> int:
+    return int(st.session_state.get(VERSION, 0))
+
+
+def set_problems(problems: dict[str, list[str]]) -> None:
+    st.session_state[PROBLEMS] = problems
+
+
+def problems() -> dict[str, list[str]]:
+    return st.session_state.get(PROBLEMS, {})
+
+
+def variants() -> list[Variant]:
+    return st.session_state.setdefault(VARIANTS, [])
+
+
+def notice(message: str | None = None) -> str | None:
+    """Set a one-shot message (with an argument) or take it (without)."""
+    if message is not None:
+        st.session_state[NOTICE] = message
+        return message
+    return st.session_state.pop(NOTICE, None)
+
+
+def table_base(name: str, build) -> tuple[str, Any]:
+    """The editor widget key and the fixed input table it edits.
+
+    ``st.data_editor`` stores edits relative to its input, so the input must
+    not change while the widget lives. It is rebuilt from the working scenario
+    only when the widget is new: after a load, or on returning to the page
+    (Streamlit drops the state of widgets that were not on the last page).
+    """
+    ss = st.session_state
+    key = f"{name}_editor_{version()}"
+    base_key = f"{TABLE_BASE_PREFIX}{name}_{version()}"
+    if key not in ss or base_key not in ss:
+        ss[base_key] = build()
+    return key, ss[base_key]
+
+
+def origin() -> str:
+    ss = st.session_state
+    text = ss.get(ORIGIN, "")
+    return text + (", edited" if ss.get(EDITED) else "")
+
