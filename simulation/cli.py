@@ -130,8 +130,11 @@ def cmd_compare(args) -> int:
     print(format_summary(summary["scenarios"][cmp.baseline]))
     for name, deltas in summary["paired_differences"].items():
         print(f"\n=== {name} vs {cmp.baseline} ===")
-        for line in notes.get(name, []):
+        lines = notes.get(name, [])
+        for line in lines:
             print(f"  * {line}")
+        if not lines:
+            print("  (a separate scenario file, not a variant: no listed changes)")
         print(format_deltas(deltas))
     return 0
 
@@ -152,17 +155,29 @@ def cmd_validate(args) -> int:
 
 
 def cmd_list(args) -> int:
+    """The library: file, kind (base/variant), name and the situation in one line."""
+    import shutil
+    import textwrap
+
     from .library import list_library
 
-    rows = list_library(Path(args.folder))
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise ScenarioError("not a folder", source=str(folder))
+    rows = list_library(folder)
     if not rows:
         print(f"no scenarios in {args.folder}")
         return 0
     width = max(len(r["file"]) for r in rows)
+    indent = " " * 10
+    columns = max(shutil.get_terminal_size((100, 24)).columns, 60)
+    print(f"{'KIND':<8}  {'FILE':<{width}}  NAME")
     for r in rows:
-        print(f"{r['file']:<{width}}  {r['kind']:<8} {r['name']}")
+        extends = f"  (extends {r['extends']})" if r["extends"] else ""
+        print(f"{r['kind']:<8}  {r['file']:<{width}}  {r['name']}{extends}")
         if r["summary"]:
-            print(f"{'':<{width}}  {'':<8} {r['summary']}")
+            line = textwrap.shorten(r["summary"], width=columns - len(indent), placeholder="...")
+            print(f"{indent}{line}")
     return 0
 
 
