@@ -337,44 +337,43 @@ def delta_lookup(deltas: pd.DataFrame, variant: str) -> dict[str, dict[str, floa
 
 
 def comparison_rows(tables: dict[str, Any]) -> pd.DataFrame:
-    """The side-by-side table: one row per scenario, numbers already in words.
+    """The side-by-side table: one row per measure, one column per scenario.
 
-    Deltas are paired differences against the baseline (first row) over the
-    same simulated futures; brackets give the 90% interval of the mean.
+    A variant's cell gives its value and, in brackets, the difference from the
+    baseline (first column); where the engine pairs runs, the 90% interval of
+    the mean paired difference follows in square brackets.
     """
-    from . import fmt  # local: fmt is tiny, and this keeps analysis importable alone
+    from . import fmt  # local: keeps this module's imports to data libraries
 
     names = tables["names"]
-    rows = []
+    base = tables["summaries"][names[0]]
+    has_deadline = bool(base["delivery"].get("deadline"))
+    measures = ["P50 delivery", "P85 delivery", "Delivery shift (mean)", "On-time chance",
+                "NPV (mean)", "Outcome chance", "First value (P50)"]
+    table: dict[str, list[str]] = {"Measure": measures}
     for i, name in enumerate(names):
         s = tables["summaries"][name]
         d, v = s["delivery"], s["value"]
-        row = {"Scenario": name,
-               "P50 date": fmt.date(d.get("p50_date")),
-               "P85 date": fmt.date(d.get("p85_date")),
-               "On time": fmt.pct(d.get("on_time_probability"), missing="no deadline"),
-               "NPV (mean)": fmt.money(v.get("npv_mean")),
-               "Outcome": fmt.pct(v.get("outcome_probability"))}
+        cells = [fmt.date(d.get("p50_date")), fmt.date(d.get("p85_date")), "",
+                 fmt.pct(d.get("on_time_probability")) if has_deadline else "no deadline",
+                 fmt.money(v.get("npv_mean")), fmt.pct(v.get("outcome_probability")),
+                 fmt.date(v.get("first_value_date_p50"))]
         if i == 0:
-            row.update({"Δ P50": "baseline", "Δ P85": "", "Δ delivery (mean)": "",
-                        "Δ on time": "", "Δ NPV": "", "Δ outcome": ""})
+            cells[2] = "baseline"
         else:
             sh = tables["shifts"][name]
             dl = delta_lookup(tables["deltas"], name)
-            row.update({
-                "Δ P50": fmt.days(sh["p50"], signed=True),
-                "Δ P85": fmt.days(sh["p85"], signed=True),
-                "Δ delivery (mean)": _with_ci(dl.get("delivery_day"),
-                                              lambda x: fmt.days(x, signed=True)),
-                "Δ on time": _with_ci(dl.get("on_time"), fmt.points)
-                if d.get("deadline") else "no deadline",
-                "Δ NPV": _with_ci(dl.get("npv"), lambda x: fmt.money(x, signed=True)),
-                "Δ outcome": _with_ci(dl.get("outcome"), fmt.points),
-            })
-        rows.append(row)
-    cols = ["Scenario", "P50 date", "Δ P50", "P85 date", "Δ P85", "Δ delivery (mean)",
-            "On time", "Δ on time", "NPV (mean)", "Δ NPV", "Outcome", "Δ outcome"]
-    return pd.DataFrame(rows, columns=cols)
+            cells[0] += f" ({fmt.days(sh['p50'], signed=True)})"
+            cells[1] += f" ({fmt.days(sh['p85'], signed=True)})"
+            cells[2] = _with_ci(dl.get("delivery_day"), lambda x: fmt.days(x, signed=True))
+            if has_deadline:
+                cells[3] += f" ({_with_ci(dl.get('on_time'), fmt.points)})"
+            cells[4] += f" ({_with_ci(dl.get('npv'), lambda x: fmt.money(x, signed=True))})"
+            cells[5] += f" ({_with_ci(dl.get('outcome'), fmt.points)})"
+            shift = _with_ci(dl.get("first_value_day"), lambda x: fmt.days(x, signed=True))
+            cells[6] += f" ({shift})"
+        table[name] = cells
+    return pd.DataFrame(table)
 
 
 def _with_ci(d: dict[str, float] | None, f) -> str:

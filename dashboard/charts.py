@@ -27,10 +27,12 @@ HEIGHT = 260
 
 
 def _date_axis(title: str | None = None) -> alt.Axis:
+    # The year shows on the first tick and on ticks in January, not on every tick.
     return alt.Axis(title=title, format=AXIS_DATE_FORMAT, labelOverlap=True,
                     labelExpr=("timeFormat(datum.value, '%-d %b') + "
-                               "(month(datum.value) == 0 && date(datum.value) <= 7"
-                               " ? ' ' + timeFormat(datum.value, '%Y') : '')"))
+                               "(datum.index == 0 || (month(datum.value) == 0 && "
+                               "date(datum.value) <= 7) ? ' ' + timeFormat(datum.value, '%Y')"
+                               " : '')"))
 
 
 def _legend_scale(labels: list[str], colours: list[str]) -> alt.Scale:
@@ -188,7 +190,6 @@ def run_rate_chart(fan: pd.DataFrame, target: float | None = None,
 # ----------------------------------------------------------------- timeline
 def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
     """Item timeline: median start to done per item, coloured by source; a tick at go-live."""
-    rows = max(len(timeline), 1)
     order = timeline["label"].tolist() if "label" in timeline else []
     scale = _legend_scale(list(SOURCE_COLOURS), list(SOURCE_COLOURS.values()))
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
@@ -206,7 +207,7 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
         tooltip=tooltip)
     live = base.mark_tick(thickness=2, color="#111111", size=14).encode(
         x="live:T", y=y, tooltip=tooltip)
-    return alt.layer(bars, live).properties(height=min(24 * rows + 40, 900), width="container")
+    return alt.layer(bars, live).properties(height=alt.Step(22), width="container")
 
 
 # ------------------------------------------------------------------ what-if
@@ -234,19 +235,22 @@ def value_compare_chart(curves: pd.DataFrame) -> alt.Chart:
     """Median cumulative value per scenario over time, with each one's 50% band."""
     order = list(dict.fromkeys(curves["scenario"])) if "scenario" in curves else []
     color = alt.Color("scenario:N", sort=order,
-                      legend=alt.Legend(title=None, orient="top", labelLimit=320))
+                      legend=alt.Legend(title=None, orient="top", labelLimit=320,
+                                        symbolType="stroke", symbolStrokeWidth=3,
+                                        symbolOpacity=1))
     base = alt.Chart(curves).encode(x=alt.X("date:T", axis=_date_axis()), color=color)
     band = base.mark_area(opacity=0.12).encode(y="p25:Q", y2="p75:Q")
-    line = base.mark_line(strokeWidth=2).encode(
+    line = base.mark_line(strokeWidth=2.5).encode(
         y=alt.Y("p50:Q", title="Cumulative value (median)",
                 axis=alt.Axis(format=MONEY_FORMAT)),
         tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
                  alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),
                  alt.Tooltip("p50:Q", title="Median value", format=",.0f")])
-    return alt.layer(band, line).properties(height=HEIGHT, width="container")
+    # The line layer comes first so the legend shows lines, not pale bands.
+    return alt.layer(line, band).properties(height=HEIGHT, width="container")
 
 
-def delta_chart(deltas: pd.DataFrame) -> alt.Chart:
+def delta_chart(deltas: pd.DataFrame, x_format: str = ",.1f") -> alt.LayerChart:
     """Paired difference per variant with its 90% interval (one metric's rows).
 
     ``deltas`` needs ``variant``, ``mean``, ``ci_low``, ``ci_high`` and a
@@ -257,11 +261,11 @@ def delta_chart(deltas: pd.DataFrame) -> alt.Chart:
                                             axis=alt.Axis(labelLimit=240)))
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=NEUTRAL).encode(x="x:Q")
     bar = base.mark_rule(strokeWidth=3, color=PROJECT).encode(
-        x=alt.X("ci_low:Q", title=title), x2="ci_high:Q")
+        x=alt.X("ci_low:Q", title=title, axis=alt.Axis(format=x_format)), x2="ci_high:Q")
     dot = base.mark_point(filled=True, size=80, color=PROJECT).encode(
         x="mean:Q", tooltip=[alt.Tooltip("variant:N", title="Variant"),
-                             alt.Tooltip("mean:Q", title="Mean", format=",.2f"),
-                             alt.Tooltip("ci_low:Q", title="90% from", format=",.2f"),
-                             alt.Tooltip("ci_high:Q", title="90% to", format=",.2f")])
-    return alt.layer(zero, bar, dot).properties(height=max(40 * len(deltas), 60),
-                                                width="container")
+                             alt.Tooltip("mean:Q", title="Mean", format=x_format),
+                             alt.Tooltip("ci_low:Q", title="90% from", format=x_format),
+                             alt.Tooltip("ci_high:Q", title="90% to", format=x_format)])
+    # A discrete y axis is sized per row (Streamlit ignores a fixed height then).
+    return alt.layer(zero, bar, dot).properties(height=alt.Step(40), width="container")

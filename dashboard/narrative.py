@@ -90,14 +90,14 @@ def delta_sentence(name: str, base: dict[str, Any], other: dict[str, Any],
                    deltas: dict[str, dict[str, float]], shift_days: dict[str, float]) -> str:
     """One variant against the baseline in words, with the paired intervals.
 
-    ``deltas`` maps a metric key (``npv``, ``on_time``, ``outcome``) to its
-    paired ``mean``, ``ci_low``, ``ci_high``; ``shift_days`` holds the P50 and
-    P85 date shifts in working days (``p50``, ``p85``).
+    ``deltas`` maps a metric key (``delivery_day``, ``npv``, ``on_time``,
+    ``outcome``) to its paired ``mean``, ``ci_low``, ``ci_high``;
+    ``shift_days`` holds the P50 and P85 date shifts in working days.
     """
     bd, od = base["delivery"], other["delivery"]
     parts = [f"**{name}**:"]
     p85 = shift_days.get("p85")
-    if p85 is None or (isinstance(p85, float) and not math.isfinite(p85)):
+    if p85 is None or fmt.is_missing(p85):
         parts.append(f"P85 delivery {fmt.date(bd.get('p85_date'))} → "
                      f"{fmt.date(od.get('p85_date'))}.")
     elif abs(p85) < 0.5:
@@ -106,20 +106,38 @@ def delta_sentence(name: str, base: dict[str, Any], other: dict[str, Any],
         word = "later" if p85 > 0 else "earlier"
         parts.append(f"the P85 date moves {fmt.days(abs(p85))} {word} "
                      f"({fmt.short_date(bd.get('p85_date'))} → {fmt.date(od.get('p85_date'))}).")
+    shift = deltas.get("delivery_day", {})
+    mean = shift.get("mean")
+    if mean is not None and not fmt.is_missing(mean) and abs(mean) >= 0.05:
+        word = "later" if mean > 0 else "earlier"
+        parts.append(f"Future by future, delivery is {fmt.days(abs(mean))} {word} on average"
+                     f"{_interval(shift, lambda x: fmt.days(x, signed=True))}.")
     if bd.get("deadline"):
-        ot = deltas.get("on_time", {})
         parts.append(f"On-time chance {fmt.pct(bd.get('on_time_probability'))} → "
                      f"{fmt.pct(od.get('on_time_probability'))}"
-                     f"{_interval(ot, fmt.points)}.")
+                     f"{_change(deltas.get('on_time', {}), fmt.points)}.")
     npv = deltas.get("npv", {})
     if npv:
-        parts.append(f"NPV {fmt.money(npv.get('mean'), signed=True)}"
-                     f"{_interval(npv, lambda x: fmt.money(x, signed=True))}.")
-    out = deltas.get("outcome", {})
+        parts.append(f"NPV {fmt.money(base['value'].get('npv_mean'))} → "
+                     f"{fmt.money(other['value'].get('npv_mean'))}"
+                     f"{_change(npv, lambda x: fmt.money(x, signed=True))}.")
     parts.append(f"Outcome chance {fmt.pct(base['value'].get('outcome_probability'))} → "
                  f"{fmt.pct(other['value'].get('outcome_probability'))}"
-                 f"{_interval(out, fmt.points)}.")
+                 f"{_change(deltas.get('outcome', {}), fmt.points)}.")
     return " ".join(parts)
+
+
+def _change(d: dict[str, float], f) -> str:
+    """`` (+6 pp, 90% interval +4 pp to +8 pp)`` for a paired difference."""
+    mean = d.get("mean")
+    if mean is None or fmt.is_missing(mean):
+        return ""
+    text = f" ({f(mean)}"
+    lo, hi = d.get("ci_low"), d.get("ci_high")
+    if lo is not None and hi is not None and not fmt.is_missing(lo) and \
+            not fmt.is_missing(hi) and f(lo) != f(hi):
+        text += f", 90% interval {f(lo)} to {f(hi)}"
+    return text + ")"
 
 
 def _interval(d: dict[str, float], f) -> str:

@@ -35,19 +35,31 @@ def _settings(sc: Scenario) -> tuple[int | str, int]:
     return sc.simulation.runs, sc.simulation.seed
 
 
-@st.cache_data(max_entries=MAX_CACHED, ttl=CACHE_TTL_S, show_spinner=False)
-def _forecast(key: str, runs: int | str, seed: int, _sc: Scenario,
-              _progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    res = run(_sc, runs=runs, seed=seed, progress=_progress)
-    return analysis.forecast_tables(res)
+class _Miss(Exception):
+    """Raised inside the cached function when no value was handed in (a cache miss)."""
 
 
 @st.cache_data(max_entries=MAX_CACHED, ttl=CACHE_TTL_S, show_spinner=False)
-def _comparison(keys: tuple[tuple[str, str], ...], runs: int | str, seed: int,
-                _scenarios: dict[str, Scenario],
-                _progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    cmp = compare(_scenarios, runs=runs, seed=seed, progress=_progress)
-    return analysis.comparison_tables(cmp)
+def _stored(kind: str, key: Any, runs: int | str, seed: int, _value: Any = None) -> Any:
+    """The cache itself: ``(kind, key, runs, seed)`` -> a value computed outside.
+
+    Called first without ``_value``: a hit returns the stored copy; a miss
+    raises (exceptions are not cached). The caller then computes the value
+    with its progress bar (page elements must not be created inside a cached
+    function: Streamlit would try to replay them) and calls again with
+    ``_value``, which is not part of the key, to store it.
+    """
+    if _value is None:
+        raise _Miss
+    return _value
+
+
+def _cached(kind: str, key: Any, runs: int | str, seed: int, compute) -> Any:
+    try:
+        return _stored(kind, key, runs, seed)
+    except _Miss:
+        pass
+    return _stored(kind, key, runs, seed, compute())
 
 
 def _bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
@@ -65,8 +77,12 @@ def forecast(sc: Scenario) -> dict[str, Any]:
     """The Forecast page's tables for ``sc`` (runs and seed from ``sc.simulation``)."""
     runs, seed = _settings(sc)
     update, done = _bar("Simulating")
+
+    def compute() -> dict[str, Any]:
+        return analysis.forecast_tables(run(sc, runs=runs, seed=seed, progress=update))
+
     try:
-        return _forecast(scenario_key(sc), runs, seed, sc, update)
+        return _cached("forecast", scenario_key(sc), runs, seed, compute)
     finally:
         done()
 
@@ -77,7 +93,12 @@ def comparison(scenarios: dict[str, Scenario]) -> dict[str, Any]:
     runs, seed = _settings(first)
     keys = tuple((name, scenario_key(sc)) for name, sc in scenarios.items())
     update, done = _bar("Comparing")
+
+    def compute() -> dict[str, Any]:
+        return analysis.comparison_tables(
+            compare(scenarios, runs=runs, seed=seed, progress=update))
+
     try:
-        return _comparison(keys, runs, seed, scenarios, update)
+        return _cached("comparison", keys, runs, seed, compute)
     finally:
         done()

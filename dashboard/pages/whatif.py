@@ -328,9 +328,10 @@ def show_comparison(t: dict[str, Any]) -> None:
             name, base, t["summaries"][name], analysis.delta_lookup(t["deltas"], name),
             t["shifts"][name]))
     st.dataframe(analysis.comparison_rows(t), hide_index=True, width="stretch",
-                 column_config={"Scenario": st.column_config.TextColumn(pinned=True)})
-    st.caption("Δ = variant minus baseline. Date shifts are in working days. Brackets: 90% "
-               "interval of the mean paired difference over the same simulated futures.")
+                 column_config={"Measure": st.column_config.TextColumn(pinned=True)})
+    st.caption("In brackets: the variant minus the baseline (date shifts in working days); "
+               "in square brackets: the 90% interval of the mean paired difference over the "
+               "same simulated futures.")
     deadline = pd.Timestamp(t["deadline"]) if t["deadline"] else None
     left, right = st.columns(2, gap="large")
     with left:
@@ -342,12 +343,13 @@ def show_comparison(t: dict[str, Any]) -> None:
     deltas = t["deltas"]
     if not deltas.empty:
         left, right = st.columns(2, gap="large")
-        for col, metric, label in ((left, "delivery_day", "Δ delivery (working days)"),
-                                   (right, "npv", "Δ NPV")):
+        for col, metric, label, x_format in (
+                (left, "delivery_day", "Δ delivery (working days)", ",.1f"),
+                (right, "npv", "Δ NPV", "~s")):
             rows = deltas[deltas["metric"] == metric].assign(metric_label=label)
             with col:
                 st.markdown(f"**{label}: mean and 90% interval**")
-                st.altair_chart(charts.delta_chart(rows), width="stretch")
+                st.altair_chart(charts.delta_chart(rows, x_format), width="stretch")
 
 
 def main() -> None:
