@@ -288,13 +288,31 @@ class Replication:
             return 1.0
         return max(1.0 - load / experienced, MIN_PRODUCTIVITY)
 
+    def _duration(self, person: Person, t0: float, work: float) -> float:
+        """Working days for ``person`` to do ``work`` person-days from ``t0``.
+
+        A newcomer's productivity climbs linearly during the item, so their
+        duration integrates the ramp (closed form); everyone else works at the
+        productivity read at the start (mentoring load included).
+        """
+        focus = self.plan.focus
+        if not person.ramping(t0):
+            return work / (focus * self._productivity(person, t0))
+        slope = (1.0 - person.start_p) / person.ramp            # productivity per day
+        p0 = person.start_p + slope * (t0 - person.joined)
+        span = person.joined + person.ramp - t0                 # days of ramp left
+        ramp_work = focus * (p0 * span + slope * span * span / 2)
+        if work >= ramp_work:
+            return span + (work - ramp_work) / focus
+        c = work / focus     # solve p0 x + slope x^2 / 2 = c for x (stable form)
+        return 2 * c / (p0 + math.sqrt(p0 * p0 + 2 * slope * c))
+
     def _start(self, job: Job, person: Person) -> None:
         now = self.env.now
         job.state = "doing"
         job.start = now
         job.person = person
-        rate = self.plan.focus * self._productivity(person, now)
-        job.finish = now + job.work / rate
+        job.finish = now + self._duration(person, now, job.work)
         self.doing.append(job)
         self._await_finish(job)
 

@@ -191,15 +191,17 @@ def test_add_people_full_and_ramping():
 
     On day 0 at full productivity: a and b in parallel 0-10, c 10-30 -> 30.
     On day 15: the newcomer takes c at 15 -> 35 (b ends at 20).
-    On day 0 ramping from 50% over 10 days, mentoring 50%: the newcomer does b
-    at 0.5 (20 days), the mentor does a at 1 - 0.5 = 0.5 (20 days); c starts on
-    day 20 at full speed -> 40: the extra person gains nothing.
+    On day 0 ramping from 50% over 10 days, mentoring 50%: the mentor does a
+    at 1 - 0.5 = 0.5 (0-20); the newcomer's productivity climbs 0.5 + 0.05 t
+    during b, so by day 10 they have done 7.5 of its 10 person-days and finish
+    at 12.5, then take c (20 days, fully ramped) -> 32.5: slower than the
+    full-speed addition (30).
     """
     assert only_day(AddPeople(at_day=0, count=1).apply(plan())) == 30
     assert only_day(AddPeople(at_day=15, count=1).apply(plan())) == 35
     ramping = AddPeople(at_day=0, count=1, ramp_up_days=10, start_productivity=0.5,
                         mentoring=0.5)
-    assert only_day(ramping.apply(plan())) == 40
+    assert only_day(ramping.apply(plan())) == 32.5
 
 
 def test_set_approach():

@@ -187,14 +187,37 @@ def test_staffing_addition_without_ramp_up():
 
 
 def test_newcomer_ramp_up():
-    """A newcomer at day 0, productivity 0.5 ramping over 10 days, evaluated at item start.
+    """A newcomer at day 0, productivity 0.5 climbing linearly to 1 over 10 days.
 
-    Veteran: a 0-10, c 10-20. Newcomer: b at 0.5 takes 20 (0-20). At 20 the
-    newcomer is fully productive: d 20-30. Delivered at 30.
+    Veteran: a 0-10, c 10-20. Newcomer on b: p(t) = 0.5 + 0.05 t, so by day 10
+    they have done 0.5 x 10 + 0.05 x 10^2 / 2 = 7.5 person-days; the last 2.5
+    take until 12.5. Then d: 12.5-22.5. Delivered at 22.5.
     """
     assert delivery(team={"size": 1, "changes": [{"at_day": 0, "add": 1, "ramp_up_days": 10,
                                                   "start_productivity": 0.5}]},
-                    items=items(10, 10, 10, 10)) == pytest.approx(30)
+                    items=items(10, 10, 10, 10)) == pytest.approx(22.5)
+
+
+def test_newcomer_on_a_long_item_speeds_up_during_it():
+    """A slow starter on a long item: 0.1 rising to 1 over 10 days, item of 100 person-days.
+
+    Ramp work = 0.1 x 10 + 0.09 x 10^2 / 2 = 5.5; the other 94.5 at full speed: done at
+    104.5, earlier than the veteran alone (110). Productivity is not frozen at the start.
+    """
+    base = dict(items=items(10, 100))
+    assert delivery(**base) == pytest.approx(110)
+    assert delivery(team={"size": 1, "changes": [{"at_day": 0, "add": 1, "ramp_up_days": 10,
+                                                  "start_productivity": 0.1}]},
+                    **base) == pytest.approx(104.5)
+
+
+def test_newcomer_finishing_inside_the_ramp():
+    """0.2 rising by 0.08 a day: 2 person-days take x with 0.2 x + 0.04 x^2 = 2, x = 5."""
+    _, it = one_run(make_scenario(
+        team={"size": 1, "changes": [{"at_day": 0, "add": 1, "ramp_up_days": 10,
+                                      "start_productivity": 0.2}]},
+        items=items(20, 2)))
+    assert it.loc["b", "done_day"] == pytest.approx(5)
 
 
 def test_mentoring_slows_the_veteran():
