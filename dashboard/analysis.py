@@ -148,7 +148,7 @@ def delivery_histogram(runs: pd.DataFrame) -> pd.DataFrame:
     dates = pd.to_datetime(runs.loc[runs["delivered"], "delivery_date"]).dropna()
     if dates.empty:
         return pd.DataFrame(columns=cols)
-    start = (dates - pd.to_timedelta(dates.dt.weekday, unit="D")).dt.normalize()
+    start = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize()
     counts = start.value_counts().sort_index()
     out = pd.DataFrame({"week_start": counts.index, "runs": counts.to_numpy()})
     out["week_end"] = out["week_start"] + pd.Timedelta(days=7)

@@ -197,7 +197,8 @@ def items_frame(sc: Scenario) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=ITEM_COLUMNS)
     for col in ("low", "mode", "high", "value_per_week"):
         df[col] = df[col].astype(float)
-    df["must_have"] = df["must_have"].astype(bool)
+    # Nullable, so a row added in the table (no value yet) does not upset pandas.
+    df["must_have"] = df["must_have"].astype("boolean")
     return df
 
 
@@ -236,14 +237,15 @@ def items_from_frame(df: pd.DataFrame, sc: Scenario) -> tuple[list[dict[str, Any
                                row.get("high"), orig.effort if orig else None)
         value = _num(row.get("value_per_week"))
         must = row.get("must_have")
+        must = None if must is None or must is pd.NA or (isinstance(must, float) and
+                                                          math.isnan(must)) else must
         item: dict[str, Any] = {
             "id": item_id,
             "name": _text(row.get("name")),
             "effort": effort,
             "depends_on": _ids(row.get("depends_on")),
             "value": {"per_week": value if value is not None else 0.0},
-            "must_have": True if must is None or (isinstance(must, float) and math.isnan(must))
-            else bool(must),
+            "must_have": True if must is None else bool(must),
         }
         items.append(item)
         labels.append(f"row {n + 1}" + (f" ({item_id})" if item_id else ""))

@@ -1,0 +1,262 @@
+"""Chart builders and the tables behind them: valid Vega-Lite for normal and edge inputs.
+
+Every builder in ``dashboard.charts`` is a pure function ``DataFrame -> alt.Chart``;
+``chart.to_dict()`` validates the spec against the Vega-Lite schema, so each test
+here proves the chart would render. Edge inputs: one run, one item, no value, no
+deadline, nothing delivered (empty tables). The reduction functions in
+``dashboard.analysis`` are checked against the engine's own tables.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import analysis, charts, fmt, narrative
+from simulation import compare, load_scenario, run
+from tests.helpers import LIBRARY, make_scenario
+
+RUNS = 200
+
+
+def _spec(chart) -> dict:
+    spec = chart.to_dict()
+    assert "$schema" in spec, "to_dict() gives a top-level Vega-Lite spec"
+    json.dumps(spec)  # serialisable as the browser gets it
+    return spec
+
+
+def _text(spec: dict) -> str:
+    return json.dumps(spec)
+
+
+@pytest.fixture(scope="module")
+def supply_chain():
+    return load_scenario(LIBRARY / "supply-chain.yaml")
+
+
+CASES = {
+    "library scenario": lambda sc: (sc, RUNS),
+    "one run": lambda sc: (sc, 1),
+    "one item, no value, no deadline": lambda sc: (make_scenario(), 50),
+    "big bang with misfits": lambda sc: (make_scenario(
+        items=[{"id": "a", "effort": {"dist": "uniform", "low": 5, "high": 9},
+                "value": {"per_week": 1000}},
+               {"id": "b", "effort": 4, "depends_on": ["a"], "value": {"per_week": 500}}],
+        delivery={"approach": "big_bang", "hardening_days": 3},
+        iteration={"misfit_probability": 0.5},
+        deadline="2027-02-01", value={"outcome": {"by": "2027-06-30"}}), 100),
+}
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def tables(request, supply_chain):
+    sc, runs = CASES[request.param](supply_chain)
+    return sc, analysis.forecast_tables(run(sc, runs=runs, seed=7))
+
+
+# ------------------------------------------------------------ forecast charts
+def test_delivery_chart(tables):
+    """Histogram plus P50/P85 rules (and the deadline rule only when there is one)."""
+    sc, t = tables
+    spec = _spec(charts.delivery_chart(t["histogram"], t["markers"]))
+    text = _text(spec)
+    assert '"label": "P85"' in text, "the P85 rule is drawn"
+    assert ('"label": "Deadline"' in text) == (sc.deadline is not None), \
+        "a deadline rule exactly when the scenario has a deadline"
+
+
+def test_burnup_chart(tables):
+    sc, t = tables
+    spec = _spec(charts.burnup_chart(t["burnup"], sc.deadline))
+    assert "scope" in _text(spec), "the scope line is part of the burn-up"
+
+
+def test_value_and_run_rate_charts(tables):
+    sc, t = tables
+    by = pd.Timestamp(sc.value.outcome.by) if sc.value.outcome.by else None
+    _spec(charts.value_chart(t["value"], by))
+    spec = _spec(charts.run_rate_chart(t["run_rate"], t["target"], by))
+    assert ("Outcome target" in _text(spec)) == (t["target"] > 0), \
+        "the target line is drawn only when must-have items have value"
+
+
+def test_timeline_chart(tables):
+    _sc, t = tables
+    tl = t["timeline"]
+    spec = _spec(charts.timeline_chart(tl))
+    assert set(tl["source"]) <= set(charts.SOURCE_COLOURS), "every source has a colour"
+    assert len(tl) >= 1 and "planned" in set(tl["source"]), "planned items are always shown"
+    assert "Source" in _text(spec)
+
+
+# ------------------------------------------------------------- what-if charts
+@pytest.fixture(scope="module")
+def comparison(supply_chain):
+    bigger = supply_chain.model_copy(update={"team": supply_chain.team.model_copy(
+        update={"size": 7, "wip_limit": 7})})
+    cmp = compare({"Baseline": supply_chain, "Bigger team": bigger}, runs=RUNS, seed=3)
+    return analysis.comparison_tables(cmp)
+
+
+def test_comparison_charts(comparison):
+    t = comparison
+    _spec(charts.cdf_chart(t["cdf"], pd.Timestamp(t["deadline"])))
+    _spec(charts.cdf_chart(t["cdf"], None))
+    _spec(charts.value_compare_chart(t["value"]))
+    for metric in ("delivery_day", "npv"):
+        rows = t["deltas"][t["deltas"]["metric"] == metric].assign(metric_label=metric)
+        _spec(charts.delta_chart(rows))
+    assert set(t["cdf"]["scenario"]) == {"Baseline", "Bigger team"}
+
+
+def test_comparison_table_has_every_scenario(comparison):
+    table = analysis.comparison_rows(comparison)
+    assert list(table.columns) == ["Measure", "Baseline", "Bigger team"]
+    assert table.loc[table["Measure"] == "Delivery shift (mean)", "Baseline"].item() == "baseline"
+    cell = table.loc[table["Measure"] == "NPV (mean)", "Bigger team"].item()
+    assert "(" in cell, f"a variant's NPV cell carries its difference: {cell!r}"
+
+
+# ------------------------------------------------------------------ edge cases
+def test_builders_accept_empty_tables():
+    """Nothing delivered / nothing to draw: every builder still gives a valid spec."""
+    empty_hist = pd.DataFrame(columns=["week_start", "week_end", "runs", "share"])
+    empty_markers = pd.DataFrame(columns=["label", "date", "row"])
+    empty_fan = pd.DataFrame(columns=[*analysis.FAN_COLUMNS, "scope"])
+    empty_tl = analysis.timeline_table(pd.DataFrame(), 0, None)
+    _spec(charts.delivery_chart(empty_hist, empty_markers))
+    _spec(charts.delivery_chart(empty_hist))
+    _spec(charts.burnup_chart(empty_fan))
+    _spec(charts.value_chart(empty_fan))
+    _spec(charts.run_rate_chart(empty_fan, 0.0))
+    _spec(charts.timeline_chart(empty_tl))
+    _spec(charts.cdf_chart(analysis.cdf_table({})))
+    _spec(charts.value_compare_chart(pd.DataFrame(columns=["scenario", "date", "p25", "p50",
+                                                           "p75"])))
+    _spec(charts.delta_chart(pd.DataFrame(columns=["variant", "mean", "ci_low", "ci_high",
+                                                   "metric_label"])))
+
+
+def test_nothing_delivered_tables():
+    """Runs that never delivered are in no histogram bar and in no CDF step."""
+    runs = pd.DataFrame({"delivered": [False, False],
+                         "delivery_date": pd.to_datetime([pd.NaT, pd.NaT])})
+    assert analysis.delivery_histogram(runs).empty
+    assert analysis.cdf_table({"x": runs}).empty
+
+
+# ------------------------------------------------------------ analysis tables
+@pytest.fixture(scope="module")
+def results(supply_chain):
+    return run(supply_chain, runs=RUNS, seed=11)
+
+
+def test_fan_quantiles_are_ordered_and_match_numpy(results):
+    cal = analysis.calendar_of(results.scenario)
+    fan = analysis.fan_table(results.weekly, "cum_value", cal)
+    q = fan[list(analysis.FAN_QUANTILES)].to_numpy()
+    assert (np.diff(q, axis=1) >= -1e-9).all(), "p05 <= p25 <= p50 <= p75 <= p95 every week"
+    week = 30
+    values = results.weekly.loc[results.weekly["week"] == week, "cum_value"].to_numpy()
+    row = fan[fan["week"] == week].iloc[0]
+    assert row["p50"] == pytest.approx(np.quantile(values, 0.5)), "median of the runs"
+    assert len(fan) == results.scenario.value.horizon_weeks, "one row per week of the horizon"
+    assert fan["date"].is_monotonic_increasing
+
+
+def test_histogram_shares_sum_to_delivered_share(results):
+    hist = analysis.delivery_histogram(results.runs)
+    delivered = results.runs["delivered"].mean()
+    assert hist["share"].sum() == pytest.approx(delivered), "every delivered run in one bar"
+    assert (hist["week_start"].dt.day_of_week == 0).all(), "bars start on Mondays"
+
+
+def test_cdf_ends_at_the_delivered_share(results):
+    cdf = analysis.cdf_table({"a": results.runs})
+    assert cdf["share"].is_monotonic_increasing
+    assert cdf["share"].iloc[-1] == pytest.approx(results.runs["delivered"].mean())
+
+
+def test_burnup_is_cut_after_the_work_ends(results):
+    fan = analysis.burnup_table(results.weekly, results.runs, analysis.calendar_of(
+        results.scenario))
+    assert len(fan) < results.scenario.value.horizon_weeks, "not two flat years"
+    assert fan["p95"].iloc[-1] == pytest.approx(fan["p95"].max()), "the build is complete"
+
+
+def test_timeline_medians_and_shares(results):
+    cal = analysis.calendar_of(results.scenario)
+    tl = analysis.timeline_table(results.items, len(results.runs), cal)
+    planned = tl[tl["source"] == "planned"]
+    assert len(planned) == len(results.scenario.items), "every planned item has a row"
+    ingest = tl[tl["id"] == "ingest"].iloc[0]
+    done = results.items[(results.items["id"] == "ingest") & (results.items["state"] == "done")]
+    assert ingest["done_day"] == pytest.approx(done["done_day"].median())
+    assert (tl["share"] >= analysis.TIMELINE_MIN_SHARE).all()
+    assert tl["label"].is_unique, "repeated names (change control) are numbered"
+    assert (tl["bar_end"] > tl["start"]).all(), "every bar has a width"
+
+
+def test_outcome_target_is_the_must_have_run_rate_share(supply_chain):
+    full = sum(it.value.per_week for it in supply_chain.items if it.must_have)
+    assert analysis.outcome_target(supply_chain) == pytest.approx(
+        supply_chain.value.outcome.target_fraction * full)
+
+
+def test_working_days_between_uses_the_calendar(supply_chain):
+    cal = analysis.calendar_of(supply_chain)
+    assert analysis.working_days_between(cal, "2027-01-04", "2027-01-11") == 5, "Mon to Mon"
+    assert analysis.working_days_between(cal, "2027-01-11", "2027-01-04") == -5
+    # Good Friday and Easter Monday 2027 are holidays in this scenario's calendar.
+    assert analysis.working_days_between(cal, "2027-03-29", "2027-04-12") == 8
+    assert math.isnan(analysis.working_days_between(cal, None, "2027-01-04"))
+
+
+# -------------------------------------------------------------- words and units
+@pytest.mark.parametrize(("value", "text"), [
+    (1_036_038.9, "1.04 M"), (354_000, "354 k"), (1_500, "1.5 k"), (900, "900"),
+    (-110_182, "-110 k"), (float("nan"), "n/a"), (2.5e9, "2.50 bn")])
+def test_money(value, text):
+    assert fmt.money(value) == text
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (0.85, "85%"), (0.996, ">99%"), (0.001, "<1%"), (1.0, "100%"), (0.0, "0%"),
+    (None, "n/a")])
+def test_pct(value, text):
+    assert fmt.pct(value) == text
+
+
+def test_dates_and_days():
+    assert fmt.date("2027-05-04") == "4 May 2027"
+    assert fmt.date(pd.Timestamp("2027-12-25")) == "25 Dec 2027"
+    assert fmt.date(None) == "never"
+    assert fmt.days(2.0, signed=True) == "+2 days"
+    assert fmt.days(0.0, signed=True) == "±0 days"
+    assert fmt.days(1.0) == "1 day"
+    assert fmt.points(-0.06) == "-6.0 pp"
+
+
+def test_project_sentence_reads_the_summary(results):
+    s = results.summary()
+    text = narrative.project_sentence(s)
+    assert text.startswith("In 85 of 100 simulated futures the whole scope is live by")
+    assert fmt.date(s["delivery"]["p85_date"]) in text
+    assert "deadline" in text
+
+
+def test_product_sentence_without_value():
+    res = run(make_scenario(), runs=20, seed=1)
+    assert "no value" in narrative.product_sentence(res.summary()).lower()
+
+
+def test_undelivered_note_counts_the_runs():
+    s = {"runs": 1000, "delivery": {"undelivered_runs": 37}}
+    note = narrative.undelivered_note(s)
+    assert note is not None and note.startswith("37 of 1,000 simulated futures (4%)")
+    assert narrative.undelivered_note({"runs": 10, "delivery": {"undelivered_runs": 0}}) is None
