@@ -269,3 +269,39 @@ def delta_chart(deltas: pd.DataFrame, x_format: str = ",.1f") -> alt.LayerChart:
                              alt.Tooltip("ci_high:Q", title="90% to", format=x_format)])
     # A discrete y axis is sized per row (Streamlit ignores a fixed height then).
     return alt.layer(zero, bar, dot).properties(height=alt.Step(40), width="container")
+
+
+# -------------------------------------------------------------- page bundles
+def forecast_charts(t: dict, deadline=None, outcome_by=None) -> dict[str, alt.TopLevelMixin]:
+    """Every chart of the Forecast page from :func:`dashboard.analysis.forecast_tables`."""
+    by = pd.Timestamp(outcome_by) if outcome_by is not None else None
+    dl = pd.Timestamp(deadline) if deadline is not None else None
+    return {
+        "delivery": delivery_chart(t["histogram"], t["markers"]),
+        "burnup": burnup_chart(t["burnup"], dl),
+        "value": value_chart(t["value"], by),
+        "run_rate": run_rate_chart(t["run_rate"], t["target"], by),
+        "timeline": timeline_chart(t["timeline"]),
+    }
+
+
+#: Paired metrics drawn as interval charts on the What-if page: key, label, axis format.
+DELTA_CHARTS = (("delivery_day", "Δ delivery (working days)", ",.1f"),
+                ("npv", "Δ NPV", "~s"))
+
+
+def comparison_charts(t: dict) -> dict[str, alt.TopLevelMixin]:
+    """Every chart of the What-if comparison from :func:`dashboard.analysis.comparison_tables`."""
+    deadline = pd.Timestamp(t["deadline"]) if t.get("deadline") else None
+    out = {"cdf": cdf_chart(t["cdf"], deadline), "value": value_compare_chart(t["value"])}
+    deltas = t["deltas"]
+    for metric, label, x_format in DELTA_CHARTS:
+        rows = deltas[deltas["metric"] == metric].assign(metric_label=label)
+        out[metric] = delta_chart(rows, x_format)
+    return out
+
+
+def specs(chart_map: dict[str, alt.TopLevelMixin]) -> dict[str, dict]:
+    """Vega-Lite specs of charts (validated), to cache once instead of rebuilding per rerun."""
+    # The builders are validated by the tests; skipping it here saves a third of the time.
+    return {name: chart.to_dict(validate=False) for name, chart in chart_map.items()}

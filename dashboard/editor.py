@@ -75,8 +75,8 @@ FIELD_LABELS = {
 }
 
 _FIELD_WORDS = {
-    "low": "low", "mode": "most likely", "high": "high", "value": "value",
-    "median": "most likely (median)", "p90": "high (P90)", "mean": "most likely (mean)",
+    "low": "low", "mode": "likely", "high": "high", "value": "value",
+    "median": "likely (median)", "p90": "high (P90)", "mean": "likely (mean)",
     "sd": "spread (low to high)", "samples": "samples", "dist": "distribution",
     "per_week": "value per week", "depends_on": "depends on", "must_have": "must have",
     "id": "id", "name": "name", "probability": "probability", "window": "window",

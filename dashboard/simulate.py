@@ -2,8 +2,10 @@
 
 Results are cached with ``st.cache_data`` keyed by the scenario's YAML text
 plus runs and seed, so switching pages or returning to a scenario never
-simulates again. The cache holds only the small tables the pages draw
-(:func:`dashboard.analysis.forecast_tables`), not the engine's long tables.
+simulates again. The cache holds only the small tables the pages show
+(:func:`dashboard.analysis.forecast_tables`) and the finished chart specs, not
+the engine's long tables, so a cached page costs milliseconds, not a rebuild
+of every chart.
 Two sessions with the same scenario text share an entry, which is safe: the
 entry is a pure function of that text, and ``cache_data`` hands each caller
 its own copy.
@@ -18,7 +20,7 @@ import streamlit as st
 
 from simulation import Scenario, compare, run, scenario_to_yaml
 
-from . import analysis
+from . import analysis, charts
 
 #: Cached forecasts/comparisons kept per server process (oldest dropped first).
 MAX_CACHED = 48
@@ -79,7 +81,10 @@ def forecast(sc: Scenario) -> dict[str, Any]:
     update, done = _bar("Simulating")
 
     def compute() -> dict[str, Any]:
-        return analysis.forecast_tables(run(sc, runs=runs, seed=seed, progress=update))
+        tables = analysis.forecast_tables(run(sc, runs=runs, seed=seed, progress=update))
+        tables["charts"] = charts.specs(charts.forecast_charts(
+            tables, sc.deadline, sc.value.outcome.by))
+        return tables
 
     try:
         return _cached("forecast", scenario_key(sc), runs, seed, compute)
@@ -95,8 +100,10 @@ def comparison(scenarios: dict[str, Scenario]) -> dict[str, Any]:
     update, done = _bar("Comparing")
 
     def compute() -> dict[str, Any]:
-        return analysis.comparison_tables(
+        tables = analysis.comparison_tables(
             compare(scenarios, runs=runs, seed=seed, progress=update))
+        tables["charts"] = charts.specs(charts.comparison_charts(tables))
+        return tables
 
     try:
         return _cached("comparison", keys, runs, seed, compute)

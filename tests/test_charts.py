@@ -260,3 +260,17 @@ def test_undelivered_note_counts_the_runs():
     note = narrative.undelivered_note(s)
     assert note is not None and note.startswith("37 of 1,000 simulated futures (4%)")
     assert narrative.undelivered_note({"runs": 10, "delivery": {"undelivered_runs": 0}}) is None
+
+
+def test_page_chart_bundles_are_valid(tables, comparison):
+    """The charts each page caches as specs: all present, all valid Vega-Lite."""
+    sc, t = tables
+    page = charts.forecast_charts(t, sc.deadline, sc.value.outcome.by)
+    assert set(page) == {"delivery", "burnup", "value", "run_rate", "timeline"}
+    for chart in page.values():
+        _spec(chart)
+    what_if = charts.comparison_charts(comparison)
+    assert set(what_if) == {"cdf", "value", "delivery_day", "npv"}
+    for chart in what_if.values():
+        _spec(chart)
+    assert set(charts.specs(what_if)) == set(what_if)

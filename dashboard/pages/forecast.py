@@ -5,8 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, narrative, prose, simulate, state
+from dashboard import fmt, narrative, prose, simulate, state
 from simulation import ScenarioError, SimulationError
+
+
+def chart(t: dict, name: str) -> None:
+    """Draw a chart whose spec was built once with the cached forecast."""
+    st.vega_lite_chart(spec=t["charts"][name], width="stretch")
 
 
 def project_lens(sc, t: dict) -> None:
@@ -34,9 +39,9 @@ def project_lens(sc, t: dict) -> None:
                 help="85 of 100 futures cost this much or less.")
     st.markdown(narrative.project_sentence(s))
     st.markdown("**When is the whole scope live?**")
-    st.altair_chart(charts.delivery_chart(t["histogram"], t["markers"]), width="stretch")
+    chart(t, "delivery")
     st.markdown("**Burn-up: work done against the growing scope**")
-    st.altair_chart(charts.burnup_chart(t["burnup"], sc.deadline), width="stretch")
+    chart(t, "burnup")
     st.caption("Person-days of finished work by week (bands: where 50% and 90% of the "
                "futures are); the dashed line is the scope known so far, creep included.")
 
@@ -65,12 +70,11 @@ def product_lens(sc, t: dict) -> None:
     m[2].metric("Misfits", fmt.pct(misfit),
                 help="Share of built items that missed the real need at first.")
     st.markdown(narrative.product_sentence(s, misfit, sc.value.horizon_weeks))
-    by_ts = pd.Timestamp(sc.value.outcome.by) if sc.value.outcome.by else None
     st.markdown("**Value earned over time**")
-    st.altair_chart(charts.value_chart(t["value"], by_ts), width="stretch")
+    chart(t, "value")
     st.markdown(f"**Value run-rate against the outcome target** "
                 f"({fmt.money(t['target'])} a week)")
-    st.altair_chart(charts.run_rate_chart(t["run_rate"], t["target"], by_ts), width="stretch")
+    chart(t, "run_rate")
     st.caption(f"The outcome “{sc.value.outcome.name}” counts as reached when the weekly "
                f"run-rate (value a week with today's adoption and fit) reaches "
                f"{fmt.pct(sc.value.outcome.target_fraction)} of the planned must-have items' "
@@ -83,7 +87,7 @@ def details(t: dict) -> None:
     if t["timeline"].empty:
         st.info("No item was finished in enough futures to draw a timeline.")
     else:
-        st.altair_chart(charts.timeline_chart(t["timeline"]), width="stretch")
+        chart(t, "timeline")
     risks = t["risks"]
     if not risks.empty:
         with st.expander("Risks: how often each one fired"):

@@ -183,27 +183,35 @@ def backlog(sc) -> Any:
     cfg = st.column_config
     return st.data_editor(
         base, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
+        height=table_height(len(base)),
         column_config={
             "id": cfg.TextColumn("Id", required=True, max_chars=64, validate=ID_PATTERN,
+                                 width=110,
                                  help="Short unique id: letters, digits, '-', '_' or '.'"),
-            "name": cfg.TextColumn("Name", width="medium"),
-            "dist": cfg.SelectboxColumn("Effort distribution", options=editor.DIST_KINDS,
-                                        default="triangular", required=True),
-            "low": cfg.NumberColumn("Low", min_value=0.0, format="%.1f",
-                                    help="Person-days (see the note above)"),
-            "mode": cfg.NumberColumn("Most likely", min_value=0.0, format="%.1f",
-                                     help="Person-days (the median for lognormal)"),
-            "high": cfg.NumberColumn("High", min_value=0.0, format="%.1f",
+            "name": cfg.TextColumn("Name", width=190),
+            "dist": cfg.SelectboxColumn("Effort", options=editor.DIST_KINDS,
+                                        default="triangular", required=True, width=95,
+                                        help="How uncertain the effort is (see the note above)"),
+            "low": cfg.NumberColumn("Low", min_value=0.0, format="%.1f", width=60,
+                                    help="Person-days"),
+            "mode": cfg.NumberColumn("Likely", min_value=0.0, format="%.1f", width=65,
+                                     help="Most likely person-days (the median for lognormal)"),
+            "high": cfg.NumberColumn("High", min_value=0.0, format="%.1f", width=60,
                                      help="Person-days (the 90th percentile for lognormal)"),
             "value_per_week": cfg.NumberColumn("Value / week", min_value=0.0,
-                                               format="localized",
+                                               format="localized", width=85,
                                                help="Money per week once live and adopted"),
             "depends_on": cfg.MultiselectColumn("Depends on", options=ids,
-                                                accept_new_options=True,
+                                                accept_new_options=True, width=170,
                                                 help="Items that must be done first"),
-            "must_have": cfg.CheckboxColumn("Must have", default=True,
+            "must_have": cfg.CheckboxColumn("Must have", default=True, width=75,
                                             help="Counts towards the outcome target"),
         })
+
+
+def table_height(rows: int) -> int:
+    """Pixels for a data editor showing every row plus the "add row" line (capped)."""
+    return min(35 * (rows + 2) + 3, 600)
 
 
 def delivery(sc, fields: dict[str, Any]) -> None:
@@ -292,23 +300,31 @@ def risks(sc) -> Any:
     cfg = st.column_config
     return st.data_editor(
         base, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
+        height=table_height(len(base)),
         column_config={
-            "id": cfg.TextColumn("Id", required=True, max_chars=64, validate=ID_PATTERN),
-            "name": cfg.TextColumn("Name", width="medium"),
-            "probability": cfg.NumberColumn("Probability (0-1)", min_value=0.0, max_value=1.0,
-                                            format="%.2f", step=0.05),
-            "kind": cfg.SelectboxColumn("Impact kind", options=editor.RISK_KINDS,
-                                        default="blocker", required=True),
-            "window_from": cfg.NumberColumn("Window from (day)", min_value=0.0, format="%g"),
-            "window_to": cfg.NumberColumn("Window to (day)", min_value=0.0, format="%g"),
-            "dist": cfg.SelectboxColumn("Impact distribution", options=editor.DIST_KINDS,
-                                        default="triangular"),
-            "low": cfg.NumberColumn("Low", min_value=0.0, format="%.1f"),
-            "mode": cfg.NumberColumn("Most likely", min_value=0.0, format="%.1f"),
-            "high": cfg.NumberColumn("High", min_value=0.0, format="%.1f"),
-            "items": cfg.MultiselectColumn("Items (extra work)", options=ids),
-            "people": cfg.NumberColumn("People (capacity loss)", min_value=1, step=1,
-                                       format="%d"),
+            "id": cfg.TextColumn("Id", required=True, max_chars=64, validate=ID_PATTERN,
+                                 width=95),
+            "name": cfg.TextColumn("Name", width=120),
+            "probability": cfg.NumberColumn("Chance (0-1)", min_value=0.0, max_value=1.0,
+                                            format="%.2f", step=0.05, width=75),
+            "kind": cfg.SelectboxColumn("Kind", options=editor.RISK_KINDS,
+                                        default="blocker", required=True, width=100),
+            "window_from": cfg.NumberColumn("From", min_value=0.0, format="%g",
+                                            width=62,
+                                            help="First working day the risk can strike"),
+            "window_to": cfg.NumberColumn("To", min_value=0.0, format="%g", width=52,
+                                          help="Last working day the risk can strike"),
+            "dist": cfg.SelectboxColumn("Impact", options=editor.DIST_KINDS,
+                                        default="triangular", width=85,
+                                        help="Days stopped or away (blocker, capacity_loss) "
+                                             "or person-days added (extra_work)"),
+            "low": cfg.NumberColumn("Low", min_value=0.0, format="%.1f", width=58),
+            "mode": cfg.NumberColumn("Likely", min_value=0.0, format="%.1f", width=66),
+            "high": cfg.NumberColumn("High", min_value=0.0, format="%.1f", width=60),
+            "items": cfg.MultiselectColumn("Items", options=ids, width=100,
+                                           help="extra_work only: the items that grow"),
+            "people": cfg.NumberColumn("People", min_value=1, step=1, format="%d",
+                                       width=62, help="capacity_loss only"),
         })
 
 
@@ -429,15 +445,12 @@ def main() -> None:
     box, slots["backlog"] = section("Backlog", "backlog")
     with box:
         items_df = backlog(sc)
-    left, right = st.columns(2)
-    with left:
-        box, slots["delivery"] = section("Delivery", "delivery")
-        with box:
-            delivery(sc, fields)
-    with right:
-        box, slots["scope"] = section("Scope changes", "scope")
-        with box:
-            scope(sc, fields)
+    box, slots["delivery"] = section("Delivery", "delivery")
+    with box:
+        delivery(sc, fields)
+    box, slots["scope"] = section("Scope changes", "scope")
+    with box:
+        scope(sc, fields)
     box, slots["iteration"] = section("Iteration and rework", "iteration")
     with box:
         iteration(sc, fields)

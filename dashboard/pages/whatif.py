@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import analysis, charts, levers, narrative, prose, simulate, state
@@ -332,24 +331,19 @@ def show_comparison(t: dict[str, Any]) -> None:
     st.caption("In brackets: the variant minus the baseline (date shifts in working days); "
                "in square brackets: the 90% interval of the mean paired difference over the "
                "same simulated futures.")
-    deadline = pd.Timestamp(t["deadline"]) if t["deadline"] else None
+    specs = t["charts"]
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Delivered by each date (share of futures)**")
-        st.altair_chart(charts.cdf_chart(t["cdf"], deadline), width="stretch")
+        st.vega_lite_chart(spec=specs["cdf"], width="stretch")
     with right:
         st.markdown("**Value earned over time (median, with the middle 50%)**")
-        st.altair_chart(charts.value_compare_chart(t["value"]), width="stretch")
-    deltas = t["deltas"]
-    if not deltas.empty:
-        left, right = st.columns(2, gap="large")
-        for col, metric, label, x_format in (
-                (left, "delivery_day", "Δ delivery (working days)", ",.1f"),
-                (right, "npv", "Δ NPV", "~s")):
-            rows = deltas[deltas["metric"] == metric].assign(metric_label=label)
-            with col:
-                st.markdown(f"**{label}: mean and 90% interval**")
-                st.altair_chart(charts.delta_chart(rows, x_format), width="stretch")
+        st.vega_lite_chart(spec=specs["value"], width="stretch")
+    left, right = st.columns(2, gap="large")
+    for col, (metric, label, _fmt) in zip((left, right), charts.DELTA_CHARTS, strict=True):
+        with col:
+            st.markdown(f"**{label}: mean and 90% interval**")
+            st.vega_lite_chart(spec=specs[metric], width="stretch")
 
 
 def main() -> None:
