@@ -269,15 +269,19 @@ def forecast_tables(res: Any) -> dict[str, Any]:
 
 
 def risk_table(runs: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
-    """How often each risk fired, and the median delivery day with and without it."""
+    """How often each risk fired, and the median delivery date with and without it."""
+    cal = calendar_of(sc)
     rows = []
     fired = runs["risks_fired"].fillna("").str.split(",")
+    day = runs["delivery_day"].to_numpy(dtype=float)
     for risk in sc.risks:
         hit = fired.apply(lambda ids, rid=risk.id: rid in ids).to_numpy(dtype=bool)
-        day = runs["delivery_day"].to_numpy(dtype=float)
+        with_it, without = _median(day[hit]), _median(day[~hit])
         rows.append({"risk": risk.label, "fired": hit.mean() if len(hit) else math.nan,
-                     "p50_if_fired": _median(day[hit]), "p50_if_not": _median(day[~hit])})
-    return pd.DataFrame(rows, columns=["risk", "fired", "p50_if_fired", "p50_if_not"])
+                     "p50_if_fired": cal.date_of(with_it), "p50_if_not": cal.date_of(without),
+                     "shift_days": with_it - without})
+    return pd.DataFrame(rows, columns=["risk", "fired", "p50_if_fired", "p50_if_not",
+                                       "shift_days"])
 
 
 def _median(v: np.ndarray) -> float:

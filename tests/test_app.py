@@ -322,6 +322,22 @@ def test_adding_people_earlier_helps_more_as_the_engine_says():
             f"{name}: the page shows the engine's earlier P50"
 
 
+def test_levers_stack_on_an_existing_variant():
+    """A second lever added to a variant builds on it (fresh ids, current WIP limit)."""
+    at = start()
+    at.switch_page(WHATIF).run()
+    add_lever(at, "add_item")
+    name = at.session_state["variants"][0].name
+    add_lever(at, "add_item", target=name)
+    add_lever(at, "add_people", target=name, people=2)
+    clean(at, "after stacking levers")
+    (variant,) = at.session_state["variants"]
+    sc = levers.variant_scenario(at.session_state["scenario"], variant.changes)
+    added = [it.id for change in sc.scope.changes for it in change.add]
+    assert added == ["new-feature", "new-feature-2"], "the second item gets a fresh id"
+    assert sc.team.wip_limit == at.session_state["scenario"].team.wip_limit + 2
+
+
 def test_bad_lever_is_explained_not_raised():
     at = start()
     at.switch_page(WHATIF).run()

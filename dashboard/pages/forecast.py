@@ -93,9 +93,11 @@ def details(t: dict) -> None:
         with st.expander("Risks: how often each one fired"):
             shown = pd.DataFrame({
                 "Risk": risks["risk"],
-                "Fired in": risks["fired"].map(fmt.pct),
-                "P50 delivery day if fired": risks["p50_if_fired"].map(fmt.days),
-                "P50 delivery day if not": risks["p50_if_not"].map(fmt.days),
+                "Fires in": risks["fired"].map(fmt.pct),
+                "P50 delivery when it fires": risks["p50_if_fired"].map(fmt.date),
+                "P50 delivery when it does not": risks["p50_if_not"].map(fmt.date),
+                "Difference (working days)": risks["shift_days"].map(
+                    lambda x: fmt.days(x, signed=True)),
             })
             st.dataframe(shown, hide_index=True, width="stretch")
     with st.expander("All simulated futures (table)"):

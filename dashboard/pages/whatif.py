@@ -34,22 +34,23 @@ def lever_inputs(lever: str, sc: Scenario) -> dict[str, Any]:
                                       key=k("item_day"), format="%g",
                                       help="Working days from the start; 0 = planned from "
                                            "the outset.")
-        c1, c2, c3, c4 = st.columns(4)
-        v["low"] = c1.number_input("Effort low (person-days)", 0.0, 1e6, 8.0, 1.0,
-                                   key=k("item_low"), format="%g")
-        v["mode"] = c2.number_input("Most likely", 0.0, 1e6, 12.0, 1.0, key=k("item_mode"),
-                                    format="%g")
+        c1, c2, c3 = st.columns(3)
+        v["low"] = c1.number_input("Effort low", 0.0, 1e6, 8.0, 1.0, key=k("item_low"),
+                                   format="%g", help="Person-days")
+        v["mode"] = c2.number_input("Likely", 0.0, 1e6, 12.0, 1.0, key=k("item_mode"),
+                                    format="%g", help="Person-days")
         v["high"] = c3.number_input("High", 0.0, 1e6, 25.0, 1.0, key=k("item_high"),
-                                    format="%g")
-        v["value_per_week"] = c4.number_input("Value / week", 0.0, 1e9, 2500.0, 500.0,
+                                    format="%g", help="Person-days")
+        c1, c2 = st.columns([1, 2])
+        v["value_per_week"] = c1.number_input("Value / week", 0.0, 1e9, 2500.0, 500.0,
                                               key=k("item_value"), format="%g")
-        c1, c2, c3 = st.columns([2, 1, 1])
-        v["depends_on"] = c1.multiselect("Depends on", ids, format_func=labels.get,
+        v["depends_on"] = c2.multiselect("Depends on", ids, format_func=labels.get,
                                          key=k("item_deps"))
-        v["priority"] = "top" if c2.toggle("Top of the backlog", key=k("item_top"),
+        c1, c2 = st.columns(2)
+        v["priority"] = "top" if c1.toggle("Top of the backlog", key=k("item_top"),
                                            help="Off: joins the end of the backlog.") \
             else "end"
-        v["must_have"] = c3.toggle("Must have", key=k("item_must"),
+        v["must_have"] = c2.toggle("Must have", key=k("item_must"),
                                    help="Must-haves count towards the outcome target.")
     elif lever == "remove_items":
         c1, c2 = st.columns([3, 1])
@@ -62,36 +63,38 @@ def lever_inputs(lever: str, sc: Scenario) -> dict[str, Any]:
         v["days"] = st.number_input("Delay build work by (working days)", 0.0, float(MAX_DAY),
                                     10.0, 5.0, key=k("delay"), format="%g")
     elif lever == "add_people":
-        c1, c2, c3 = st.columns(3)
+        c1, c2 = st.columns(2)
         v["count"] = int(c1.number_input("People (negative = leave)", -MAX_TEAM, MAX_TEAM, 2,
                                          1, key=k("people")))
         v["at_day"] = c2.number_input("Join on day", 0.0, float(MAX_DAY), 20.0, 5.0,
                                       key=k("people_day"), format="%g")
-        v["ramp_up_days"] = c3.number_input("Ramp-up (days)", 0.0, float(MAX_DAY), 0.0, 5.0,
-                                            key=k("ramp"), format="%g")
         c1, c2, c3 = st.columns(3)
-        v["start_productivity"] = c1.number_input(
+        v["ramp_up_days"] = c1.number_input("Ramp-up (days)", 0.0, float(MAX_DAY), 0.0, 5.0,
+                                            key=k("ramp"), format="%g",
+                                            help="Days until a newcomer is fully productive.")
+        v["start_productivity"] = c2.number_input(
             "Starting productivity (%)", 1.0, 100.0, 100.0, 10.0, key=k("start_prod"),
             format="%g") / 100
-        v["mentoring"] = c2.number_input(
-            "Mentoring (% of a colleague)", 0.0, 100.0, 0.0, 5.0, key=k("mentoring"),
-            format="%g", help="Time an experienced person spends on each newcomer while they "
-                              "ramp up (Brooks' law).") / 100
+        v["mentoring"] = c3.number_input(
+            "Mentoring (%)", 0.0, 100.0, 0.0, 5.0, key=k("mentoring"),
+            format="%g", help="Share of an experienced colleague's time each newcomer takes "
+                              "while ramping up (Brooks' law).") / 100
         wip = sc.team.wip_limit
-        v["raise_wip"] = c3.toggle(
-            f"Raise the WIP limit too (now {wip})" if wip is not None else "No WIP limit set",
-            value=wip is not None, key=k("raise_wip"), disabled=wip is None,
+        v["raise_wip"] = st.toggle(
+            f"Raise the WIP limit with them (now {wip} items)" if wip is not None
+            else "No WIP limit set", value=wip is not None, key=k("raise_wip"),
+            disabled=wip is None,
             help="With the WIP limit at the team size, extra people find no item to start.")
     elif lever == "set_approach":
-        c1, c2, c3 = st.columns([2, 1, 1])
         options = ["continuous", "incremental", "big_bang"]
         current = sc.delivery.approach
-        v["approach"] = c1.selectbox(
+        v["approach"] = st.selectbox(
             "Delivery approach", options,
             index=(options.index(current) + 1) % 3, key=k("approach"),
             format_func={"continuous": "Continuous (each item live when done)",
                          "incremental": "Incremental releases",
                          "big_bang": "Big bang (all at launch)"}.get)
+        c2, c3 = st.columns(2)
         v["release_every_days"] = c2.number_input(
             "Release every (days)", 0.0, 520.0, float(sc.delivery.release_every_days), 5.0,
             key=k("release"), format="%g", help="Incremental only.")
@@ -103,31 +106,34 @@ def lever_inputs(lever: str, sc: Scenario) -> dict[str, Any]:
                                       key=k("freeze"), format="%g",
                                       help="Requests after this day wait until after closure.")
     elif lever == "add_risk":
-        c1, c2, c3 = st.columns([2, 1, 1])
+        c1, c2 = st.columns([2, 1])
         v["name"] = c1.text_input("Risk", value="Key supplier late", key=k("risk_name"),
                                   max_chars=200)
         v["probability"] = c2.number_input("Chance (%)", 0.0, 100.0, 30.0, 5.0,
                                            key=k("risk_p"), format="%g") / 100
-        v["kind"] = c3.selectbox("Impact", RISK_KINDS, key=k("risk_kind"),
+        c1, c2, c3 = st.columns([2, 1, 1])
+        v["kind"] = c1.selectbox("Impact", RISK_KINDS, key=k("risk_kind"),
                                  format_func={"blocker": "Blocker: all work stops",
                                               "extra_work": "Extra work on items",
                                               "capacity_loss": "People away"}.get)
-        c1, c2, c3, c4, c5 = st.columns(5)
-        v["window"] = (c1.number_input("Window from day", 0.0, float(MAX_DAY), 0.0, 5.0,
-                                       key=k("risk_from"), format="%g"),
-                       c2.number_input("to day", 0.0, float(MAX_DAY), 40.0, 5.0,
+        v["window"] = (c2.number_input("From day", 0.0, float(MAX_DAY), 0.0, 5.0,
+                                       key=k("risk_from"), format="%g",
+                                       help="Blockers and people away strike at a random "
+                                            "day in this window."),
+                       c3.number_input("To day", 0.0, float(MAX_DAY), 40.0, 5.0,
                                        key=k("risk_to"), format="%g"))
-        v["low"] = c3.number_input("Impact low", 0.0, 1e6, 5.0, 1.0, key=k("risk_low"),
+        c1, c2, c3 = st.columns(3)
+        v["low"] = c1.number_input("Impact low", 0.0, 1e6, 5.0, 1.0, key=k("risk_low"),
                                    format="%g", help="Days stopped / away, or person-days "
                                                      "added for extra work.")
-        v["mode"] = c4.number_input("Most likely", 0.0, 1e6, 10.0, 1.0, key=k("risk_mode"),
+        v["mode"] = c2.number_input("Likely", 0.0, 1e6, 10.0, 1.0, key=k("risk_mode"),
                                     format="%g")
-        v["high"] = c5.number_input("High", 0.0, 1e6, 20.0, 1.0, key=k("risk_high"),
+        v["high"] = c3.number_input("High", 0.0, 1e6, 20.0, 1.0, key=k("risk_high"),
                                     format="%g")
-        c1, c2 = st.columns([3, 1])
-        v["items"] = c1.multiselect("Items hit (extra work only)", ids, format_func=labels.get,
+        c1, c2 = st.columns([2, 1])
+        v["items"] = c1.multiselect("Items hit (extra work)", ids, format_func=labels.get,
                                     key=k("risk_items"))
-        v["people"] = int(c2.number_input("People away (people away only)", 1, MAX_TEAM, 1, 1,
+        v["people"] = int(c2.number_input("People away", 1, MAX_TEAM, 1, 1,
                                           key=k("risk_people")))
     elif lever == "set_iteration":
         it = sc.iteration
@@ -200,8 +206,10 @@ def add_lever(sc: Scenario, lever: str, values: dict[str, Any], target: str,
     variants = state.variants()
     existing = next((v for v in variants if v.name == target), None)
     try:
-        changes = build_changes(lever, sc, values)
-        levers.variant_scenario(sc, (existing.changes if existing else []) + changes)
+        # Build on what the variant already is (new ids, the WIP limit it has now).
+        current = levers.variant_scenario(sc, existing.changes) if existing else sc
+        changes = build_changes(lever, current, values)
+        levers.variant_scenario(current, changes)
     except ScenarioError as exc:
         detail = "; ".join(f"{p}: {m}" for p, m in exc.problems) or str(exc)
         return False, f"That lever does not fit the scenario: {detail}"
@@ -266,21 +274,21 @@ def variant_list(sc: Scenario, errors: dict[str, str]) -> None:
         return
     for i, v in enumerate(variants):
         with st.container(border=True):
-            head, b1, b2 = st.columns([6, 1.3, 1])
-            head.markdown(f"**{v.name}**")
+            st.markdown(f"**{v.name}**")
+            for j, change in enumerate(v.changes):
+                c1, c2 = st.columns([7, 1], vertical_alignment="center")
+                c1.markdown(f"{j + 1}. {change.describe()}")
+                c2.button(":material/close:", key=f"rm_{i}_{j}_{v.name}", type="tertiary",
+                          on_click=_remove_change, args=(i, j), help="Remove this change")
+            if v.name in errors:
+                st.error(f"This variant no longer fits the baseline: {errors[v.name]}")
+            b1, b2 = st.columns(2)
             b1.button("Make baseline", key=f"promote_{i}_{v.name}", on_click=_promote,
-                      args=(i,), icon=":material/upgrade:",
+                      args=(i,), icon=":material/upgrade:", width="stretch",
                       help="Apply this variant to the scenario itself; other variants then "
                            "build on it.")
             b2.button("Delete", key=f"delete_{i}_{v.name}", on_click=_delete_variant,
-                      args=(i,), icon=":material/delete:")
-            for j, change in enumerate(v.changes):
-                c1, c2 = st.columns([12, 1])
-                c1.markdown(f"{j + 1}. {change.describe()}")
-                c2.button("✕", key=f"rm_{i}_{j}_{v.name}", on_click=_remove_change,
-                          args=(i, j), help="Remove this change")
-            if v.name in errors:
-                st.error(f"This variant no longer fits the baseline: {errors[v.name]}")
+                      args=(i,), icon=":material/delete:", width="stretch")
 
 
 # ---------------------------------------------------------------- comparison
@@ -357,9 +365,12 @@ def main() -> None:
     if message:
         st.success(message)
     st.caption(f"Baseline: **{sc.name}** ({state.origin()}).")
-    lever_panel(sc)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        lever_panel(sc)
     built, errors = built_variants(sc)
-    variant_list(sc, errors)
+    with right:
+        variant_list(sc, errors)
     comparison(sc, built)
 
 
