@@ -256,6 +256,19 @@ simulation: {runs: 5}
     assert metrics(at)["P85 delivery"] == "never"
 
 
+def test_an_engine_failure_is_a_message_not_a_traceback(monkeypatch):
+    import dashboard.simulate as sim
+
+    def broken_run(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(sim, "run", broken_run)
+    at = start(seed=515151)  # a cold cache entry, so the engine is really called
+    at.switch_page(FORECAST).run()
+    clean(at, "Forecast with a failing engine")
+    assert any("failed unexpectedly (RuntimeError)" in e.value for e in at.error)
+
+
 def test_switching_pages_does_not_simulate_again(monkeypatch):
     import dashboard.simulate as sim
 

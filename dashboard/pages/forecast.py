@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import fmt, narrative, prose, simulate, state
 from simulation import ScenarioError, SimulationError
+
+LOG = logging.getLogger(__name__)
 
 
 def chart(t: dict, name: str) -> None:
@@ -121,6 +125,11 @@ def main() -> None:
         t = simulate.forecast(sc)
     except (ScenarioError, SimulationError) as exc:
         st.error(f"The simulation could not run: {exc}")
+        return
+    except Exception as exc:  # never a traceback on the page; the log has it
+        LOG.exception("simulation failed")
+        st.error(f"The simulation failed unexpectedly ({type(exc).__name__}); the details "
+                 "are in the server log. Try fewer runs, or report the scenario file.")
         return
     s = t["summary"]
     runs_text = f"{s['runs']:,} simulated futures"

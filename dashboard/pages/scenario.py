@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,12 @@ from simulation.schema import (
     parse_scenario,
 )
 
-MIN_DATE = dt.date(1990, 1, 1)
+LOG = logging.getLogger(__name__)
+#: Date fields accept the scenario schema's date range (1900-2199).
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2199, 12, 31)
 #: Largest whole number a browser number field holds exactly (2**53 - 1).
 MAX_WIDGET_INT = 2**53 - 1
-MAX_DATE = dt.date(2100, 12, 31)
 APPROACHES = {
     "continuous": "Continuous: each item goes live when done",
     "incremental": "Incremental: releases on a fixed cadence",
@@ -37,6 +40,35 @@ URGENCY = {"standard": "Standard (value constant over time)",
            "decaying": "Decaying (value halves every so often)"}
 
 
+def _widen(value: Any, lo: Any, hi: Any) -> tuple[Any, Any]:
+    """Bounds that include ``value``: a valid file must never crash a field.
+
+    The bounds mirror the schema's; should the two ever drift apart, the field
+    shows the file's value and the schema (not the widget) says what is wrong.
+    """
+    if value is None or isinstance(value, bool):
+        return lo, hi
+    if lo is not None and value < lo:
+        lo = type(lo)(value) if not isinstance(lo, int) or isinstance(value, int) else lo
+    if hi is not None and value > hi:
+        hi = type(hi)(value) if not isinstance(hi, int) or isinstance(value, int) else hi
+    return lo, hi
+
+
+def number_input(where, label: str, *, value: Any = None, min_value: Any = None,
+                 max_value: Any = None, **kwargs: Any) -> Any:
+    """``where.number_input`` whose bounds always admit the current value."""
+    lo, hi = _widen(value, min_value, max_value)
+    return where.number_input(label, min_value=lo, max_value=hi, value=value, **kwargs)
+
+
+def date_input(where, label: str, *, value: Any = None, min_value: Any = None,
+               max_value: Any = None, **kwargs: Any) -> Any:
+    """``where.date_input`` whose range always admits the current date."""
+    lo, hi = _widen(value, min_value, max_value)
+    return where.date_input(label, value=value, min_value=lo, max_value=hi, **kwargs)
+
+
 def key(name: str) -> str:
     """Widget keys carry the editor version, so a newly loaded scenario starts afresh."""
     return f"sc_{name}_{state.version()}"
@@ -45,18 +77,26 @@ def key(name: str) -> str:
 def pct_in(label: str, value: float, name: str, help: str | None = None,
            max_value: float = 100.0) -> float:
     """A share edited as a percentage; returned as a fraction (0-1), rounded to stay exact."""
-    v = st.number_input(label, min_value=0.0, max_value=max_value, step=5.0,
+    v = number_input(st, label, min_value=0.0, max_value=max_value, step=5.0,
                         value=round(float(value) * 100, 4), key=key(name), help=help,
                         format="%.1f")
     return round(float(v) / 100, 6)
 
 
 # ------------------------------------------------------------------ sources
+def load_message(exc: ScenarioError, name: str) -> str:
+    """A load failure in words: the file, then each problem with its field path."""
+    if len(exc.problems) > 1:
+        return f"{name} has {len(exc.problems)} problems:" + "".join(
+            f"\n- `{path}`: {message}" for path, message in exc.problems)
+    return str(exc)
+
+
 def _load_path(path: Path, origin: str) -> None:
     try:
         sc = load_scenario(path)
     except ScenarioError as exc:
-        st.session_state[state.LOAD_ERROR] = str(exc)
+        st.session_state[state.LOAD_ERROR] = load_message(exc, path.name)
         return
     state.set_scenario(sc, origin)
     state.notice(f"Loaded “{sc.name}”.")
@@ -94,8 +134,7 @@ def uploader() -> None:
     try:
         sc = load_scenario_text(up.getvalue(), source=up.name, base_dir=None)
     except ScenarioError as exc:
-        problems = "".join(f"\n- `{p}`: {m}" for p, m in exc.problems)
-        st.session_state[state.LOAD_ERROR] = f"{exc}{problems}"
+        st.session_state[state.LOAD_ERROR] = load_message(exc, up.name)
         return
     state.set_scenario(sc, f"upload {up.name}")
     state.notice(f"Loaded “{sc.name}” from {up.name}.")
@@ -136,10 +175,10 @@ def _shown(folder: Path) -> str:
 def basics(sc, fields: dict[str, Any]) -> None:
     c1, c2, c3 = st.columns([2, 1, 1])
     fields["name"] = c1.text_input("Name", value=sc.name, key=key("name"), max_chars=200)
-    fields["start_date"] = c2.date_input("Start date", value=sc.start_date, key=key("start"),
+    fields["start_date"] = date_input(c2, "Start date", value=sc.start_date, key=key("start"),
                                          min_value=MIN_DATE, max_value=MAX_DATE,
                                          format="YYYY-MM-DD")
-    fields["deadline"] = c3.date_input("Deadline (optional)", value=sc.deadline,
+    fields["deadline"] = date_input(c3, "Deadline (optional)", value=sc.deadline,
                                        key=key("deadline"), min_value=MIN_DATE,
                                        max_value=MAX_DATE, format="YYYY-MM-DD",
                                        help="Leave empty for no deadline.")
@@ -154,14 +193,14 @@ def basics(sc, fields: dict[str, Any]) -> None:
 def team(sc, fields: dict[str, Any]) -> None:
     t = sc.team
     c1, c2, c3, c4 = st.columns(4)
-    fields["team.size"] = int(c1.number_input("People", min_value=1, max_value=MAX_TEAM,
+    fields["team.size"] = int(number_input(c1, "People", min_value=1, max_value=MAX_TEAM,
                                               value=t.size, step=1, key=key("size")))
     fields["team.focus"] = pct_in_col(c2, "Focus (% of time)", t.focus, "focus",
                                       "Share of each person's time spent on this initiative.")
-    fields["team.cost_per_person_day"] = c3.number_input(
+    fields["team.cost_per_person_day"] = number_input(c3,
         "Cost per person-day", min_value=0.0, max_value=1e7, value=float(t.cost_per_person_day),
         step=50.0, key=key("cost"), format="%.0f")
-    wip = c4.number_input("WIP limit (items)", min_value=1, max_value=10 * MAX_TEAM,
+    wip = number_input(c4, "WIP limit (items)", min_value=1, max_value=10 * MAX_TEAM,
                           value=t.wip_limit, step=1, key=key("wip"),
                           help="Most items in progress at once. Empty = the team size.")
     fields["team.wip_limit"] = int(wip) if wip is not None else None
@@ -220,15 +259,15 @@ def delivery(sc, fields: dict[str, Any]) -> None:
     fields["delivery.approach"] = c1.selectbox(
         "Approach", list(APPROACHES), index=list(APPROACHES).index(d.approach),
         format_func=APPROACHES.get, key=key("approach"))
-    fields["delivery.release_every_days"] = c2.number_input(
+    fields["delivery.release_every_days"] = number_input(c2,
         "Release every (days)", min_value=0.0, max_value=float(MAX_RELEASE_DAYS),
         value=float(d.release_every_days), step=5.0, key=key("release"), format="%g",
         help="Incremental only: working days between releases.")
-    fields["delivery.discovery_days"] = c3.number_input(
+    fields["delivery.discovery_days"] = number_input(c3,
         "Discovery (days)", min_value=0.0, max_value=float(MAX_DAY),
         value=float(d.discovery_days), step=1.0, key=key("discovery"), format="%g",
         help="Up-front phase before any build work.")
-    fields["delivery.hardening_days"] = c4.number_input(
+    fields["delivery.hardening_days"] = number_input(c4,
         "Hardening (days)", min_value=0.0, max_value=float(MAX_DAY),
         value=float(d.hardening_days), step=1.0, key=key("hardening"), format="%g",
         help="Before each release (incremental) or once before launch (big bang).")
@@ -252,7 +291,7 @@ def iteration(sc, fields: dict[str, Any]) -> None:
             "Misfit value (% of full)", it.misfit_value_factor, "misfit_v",
             "What a misfit item earns until its fix is live.")
     with c3:
-        fields["iteration.feedback_lag_days"] = st.number_input(
+        fields["iteration.feedback_lag_days"] = number_input(st,
             "Feedback lag (days)", min_value=0.0, max_value=float(MAX_DAY),
             value=float(it.feedback_lag_days), step=1.0, key=key("lag"), format="%g",
             help="Working days after go-live until a misfit is discovered.")
@@ -264,20 +303,20 @@ def iteration(sc, fields: dict[str, Any]) -> None:
 def scope(sc, fields: dict[str, Any]) -> None:
     s = sc.scope
     c1, c2, c3, c4 = st.columns(4)
-    rate = c1.number_input("Scope creep (items/week)", min_value=0.0, max_value=20.0,
+    rate = number_input(c1, "Scope creep (items/week)", min_value=0.0, max_value=20.0,
                            value=float(s.creep.rate_per_week) if s.creep else 0.0, step=0.1,
                            key=key("creep"), format="%g",
                            help="New small requests arriving at random, on average.")
-    until = c2.number_input("Creep until day", min_value=0.0, max_value=float(MAX_DAY),
+    until = number_input(c2, "Creep until day", min_value=0.0, max_value=float(MAX_DAY),
                             value=float(s.creep.until_day) if s.creep and
                             s.creep.until_day is not None else None,
                             step=5.0, key=key("creep_until"), format="%g",
                             help="Empty = creep never stops.")
-    fields["scope.change_control_days"] = c3.number_input(
+    fields["scope.change_control_days"] = number_input(c3,
         "Change control (days per change)", min_value=0.0, max_value=float(MAX_DAY),
         value=float(s.change_control_days), step=0.5, key=key("cc"), format="%g",
         help="Team effort spent accepting each change.")
-    fields["scope.freeze_day"] = c4.number_input(
+    fields["scope.freeze_day"] = number_input(c4,
         "Freeze scope from day", min_value=0.0, max_value=float(MAX_DAY),
         value=float(s.freeze_day) if s.freeze_day is not None else None, step=5.0,
         key=key("freeze"), format="%g", help="Empty = no freeze. Later changes are deferred.")
@@ -331,7 +370,7 @@ def risks(sc) -> Any:
 def value(sc, fields: dict[str, Any]) -> None:
     v = sc.value
     c1, c2, c3 = st.columns(3)
-    fields["value.horizon_weeks"] = int(c1.number_input(
+    fields["value.horizon_weeks"] = int(number_input(c1,
         "Horizon (weeks)", min_value=1, max_value=MAX_HORIZON_WEEKS, value=v.horizon_weeks,
         step=4, key=key("horizon"), help="Value and cost are counted up to here."))
     fields["value.discount_rate_annual"] = pct_in_col(
@@ -340,28 +379,28 @@ def value(sc, fields: dict[str, Any]) -> None:
         "Adoption", list(ADOPTION), index=list(ADOPTION).index(v.adoption.model),
         format_func=ADOPTION.get, key=key("adoption"))
     a1, a2, a3 = st.columns(3)
-    fields["value.adoption.weeks"] = a1.number_input(
+    fields["value.adoption.weeks"] = number_input(a1,
         "Linear ramp (weeks)", min_value=0.0, max_value=float(MAX_HORIZON_WEEKS),
         value=float(v.adoption.weeks), step=1.0, key=key("adopt_weeks"), format="%g",
         help="Linear adoption only.")
-    fields["value.adoption.p"] = a2.number_input(
+    fields["value.adoption.p"] = number_input(a2,
         "Bass p (innovation / week)", min_value=0.0, max_value=1.0, value=float(v.adoption.p),
         step=0.01, key=key("bass_p"), format="%.3f", help="Bass adoption only.")
-    fields["value.adoption.q"] = a3.number_input(
+    fields["value.adoption.q"] = number_input(a3,
         "Bass q (imitation / week)", min_value=0.0, max_value=10.0, value=float(v.adoption.q),
         step=0.05, key=key("bass_q"), format="%.3f", help="Bass adoption only.")
     u1, u2, u3, u4 = st.columns(4)
     fields["value.urgency.profile"] = u1.selectbox(
         "Urgency", list(URGENCY), index=list(URGENCY).index(v.urgency.profile),
         format_func=URGENCY.get, key=key("urgency"))
-    fields["value.urgency.date"] = u2.date_input(
+    fields["value.urgency.date"] = date_input(u2,
         "Value drops on", value=v.urgency.date, key=key("urgency_date"), min_value=MIN_DATE,
         max_value=MAX_DATE, format="YYYY-MM-DD", help="Fixed-date urgency only.")
     with u3:
         fields["value.urgency.value_after"] = pct_in(
             "Value after that date (%)", v.urgency.value_after, "value_after",
             "Fixed-date urgency only.")
-    fields["value.urgency.half_life_weeks"] = u4.number_input(
+    fields["value.urgency.half_life_weeks"] = number_input(u4,
         "Half-life (weeks)", min_value=0.0, max_value=float(MAX_HORIZON_WEEKS),
         value=float(v.urgency.half_life_weeks), step=1.0, key=key("half_life"), format="%g",
         help="Decaying urgency only.")
@@ -374,7 +413,7 @@ def value(sc, fields: dict[str, Any]) -> None:
             "Target (% of must-have run-rate)", o.target_fraction, "target",
             "Reached when the value run-rate is at least this share of the planned "
             "must-have items' full value per week.")
-    fields["value.outcome.by"] = o3.date_input(
+    fields["value.outcome.by"] = date_input(o3,
         "Outcome due by", value=o.by, key=key("outcome_by"), min_value=MIN_DATE,
         max_value=MAX_DATE, format="YYYY-MM-DD", help="Empty = by the end of the horizon.")
 
@@ -385,7 +424,7 @@ def simulation_settings(sc, fields: dict[str, Any]) -> None:
     auto = c3.checkbox("Automatic number of runs", value=s.runs == "auto", key=key("auto"),
                        help="Keep simulating until the P85 date is known within half a "
                             "working day (up to 20,000 runs).")
-    runs = c1.number_input("Runs (simulated futures)", min_value=1, max_value=MAX_RUNS,
+    runs = number_input(c1, "Runs (simulated futures)", min_value=1, max_value=MAX_RUNS,
                            value=1000 if s.runs == "auto" else int(s.runs), step=100,
                            key=key("runs"), disabled=auto)
     fields["simulation.runs"] = "auto" if auto else int(runs)
@@ -393,7 +432,7 @@ def simulation_settings(sc, fields: dict[str, Any]) -> None:
         # Browsers cannot hold larger whole numbers exactly: keep the file's seed as is.
         c2.text_input("Seed (from the file)", value=str(s.seed), disabled=True, key=key("seed"))
         return
-    fields["simulation.seed"] = int(c2.number_input(
+    fields["simulation.seed"] = int(number_input(c2,
         "Seed", min_value=0, max_value=MAX_WIDGET_INT, value=int(s.seed), step=1,
         key=key("seed"), help="Same seed, same futures: results are reproducible."))
 
@@ -464,11 +503,16 @@ def main() -> None:
     with box:
         simulation_settings(sc, fields)
 
-    data, rows = editor.build_data(sc, fields, items_df, risks_df)
+    rows: dict[str, list[str]] = {}
     try:
+        data, rows = editor.build_data(sc, fields, items_df, risks_df)
         new = parse_scenario(data)
     except ScenarioError as exc:
         found = editor.group_problems(exc.problems or [("", str(exc))], rows)
+    except Exception:  # a value no check foresaw: say so, keep the last valid scenario
+        LOG.exception("editing the scenario failed")
+        found = {"general": ["This edit could not be read; the last valid scenario stays "
+                             "in use (details are in the server log)."]}
     else:
         found = {}
         state.update_scenario(new)

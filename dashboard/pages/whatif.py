@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import streamlit as st
@@ -13,6 +14,9 @@ from simulation.schema import MAX_DAY, MAX_TEAM
 
 NEW = "A new variant"
 LAST_ERROR = "lever_error"
+
+
+LOG = logging.getLogger(__name__)
 
 
 def lever_key(name: str) -> str:
@@ -323,6 +327,11 @@ def comparison(sc: Scenario, built: dict[str, Scenario]) -> None:
         t = simulate.comparison(request)
     except (ScenarioError, SimulationError) as exc:
         st.error(f"The comparison could not run: {exc}")
+        return
+    except Exception as exc:  # never a traceback on the page; the log has it
+        LOG.exception("simulation failed")
+        st.error(f"The simulation failed unexpectedly ({type(exc).__name__}); the details "
+                 "are in the server log. Try fewer runs, or report the scenario file.")
         return
     show_comparison(t)
 
