@@ -59,11 +59,6 @@ def _wait_for_server(url: str, proc: subprocess.Popen) -> None:
 @pytest.fixture
 def server(tmp_path):
     """The app on a free port, saving into a temporary folder; killed afterwards."""
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is not installed (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message + ": the browser test must run in CI")
-        pytest.skip(message)
     port = _free_port()
     env = dict(os.environ, SCENARIO_USER_DIR=str(tmp_path / "saved"),
                STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
@@ -85,6 +80,16 @@ def server(tmp_path):
             proc.kill()
             proc.wait()
         log.close()
+
+
+def require_chromium() -> None:
+    """Skip on a workstation without Chromium; FAIL under CI, which must run this test."""
+    if CHROMIUM.exists():
+        return
+    message = f"{CHROMIUM} is not installed (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(message + ": the browser test must run in CI", pytrace=False)
+    pytest.skip(message)
 
 
 def _settle(page) -> None:
@@ -131,8 +136,21 @@ def _go(page, title: str) -> None:
     _settle(page)
 
 
-def test_every_page_and_a_what_if(server):
+def test_missing_chromium_fails_under_ci(monkeypatch):
+    """The guard itself: without Chromium, CI=1 turns the skip into a failure."""
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", Path("/nonexistent/chromium"))
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="must run in CI"):
+        require_chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        require_chromium()
+
+
+def test_every_page_and_a_what_if(request):
     """Scenario, Forecast and What-if open cleanly; a lever's effect shows in the comparison."""
+    require_chromium()
+    server = request.getfixturevalue("server")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -66,14 +66,19 @@ def product_lens(sc, t: dict) -> None:
                 help="(value - cost) / cost over the horizon. 2.0 = each 1 spent returns 2 net.")
     m = st.columns(3)
     by = fmt.date(v.get("outcome_by")) if v.get("outcome_by") else "the horizon"
-    m[0].metric("Outcome chance", fmt.pct(v.get("outcome_probability")),
-                help=f"Chance that “{v.get('outcome')}” is reached by {by}.")
+    # With no must-have value the target is 0 and trivially met: not worth a number.
+    outcome = fmt.pct(v.get("outcome_probability")) if t["target"] > 0 else "n/a"
+    m[0].metric("Outcome chance", outcome,
+                help=f"Chance that “{v.get('outcome')}” is reached by {by}. It needs "
+                     "must-have items with a value per week.")
     m[1].metric("Value (mean)", fmt.money(v.get("value_mean")),
                 help="Discounted value earned over the horizon.")
     misfit = t.get("misfit_share")
     m[2].metric("Misfits", fmt.pct(misfit),
                 help="Share of built items that missed the real need at first.")
     st.markdown(narrative.product_sentence(s, misfit, sc.value.horizon_weeks))
+    if not v.get("potential_value"):
+        return  # the sentence says why there is nothing to draw
     st.markdown("**Value earned over time**")
     chart(t, "value")
     st.markdown(f"**Value run-rate against the outcome target** "
