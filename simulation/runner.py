@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from .calendar import WorkCalendar
 from .errors import ScenarioError
@@ -69,6 +70,7 @@ class Results:
 ITEM_COLUMNS = ("run", "id", "name", "source", "state", "added_day", "start_day", "done_day",
                 "live_day", "effort", "base_effort", "rework_rounds", "misfit", "fix_live_day",
                 "value_per_week", "must_have", "in_scope")
+TEXT_COLUMNS = ("id", "name", "source", "state")
 
 
 def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
@@ -128,6 +130,11 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
     weekly["run_rate"] = vr.run_rate
     weekly["value"] = vr.weekly_value
     weekly["cost"] = cost_weekly
+    # Text columns repeat a few values on every row: categoricals keep the tables
+    # small and make the hand-over from worker processes cheap.
+    for k in TEXT_COLUMNS:
+        items_arr[k] = pd.Categorical(items_arr[k])
+    runs_arr["risks_fired"] = pd.Categorical(runs_arr["risks_fired"])
     return {"runs": runs_arr, "items": items_arr, "weekly": weekly,
             "potential": np.array([vr.potential])}
 
@@ -312,9 +319,10 @@ def _simulate(sc: Scenario, seed: int, start: int, stop: int, workers: int | Non
 
 def _assemble(sc: Scenario, seed: int, parts: list[dict]) -> Results:
     cal = make_calendar(sc)
-    runs = {k: np.concatenate([p["runs"][k] for p in parts]) for k in parts[0]["runs"]}
-    items = {k: np.concatenate([p["items"][k] for p in parts]) for k in parts[0]["items"]}
+    runs = _concat([p["runs"] for p in parts])
+    items = _concat([p["items"] for p in parts])
     weekly = {k: np.concatenate([p["weekly"][k] for p in parts]) for k in parts[0]["weekly"]}
+    weekly["cum_value"] = np.cumsum(weekly["value"], axis=1)
     runs_df = _runs_table(sc, cal, runs)
     n, weeks = weekly["value"].shape
     weekly_df = pd.DataFrame({
@@ -322,9 +330,18 @@ def _assemble(sc: Scenario, seed: int, parts: list[dict]) -> Results:
         "week": np.tile(np.arange(1, weeks + 1), n),
         **{k: v.ravel() for k, v in weekly.items()},
     })
-    weekly_df["cum_value"] = weekly_df.groupby("run")["value"].cumsum()
     items_df = pd.DataFrame(items)
     return Results(sc, seed, runs_df, items_df, weekly_df, float(parts[0]["potential"][0]))
+
+
+def _concat(columns: list[dict[str, Any]]) -> dict[str, Any]:
+    """Join chunk columns: arrays end to end, categoricals over the union of their values."""
+    out = {}
+    for k, first in columns[0].items():
+        parts = [c[k] for c in columns]
+        out[k] = union_categoricals(parts) if isinstance(first, pd.Categorical) else (
+            np.concatenate(parts))
+    return out
 
 
 def _runs_table(sc: Scenario, cal: WorkCalendar, r: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -89,7 +89,7 @@ def test_adding_an_item_keeps_other_draws():
                                                                  "high": 9}}]), runs=100, seed=3)
     a = base.items.pivot(index="run", columns="id", values="base_effort")
     b = more.items.pivot(index="run", columns="id", values="base_effort")
-    pd.testing.assert_frame_equal(a, b[a.columns])
+    np.testing.assert_array_equal(a.to_numpy(), b[list(a.columns)].to_numpy())
 
 
 def test_progress_reports_every_run(supply_chain_path):
