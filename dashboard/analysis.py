@@ -272,7 +272,8 @@ def risk_table(runs: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
     """How often each risk fired, and the median delivery date with and without it."""
     cal = calendar_of(sc)
     rows = []
-    fired = runs["risks_fired"].fillna("").str.split(",")
+    # Plain text first: the engine may hand a categorical column over.
+    fired = runs["risks_fired"].astype("string").fillna("").str.split(",")
     day = runs["delivery_day"].to_numpy(dtype=float)
     for risk in sc.risks:
         hit = fired.apply(lambda ids, rid=risk.id: rid in ids).to_numpy(dtype=bool)
