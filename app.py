@@ -8,10 +8,20 @@ builders and state helpers live in the ``dashboard`` package, the model in
 import streamlit as st
 
 from dashboard import sidebar, state, style
+from simulation.runner import warm_pool
+
+
+@st.cache_resource(show_spinner=False)
+def _workers_started() -> bool:
+    """Start the engine's worker processes once per server, so the first forecast is fast."""
+    warm_pool()
+    return True
+
 
 st.set_page_config(page_title="Initiative scenario simulator", page_icon=":material/insights:",
                    layout="wide")
 style.apply()
+_workers_started()
 state.init()
 page = st.navigation([
     st.Page("dashboard/pages/scenario.py", title="Scenario", icon=":material/edit_note:",

@@ -4,4 +4,5 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+if __name__ == "__main__":   # worker processes re-import this module: do not run the CLI there
+    sys.exit(main())

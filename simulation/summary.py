@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .plan import make_calendar
+from .value import planned_run_rate
 
 if TYPE_CHECKING:
     from .runner import Results
@@ -95,7 +96,8 @@ def summarise(res: Results) -> dict[str, Any]:
             "roi_mean": _num(r["roi"].mean()),
             "first_value_day_p50": _num(percentile(fv, 50)),
             "first_value_date_p50": _iso(cal.date_of(percentile(fv, 50))),
-            "outcome_probability": _num(r["outcome_reached"].mean()),
+            "outcome_probability": (_num(r["outcome_reached"].mean())
+                                    if planned_run_rate(sc) > 0 else None),
             "outcome": sc.value.outcome.name,
             "outcome_by": sc.value.outcome.by.isoformat() if sc.value.outcome.by else None,
             "potential_value": _num(res.potential_value),
@@ -181,6 +183,9 @@ def compare(scenarios: dict[str, Scenario], runs: int | None = None, seed: int |
             def sub(done, n, i=i):
                 progress(i * n + done, total * n)
         results[name] = run(sc, runs=runs, seed=seed, workers=workers, progress=sub)
+        # runs="auto" settles the count on the baseline; the variants use that count,
+        # so every pair of tables lines up run by run.
+        runs = results[name].n_runs
     base_name = next(iter(results))
     rows = []
     for name, res in results.items():

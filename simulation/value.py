@@ -186,8 +186,8 @@ def _outcome_days(run_rate, target, run, L, Lf, per_week, adoption, m, dpw) -> n
     """First whole working day on which the run-rate reaches the target."""
     n_runs = run_rate.shape[0]
     out = np.full(n_runs, np.nan)
-    if target <= 0:
-        return np.zeros(n_runs)
+    if target <= 0:      # nothing planned has value: there is no outcome to reach
+        return out
     reached = run_rate >= target * (1 - 1e-12)
     hit = reached.any(axis=1)
     k = np.argmax(reached, axis=1)        # first week edge at which it is reached

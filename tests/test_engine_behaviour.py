@@ -222,3 +222,11 @@ def test_creep_follows_the_run_seed():
     a = run(sc, runs=200, seed=1).runs["items_added"]
     b = run(sc, runs=200, seed=2).runs["items_added"]
     assert not a.equals(b)
+
+
+def test_compare_with_auto_runs_pairs_equal_counts():
+    """compare(runs='auto') settles the count on the baseline and uses it for every variant."""
+    cmp = compare({"base": busy(), "bigger": busy(team={"size": 2})}, runs="auto", seed=1)
+    counts = {name: res.n_runs for name, res in cmp.results.items()}
+    assert len(set(counts.values())) == 1, counts
+    assert (cmp.deltas["n"] == counts["base"]).all()

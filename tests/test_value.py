@@ -198,3 +198,10 @@ def test_readme_worked_example():
     assert (cont["value"], cont["cost"], cont["npv"], cont["roi"]) == pytest.approx(
         (22_000, 10_000, 12_000, 1.2))
     assert (bang["value"], bang["npv"]) == pytest.approx((18_000, 8_000))
+
+
+def test_no_valued_plan_means_no_outcome():
+    """With no value anywhere in the plan the outcome is undefined: never 'reached on day 0'."""
+    res, row = one_run(items=items(5, 5))
+    assert math.isnan(row["outcome_day"]) and not bool(row["outcome_reached"])
+    assert res.summary()["value"]["outcome_probability"] is None
