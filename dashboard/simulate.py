@@ -13,12 +13,13 @@ its own copy.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 
-from simulation import Scenario, compare, run, scenario_to_yaml
+from simulation import Scenario, ScenarioError, SimulationError, compare, run, scenario_to_yaml
 
 from . import analysis, charts
 
@@ -26,6 +27,23 @@ from . import analysis, charts
 MAX_CACHED = 48
 #: A cached entry is dropped after this many seconds unused.
 CACHE_TTL_S = 6 * 3600
+
+
+LOG = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def guarded(action: Callable[[], T], what: str) -> T | None:
+    """Run ``action``; on failure show a message (never a traceback) and return None."""
+    try:
+        return action()
+    except (ScenarioError, SimulationError) as exc:
+        st.error(f"The {what} could not run: {exc}")
+    except Exception as exc:  # the log has the details
+        LOG.exception("simulation failed")
+        st.error(f"The simulation failed unexpectedly ({type(exc).__name__}); the details "
+                 "are in the server log. Try fewer runs, or report the scenario file.")
+    return None
 
 
 def scenario_key(sc: Scenario) -> str:

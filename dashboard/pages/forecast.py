@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import fmt, narrative, prose, simulate, state
-from simulation import ScenarioError, SimulationError
-
-LOG = logging.getLogger(__name__)
 
 
 def chart(t: dict, name: str) -> None:
@@ -126,15 +121,8 @@ def main() -> None:
     if state.problems():
         st.warning("The Scenario page has problems to fix; this forecast uses the last valid "
                    "version of the scenario.")
-    try:
-        t = simulate.forecast(sc)
-    except (ScenarioError, SimulationError) as exc:
-        st.error(f"The simulation could not run: {exc}")
-        return
-    except Exception as exc:  # never a traceback on the page; the log has it
-        LOG.exception("simulation failed")
-        st.error(f"The simulation failed unexpectedly ({type(exc).__name__}); the details "
-                 "are in the server log. Try fewer runs, or report the scenario file.")
+    t = simulate.guarded(lambda: simulate.forecast(sc), "simulation")
+    if t is None:
         return
     s = t["summary"]
     runs_text = f"{s['runs']:,} simulated futures"

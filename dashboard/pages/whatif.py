@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import streamlit as st
 
 from dashboard import analysis, charts, levers, narrative, prose, simulate, state
 from dashboard.editor import RISK_KINDS
-from simulation import Scenario, ScenarioError, SimulationError
+from simulation import Scenario, ScenarioError
 from simulation.schema import MAX_DAY, MAX_TEAM
 
 NEW = "A new variant"
 LAST_ERROR = "lever_error"
 
 
-LOG = logging.getLogger(__name__)
 
 
 def lever_key(name: str) -> str:
@@ -323,15 +321,8 @@ def comparison(sc: Scenario, built: dict[str, Scenario]) -> None:
     if request != scenarios:
         st.info("The scenario or the variants changed since this comparison: press **Run "
                 "comparison** to update it.")
-    try:
-        t = simulate.comparison(request)
-    except (ScenarioError, SimulationError) as exc:
-        st.error(f"The comparison could not run: {exc}")
-        return
-    except Exception as exc:  # never a traceback on the page; the log has it
-        LOG.exception("simulation failed")
-        st.error(f"The simulation failed unexpectedly ({type(exc).__name__}); the details "
-                 "are in the server log. Try fewer runs, or report the scenario file.")
+    t = simulate.guarded(lambda: simulate.comparison(request), "comparison")
+    if t is None:
         return
     show_comparison(t)
 
