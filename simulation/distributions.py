@@ -19,18 +19,22 @@ working days, money per week).
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_serializer, model_validator
 
 #: z-score of the 90th percentile of the standard normal distribution.
 Z90 = 1.2815515655446004
-#: Largest value any distribution parameter may take (person-days, days or money).
-MAX_PARAMETER = 1e9
-#: Most samples an empirical distribution may list.
-MAX_SAMPLES = 100_000
+#: Largest value any distribution parameter may take. Distributions hold
+#: efforts (person-days) and durations (working days): a million is ~4,000
+#: person-years, far beyond any single work item, and keeps every sum finite.
+MAX_PARAMETER = 1_000_000
+#: Most samples an empirical distribution may list (a history, not a data set).
+MAX_SAMPLES = 10_000
 
 DistKind = Literal["fixed", "triangular", "pert", "uniform", "normal",
                    "lognormal", "exponential", "empirical"]
@@ -47,6 +51,9 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
     "empirical": ("samples",),
 }
 
+#: How a distribution is written, for messages.
+EXAMPLE = "a number, or a mapping such as {dist: triangular, low: 3, mode: 5, high: 8}"
+
 
 def field_error(field: str, message: str) -> ValueError:
     """A validation error that belongs to a named field of the model.
@@ -58,43 +65,119 @@ def field_error(field: str, message: str) -> ValueError:
     return ValueError(f"@{field}: {message}")
 
 
+def describe_input(value: Any) -> str:
+    """A short phrase for what a user wrote: ``a list``, ``the text 'abc'``, ``true/false``."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text {text!r}"
+    if value is None:
+        return "nothing"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, int):
+        digits = len(str(abs(value))) if abs(value) < 10**4000 else 4000
+        return f"the number {value}" if digits <= 20 else f"a {digits}-digit number"
+    if isinstance(value, float):
+        return f"the number {value:g}"
+    return type(value).__name__
+
+
+def _no_bool(value: Any) -> Any:
+    """YAML reads ``yes``/``true`` as booleans; pydantic would take them as 1."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got true/false")
+    return value
+
+
+#: A float that refuses true/false (pydantic alone would read ``true`` as 1.0).
+Number = Annotated[float, BeforeValidator(_no_bool)]
+#: An int that refuses true/false.
+WholeNumber = Annotated[int, BeforeValidator(_no_bool)]
+
+
+def _kind_hint(data: dict[str, Any]) -> str:
+    """Suggest the kinds whose parameters are exactly the keys written."""
+    keys = set(data) - {"dist"}
+    kinds = [k for k, params in PARAMETERS.items() if set(params) == keys]
+    if not kinds:
+        return ""
+    return "; add " + " or ".join(f"'dist: {k}'" for k in kinds)
+
+
+def _as_number(text: str) -> float | None:
+    """``"1e5"`` and ``"2_000"`` as numbers (YAML 1.1 reads ``1e5`` as text)."""
+    try:
+        return float(text.strip())
+    except (ValueError, OverflowError):
+        return None
+
+
 class Distribution(BaseModel):
     """One probability distribution, validated for its kind."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     dist: DistKind
-    value: float | None = None
-    low: float | None = None
-    mode: float | None = None
-    high: float | None = None
-    mean: float | None = None
-    sd: float | None = None
-    median: float | None = None
-    p90: float | None = None
-    samples: tuple[float, ...] | None = None
+    value: Number | None = None
+    low: Number | None = None
+    mode: Number | None = None
+    high: Number | None = None
+    mean: Number | None = None
+    sd: Number | None = None
+    median: Number | None = None
+    p90: Number | None = None
+    samples: tuple[Number, ...] | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _from_shorthand(cls, data: Any) -> Any:
+        if isinstance(data, Distribution):
+            return data
         if isinstance(data, bool):
-            raise ValueError("expected a number or a distribution mapping, got true/false")
-        if isinstance(data, (int, float)):
+            raise ValueError(f"expected {EXAMPLE}, got true/false")
+        if isinstance(data, int | float):
             return {"dist": "fixed", "value": data}
-        if isinstance(data, dict):
-            kind = data.get("dist")
-            if kind is None:
-                raise ValueError("a distribution needs 'dist' (one of "
-                                 + ", ".join(PARAMETERS) + ") or a bare number")
-            if kind in PARAMETERS:
-                allowed = set(PARAMETERS[kind]) | {"dist"}
-                for key in data:
-                    if key not in allowed:
-                        raise field_error(str(key), f"not a parameter of {kind} "
-                                          f"(it takes {', '.join(PARAMETERS[kind])})")
-                for key in PARAMETERS[kind]:
-                    if data.get(key) is None:
-                        raise field_error(key, f"required for {kind}")
+        if isinstance(data, str):
+            number = _as_number(data)
+            if number is None:
+                raise ValueError(f"expected {EXAMPLE}, got {describe_input(data)}")
+            return {"dist": "fixed", "value": number}
+        if not isinstance(data, dict):
+            raise ValueError(f"expected {EXAMPLE}, got {describe_input(data)}")
+        kind = data.get("dist")
+        if kind is None:
+            raise ValueError("a distribution needs 'dist' (one of " + ", ".join(PARAMETERS)
+                             + ") or a bare number" + _kind_hint(data))
+        if not isinstance(kind, str) or kind not in PARAMETERS:
+            close = difflib.get_close_matches(str(kind), list(PARAMETERS), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            shown = f"'{kind}'" if isinstance(kind, str) else describe_input(kind)
+            raise field_error("dist", f"unknown distribution {shown}: use one of "
+                              f"{', '.join(PARAMETERS)}{hint}")
+        params = PARAMETERS[kind]
+        for key in data:
+            if key not in params and key != "dist":
+                close = difflib.get_close_matches(str(key), list(params), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise field_error(str(key), f"not a parameter of {kind} "
+                                  f"(it takes {', '.join(params)}){hint}")
+        for key in params:
+            if data.get(key) is None:
+                raise field_error(key, f"required for {kind}")
+        if kind == "empirical":
+            samples = data["samples"]
+            if not isinstance(samples, list | tuple):
+                raise field_error("samples", f"expected a list of numbers, got "
+                                  f"{describe_input(samples)}")
+            if len(samples) > MAX_SAMPLES:
+                raise field_error("samples", f"at most {MAX_SAMPLES:,} samples "
+                                  f"(got {len(samples):,})")
         return data
 
     @model_validator(mode="after")
@@ -108,7 +191,8 @@ class Distribution(BaseModel):
                 if v < 0:
                     raise field_error(name, "must be >= 0")
                 if v > MAX_PARAMETER:
-                    raise field_error(name, f"must be <= {MAX_PARAMETER:,.0f}")
+                    raise field_error(name, f"must be <= {MAX_PARAMETER:,} (the limit for a "
+                                      "distribution parameter, in days or person-days)")
         kind = self.dist
         if kind in ("triangular", "pert"):
             if self.mode < self.low:
@@ -126,11 +210,8 @@ class Distribution(BaseModel):
                 raise field_error("median", "must be > 0")
             if self.p90 < self.median:
                 raise field_error("p90", "must be >= median")
-        elif kind == "empirical":
-            if not self.samples:
-                raise field_error("samples", "needs at least one sample")
-            if len(self.samples) > MAX_SAMPLES:
-                raise field_error("samples", f"at most {MAX_SAMPLES:,} samples")
+        elif kind == "empirical" and not self.samples:
+            raise field_error("samples", "needs at least one sample")
         return self
 
     # ------------------------------------------------------------------ maths

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -25,30 +28,78 @@ from pydantic import (
     model_validator,
 )
 
-from .distributions import Distribution, field_error
+from .distributions import Distribution, Number, WholeNumber, describe_input, field_error
 from .errors import ScenarioError
 
-# Upper limits: generous for real initiatives, small enough that a typo cannot
-# ask the simulator for a year of computing.
-MAX_TEAM = 500                  # people
+# Limits: generous for real initiatives, small enough that a typo (or a hostile
+# file) cannot ask the simulator for a year of computing or all the memory.
+# docs/notes-reliability.md lists them; every message that enforces one says it.
+MAX_TEAM = 500                  # people on the team at any time
 MAX_ITEMS = 2_000               # work items in a file (planned + scheduled additions)
 MAX_DAY = 5_200                 # working days: 20 years, the simulated-time cap
 MAX_HORIZON_WEEKS = 1_040       # 20 years
 MAX_RUNS = 100_000              # replications
 MAX_CREEP_PER_WEEK = 20.0       # new items per week
+MAX_CREEP_ITEMS = 5_000         # expected creep arrivals over the creep period
 MAX_RELEASE_DAYS = 520          # working days between releases
+MIN_RELEASE_DAYS = 0.1          # working days between releases
+MAX_RISKS = 200                 # risks in one scenario
+MAX_SCOPE_CHANGES = 500         # scheduled scope changes
+MAX_STAFFING_CHANGES = 500      # staffing changes
+MAX_HOLIDAYS = 5_000            # holidays in the calendar
+MAX_TABLE_ROWS = 20_000_000     # runs x items (or x weeks): rows in one result table
+MAX_COST_PER_PERSON_DAY = 1e7   # money per person-day
+MIN_COST_PER_PERSON_DAY = 0.01  # money per person-day, unless 0 (not costed)
+MAX_VALUE_PER_WEEK = 1e9        # money per week, per item
+MIN_BASS_Q = 1e-4              # smallest non-zero Bass imitation rate (per week)
+MIN_DATE = dt.date(1900, 1, 1)  # earliest date in a scenario
+MAX_DATE = dt.date(2199, 12, 31)  # latest; leaves 20+ years of simulated time to 9999
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+ID_RULE = "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-Day = Annotated[float, Field(ge=0, le=MAX_DAY)]
-Fraction = Annotated[float, Field(ge=0, le=1)]
+Day = Annotated[Number, Field(ge=0, le=MAX_DAY)]
+Fraction = Annotated[Number, Field(ge=0, le=1)]
 ItemId = Annotated[str, Field(pattern=ID_PATTERN)]
 
 
-class Strict(BaseModel):
-    """Base for every section: frozen, and unknown keys rejected with a hint."""
+def _date_input(value: Any) -> Any:
+    """Dates as YAML writes them (``2027-01-04``) or ISO text; nothing else.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    Pydantic alone reads a number as a Unix timestamp (``0`` is 1970-01-01) and
+    a timestamp with a time of day as a date; both hide mistakes.
+    """
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0) or value.tzinfo is not None:
+            raise ValueError("expected a date without a time of day, like 2027-01-04")
+        value = value.date()
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) != 10:
+                raise ValueError("not YYYY-MM-DD")
+            value = dt.date.fromisoformat(text)
+        except ValueError as exc:
+            if len(text) == 10 and text[4] == "-" and text[7] == "-":
+                raise ValueError(f"'{text}' is not a real date ({exc})") from None
+            raise ValueError(f"expected a date like 2027-01-04, got {describe_input(value)}"
+                             ) from None
+    elif not isinstance(value, dt.date):
+        raise ValueError(f"expected a date like 2027-01-04, got {describe_input(value)}")
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError(f"must be between {MIN_DATE} and {MAX_DATE}, got {value}")
+    return value
+
+
+#: A calendar date in the supported range, written ``2027-01-04``.
+Date = Annotated[dt.date, BeforeValidator(_date_input)]
+
+
+class Strict(BaseModel):
+    """Base for every section: frozen, finite numbers, unknown keys rejected with a hint."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
+                              allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -60,8 +111,32 @@ class Strict(BaseModel):
                     close = difflib.get_close_matches(str(key), sorted(known), n=1)
                     hint = f"; did you mean '{close[0]}'?" if close else (
                         f"; known keys: {', '.join(sorted(known))}")
-                    raise field_error(str(key), f"unknown key{hint}")
+                    shown = "null" if key is None else str(key)
+                    raise field_error(shown, f"unknown key{hint}")
         return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _list_lengths(cls, data: Any) -> Any:
+        # Refuse an over-long list before validating each of its entries.
+        if isinstance(data, dict):
+            for key, limit in _max_lengths(cls).items():
+                value = data.get(key)
+                if isinstance(value, list | tuple) and len(value) > limit:
+                    raise field_error(key, f"at most {limit:,} entries (got {len(value):,})")
+        return data
+
+
+@functools.cache
+def _max_lengths(cls: type[BaseModel]) -> dict[str, int]:
+    """Field name -> ``max_length`` for the list fields of a model."""
+    out = {}
+    for name, info in cls.model_fields.items():
+        for meta in info.metadata:
+            limit = getattr(meta, "max_length", None)
+            if isinstance(limit, int) and name != "name" and name != "description":
+                out[name] = limit
+    return out
 
 
 # --------------------------------------------------------------------- team
@@ -69,9 +144,9 @@ class StaffingChange(Strict):
     """People joining (``add`` > 0) or leaving (``add`` < 0) on ``at_day``."""
 
     at_day: Day
-    add: int = Field(ge=-MAX_TEAM, le=MAX_TEAM)
+    add: WholeNumber = Field(ge=-MAX_TEAM, le=MAX_TEAM)
     ramp_up_days: Day = 0.0
-    start_productivity: float = Field(default=1.0, gt=0, le=1)
+    start_productivity: Number = Field(default=1.0, ge=0.01, le=1)
     mentoring: Fraction = 0.0
 
     @field_validator("add")
@@ -83,23 +158,68 @@ class StaffingChange(Strict):
 
 
 class Team(Strict):
-    size: int = Field(ge=1, le=MAX_TEAM)
-    focus: float = Field(default=1.0, gt=0, le=1)
-    cost_per_person_day: float = Field(default=0.0, ge=0, le=1e7)
-    wip_limit: int | None = Field(default=None, ge=1, le=10 * MAX_TEAM)
-    changes: tuple[StaffingChange, ...] = ()
+    size: WholeNumber = Field(ge=1, le=MAX_TEAM)
+    focus: Number = Field(default=1.0, ge=0.01, le=1)
+    cost_per_person_day: Number = Field(default=0.0, ge=0, le=MAX_COST_PER_PERSON_DAY)
+    wip_limit: WholeNumber | None = Field(default=None, ge=1, le=10 * MAX_TEAM)
+    changes: tuple[StaffingChange, ...] = Field(default=(), max_length=MAX_STAFFING_CHANGES)
+
+    @field_validator("cost_per_person_day")
+    @classmethod
+    def _cost(cls, v: float) -> float:
+        # A cost of 1e-308 makes ROI (value / cost) overflow: 0 means "not costed".
+        if 0 < v < MIN_COST_PER_PERSON_DAY:
+            raise ValueError(f"must be 0 (not costed) or at least {MIN_COST_PER_PERSON_DAY} "
+                             f"(got {v:g})")
+        return v
+
+    @model_validator(mode="after")
+    def _headcount(self) -> Team:
+        """The team never has fewer than 0 people nor more than :data:`MAX_TEAM`.
+
+        A team that drops to 0 is allowed: work stops until someone joins, and a
+        run that never finishes is reported as not delivered.
+        """
+        people = self.size
+        order = sorted(range(len(self.changes)), key=lambda i: self.changes[i].at_day)
+        k = 0
+        while k < len(order):
+            day = self.changes[order[k]].at_day
+            last = k
+            while last + 1 < len(order) and self.changes[order[last + 1]].at_day == day:
+                last += 1
+            people += sum(self.changes[order[j]].add for j in range(k, last + 1))
+            where = f"changes[{order[last]}].add"
+            if people < 0:
+                raise field_error(where, f"more people leave than are on the team: it would "
+                                  f"have {people} people from day {day:g} (size {self.size} "
+                                  "plus the changes up to then); for a temporary absence "
+                                  "use a capacity_loss risk")
+            if people > MAX_TEAM:
+                raise field_error(where, f"the team would grow to {people} people on day "
+                                  f"{day:g}, more than the {MAX_TEAM} limit")
+            k = last + 1
+        return self
+
+    def peak(self) -> int:
+        """Most people on the team at any time."""
+        people = best = self.size
+        for ch in sorted(self.changes, key=lambda c: c.at_day):
+            people += ch.add
+            best = max(best, people)
+        return best
 
 
 # -------------------------------------------------------------------- items
 class ItemValue(Strict):
-    per_week: float = Field(default=0.0, ge=0, le=1e9)
+    per_week: Number = Field(default=0.0, ge=0, le=MAX_VALUE_PER_WEEK)
 
 
 class Item(Strict):
     id: ItemId
     name: str = Field(default="", max_length=200)
     effort: Distribution
-    depends_on: tuple[ItemId, ...] = ()
+    depends_on: tuple[ItemId, ...] = Field(default=(), max_length=MAX_ITEMS)
     value: ItemValue = ItemValue()
     must_have: bool = True
 
@@ -111,18 +231,18 @@ class Item(Strict):
 # ----------------------------------------------------------------- delivery
 class Delivery(Strict):
     approach: Literal["continuous", "incremental", "big_bang"] = "continuous"
-    release_every_days: float = Field(default=10.0, gt=0, le=MAX_RELEASE_DAYS)
+    release_every_days: Number = Field(default=10.0, ge=MIN_RELEASE_DAYS, le=MAX_RELEASE_DAYS)
     discovery_days: Day = 0.0
     hardening_days: Day = 0.0
 
 
 class Iteration(Strict):
-    rework_probability: float = Field(default=0.0, ge=0, le=0.95)
-    rework_fraction: float = Field(default=0.0, ge=0, le=10)
+    rework_probability: Number = Field(default=0.0, ge=0, le=0.95)
+    rework_fraction: Number = Field(default=0.0, ge=0, le=10)
     misfit_probability: Fraction = 0.0
     misfit_value_factor: Fraction = 0.3
     feedback_lag_days: Day = 10.0
-    fix_fraction: float = Field(default=0.5, ge=0, le=10)
+    fix_fraction: Number = Field(default=0.5, ge=0, le=10)
 
 
 # -------------------------------------------------------------------- scope
@@ -130,7 +250,7 @@ class Resize(Strict):
     """Change an item's effort: multiply by ``factor`` or redraw from ``effort``."""
 
     id: ItemId
-    factor: float | None = Field(default=None, gt=0, le=100)
+    factor: Number | None = Field(default=None, ge=0.01, le=100)
     effort: Distribution | None = None
 
     @model_validator(mode="after")
@@ -142,23 +262,23 @@ class Resize(Strict):
 
 class ScopeChange(Strict):
     at_day: Day
-    add: tuple[Item, ...] = ()
+    add: tuple[Item, ...] = Field(default=(), max_length=MAX_ITEMS)
     priority: Literal["end", "top"] = "end"
-    remove: tuple[ItemId, ...] = ()
-    resize: tuple[Resize, ...] = ()
+    remove: tuple[ItemId, ...] = Field(default=(), max_length=MAX_ITEMS)
+    resize: tuple[Resize, ...] = Field(default=(), max_length=MAX_ITEMS)
 
 
 class Creep(Strict):
-    rate_per_week: float = Field(ge=0, le=MAX_CREEP_PER_WEEK)
+    rate_per_week: Number = Field(ge=0, le=MAX_CREEP_PER_WEEK)
     effort: Distribution
     value: ItemValue = ItemValue()
     until_day: Day | None = None
 
 
 class Scope(Strict):
-    changes: tuple[ScopeChange, ...] = ()
+    changes: tuple[ScopeChange, ...] = Field(default=(), max_length=MAX_SCOPE_CHANGES)
     creep: Creep | None = None
-    change_control_days: float = Field(default=0.0, ge=0, le=MAX_DAY)
+    change_control_days: Number = Field(default=0.0, ge=0, le=MAX_DAY)
     freeze_day: Day | None = None
 
 
@@ -166,9 +286,9 @@ class Scope(Strict):
 class Impact(Strict):
     kind: Literal["blocker", "extra_work", "capacity_loss"]
     days: Distribution | None = None
-    items: tuple[ItemId, ...] = ()
+    items: tuple[ItemId, ...] = Field(default=(), max_length=MAX_ITEMS)
     effort: Distribution | None = None
-    people: int | None = Field(default=None, ge=1, le=MAX_TEAM)
+    people: WholeNumber | None = Field(default=None, ge=1, le=MAX_TEAM)
 
     @model_validator(mode="after")
     def _fields_for_kind(self) -> Impact:
@@ -184,11 +304,21 @@ class Impact(Strict):
         return self
 
 
+def _window_input(value: Any) -> Any:
+    if value is None:
+        return value
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise ValueError("expected [first day, last day] the risk can strike, e.g. [0, 40]; "
+                         f"got {describe_input(value)}"
+                         + (f" of {len(value)}" if isinstance(value, list | tuple) else ""))
+    return value
+
+
 class Risk(Strict):
     id: ItemId
     name: str = Field(default="", max_length=200)
     probability: Fraction
-    window: tuple[Day, Day] | None = None
+    window: Annotated[tuple[Day, Day] | None, BeforeValidator(_window_input)] = None
     impact: Impact
 
     @model_validator(mode="after")
@@ -208,16 +338,25 @@ class Risk(Strict):
 # -------------------------------------------------------------------- value
 class Adoption(Strict):
     model: Literal["instant", "linear", "bass"] = "instant"
-    weeks: float = Field(default=12.0, gt=0, le=MAX_HORIZON_WEEKS)
-    p: float = Field(default=0.03, gt=0, le=1)
-    q: float = Field(default=0.38, ge=0, le=10)
+    weeks: Number = Field(default=12.0, ge=0.1, le=MAX_HORIZON_WEEKS)
+    p: Number = Field(default=0.03, ge=1e-4, le=1)
+    q: Number = Field(default=0.38, ge=0, le=10)
+
+    @field_validator("q")
+    @classmethod
+    def _q(cls, v: float) -> float:
+        # The Bass integral loses all precision as q/p -> 0 (and is NaN for a
+        # denormal q): q is 0 (pure innovation) or a real imitation rate.
+        if 0 < v < MIN_BASS_Q:
+            raise ValueError(f"must be 0 or at least {MIN_BASS_Q} (got {v:g})")
+        return v
 
 
 class Urgency(Strict):
     profile: Literal["standard", "fixed_date", "decaying"] = "standard"
-    date: dt.date | None = None
+    date: Date | None = None
     value_after: Fraction = 0.0
-    half_life_weeks: float = Field(default=26.0, gt=0, le=MAX_HORIZON_WEEKS)
+    half_life_weeks: Number = Field(default=26.0, ge=0.1, le=MAX_HORIZON_WEEKS)
 
     @model_validator(mode="after")
     def _date(self) -> Urgency:
@@ -228,13 +367,13 @@ class Urgency(Strict):
 
 class Outcome(Strict):
     name: str = Field(default="Outcome reached", max_length=200)
-    target_fraction: float = Field(default=0.8, gt=0, le=1)
-    by: dt.date | None = None
+    target_fraction: Number = Field(default=0.8, gt=0, le=1)
+    by: Date | None = None
 
 
 class ValueSettings(Strict):
-    horizon_weeks: int = Field(default=104, ge=1, le=MAX_HORIZON_WEEKS)
-    discount_rate_annual: float = Field(default=0.0, ge=0, le=1)
+    horizon_weeks: WholeNumber = Field(default=104, ge=1, le=MAX_HORIZON_WEEKS)
+    discount_rate_annual: Number = Field(default=0.0, ge=0, le=1)
     adoption: Adoption = Adoption()
     urgency: Urgency = Urgency()
     outcome: Outcome = Outcome()
@@ -243,7 +382,7 @@ class ValueSettings(Strict):
 # ------------------------------------------------------------- the scenario
 class Calendar(Strict):
     workdays: tuple[Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], ...] = WEEKDAYS[:5]
-    holidays: tuple[dt.date, ...] = ()
+    holidays: tuple[Date, ...] = Field(default=(), max_length=MAX_HOLIDAYS)
 
     @field_validator("workdays")
     @classmethod
@@ -259,10 +398,23 @@ class Calendar(Strict):
         return len(self.workdays)
 
 
+def _runs_input(value: Any) -> Any:
+    """``runs`` is a whole number in range or ``auto``; one clear message otherwise."""
+    if value == "auto" and isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_RUNS:
+        raise ValueError(f"must be a whole number from 1 to {MAX_RUNS:,} or 'auto', got "
+                         f"{describe_input(value)}")
+    return value
+
+
 class SimulationSettings(Strict):
     # "auto": replicate until the P85 delivery day is known to within half a day.
-    runs: Annotated[int, Field(ge=1, le=MAX_RUNS)] | Literal["auto"] = 1000
-    seed: int = Field(default=42, ge=0, le=2**63 - 1)
+    runs: Annotated[Annotated[int, Field(ge=1, le=MAX_RUNS)] | Literal["auto"],
+                    BeforeValidator(_runs_input)] = 1000
+    seed: WholeNumber = Field(default=42, ge=0, le=2**63 - 1)
 
 
 class Scenario(Strict):
@@ -270,15 +422,15 @@ class Scenario(Strict):
 
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5_000)
-    start_date: dt.date
-    deadline: dt.date | None = None
+    start_date: Date
+    deadline: Date | None = None
     calendar: Calendar = Calendar()
     team: Team
-    items: tuple[Item, ...] = Field(min_length=1)
+    items: tuple[Item, ...] = Field(min_length=1, max_length=MAX_ITEMS)
     delivery: Delivery = Delivery()
     iteration: Iteration = Iteration()
     scope: Scope = Scope()
-    risks: tuple[Risk, ...] = ()
+    risks: tuple[Risk, ...] = Field(default=(), max_length=MAX_RISKS)
     value: ValueSettings = ValueSettings()
     simulation: SimulationSettings = SimulationSettings()
 
@@ -303,16 +455,21 @@ class Scenario(Strict):
 
 
 def check_references(sc: Scenario) -> None:
-    """Cross-field checks: ids, references, cycles, dates."""
+    """Cross-field checks: ids, references, cycles, dates, creep volume."""
     everything = sc.all_items()
     if len(everything) > MAX_ITEMS:
-        raise field_error("items", f"at most {MAX_ITEMS:,} items in one scenario "
-                          f"(this one has {len(everything):,})")
+        raise field_error("items", f"at most {MAX_ITEMS:,} items in one scenario, counting "
+                          f"scheduled additions (this one has {len(everything):,})")
     seen: dict[str, str] = {}
     for path, it in everything:
         if it.id in seen:
             raise ValueError(f"{path}.id: '{it.id}' is already used by {seen[it.id]}")
         seen[it.id] = path
+    for path, it in everything:
+        reserved = _reserved_id(it.id, seen)
+        if reserved:
+            raise ValueError(f"{path}.id: '{it.id}' is reserved for {reserved}; choose "
+                             "another id")
     for path, it in everything:
         for j, dep in enumerate(it.depends_on):
             if dep not in seen:
@@ -333,22 +490,80 @@ def check_references(sc: Scenario) -> None:
             if rz.id not in seen:
                 raise ValueError(f"scope.changes[{c}].resize[{j}].id: no item has id "
                                  f"'{rz.id}'" + _suggest(rz.id, seen))
-    risk_ids: set[str] = set()
+    risk_ids: dict[str, int] = {}
     for r, risk in enumerate(sc.risks):
         if risk.id in risk_ids:
-            raise ValueError(f"risks[{r}].id: '{risk.id}' is used by another risk")
-        risk_ids.add(risk.id)
+            raise ValueError(f"risks[{r}].id: '{risk.id}' is already used by "
+                             f"risks[{risk_ids[risk.id]}]")
+        risk_ids[risk.id] = r
         for j, iid in enumerate(risk.impact.items):
             if iid not in seen:
                 raise ValueError(f"risks[{r}].impact.items[{j}]: no item has id '{iid}'"
                                  + _suggest(iid, seen))
     if sc.deadline is not None and sc.deadline < sc.start_date:
-        raise ValueError("deadline: must be on or after start_date")
+        raise ValueError(f"deadline: must be on or after start_date ({sc.start_date})")
     by = sc.value.outcome.by
     if by is not None and by < sc.start_date:
-        raise ValueError("value.outcome.by: must be on or after start_date")
-    if sc.team.size + sum(ch.add for ch in sc.team.changes) > MAX_TEAM:
-        raise ValueError(f"team.changes: the team may grow to at most {MAX_TEAM} people")
+        raise ValueError(f"value.outcome.by: must be on or after start_date ({sc.start_date})")
+    creep = sc.scope.creep
+    if creep is not None and creep.rate_per_week > 0:
+        until = MAX_DAY if creep.until_day is None else creep.until_day
+        weeks = until / sc.calendar.days_per_week
+        expected = creep.rate_per_week * weeks
+        if expected > MAX_CREEP_ITEMS:
+            why = f"until day {until:g}" if creep.until_day is not None else (
+                f"with no until_day, up to the {MAX_DAY:,}-day cap")
+            raise ValueError(
+                f"scope.creep.rate_per_week: {creep.rate_per_week:g} a week {why} could bring "
+                f"about {expected:,.0f} new items, more than the {MAX_CREEP_ITEMS:,} limit; "
+                "lower the rate or set an earlier until_day")
+    if isinstance(sc.simulation.runs, int):
+        problem = run_size_problem(sc, sc.simulation.runs)
+        if problem:
+            raise ValueError(f"simulation.runs: {problem}")
+
+
+def run_size_problem(sc: Scenario, runs: int) -> str | None:
+    """Why ``runs`` replications of ``sc`` would build too large a table, or None.
+
+    The items table has one row per run and item, the weekly table one per run
+    and week; :data:`MAX_TABLE_ROWS` bounds both so memory stays bounded.
+    """
+    items = len(sc.all_items())
+    weeks = sc.value.horizon_weeks
+    for rows, what in ((runs * items, f"{items:,} items"), (runs * weeks,
+                                                           f"a {weeks:,}-week horizon")):
+        if rows > MAX_TABLE_ROWS:
+            return (f"{runs:,} runs of {what} make {rows:,} table rows, more than the "
+                    f"{MAX_TABLE_ROWS:,} limit; use at most {MAX_TABLE_ROWS // (rows // runs):,} "
+                    "runs")
+    return None
+
+
+def check_run_size(sc: Scenario, runs: int) -> None:
+    """Raise :class:`ScenarioError` when ``runs`` of ``sc`` would be too large to hold."""
+    problem = run_size_problem(sc, runs)
+    if problem:
+        raise ScenarioError(f"runs: {problem}", problems=[("runs", problem)])
+
+
+_ENGINE_ID = re.compile(r"(creep|change-control)-[0-9]+")
+
+
+def _reserved_id(item_id: str, ids: dict[str, str]) -> str | None:
+    """What the simulator itself names ``item_id``, or None.
+
+    The model names the items it creates ``creep-N``, ``change-control-N`` and
+    ``fix-<id>``; a planned item with such a name would be confused with them
+    (its dependents could start when the simulator's item is done).
+    """
+    m = _ENGINE_ID.fullmatch(item_id)
+    if m:
+        kind = "scope-creep requests" if m.group(1) == "creep" else "change-control work"
+        return f"the {kind} the simulator adds"
+    if item_id.startswith("fix-") and item_id[4:] in ids:
+        return f"the fix the simulator adds when item '{item_id[4:]}' misfits"
+    return None
 
 
 def _suggest(word: str, known: dict[str, str] | set[str]) -> str:
@@ -389,18 +604,90 @@ def find_cycle(graph: dict[str, tuple[str, ...]]) -> list[str] | None:
 
 
 # ------------------------------------------------------------------ errors
+_MAPPING = "expected a mapping (key: value pairs)"
+#: Pydantic error types and the words we use for them (``{got}`` = what was written).
 _TYPE_MESSAGES = {
-    "dict_type": "expected a mapping (key: value pairs)",
-    "model_type": "expected a mapping (key: value pairs)",
-    "model_attributes_type": "expected a mapping (key: value pairs)",
-    "list_type": "expected a list",
-    "tuple_type": "expected a list",
+    "dict_type": _MAPPING + ", got {got}",
+    "model_type": _MAPPING + ", got {got}",
+    "model_attributes_type": _MAPPING + ", got {got}",
+    "list_type": "expected a list, got {got}",
+    "tuple_type": "expected a list, got {got}",
+    "set_type": "expected a list, got {got}",
     "missing": "required",
-    "date_from_datetime_parsing": "expected a date like 2027-01-04",
-    "date_parsing": "expected a date like 2027-01-04",
-    "date_type": "expected a date like 2027-01-04",
-    "finite_number": "must be a finite number",
+    "date_from_datetime_parsing": "expected a date like 2027-01-04, got {got}",
+    "date_from_datetime_inexact": "expected a date without a time of day, like 2027-01-04",
+    "date_parsing": "expected a date like 2027-01-04, got {got}",
+    "date_type": "expected a date like 2027-01-04, got {got}",
+    "finite_number": "must be a finite number, got {got}",
+    "float_type": "expected a number, got {got}",
+    "float_parsing": "expected a number, got {got}",
+    "int_type": "expected a whole number, got {got}",
+    "int_parsing": "expected a whole number, got {got}",
+    "int_parsing_size": "expected a whole number of reasonable size, got {got}",
+    "int_from_float": "expected a whole number, got {got}",
+    "bool_type": "expected true or false, got {got}",
+    "bool_parsing": "expected true or false, got {got}",
+    "string_type": "expected text, got {got} (put it in quotes if it is meant as text)",
+    "string_unicode": "expected text, got {got}",
+    "recursion_loop": "refers to itself (a recursive structure)",
 }
+
+
+def _num_text(x: Any) -> str:
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        x = int(x)
+    if isinstance(x, int) and abs(x) >= 10**20:
+        return describe_input(x).removeprefix("the number ")
+    if isinstance(x, int):
+        return f"{x:,}" if abs(x) >= 10_000 else str(x)
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def _message(err: dict[str, Any]) -> str:
+    """Words for one pydantic error (not a ``value_error``)."""
+    etype = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    got = describe_input(value)
+    if etype in _TYPE_MESSAGES:
+        if etype in ("float_type", "float_parsing", "int_type", "int_parsing") and (
+                isinstance(value, float) and not math.isfinite(value)):
+            return "must be a finite number"
+        return _TYPE_MESSAGES[etype].format(got=got)
+    bounds = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
+              "less_than_equal": "<="}
+    if etype in bounds:
+        limit = next(iter(ctx.values())) if ctx else "?"
+        kind = "the limit" if etype.startswith("less") else "the minimum"
+        return f"must be {bounds[etype]} {_num_text(limit)} ({kind}), got {_num_text(value)}"
+    if etype == "too_short":
+        n = ctx.get("min_length", 1)
+        return f"needs at least {n} entr{'y' if n == 1 else 'ies'}"
+    if etype == "too_long":
+        n = ctx.get("max_length")
+        actual = ctx.get("actual_length")
+        got_n = f" (got {actual:,})" if isinstance(actual, int) else ""
+        return f"at most {_num_text(n)} entries{got_n}"
+    if etype == "string_too_short":
+        return "must not be empty"
+    if etype == "string_too_long":
+        got_n = f" (got {len(value):,})" if isinstance(value, str) else ""
+        return f"at most {_num_text(ctx.get('max_length'))} characters{got_n}"
+    if etype == "string_pattern_mismatch":
+        if ctx.get("pattern") == ID_PATTERN:
+            return f"{got} is not a valid id: use {ID_RULE} (no spaces)"
+        return f"{got} does not match the pattern {ctx.get('pattern')}"
+    if etype == "literal_error":
+        expected = str(ctx.get("expected", ""))
+        options = [o.strip().strip("'") for o in
+                   expected.replace(" or ", ", ").split(",") if o.strip()]
+        hint = ""
+        if isinstance(value, str):
+            close = difflib.get_close_matches(value, options, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"must be one of {expected}, got {got}{hint}"
+    msg = str(err.get("msg", ""))
+    return msg.replace("Input should be", "must be")
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -408,9 +695,16 @@ def _path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif isinstance(part, str) and _is_union_tag(part):
+            continue
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+def _is_union_tag(part: str) -> bool:
+    """Pydantic names the branch of a union in the path (``literal['auto']``)."""
+    return "[" in part or part.startswith(("function-", "constrained-", "lax-", "json-"))
 
 
 def format_errors(exc: ValidationError, source: str | None = None) -> ScenarioError:
@@ -418,37 +712,34 @@ def format_errors(exc: ValidationError, source: str | None = None) -> ScenarioEr
     problems: list[tuple[str, str]] = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
-        msg = str(err.get("msg", ""))
         etype = err.get("type", "")
-        if etype == "value_error":
-            msg = msg.removeprefix("Value error, ")
+        if etype in ("value_error", "assertion_error"):
+            msg = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix(
+                "Assertion failed, ")
             if msg.startswith("@"):
                 field, _, msg = msg[1:].partition(": ")
-                loc = (*loc, field)
-            elif not loc and ": " in msg:
+                base = _path(loc)
+                problems.append((f"{base}.{field}" if base else field, msg))
+                continue
+            if not loc and ": " in msg:
                 # A cross-field check that already names its full path.
                 path, _, msg = msg.partition(": ")
                 problems.append((path, msg))
                 continue
-        elif etype in _TYPE_MESSAGES:
-            msg = _TYPE_MESSAGES[etype]
-            if etype in ("dict_type", "model_type", "model_attributes_type", "list_type",
-                         "tuple_type"):
-                msg += f", got {_kind(err.get('input'))}"
-        elif etype == "literal_error":
-            msg = msg.replace("Input should be", "must be")
         else:
-            msg = msg.replace("Input should be", "must be")
-        if etype in ("float_type", "int_type", "float_parsing", "int_parsing") and isinstance(
-                err.get("input"), float) and not math.isfinite(err["input"]):
-            msg = "must be a finite number"
+            msg = _message(err)
         problems.append((_path(loc) or "(top level)", msg))
     # Pydantic reports a value that failed every branch of an ``A | None`` once per
-    # branch; keep the first message for each path.
+    # branch; keep the first message for each path. A list whose element failed
+    # is also reported as too short: the element's message is the useful one.
     unique: dict[str, str] = {}
     for path, msg in problems:
         unique.setdefault(path, msg)
-    problems = list(unique.items())
+    problems = [(path, msg) for path, msg in unique.items()
+                if not (msg.startswith("needs at least") and
+                        any(other.startswith(path + "[") for other in unique))]
+    if not problems:  # pragma: no cover - pydantic always reports something
+        problems = [("(top level)", "invalid")]
     first = f"{problems[0][0]}: {problems[0][1]}"
     more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" \
         if len(problems) > 1 else ""
@@ -456,19 +747,17 @@ def format_errors(exc: ValidationError, source: str | None = None) -> ScenarioEr
 
 
 def _kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, str):
-        return f"the text '{value[:40]}'"
-    if value is None:
-        return "nothing"
-    return f"{type(value).__name__} {value!r}"[:60]
+    return describe_input(value)
 
 
 def parse_scenario(data: Any, source: str | None = None) -> Scenario:
-    """Validate plain data (as read from YAML) into a :class:`Scenario`."""
+    """Validate plain data (as read from YAML) into a :class:`Scenario`.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the field path of every problem found (``problems``).
+    """
     if not isinstance(data, dict):
         raise ScenarioError(f"the file must hold a mapping of sections, got {_kind(data)}",
                             source=source)
@@ -476,3 +765,6 @@ def parse_scenario(data: Any, source: str | None = None) -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise format_errors(exc, source) from None
+    except RecursionError:
+        raise ScenarioError("the data refers to itself (a recursive structure)",
+                            source=source) from None
