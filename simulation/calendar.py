@@ -43,7 +43,8 @@ class WorkCalendar:
         if t is None or not math.isfinite(t):
             return None
         index = max(math.ceil(t - 1e-9) - 1, 0)
-        return self.workday_date(index).astype(dt.date)
+        d = self.workday_date(index).astype(dt.date)
+        return d if isinstance(d, dt.date) else None    # past 9999-12-31: numpy gives an int
 
     def dates_of(self, t: np.ndarray) -> np.ndarray:
         """Vector form of :meth:`date_of`; NaN gives NaT."""

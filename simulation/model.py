@@ -202,12 +202,9 @@ class Replication:
     # ------------------------------------------------------------ backlog
     def _new_job(self, id, name, source, value, must_have, deps, base, rounds, misfit,
                  scope, top) -> Job:
-        plan = self.plan
-        base += self.extra.get(id, 0.0)
         job = Job(id, name, source, value, must_have, deps, base, rounds, misfit, scope,
-                  self.env.now, plan.rework_fraction)
+                  self.env.now, self.plan.rework_fraction)
         self.jobs.append(job)
-        self.by_id[id] = job
         self._enqueue(job, top)
         if scope:
             self.scope_open += 1
@@ -215,10 +212,15 @@ class Replication:
         return job
 
     def _add_spec(self, idx: int, top: bool) -> Job:
+        # Only the file's items are known by id (dependencies, removals, resizes,
+        # extra work): the engine's own items (creep, change control, fixes) never
+        # answer to a user's id, whatever they are called.
         s = self.plan.specs[idx]
-        return self._new_job(s.id, s.name, s.source, s.value_per_week, s.must_have,
-                             s.depends_on, self.effort[idx], self.rounds[idx],
-                             self.misfits[idx], True, top)
+        job = self._new_job(s.id, s.name, s.source, s.value_per_week, s.must_have,
+                            s.depends_on, self.effort[idx] + self.extra.get(s.id, 0.0),
+                            self.rounds[idx], self.misfits[idx], True, top)
+        self.by_id[s.id] = job
+        return job
 
     def _overhead(self) -> None:
         """Change control: an analysis item at the top of the backlog."""
@@ -332,7 +334,8 @@ class Replication:
         job.state = "done"
         job.done = now
         self.doing.remove(job)
-        self._satisfy(job.id)
+        if job.source in (PLANNED, ADDED):
+            self._satisfy(job.id)
         self.last_work_done = now
         self._release_person(job.person)
         job.person = None
@@ -352,7 +355,10 @@ class Replication:
         plan = self.plan
         if plan.approach == "incremental":
             ready = done + plan.hardening
-            k = max(math.ceil((ready - plan.discovery) / plan.release_every - EPS), 1)
+            releases = (ready - plan.discovery) / plan.release_every
+            if not math.isfinite(releases):   # a cadence too short to count: continuous
+                return max(ready, plan.discovery)
+            k = max(math.ceil(releases - EPS), 1)
             return plan.discovery + k * plan.release_every
         return done
 

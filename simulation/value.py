@@ -33,6 +33,9 @@ from .schema import Adoption, Scenario
 WEEKS_PER_YEAR = 52.0
 #: Rows (run x item) handled per numpy block, to bound memory at 10,000 runs.
 BLOCK_ROWS = 40_000
+#: Below this q/p a Bass curve is computed as pure innovation (q = 0); the error
+#: is of order q/p, far below anything a forecast shows.
+BASS_NEGLIGIBLE_Q_OVER_P = 1e-12
 
 
 def adoption_level(tau: np.ndarray, a: Adoption) -> np.ndarray:
@@ -56,7 +59,9 @@ def adoption_integral(tau: np.ndarray, a: Adoption) -> np.ndarray:
         w = a.weeks
         return np.where(t < w, t * t / (2 * w), t - w / 2)
     p, q = a.p, a.q
-    if q == 0:
+    if q / p < BASS_NEGLIGIBLE_Q_OVER_P:
+        # Imitation too weak to matter: the curve is 1 - e^{-pt} (the closed form
+        # below would divide 0 by 0 as q/p underflows).
         return t - (1.0 - np.exp(-p * t)) / p
     b = p + q
     r = q / p
@@ -174,8 +179,9 @@ def _merge_alike(run, live, fix_live, misfit, per_week):
                                             misfit[order], per_week[order])
     if len(run) == 0:
         return run, live, fix_key, misfit, per_week
-    new = np.r_[True, (np.diff(run) != 0) | (np.diff(live) != 0) | (np.diff(fix_key) != 0)
-                | (misfit[1:] != misfit[:-1])]
+    # Neighbours compared with != (not np.diff): fix days may be inf, and inf - inf warns.
+    new = np.r_[True, (run[1:] != run[:-1]) | (live[1:] != live[:-1])
+                | (fix_key[1:] != fix_key[:-1]) | (misfit[1:] != misfit[:-1])]
     starts = np.flatnonzero(new)
     fix_out = np.where(np.isinf(fix_key[starts]), np.nan, fix_key[starts])
     return (run[starts], live[starts], fix_out, misfit[starts],
