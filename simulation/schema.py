@@ -33,7 +33,8 @@ from .errors import ScenarioError
 
 # Limits: generous for real initiatives, small enough that a typo (or a hostile
 # file) cannot ask the simulator for a year of computing or all the memory.
-# docs/notes-reliability.md lists them; every message that enforces one says it.
+# The README (Bad input, limits and safety) lists them; every message that
+# enforces one says it.
 MAX_TEAM = 500                  # people on the team at any time
 MAX_ITEMS = 2_000               # work items in a file (planned + scheduled additions)
 MAX_DAY = 5_200                 # working days: 20 years, the simulated-time cap
