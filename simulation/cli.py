@@ -29,11 +29,14 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _runs(text: str) -> int:
+def _runs(text: str) -> int | str:
+    if text.strip().lower() == "auto":
+        return "auto"
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--runs must be a whole number, got '{text}'") from None
+        raise argparse.ArgumentTypeError(
+            f"--runs must be a whole number or 'auto', got '{text}'") from None
     if not 1 <= n <= MAX_RUNS:
         raise argparse.ArgumentTypeError(f"--runs must be from 1 to {MAX_RUNS:,}, got {n:,}")
     return n
@@ -99,11 +102,7 @@ def cmd_run(args) -> int:
     sc = load_scenario(args.file)
     res = run(sc, runs=args.runs, seed=args.seed, workers=args.workers)
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        res.runs.to_csv(out / "runs.csv", index=False)
-        res.items.to_csv(out / "items.csv", index=False)
-        res.weekly.to_csv(out / "weekly.csv", index=False)
+        write_tables(res, Path(args.out))
     summary = res.summary()
     if args.json:
         print(json.dumps(summary, indent=2))
@@ -112,6 +111,21 @@ def cmd_run(args) -> int:
         if args.out:
             print(f"\nTables written to {args.out}/ (runs.csv, items.csv, weekly.csv)")
     return 0
+
+
+def write_tables(res, out: Path) -> None:
+    """``runs.csv``, ``items.csv`` and ``weekly.csv`` in ``out`` (created if needed).
+
+    A folder that cannot be written is the user's input, so it is a
+    :class:`ScenarioError` (exit 2) naming ``--out``, not a failure of ours.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in ("runs", "items", "weekly"):
+            getattr(res, name).to_csv(out / f"{name}.csv", index=False)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ScenarioError(f"--out: cannot write the tables to '{out}': {reason}") from None
 
 
 def cmd_compare(args) -> int:

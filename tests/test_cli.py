@@ -66,3 +66,35 @@ def test_usage_errors_exit_2():
 def test_validate_reports_ok():
     p = cli("validate", BUNDLED)
     assert p.returncode == 0 and p.stdout.startswith("ok:")
+
+
+def test_unwritable_out_folder_is_bad_input_exit_2(tmp_path):
+    """`--out` at a path that cannot be a folder: exit 2 naming --out, no traceback."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    p = cli("run", BUNDLED, "--runs", "20", "--out", str(blocker / "tables"))
+    assert p.returncode == 2, p.stderr
+    assert "--out: cannot write the tables to" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_runs_auto_on_the_command_line():
+    """`--runs auto` replicates until the P85 is known within half a day and says so."""
+    p = cli("run", BUNDLED, "--runs", "auto", "--json", timeout=240)
+    assert p.returncode == 0, p.stderr
+    s = json.loads(p.stdout)
+    assert s["runs"] % 1000 == 0 and s["runs"] >= 1000
+    assert s["precision"]["converged"] is (s["precision"]["p85_half_width_days"] <= 0.5)
+
+
+def test_simulation_failure_exits_1(monkeypatch, capsys):
+    """A failure that is not the input's fault (a worker died) exits 1 with a message."""
+    from simulation import cli as cli_mod
+    from simulation.runner import SimulationError
+
+    def broken(*_a, **_k):
+        raise SimulationError("a worker process stopped unexpectedly")
+
+    monkeypatch.setattr(cli_mod, "run", broken)
+    assert cli_mod.main(["run", BUNDLED]) == 1
+    err = capsys.readouterr().err
+    assert "error: a worker process stopped unexpectedly" in err and "Traceback" not in err
