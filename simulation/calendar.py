@@ -56,6 +56,14 @@ class WorkCalendar:
             out[ok] = self.workday_date(idx)
         return out
 
+    def day_start(self, date: dt.date) -> float:
+        """Working-day time at the start of ``date``: the days worked before it (>= 0).
+
+        A weekend or holiday starts when the next working day does.
+        """
+        d = np.datetime64(date, "D")
+        return float(max(np.busday_count(self.start, d, busdaycal=self._cal), 0))
+
     def day_end(self, date: dt.date) -> float:
         """Working-day time at the end of ``date``: the days worked up to and including it."""
         d = np.datetime64(date, "D")

@@ -80,8 +80,7 @@ def urgency_factors(sc: Scenario, cal: WorkCalendar, weeks: int) -> np.ndarray:
         s, e = edges[:-1], edges[1:]
         return h / np.log(2) * (2.0 ** (-s / h) - 2.0 ** (-e / h)) / (e - s)
     # fixed_date: full value before the date, ``value_after`` from the date on.
-    switch_week = (cal.day_end(u.date) - 1) / cal.days_per_week if u.date >= cal.start_date \
-        else 0.0
+    switch_week = cal.day_start(u.date) / cal.days_per_week
     before = np.clip(switch_week - edges[:-1], 0.0, 1.0)
     return before + (1.0 - before) * u.value_after
 
@@ -107,7 +106,7 @@ class ValueResult:
     outcome_day: np.ndarray     # NaN where not reached within the horizon
     weekly_value: np.ndarray    # (runs, weeks) value earned in each week
     run_rate: np.ndarray        # (runs, weeks) run-rate at each week's end
-    potential: float            # all planned items live, full adoption from day 0
+    potential: float            # every file item live, full adoption from day 0
 
 
 def value_pass(sc: Scenario, cal: WorkCalendar, n_runs: int, run: np.ndarray,
@@ -162,7 +161,9 @@ def value_pass(sc: Scenario, cal: WorkCalendar, n_runs: int, run: np.ndarray,
         starts = np.r_[0, np.flatnonzero(np.diff(r_sorted)) + 1]
         first[r_sorted[starts]] = eff_live[order][starts]
     first[~np.isfinite(first)] = np.nan
-    potential = float(sum(it.value.per_week for it in sc.items) * weight.sum())
+    # Every item the file defines (planned and scheduled additions); creep is left
+    # out because how many creep items arrive is itself random.
+    potential = float(sum(it.value.per_week for _, it in sc.all_items()) * weight.sum())
     return ValueResult(value, first, outcome_day, weekly_value, run_rate[:, 1:], potential)
 
 

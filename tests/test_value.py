@@ -65,13 +65,27 @@ def test_discounted_cost_in_npv():
     assert row["cost"] == pytest.approx(1000), "the project cost is not discounted"
 
 
-def test_fixed_date_urgency():
-    """Value halves from Monday 2027-01-18 (start of week 3): 2 x 1,000 + 2 x 500 = 3,000."""
+@pytest.mark.parametrize("date", ["2027-01-18", "2027-01-16", "2027-01-17"])
+def test_fixed_date_urgency(date):
+    """Value halves from Monday 2027-01-18 (start of week 3): 2 x 1,000 + 2 x 500 = 3,000.
+
+    A date on the weekend before means the same: the change starts with the next
+    working day, not the working day before it.
+    """
     _, row = one_run(items=valued(0, 1000),
                      value={"horizon_weeks": 4,
-                            "urgency": {"profile": "fixed_date", "date": "2027-01-18",
+                            "urgency": {"profile": "fixed_date", "date": date,
                                         "value_after": 0.5}})
     assert row["value"] == pytest.approx(3000)
+
+
+def test_fixed_date_before_the_start_applies_throughout():
+    """A window that closed before day 0: every week earns value_after (4 x 250)."""
+    _, row = one_run(items=valued(0, 1000),
+                     value={"horizon_weeks": 4,
+                            "urgency": {"profile": "fixed_date", "date": "2026-12-01",
+                                        "value_after": 0.25}})
+    assert row["value"] == pytest.approx(1000)
 
 
 def test_decaying_urgency():
@@ -166,15 +180,21 @@ def test_weekly_table_burn_up_and_value():
 
 
 def test_value_never_exceeds_potential():
-    """Potential = every planned item live from day 0 at full adoption; no run can beat it."""
-    res = run(make_scenario(
+    """Potential = every item of the file (planned and scheduled additions) live from day 0
+    at full adoption, discounted; no run can beat it, and the formula is that sum."""
+    sc = make_scenario(
         team={"size": 2}, items=[{"id": f"i{k}", "effort": {"dist": "pert", "low": 1, "mode": 3,
                                                               "high": 9},
                                   "value": {"per_week": 100 * (k + 1)}} for k in range(6)],
+        scope={"changes": [{"at_day": 0, "priority": "top",
+                            "add": [{"id": "big", "effort": 1, "value": {"per_week": 5000}}]}]},
         value={"horizon_weeks": 20, "adoption": {"model": "bass", "p": 0.05, "q": 0.4},
-               "discount_rate_annual": 0.05}), runs=200, seed=3)
+               "discount_rate_annual": 0.05})
+    res = run(sc, runs=200, seed=3)
     assert (res.runs["value"] <= res.potential_value + 1e-6).all()
-    live_rate_cap = sum(100 * (k + 1) for k in range(6))
+    discount = sum(1.05 ** (-(w + 0.5) / 52) for w in range(20))
+    assert res.potential_value == pytest.approx((2100 + 5000) * discount)
+    live_rate_cap = sum(100 * (k + 1) for k in range(6)) + 5000
     rate = res.weekly["run_rate"]
     assert (rate >= 0).all() and (rate <= live_rate_cap + 1e-6).all(), \
         "adoption must stay within [0, 1]"
