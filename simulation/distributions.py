@@ -65,6 +65,27 @@ def field_error(field: str, message: str) -> ValueError:
     return ValueError(f"@{field}: {message}")
 
 
+def _bare(number: float) -> float:
+    """Check a bare number here, so its message names the field as the user wrote it
+    (``items[3].effort``, not ``items[3].effort.value``)."""
+    problem = _parameter_problem(number)
+    if problem:
+        raise ValueError(problem)
+    return number
+
+
+def _parameter_problem(v: float) -> str | None:
+    """Why ``v`` cannot be a distribution parameter, or None."""
+    if not math.isfinite(v):
+        return "must be a finite number"
+    if v < 0:
+        return "must be >= 0"
+    if v > MAX_PARAMETER:
+        return (f"must be <= {MAX_PARAMETER:,} (the limit for a distribution parameter, "
+                "in days or person-days)")
+    return None
+
+
 def describe_input(value: Any) -> str:
     """A short phrase for what a user wrote: ``a list``, ``the text 'abc'``, ``true/false``."""
     if isinstance(value, bool):
@@ -142,12 +163,12 @@ class Distribution(BaseModel):
         if isinstance(data, bool):
             raise ValueError(f"expected {EXAMPLE}, got true/false")
         if isinstance(data, int | float):
-            return {"dist": "fixed", "value": data}
+            return {"dist": "fixed", "value": _bare(data)}
         if isinstance(data, str):
             number = _as_number(data)
             if number is None:
                 raise ValueError(f"expected {EXAMPLE}, got {describe_input(data)}")
-            return {"dist": "fixed", "value": number}
+            return {"dist": "fixed", "value": _bare(number)}
         if not isinstance(data, dict):
             raise ValueError(f"expected {EXAMPLE}, got {describe_input(data)}")
         kind = data.get("dist")
@@ -186,13 +207,9 @@ class Distribution(BaseModel):
             raw = getattr(self, name)
             values = raw if isinstance(raw, tuple) else (raw,)
             for v in values:
-                if not math.isfinite(v):
-                    raise field_error(name, "must be a finite number")
-                if v < 0:
-                    raise field_error(name, "must be >= 0")
-                if v > MAX_PARAMETER:
-                    raise field_error(name, f"must be <= {MAX_PARAMETER:,} (the limit for a "
-                                      "distribution parameter, in days or person-days)")
+                problem = _parameter_problem(v)
+                if problem:
+                    raise field_error(name, problem)
         kind = self.dist
         if kind in ("triangular", "pert"):
             if self.mode < self.low:

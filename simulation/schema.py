@@ -456,56 +456,68 @@ class Scenario(Strict):
 
 
 def check_references(sc: Scenario) -> None:
-    """Cross-field checks: ids, references, cycles, dates, creep volume."""
+    """Cross-field checks: ids, references, cycles, dates, creep volume.
+
+    Every problem is collected (one per line, ``path: message``) so a file with
+    several gets them all at once; :func:`format_errors` splits the lines.
+    """
     everything = sc.all_items()
     if len(everything) > MAX_ITEMS:
         raise field_error("items", f"at most {MAX_ITEMS:,} items in one scenario, counting "
                           f"scheduled additions (this one has {len(everything):,})")
+    problems: list[str] = []
     seen: dict[str, str] = {}
     for path, it in everything:
         if it.id in seen:
-            raise ValueError(f"{path}.id: '{it.id}' is already used by {seen[it.id]}")
-        seen[it.id] = path
+            problems.append(f"{path}.id: '{it.id}' is already used by {seen[it.id]}")
+        else:
+            seen[it.id] = path
+    duplicates = bool(problems)
     for path, it in everything:
         reserved = _reserved_id(it.id, seen)
         if reserved:
-            raise ValueError(f"{path}.id: '{it.id}' is reserved for {reserved}; choose "
-                             "another id")
+            problems.append(f"{path}.id: '{it.id}' is reserved for {reserved}; choose "
+                            "another id")
+    self_loop = False
     for path, it in everything:
         for j, dep in enumerate(it.depends_on):
             if dep not in seen:
-                raise ValueError(f"{path}.depends_on[{j}]: no item has id '{dep}'"
-                                 + _suggest(dep, seen))
-            if dep == it.id:
-                raise ValueError(f"{path}.depends_on[{j}]: an item cannot depend on itself")
-    cycle = find_cycle({it.id: it.depends_on for _, it in everything})
-    if cycle:
-        raise ValueError(f"{seen[cycle[0]]}.depends_on: dependency cycle "
-                         + " -> ".join([*cycle, cycle[0]]))
+                problems.append(f"{path}.depends_on[{j}]: no item has id '{dep}'"
+                                + _suggest(dep, seen))
+            elif dep == it.id and seen[dep] == path:
+                self_loop = True
+                problems.append(f"{path}.depends_on[{j}]: an item cannot depend on itself")
+    # A self-dependency is a cycle of one, already reported; with duplicate ids the
+    # graph is ambiguous, so cycles wait until the ids are fixed.
+    if not self_loop and not duplicates:
+        cycle = find_cycle({it.id: it.depends_on for _, it in everything})
+        if cycle:
+            problems.append(f"{seen[cycle[0]]}.depends_on: dependency cycle "
+                            + " -> ".join([*cycle, cycle[0]]))
     for c, change in enumerate(sc.scope.changes):
         for j, rid in enumerate(change.remove):
             if rid not in seen:
-                raise ValueError(f"scope.changes[{c}].remove[{j}]: no item has id '{rid}'"
-                                 + _suggest(rid, seen))
+                problems.append(f"scope.changes[{c}].remove[{j}]: no item has id '{rid}'"
+                                + _suggest(rid, seen))
         for j, rz in enumerate(change.resize):
             if rz.id not in seen:
-                raise ValueError(f"scope.changes[{c}].resize[{j}].id: no item has id "
-                                 f"'{rz.id}'" + _suggest(rz.id, seen))
+                problems.append(f"scope.changes[{c}].resize[{j}].id: no item has id "
+                                f"'{rz.id}'" + _suggest(rz.id, seen))
     risk_ids: dict[str, int] = {}
     for r, risk in enumerate(sc.risks):
         if risk.id in risk_ids:
-            raise ValueError(f"risks[{r}].id: '{risk.id}' is already used by "
-                             f"risks[{risk_ids[risk.id]}]")
-        risk_ids[risk.id] = r
+            problems.append(f"risks[{r}].id: '{risk.id}' is already used by "
+                            f"risks[{risk_ids[risk.id]}]")
+        risk_ids.setdefault(risk.id, r)
         for j, iid in enumerate(risk.impact.items):
             if iid not in seen:
-                raise ValueError(f"risks[{r}].impact.items[{j}]: no item has id '{iid}'"
-                                 + _suggest(iid, seen))
+                problems.append(f"risks[{r}].impact.items[{j}]: no item has id '{iid}'"
+                                + _suggest(iid, seen))
     if sc.deadline is not None and sc.deadline < sc.start_date:
-        raise ValueError(f"deadline: must be on or after start_date ({sc.start_date})")
+        problems.append(f"deadline: must be on or after start_date ({sc.start_date})")
     by = sc.value.outcome.by
     if by is not None and by < sc.start_date:
-        raise ValueError(f"value.outcome.by: must be on or after start_date ({sc.start_date})")
+        problems.append(f"value.outcome.by: must be on or after start_date ({sc.start_date})")
     creep = sc.scope.creep
     if creep is not None and creep.rate_per_week > 0:
         until = MAX_DAY if creep.until_day is None else creep.until_day
@@ -514,14 +526,16 @@ def check_references(sc: Scenario) -> None:
         if expected > MAX_CREEP_ITEMS:
             why = f"until day {until:g}" if creep.until_day is not None else (
                 f"with no until_day, up to the {MAX_DAY:,}-day cap")
-            raise ValueError(
+            problems.append(
                 f"scope.creep.rate_per_week: {creep.rate_per_week:g} a week {why} could bring "
                 f"about {expected:,.0f} new items, more than the {MAX_CREEP_ITEMS:,} limit; "
                 "lower the rate or set an earlier until_day")
     if isinstance(sc.simulation.runs, int):
         problem = run_size_problem(sc, sc.simulation.runs)
         if problem:
-            raise ValueError(f"simulation.runs: {problem}")
+            problems.append(f"simulation.runs: {problem}")
+    if problems:
+        raise ValueError("\n".join(problems))
 
 
 def run_size_problem(sc: Scenario, runs: int) -> str | None:
@@ -723,9 +737,10 @@ def format_errors(exc: ValidationError, source: str | None = None) -> ScenarioEr
                 problems.append((f"{base}.{field}" if base else field, msg))
                 continue
             if not loc and ": " in msg:
-                # A cross-field check that already names its full path.
-                path, _, msg = msg.partition(": ")
-                problems.append((path, msg))
+                # Cross-field checks that already name their full paths, one a line.
+                for line in msg.split("\n"):
+                    path, _, text = line.partition(": ")
+                    problems.append((path, text))
                 continue
         else:
             msg = _message(err)

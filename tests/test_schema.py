@@ -82,7 +82,7 @@ def test_every_problem_is_listed_with_its_path():
     d["items"][0]["effort"] = -1
     err = error(d)
     paths = [p for p, _ in err.problems]
-    assert paths == ["team.size", "team.focus", "items[0].effort.value"]
+    assert paths == ["team.size", "team.focus", "items[0].effort"]
     assert str(err).startswith("team.size: must be >= 1 (the minimum), got 0")
     assert str(err).endswith("(and 2 more problems)")
 
@@ -239,6 +239,34 @@ def test_self_dependency_and_duplicate_ids():
     assert message(with_item(0, depends_on=["ingest"])) == \
         "items[0].depends_on[0]: an item cannot depend on itself"
     assert message(with_item(2, id="model")) == "items[2].id: 'model' is already used by items[1]"
+
+
+def test_every_cross_field_problem_is_reported_at_once():
+    """A duplicate id, an unknown dependency and a cycle: all three, each at its path."""
+    d = data()
+    d["items"][2]["id"] = "ingest"                 # duplicate of items[0]
+    d["items"][0]["depends_on"] = ["nowhere"]
+    d["risks"] = [{"id": "r", "probability": 0.5,
+                   "impact": {"kind": "extra_work", "items": ["ghost"], "effort": 1}},
+                  {"id": "r", "probability": 0.5,
+                   "impact": {"kind": "extra_work", "items": ["model"], "effort": 1}}]
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(d)
+    paths = [p for p, _ in info.value.problems]
+    assert paths == ["items[2].id", "items[0].depends_on[0]", "risks[0].impact.items[0]",
+                     "risks[1].id"], info.value.problems
+    assert str(info.value).endswith("(and 3 more problems)")
+
+
+def test_a_cycle_is_reported_beside_an_unknown_dependency():
+    d = data()
+    d["items"][0]["depends_on"] = ["report"]       # ingest -> report -> model -> ingest
+    d["items"][2]["depends_on"] = ["model", "modle"]
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(d)
+    messages = dict(info.value.problems)
+    assert "did you mean 'model'" in messages["items[2].depends_on[1]"]
+    assert any("dependency cycle" in m for m in messages.values()), messages
 
 
 def test_ids_must_be_plain():
