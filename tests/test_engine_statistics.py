@@ -183,3 +183,25 @@ def test_scope_creep_is_poisson():
     added = run(sc, runs=5_000, seed=9, workers=1).runs["items_added"]
     assert added.mean() == pytest.approx(5, abs=4 * math.sqrt(5 / 5_000))
     assert added.var() == pytest.approx(5, rel=0.1)
+
+
+@pytest.mark.parametrize("df,expected", [(1, 6.3138), (2, 2.9200), (3, 2.3534), (5, 2.0150),
+                                         (10, 1.8125), (30, 1.6973), (120, 1.6577)])
+def test_t_quantile_matches_the_textbook_table(df, expected):
+    """t(0.95, df) from a printed Student's t table (4 decimals)."""
+    from simulation.summary import t95
+    assert t95(df) == pytest.approx(expected, rel=6e-4)
+
+
+def test_paired_interval_is_mean_plus_minus_t_times_standard_error():
+    """Three paired runs with differences 1, 2, 6: mean 3, sd sqrt(7), t(0.95, 2) = 2.92."""
+    import pandas as pd
+
+    from simulation.summary import DELTA_METRICS, paired_deltas
+    base = pd.DataFrame({c: [0.0, 0.0, 0.0] for c in DELTA_METRICS})
+    other = base.copy()
+    other["delivery_day"] = [1.0, 2.0, 6.0]
+    row = next(r for r in paired_deltas(base, other) if r["metric"] == "delivery_day")
+    half = 2.919986 * math.sqrt(7) / math.sqrt(3)
+    assert row["mean"] == pytest.approx(3.0)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((3 - half, 3 + half), rel=1e-6)
