@@ -368,6 +368,9 @@ def friendly(path: str, message: str, rows: dict[str, list[str]] | None = None) 
         labels = rows.get(table, [])
         where = labels[index] if index < len(labels) else f"row {index + 1}"
         field = _field_words(rest)
+        if rest.startswith(("effort", "impact")):   # name the columns, not the file's keys
+            message = re.sub(r"(>=|<=) (low|mode|high|median|mean)\b",
+                             lambda m: f"{m.group(1)} {_FIELD_WORDS[m.group(2)]}", message)
         return f"{where.capitalize()}{', ' + field if field else ''}: {message}"
     if path in FIELD_LABELS:
         return f"{FIELD_LABELS[path]}: {message}"

@@ -73,8 +73,8 @@ def product_sentence(summary: dict[str, Any], misfit_share: float | None = None,
     if npv is not None:
         text = f"Counting value and cost {horizon}, the average NPV is {fmt.money(npv)}"
         if roi is not None and math.isfinite(roi):
-            text += f" (ROI {roi:.1f}: each 1 spent comes back {roi + 1:.1f})" if roi > -1 \
-                else f" (ROI {roi:.1f})"
+            text += (f" (ROI {roi:.1f}: every 1 spent earns {roi + 1:.1f} in value, "
+                     f"{roi:.1f} more than it cost)") if roi > 0 else f" (ROI {roi:.1f})"
         parts.append(text + ".")
     outcome = v.get("outcome") or "The outcome"
     by = f"by {fmt.date(v['outcome_by'])}" if v.get("outcome_by") else "within the horizon"

@@ -8,6 +8,7 @@ scenario or variants. Pages read and write state only through these helpers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -27,6 +28,8 @@ LOAD_ERROR = "load_error"          # message of the last failed load/upload
 VARIANTS = "variants"              # list[Variant]
 COMPARISON = "comparison_request"  # the variants the last comparison was run for
 NOTICE = "notice"                  # one-shot success message shown after a rerun
+PENDING = "pending_load"           # a load waiting for confirmation (it would lose work)
+LOADED_PATH = "loaded_path"        # the library or saved file last loaded, if any
 TABLE_BASE_PREFIX = "table_base_"  # input tables of the data editors (see table_base)
 
 
@@ -51,6 +54,63 @@ def init() -> None:
                          f"library file {DEFAULT_SCENARIO}", keep_variants=True)
         except ScenarioError as exc:
             ss[LOAD_ERROR] = str(exc)
+
+
+@dataclass
+class PendingLoad:
+    """A scenario picked or uploaded while the current one holds unsaved work."""
+
+    scenario: Scenario
+    origin: str
+    message: str
+    path: Path | None = None
+
+
+def unsaved_work() -> str | None:
+    """What a load would throw away, in words, or None if nothing would be lost."""
+    ss = st.session_state
+    parts = []
+    if ss.get(EDITED) or ss.get(PROBLEMS):
+        sc = ss.get(SCENARIO)
+        parts.append(f"your edits to “{sc.name}”" if sc is not None else "your edits")
+    n = len(ss.get(VARIANTS, []))
+    if n:
+        parts.append(f"{n} what-if variant{'s' if n > 1 else ''}")
+    return " and ".join(parts) or None
+
+
+def request_load(sc: Scenario, origin: str, message: str, path: Path | None = None) -> None:
+    """Load ``sc`` now, or, if that would lose work, hold it until the user confirms."""
+    pending = PendingLoad(sc, origin, message, path)
+    if unsaved_work():
+        st.session_state[PENDING] = pending
+    else:
+        _apply(pending)
+
+
+def pending_load() -> PendingLoad | None:
+    return st.session_state.get(PENDING)
+
+
+def confirm_load() -> None:
+    pending = st.session_state.pop(PENDING, None)
+    if pending is not None:
+        _apply(pending)
+
+
+def cancel_load() -> None:
+    st.session_state.pop(PENDING, None)
+
+
+def _apply(pending: PendingLoad) -> None:
+    st.session_state.pop(PENDING, None)
+    set_scenario(pending.scenario, pending.origin)
+    st.session_state[LOADED_PATH] = pending.path
+    notice(pending.message)
+
+
+def loaded_path() -> Path | None:
+    return st.session_state.get(LOADED_PATH)
 
 
 def scenario() -> Scenario | None:

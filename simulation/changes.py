@@ -499,9 +499,10 @@ class SetApproach(ChangeBase):
     def describe(self) -> str:
         text = f"Switches to {_APPROACH_TEXT[self.approach]}"
         extras = []
-        if self.release_every_days is not None:
+        # Only what the new approach uses: continuous delivery has neither.
+        if self.release_every_days is not None and self.approach == "incremental":
             extras.append(f"a release every {_num(self.release_every_days)} days")
-        if self.hardening_days is not None:
+        if self.hardening_days is not None and self.approach != "continuous":
             extras.append(f"{_num(self.hardening_days)} hardening days")
         return text + (f" ({_and(extras)})" if extras else "")
 
@@ -670,7 +671,28 @@ class SetField(ChangeBase):
             text = _num(v)
         else:
             text = f"'{v}'"
-        return f"Sets {self.path} to {text}"
+        name = _FIELD_NAMES.get(self.path)
+        return f"Sets {name} ({self.path}) to {text}" if name else f"Sets {self.path} to {text}"
+
+
+#: Plain names of the fields people most often set, for descriptions.
+_FIELD_NAMES = {
+    "team.size": "the team size",
+    "team.wip_limit": "the WIP limit",
+    "team.focus": "the team's focus",
+    "team.cost_per_person_day": "the cost per person-day",
+    "deadline": "the deadline",
+    "start_date": "the start date",
+    "delivery.release_every_days": "the release cadence",
+    "delivery.discovery_days": "the discovery phase",
+    "delivery.hardening_days": "the hardening days",
+    "scope.change_control_days": "the change-control effort",
+    "scope.freeze_day": "the scope freeze day",
+    "value.horizon_weeks": "the value horizon",
+    "value.discount_rate_annual": "the discount rate",
+    "value.outcome.target_fraction": "the outcome target",
+    "value.outcome.by": "the outcome date",
+}
 
 
 #: Every change type, by the key it has in a variant file.

@@ -81,8 +81,15 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def upload(at: AppTest, text: str, name: str = "plan.yaml") -> AppTest:
+    """Upload a file and, if the page asks before replacing edited work, confirm."""
     at.file_uploader(key="upload").set_value((name, text.encode(), "application/x-yaml"))
-    return at.run()
+    return confirm_replace(at.run())
+
+
+def confirm_replace(at: AppTest) -> AppTest:
+    """Press "Replace it" when a load waits for confirmation (``start`` edits the runs)."""
+    buttons = [b for b in at.button if b.key == "pending_replace"]
+    return buttons[0].click().run() if buttons else at
 
 
 def add_lever(at: AppTest, lever: str, **values) -> AppTest:
@@ -138,7 +145,7 @@ def test_invalid_edit_is_shown_next_to_its_section_and_not_applied():
         "edited_rows": {2: {"high": 1.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
     clean(at, "after an impossible effort")
-    assert [e.value for e in at.error] == ["- Row 3 (inventory), high: must be >= mode"], \
+    assert [e.value for e in at.error] == ["- Row 3 (inventory), high: must be >= likely"], \
         "the problem names the table row, the item and the column, in words"
     assert at.session_state["scenario"] == before, "the last valid scenario stays in use"
     at.text_input(key=key(at, "name")).set_value("").run()
@@ -194,10 +201,62 @@ def test_saved_scenarios_are_listed_and_load(user_dir):
     picker = at.selectbox(key="library_pick")
     assert "Saved: my-plan" in picker.options, picker.options
     picker.set_value("Saved: my-plan").run()
-    at.button(key="library_load").click().run()
+    confirm_replace(at.button(key="library_load").click().run())
     clean(at, "after loading a saved scenario")
     assert at.session_state["scenario"].name == "My saved plan"
     assert at.session_state["editor_version"] == 2, "the editors start afresh"
+
+
+def test_loading_over_unsaved_work_asks_first_and_keeps_it_on_cancel():
+    """Edits and variants are never thrown away by a load without the user saying so."""
+    at = start()
+    at.number_input(key=key(at, "size")).set_value(7).run()
+    at.switch_page(WHATIF).run()
+    add_lever(at, "delay_start", delay=10.0)
+    at.switch_page(SCENARIO).run()
+    picker = at.selectbox(key="library_pick")
+    big_bang = next(o for o in picker.options if "supply-chain-big-bang.yaml" in o)
+    picker.set_value(big_bang).run()
+    at.button(key="library_load").click().run()
+    clean(at, "after asking to load over edits")
+    warning = " ".join(w.value for w in at.warning)
+    assert "your edits to “Supply-chain analytics app”" in warning, warning
+    assert "1 what-if variant" in warning, warning
+    assert at.session_state["scenario"].team.size == 7, "nothing replaced before confirming"
+
+    next(b for b in at.button if b.key == "pending_cancel").click().run()
+    assert at.session_state["scenario"].team.size == 7 and len(at.session_state["variants"]) == 1
+    assert not [b for b in at.button if b.key == "pending_replace"], "the question is gone"
+
+    at.button(key="library_load").click().run()
+    confirm_replace(at)
+    clean(at, "after confirming the load")
+    assert at.session_state["scenario"] == load_scenario(LIBRARY / "supply-chain-big-bang.yaml")
+    assert at.session_state["variants"] == []
+
+    at.switch_page(FORECAST).run()
+    at.switch_page(SCENARIO).run()
+    assert at.selectbox(key="library_pick").value == big_bang, \
+        "the picker shows the file in use after leaving the page and coming back"
+
+
+def test_loading_without_unsaved_work_needs_no_confirmation():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    picker = at.selectbox(key="library_pick")
+    picker.set_value(next(o for o in picker.options if "onboarding.yaml" in o)).run()
+    at.button(key="library_load").click().run()
+    assert at.session_state["scenario"].name == load_scenario(LIBRARY / "onboarding.yaml").name
+    assert not [b for b in at.button if b.key == "pending_replace"]
+
+
+def test_team_larger_than_the_wip_limit_is_pointed_out():
+    at = start()
+    sc = at.session_state["scenario"]
+    assert sc.team.wip_limit == 5
+    assert not any("wait for work" in c.value for c in at.caption)
+    at.number_input(key=key(at, "size")).set_value(8).run()
+    hint = " ".join(c.value for c in at.caption if "wait for work" in c.value)
+    assert "3 of the 8 people wait for work" in hint, hint
 
 
 def test_save_button_writes_once_and_overwrites_only_when_ticked(user_dir):
@@ -420,7 +479,7 @@ def test_editor_problems_are_grouped_by_section():
         [("items[1].effort.high", "must be >= mode"), ("team.focus", "must be > 0"),
          ("risks[0].window", "end must be >= start"), ("weird", "?")],
         {"items": ["row 1 (a)", "row 2 (b)"], "risks": ["row 1 (r)"]})
-    assert groups == {"backlog": ["Row 2 (b), high: must be >= mode"],
+    assert groups == {"backlog": ["Row 2 (b), high: must be >= likely"],
                       "team": ["Focus: must be > 0"],
                       "risks": ["Row 1 (r), window: end must be >= start"],
                       "general": ["weird: ?"]}

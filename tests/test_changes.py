@@ -288,7 +288,14 @@ def test_descriptions_are_stable_text():
         AddPeople(at_day=40, count=2, ramp_up_days=20, start_productivity=0.3, mentoring=0.25):
             "Adds 2 people on day 40, ramping up from 30% to full productivity over 20 days, "
             "each taking 25% of an experienced person's time while ramping up",
-        SetField(path="team.size", value=6): "Sets team.size to 6",
+        SetField(path="team.size", value=6): "Sets the team size (team.size) to 6",
+        SetField(path="iteration.fix_fraction", value=0.5): "Sets iteration.fix_fraction to 0.5",
+        SetApproach(approach="continuous", release_every_days=10, hardening_days=3):
+            "Switches to continuous delivery (each item goes live when done)",
+        SetApproach(approach="incremental", release_every_days=10, hardening_days=3):
+            "Switches to incremental releases (a release every 10 days and 3 hardening days)",
+        SetApproach(approach="big_bang", release_every_days=10, hardening_days=3):
+            "Switches to a big-bang launch (3 hardening days)",
         SetIteration(misfit_probability=0.6, feedback_lag_days=5):
             "Sets misfit probability 60%, feedback lag 5 days",
     }

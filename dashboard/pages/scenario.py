@@ -98,8 +98,22 @@ def _load_path(path: Path, origin: str) -> None:
     except ScenarioError as exc:
         st.session_state[state.LOAD_ERROR] = load_message(exc, path.name)
         return
-    state.set_scenario(sc, origin)
-    state.notice(f"Loaded “{sc.name}”.")
+    st.session_state.pop(state.LOAD_ERROR, None)
+    state.request_load(sc, origin, f"Loaded “{sc.name}”.", path)
+
+
+def pending_load_box() -> None:
+    """Ask before a load replaces edits or variants that would otherwise be lost."""
+    pending = state.pending_load()
+    if pending is None:
+        return
+    with st.container(border=True):
+        st.warning(f"Loading **{pending.scenario.name}** replaces {state.unsaved_work()}. "
+                   "Download or save the scenario first if you want to keep it.")
+        c1, c2, _ = st.columns([2, 2, 5])
+        c1.button("Replace it", key="pending_replace", type="primary",
+                  on_click=state.confirm_load, icon=":material/swap_horiz:")
+        c2.button("Keep editing", key="pending_cancel", on_click=state.cancel_load)
 
 
 def _choices() -> list[tuple[str, Path, str]]:
@@ -113,7 +127,11 @@ def _choices() -> list[tuple[str, Path, str]]:
 def source_picker() -> None:
     choices = _choices()
     labels = [c[0] for c in choices]
-    default = next((i for i, c in enumerate(choices) if c[1].name == state.DEFAULT_SCENARIO), 0)
+    # Open on the file last loaded (the widget forgets its pick when the page is left).
+    loaded = state.loaded_path()
+    default = next((i for i, c in enumerate(choices) if loaded and c[1] == loaded),
+                   next((i for i, c in enumerate(choices)
+                         if c[1].name == state.DEFAULT_SCENARIO), 0))
     pick = st.selectbox("Library and saved scenarios", labels, index=default if labels else None,
                         key="library_pick",
                         help="The library is read-only; your saved scenarios are listed "
@@ -121,7 +139,8 @@ def source_picker() -> None:
     chosen = next((c for c in choices if c[0] == pick), None)
     st.button("Load", key="library_load", disabled=chosen is None,
               on_click=_load_path, args=(chosen[1], chosen[2]) if chosen else (None, ""),
-              help="Replaces the scenario being edited (and its what-if variants).")
+              help="Replaces the scenario being edited (and its what-if variants); "
+                   "asks first if you have changed either.")
 
 
 def uploader() -> None:
@@ -136,8 +155,8 @@ def uploader() -> None:
     except ScenarioError as exc:
         st.session_state[state.LOAD_ERROR] = load_message(exc, up.name)
         return
-    state.set_scenario(sc, f"upload {up.name}")
-    state.notice(f"Loaded “{sc.name}” from {up.name}.")
+    st.session_state.pop(state.LOAD_ERROR, None)
+    state.request_load(sc, f"upload {up.name}", f"Loaded “{sc.name}” from {up.name}.")
     st.rerun()
 
 
@@ -204,6 +223,11 @@ def team(sc, fields: dict[str, Any]) -> None:
                           value=t.wip_limit, step=1, key=key("wip"),
                           help="Most items in progress at once. Empty = the team size.")
     fields["team.wip_limit"] = int(wip) if wip is not None else None
+    size = fields["team.size"]
+    if wip is not None and size > wip:
+        st.caption(f":orange[At most {int(wip)} items can be in progress at once, so "
+                   f"{size - int(wip)} of the {size} people wait for work at any time. Raise "
+                   "the WIP limit (or leave it empty) to put everyone to work.]")
     if t.changes:
         text = "; ".join(f"{'+' if c.add > 0 else ''}{c.add} on day {c.at_day:g}"
                          for c in t.changes)
@@ -462,6 +486,7 @@ def main() -> None:
     with c2:
         uploader()
     actions = c3.container()
+    pending_load_box()
     load_error = st.session_state.get(state.LOAD_ERROR)
     if load_error:
         st.error(f"Could not load that scenario. {load_error}")
@@ -522,7 +547,8 @@ def main() -> None:
         show_problems(slots.get(name, general), items)
     if found:
         n = sum(len(v) for v in found.values())
-        general.warning(f"{n} problem{'s' if n > 1 else ''} to fix (shown in red below). "
+        general.warning(f"{n} problem{'s' if n > 1 else ''} to fix (each in red under its "
+                        "section). "
                         "Until then the forecast uses the last valid version of the scenario.")
     status.markdown(f"Editing **{sc.name}**: {state.origin()}.")
 

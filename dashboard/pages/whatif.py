@@ -13,8 +13,10 @@ from simulation.schema import MAX_DAY, MAX_TEAM
 
 NEW = "A new variant"
 LAST_ERROR = "lever_error"
-
-
+#: Add-people lever defaults: a realistic newcomer, not one productive on day one.
+DEFAULT_RAMP_DAYS = 20.0        # working days to full productivity
+DEFAULT_START_PCT = 50.0        # % of full productivity on the first day
+DEFAULT_MENTORING_PCT = 20.0    # % of an experienced colleague's time while ramping
 
 
 def lever_key(name: str) -> str:
@@ -71,14 +73,17 @@ def lever_inputs(lever: str, sc: Scenario) -> dict[str, Any]:
         v["at_day"] = c2.number_input("Join on day", 0.0, float(MAX_DAY), 20.0, 5.0,
                                       key=k("people_day"), format="%g")
         c1, c2, c3 = st.columns(3)
-        v["ramp_up_days"] = c1.number_input("Ramp-up (days)", 0.0, float(MAX_DAY), 0.0, 5.0,
+        # Defaults that show Brooks' law: newcomers start at half speed, reach full
+        # productivity after a month, and take a fifth of a colleague meanwhile.
+        v["ramp_up_days"] = c1.number_input("Ramp-up (days)", 0.0, float(MAX_DAY),
+                                            DEFAULT_RAMP_DAYS, 5.0,
                                             key=k("ramp"), format="%g",
                                             help="Days until a newcomer is fully productive.")
         v["start_productivity"] = c2.number_input(
-            "Starting productivity (%)", 1.0, 100.0, 100.0, 10.0, key=k("start_prod"),
+            "Starting productivity (%)", 1.0, 100.0, DEFAULT_START_PCT, 10.0, key=k("start_prod"),
             format="%g") / 100
         v["mentoring"] = c3.number_input(
-            "Mentoring (%)", 0.0, 100.0, 0.0, 5.0, key=k("mentoring"),
+            "Mentoring (%)", 0.0, 100.0, DEFAULT_MENTORING_PCT, 5.0, key=k("mentoring"),
             format="%g", help="Share of an experienced colleague's time each newcomer takes "
                               "while ramping up (Brooks' law).") / 100
         wip = sc.team.wip_limit
