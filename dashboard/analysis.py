@@ -159,16 +159,20 @@ def delivery_histogram(runs: pd.DataFrame) -> pd.DataFrame:
 def markers(summary: dict[str, Any], deadline: dt.date | None) -> pd.DataFrame:
     """Vertical rules for the delivery chart: P50, P85 and the deadline.
 
-    ``row`` staggers the labels so close rules stay readable.
+    ``row`` numbers them by date (earliest first); the chart stacks their labels
+    (see :func:`dashboard.charts.rule_layout`).
     """
     d = summary["delivery"]
     rows = []
     for key, label in (("p50_date", "P50"), ("p85_date", "P85")):
         if d.get(key):
-            rows.append({"label": label, "date": pd.Timestamp(d[key]), "row": len(rows)})
+            rows.append({"label": label, "date": pd.Timestamp(d[key])})
     if deadline is not None:
-        rows.append({"label": "Deadline", "date": pd.Timestamp(deadline), "row": len(rows)})
-    return pd.DataFrame(rows, columns=["label", "date", "row"])
+        rows.append({"label": "Deadline", "date": pd.Timestamp(deadline)})
+    out = pd.DataFrame(rows, columns=["label", "date"])
+    out = out.sort_values("date", kind="stable").reset_index(drop=True)
+    out["row"] = np.arange(len(out))
+    return out
 
 
 def cdf_table(runs_by_scenario: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -266,6 +270,56 @@ def forecast_tables(res: Any) -> dict[str, Any]:
         "target": outcome_target(sc),
         "misfit_share": misfit_share(res.items),
     }
+
+
+#: The runs table as the Forecast page shows it: engine column -> (header, kind). Kinds:
+#: ``money`` (whole units), ``day`` (working day from the start, one decimal), ``date``,
+#: ``ratio`` (two decimals), ``effort`` (person-days, one decimal), ``count``, ``flag``.
+RUN_COLUMNS: dict[str, tuple[str, str]] = {
+    "run": ("Future", "count"),
+    "delivered": ("Delivered", "flag"),
+    "delivery_day": ("Delivery (working day)", "day"),
+    "delivery_date": ("Delivery date", "date"),
+    "on_time": ("On time", "flag"),
+    "cost": ("Cost", "money"),
+    "value": ("Value (discounted)", "money"),
+    "npv": ("NPV", "money"),
+    "roi": ("ROI", "ratio"),
+    "first_value_day": ("First value (working day)", "day"),
+    "first_value_date": ("First value date", "date"),
+    "outcome_day": ("Outcome reached (working day)", "day"),
+    "outcome_date": ("Outcome date", "date"),
+    "outcome_reached": ("Outcome on time", "flag"),
+    "effort_total": ("Work done (person-days)", "effort"),
+    "items_done": ("Items done", "count"),
+    "items_added": ("Items added", "count"),
+    "fixes": ("Fixes", "count"),
+    "deferred": ("Changes deferred", "count"),
+    "end_day": ("All work done (working day)", "day"),
+    "cost_discounted": ("Cost (discounted)", "money"),
+}
+
+
+def runs_display(runs: pd.DataFrame) -> pd.DataFrame:
+    """The runs table for reading: plain headers, rounded numbers, dates without a time.
+
+    Values stay numbers and dates (so the table still sorts); a column the engine adds
+    later gets its name with spaces. The raw table is what the CSV download gives.
+    """
+    out = pd.DataFrame(index=runs.index)
+    for col in runs.columns:
+        header, kind = RUN_COLUMNS.get(col, (col.replace("_", " ").capitalize(), ""))
+        v = runs[col]
+        if kind == "money":
+            v = v.astype(float).round(0).astype("Int64")
+        elif kind in ("day", "effort"):
+            v = v.astype(float).round(1)
+        elif kind == "ratio":
+            v = v.astype(float).round(2)
+        elif kind == "date":
+            v = pd.to_datetime(v).dt.date
+        out[header] = v
+    return out.reset_index(drop=True)
 
 
 def risk_table(runs: pd.DataFrame, sc: Scenario) -> pd.DataFrame:

@@ -10,6 +10,7 @@ the bands in words.
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 #: Colours: project lens blue, product lens green, the deadline red.
@@ -19,46 +20,151 @@ DEADLINE = "#c0392b"
 NEUTRAL = "#555555"
 SOURCE_COLOURS = {"planned": "#4c78a8", "added": "#f58518", "creep": "#e45756",
                   "fix": "#b279a2", "overhead": "#9d9d9d"}
-#: Vega-Lite time format shown on axes and tooltips: ``4 May 2027``.
+#: Vega-Lite time format shown in tooltips: ``4 May 2027``.
 DATE_FORMAT = "%-d %b %Y"
 AXIS_DATE_FORMAT = "%-d %b"
 MONEY_FORMAT = "~s"
 HEIGHT = 260
+#: Money tick labels: "0" at zero (not "0k"), "bn" for billions as on the pages, and
+#: no SI milli-units for amounts under 1.
+MONEY_LABEL = ("abs(datum.value) < 1 ? format(datum.value, '.2~f') : "
+               "replace(datum.label, 'G', 'bn')")
+#: Stacked rule labels: the first one's middle sits this far below the plot's top, each
+#: further one a row lower. ``LABEL_PLOT_PX`` is the plot height the head room is worked
+#: out for (``HEIGHT`` less a legend), so the data stays below the labels.
+LABEL_TOP_PX = 7
+LABEL_ROW_PX = 14
+LABEL_PLOT_PX = 180
+#: Height of one row of a one-column legend.
+LEGEND_ROW_PX = 18
+#: Space on the right of every chart, so a date label near the end is not cut off.
+PADDING = {"left": 5, "top": 5, "right": 18, "bottom": 5}
+#: Date ticks tried from fine to coarse: (interval, step, label format, days per step).
+#: Month steps divide 12, so every year that has a tick has one in January.
+TICK_STEPS = (("week", 1, "%-d %b", 7), ("week", 2, "%-d %b", 14),
+              ("month", 1, "%b", 30.4), ("month", 2, "%b", 61), ("month", 3, "%b", 91.3),
+              ("month", 6, "%b", 182.6), ("year", 1, "%Y", 365.25))
 
 
-def _date_axis(title: str | None = None) -> alt.Axis:
-    # The year shows on the first tick and on ticks in January, not on every tick.
-    return alt.Axis(title=title, format=AXIS_DATE_FORMAT, labelOverlap=True,
-                    labelExpr=("timeFormat(datum.value, '%-d %b') + "
-                               "(datum.index == 0 || (month(datum.value) == 0 && "
-                               "date(datum.value) <= 7) ? ' ' + timeFormat(datum.value, '%Y')"
-                               " : '')"))
+Span = tuple[pd.Timestamp, pd.Timestamp]
+
+
+def _span(*parts) -> Span | None:
+    """First and last date among columns / single dates (None when there are none)."""
+    values = [pd.Series(p if pd.api.types.is_list_like(p) else [p]) for p in parts
+              if p is not None]
+    dates = pd.to_datetime(pd.concat(values, ignore_index=True), errors="coerce").dropna() \
+        if values else pd.Series(dtype="datetime64[ns]")
+    if dates.empty:
+        return None
+    return pd.Timestamp(dates.min()), pd.Timestamp(dates.max())
+
+
+def _date_axis(title: str | None = None, span: Span | None = None,
+               max_ticks: int = 6) -> alt.Axis:
+    """A date axis with at most ``max_ticks`` ticks for the data's ``span``.
+
+    The year shows on the first tick and on the first tick of every later year. The
+    tick step is picked here, from the data, so that tick is known: January for month
+    steps (they divide 12), the first week or two of January for week steps.
+    """
+    if span is None:
+        return alt.Axis(title=title, format=AXIS_DATE_FORMAT, labelOverlap=True)
+    days = max((span[1] - span[0]).days, 1)
+    interval, step, fmt, _days = next(
+        (s for s in TICK_STEPS if days / s[3] <= max_ticks), TICK_STEPS[-1])
+    if interval == "year":
+        label = f"timeFormat(datum.value, '{fmt}')"
+    else:
+        new_year = "month(datum.value) == 0" + (
+            f" && date(datum.value) <= {7 * step}" if interval == "week" else "")
+        label = (f"timeFormat(datum.value, '{fmt}') + (datum.index == 0 || ({new_year})"
+                 " ? ' ' + timeFormat(datum.value, '%Y') : '')")
+    return alt.Axis(title=title, format=fmt, labelExpr=label, labelOverlap=True,
+                    tickCount={"interval": interval, "step": step})
+
+
+def _money_axis(**kwargs) -> alt.Axis:
+    """A money axis (``title`` and the rest as for ``alt.Axis``; none: the field's title)."""
+    return alt.Axis(format=MONEY_FORMAT, labelExpr=MONEY_LABEL, **kwargs)
 
 
 def _legend_scale(labels: list[str], colours: list[str]) -> alt.Scale:
     return alt.Scale(domain=labels, range=colours)
 
 
-def _rules(markers: pd.DataFrame, colours: dict[str, str], top: int = 4) -> alt.LayerChart:
-    """Vertical labelled rules (``label``, ``date``, ``row``) for dates worth seeing."""
+def _scenario_height(data: pd.DataFrame) -> int:
+    """Chart height with room for a one-column scenario legend (Streamlit fits the
+    legend inside the height, so the plot would shrink with every scenario)."""
+    n = data["scenario"].nunique() if "scenario" in data else 0
+    return HEIGHT + LEGEND_ROW_PX * n
+
+
+def _scenario_legend() -> alt.Legend:
+    """Scenario names in one column above the plot: a long name is never cut off."""
+    return alt.Legend(title=None, orient="top", direction="vertical", columns=1,
+                      labelLimit=1000, symbolType="stroke", symbolStrokeWidth=3,
+                      symbolOpacity=1)
+
+
+def _head_room(top: float, rows: int) -> float:
+    """Scale maximum that keeps data as high as ``top`` below ``rows`` rule labels."""
+    block = LABEL_TOP_PX + LABEL_ROW_PX * rows
+    return top / (1 - min(block / LABEL_PLOT_PX, 0.6))
+
+
+def rule_layout(markers: pd.DataFrame, span: Span | None) -> pd.DataFrame:
+    """Where each rule label goes: one row each, so no two labels share a line.
+
+    Each rule starts at its own label and runs down, and every label is higher than
+    the rules its text passes over: text runs right of its rule with the earliest
+    label highest, or, when the rules sit in the right part of the plot, left of it
+    with the latest label highest (so the text stays inside the plot).
+
+    Returns ``label``, ``date``, ``text``, ``row``, ``align``, ``ytext`` and
+    ``ytop`` (pixels from the plot's top).
+    """
+    m = markers.loc[markers["date"].notna(), ["label", "date"]].copy()
+    m["date"] = pd.to_datetime(m["date"])
+    left = False
+    if span is not None and len(m):
+        width = max((span[1] - span[0]).total_seconds(), 1.0)
+        frac = (m["date"] - span[0]).dt.total_seconds() / width
+        left = bool(frac.min() > 0.35 and frac.max() > 0.6)
+    m = m.sort_values("date", ascending=not left, kind="stable").reset_index(drop=True)
+    m["text"] = [f"{lab} {d.day} {d:%b}" for lab, d in zip(m["label"], m["date"],
+                                                           strict=True)]
+    m["row"] = np.arange(len(m))
+    m["align"] = "right" if left else "left"
+    m["ytext"] = LABEL_TOP_PX + LABEL_ROW_PX * m["row"]
+    m["ytop"] = np.where(m["row"] == 0, 0, m["ytext"] - LABEL_ROW_PX // 2)
+    return m
+
+
+def _rules(markers: pd.DataFrame, colours: dict[str, str], span: Span | None
+           ) -> alt.LayerChart:
+    """Vertical labelled rules (``label``, ``date``) laid out by :func:`rule_layout`."""
     scale = _legend_scale(list(colours), list(colours.values()))
-    base = alt.Chart(markers)
+    layout = rule_layout(markers, span)
+    base = alt.Chart(layout)
+    color = alt.Color("label:N", scale=scale, legend=None)
     rule = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("date:T"),
-        color=alt.Color("label:N", scale=scale, legend=None),
+        x=alt.X("date:T"), y=alt.Y("ytop:Q", scale=None), y2=alt.value("height"),
+        color=color,
         strokeDash=alt.condition(alt.datum.label == "Deadline", alt.value([6, 3]),
                                  alt.value([1, 0])),
         tooltip=[alt.Tooltip("label:N", title="Marker"),
                  alt.Tooltip("date:T", title="Date", format=DATE_FORMAT)])
-    text = base.mark_text(align="left", dx=4, fontSize=11, fontWeight="bold").encode(
-        x="date:T",
-        y=alt.Y("ypos:Q", scale=None),
-        text=alt.Text("text:N"),
-        color=alt.Color("label:N", scale=scale, legend=None),
-    ).transform_calculate(
-        ypos=f"{top} + 13 * datum.row",
-        text="datum.label + ' ' + timeFormat(datum.date, '%-d %b')")
-    return alt.layer(rule, text)
+    # Vega-Lite has no align channel: one text layer per side (one of them is empty).
+    texts = [base.transform_filter(alt.datum.align == side).mark_text(
+        align=side, dx=4 if side == "left" else -4, fontSize=11, fontWeight="bold").encode(
+        x="date:T", y=alt.Y("ytext:Q", scale=None), text=alt.Text("text:N"), color=color)
+        for side in ("left", "right")]
+    return alt.layer(rule, *texts)
+
+
+def _marker(label: str, date) -> pd.DataFrame:
+    return pd.DataFrame({"label": [label], "date": [pd.Timestamp(date)]})
 
 
 # ------------------------------------------------------------- project lens
@@ -72,14 +178,18 @@ def delivery_chart(histogram: pd.DataFrame, markers: pd.DataFrame | None = None
         ``week_start``, ``week_end``, ``runs``, ``share`` (from
         :func:`dashboard.analysis.delivery_histogram`).
     markers : DataFrame, optional
-        ``label`` (P50, P85, Deadline), ``date``, ``row``.
+        ``label`` (P50, P85, Deadline) and ``date``.
     """
+    has_markers = markers is not None and not markers.empty
+    span = _span(histogram["week_start"], histogram["week_end"],
+                 markers["date"] if has_markers else None)
     top = float(histogram["share"].max()) if len(histogram) else 1.0
-    # Head room above the tallest bar for the rule labels.
-    y_scale = alt.Scale(domain=[0, min(max(top * 1.3, 0.05), 1.3)], nice=False)
+    # Head room above the tallest bar for the rule labels, one row each.
+    rows = len(markers) if has_markers else 0
+    y_scale = alt.Scale(domain=[0, min(_head_room(max(top, 0.04), rows), 1.6)], nice=False)
     bars = alt.Chart(histogram).mark_rect(color=PROJECT, opacity=0.8, stroke="white",
                                           strokeWidth=0.5).encode(
-        x=alt.X("week_start:T", axis=_date_axis("Delivery week")),
+        x=alt.X("week_start:T", axis=_date_axis("Delivery week", span)),
         x2="week_end:T",
         y=alt.Y("share:Q", title="Share of futures", axis=alt.Axis(format="%"),
                 scale=y_scale),
@@ -87,21 +197,26 @@ def delivery_chart(histogram: pd.DataFrame, markers: pd.DataFrame | None = None
                  alt.Tooltip("runs:Q", title="Futures delivering"),
                  alt.Tooltip("share:Q", title="Share", format=".1%")])
     layers: list[alt.Chart | alt.LayerChart] = [bars]
-    if markers is not None and not markers.empty:
+    if has_markers:
         layers.append(_rules(markers, {"P50": NEUTRAL, "P85": "#111111",
-                                       "Deadline": DEADLINE}))
+                                       "Deadline": DEADLINE}, span))
     return _finish(layers)
 
 
 def _fan(data: pd.DataFrame, colour: str, median_label: str, y_title: str,
-         y_format: str | None) -> list[alt.LayerChart]:
-    """A fan (90% band, 50% band, median line) as one layer with one legend."""
+         money: bool = False, span: Span | None = None, y_max: float | None = None,
+         ) -> list[alt.LayerChart]:
+    """A fan (90% band, 50% band, median line) as one layer with one legend.
+
+    ``y_max`` (optional) is the least top of the y scale: head room for rule labels.
+    """
     labels = ["90% of futures", "50% of futures", median_label]
     scale = _legend_scale(labels, [colour, colour, colour])
     color = alt.Color("series:N", scale=scale,
                       legend=alt.Legend(title=None, orient="top", direction="horizontal",
                                         symbolOpacity=0.6, labelLimit=220))
-    axis = alt.Axis(format=y_format) if y_format else alt.Axis()
+    axis = _money_axis() if money else alt.Axis()
+    y_scale = alt.Scale(domainMax=y_max) if y_max else alt.Undefined
     bands = pd.concat([
         pd.DataFrame({"date": data["date"], "lo": data["p05"], "hi": data["p95"],
                       "series": labels[0]}),
@@ -109,11 +224,11 @@ def _fan(data: pd.DataFrame, colour: str, median_label: str, y_title: str,
                       "series": labels[1]}),
     ], ignore_index=True)
     band = alt.Chart(bands).mark_area().encode(
-        x=alt.X("date:T", axis=_date_axis()),
-        y=alt.Y("lo:Q", title=y_title, axis=axis), y2="hi:Q", color=color,
+        x=alt.X("date:T", axis=_date_axis(span=span)),
+        y=alt.Y("lo:Q", title=y_title, axis=axis, scale=y_scale), y2="hi:Q", color=color,
         opacity=alt.Opacity("series:N", scale=alt.Scale(domain=labels[:2], range=[0.15, 0.3]),
                             legend=None))
-    fmt = y_format or ",.0f"
+    fmt = ",.0f"
     median = alt.Chart(data).mark_line(strokeWidth=2).encode(
         x="date:T", y="p50:Q", color=color,
         tooltip=[alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),
@@ -124,6 +239,13 @@ def _fan(data: pd.DataFrame, colour: str, median_label: str, y_title: str,
                  alt.Tooltip("p95:Q", title="90% band to", format=fmt)]
     ).transform_calculate(series=f"'{median_label}'")
     return [alt.layer(band, median)]
+
+
+def _top(*columns) -> float:
+    """Largest finite value among columns (0 when there is none)."""
+    values = pd.concat([pd.Series(c, dtype=float) for c in columns], ignore_index=True)
+    values = values[np.isfinite(values)]
+    return float(values.max()) if len(values) else 0.0
 
 
 def burnup_chart(fan: pd.DataFrame, deadline: pd.Timestamp | None = None) -> alt.LayerChart:
@@ -137,42 +259,48 @@ def burnup_chart(fan: pd.DataFrame, deadline: pd.Timestamp | None = None) -> alt
     deadline : Timestamp, optional
         Drawn as a dashed red rule.
     """
-    layers: list = _fan(fan, PROJECT, "Median", "Person-days", None)
+    span = _span(fan["date"], deadline)
+    y_max = _head_room(_top(fan["p95"], fan["scope"]), 1) if deadline is not None else None
+    layers: list = _fan(fan, PROJECT, "Median", "Person-days", span=span, y_max=y_max)
     layers.append(alt.Chart(fan).mark_line(strokeDash=[4, 3], color=NEUTRAL).encode(
         x="date:T", y="scope:Q",
         tooltip=[alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),
                  alt.Tooltip("scope:Q", title="Scope (median)", format=",.0f")]))
     if deadline is not None:
-        layers.append(_rules(pd.DataFrame({"label": ["Deadline"],
-                                           "date": [pd.Timestamp(deadline)], "row": [0]}),
-                             {"Deadline": DEADLINE}))
+        layers.append(_rules(_marker("Deadline", deadline), {"Deadline": DEADLINE}, span))
     return _finish(layers)
 
 
 def _finish(layers: list) -> alt.LayerChart:
     """Layer the parts; rules keep their own colours (not merged into the fan legend)."""
     return alt.layer(*layers).resolve_scale(color="independent", opacity="independent") \
-        .properties(height=HEIGHT, width="container")
+        .properties(height=HEIGHT, width="container", padding=PADDING)
 
 
 # ------------------------------------------------------------- product lens
 def value_chart(fan: pd.DataFrame, outcome_by: pd.Timestamp | None = None,
                 outcome_name: str = "Outcome due") -> alt.LayerChart:
     """Cumulative value fan (money earned to date) with the outcome's due date."""
-    layers: list = _fan(fan, PRODUCT, "Median", "Cumulative value",
-                        MONEY_FORMAT)
+    span = _span(fan["date"], outcome_by)
+    y_max = _head_room(_top(fan["p95"]), 1) if outcome_by is not None else None
+    layers: list = _fan(fan, PRODUCT, "Median", "Cumulative value", money=True, span=span,
+                        y_max=y_max)
     if outcome_by is not None:
-        layers.append(_rules(pd.DataFrame({"label": ["Outcome due"],
-                                           "date": [pd.Timestamp(outcome_by)], "row": [0]}),
-                             {"Outcome due": NEUTRAL}))
+        layers.append(_rules(_marker("Outcome due", outcome_by), {"Outcome due": NEUTRAL},
+                             span))
     return _finish(layers)
 
 
 def run_rate_chart(fan: pd.DataFrame, target: float | None = None,
                    outcome_by: pd.Timestamp | None = None) -> alt.LayerChart:
     """Value run-rate per week (fan) against the outcome target line."""
-    layers: list = _fan(fan, PRODUCT, "Median", "Value per week", MONEY_FORMAT)
-    if target is not None and target > 0:
+    span = _span(fan["date"], outcome_by)
+    has_target = target is not None and target > 0
+    y_max = _head_room(_top(fan["p95"], [target] if has_target else []), 1) \
+        if outcome_by is not None else None
+    layers: list = _fan(fan, PRODUCT, "Median", "Value per week", money=True, span=span,
+                        y_max=y_max)
+    if has_target:
         tgt = pd.DataFrame({"target": [float(target)], "text": ["Outcome target"]})
         layers.append(alt.Chart(tgt).mark_rule(color=DEADLINE, strokeDash=[6, 3]).encode(
             y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Outcome target per week",
@@ -181,9 +309,8 @@ def run_rate_chart(fan: pd.DataFrame, target: float | None = None,
                                                fontWeight="bold", fontSize=11).encode(
             y="target:Q", x=alt.value("width"), text="text:N"))
     if outcome_by is not None:
-        layers.append(_rules(pd.DataFrame({"label": ["Outcome due"],
-                                           "date": [pd.Timestamp(outcome_by)], "row": [0]}),
-                             {"Outcome due": NEUTRAL}))
+        layers.append(_rules(_marker("Outcome due", outcome_by), {"Outcome due": NEUTRAL},
+                             span))
     return _finish(layers)
 
 
@@ -198,77 +325,101 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
                alt.Tooltip("done:T", title="Median done", format=DATE_FORMAT),
                alt.Tooltip("live:T", title="Median live", format=DATE_FORMAT),
                alt.Tooltip("share:Q", title="Happens in", format=".0%")]
+    span = _span(*(timeline[c] for c in ("start", "bar_end", "live") if c in timeline))
     base = alt.Chart(timeline)
     bars = base.mark_bar(height={"band": 0.7}, cornerRadius=2).encode(
-        x=alt.X("start:T", axis=_date_axis()), x2="bar_end:T", y=y,
+        x=alt.X("start:T", axis=_date_axis(span=span, max_ticks=12)), x2="bar_end:T", y=y,
         color=alt.Color("source:N", scale=scale,
                         legend=alt.Legend(title="Source", orient="top")),
         opacity=alt.condition(alt.datum.share >= 0.995, alt.value(0.9), alt.value(0.55)),
         tooltip=tooltip)
     live = base.mark_tick(thickness=2, color="#111111", size=14).encode(
         x="live:T", y=y, tooltip=tooltip)
-    return alt.layer(bars, live).properties(height=alt.Step(22), width="container")
+    return alt.layer(bars, live).properties(height=alt.Step(22), width="container",
+                                            padding=PADDING)
 
 
 # ------------------------------------------------------------------ what-if
 def cdf_chart(cdf: pd.DataFrame, deadline: pd.Timestamp | None = None) -> alt.LayerChart:
     """Overlaid delivery-date CDFs: share of futures delivered by each date, per scenario."""
     order = list(dict.fromkeys(cdf["scenario"])) if "scenario" in cdf else []
+    span = _span(cdf.get("date"), deadline)
+    # Above 100%: room for the deadline label, off the lines that reach the top.
+    top = _head_room(1.0, 1) if deadline is not None else 1.0
     lines = alt.Chart(cdf).mark_line(interpolate="step-after", strokeWidth=2).encode(
-        x=alt.X("date:T", axis=_date_axis("Delivery date")),
-        y=alt.Y("share:Q", title="Delivered by this date", axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("scenario:N", sort=order, legend=alt.Legend(title=None, orient="top",
-                                                                    labelLimit=320)),
+        x=alt.X("date:T", axis=_date_axis("Delivery date", span)),
+        y=alt.Y("share:Q", title="Delivered by this date",
+                axis=alt.Axis(format="%", values=[0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+                scale=alt.Scale(domain=[0, top], nice=False)),
+        color=alt.Color("scenario:N", sort=order, legend=_scenario_legend()),
         tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
                  alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
                  alt.Tooltip("share:Q", title="Delivered by then", format=".0%")])
     layers: list = [lines]
     if deadline is not None:
-        layers.append(_rules(pd.DataFrame({"label": ["Deadline"],
-                                           "date": [pd.Timestamp(deadline)], "row": [0]}),
-                             {"Deadline": DEADLINE}))
-    return _finish(layers)
+        layers.append(_rules(_marker("Deadline", deadline), {"Deadline": DEADLINE}, span))
+    return _finish(layers).properties(height=_scenario_height(cdf))
 
 
-def value_compare_chart(curves: pd.DataFrame) -> alt.Chart:
+def value_compare_chart(curves: pd.DataFrame) -> alt.LayerChart:
     """Median cumulative value per scenario over time, with each one's 50% band."""
     order = list(dict.fromkeys(curves["scenario"])) if "scenario" in curves else []
-    color = alt.Color("scenario:N", sort=order,
-                      legend=alt.Legend(title=None, orient="top", labelLimit=320,
-                                        symbolType="stroke", symbolStrokeWidth=3,
-                                        symbolOpacity=1))
-    base = alt.Chart(curves).encode(x=alt.X("date:T", axis=_date_axis()), color=color)
-    band = base.mark_area(opacity=0.12).encode(y="p25:Q", y2="p75:Q")
-    line = base.mark_line(strokeWidth=2.5).encode(
-        y=alt.Y("p50:Q", title="Cumulative value (median)",
-                axis=alt.Axis(format=MONEY_FORMAT)),
+    color = alt.Color("scenario:N", sort=order, legend=_scenario_legend())
+    span = _span(curves.get("date"))
+    base = alt.Chart(curves).encode(x=alt.X("date:T", axis=_date_axis(span=span)),
+                                    color=color)
+    # Light enough that overlapping bands still show the lines through them.
+    band = base.mark_area(opacity=0.3).encode(
+        y="p25:Q", y2="p75:Q",
+        tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
+                 alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),
+                 alt.Tooltip("p25:Q", title="Middle 50% from", format=",.0f"),
+                 alt.Tooltip("p75:Q", title="Middle 50% to", format=",.0f")])
+    line = base.mark_line(strokeWidth=1.5).encode(
+        y=alt.Y("p50:Q", title="Cumulative value", axis=_money_axis()),
         tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
                  alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),
                  alt.Tooltip("p50:Q", title="Median value", format=",.0f")])
     # The line layer comes first so the legend shows lines, not pale bands.
-    return alt.layer(line, band).properties(height=HEIGHT, width="container")
+    return alt.layer(line, band).properties(height=_scenario_height(curves),
+                                            width="container", padding=PADDING)
 
 
-def delta_chart(deltas: pd.DataFrame, x_format: str = ",.1f") -> alt.LayerChart:
+def delta_domain(deltas: pd.DataFrame, pad: float = 0.08) -> list[float]:
+    """x domain of an interval chart: every mean and interval end, and 0, with air."""
+    values = pd.concat([pd.Series([0.0]), *(pd.Series(deltas[c], dtype=float)
+                                             for c in ("mean", "ci_low", "ci_high")
+                                             if c in deltas)], ignore_index=True)
+    values = values[np.isfinite(values)]
+    lo, hi = float(values.min()), float(values.max())
+    room = (hi - lo) * pad if hi > lo else 1.0
+    return [lo - room, hi + room]
+
+
+def delta_chart(deltas: pd.DataFrame, x_format: str = ",.1~f") -> alt.LayerChart:
     """Paired difference per variant with its 90% interval (one metric's rows).
 
     ``deltas`` needs ``variant``, ``mean``, ``ci_low``, ``ci_high`` and a
-    ``metric_label`` used as the axis title.
+    ``metric_label`` used as the axis title. A ``~s`` format is read as money.
     """
     title = str(deltas["metric_label"].iloc[0]) if len(deltas) else "Difference"
+    axis = _money_axis(title=title) if x_format == MONEY_FORMAT else \
+        alt.Axis(title=title, format=x_format)
+    x_scale = alt.Scale(domain=delta_domain(deltas), nice=False, zero=False)
     base = alt.Chart(deltas).encode(y=alt.Y("variant:N", title=None,
                                             axis=alt.Axis(labelLimit=240)))
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=NEUTRAL).encode(x="x:Q")
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=NEUTRAL).encode(
+        x=alt.X("x:Q", scale=x_scale, axis=axis))
     bar = base.mark_rule(strokeWidth=3, color=PROJECT).encode(
-        x=alt.X("ci_low:Q", title=title, axis=alt.Axis(format=x_format)), x2="ci_high:Q")
-    dot = base.mark_point(filled=True, size=80, color=PROJECT).encode(
+        x=alt.X("ci_low:Q"), x2="ci_high:Q")
+    dot = base.mark_point(filled=True, size=80, color=PROJECT, opacity=1).encode(
         x="mean:Q", tooltip=[alt.Tooltip("variant:N", title="Variant"),
                              alt.Tooltip("mean:Q", title="Mean", format=x_format),
                              alt.Tooltip("ci_low:Q", title="90% from", format=x_format),
                              alt.Tooltip("ci_high:Q", title="90% to", format=x_format)])
     # A discrete y axis is sized per row (Streamlit ignores a fixed height then).
-    return alt.layer(zero, bar, dot).properties(height=alt.Step(40), width="container")
+    return alt.layer(zero, bar, dot).properties(height=alt.Step(40), width="container",
+                                                padding=PADDING)
 
 
 # -------------------------------------------------------------- page bundles
@@ -286,8 +437,8 @@ def forecast_charts(t: dict, deadline=None, outcome_by=None) -> dict[str, alt.To
 
 
 #: Paired metrics drawn as interval charts on the What-if page: key, label, axis format.
-DELTA_CHARTS = (("delivery_day", "Δ delivery (working days)", ",.1f"),
-                ("npv", "Δ NPV", "~s"))
+DELTA_CHARTS = (("delivery_day", "Δ delivery (working days)", ",.1~f"),
+                ("npv", "Δ NPV", MONEY_FORMAT))
 
 
 def comparison_charts(t: dict) -> dict[str, alt.TopLevelMixin]:

@@ -9,6 +9,7 @@ deadline, nothing delivered (empty tables). The reduction functions in
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 
@@ -274,3 +275,190 @@ def test_page_chart_bundles_are_valid(tables, comparison):
     for chart in what_if.values():
         _spec(chart)
     assert set(charts.specs(what_if)) == set(what_if)
+
+
+# ------------------------------------------------------- readability of the charts
+def _layers(spec: dict):
+    """Every unit spec (with a mark) inside a layered spec, depth first."""
+    for layer in spec.get("layer", []):
+        if "layer" in layer:
+            yield from _layers(layer)
+        else:
+            yield layer
+
+
+def _axis(spec: dict, channel: str) -> dict:
+    """The first explicit axis of ``channel`` among the layers."""
+    return next(u["encoding"][channel]["axis"] for u in _layers(spec)
+                if "axis" in u.get("encoding", {}).get(channel, {}))
+
+
+def _delta_rows(comparison, metric: str) -> pd.DataFrame:
+    return comparison["deltas"][comparison["deltas"]["metric"] == metric].assign(
+        metric_label=metric)
+
+
+@pytest.mark.parametrize("rows", [
+    pd.DataFrame({"variant": ["a", "b"], "mean": [183_000.0, -106_000.0],
+                  "ci_low": [181_000.0, -108_000.0], "ci_high": [186_000.0, -105_000.0]}),
+    # All on one side of 0 (the big-bang switch): 0 must still be inside, not on the edge.
+    pd.DataFrame({"variant": ["c"], "mean": [-12.2], "ci_low": [-12.6], "ci_high": [-11.8]}),
+    pd.DataFrame({"variant": ["d"], "mean": [0.0], "ci_low": [0.0], "ci_high": [0.0]}),
+])
+def test_delta_domain_holds_every_interval_end_and_zero_with_room(rows):
+    """No dot or interval end on the plot's edge: the domain pads past all of them and 0."""
+    spec = _spec(charts.delta_chart(rows.assign(metric_label="Δ"), charts.MONEY_FORMAT))
+    lo, hi = next(u["encoding"]["x"]["scale"]["domain"] for u in _layers(spec)
+                  if "scale" in u["encoding"].get("x", {}))
+    ends = [0.0, *rows["mean"], *rows["ci_low"], *rows["ci_high"]]
+    assert lo < min(ends) and hi > max(ends), f"[{lo}, {hi}] pads past every end {ends}"
+
+
+def test_delta_charts_of_a_comparison_hold_their_intervals(comparison):
+    for metric, _label, x_format in charts.DELTA_CHARTS:
+        rows = _delta_rows(comparison, metric)
+        lo, hi = charts.delta_domain(rows)
+        assert lo < min(0, rows["ci_low"].min()) and hi > max(0, rows["ci_high"].max()), metric
+        _spec(charts.delta_chart(rows, x_format))
+
+
+CLOSE = pd.DataFrame({"label": ["P50", "P85", "Deadline"],
+                      "date": pd.to_datetime(["2027-05-04", "2027-05-18", "2027-05-14"])})
+
+
+@pytest.mark.parametrize("span", [
+    (pd.Timestamp("2027-03-01"), pd.Timestamp("2027-08-01")),   # rules left of centre
+    (pd.Timestamp("2027-01-01"), pd.Timestamp("2027-05-25")),   # rules at the right
+])
+def test_rule_labels_have_their_own_rows_and_no_rule_crosses_a_label(span):
+    """Close P50 / Deadline / P85 rules: one label row each, and every rule that runs
+    along a label's text side starts below that label."""
+    m = charts.rule_layout(CLOSE, span)
+    assert m["ytext"].is_unique, "no two labels at the same height"
+    assert len(set(m["align"])) == 1
+    side = 1 if m["align"].iloc[0] == "left" else -1
+    for lab in m.itertuples():
+        beside = m[(m["date"] - lab.date).dt.days * side > 0]  # rules under the text
+        assert (beside["ytop"] > lab.ytext).all(), \
+            f"{list(beside['label'])} cross the text of {lab.label}"
+    if span[1].month == 5:
+        assert side == -1, "rules near the right end get their text on the left"
+
+
+def test_delivery_chart_staggers_labels_above_the_bars(tables):
+    _sc, t = tables
+    spec = _spec(charts.delivery_chart(t["histogram"], t["markers"]))
+    ys = [row["ytext"] for rows in spec["datasets"].values() for row in rows
+          if "ytext" in row]
+    assert len(ys) == len(t["markers"]) and len(set(ys)) == len(ys), \
+        f"one label height per rule: {ys}"
+    if len(t["histogram"]):
+        top = next(u["encoding"]["y"]["scale"]["domain"][1] for u in _layers(spec)
+                   if "scale" in u["encoding"].get("y", {}) and
+                   u["encoding"]["y"]["scale"] is not None)
+        assert top >= charts._head_room(t["histogram"]["share"].max(), len(ys)), \
+            "head room keeps the tallest bar below the label rows"
+
+
+def test_cdf_deadline_label_sits_above_the_100_percent_line(comparison):
+    spec = _spec(charts.cdf_chart(comparison["cdf"], pd.Timestamp(comparison["deadline"])))
+    y = next(u["encoding"]["y"] for u in _layers(spec) if u["mark"]["type"] == "line")
+    assert y["scale"]["domain"][1] > 1.05, "room above 100% for the label"
+    assert max(y["axis"]["values"]) == 1.0, "no tick above 100%"
+
+
+def test_scenario_legends_show_long_names_in_full(comparison):
+    """One column, no label limit worth the name: '+2 people on day 20' is never cut."""
+    for name in ("cdf", "value"):
+        spec = _spec(charts.comparison_charts(comparison)[name])
+        legend = next(u["encoding"]["color"]["legend"] for u in _layers(spec)
+                      if u["encoding"].get("color", {}).get("field") == "scenario")
+        assert legend["columns"] == 1 and legend["labelLimit"] >= 500, name
+        assert spec["height"] > charts.HEIGHT, f"{name}: the legend gets its own height"
+
+
+def test_value_comparison_draws_each_scenarios_middle_50_band(comparison):
+    spec = _spec(charts.value_compare_chart(comparison["value"]))
+    band = next(u for u in _layers(spec) if u["mark"]["type"] == "area")
+    assert band["encoding"]["y"]["field"] == "p25" and band["encoding"]["y2"]["field"] == "p75"
+    assert band["encoding"]["color"]["field"] == "scenario", "one band per scenario"
+    assert band["mark"]["opacity"] >= 0.2, "light but visible"
+
+
+def test_money_axes_read_0_at_zero(tables, comparison):
+    """'0', not '0k' or '0M': every money axis uses the zero-aware label expression."""
+    sc, t = tables
+    page = charts.forecast_charts(t, sc.deadline, sc.value.outcome.by)
+    what_if = charts.comparison_charts(comparison)
+    for chart, channel in ((page["value"], "y"), (page["run_rate"], "y"),
+                           (what_if["value"], "y"), (what_if["npv"], "x")):
+        axis = _axis(_spec(chart), channel)
+        assert axis["labelExpr"] == charts.MONEY_LABEL
+
+
+@pytest.mark.parametrize(("days", "interval", "step"), [
+    (28, "week", 1), (84, "week", 2), (120, "month", 1), (250, "month", 2),
+    (500, "month", 3), (730, "month", 6), (3000, "year", 1)])
+def test_date_axes_show_the_year_where_it_changes(days, interval, step):
+    """Month steps divide 12 (so each year's first tick is in January) and that tick,
+    like the first one, carries the year; week steps mark the first week(s) of January."""
+    span = (pd.Timestamp("2027-01-08"), pd.Timestamp("2027-01-08") + pd.Timedelta(days=days))
+    axis = charts._date_axis(span=span).to_dict()
+    assert axis["tickCount"] == {"interval": interval, "step": step}
+    if interval == "month":
+        assert 12 % step == 0 and "month(datum.value) == 0" in axis["labelExpr"]
+    elif interval == "week":
+        assert f"date(datum.value) <= {7 * step}" in axis["labelExpr"]
+    if interval != "year":
+        assert "datum.index == 0" in axis["labelExpr"] and "%Y" in axis["labelExpr"]
+
+
+def test_value_chart_over_two_years_ticks_each_january(tables):
+    _sc, t = tables
+    spec = _spec(charts.value_chart(t["value"]))
+    axis = _axis(spec, "x")
+    assert axis["tickCount"]["interval"] == "month" and 12 % axis["tickCount"]["step"] == 0
+
+
+def test_charts_leave_room_on_the_right_for_the_last_date_label(tables, comparison):
+    sc, t = tables
+    charts_ = [*charts.forecast_charts(t, sc.deadline, sc.value.outcome.by).values(),
+               *charts.comparison_charts(comparison).values()]
+    for chart in charts_:
+        assert _spec(chart)["padding"]["right"] >= 15
+
+
+# ------------------------------------------------------------------ runs table
+def test_runs_display_is_readable_and_the_raw_table_is_kept(results):
+    raw = analysis.forecast_tables(results)["runs"]
+    before = raw.copy()
+    shown = analysis.runs_display(raw)
+    assert set(raw.columns) <= set(analysis.RUN_COLUMNS), \
+        "every engine column has a readable header"
+    assert not [c for c in shown.columns if "_" in c or c == c.lower()], \
+        f"no snake_case headers: {list(shown.columns)}"
+    assert len(shown.columns) == len(raw.columns) and len(shown) == len(raw)
+    for col in ("Cost", "NPV", "Value (discounted)"):
+        assert str(shown[col].dtype) == "Int64", f"{col} in whole units"
+    for col in ("Delivery (working day)", "Work done (person-days)"):
+        v = shown[col].dropna()
+        assert (v == v.round(1)).all(), f"{col} rounded to one decimal"
+    assert (shown["ROI"].dropna() == shown["ROI"].dropna().round(2)).all()
+    dates = shown["Delivery date"].dropna()
+    assert all(type(d) is dt.date for d in dates), "plain dates, no 00:00:00"
+    pd.testing.assert_frame_equal(raw, before)  # the CSV download stays raw
+
+
+def test_forecast_page_shows_the_readable_runs_table():
+    """Through the app: the futures table has readable headers; the CSV is the raw one."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.helpers import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.number_input(key=f"sc_runs_{at.session_state['editor_version']}").set_value(100).run()
+    at.switch_page("dashboard/pages/forecast.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "Future" in d.value.columns)
+    assert not [c for c in table.columns if "_" in c], list(table.columns)
+    assert "Delivery date" in table.columns and "NPV" in table.columns

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import fmt, narrative, prose, simulate, state
+from dashboard import analysis, fmt, narrative, prose, simulate, state
 
 
 def chart(t: dict, name: str) -> None:
@@ -85,6 +85,22 @@ def product_lens(sc, t: dict) -> None:
                "full value.")
 
 
+#: How each kind of column in :data:`dashboard.analysis.RUN_COLUMNS` is shown.
+RUN_FORMATS = {"money": "localized", "day": "%.1f", "effort": "%.1f", "ratio": "%.2f",
+               "count": "%d"}
+
+
+def run_column_config() -> dict:
+    """Column formats of the runs table: dates as 4 May 2027, money with separators."""
+    config = {}
+    for header, kind in analysis.RUN_COLUMNS.values():
+        if kind == "date":
+            config[header] = st.column_config.DateColumn(header, format="D MMM YYYY")
+        elif kind in RUN_FORMATS:
+            config[header] = st.column_config.NumberColumn(header, format=RUN_FORMATS[kind])
+    return config
+
+
 def details(t: dict) -> None:
     st.subheader("Item timeline")
     st.caption(prose.part("forecast", "timeline"))
@@ -106,7 +122,10 @@ def details(t: dict) -> None:
             st.dataframe(shown, hide_index=True, width="stretch")
     with st.expander("All simulated futures (table)"):
         runs = t["runs"]
-        st.dataframe(runs, hide_index=True, width="stretch", height=300)
+        st.dataframe(analysis.runs_display(runs), hide_index=True, width="stretch",
+                     height=300, column_config=run_column_config())
+        st.caption("Days are working days from the start (day 0); NPV = discounted value "
+                   "minus discounted cost. The CSV has the engine's columns, unrounded.")
         st.download_button("Download as CSV", runs.to_csv(index=False).encode(),
                            file_name="forecast-runs.csv", mime="text/csv")
 
