@@ -11,7 +11,8 @@ Measures, in this one process (so the comparisons share a machine state):
 * scaling: runs/s at 15, 60 and 240 items (1,000 runs) and at 1,000 and
   10,000 runs (60 items), one core;
 * the dashboard's recompute: a small change (one more person) applied to the
-  validated scenario, then ``run(..., runs=1000, workers=1)`` and ``summary()``.
+  validated scenario, then ``run(..., runs=1000)`` with the default workers and
+  a warm pool (as the dashboard runs it) and ``summary()``.
 
 Prints a table and writes ``bench/results.json`` (machine, versions, date, git
 commit of the engine, every number). ``--quick`` is a smoke run with small N
