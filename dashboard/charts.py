@@ -315,8 +315,14 @@ def run_rate_chart(fan: pd.DataFrame, target: float | None = None,
 
 
 # ----------------------------------------------------------------- timeline
-def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
-    """Item timeline: median start to done per item, coloured by source; a tick at go-live."""
+def timeline_chart(timeline: pd.DataFrame, markers: pd.DataFrame | None = None
+                   ) -> alt.LayerChart:
+    """Item timeline: median start to done per item, coloured by source; a tick at go-live.
+
+    ``markers`` (``label``, ``date``: P50, P85, Deadline) are drawn as full-height
+    rules, so the gap between the items' typical go-live and the delivery date (the
+    last item of each future, releases, creep that only some futures see) shows.
+    """
     order = timeline["label"].tolist() if "label" in timeline else []
     scale = _legend_scale(list(SOURCE_COLOURS), list(SOURCE_COLOURS.values()))
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
@@ -335,8 +341,17 @@ def timeline_chart(timeline: pd.DataFrame) -> alt.LayerChart:
         tooltip=tooltip)
     live = base.mark_tick(thickness=2, color="#111111", size=14).encode(
         x="live:T", y=y, tooltip=tooltip)
-    return alt.layer(bars, live).properties(height=alt.Step(22), width="container",
-                                            padding=PADDING)
+    layers: list = [bars, live]
+    if markers is not None and not markers.empty:
+        colours = {"P50": NEUTRAL, "P85": "#111111", "Deadline": DEADLINE}
+        layers.append(alt.Chart(markers).mark_rule(strokeWidth=1.5, strokeDash=[6, 3]).encode(
+            x="date:T",
+            color=alt.Color("label:N", legend=None,
+                            scale=_legend_scale(list(colours), list(colours.values()))),
+            tooltip=[alt.Tooltip("label:N", title="Marker"),
+                     alt.Tooltip("date:T", title="Date", format=DATE_FORMAT)]))
+    return alt.layer(*layers).resolve_scale(color="independent").properties(
+        height=alt.Step(22), width="container", padding=PADDING)
 
 
 # ------------------------------------------------------------------ what-if
@@ -432,7 +447,7 @@ def forecast_charts(t: dict, deadline=None, outcome_by=None) -> dict[str, alt.To
         "burnup": burnup_chart(t["burnup"], dl),
         "value": value_chart(t["value"], by),
         "run_rate": run_rate_chart(t["run_rate"], t["target"], by),
-        "timeline": timeline_chart(t["timeline"]),
+        "timeline": timeline_chart(t["timeline"], t["markers"]),
     }
 
 

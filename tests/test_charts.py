@@ -90,6 +90,10 @@ def test_timeline_chart(tables):
     _sc, t = tables
     tl = t["timeline"]
     spec = _spec(charts.timeline_chart(tl))
+    assert "Marker" not in _text(spec), "no rules without markers"
+    marked = _spec(charts.timeline_chart(tl, t["markers"]))
+    rules = [layer for layer in marked["layer"] if layer.get("mark", {}).get("type") == "rule"]
+    assert len(rules) == (1 if len(t["markers"]) else 0), "P50, P85, deadline: one rule layer"
     assert set(tl["source"]) <= set(charts.SOURCE_COLOURS), "every source has a colour"
     assert len(tl) >= 1 and "planned" in set(tl["source"]), "planned items are always shown"
     assert "Source" in _text(spec)
