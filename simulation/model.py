@@ -26,6 +26,7 @@ from collections import deque
 
 import numpy as np
 import simpy
+from simpy.events import Timeout
 
 from .plan import MAX_SIM_DAYS, Draws, Plan, rework_rounds, run_stream
 
@@ -142,6 +143,11 @@ class Replication:
         self.wake_pending: set[float] = set()
         self.n_changes = 0
         self.seed = draws.seed
+        # Read for every item (the hot path), so looked up once here.
+        self.big_bang = plan.approach == "big_bang"
+        self.incremental = plan.approach == "incremental"
+        self.staffed = bool(plan.staffing)   # else everyone is fully productive always
+        self._due = self._finish_due         # one bound method for every finish timeout
         self._read_draws(draws, run if row is None else row)
 
     # ----------------------------------------------------------- set-up
@@ -263,7 +269,7 @@ class Replication:
     # ------------------------------------------------------------ dispatch
     def _dispatch(self) -> None:
         now = self.env.now
-        hold = max(self.build_start, self.blocked_until)
+        hold = self.build_start if self.build_start > self.blocked_until else self.blocked_until
         if now < hold - EPS:
             self._wake(hold)
             return
@@ -275,7 +281,7 @@ class Replication:
                 self._start(job, self.free.popleft())
 
     def _productivity(self, person: Person, t: float) -> float:
-        if not self.plan.staffing:       # nobody joins: everyone is fully productive
+        if not self.staffed:
             return 1.0
         if person.ramping(t):
             return person.start_p + (1 - person.start_p) * (t - person.joined) / person.ramp
@@ -298,6 +304,8 @@ class Replication:
         productivity read at the start (mentoring load included).
         """
         focus = self.plan.focus
+        if not self.staffed:
+            return work / focus
         if not person.ramping(t0):
             return work / (focus * self._productivity(person, t0))
         slope = (1.0 - person.start_p) / person.ramp            # productivity per day
@@ -320,10 +328,11 @@ class Replication:
 
     def _await_finish(self, job: Job) -> None:
         """A SimPy timeout to the item's finish; blockers may push the finish later."""
-        ev = self.env.timeout(max(job.finish - self.env.now, 0.0))
-        ev.callbacks.append(lambda _ev: self._check_finish(job))
+        delay = job.finish - self.env.now
+        Timeout(self.env, delay if delay > 0.0 else 0.0, job).callbacks.append(self._due)
 
-    def _check_finish(self, job: Job) -> None:
+    def _finish_due(self, ev: Timeout) -> None:
+        job = ev.value
         if self.env.now >= job.finish - EPS:
             self._finish(job)
         else:                            # extended meanwhile: wait for the new finish
@@ -341,7 +350,7 @@ class Replication:
         job.person = None
         if job.source == OVERHEAD:
             job.live = now
-        elif self.plan.approach == "big_bang" and not self.closed:
+        elif self.big_bang and not self.closed:
             self.launch_pending.append(job)
         else:
             self._go_live(job, self._live_time(now))
@@ -352,8 +361,8 @@ class Replication:
         self._dispatch()
 
     def _live_time(self, done: float) -> float:
-        plan = self.plan
-        if plan.approach == "incremental":
+        if self.incremental:
+            plan = self.plan
             ready = done + plan.hardening
             releases = (ready - plan.discovery) / plan.release_every
             if not math.isfinite(releases):   # a cadence too short to count: continuous
@@ -373,7 +382,7 @@ class Replication:
     def _closure_candidate(self) -> None:
         now = self.env.now
         token = self.closure_token
-        if self.plan.approach == "big_bang":
+        if self.big_bang:
             self._at(now + self.plan.hardening, self._launch, token)
         else:
             last = max((j.live for j in self.jobs if j.scope and j.state == "done"),
