@@ -259,6 +259,28 @@ def test_team_larger_than_the_wip_limit_is_pointed_out():
     assert "3 of the 8 people wait for work" in hint, hint
 
 
+def test_only_the_chosen_models_fields_are_editable():
+    """Fields of an adoption model, urgency profile or approach not in use are greyed out
+    (kept, not used); choosing that option makes them editable and keeps the values."""
+    at = start()
+    sc = at.session_state["scenario"]
+    assert sc.value.adoption.model == "bass" and sc.delivery.approach == "incremental"
+    assert at.number_input(key=key(at, "adopt_weeks")).disabled
+    assert not at.number_input(key=key(at, "bass_p")).disabled
+    assert at.number_input(key=key(at, "half_life")).disabled
+    assert not at.number_input(key=key(at, "release")).disabled
+    at.selectbox(key=key(at, "adoption")).set_value("linear").run()
+    at.selectbox(key=key(at, "approach")).set_value("continuous").run()
+    clean(at, "after switching models")
+    assert not at.number_input(key=key(at, "adopt_weeks")).disabled
+    assert at.number_input(key=key(at, "bass_p")).disabled
+    assert at.number_input(key=key(at, "release")).disabled
+    assert at.number_input(key=key(at, "hardening")).disabled
+    new = at.session_state["scenario"]
+    assert new.value.adoption.model == "linear" and new.delivery.approach == "continuous"
+    assert new.value.adoption.p == sc.value.adoption.p, "a greyed-out value is kept"
+
+
 def test_save_button_writes_once_and_overwrites_only_when_ticked(user_dir):
     at = start()
     at.text_input(key=key(at, "save_name")).set_value("Q3 plan: v2!").run()

@@ -75,11 +75,11 @@ def key(name: str) -> str:
 
 
 def pct_in(label: str, value: float, name: str, help: str | None = None,
-           max_value: float = 100.0) -> float:
+           max_value: float = 100.0, disabled: bool = False) -> float:
     """A share edited as a percentage; returned as a fraction (0-1), rounded to stay exact."""
     v = number_input(st, label, min_value=0.0, max_value=max_value, step=5.0,
                         value=round(float(value) * 100, 4), key=key(name), help=help,
-                        format="%.1f")
+                        format="%.1f", disabled=disabled)
     return round(float(v) / 100, 6)
 
 
@@ -286,7 +286,8 @@ def delivery(sc, fields: dict[str, Any]) -> None:
     fields["delivery.release_every_days"] = number_input(c2,
         "Release every (days)", min_value=0.0, max_value=float(MAX_RELEASE_DAYS),
         value=float(d.release_every_days), step=5.0, key=key("release"), format="%g",
-        help="Incremental only: working days between releases.")
+        help="Incremental only: working days between releases.",
+        disabled=fields["delivery.approach"] != "incremental")
     fields["delivery.discovery_days"] = number_input(c3,
         "Discovery (days)", min_value=0.0, max_value=float(MAX_DAY),
         value=float(d.discovery_days), step=1.0, key=key("discovery"), format="%g",
@@ -294,7 +295,8 @@ def delivery(sc, fields: dict[str, Any]) -> None:
     fields["delivery.hardening_days"] = number_input(c4,
         "Hardening (days)", min_value=0.0, max_value=float(MAX_DAY),
         value=float(d.hardening_days), step=1.0, key=key("hardening"), format="%g",
-        help="Before each release (incremental) or once before launch (big bang).")
+        help="Before each release (incremental) or once before launch (big bang).",
+        disabled=fields["delivery.approach"] == "continuous")
 
 
 def iteration(sc, fields: dict[str, Any]) -> None:
@@ -402,32 +404,39 @@ def value(sc, fields: dict[str, Any]) -> None:
     fields["value.adoption.model"] = c3.selectbox(
         "Adoption", list(ADOPTION), index=list(ADOPTION).index(v.adoption.model),
         format_func=ADOPTION.get, key=key("adoption"))
+    # Fields of the models not chosen stay visible (their values are kept in the
+    # file) but greyed out, so it is clear which numbers the forecast uses.
+    model = fields["value.adoption.model"]
     a1, a2, a3 = st.columns(3)
     fields["value.adoption.weeks"] = number_input(a1,
         "Linear ramp (weeks)", min_value=0.0, max_value=float(MAX_HORIZON_WEEKS),
         value=float(v.adoption.weeks), step=1.0, key=key("adopt_weeks"), format="%g",
-        help="Linear adoption only.")
+        help="Linear adoption only.", disabled=model != "linear")
     fields["value.adoption.p"] = number_input(a2,
         "Bass p (innovation / week)", min_value=0.0, max_value=1.0, value=float(v.adoption.p),
-        step=0.01, key=key("bass_p"), format="%.3f", help="Bass adoption only.")
+        step=0.01, key=key("bass_p"), format="%.3f", help="Bass adoption only.",
+        disabled=model != "bass")
     fields["value.adoption.q"] = number_input(a3,
         "Bass q (imitation / week)", min_value=0.0, max_value=10.0, value=float(v.adoption.q),
-        step=0.05, key=key("bass_q"), format="%.3f", help="Bass adoption only.")
-    u1, u2, u3, u4 = st.columns(4)
+        step=0.05, key=key("bass_q"), format="%.3f", help="Bass adoption only.",
+        disabled=model != "bass")
+    u1, u2, u3, u4 = st.columns([3, 2, 2, 2])
     fields["value.urgency.profile"] = u1.selectbox(
         "Urgency", list(URGENCY), index=list(URGENCY).index(v.urgency.profile),
         format_func=URGENCY.get, key=key("urgency"))
+    profile = fields["value.urgency.profile"]
     fields["value.urgency.date"] = date_input(u2,
         "Value drops on", value=v.urgency.date, key=key("urgency_date"), min_value=MIN_DATE,
-        max_value=MAX_DATE, format="YYYY-MM-DD", help="Fixed-date urgency only.")
+        max_value=MAX_DATE, format="YYYY-MM-DD", help="Fixed-date urgency only.",
+        disabled=profile != "fixed_date")
     with u3:
         fields["value.urgency.value_after"] = pct_in(
             "Value after that date (%)", v.urgency.value_after, "value_after",
-            "Fixed-date urgency only.")
+            "Fixed-date urgency only.", disabled=profile != "fixed_date")
     fields["value.urgency.half_life_weeks"] = number_input(u4,
         "Half-life (weeks)", min_value=0.0, max_value=float(MAX_HORIZON_WEEKS),
         value=float(v.urgency.half_life_weeks), step=1.0, key=key("half_life"), format="%g",
-        help="Decaying urgency only.")
+        help="Decaying urgency only.", disabled=profile != "decaying")
     o1, o2, o3 = st.columns([2, 1, 1])
     o = v.outcome
     fields["value.outcome.name"] = o1.text_input("Outcome", value=o.name, key=key("outcome"),
