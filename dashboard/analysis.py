@@ -256,9 +256,11 @@ def forecast_tables(res: Any) -> dict[str, Any]:
     cal = calendar_of(sc)
     summary = res.summary()
     runs = res.runs
+    shown = runs.drop(columns=["risks_fired"])
     return {
         "summary": summary,
-        "runs": runs.drop(columns=["risks_fired"]),
+        "runs": shown,
+        "runs_view": runs_display(shown),
         "risks": risk_table(runs, sc),
         "histogram": delivery_histogram(runs),
         "markers": markers(summary, sc.deadline),

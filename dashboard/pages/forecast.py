@@ -122,7 +122,7 @@ def details(t: dict) -> None:
             st.dataframe(shown, hide_index=True, width="stretch")
     with st.expander("All simulated futures (table)"):
         runs = t["runs"]
-        st.dataframe(analysis.runs_display(runs), hide_index=True, width="stretch",
+        st.dataframe(t["runs_view"], hide_index=True, width="stretch",
                      height=300, column_config=run_column_config())
         st.caption("Days are working days from the start (day 0); NPV = discounted value "
                    "minus discounted cost. The CSV has the engine's columns, unrounded.")
