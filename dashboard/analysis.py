@@ -372,11 +372,14 @@ def comparison_tables(cmp: Any) -> dict[str, Any]:
         fan = fan_table(res.weekly, "cum_value", calendar_of(res.scenario))
         curves.append(fan[["week", "date", "p25", "p50", "p75"]].assign(scenario=name))
     shifts = {}
-    b = summaries[names[0]]["delivery"]
+    b = summaries[names[0]]
     for name in names[1:]:
-        o = summaries[name]["delivery"]
-        shifts[name] = {q: working_days_between(cal, b.get(f"{q}_date"), o.get(f"{q}_date"))
+        o = summaries[name]
+        shifts[name] = {q: working_days_between(cal, b["delivery"].get(f"{q}_date"),
+                                                o["delivery"].get(f"{q}_date"))
                         for q in ("p50", "p85")}
+        shifts[name]["first_value"] = working_days_between(
+            cal, b["value"].get("first_value_date_p50"), o["value"].get("first_value_date_p50"))
     return {
         "names": names,
         "summaries": summaries,
@@ -431,8 +434,11 @@ def comparison_rows(tables: dict[str, Any]) -> pd.DataFrame:
                 cells[3] += f" ({_with_ci(dl.get('on_time'), fmt.points)})"
             cells[4] += f" ({_with_ci(dl.get('npv'), lambda x: fmt.money(x, signed=True))})"
             cells[5] += f" ({_with_ci(dl.get('outcome'), fmt.points)})"
-            shift = _with_ci(dl.get("first_value_day"), lambda x: fmt.days(x, signed=True))
-            cells[6] += f" ({shift})"
+            # Like the delivery rows: the P50 date and its shift; the mean paired
+            # difference (a different statistic) follows in square brackets.
+            paired = _with_ci(dl.get("first_value_day"), lambda x: fmt.days(x, signed=True))
+            moved = fmt.days(sh["first_value"], signed=True)
+            cells[6] += f" ({moved}; mean {paired})" if paired != "n/a" else f" ({moved})"
         table[name] = cells
     return pd.DataFrame(table)
 

@@ -93,6 +93,25 @@ def _legend_scale(labels: list[str], colours: list[str]) -> alt.Scale:
     return alt.Scale(domain=labels, range=colours)
 
 
+#: The baseline is drawn near-black, the variants in distinct hues (in order, cycling),
+#: the same on every comparison chart, Δ charts included.
+BASELINE_COLOUR = "#222222"
+VARIANT_COLOURS = ("#f58518", "#4c78a8", "#54a24b", "#b279a2", "#e45756", "#9d755d",
+                   "#72b7b2", "#eeca3b")
+
+
+def variant_colours(n: int) -> list[str]:
+    """Colours of the first ``n`` variants."""
+    return [VARIANT_COLOURS[i % len(VARIANT_COLOURS)] for i in range(n)]
+
+
+def _scenario_colour(order: list[str]) -> alt.Color:
+    """Scenario colours: ``order[0]`` is the baseline."""
+    scale = _legend_scale(order, [BASELINE_COLOUR, *variant_colours(len(order) - 1)]) \
+        if order else alt.Undefined
+    return alt.Color("scenario:N", sort=order, scale=scale, legend=_scenario_legend())
+
+
 def _scenario_height(data: pd.DataFrame) -> int:
     """Chart height with room for a one-column scenario legend (Streamlit fits the
     legend inside the height, so the plot would shrink with every scenario)."""
@@ -366,7 +385,7 @@ def cdf_chart(cdf: pd.DataFrame, deadline: pd.Timestamp | None = None) -> alt.La
         y=alt.Y("share:Q", title="Delivered by this date",
                 axis=alt.Axis(format="%", values=[0, 0.2, 0.4, 0.6, 0.8, 1.0]),
                 scale=alt.Scale(domain=[0, top], nice=False)),
-        color=alt.Color("scenario:N", sort=order, legend=_scenario_legend()),
+        color=_scenario_colour(order),
         tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
                  alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
                  alt.Tooltip("share:Q", title="Delivered by then", format=".0%")])
@@ -379,7 +398,7 @@ def cdf_chart(cdf: pd.DataFrame, deadline: pd.Timestamp | None = None) -> alt.La
 def value_compare_chart(curves: pd.DataFrame) -> alt.LayerChart:
     """Median cumulative value per scenario over time, with each one's 50% band."""
     order = list(dict.fromkeys(curves["scenario"])) if "scenario" in curves else []
-    color = alt.Color("scenario:N", sort=order, legend=_scenario_legend())
+    color = _scenario_colour(order)
     span = _span(curves.get("date"))
     base = alt.Chart(curves).encode(x=alt.X("date:T", axis=_date_axis(span=span)),
                                     color=color)
@@ -421,13 +440,15 @@ def delta_chart(deltas: pd.DataFrame, x_format: str = ",.1~f") -> alt.LayerChart
     axis = _money_axis(title=title) if x_format == MONEY_FORMAT else \
         alt.Axis(title=title, format=x_format)
     x_scale = alt.Scale(domain=delta_domain(deltas), nice=False, zero=False)
-    base = alt.Chart(deltas).encode(y=alt.Y("variant:N", title=None,
-                                            axis=alt.Axis(labelLimit=240)))
+    variants = list(dict.fromkeys(deltas["variant"])) if "variant" in deltas else []
+    colour = alt.Color("variant:N", legend=None, scale=_legend_scale(
+        variants, variant_colours(len(variants)))) if variants else alt.value(PROJECT)
+    base = alt.Chart(deltas).encode(y=alt.Y("variant:N", title=None, sort=variants,
+                                            axis=alt.Axis(labelLimit=240)), color=colour)
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=NEUTRAL).encode(
         x=alt.X("x:Q", scale=x_scale, axis=axis))
-    bar = base.mark_rule(strokeWidth=3, color=PROJECT).encode(
-        x=alt.X("ci_low:Q"), x2="ci_high:Q")
-    dot = base.mark_point(filled=True, size=80, color=PROJECT, opacity=1).encode(
+    bar = base.mark_rule(strokeWidth=3).encode(x=alt.X("ci_low:Q"), x2="ci_high:Q")
+    dot = base.mark_point(filled=True, size=80, opacity=1).encode(
         x="mean:Q", tooltip=[alt.Tooltip("variant:N", title="Variant"),
                              alt.Tooltip("mean:Q", title="Mean", format=x_format),
                              alt.Tooltip("ci_low:Q", title="90% from", format=x_format),

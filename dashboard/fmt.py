@@ -93,8 +93,12 @@ def points(x: object, missing: str = "n/a") -> str:
     return f"{v:+.1f} pp" if abs(v) < 10 else f"{v:+.0f} pp"
 
 
-def days(x: object, missing: str = "n/a", signed: bool = False) -> str:
-    """Working days, one decimal only when it matters: ``12 days``, ``+3.5 days``."""
+def days(x: object, missing: str = "n/a", signed: bool = False, working: bool = False) -> str:
+    """Working days, one decimal only when it matters: ``12 days``, ``+3.5 days``.
+
+    ``working=True`` says so in the unit (``12 working days``), for sentences
+    where calendar days could be meant.
+    """
     if is_missing(x):
         return missing
     v = float(x)  # type: ignore[arg-type]
@@ -104,7 +108,7 @@ def days(x: object, missing: str = "n/a", signed: bool = False) -> str:
     if signed and body in ("+0", "-0"):
         body = "±0"
     unit = "day" if abs(v) == 1 else "days"
-    return f"{body} {unit}"
+    return f"{body} {'working ' if working else ''}{unit}"
 
 
 def out_of_100(p: object) -> str:

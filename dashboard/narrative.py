@@ -104,13 +104,14 @@ def delta_sentence(name: str, base: dict[str, Any], other: dict[str, Any],
         parts.append(f"the P85 date stays at {fmt.date(od.get('p85_date'))}.")
     else:
         word = "later" if p85 > 0 else "earlier"
-        parts.append(f"the P85 date moves {fmt.days(abs(p85))} {word} "
+        parts.append(f"the P85 date moves {fmt.days(abs(p85), working=True)} {word} "
                      f"({fmt.short_date(bd.get('p85_date'))} → {fmt.date(od.get('p85_date'))}).")
     shift = deltas.get("delivery_day", {})
     mean = shift.get("mean")
     if mean is not None and not fmt.is_missing(mean) and abs(mean) >= 0.05:
         word = "later" if mean > 0 else "earlier"
-        parts.append(f"Future by future, delivery is {fmt.days(abs(mean))} {word} on average"
+        parts.append(f"Future by future, delivery is {fmt.days(abs(mean), working=True)} {word}"
+                     " on average"
                      f"{_interval(shift, lambda x: fmt.days(x, signed=True))}.")
     if bd.get("deadline"):
         parts.append(f"On-time chance {fmt.pct(bd.get('on_time_probability'))} → "
@@ -124,6 +125,12 @@ def delta_sentence(name: str, base: dict[str, Any], other: dict[str, Any],
     parts.append(f"Outcome chance {fmt.pct(base['value'].get('outcome_probability'))} → "
                  f"{fmt.pct(other['value'].get('outcome_probability'))}"
                  f"{_change(deltas.get('outcome', {}), fmt.points)}.")
+    first = shift_days.get("first_value")
+    if first is not None and not fmt.is_missing(first) and abs(first) >= 0.5:
+        word = "later" if first > 0 else "earlier"
+        parts.append(f"Users first get value {fmt.days(abs(first), working=True)} {word} "
+                     f"({fmt.short_date(base['value'].get('first_value_date_p50'))} → "
+                     f"{fmt.date(other['value'].get('first_value_date_p50'))}, P50).")
     return " ".join(parts)
 
 

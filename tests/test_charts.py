@@ -119,12 +119,66 @@ def test_comparison_charts(comparison):
     assert set(t["cdf"]["scenario"]) == {"Baseline", "Bigger team"}
 
 
+def _colour_map(spec: dict, field: str) -> dict[str, str]:
+    """Domain -> range of the first colour scale on ``field`` anywhere in a spec."""
+    found: list[dict] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            enc = node.get("encoding", {}).get("color", {})
+            if enc.get("field") == field and "scale" in enc:
+                found.append(enc["scale"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(spec)
+    assert found, f"no colour scale on {field}"
+    return dict(zip(found[0]["domain"], found[0]["range"], strict=True))
+
+
+def test_each_variant_keeps_its_colour_on_every_comparison_chart(comparison):
+    """Baseline near-black; a variant has one colour on the CDF, value and delta charts."""
+    t = comparison
+    page = charts.comparison_charts(t)
+    cdf = _colour_map(_spec(page["cdf"]), "scenario")
+    value = _colour_map(_spec(page["value"]), "scenario")
+    delta = _colour_map(_spec(page["delivery_day"]), "variant")
+    assert cdf == value
+    assert cdf["Baseline"] == charts.BASELINE_COLOUR
+    assert delta == {"Bigger team": cdf["Bigger team"]} and delta["Bigger team"] != cdf["Baseline"]
+
+
 def test_comparison_table_has_every_scenario(comparison):
     table = analysis.comparison_rows(comparison)
     assert list(table.columns) == ["Measure", "Baseline", "Bigger team"]
     assert table.loc[table["Measure"] == "Delivery shift (mean)", "Baseline"].item() == "baseline"
     cell = table.loc[table["Measure"] == "NPV (mean)", "Bigger team"].item()
     assert "(" in cell, f"a variant's NPV cell carries its difference: {cell!r}"
+
+
+def test_first_value_shift_is_shown_like_the_delivery_dates(supply_chain):
+    """Big bang vs incremental: the first-value row gives the P50 date and its shift in
+    working days (as the delivery rows do), then the mean paired difference; the sentence
+    says when users first get value and that the date shifts are working days."""
+    bang = load_scenario(LIBRARY / "supply-chain-big-bang.yaml")
+    t = analysis.comparison_tables(compare({"Incremental": supply_chain, "Big bang": bang},
+                                           runs=RUNS, seed=3))
+    base, other = (t["summaries"][n]["value"]["first_value_date_p50"] for n in t["names"])
+    cal = analysis.calendar_of(supply_chain)
+    shift = analysis.working_days_between(cal, base, other)
+    assert shift > 20, "big bang's first value is weeks later"
+    assert t["shifts"]["Big bang"]["first_value"] == shift
+    cell = analysis.comparison_rows(t).set_index("Measure").loc["First value (P50)", "Big bang"]
+    assert cell.startswith(f"{fmt.date(other)} ({fmt.days(shift, signed=True)}; mean +"), cell
+    sentence = narrative.delta_sentence("Big bang", t["summaries"]["Incremental"],
+                                        t["summaries"]["Big bang"],
+                                        analysis.delta_lookup(t["deltas"], "Big bang"),
+                                        t["shifts"]["Big bang"])
+    assert f"Users first get value {fmt.days(shift, working=True)} later" in sentence, sentence
+    assert "working days later" in sentence
 
 
 # ------------------------------------------------------------------ edge cases
