@@ -5,6 +5,8 @@ builders and state helpers live in the ``dashboard`` package, the model in
 ``simulation`` (which never imports Streamlit).
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard import sidebar, state, style
@@ -18,8 +20,11 @@ def _workers_started() -> bool:
     return True
 
 
-st.set_page_config(page_title="Initiative scenario simulator", page_icon=":material/insights:",
-                   layout="wide")
+#: A local icon: a Material icon as page_icon is fetched from the internet, which a
+#: server without internet access cannot reach (the browser logs an error per page).
+ICON = str(Path(__file__).resolve().parent / "dashboard" / "static" / "icon.png")
+
+st.set_page_config(page_title="Initiative scenario simulator", page_icon=ICON, layout="wide")
 style.apply()
 _workers_started()
 state.init()

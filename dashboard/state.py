@@ -30,6 +30,7 @@ COMPARISON = "comparison_request"  # the variants the last comparison was run fo
 NOTICE = "notice"                  # one-shot success message shown after a rerun
 PENDING = "pending_load"           # a load waiting for confirmation (it would lose work)
 LOADED_PATH = "loaded_path"        # the library or saved file last loaded, if any
+PICK = "library_pick"              # the picker widget; dropped to show LOADED_PATH again
 TABLE_BASE_PREFIX = "table_base_"  # input tables of the data editors (see table_base)
 
 
@@ -66,11 +67,17 @@ class PendingLoad:
     path: Path | None = None
 
 
+def has_edits() -> bool:
+    """The scenario was edited (or holds an invalid edit) since it was loaded or saved."""
+    ss = st.session_state
+    return bool(ss.get(EDITED) or ss.get(PROBLEMS))
+
+
 def unsaved_work() -> str | None:
     """What a load would throw away, in words, or None if nothing would be lost."""
     ss = st.session_state
     parts = []
-    if ss.get(EDITED) or ss.get(PROBLEMS):
+    if has_edits():
         sc = ss.get(SCENARIO)
         parts.append(f"your edits to “{sc.name}”" if sc is not None else "your edits")
     n = len(ss.get(VARIANTS, []))
@@ -100,13 +107,24 @@ def confirm_load() -> None:
 
 def cancel_load() -> None:
     st.session_state.pop(PENDING, None)
+    st.session_state.pop(PICK, None)     # back to the file actually in use
 
 
 def _apply(pending: PendingLoad) -> None:
     st.session_state.pop(PENDING, None)
     set_scenario(pending.scenario, pending.origin)
     st.session_state[LOADED_PATH] = pending.path
+    st.session_state.pop(PICK, None)
     notice(pending.message)
+
+
+def mark_saved(path: Path) -> None:
+    """The working scenario now lives in ``path``: nothing of it is unsaved any more."""
+    ss = st.session_state
+    ss[ORIGIN] = f"saved file {path.name}"
+    ss[EDITED] = False
+    ss[LOADED_PATH] = path
+    ss.pop(PICK, None)
 
 
 def loaded_path() -> Path | None:

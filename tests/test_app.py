@@ -227,7 +227,10 @@ def test_loading_over_unsaved_work_asks_first_and_keeps_it_on_cancel():
     next(b for b in at.button if b.key == "pending_cancel").click().run()
     assert at.session_state["scenario"].team.size == 7 and len(at.session_state["variants"]) == 1
     assert not [b for b in at.button if b.key == "pending_replace"], "the question is gone"
+    assert "supply-chain.yaml" in at.selectbox(key="library_pick").value, \
+        "after keeping the edits the picker shows the file in use again"
 
+    at.selectbox(key="library_pick").set_value(big_bang).run()
     at.button(key="library_load").click().run()
     confirm_replace(at)
     clean(at, "after confirming the load")
@@ -279,6 +282,24 @@ def test_only_the_chosen_models_fields_are_editable():
     new = at.session_state["scenario"]
     assert new.value.adoption.model == "linear" and new.delivery.approach == "continuous"
     assert new.value.adoption.p == sc.value.adoption.p, "a greyed-out value is kept"
+
+
+def test_saving_makes_the_work_safe_to_replace(user_dir):
+    """Once saved, the edits are not "unsaved": loading another file asks nothing, and the
+    picker and the origin name the saved file."""
+    at = start()
+    at.number_input(key=key(at, "size")).set_value(6).run()
+    at.text_input(key=key(at, "save_name")).set_value("six people").run()
+    at.button(key=key(at, "save")).click().run()
+    clean(at, "after saving")
+    assert at.session_state["scenario_origin"] == "saved file six-people.yaml"
+    assert any("six-people.yaml" in s.value for s in at.success)
+    assert at.selectbox(key="library_pick").value == "Saved: six-people"
+    picker = at.selectbox(key="library_pick")
+    picker.set_value(next(o for o in picker.options if "onboarding.yaml" in o)).run()
+    at.button(key="library_load").click().run()
+    assert not [b for b in at.button if b.key == "pending_replace"], "nothing to lose"
+    assert at.session_state["scenario"].name == load_scenario(LIBRARY / "onboarding.yaml").name
 
 
 def test_save_button_writes_once_and_overwrites_only_when_ticked(user_dir):
@@ -393,6 +414,26 @@ def test_adding_an_item_moves_delivery_later_as_the_engine_says():
     assert "(+" in table.loc["P50 delivery", "Add Big extra"], "shown as later"
     assert any("later on average" in m.value for m in at.markdown)
     assert len(at.get("vega_lite_chart")) == 4, "CDF, value curves, two delta charts"
+
+
+def test_switching_from_big_bang_offers_per_release_hardening():
+    """Big bang's 10 launch-hardening days are not carried into every incremental
+    release: the lever offers 2 days per release, and the variant gets them."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    picker = at.selectbox(key="library_pick")
+    picker.set_value(next(o for o in picker.options if "supply-chain-big-bang.yaml" in o)).run()
+    at.button(key="library_load").click().run()
+    assert at.session_state["scenario"].delivery.hardening_days == 10
+    at.switch_page(WHATIF).run()
+    at.selectbox(key="lv_which").set_value("set_approach").run()
+    at.selectbox(key="lv_approach").set_value("incremental").run()
+    assert at.number_input(key="lv_hardening_incremental").value == 2.0
+    assert not at.number_input(key="lv_release_incremental").disabled
+    next(b for b in at.button if b.label == "Add lever").click().run()
+    clean(at, "after adding the approach lever")
+    (change,) = at.session_state["variants"][0].changes
+    assert (change.approach, change.hardening_days) == ("incremental", 2.0)
+    assert change.describe().endswith("(a release every 10 days and 2 hardening days)")
 
 
 def test_adding_people_earlier_helps_more_as_the_engine_says():

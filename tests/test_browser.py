@@ -158,6 +158,11 @@ def test_every_page_and_a_what_if(request):
         try:
             page = browser.new_page(viewport=VIEWPORT)
             page.set_default_timeout(ELEMENT_TIMEOUT_MS)
+            # Errors the browser logs (a resource fetched from the internet, which a
+            # server without it cannot reach; a script error): none on any page.
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(server)
 
             # Scenario: opens with the default library scenario loaded.
@@ -194,5 +199,6 @@ def test_every_page_and_a_what_if(request):
             # Back to the Forecast: cached, so no new simulation and still no error.
             _go(page, "Forecast")
             _no_exception(page, "Forecast page (again)")
+            assert not errors, f"browser console errors: {errors}"
         finally:
             browser.close()

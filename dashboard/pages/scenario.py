@@ -108,8 +108,14 @@ def pending_load_box() -> None:
     if pending is None:
         return
     with st.container(border=True):
+        advice = []
+        if state.has_edits():
+            advice.append("Save or download the scenario first to keep your edits.")
+        if state.variants():
+            advice.append("What-if variants are not saved with the scenario; *Make baseline* "
+                          "on the What-if page turns one into the scenario, which you can save.")
         st.warning(f"Loading **{pending.scenario.name}** replaces {state.unsaved_work()}. "
-                   "Download or save the scenario first if you want to keep it.")
+                   + " ".join(advice))
         c1, c2, _ = st.columns([2, 2, 5])
         c1.button("Replace it", key="pending_replace", type="primary",
                   on_click=state.confirm_load, icon=":material/swap_horiz:")
@@ -133,7 +139,7 @@ def source_picker() -> None:
                    next((i for i, c in enumerate(choices)
                          if c[1].name == state.DEFAULT_SCENARIO), 0))
     pick = st.selectbox("Library and saved scenarios", labels, index=default if labels else None,
-                        key="library_pick",
+                        key=state.PICK,
                         help="The library is read-only; your saved scenarios are listed "
                              "after it.")
     chosen = next((c for c in choices if c[0] == pick), None)
@@ -180,7 +186,9 @@ def save_box(sc) -> None:
             except storage.SaveRefused as exc:
                 st.error(f"Not saved: {exc}")
             else:
-                st.success(f"Saved as `{path.name}`.")
+                state.mark_saved(path)
+                state.notice(f"Saved as `{path.name}` in `{shown}`.")
+                st.rerun()
 
 
 def _shown(folder: Path) -> str:
@@ -249,25 +257,25 @@ def backlog(sc) -> Any:
         height=table_height(len(base)),
         column_config={
             "id": cfg.TextColumn("Id", required=True, max_chars=64, validate=ID_PATTERN,
-                                 width=90,
+                                 width=80,
                                  help="Short unique id: letters, digits, '-', '_' or '.'"),
-            "name": cfg.TextColumn("Name", width=150),
+            "name": cfg.TextColumn("Name", width=140),
             "dist": cfg.SelectboxColumn("Effort", options=editor.DIST_KINDS,
-                                        default="triangular", required=True, width=90,
+                                        default="triangular", required=True, width=85,
                                         help="How uncertain the effort is (see the note above)"),
-            "low": cfg.NumberColumn("Low", min_value=0.0, format="%.1f", width=55,
+            "low": cfg.NumberColumn("Low", min_value=0.0, format="%.1f", width=50,
                                     help="Person-days"),
-            "mode": cfg.NumberColumn("Likely", min_value=0.0, format="%.1f", width=60,
+            "mode": cfg.NumberColumn("Likely", min_value=0.0, format="%.1f", width=55,
                                      help="Most likely person-days (the median for lognormal)"),
-            "high": cfg.NumberColumn("High", min_value=0.0, format="%.1f", width=55,
+            "high": cfg.NumberColumn("High", min_value=0.0, format="%.1f", width=50,
                                      help="Person-days (the 90th percentile for lognormal)"),
             "value_per_week": cfg.NumberColumn("Value / week", min_value=0.0,
                                                format="localized", width=90,
                                                help="Money per week once live and adopted"),
             "depends_on": cfg.MultiselectColumn("Depends on", options=ids,
-                                                accept_new_options=True, width=140,
+                                                accept_new_options=True, width=120,
                                                 help="Items that must be done first"),
-            "must_have": cfg.CheckboxColumn("Must have", default=True, width=75,
+            "must_have": cfg.CheckboxColumn("Must have", default=True, width=80,
                                             help="Counts towards the outcome target"),
         })
 
@@ -495,6 +503,7 @@ def main() -> None:
     with c2:
         uploader()
     actions = c3.container()
+    save_slot = st.container()    # full width: the open form does not push the editor down
     pending_load_box()
     load_error = st.session_state.get(state.LOAD_ERROR)
     if load_error:
@@ -565,6 +574,7 @@ def main() -> None:
         st.download_button("Download YAML", data=scenario_to_yaml(sc),
                            file_name=storage.safe_filename(sc.name), mime="application/x-yaml",
                            key=key("download"), icon=":material/download:")
+    with save_slot:
         save_box(sc)
 
 

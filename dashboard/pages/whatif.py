@@ -17,6 +17,9 @@ LAST_ERROR = "lever_error"
 DEFAULT_RAMP_DAYS = 20.0        # working days to full productivity
 DEFAULT_START_PCT = 50.0        # % of full productivity on the first day
 DEFAULT_MENTORING_PCT = 20.0    # % of an experienced colleague's time while ramping
+#: Switch-approach lever: hardening offered when switching to another approach, in
+#: working days (per release for incremental, once before launch for big bang).
+HARDENING_DEFAULT_DAYS = {"incremental": 2.0, "big_bang": 10.0}
 
 
 def lever_key(name: str) -> str:
@@ -24,8 +27,25 @@ def lever_key(name: str) -> str:
 
 
 # -------------------------------------------------------------------- levers
-def lever_inputs(lever: str, sc: Scenario) -> dict[str, Any]:
-    """The widgets of one lever (inside the lever form); returns their values."""
+APPROACH_LABELS = {"continuous": "Continuous (each item live when done)",
+                   "incremental": "Incremental releases",
+                   "big_bang": "Big bang (all at launch)"}
+
+
+def approach_choice(sc: Scenario) -> str:
+    """The switch-approach lever's choice, outside the lever form: picking one reruns
+    the page, so the fields below show what that approach uses."""
+    options = list(APPROACH_LABELS)
+    return st.selectbox("Delivery approach", options,
+                        index=(options.index(sc.delivery.approach) + 1) % len(options),
+                        key=lever_key("approach"), format_func=APPROACH_LABELS.get)
+
+
+def lever_inputs(lever: str, sc: Scenario, approach: str | None = None) -> dict[str, Any]:
+    """The widgets of one lever (inside the lever form); returns their values.
+
+    ``approach`` is the switch-approach lever's choice (see :func:`approach_choice`).
+    """
     k = lever_key
     ids = [it.id for it in sc.items]
     labels = {it.id: it.label for it in sc.items}
@@ -93,21 +113,23 @@ def lever_inputs(lever: str, sc: Scenario) -> dict[str, Any]:
             disabled=wip is None,
             help="With the WIP limit at the team size, extra people find no item to start.")
     elif lever == "set_approach":
-        options = ["continuous", "incremental", "big_bang"]
         current = sc.delivery.approach
-        v["approach"] = st.selectbox(
-            "Delivery approach", options,
-            index=(options.index(current) + 1) % 3, key=k("approach"),
-            format_func={"continuous": "Continuous (each item live when done)",
-                         "incremental": "Incremental releases",
-                         "big_bang": "Big bang (all at launch)"}.get)
+        target = v["approach"] = approach or current
+        # Hardening means "before each release" under incremental and "once before
+        # launch" under big bang, so the scenario's value only carries over to the
+        # same approach; otherwise a typical value for the new one. The keys name the
+        # approach, so switching the choice refreshes these defaults.
+        hardening = (float(sc.delivery.hardening_days) if target == current
+                     else HARDENING_DEFAULT_DAYS.get(target, 0.0))
         c2, c3 = st.columns(2)
         v["release_every_days"] = c2.number_input(
-            "Release every (days)", 0.0, 520.0, float(sc.delivery.release_every_days), 5.0,
-            key=k("release"), format="%g", help="Incremental only.")
+            "Release every (days)", 0.1, 520.0, float(sc.delivery.release_every_days), 5.0,
+            key=k(f"release_{target}"), format="%g", help="Incremental only.",
+            disabled=target != "incremental")
         v["hardening_days"] = c3.number_input(
-            "Hardening (days)", 0.0, float(MAX_DAY), float(sc.delivery.hardening_days), 1.0,
-            key=k("hardening"), format="%g")
+            "Hardening (days)", 0.0, float(MAX_DAY), hardening, 1.0,
+            key=k(f"hardening_{target}"), format="%g", disabled=target == "continuous",
+            help="Before each release (incremental) or once before launch (big bang).")
     elif lever == "freeze_scope":
         v["at_day"] = st.number_input("Freeze from day", 0.0, float(MAX_DAY), 40.0, 5.0,
                                       key=k("freeze"), format="%g",
@@ -190,8 +212,9 @@ def lever_panel(sc: Scenario) -> None:
         st.caption(prose.part("whatif", "levers"))
         lever = st.selectbox("Lever", list(levers.LEVERS), format_func=levers.LEVERS.get,
                              key=lever_key("which"))
+        approach = approach_choice(sc) if lever == "set_approach" else None
         with st.form("lever_form", border=False):
-            values = lever_inputs(lever, sc)
+            values = lever_inputs(lever, sc, approach)
             c1, c2 = st.columns([2, 2])
             target = c1.selectbox("Add to", [NEW, *[v.name for v in variants]],
                                   key=lever_key("target"))
