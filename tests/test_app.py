@@ -342,6 +342,21 @@ def test_forecast_shows_both_lenses_with_the_engine_numbers():
     assert len(at.get("vega_lite_chart")) == 5, "date, burn-up, value, run-rate, timeline"
 
 
+def test_automatic_runs_forecast_matches_the_engine_and_says_so():
+    """With automatic runs the Forecast shows the engine's runs="auto" numbers and how
+    precisely the P85 is known."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    at.checkbox(key=key(at, "auto")).check().run()
+    sc = at.session_state["scenario"]
+    assert sc.simulation.runs == "auto"
+    at.switch_page(FORECAST).run()
+    clean(at, "Forecast with automatic runs")
+    s = run(sc, runs="auto", seed=sc.simulation.seed).summary()
+    assert metrics(at)["P85 delivery"] == fmt.date(s["delivery"]["p85_date"])
+    caption = " ".join(c.value for c in at.caption)
+    assert f"{s['runs']:,} simulated futures (automatic: " in caption, caption
+
+
 def test_forecast_counts_futures_that_never_deliver():
     at = start()
     upload(at, """

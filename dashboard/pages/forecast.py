@@ -146,8 +146,9 @@ def main() -> None:
     s = t["summary"]
     runs_text = f"{s['runs']:,} simulated futures"
     if s.get("precision"):
-        runs_text += " (automatic: P85 known within " \
-                     f"{fmt.days(s['precision'].get('p85_half_width_days'))})"
+        half = s["precision"].get("p85_half_width_days")
+        runs_text += (" (automatic: the P85 date is settled)" if half is not None and half < 0.05
+                      else f" (automatic: P85 known to ±{fmt.days(half, working=True)}, 95%)")
     st.caption(f"**{sc.name}** · {runs_text} · seed {s['seed']} · starts "
                f"{fmt.date(sc.start_date)}")
     note = narrative.undelivered_note(s)

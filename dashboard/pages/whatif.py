@@ -300,7 +300,8 @@ def variant_list(sc: Scenario, errors: dict[str, str]) -> None:
     variants = state.variants()
     st.subheader("Variants")
     if not variants:
-        st.info("No variants yet. Add a lever above to make the first one.")
+        st.info("No variants yet. Pick a lever, set it and press **Add lever** to make the "
+                "first one.")
         return
     for i, v in enumerate(variants):
         with st.container(border=True):
