@@ -157,10 +157,9 @@ def delivery_histogram(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def markers(summary: dict[str, Any], deadline: dt.date | None) -> pd.DataFrame:
-    """Vertical rules for the delivery chart: P50, P85 and the deadline.
+    """Vertical rules for the delivery chart: P50, P85 and the deadline, by date.
 
-    ``row`` numbers them by date (earliest first); the chart stacks their labels
-    (see :func:`dashboard.charts.rule_layout`).
+    The chart places their labels (see :func:`dashboard.charts.rule_layout`).
     """
     d = summary["delivery"]
     rows = []
@@ -170,9 +169,7 @@ def markers(summary: dict[str, Any], deadline: dt.date | None) -> pd.DataFrame:
     if deadline is not None:
         rows.append({"label": "Deadline", "date": pd.Timestamp(deadline)})
     out = pd.DataFrame(rows, columns=["label", "date"])
-    out = out.sort_values("date", kind="stable").reset_index(drop=True)
-    out["row"] = np.arange(len(out))
-    return out
+    return out.sort_values("date", kind="stable").reset_index(drop=True)
 
 
 def cdf_table(runs_by_scenario: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -185,7 +185,7 @@ def test_first_value_shift_is_shown_like_the_delivery_dates(supply_chain):
 def test_builders_accept_empty_tables():
     """Nothing delivered / nothing to draw: every builder still gives a valid spec."""
     empty_hist = pd.DataFrame(columns=["week_start", "week_end", "runs", "share"])
-    empty_markers = pd.DataFrame(columns=["label", "date", "row"])
+    empty_markers = pd.DataFrame(columns=["label", "date"])
     empty_fan = pd.DataFrame(columns=[*analysis.FAN_COLUMNS, "scope"])
     empty_tl = analysis.timeline_table(pd.DataFrame(), 0, None)
     _spec(charts.delivery_chart(empty_hist, empty_markers))
