@@ -52,7 +52,9 @@ def product_lens(sc, t: dict) -> None:
                  "reached? Value counts from go-live, grows with adoption and is discounted.")
     m = st.columns(3)
     m[0].metric("First value (P50)", fmt.date(v.get("first_value_date_p50")),
-                help="Median date on which users first get any value.")
+                help="Median date on which users first get any value: the first item "
+                     "with a value per week to go live, a small scope-creep request "
+                     "included. The item timeline shows which items go live when.")
     m[1].metric("NPV (mean)", fmt.money(v.get("npv_mean")),
                 help=f"Discounted value minus discounted cost over "
                      f"{sc.value.horizon_weeks} weeks.")
