@@ -520,3 +520,19 @@ def test_forecast_page_shows_the_readable_runs_table():
     table = next(d.value for d in at.dataframe if "Future" in d.value.columns)
     assert not [c for c in table.columns if "_" in c], list(table.columns)
     assert "Delivery date" in table.columns and "NPV" in table.columns
+
+
+def test_charts_avoid_altairs_slow_from_dict_path(tables, comparison, monkeypatch):
+    """Every encoding is a channel object, never a shorthand string or a plain dict
+    (``alt.value``, ``alt.condition``): Altair wraps those through ``from_dict``, which
+    hashes its whole schema each time (about 5 ms a channel; the Forecast page's charts
+    took a second to build that way). Building and exporting must not touch it."""
+    from altair.utils import schemapi
+
+    def forbidden(*_a, **_k):
+        raise AssertionError("a chart builder went through Altair's from_dict")
+
+    monkeypatch.setattr(schemapi._FromDict, "__init__", forbidden)
+    sc, t = tables
+    charts.specs(charts.forecast_charts(t, sc.deadline, sc.value.outcome.by))
+    charts.specs(charts.comparison_charts(comparison))
