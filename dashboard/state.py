@@ -88,6 +88,7 @@ def unsaved_work() -> str | None:
 
 def request_load(sc: Scenario, origin: str, message: str, path: Path | None = None) -> None:
     """Load ``sc`` now, or, if that would lose work, hold it until the user confirms."""
+    st.session_state.pop(LOAD_ERROR, None)    # this file read fine: the last error is old
     pending = PendingLoad(sc, origin, message, path)
     if unsaved_work():
         st.session_state[PENDING] = pending

@@ -281,8 +281,7 @@ class Replication:
                 self._start(job, self.free.popleft())
 
     def _productivity(self, person: Person, t: float) -> float:
-        if not self.staffed:
-            return 1.0
+        """Productivity at ``t`` (only asked when someone joins: see :meth:`_duration`)."""
         if person.ramping(t):
             return person.start_p + (1 - person.start_p) * (t - person.joined) / person.ramp
         load = 0.0

@@ -113,8 +113,7 @@ class _Labels:
 def _categorical(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
     """Rows ``codes`` into ``labels`` (which may repeat) as a categorical."""
     inverse, distinct = pd.factorize(np.asarray(labels, dtype=object))
-    return pd.Categorical.from_codes(inverse[codes] if len(codes) else codes,
-                                     categories=distinct)
+    return pd.Categorical.from_codes(inverse[codes], categories=distinct)
 
 
 def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int

@@ -98,7 +98,6 @@ def _load_path(path: Path, origin: str) -> None:
     except ScenarioError as exc:
         st.session_state[state.LOAD_ERROR] = load_message(exc, path.name)
         return
-    st.session_state.pop(state.LOAD_ERROR, None)
     state.request_load(sc, origin, f"Loaded “{sc.name}”.", path)
 
 
@@ -161,7 +160,6 @@ def uploader() -> None:
     except ScenarioError as exc:
         st.session_state[state.LOAD_ERROR] = load_message(exc, up.name)
         return
-    st.session_state.pop(state.LOAD_ERROR, None)
     state.request_load(sc, f"upload {up.name}", f"Loaded “{sc.name}” from {up.name}.")
     st.rerun()
 
