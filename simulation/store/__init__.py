@@ -1,0 +1,198 @@
+"""The store (DESIGN section 12): what users record, kept in a real database.
+
+Decisions (Decide), classes and answers (Train) live here; scenario files stay
+files. SQLite by default, at ``$SIM_DATA_DIR/app.sqlite`` or ``data/app.sqlite``
+under the project; any SQLAlchemy URL in ``SIM_DATABASE_URL`` (PostgreSQL for a
+shared server).
+
+Each part of the product owns its tables in a module of this package and
+registers its schema steps with :func:`migration` when it is imported, and
+calls :func:`open_store` for its connection. :func:`open_store` applies
+every step not yet recorded in the ``schema_version`` table, each step and its
+version row in one transaction, so two processes starting at once apply it
+once, and a crash mid-step leaves the database as it was before the step.
+
+Every write goes through :meth:`Store.begin` (one transaction: all of it or
+none of it).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+#: Environment variable holding a SQLAlchemy database URL (overrides the file).
+URL_ENV = "SIM_DATABASE_URL"
+#: Environment variable naming the folder of the default SQLite file.
+DATA_DIR_ENV = "SIM_DATA_DIR"
+#: The default folder: ``data/`` under the project.
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+#: SQLite waits this long (milliseconds) for another writer before failing.
+SQLITE_BUSY_MS = 10_000
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version", metadata,
+    sa.Column("component", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or written; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step of one component, applied once per database."""
+
+    component: str
+    version: int
+    apply: Callable[[Connection], None]
+
+
+_MIGRATIONS: list[Migration] = []
+
+
+def migration(component: str, version: int) -> Callable[[Callable[[Connection], None]],
+                                                        Callable[[Connection], None]]:
+    """Register ``fn(conn)`` as step ``version`` of ``component``'s schema.
+
+    Steps of a component run in version order; a step never changes once
+    released (a later step alters what an earlier one made).
+    """
+    def register(fn: Callable[[Connection], None]) -> Callable[[Connection], None]:
+        if any(m.component == component and m.version == version for m in _MIGRATIONS):
+            raise ValueError(f"migration {component} {version} is registered twice")
+        _MIGRATIONS.append(Migration(component, version, fn))
+        return fn
+    return register
+
+
+def create_tables(*tables: sa.Table) -> Callable[[Connection], None]:
+    """A migration step that creates ``tables`` (and their indexes)."""
+    def step(conn: Connection) -> None:
+        for table in tables:
+            table.create(conn)
+    return step
+
+
+def database_url() -> str:
+    """The database in use: ``SIM_DATABASE_URL``, else the SQLite file."""
+    url = os.environ.get(URL_ENV, "").strip()
+    if url:
+        return url
+    folder = Path(os.environ.get(DATA_DIR_ENV, "").strip() or DEFAULT_DATA_DIR)
+    return f"sqlite:///{folder / 'app.sqlite'}"
+
+
+def _shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL is shown as typed
+        return url
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI objects
+    cur = dbapi_conn.cursor()
+    # WAL lets readers go on while one process writes; busy_timeout makes a
+    # second writer wait instead of failing at once.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+class Store:
+    """An open database with every registered schema step applied."""
+
+    def __init__(self, url: str | None = None):
+        self.url = url or database_url()
+        try:
+            parsed = sa.engine.make_url(self.url)
+        except Exception as exc:  # noqa: BLE001 - any parse failure is bad input
+            raise StoreError(f"{URL_ENV}: not a database URL: {self.url!r}") from exc
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "",
+                                                                           ":memory:"):
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the data folder {folder}: {exc}") from exc
+        self.engine: Engine = sa.create_engine(self.url, future=True)
+        if parsed.get_backend_name() == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.migrate()
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back on error."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise StoreError(f"the store at {_shown(self.url)} failed: {exc.orig}") from exc
+
+    def applied(self) -> set[tuple[str, int]]:
+        """The (component, version) steps recorded in this database."""
+        with self.begin() as conn:
+            schema_version.create(conn, checkfirst=True)
+            rows = conn.execute(sa.select(schema_version.c.component,
+                                          schema_version.c.version))
+            return {(c, v) for c, v in rows}
+
+    def migrate(self) -> list[tuple[str, int]]:
+        """Apply every registered step not yet applied; return the ones applied."""
+        done = []
+        self.known = len(_MIGRATIONS)
+        try:
+            have = self.applied()
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the store at {_shown(self.url)}: {exc.orig}") from exc
+        for m in sorted(_MIGRATIONS, key=lambda m: (m.component, m.version)):
+            if (m.component, m.version) in have:
+                continue
+            try:
+                with self.engine.begin() as conn:
+                    # The version row first: a second process applying the same
+                    # step at the same moment fails here and rolls back whole.
+                    conn.execute(schema_version.insert().values(
+                        component=m.component, version=m.version,
+                        applied_at=datetime.now(UTC)))
+                    m.apply(conn)
+            except IntegrityError:
+                continue  # another process applied it first
+            done.append((m.component, m.version))
+        return done
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+_OPEN: dict[str, Store] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def open_store(url: str | None = None) -> Store:
+    """The store for ``url`` (default :func:`database_url`), opened once per process."""
+    key = url or database_url()
+    with _OPEN_LOCK:
+        store = _OPEN.get(key)
+        if store is None:
+            store = _OPEN[key] = Store(key)
+        elif store.known != len(_MIGRATIONS):
+            store.migrate()  # a component module imported since the last open
+        return store
