@@ -75,7 +75,7 @@ def test_concurrent_starts_apply_a_step_once(fresh_registry, tmp_path):
     def start():
         try:
             st.Store(url)
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=start) for _ in range(4)]

@@ -101,11 +101,11 @@ def _shown(url: str) -> str:
     """The URL without its password, for messages."""
     try:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a malformed URL is shown as typed
+    except Exception:
         return url
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI objects
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets readers go on while one process writes; busy_timeout makes a
     # second writer wait instead of failing at once.
@@ -122,7 +122,7 @@ class Store:
         self.url = url or database_url()
         try:
             parsed = sa.engine.make_url(self.url)
-        except Exception as exc:  # noqa: BLE001 - any parse failure is bad input
+        except Exception as exc:
             raise StoreError(f"{URL_ENV}: not a database URL: {self.url!r}") from exc
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "",
                                                                            ":memory:"):
