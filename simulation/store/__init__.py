@@ -105,14 +105,24 @@ def _shown(url: str) -> str:
         return url
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_connect(dbapi_conn, _record) -> None:
+    # The driver's own implicit BEGIN is turned off: _sqlite_begin starts every
+    # transaction itself, DDL included (a failed schema step leaves nothing).
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    # WAL lets readers go on while one process writes; busy_timeout makes a
-    # second writer wait instead of failing at once.
-    cur.execute("PRAGMA journal_mode=WAL")
+    # The wait first: switching to WAL takes a lock another process may hold.
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    # WAL lets readers go on while one process writes.
+    cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # IMMEDIATE takes the write lock at the start, waiting busy_timeout for it;
+    # a deferred transaction that read first would fail at once with "database
+    # is locked" when another writer got in between.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Store:
@@ -131,9 +141,12 @@ class Store:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the data folder {folder}: {exc}") from exc
-        self.engine: Engine = sa.create_engine(self.url, future=True)
-        if parsed.get_backend_name() == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        sqlite = parsed.get_backend_name() == "sqlite"
+        self.engine: Engine = sa.create_engine(
+            self.url, connect_args={"timeout": SQLITE_BUSY_MS / 1000} if sqlite else {})
+        if sqlite:
+            sa.event.listen(self.engine, "connect", _sqlite_connect)
+            sa.event.listen(self.engine, "begin", _sqlite_begin)
         self.migrate()
 
     @contextmanager
@@ -148,7 +161,8 @@ class Store:
     def applied(self) -> set[tuple[str, int]]:
         """The (component, version) steps recorded in this database."""
         with self.begin() as conn:
-            schema_version.create(conn, checkfirst=True)
+            # IF NOT EXISTS, not a check-then-create: two processes start at once.
+            conn.execute(sa.schema.CreateTable(schema_version, if_not_exists=True))
             rows = conn.execute(sa.select(schema_version.c.component,
                                           schema_version.c.version))
             return {(c, v) for c, v in rows}
