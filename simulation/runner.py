@@ -13,7 +13,10 @@ import atexit
 import math
 import multiprocessing
 import os
+import pickle
+import shutil
 import sys
+import tempfile
 import time
 import types
 from collections.abc import Callable
@@ -172,7 +175,7 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
     items_arr = {k: text[k] if k in text else np.asarray(numbers[k]) for k in ITEM_COLUMNS}
     local_run = items_arr["run"] - start
     vr = value_pass(sc, cal, n, local_run, items_arr["live_day"], items_arr["fix_live_day"],
-                    items_arr["misfit"], items_arr["value_per_week"])
+                    items_arr["misfit"], items_arr["value_per_week"], items_arr["must_have"])
     cost_weekly = np.diff(paid, axis=1) * cost_pd * discount_factors(sc, weeks)
     runs_arr["value"] = vr.value
     runs_arr["cost_discounted"] = cost_weekly.sum(axis=1)
@@ -379,13 +382,14 @@ def _simulate(sc: Scenario, seed: int, start: int, stop: int, workers: int | Non
                 progress(done, total)
         return parts
     pool = _pool(workers)
+    folder = tempfile.mkdtemp(prefix="sim-chunks-", dir=_HANDOFF_DIR)
     try:
         with _bare_main():   # in case the pool replaces a worker
-            futures = {pool.submit(simulate_chunk, sc, seed, a, b): i
+            futures = {pool.submit(_chunk_to_file, sc, seed, a, b, folder): i
                        for i, (a, b) in enumerate(bounds)}
         for fut in as_completed(futures):
             i = futures[fut]
-            parts[i] = fut.result()
+            parts[i] = _read_chunk(fut.result())
             done += bounds[i][1] - bounds[i][0]
             if progress:
                 progress(done, total)
@@ -394,7 +398,38 @@ def _simulate(sc: Scenario, seed: int, start: int, stop: int, workers: int | Non
         raise SimulationError(
             "a worker process stopped unexpectedly (out of memory or killed); "
             "no results were produced - try again, or with workers=1") from exc
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return parts
+
+
+#: Where workers leave their chunks' tables: memory-backed where the system has it.
+_HANDOFF_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) \
+    else None
+
+
+def _chunk_to_file(sc: Scenario, seed: int, start: int, stop: int, folder: str) -> str:
+    """In a worker: simulate a chunk and leave its tables in a file in ``folder``.
+
+    Only the file's name crosses the pool's result pipe. A message that short is
+    written to the pipe in one piece, so a worker killed mid-hand-over (out of
+    memory, or by a signal) cannot leave half a message there; with the tables
+    themselves in the pipe, CPython's executor then waited forever for the rest
+    instead of reporting a broken pool.
+    """
+    part = simulate_chunk(sc, seed, start, stop)
+    path = os.path.join(folder, f"{start}.pickle")
+    with open(path + ".part", "wb") as f:
+        pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(path + ".part", path)
+    return path
+
+
+def _read_chunk(path: str) -> dict:
+    with open(path, "rb") as f:
+        part = pickle.load(f)
+    os.unlink(path)
+    return part
 
 
 def _assemble(sc: Scenario, seed: int, parts: list[dict]) -> Results:
