@@ -246,8 +246,9 @@ def format_deltas(deltas: dict[str, dict[str, Any]]) -> str:
             out.append(f"  {label:<28} n/a")
             continue
         pct = key in ("on_time", "outcome")
-        f = (lambda x: "n/a" if x is None else f"{x:+.1%}") if pct else (
-            lambda x: "n/a" if x is None else f"{x:+,.1f}")
+        # round() then + 0.0: a difference that rounds to zero reads +0.0, never -0.0.
+        f = (lambda x: "n/a" if x is None else f"{round(x, 3) + 0.0:+.1%}") if pct else (
+            lambda x: "n/a" if x is None else f"{round(x, 1) + 0.0:+,.1f}")
         lo, hi = d["ci90"]
         out.append(f"  {label:<28} {f(d['mean']):>14}   90% CI [{f(lo)}, {f(hi)}]")
     return "\n".join(out)

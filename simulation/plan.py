@@ -12,9 +12,10 @@ change the draws of any other item or risk.
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -35,14 +36,31 @@ MAX_REWORK_ROUNDS = 200
 BLOCK = 250
 
 
+#: Domain tags, so a block stream and a per-replication stream of one key differ.
+_BLOCK_STREAM, _RUN_STREAM = 0, 1
+
+
+@lru_cache(maxsize=65_536)
+def key_words(key: str) -> tuple[int, int, int, int]:
+    """A stream key as four 32-bit words of its 128-bit BLAKE2b digest.
+
+    128 bits make two different keys' streams collide with negligible chance
+    (a 32-bit checksum collided for real ids such as ``plumless``/``buckeroo``).
+    """
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
+    return tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
+
+
 def stream(seed: int, key: str, block: int = 0) -> np.random.Generator:
     """The random stream for ``key`` under ``seed`` (stable across runs and machines)."""
-    return np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8")), int(block)])
+    return np.random.default_rng(np.random.SeedSequence(
+        [int(seed), *key_words(key), _BLOCK_STREAM, int(block)]))
 
 
 def run_stream(seed: int, key: str, run: int) -> np.random.Generator:
     """A per-replication stream, for inputs whose count varies by run (creep)."""
-    return np.random.default_rng([int(seed), zlib.crc32(key.encode("utf-8")), 1 << 40, int(run)])
+    return np.random.default_rng(np.random.SeedSequence(
+        [int(seed), *key_words(key), _RUN_STREAM, int(run)]))
 
 
 def blocked(seed: int, key: str, start: int, stop: int,

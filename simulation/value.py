@@ -91,12 +91,19 @@ def discount_factors(sc: Scenario, weeks: int) -> np.ndarray:
     return (1.0 + r) ** (-mid / WEEKS_PER_YEAR)
 
 
+def outcome_counts_every_item(sc: Scenario) -> bool:
+    """True when no planned must-have item carries value: every item then counts.
+
+    Otherwise only must-have items (planned or added) count toward the outcome;
+    nice-to-haves earn value but never move it (DESIGN section 3).
+    """
+    return sum(it.value.per_week for it in sc.items if it.must_have) == 0
+
+
 def planned_run_rate(sc: Scenario) -> float:
     """Full run-rate (per week) of the planned must-have items: the outcome's 100%."""
-    must = [it.value.per_week for it in sc.items if it.must_have]
-    if not must or sum(must) == 0:
-        must = [it.value.per_week for it in sc.items]
-    return float(sum(must))
+    every = outcome_counts_every_item(sc)
+    return float(sum(it.value.per_week for it in sc.items if every or it.must_have))
 
 
 @dataclass
@@ -105,18 +112,20 @@ class ValueResult:
     first_value_day: np.ndarray
     outcome_day: np.ndarray     # NaN where not reached within the horizon
     weekly_value: np.ndarray    # (runs, weeks) value earned in each week
-    run_rate: np.ndarray        # (runs, weeks) run-rate at each week's end
+    run_rate: np.ndarray        # (runs, weeks) run-rate of the items that count toward
+    #                             the outcome, at each week's end
     potential: float            # every file item live, full adoption from day 0
 
 
 def value_pass(sc: Scenario, cal: WorkCalendar, n_runs: int, run: np.ndarray,
                live: np.ndarray, fix_live: np.ndarray, misfit: np.ndarray,
-               per_week: np.ndarray) -> ValueResult:
+               per_week: np.ndarray, must_have: np.ndarray) -> ValueResult:
     """Value of every replication from its item rows (all arrays one entry per row).
 
     ``run`` must be sorted ascending. ``live`` and ``fix_live`` are in working
     days (NaN = never); ``misfit`` marks rows whose value is reduced until
-    ``fix_live``.
+    ``fix_live``; ``must_have`` marks the rows whose run-rate counts toward the
+    outcome (all rows when :func:`outcome_counts_every_item`).
     """
     vs = sc.value
     adoption = vs.adoption
@@ -127,10 +136,11 @@ def value_pass(sc: Scenario, cal: WorkCalendar, n_runs: int, run: np.ndarray,
     edges = np.arange(weeks + 1, dtype=float)
     target = sc.value.outcome.target_fraction * planned_run_rate(sc)
 
+    counted = np.ones(len(run), dtype=bool) if outcome_counts_every_item(sc) else must_have
     keep = (per_week > 0) & np.isfinite(live)
-    run, live, fix_live, misfit, per_week = _merge_alike(
+    run, live, fix_live, misfit, per_week, per_week_counted = _merge_alike(
         run[keep], live[keep], np.where(misfit[keep], fix_live[keep], -1.0), misfit[keep],
-        per_week[keep])
+        per_week[keep], np.where(counted[keep], per_week[keep], 0.0))
     fix_live = np.where(misfit, fix_live, np.nan)
     L = live / dpw
     Lf = np.where(misfit, np.where(np.isfinite(fix_live), fix_live / dpw, np.inf), L)
@@ -140,18 +150,20 @@ def value_pass(sc: Scenario, cal: WorkCalendar, n_runs: int, run: np.ndarray,
     for a in range(0, len(run), BLOCK_ROWS):
         sl = slice(a, a + BLOCK_ROWS)
         r, l_, lf, v = run[sl], L[sl, None], Lf[sl, None], per_week[sl, None]
+        vc = per_week_counted[sl, None]
         full = adoption_integral(edges - l_, adoption)
         mis = adoption_integral(np.minimum(edges, lf) - l_, adoption)
         cells = v * (np.diff(full, axis=1) - (1.0 - m) * np.diff(mis, axis=1))
         fit = np.where(edges < lf, m, 1.0)
-        rate = v * adoption_level(edges - l_, adoption) * fit
+        rate = vc * adoption_level(edges - l_, adoption) * fit
         # Rows are sorted by run: sum each run's rows in one pass.
         u, starts = np.unique(r, return_index=True)
         weekly_value[u] += np.add.reduceat(cells * weight, starts, axis=0)
         run_rate[u] += np.add.reduceat(rate, starts, axis=0)
 
     value = weekly_value.sum(axis=1)
-    outcome_day = _outcome_days(run_rate, target, run, L, Lf, per_week, adoption, m, dpw)
+    outcome_day = _outcome_days(run_rate, target, run, L, Lf, per_week_counted, adoption, m,
+                                dpw)
 
     eff_live = np.where(misfit & (m == 0), Lf * dpw, live)
     first = np.full(n_runs, np.nan)
@@ -167,26 +179,28 @@ def value_pass(sc: Scenario, cal: WorkCalendar, n_runs: int, run: np.ndarray,
     return ValueResult(value, first, outcome_day, weekly_value, run_rate[:, 1:], potential)
 
 
-def _merge_alike(run, live, fix_live, misfit, per_week):
+def _merge_alike(run, live, fix_live, misfit, per_week, per_week_counted):
     """Merge rows of one run that earn on the same curve (same live and fix days).
 
-    Items released together share their adoption curve, so their values add up
-    before the curves are computed: incremental and big-bang runs shrink several
-    times over. Rows come back sorted by run.
+    Items released together share their adoption curve, so their values (and
+    the part that counts toward the outcome) add up before the curves are
+    computed: incremental and big-bang runs shrink several times over. Rows come
+    back sorted by run.
     """
     fix_key = np.where(np.isnan(fix_live), np.inf, fix_live)
     order = np.lexsort((misfit, fix_key, live, run))
-    run, live, fix_key, misfit, per_week = (run[order], live[order], fix_key[order],
-                                            misfit[order], per_week[order])
+    run, live, fix_key, misfit, per_week, per_week_counted = (
+        run[order], live[order], fix_key[order], misfit[order], per_week[order],
+        per_week_counted[order])
     if len(run) == 0:
-        return run, live, fix_key, misfit, per_week
+        return run, live, fix_key, misfit, per_week, per_week_counted
     # Neighbours compared with != (not np.diff): fix days may be inf, and inf - inf warns.
     new = np.r_[True, (run[1:] != run[:-1]) | (live[1:] != live[:-1])
                 | (fix_key[1:] != fix_key[:-1]) | (misfit[1:] != misfit[:-1])]
     starts = np.flatnonzero(new)
     fix_out = np.where(np.isinf(fix_key[starts]), np.nan, fix_key[starts])
     return (run[starts], live[starts], fix_out, misfit[starts],
-            np.add.reduceat(per_week, starts))
+            np.add.reduceat(per_week, starts), np.add.reduceat(per_week_counted, starts))
 
 
 def _outcome_days(run_rate, target, run, L, Lf, per_week, adoption, m, dpw) -> np.ndarray:
