@@ -55,14 +55,19 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
 EXAMPLE = "a number, or a mapping such as {dist: triangular, low: 3, mode: 5, high: 8}"
 
 
+#: How a path names a key written as the empty text.
+EMPTY_KEY = "'' (an empty key)"
+
+
 def field_error(field: str, message: str) -> ValueError:
     """A validation error that belongs to a named field of the model.
 
     Pydantic reports model-level errors at the model's path; the ``@field:``
     prefix lets :func:`simulation.schema.format_errors` move it one level down
-    so the message reads ``items[2].effort.high: must be >= mode``.
+    so the message reads ``items[2].effort.high: must be >= mode``. An empty
+    key is named as such, so the path never reads as nothing.
     """
-    return ValueError(f"@{field}: {message}")
+    return ValueError(f"@{field or EMPTY_KEY}: {message}")
 
 
 def _bare(number: float) -> float:
@@ -76,7 +81,9 @@ def _bare(number: float) -> float:
 
 def _parameter_problem(v: float) -> str | None:
     """Why ``v`` cannot be a distribution parameter, or None."""
-    if not math.isfinite(v):
+    # An int beyond float range (``10**400`` through the Python API) is compared
+    # as an int: math.isfinite would raise OverflowError on it.
+    if isinstance(v, float) and not math.isfinite(v):
         return "must be a finite number"
     if v < 0:
         return "must be >= 0"
