@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint fuzz mutants golden clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,26 @@ test: $(VENV)/.dev
 bench: $(VENV)/.runtime
 	$(PY) bench/run_bench.py
 
+# Property tests with fresh random examples, twenty times as many (not in `make test`).
+fuzz: $(VENV)/.dev
+	HYPOTHESIS_PROFILE=fuzz FUZZ_SCALE=20 $(PY) -m pytest -q tests/test_properties.py \
+		tests/test_engine_statistics.py -k "generated or mutated or critical or network"
+
+# Mutation testing of simulation/ with mutmut (slow: hours; not in `make test`).
+# `MUTATE=simulation/value.py make mutants` limits it to one file.
+mutants: $(VENV)/.dev
+	rm -rf mutants
+	$(if $(MUTATE),sed -i.orig 's#^paths_to_mutate = .*#paths_to_mutate = ["$(MUTATE)"]#' pyproject.toml &&) \
+	$(VENV)/bin/mutmut run; status=$$?; \
+	$(if $(MUTATE),mv pyproject.toml.orig pyproject.toml;) \
+	$(VENV)/bin/mutmut results | tail -n 40; exit $$status
+
+# Rewrite the golden tables and the README's simulated numbers (scripts/regenerate.py).
+golden: $(VENV)/.runtime
+	$(PY) scripts/regenerate.py
+
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache mutants

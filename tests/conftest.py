@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.helpers import LIBRARY
+
+# Hypothesis profiles. ``ci`` (chosen when CI is set): the same examples on every
+# run and no example database, so a landing never fails on a chance find.
+# ``dev`` (the default): fresh random examples each run, failures replayed from
+# the local database. ``fuzz`` (``make fuzz``): random, and FUZZ_SCALE times the
+# examples (tests.helpers.examples).
+settings.register_profile("ci", derandomize=True, database=None, deadline=None,
+                          print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.register_profile("fuzz", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
+                      or ("ci" if os.environ.get("CI") else "dev"))
+
 
 
 @pytest.fixture

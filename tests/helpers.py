@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,13 @@ from simulation.schema import Scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "scenarios"
+#: ``make fuzz`` multiplies every property test's example count by this.
+FUZZ_SCALE = max(1, int(os.environ.get("FUZZ_SCALE", "1") or 1))
+
+
+def examples(n: int) -> int:
+    """A property test's example count: ``n``, times ``FUZZ_SCALE`` under ``make fuzz``."""
+    return n * FUZZ_SCALE
 
 
 def make_scenario(**overrides: Any) -> Scenario:

@@ -261,12 +261,6 @@ def test_timeline_medians_and_shares(results):
     assert (tl["bar_end"] > tl["start"]).all(), "every bar has a width"
 
 
-def test_outcome_target_is_the_must_have_run_rate_share(supply_chain):
-    full = sum(it.value.per_week for it in supply_chain.items if it.must_have)
-    assert analysis.outcome_target(supply_chain) == pytest.approx(
-        supply_chain.value.outcome.target_fraction * full)
-
-
 def test_working_days_between_uses_the_calendar(supply_chain):
     cal = analysis.calendar_of(supply_chain)
     assert analysis.working_days_between(cal, "2027-01-04", "2027-01-11") == 5, "Mon to Mon"

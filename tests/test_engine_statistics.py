@@ -10,10 +10,12 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulation import run
 from simulation.distributions import Distribution
-from tests.helpers import make_scenario
+from tests.helpers import examples, make_scenario
 
 # A textbook PERT network (activity: low, most likely, high, predecessors).
 # Two paths compete: A-B-D-F and A-C-E-F/G, so the finish is a max of sums.
@@ -205,3 +207,40 @@ def test_paired_interval_is_mean_plus_minus_t_times_standard_error():
     half = 2.919986 * math.sqrt(7) / math.sqrt(3)
     assert row["mean"] == pytest.approx(3.0)
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((3 - half, 3 + half), rel=1e-6)
+
+
+# ------------------------------------------- the critical path, as a property
+@st.composite
+def networks(draw):
+    """A random activity network: items in topological order, each depending on a
+    random subset of earlier ones, with fixed or uniform efforts."""
+    n = draw(st.integers(1, 12))
+    out = []
+    for i in range(n):
+        deps = sorted(draw(st.sets(st.integers(0, i - 1), max_size=3))) if i else []
+        low = draw(st.integers(1, 15))
+        effort = draw(st.one_of(
+            st.just(low),
+            st.integers(low + 1, 30).map(lambda h, lo=low: {"dist": "uniform", "low": lo,
+                                                            "high": h})))
+        out.append({"id": f"t{i}", "effort": effort, "depends_on": [f"t{d}" for d in deps]})
+    return out
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(networks())
+def test_every_run_of_a_random_network_equals_its_forward_pass(net):
+    """Enough people, focus 1, continuous delivery: the engine is a CPM network, so
+    each run's delivery day equals the forward pass over that run's own efforts
+    (earliest finish = max over dependencies' finishes + own effort)."""
+    sc = make_scenario(team={"size": len(net)}, items=net)
+    res = run(sc, runs=5, seed=7, workers=1)
+    eff = res.items.pivot(index="run", columns="id", values="effort")
+    finish: dict[str, np.ndarray] = {}
+    for it in net:
+        start = np.max([finish[d] for d in it["depends_on"]], axis=0) if it["depends_on"] \
+            else np.zeros(len(eff))
+        finish[it["id"]] = start + eff[it["id"]].to_numpy()
+    expected = np.max(list(finish.values()), axis=0)
+    np.testing.assert_allclose(res.runs["delivery_day"].to_numpy(), expected, rtol=0,
+                               atol=1e-9)
