@@ -99,6 +99,16 @@ def planned_run_rate(sc: Scenario) -> float:
     return float(sum(must))
 
 
+def outcome_target_rate(sc: Scenario) -> float:
+    """Run-rate (value per week) at which the outcome counts as reached.
+
+    ``target_fraction`` x :func:`planned_run_rate` (DESIGN section 3): the
+    planned must-have items, or every planned item when none of the must-haves
+    carries value.
+    """
+    return sc.value.outcome.target_fraction * planned_run_rate(sc)
+
+
 @dataclass
 class ValueResult:
     value: np.ndarray           # (runs,) discounted, urgency-weighted value to the horizon
