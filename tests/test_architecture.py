@@ -154,3 +154,29 @@ def test_the_check_counts_parent_packages(tmp_path):
     (tmp_path / "pkg" / "loader.py").write_text("from .sub.x import X\n")
     cycle = find_cycle(import_graph(tmp_path, "pkg"))
     assert cycle is not None and "pkg.sub" in cycle and "pkg.loader" in cycle, cycle
+
+
+def test_readme_code_map_matches_the_tree():
+    """Every file the README's layout and code map name exists, and every module is named."""
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    layout = readme[readme.index("## Project layout"):readme.index("## Tests: a verification")]
+    named = set(re.findall(r"`(simulation/[\w/]+\.py)`", layout))
+    missing = sorted(p for p in named if not (ROOT / p).is_file())
+    assert not missing, f"the README names files that do not exist: {missing}"
+    listed = layout.split("### Code map")[0]
+    unlisted = []
+    for path in sorted((ROOT / PACKAGE).rglob("*.py")):
+        rel = path.relative_to(ROOT / PACKAGE)
+        if rel.name in ("__init__.py", "__main__.py"):
+            continue
+        name = rel.name if len(rel.parts) == 1 else rel.parts[0] + "/"
+        if name not in listed or (len(rel.parts) > 1 and rel.name not in listed
+                                  and rel.parts[0] != "model"):
+            unlisted.append(str(rel))
+    assert not unlisted, f"modules missing from the README's project layout: {unlisted}"
+    for rel, names in re.findall(r"\| `(simulation/[\w/]+\.py)` \| ([^|]+)\|", layout):
+        text = (ROOT / rel).read_text()
+        for name in re.findall(r"`(\w+)`", names):
+            assert re.search(rf"^\s*(class|def) {name}\b", text, re.M), f"{name} is not in {rel}"
