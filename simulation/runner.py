@@ -27,6 +27,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from .calendar import WorkCalendar
+from .changes import SetField
 from .errors import ScenarioError
 from .model import Replication, headcount_curve, person_days
 from .plan import compile_plan, draw_inputs, make_calendar
@@ -419,6 +420,17 @@ def _runs_table(sc: Scenario, cal: WorkCalendar, r: dict[str, np.ndarray]) -> pd
              "outcome_reached", "effort_total", "items_done", "items_added", "fixes",
              "deferred", "end_day", "cost_discounted", "risks_fired"]
     return df[order]
+
+
+def with_runs(scenarios: dict[str, Scenario], runs: int) -> dict[str, Scenario]:
+    """Every scenario set to ``runs`` replications, each re-validated.
+
+    Paired differences need the same runs for every scenario: with
+    ``runs: auto`` the dashboard fixes the count the baseline settled on
+    before comparing (:func:`compare` does the same when it runs the baseline).
+    """
+    change = SetField(path="simulation.runs", value=runs)
+    return {name: change.apply(sc) for name, sc in scenarios.items()}
 
 
 def compare(scenarios: dict[str, Scenario], runs: int | None = None, seed: int | None = None,

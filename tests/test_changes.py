@@ -604,3 +604,15 @@ def test_unbounded_effort_is_described_by_its_mean():
     """A lognormal effort (median 3, P90 10) has mean 3 e^(s^2/2) = 4.66, s = ln(10/3)/1.2816."""
     text = AddItems(items=(item("x", {"dist": "lognormal", "median": 3, "p90": 10}),)).describe()
     assert text == "Adds 'x' (about 4.7 person-days, no direct value) before work starts", text
+
+
+def test_with_runs_pairs_scenarios_and_validates():
+    """The What-if page's automatic-runs pairing: same runs everywhere, through the schema."""
+    from simulation.runner import with_runs
+    base = load_scenario(LIBRARY / "supply-chain.yaml")
+    out = with_runs({"a": base, "b": DelayStart(days=5).apply(base)}, 1200)
+    assert {sc.simulation.runs for sc in out.values()} == {1200}
+    assert out["a"] == base.model_copy(update={"simulation": base.simulation.model_copy(
+        update={"runs": 1200})}), "nothing else changes"
+    with pytest.raises(ScenarioError, match=r"simulation\.runs"):
+        with_runs({"a": base}, 0)
