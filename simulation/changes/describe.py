@@ -14,19 +14,7 @@ from ..distributions import Distribution
 from ..schema import Item, Risk
 
 if TYPE_CHECKING:   # annotations only: types imports this module
-    from .types import (
-        AddItems,
-        AddPeople,
-        AddRisk,
-        DelayStart,
-        FreezeScope,
-        RemoveItems,
-        RemoveRisk,
-        ResizeItems,
-        SetApproach,
-        SetField,
-        SetIteration,
-    )
+    from . import types
 
 #: Each delivery approach in words (the dashboard's labels come from here too).
 APPROACH_TEXT = {"continuous": "continuous delivery (each item goes live when done)",
@@ -125,7 +113,7 @@ _FIELD_NAMES = {
 
 
 # ------------------------------------------------------------ per change
-def add_items(change: AddItems) -> str:
+def add_items(change: types.AddItems) -> str:
     if len(change.items) <= 3:
         what = _and([_item_text(it) for it in change.items])
     else:
@@ -137,33 +125,33 @@ def add_items(change: AddItems) -> str:
     return f"Adds {what} {_when(change.at_day)}{top}"
 
 
-def remove_items(change: RemoveItems) -> str:
+def remove_items(change: types.RemoveItems) -> str:
     if change.at_day == 0:
         return f"Removes {_quoted(change.ids)} from scope before work starts"
     return f"Removes {_quoted(change.ids)} from scope on day {_num(change.at_day)} " \
            "(if not started by then)"
 
 
-def resize_items(change: ResizeItems) -> str:
+def resize_items(change: types.ResizeItems) -> str:
     parts = [f"'{rz.id}' x{_num(rz.factor)}" if rz.factor is not None
              else f"'{rz.id}' to {_span(rz.effort)} person-days" for rz in change.items]
     return f"Re-estimates {_and(parts)} {_when(change.at_day)}"
 
 
-def delay_start(change: DelayStart) -> str:
+def delay_start(change: types.DelayStart) -> str:
     unit = "working day" if change.days == 1 else "working days"
     return f"Delays the start of build work by {_num(change.days)} {unit}"
 
 
-def add_risk(change: AddRisk) -> str:
+def add_risk(change: types.AddRisk) -> str:
     return f"Adds risk {_risk_text(change.risk)}"
 
 
-def remove_risk(change: RemoveRisk) -> str:
+def remove_risk(change: types.RemoveRisk) -> str:
     return f"Removes risk '{change.id}'"
 
 
-def add_people(change: AddPeople) -> str:
+def add_people(change: types.AddPeople) -> str:
     n = abs(change.count)
     who = "1 person" if n == 1 else f"{n} people"
     if change.count < 0:
@@ -180,7 +168,7 @@ def add_people(change: AddPeople) -> str:
     return text
 
 
-def set_approach(change: SetApproach) -> str:
+def set_approach(change: types.SetApproach) -> str:
     text = f"Switches to {APPROACH_TEXT[change.approach]}"
     extras = []
     # Only what the new approach uses: continuous delivery has neither.
@@ -191,12 +179,12 @@ def set_approach(change: SetApproach) -> str:
     return text + (f" ({_and(extras)})" if extras else "")
 
 
-def freeze_scope(change: FreezeScope) -> str:
+def freeze_scope(change: types.FreezeScope) -> str:
     return (f"Freezes scope {_when(change.at_day)}: later requests wait until after "
             "closure")
 
 
-def set_iteration(change: SetIteration) -> str:
+def set_iteration(change: types.SetIteration) -> str:
     parts = []
     for key, value in change.settings().items():
         label, fmt = _ITERATION_TEXT[key]
@@ -204,7 +192,7 @@ def set_iteration(change: SetIteration) -> str:
     return "Sets " + ", ".join(parts)
 
 
-def set_field(change: SetField) -> str:
+def set_field(change: types.SetField) -> str:
     v = change.value
     if v is None:
         text = "nothing (null)"
