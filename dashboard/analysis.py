@@ -21,11 +21,10 @@ import pandas as pd
 
 from simulation.calendar import WorkCalendar
 from simulation.schema import Scenario
+from simulation.value import outcome_target_rate
 
 #: Quantiles drawn as fans: the 90% band (p05-p95), the 50% band (p25-p75), the median.
 FAN_QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
-#: Work-item sources, in the order the timeline legend lists them.
-SOURCES = ("planned", "added", "creep", "fix", "overhead")
 #: Items that happen in fewer runs than this share are left off the timeline.
 TIMELINE_MIN_SHARE = 0.25
 #: Weeks drawn after the last run's work ends on the burn-up (a little air).
@@ -123,16 +122,6 @@ def run_rate_until(summary: dict[str, Any], weekly: pd.DataFrame,
     if not days:
         return horizon
     return min(horizon, math.ceil(max(days) / cal.days_per_week) + 8)
-
-
-def outcome_target(sc: Scenario) -> float:
-    """Run-rate (value per week) at which the outcome counts as reached.
-
-    ``target_fraction`` of the full run-rate of the planned must-have items
-    (DESIGN section 3).
-    """
-    full = sum(it.value.per_week for it in sc.items if it.must_have)
-    return sc.value.outcome.target_fraction * full
 
 
 # ------------------------------------------------------------ delivery
@@ -266,7 +255,7 @@ def forecast_tables(res: Any) -> dict[str, Any]:
         "run_rate": fan_table(res.weekly, "run_rate", cal,
                               run_rate_until(summary, res.weekly, cal)),
         "timeline": timeline_table(res.items, len(runs), cal),
-        "target": outcome_target(sc),
+        "target": outcome_target_rate(sc),
         "misfit_share": misfit_share(res.items),
     }
 

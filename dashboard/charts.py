@@ -314,8 +314,7 @@ def _finish(layers: list, height=HEIGHT) -> alt.LayerChart:
 
 
 # ------------------------------------------------------------- product lens
-def value_chart(fan: pd.DataFrame, outcome_by: pd.Timestamp | None = None,
-                outcome_name: str = "Outcome due") -> alt.LayerChart:
+def value_chart(fan: pd.DataFrame, outcome_by: pd.Timestamp | None = None) -> alt.LayerChart:
     """Cumulative value fan (money earned to date) with the outcome's due date."""
     span = _span(fan["date"], outcome_by)
     y_max = _head_room(_top(fan["p95"]), 1) if outcome_by is not None else None

@@ -4,9 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import typing
 
 import numpy as np
 import pandas as pd
+
+from simulation.schema import Approach
+
+#: Each delivery approach: its name and what it means, in the schema's order. Every
+#: page and lever label comes from here.
+APPROACHES: dict[str, tuple[str, str]] = {
+    "continuous": ("Continuous delivery", "each item goes live when done"),
+    "incremental": ("Incremental releases", "releases on a fixed cadence"),
+    "big_bang": ("Big-bang launch", "everything goes live at launch"),
+}
+assert tuple(APPROACHES) == typing.get_args(Approach), "the schema's approaches"
+
+
+def approach_label(approach: str) -> str:
+    """``Incremental releases: releases on a fixed cadence``."""
+    name, meaning = APPROACHES[approach]
+    return f"{name}: {meaning}"
 
 
 def is_missing(x: object) -> bool:

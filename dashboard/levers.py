@@ -29,6 +29,7 @@ from simulation.changes import (
 )
 from simulation.schema import Item, Risk, format_errors
 
+from . import fmt
 from .editor import cells_to_dist
 
 #: The levers offered on the What-if page, in menu order: key -> label.
@@ -173,8 +174,7 @@ def short_label(changes: Sequence[Any]) -> str:
         label = (f"{c.count:+d} people on day {c.at_day:g}" if c.at_day
                  else f"{c.count:+d} people from the start")
     elif k == "set_approach":
-        label = {"continuous": "Continuous delivery", "incremental": "Incremental releases",
-                 "big_bang": "Big-bang launch"}[c.approach]
+        label = fmt.APPROACHES[c.approach][0]
     elif k == "freeze_scope":
         label = f"Freeze scope on day {c.at_day:g}"
     elif k == "add_risk":

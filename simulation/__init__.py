@@ -10,10 +10,12 @@ Public interface (DESIGN section 5)::
 """
 
 from .errors import ScenarioError
-from .runner import Results, SimulationError, run
+from .loading import load_scenario, load_scenario_text
+from .results import Results
+from .runner import SimulationError, compare, run
 from .schema import Scenario
-from .summary import Comparison, compare
-from .yamlio import load_scenario, load_scenario_text, scenario_to_yaml
+from .summary import Comparison
+from .yamlio import scenario_to_yaml
 
 __all__ = [
     "Comparison",

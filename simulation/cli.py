@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ScenarioError
-from .runner import SimulationError, run
+from .loading import load_scenario
+from .runner import SimulationError, compare, run
 from .schema import MAX_RUNS
-from .summary import RESULT_LABELS, compare
-from .yamlio import load_scenario
+from .summary import RESULT_LABELS
 
 LIBRARY = Path(__file__).resolve().parent.parent / "scenarios"
 

@@ -19,13 +19,14 @@ working days, money per week).
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import math
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, model_serializer, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_serializer, model_validator
+
+from .validation import Number, describe_input, field_error, format_errors
 
 #: z-score of the 90th percentile of the standard normal distribution.
 Z90 = 1.2815515655446004
@@ -55,21 +56,6 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
 EXAMPLE = "a number, or a mapping such as {dist: triangular, low: 3, mode: 5, high: 8}"
 
 
-#: How a path names a key written as the empty text.
-EMPTY_KEY = "'' (an empty key)"
-
-
-def field_error(field: str, message: str) -> ValueError:
-    """A validation error that belongs to a named field of the model.
-
-    Pydantic reports model-level errors at the model's path; the ``@field:``
-    prefix lets :func:`simulation.schema.format_errors` move it one level down
-    so the message reads ``items[2].effort.high: must be >= mode``. An empty
-    key is named as such, so the path never reads as nothing.
-    """
-    return ValueError(f"@{field or EMPTY_KEY}: {message}")
-
-
 def _bare(number: float) -> float:
     """Check a bare number here, so its message names the field as the user wrote it
     (``items[3].effort``, not ``items[3].effort.value``)."""
@@ -91,42 +77,6 @@ def _parameter_problem(v: float) -> str | None:
         return (f"must be <= {MAX_PARAMETER:,} (the limit for a distribution parameter, "
                 "in days or person-days)")
     return None
-
-
-def describe_input(value: Any) -> str:
-    """A short phrase for what a user wrote: ``a list``, ``the text 'abc'``, ``true/false``."""
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, str):
-        text = value if len(value) <= 40 else value[:37] + "..."
-        return f"the text {text!r}"
-    if value is None:
-        return "nothing"
-    if isinstance(value, dt.date):
-        return f"the date {value.isoformat()}"
-    if isinstance(value, int):
-        digits = len(str(abs(value))) if abs(value) < 10**4000 else 4000
-        return f"the number {value}" if digits <= 20 else f"a {digits}-digit number"
-    if isinstance(value, float):
-        return f"the number {value:g}"
-    return type(value).__name__
-
-
-def _no_bool(value: Any) -> Any:
-    """YAML reads ``yes``/``true`` as booleans; pydantic would take them as 1."""
-    if isinstance(value, bool):
-        raise ValueError("expected a number, got true/false")
-    return value
-
-
-#: A float that refuses true/false (pydantic alone would read ``true`` as 1.0).
-Number = Annotated[float, BeforeValidator(_no_bool)]
-#: An int that refuses true/false.
-WholeNumber = Annotated[int, BeforeValidator(_no_bool)]
 
 
 def _kind_hint(data: dict[str, Any]) -> str:
@@ -357,10 +307,6 @@ def _truncated_normal(rng: np.random.Generator, mean: float, sd: float,
 
 def as_distribution(value: Any) -> Distribution:
     """Build a :class:`Distribution` from file data, raising :class:`ScenarioError`."""
-    from pydantic import ValidationError
-
-    from .schema import format_errors
-
     try:
         return Distribution.model_validate(value)
     except ValidationError as exc:

@@ -108,21 +108,3 @@ def _row(path: Path, kind: str, name: str, summary: str, lesson: str, descriptio
          extends: str | None) -> dict[str, Any]:
     return {"file": path.name, "path": path, "kind": kind, "name": name, "extends": extends,
             "summary": summary, "lesson": lesson, "description": description}
-
-
-def library_path(name: str, folder: Path = LIBRARY_DIR) -> Path:
-    """The library file called ``name`` (with or without ``.yaml``).
-
-    Raises
-    ------
-    ScenarioError
-        If there is no such file, with the closest names as a hint.
-    """
-    files = {p.name: p for p in library_files(folder)}
-    for candidate in (name, f"{name}.yaml", f"{name}.yml"):
-        if candidate in files and "/" not in candidate and "\\" not in candidate:
-            return files[candidate]
-    import difflib
-    close = difflib.get_close_matches(name, sorted(files), n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise ScenarioError(f"no scenario '{name}' in the library{hint}", source=str(folder))

@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -104,6 +105,16 @@ class ScopeEvent:
     resize: list[tuple[str, int, float | None]]  # (item id, draws.resize column, factor)
 
 
+class Staffing(NamedTuple):
+    """A staffing change as the event loop reads it (``team.changes`` in the file)."""
+
+    at_day: float              # working day
+    add: int                   # people joining (> 0) or leaving (< 0)
+    ramp_up_days: float        # working days to full productivity
+    start_productivity: float  # share of an experienced person's, on joining
+    mentoring: float           # share of one experienced person taken while ramping
+
+
 @dataclass
 class RiskSpec:
     id: str
@@ -119,7 +130,7 @@ class Plan:
     specs: list[ItemSpec]
     planned: list[int]
     scope_events: list[ScopeEvent]
-    staffing: list[tuple[float, int, float, float, float]]
+    staffing: list[Staffing]
     risks: list[RiskSpec]
     team_size: int
     focus: float
@@ -128,7 +139,6 @@ class Plan:
     release_every: float
     discovery: float
     hardening: float
-    misfit_factor: float
     feedback_lag: float
     fix_fraction: float
     rework_probability: float
@@ -140,7 +150,6 @@ class Plan:
     creep_until: float | None
     creep_effort: Distribution | None
     creep_value: float
-    days_per_week: int
 
 
 @dataclass
@@ -179,8 +188,8 @@ def compile_plan(sc: Scenario) -> Plan:
         events.append(ScopeEvent(change.at_day, add, change.priority == "top",
                                  list(change.remove), resize))
     events.sort(key=lambda e: e.at_day)  # stable: same-day changes keep file order
-    staffing = sorted(((c.at_day, c.add, c.ramp_up_days, c.start_productivity, c.mentoring)
-                       for c in sc.team.changes), key=lambda c: c[0])
+    staffing = sorted((Staffing(c.at_day, c.add, c.ramp_up_days, c.start_productivity,
+                                c.mentoring) for c in sc.team.changes), key=lambda c: c.at_day)
     risks = [RiskSpec(r.id, r.impact.kind, r.impact.items, r.impact.people or 0)
              for r in sc.risks]
     creep = sc.scope.creep
@@ -191,7 +200,6 @@ def compile_plan(sc: Scenario) -> Plan:
         wip_limit=sc.team.wip_limit or 10**9,
         approach=sc.delivery.approach, release_every=sc.delivery.release_every_days,
         discovery=sc.delivery.discovery_days, hardening=sc.delivery.hardening_days,
-        misfit_factor=sc.iteration.misfit_value_factor,
         feedback_lag=sc.iteration.feedback_lag_days,
         fix_fraction=sc.iteration.fix_fraction,
         rework_probability=sc.iteration.rework_probability,
@@ -202,7 +210,6 @@ def compile_plan(sc: Scenario) -> Plan:
         creep_until=creep.until_day if creep else None,
         creep_effort=creep.effort if creep else None,
         creep_value=creep.value.per_week if creep else 0.0,
-        days_per_week=dpw,
     )
 
 

@@ -23,7 +23,6 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,10 +30,13 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from .calendar import WorkCalendar
+from .changes import SetField
 from .errors import ScenarioError
 from .model import Replication, headcount_curve, person_days
 from .plan import compile_plan, draw_inputs, make_calendar
+from .results import Results
 from .schema import MAX_RUNS, Scenario
+from .summary import Comparison, paired_deltas
 from .value import discount_factors, value_pass
 
 #: Replications per unit of work handed to a process (amortises the hand-over).
@@ -48,31 +50,6 @@ Progress = Callable[[int, int], None]
 
 class SimulationError(RuntimeError):
     """The simulation could not finish (e.g. a worker process died)."""
-
-
-@dataclass
-class Results:
-    """Tables from one simulated scenario (see DESIGN section 5)."""
-
-    scenario: Scenario
-    seed: int
-    runs: pd.DataFrame
-    items: pd.DataFrame
-    weekly: pd.DataFrame
-    potential_value: float
-    precision: dict[str, Any] | None = None   # set by runs="auto"
-    _summary: dict[str, Any] | None = field(default=None, repr=False)
-
-    @property
-    def n_runs(self) -> int:
-        return len(self.runs)
-
-    def summary(self) -> dict[str, Any]:
-        """The forecast as a plain dict (the CLI's ``--json``)."""
-        if self._summary is None:
-            from .summary import summarise
-            self._summary = summarise(self)
-        return self._summary
 
 
 # ------------------------------------------------------------------ chunks
@@ -478,3 +455,45 @@ def _runs_table(sc: Scenario, cal: WorkCalendar, r: dict[str, np.ndarray]) -> pd
              "outcome_reached", "effort_total", "items_done", "items_added", "fixes",
              "deferred", "end_day", "cost_discounted", "risks_fired"]
     return df[order]
+
+
+def with_runs(scenarios: dict[str, Scenario], runs: int) -> dict[str, Scenario]:
+    """Every scenario set to ``runs`` replications, each re-validated.
+
+    Paired differences need the same runs for every scenario: with
+    ``runs: auto`` the dashboard fixes the count the baseline settled on
+    before comparing (:func:`compare` does the same when it runs the baseline).
+    """
+    change = SetField(path="simulation.runs", value=runs)
+    return {name: change.apply(sc) for name, sc in scenarios.items()}
+
+
+def compare(scenarios: dict[str, Scenario], runs: int | None = None, seed: int | None = None,
+            workers: int | None = None, progress=None) -> Comparison:
+    """Run every scenario with the same seeds; paired differences against the first."""
+    if not scenarios:
+        raise ValueError("compare needs at least one scenario")
+    first = next(iter(scenarios.values()))
+    runs = first.simulation.runs if runs is None else runs
+    seed = first.simulation.seed if seed is None else seed
+    results = {}
+    total = len(scenarios)
+    for i, (name, sc) in enumerate(scenarios.items()):
+        sub = None
+        if progress:
+            def sub(done, n, i=i):
+                progress(i * n + done, total * n)
+        results[name] = run(sc, runs=runs, seed=seed, workers=workers, progress=sub)
+        # runs="auto" settles the count on the baseline; the variants use that count,
+        # so every pair of tables lines up run by run.
+        runs = results[name].n_runs
+    base_name = next(iter(results))
+    rows = []
+    for name, res in results.items():
+        if name == base_name:
+            continue
+        for row in paired_deltas(results[base_name].runs, res.runs):
+            rows.append({"variant": name, **row})
+    deltas = pd.DataFrame(rows, columns=["variant", "metric", "mean", "ci_low", "ci_high",
+                                         "p05", "p95", "n"])
+    return Comparison(results, deltas)

@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
-import math
 import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -28,8 +28,18 @@ from pydantic import (
     model_validator,
 )
 
-from .distributions import Distribution, Number, WholeNumber, describe_input, field_error
+from .distributions import Distribution
 from .errors import ScenarioError
+from .validation import (
+    ID_PATTERN,
+    ID_RULE,  # noqa: F401  (re-exported: the id rule is part of the schema's vocabulary)
+    Number,
+    WholeNumber,
+    describe_input,
+    field_error,
+    format_errors,
+    suggest,
+)
 
 # Limits: generous for real initiatives, small enough that a typo (or a hostile
 # file) cannot ask the simulator for a year of computing or all the memory.
@@ -55,13 +65,36 @@ MAX_VALUE_PER_WEEK = 1e9        # money per week, per item
 MIN_BASS_Q = 1e-4              # smallest non-zero Bass imitation rate (per week)
 MIN_DATE = dt.date(1900, 1, 1)  # earliest date in a scenario
 MAX_DATE = dt.date(2199, 12, 31)  # latest; leaves 20+ years of simulated time to 9999
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
-ID_RULE = "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 Day = Annotated[Number, Field(ge=0, le=MAX_DAY)]
 Fraction = Annotated[Number, Field(ge=0, le=1)]
 ItemId = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+def _nonzero(v: int) -> int:
+    if v == 0:
+        raise ValueError("must not be 0 (positive adds people, negative removes)")
+    return v
+
+
+# Field types with their bounds, shared by the sections below, the what-if
+# changes (simulation.changes) and the dashboard's widgets, so each rule has
+# one owner.
+#: People joining (> 0) or leaving (< 0) in one staffing change.
+PeopleChange = Annotated[WholeNumber, Field(ge=-MAX_TEAM, le=MAX_TEAM), AfterValidator(_nonzero)]
+#: Productivity (share of an experienced person's): a newcomer's at first, the focus.
+Productivity = Annotated[Number, Field(ge=0.01, le=1)]
+#: Chance that finished work needs another round of rework (< 1: it must end).
+ReworkProbability = Annotated[Number, Field(ge=0, le=0.95)]
+#: A share of an item's effort (rework, fixes): 0 to 10 times.
+EffortShare = Annotated[Number, Field(ge=0, le=10)]
+#: Working days between releases.
+ReleaseCadence = Annotated[Number, Field(ge=MIN_RELEASE_DAYS, le=MAX_RELEASE_DAYS)]
+#: How finished items reach users (DESIGN section 3, delivery approach).
+Approach = Literal["continuous", "incremental", "big_bang"]
+#: Where a scheduled addition joins the backlog.
+Priority = Literal["end", "top"]
 
 
 def _date_input(value: Any) -> Any:
@@ -145,22 +178,15 @@ class StaffingChange(Strict):
     """People joining (``add`` > 0) or leaving (``add`` < 0) on ``at_day``."""
 
     at_day: Day
-    add: WholeNumber = Field(ge=-MAX_TEAM, le=MAX_TEAM)
+    add: PeopleChange
     ramp_up_days: Day = 0.0
-    start_productivity: Number = Field(default=1.0, ge=0.01, le=1)
+    start_productivity: Productivity = 1.0
     mentoring: Fraction = 0.0
-
-    @field_validator("add")
-    @classmethod
-    def _nonzero(cls, v: int) -> int:
-        if v == 0:
-            raise ValueError("must not be 0 (positive adds people, negative removes)")
-        return v
 
 
 class Team(Strict):
     size: WholeNumber = Field(ge=1, le=MAX_TEAM)
-    focus: Number = Field(default=1.0, ge=0.01, le=1)
+    focus: Productivity = 1.0
     cost_per_person_day: Number = Field(default=0.0, ge=0, le=MAX_COST_PER_PERSON_DAY)
     wip_limit: WholeNumber | None = Field(default=None, ge=1, le=10 * MAX_TEAM)
     changes: tuple[StaffingChange, ...] = Field(default=(), max_length=MAX_STAFFING_CHANGES)
@@ -202,14 +228,6 @@ class Team(Strict):
             k = last + 1
         return self
 
-    def peak(self) -> int:
-        """Most people on the team at any time."""
-        people = best = self.size
-        for ch in sorted(self.changes, key=lambda c: c.at_day):
-            people += ch.add
-            best = max(best, people)
-        return best
-
 
 # -------------------------------------------------------------------- items
 class ItemValue(Strict):
@@ -231,19 +249,19 @@ class Item(Strict):
 
 # ----------------------------------------------------------------- delivery
 class Delivery(Strict):
-    approach: Literal["continuous", "incremental", "big_bang"] = "continuous"
-    release_every_days: Number = Field(default=10.0, ge=MIN_RELEASE_DAYS, le=MAX_RELEASE_DAYS)
+    approach: Approach = "continuous"
+    release_every_days: ReleaseCadence = 10.0
     discovery_days: Day = 0.0
     hardening_days: Day = 0.0
 
 
 class Iteration(Strict):
-    rework_probability: Number = Field(default=0.0, ge=0, le=0.95)
-    rework_fraction: Number = Field(default=0.0, ge=0, le=10)
+    rework_probability: ReworkProbability = 0.0
+    rework_fraction: EffortShare = 0.0
     misfit_probability: Fraction = 0.0
     misfit_value_factor: Fraction = 0.3
     feedback_lag_days: Day = 10.0
-    fix_fraction: Number = Field(default=0.5, ge=0, le=10)
+    fix_fraction: EffortShare = 0.5
 
 
 # -------------------------------------------------------------------- scope
@@ -264,7 +282,7 @@ class Resize(Strict):
 class ScopeChange(Strict):
     at_day: Day
     add: tuple[Item, ...] = Field(default=(), max_length=MAX_ITEMS)
-    priority: Literal["end", "top"] = "end"
+    priority: Priority = "end"
     remove: tuple[ItemId, ...] = Field(default=(), max_length=MAX_ITEMS)
     resize: tuple[Resize, ...] = Field(default=(), max_length=MAX_ITEMS)
 
@@ -483,7 +501,7 @@ def check_references(sc: Scenario) -> None:
         for j, dep in enumerate(it.depends_on):
             if dep not in seen:
                 problems.append(f"{path}.depends_on[{j}]: no item has id '{dep}'"
-                                + _suggest(dep, seen))
+                                + suggest(dep, seen))
             elif dep == it.id and seen[dep] == path:
                 self_loop = True
                 problems.append(f"{path}.depends_on[{j}]: an item cannot depend on itself")
@@ -498,11 +516,11 @@ def check_references(sc: Scenario) -> None:
         for j, rid in enumerate(change.remove):
             if rid not in seen:
                 problems.append(f"scope.changes[{c}].remove[{j}]: no item has id '{rid}'"
-                                + _suggest(rid, seen))
+                                + suggest(rid, seen))
         for j, rz in enumerate(change.resize):
             if rz.id not in seen:
                 problems.append(f"scope.changes[{c}].resize[{j}].id: no item has id "
-                                f"'{rz.id}'" + _suggest(rz.id, seen))
+                                f"'{rz.id}'" + suggest(rz.id, seen))
     risk_ids: dict[str, int] = {}
     for r, risk in enumerate(sc.risks):
         if risk.id in risk_ids:
@@ -512,7 +530,7 @@ def check_references(sc: Scenario) -> None:
         for j, iid in enumerate(risk.impact.items):
             if iid not in seen:
                 problems.append(f"risks[{r}].impact.items[{j}]: no item has id '{iid}'"
-                                + _suggest(iid, seen))
+                                + suggest(iid, seen))
     if sc.deadline is not None and sc.deadline < sc.start_date:
         problems.append(f"deadline: must be on or after start_date ({sc.start_date})")
     by = sc.value.outcome.by
@@ -581,11 +599,6 @@ def _reserved_id(item_id: str, ids: dict[str, str]) -> str | None:
     return None
 
 
-def _suggest(word: str, known: dict[str, str] | set[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(known), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def find_cycle(graph: dict[str, tuple[str, ...]]) -> list[str] | None:
     """Return one dependency cycle as a list of ids, or None (iterative DFS)."""
     WHITE, GREY, BLACK = 0, 1, 2
@@ -616,150 +629,6 @@ def find_cycle(graph: dict[str, tuple[str, ...]]) -> list[str] | None:
                 path.pop()
                 stack.pop()
     return None
-
-
-# ------------------------------------------------------------------ errors
-_MAPPING = "expected a mapping (key: value pairs)"
-#: Pydantic error types and the words we use for them (``{got}`` = what was written).
-_TYPE_MESSAGES = {
-    "dict_type": _MAPPING + ", got {got}",
-    "model_type": _MAPPING + ", got {got}",
-    "model_attributes_type": _MAPPING + ", got {got}",
-    "list_type": "expected a list, got {got}",
-    "tuple_type": "expected a list, got {got}",
-    "set_type": "expected a list, got {got}",
-    "missing": "required",
-    "date_from_datetime_parsing": "expected a date like 2027-01-04, got {got}",
-    "date_from_datetime_inexact": "expected a date without a time of day, like 2027-01-04",
-    "date_parsing": "expected a date like 2027-01-04, got {got}",
-    "date_type": "expected a date like 2027-01-04, got {got}",
-    "finite_number": "must be a finite number, got {got}",
-    "float_type": "expected a number, got {got}",
-    "float_parsing": "expected a number, got {got}",
-    "int_type": "expected a whole number, got {got}",
-    "int_parsing": "expected a whole number, got {got}",
-    "int_parsing_size": "expected a whole number of reasonable size, got {got}",
-    "int_from_float": "expected a whole number, got {got}",
-    "bool_type": "expected true or false, got {got}",
-    "bool_parsing": "expected true or false, got {got}",
-    "string_type": "expected text, got {got} (put it in quotes if it is meant as text)",
-    "string_unicode": "expected text, got {got}",
-    "recursion_loop": "refers to itself (a recursive structure)",
-}
-
-
-def _num_text(x: Any) -> str:
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
-        x = int(x)
-    if isinstance(x, int) and abs(x) >= 10**20:
-        return describe_input(x).removeprefix("the number ")
-    if isinstance(x, int):
-        return f"{x:,}" if abs(x) >= 10_000 else str(x)
-    return f"{x:g}" if isinstance(x, float) else str(x)
-
-
-def _message(err: dict[str, Any]) -> str:
-    """Words for one pydantic error (not a ``value_error``)."""
-    etype = err.get("type", "")
-    ctx = err.get("ctx") or {}
-    value = err.get("input")
-    got = describe_input(value)
-    if etype in _TYPE_MESSAGES:
-        if etype in ("float_type", "float_parsing", "int_type", "int_parsing") and (
-                isinstance(value, float) and not math.isfinite(value)):
-            return "must be a finite number"
-        return _TYPE_MESSAGES[etype].format(got=got)
-    bounds = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
-              "less_than_equal": "<="}
-    if etype in bounds:
-        limit = next(iter(ctx.values())) if ctx else "?"
-        kind = "the limit" if etype.startswith("less") else "the minimum"
-        return f"must be {bounds[etype]} {_num_text(limit)} ({kind}), got {_num_text(value)}"
-    if etype == "too_short":
-        n = ctx.get("min_length", 1)
-        return f"needs at least {n} entr{'y' if n == 1 else 'ies'}"
-    if etype == "too_long":
-        n = ctx.get("max_length")
-        actual = ctx.get("actual_length")
-        got_n = f" (got {actual:,})" if isinstance(actual, int) else ""
-        return f"at most {_num_text(n)} entries{got_n}"
-    if etype == "string_too_short":
-        return "must not be empty"
-    if etype == "string_too_long":
-        got_n = f" (got {len(value):,})" if isinstance(value, str) else ""
-        return f"at most {_num_text(ctx.get('max_length'))} characters{got_n}"
-    if etype == "string_pattern_mismatch":
-        if ctx.get("pattern") == ID_PATTERN:
-            return f"{got} is not a valid id: use {ID_RULE} (no spaces)"
-        return f"{got} does not match the pattern {ctx.get('pattern')}"
-    if etype == "literal_error":
-        expected = str(ctx.get("expected", ""))
-        options = [o.strip().strip("'") for o in
-                   expected.replace(" or ", ", ").split(",") if o.strip()]
-        hint = ""
-        if isinstance(value, str):
-            close = difflib.get_close_matches(value, options, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"must be one of {expected}, got {got}{hint}"
-    msg = str(err.get("msg", ""))
-    return msg.replace("Input should be", "must be")
-
-
-def _path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(part, str) and _is_union_tag(part):
-            continue
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _is_union_tag(part: str) -> bool:
-    """Pydantic names the branch of a union in the path (``literal['auto']``)."""
-    return "[" in part or part.startswith(("function-", "constrained-", "lax-", "json-"))
-
-
-def format_errors(exc: ValidationError, source: str | None = None) -> ScenarioError:
-    """Turn a pydantic error into a :class:`ScenarioError` naming each field path."""
-    problems: list[tuple[str, str]] = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        etype = err.get("type", "")
-        if etype in ("value_error", "assertion_error"):
-            msg = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix(
-                "Assertion failed, ")
-            if msg.startswith("@"):
-                field, _, msg = msg[1:].partition(": ")
-                base = _path(loc)
-                problems.append((f"{base}.{field}" if base else field, msg))
-                continue
-            if not loc and ": " in msg:
-                # Cross-field checks that already name their full paths, one a line.
-                for line in msg.split("\n"):
-                    path, _, text = line.partition(": ")
-                    problems.append((path, text))
-                continue
-        else:
-            msg = _message(err)
-        problems.append((_path(loc) or "(top level)", msg))
-    # Pydantic reports a value that failed every branch of an ``A | None`` once per
-    # branch; keep the first message for each path. A list whose element failed
-    # is also reported as too short: the element's message is the useful one.
-    unique: dict[str, str] = {}
-    for path, msg in problems:
-        unique.setdefault(path, msg)
-    problems = [(path, msg) for path, msg in unique.items()
-                if not (msg.startswith("needs at least") and
-                        any(other.startswith(path + "[") for other in unique))]
-    if not problems:  # pragma: no cover - pydantic always reports something
-        problems = [("(top level)", "invalid")]
-    first = f"{problems[0][0]}: {problems[0][1]}"
-    more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" \
-        if len(problems) > 1 else ""
-    return ScenarioError(first + more, source=source, problems=problems)
 
 
 def _kind(value: Any) -> str:

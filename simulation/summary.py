@@ -1,4 +1,8 @@
-"""Summaries of results, and paired comparisons of scenarios under the same seeds."""
+"""Statistics of simulated results: the forecast summary and paired differences.
+
+Pure statistics over tables that already exist; running simulations is the
+runner's job (:func:`simulation.runner.run`, :func:`simulation.runner.compare`).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,8 @@ import pandas as pd
 from .plan import make_calendar
 from .value import planned_run_rate
 
-if TYPE_CHECKING:
-    from .runner import Results
-    from .schema import Scenario
+if TYPE_CHECKING:   # annotations only: results imports this module
+    from .results import Results
 
 #: Paired-difference metrics: column in the runs table -> key in the JSON.
 DELTA_METRICS = {
@@ -186,36 +189,3 @@ def paired_deltas(base: pd.DataFrame, other: pd.DataFrame) -> list[dict[str, Any
                      "p05": float(np.quantile(d, 0.05)), "p95": float(np.quantile(d, 0.95)),
                      "n": n})
     return rows
-
-
-def compare(scenarios: dict[str, Scenario], runs: int | None = None, seed: int | None = None,
-            workers: int | None = None, progress=None) -> Comparison:
-    """Run every scenario with the same seeds; paired differences against the first."""
-    from .runner import run
-
-    if not scenarios:
-        raise ValueError("compare needs at least one scenario")
-    first = next(iter(scenarios.values()))
-    runs = first.simulation.runs if runs is None else runs
-    seed = first.simulation.seed if seed is None else seed
-    results = {}
-    total = len(scenarios)
-    for i, (name, sc) in enumerate(scenarios.items()):
-        sub = None
-        if progress:
-            def sub(done, n, i=i):
-                progress(i * n + done, total * n)
-        results[name] = run(sc, runs=runs, seed=seed, workers=workers, progress=sub)
-        # runs="auto" settles the count on the baseline; the variants use that count,
-        # so every pair of tables lines up run by run.
-        runs = results[name].n_runs
-    base_name = next(iter(results))
-    rows = []
-    for name, res in results.items():
-        if name == base_name:
-            continue
-        for row in paired_deltas(results[base_name].runs, res.runs):
-            rows.append({"variant": name, **row})
-    deltas = pd.DataFrame(rows, columns=["variant", "metric", "mean", "ci_low", "ci_high",
-                                         "p05", "p95", "n"])
-    return Comparison(results, deltas)

@@ -106,6 +106,16 @@ def planned_run_rate(sc: Scenario) -> float:
     return float(sum(it.value.per_week for it in sc.items if every or it.must_have))
 
 
+def outcome_target_rate(sc: Scenario) -> float:
+    """Run-rate (value per week) at which the outcome counts as reached.
+
+    ``target_fraction`` x :func:`planned_run_rate` (DESIGN section 3): the
+    planned must-have items, or every planned item when none of the must-haves
+    carries value.
+    """
+    return sc.value.outcome.target_fraction * planned_run_rate(sc)
+
+
 @dataclass
 class ValueResult:
     value: np.ndarray           # (runs,) discounted, urgency-weighted value to the horizon
@@ -134,7 +144,7 @@ def value_pass(sc: Scenario, cal: WorkCalendar, n_runs: int, run: np.ndarray,
     m = sc.iteration.misfit_value_factor
     weight = urgency_factors(sc, cal, weeks) * discount_factors(sc, weeks)
     edges = np.arange(weeks + 1, dtype=float)
-    target = sc.value.outcome.target_fraction * planned_run_rate(sc)
+    target = outcome_target_rate(sc)
 
     counted = np.ones(len(run), dtype=bool) if outcome_counts_every_item(sc) else must_have
     keep = (per_week > 0) & np.isfinite(live)

@@ -16,7 +16,8 @@ at most a fraction of a second and a bounded amount of memory:
   dates). A date that is not a date (``2027-02-30``) stays text, so the schema
   reports it at its field path instead of the parser crashing.
 
-Variant files (``extends:``) are resolved by :mod:`simulation.changes`.
+This module only turns YAML text into plain data and back; turning a file into a
+validated Scenario (variants included) is :mod:`simulation.loading`'s job.
 """
 
 from __future__ import annotations
@@ -24,13 +25,12 @@ from __future__ import annotations
 import os
 import re
 import stat
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import ScenarioError
-from .schema import Scenario, parse_scenario
+from .schema import Scenario
 
 #: Largest scenario file read, in bytes (text: in characters).
 MAX_FILE_BYTES = 1_000_000
@@ -385,36 +385,6 @@ def read_yaml_file(path: str | os.PathLike) -> Any:
     finally:
         os.close(fd)
     return parse_yaml_text(raw, name)
-
-
-def load_scenario(path: str | os.PathLike) -> Scenario:
-    """Load a scenario or a variant file (``extends:``) into a validated Scenario.
-
-    Raises
-    ------
-    ScenarioError
-        With the file name and the field path of the first problem.
-    """
-    data = read_yaml_file(path)
-    return scenario_from_data(data, source=os.fspath(path), base_dir=Path(path).parent)
-
-
-def scenario_from_data(data: Any, source: str = "<upload>", base_dir: Path | None = None,
-                       allow_extends: bool = True) -> Scenario:
-    """Validate parsed data; resolve ``extends:`` relative to ``base_dir``."""
-    if isinstance(data, dict) and "extends" in data:
-        if not allow_extends or base_dir is None:
-            raise ScenarioError("extends: a variant can only be loaded from a file in the "
-                                "scenario library or its own folder", source=source)
-        from .changes import load_variant_data
-        return load_variant_data(data, source=source, base_dir=base_dir)
-    return parse_scenario(data, source)
-
-
-def load_scenario_text(text: str | bytes, source: str = "<upload>",
-                       base_dir: Path | None = None) -> Scenario:
-    """Load a scenario from text (an upload); ``extends`` needs a ``base_dir``."""
-    return scenario_from_data(parse_yaml_text(text, source), source, base_dir)
 
 
 def scenario_to_data(sc: Scenario) -> dict[str, Any]:

@@ -8,11 +8,13 @@ worked out by hand (the working is in each docstring).
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from pydantic.fields import FieldInfo
 
 from simulation import ScenarioError, load_scenario, run
 from simulation.changes import (
@@ -385,6 +387,52 @@ def test_parse_errors_name_the_file_and_path(changes, message):
     assert str(err.value).startswith(message), f"got: {err.value}"
 
 
+def test_add_people_count_refuses_true_false():
+    """``count: true`` is not one person: the schema refuses booleans everywhere."""
+    with pytest.raises(ScenarioError) as err:
+        parse_changes([{"add_people": {"at_day": 3, "count": True}}], "v.yaml")
+    assert str(err.value) == "v.yaml: changes[0].add_people.count: expected a number, got " \
+        "true/false", f"got: {err.value}"
+
+
+@pytest.mark.parametrize("value", [0.0, 0.005, 1.5, -0.2])
+def test_add_people_start_productivity_has_the_schemas_bounds(value):
+    """The change refuses exactly what team.changes[].start_productivity refuses, in its words."""
+    with pytest.raises(ScenarioError) as in_schema:
+        parse_scenario({"name": "t", "start_date": "2027-01-04",
+                        "items": [{"id": "a", "effort": 1}],
+                        "team": {"size": 1, "changes": [
+                            {"at_day": 3, "add": 1, "start_productivity": value}]}})
+    with pytest.raises(ScenarioError) as in_change:
+        parse_changes([{"add_people": {"at_day": 3, "count": 1,
+                                       "start_productivity": value}}], "v.yaml")
+    schema_msg = str(in_schema.value).split("start_productivity: ", 1)[1]
+    change_msg = str(in_change.value).split("start_productivity: ", 1)[1]
+    assert change_msg == schema_msg, f"schema: {in_schema.value}; change: {in_change.value}"
+    assert str(in_change.value).startswith("v.yaml: changes[0].add_people.start_productivity: ")
+
+
+def test_changes_reuse_the_schemas_field_types():
+    """Each change field that edits a schema field has that field's type (one owner per rule)."""
+    from simulation import schema
+    pairs = [(AddPeople, "count", schema.StaffingChange, "add"),
+             (AddPeople, "start_productivity", schema.StaffingChange, "start_productivity"),
+             (AddPeople, "ramp_up_days", schema.StaffingChange, "ramp_up_days"),
+             (AddPeople, "mentoring", schema.StaffingChange, "mentoring"),
+             (SetApproach, "approach", schema.Delivery, "approach"),
+             (SetApproach, "release_every_days", schema.Delivery, "release_every_days"),
+             *[(SetIteration, f, schema.Iteration, f) for f in SetIteration.FIELDS]]
+    def rule(info):   # the field's type and bounds, with "| None" (unset = keep) taken off
+        args = [a for a in typing.get_args(info.annotation) if a is not type(None)]
+        inner = args[0] if info.metadata == [] and len(args) == 1 else None
+        info = FieldInfo.from_annotation(inner) if inner is not None else info
+        return info.annotation, info.metadata
+
+    for change, field, section, target in pairs:
+        mine, theirs = rule(change.model_fields[field]), rule(section.model_fields[target])
+        assert mine == theirs, f"{change.__name__}.{field} differs from the schema's {target}"
+
+
 @pytest.mark.parametrize("change, message", [
     ({"set": {"path": "team.sise", "value": 3}},
      "changes[0].set.path: team has no field 'sise'; did you mean 'size'?"),
@@ -556,3 +604,15 @@ def test_unbounded_effort_is_described_by_its_mean():
     """A lognormal effort (median 3, P90 10) has mean 3 e^(s^2/2) = 4.66, s = ln(10/3)/1.2816."""
     text = AddItems(items=(item("x", {"dist": "lognormal", "median": 3, "p90": 10}),)).describe()
     assert text == "Adds 'x' (about 4.7 person-days, no direct value) before work starts", text
+
+
+def test_with_runs_pairs_scenarios_and_validates():
+    """The What-if page's automatic-runs pairing: same runs everywhere, through the schema."""
+    from simulation.runner import with_runs
+    base = load_scenario(LIBRARY / "supply-chain.yaml")
+    out = with_runs({"a": base, "b": DelayStart(days=5).apply(base)}, 1200)
+    assert {sc.simulation.runs for sc in out.values()} == {1200}
+    assert out["a"] == base.model_copy(update={"simulation": base.simulation.model_copy(
+        update={"runs": 1200})}), "nothing else changes"
+    with pytest.raises(ScenarioError, match=r"simulation\.runs"):
+        with_runs({"a": base}, 0)

@@ -261,6 +261,21 @@ def test_timeline_medians_and_shares(results):
     assert (tl["bar_end"] > tl["start"]).all(), "every bar has a width"
 
 
+def test_outcome_target_is_the_engines_when_only_nice_to_haves_carry_value():
+    """No must-have has value: the engine counts every item, so must the page.
+
+    The engine reaches the outcome (probability 1.0); the page used to draw the
+    target at 0 and show the probability as n/a.
+    """
+    sc = make_scenario(items=[
+        {"id": "core", "effort": 5},
+        {"id": "extra", "effort": 5, "must_have": False, "value": {"per_week": 1000}}])
+    res = run(sc, runs=10, seed=1)
+    tables = analysis.forecast_tables(res)
+    assert res.summary()["value"]["outcome_probability"] == 1.0
+    assert tables["target"] == pytest.approx(0.8 * 1000), "the engine's target, not 0"
+
+
 def test_working_days_between_uses_the_calendar(supply_chain):
     cal = analysis.calendar_of(supply_chain)
     assert analysis.working_days_between(cal, "2027-01-04", "2027-01-11") == 5, "Mon to Mon"

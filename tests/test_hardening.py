@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 
 from simulation import ScenarioError, compare, run
+from simulation.loading import scenario_from_data
 from simulation.plan import stream
-from simulation.yamlio import read_yaml_file, scenario_from_data
+from simulation.yamlio import read_yaml_file
 from tests.helpers import LIBRARY, items, make_scenario
 
 

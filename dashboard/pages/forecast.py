@@ -63,8 +63,8 @@ def product_lens(sc, t: dict) -> None:
                 help="(value - cost) / cost over the horizon. 2.0 = each 1 spent returns 2 net.")
     m = st.columns(3)
     by = fmt.date(v.get("outcome_by")) if v.get("outcome_by") else "the horizon"
-    # With no must-have value the target is 0 and trivially met: not worth a number.
-    outcome = fmt.pct(v.get("outcome_probability")) if t["target"] > 0 else "n/a"
+    # The engine leaves the probability out (None, shown n/a) when no item has value.
+    outcome = fmt.pct(v.get("outcome_probability"))
     m[0].metric("Outcome chance", outcome,
                 help=f"Chance that “{v.get('outcome')}” is reached by {by}. It needs "
                      "must-have items with a value per week.")

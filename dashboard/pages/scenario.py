@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import editor, prose, state, storage
+from dashboard import editor, fmt, prose, state, storage
 from simulation import ScenarioError, load_scenario, load_scenario_text, scenario_to_yaml
 from simulation.library import LIBRARY_DIR, list_library
 from simulation.schema import (
@@ -28,11 +28,6 @@ MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2199, 12, 31)
 #: Largest whole number a browser number field holds exactly (2**53 - 1).
 MAX_WIDGET_INT = 2**53 - 1
-APPROACHES = {
-    "continuous": "Continuous: each item goes live when done",
-    "incremental": "Incremental: releases on a fixed cadence",
-    "big_bang": "Big bang: everything goes live at launch",
-}
 ADOPTION = {"instant": "Instant (full use at go-live)", "linear": "Linear ramp over some weeks",
             "bass": "Bass diffusion (slow start, word of mouth)"}
 URGENCY = {"standard": "Standard (value constant over time)",
@@ -287,8 +282,8 @@ def delivery(sc, fields: dict[str, Any]) -> None:
     d = sc.delivery
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
     fields["delivery.approach"] = c1.selectbox(
-        "Approach", list(APPROACHES), index=list(APPROACHES).index(d.approach),
-        format_func=APPROACHES.get, key=key("approach"))
+        "Approach", list(fmt.APPROACHES), index=list(fmt.APPROACHES).index(d.approach),
+        format_func=fmt.approach_label, key=key("approach"))
     fields["delivery.release_every_days"] = number_input(c2,
         "Release every (days)", min_value=0.0, max_value=float(MAX_RELEASE_DAYS),
         value=float(d.release_every_days), step=5.0, key=key("release"), format="%g",

@@ -6,9 +6,10 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import analysis, charts, levers, narrative, prose, simulate, state
+from dashboard import analysis, charts, fmt, levers, narrative, prose, simulate, state
 from dashboard.editor import RISK_KINDS
 from simulation import Scenario, ScenarioError
+from simulation.runner import with_runs
 from simulation.schema import MAX_DAY, MAX_TEAM
 
 NEW = "A new variant"
@@ -27,18 +28,13 @@ def lever_key(name: str) -> str:
 
 
 # -------------------------------------------------------------------- levers
-APPROACH_LABELS = {"continuous": "Continuous (each item live when done)",
-                   "incremental": "Incremental releases",
-                   "big_bang": "Big bang (all at launch)"}
-
-
 def approach_choice(sc: Scenario) -> str:
     """The switch-approach lever's choice, outside the lever form: picking one reruns
     the page, so the fields below show what that approach uses."""
-    options = list(APPROACH_LABELS)
+    options = list(fmt.APPROACHES)
     return st.selectbox("Delivery approach", options,
                         index=(options.index(sc.delivery.approach) + 1) % len(options),
-                        key=lever_key("approach"), format_func=APPROACH_LABELS.get)
+                        key=lever_key("approach"), format_func=fmt.approach_label)
 
 
 def lever_inputs(lever: str, sc: Scenario, approach: str | None = None) -> dict[str, Any]:
@@ -336,8 +332,7 @@ def comparison(sc: Scenario, built: dict[str, Scenario]) -> None:
         # number the baseline's automatic forecast settled on.
         base = simulate.forecast(sc)
         runs = base["summary"]["runs"]
-        scenarios = {n: s.model_copy(update={"simulation": s.simulation.model_copy(
-            update={"runs": runs})}) for n, s in scenarios.items()}
+        scenarios = with_runs(scenarios, runs)
     st.caption(f"{len(scenarios)} scenarios × {runs:,} simulated futures, seed "
                f"{sc.simulation.seed}: every scenario sees the same luck in each future.")
     if st.button("Run comparison", type="primary", key="run_comparison",
