@@ -233,7 +233,7 @@ class History:
         if done.empty:
             return pd.DataFrame({"week_start": pd.Series(dtype="datetime64[ns]"),
                                  "done": pd.Series(dtype=int)})
-        week = done - pd.to_timedelta(done.dt.weekday, unit="D")
+        week = done - pd.to_timedelta(done.dt.day_of_week, unit="D")
         counts = week.value_counts()
         weeks = pd.date_range(week.min(), week.max(), freq="7D")
         return pd.DataFrame({"week_start": weeks,
@@ -516,14 +516,21 @@ def _family_of(cells: pd.Series) -> str | None:
     return None
 
 
-def _only_dates(cells: pd.Series) -> bool:
-    """Every filled cell is a date (an empty column too: a stage every item skipped)."""
+def _only_dates(cells: pd.Series, fmt: str | None = None) -> bool:
+    """Every filled cell is a date (an empty column too: a stage every item skipped),
+    in any known format or in ``fmt`` when one is given."""
     filled = cells[cells != ""]
-    return len(filled) == 0 or _family_of(filled) is not None
+    if len(filled) == 0:
+        return True
+    if fmt is None:
+        return _family_of(filled) is not None
+    if fmt in _FAMILIES:
+        return bool(filled.str.fullmatch(_FAMILIES[fmt][0]).all())
+    return bool(pd.to_datetime(filled, format=fmt, errors="coerce").notna().all())
 
 
-def _is_date_column(cells: pd.Series) -> bool:
-    return bool((cells != "").any()) and _only_dates(cells)
+def _is_date_column(cells: pd.Series, fmt: str | None = None) -> bool:
+    return bool((cells != "").any()) and _only_dates(cells, fmt)
 
 
 def _resolve_format(date_format: str | None) -> str | None:
@@ -628,11 +635,12 @@ def _parse(data: bytes, src: str | None, start_column, done_column, type_column,
     pos = columns.index(id_col) + 1
     while pos < len(columns) and _norm(columns[pos]) in (*_LINK_NAMES, *_NAME_NAMES):
         pos += 1
+    given = _resolve_format(date_format)
     type_col = _find(columns, type_column, "type_column") if type_column else \
         _named(columns, _TYPE_NAMES)
     stages: list[str] = []
     for c in columns[pos:]:
-        if c == type_col or not _only_dates(df[c]):
+        if c == type_col or not _only_dates(df[c], given):
             break
         stages.append(c)
     # Three stages at least: with two, "the first after the first" would also be the
@@ -641,23 +649,26 @@ def _parse(data: bytes, src: str | None, start_column, done_column, type_column,
     if layout == "flat":
         stages = []
     date_cols = stages or [c for c in columns if c not in (id_col, type_col)
-                           and _is_date_column(df[c])]
+                           and _is_date_column(df[c], given)]
 
     if done_column:
         done_col = _find(columns, done_column, "done_column")
     elif layout == "stages":
         done_col = stages[-1]
     else:
-        done_col = _named(columns, _DONE_WORDS, date_cols) or (
-            date_cols[-1] if date_cols else None)
+        # By name among the date columns first; then by name anywhere, so a done
+        # column with one bad date gets a message about that date, not "no column".
+        others = [c for c in columns if c not in (id_col, type_col)]
+        done_col = _named(columns, _DONE_WORDS, date_cols) or \
+            _named(columns, _DONE_WORDS, others) or (date_cols[-1] if date_cols else None)
     if start_column:
         start_col = _find(columns, start_column, "start_column")
     elif layout == "stages":
         start_col = stages[1]
     else:
-        start_col = _named(columns, _START_WORDS,
-                           [c for c in date_cols if c != done_col]) or next(
-            (c for c in date_cols if c != done_col), None)
+        start_col = _named(columns, _START_WORDS, [c for c in date_cols if c != done_col]) \
+            or _named(columns, _START_WORDS, [c for c in others if c != done_col]) \
+            or next((c for c in date_cols if c != done_col), None)
     if done_col is None or start_col is None:
         shown = ", ".join(f"'{c}'" for c in columns[:30])
         raise HistoryError("found no start and done date columns (columns: "
@@ -672,7 +683,7 @@ def _parse(data: bytes, src: str | None, start_column, done_column, type_column,
         span = stages[stages.index(start_col):stages.index(done_col) + 1]
     else:
         span = [start_col, done_col] if start_col != done_col else [done_col]
-    fmt = _resolve_format(date_format)
+    fmt = given
     if fmt is None:
         fmt = _detect_format(pd.concat([df[c] for c in dict.fromkeys([*span, *stages])]))
     parsed = {c: _parse_dates(df[c], fmt, c, rows, ids) for c in dict.fromkeys(span)}
