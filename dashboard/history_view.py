@@ -70,6 +70,16 @@ def current() -> History | None:
     return h
 
 
+def all_types() -> list[str]:
+    """Every item type in the export, whatever the types filter keeps (for the picker)."""
+    name, data = st.session_state[FILE]
+    unfiltered = {k: v for k, v in options().items() if k != "types"}
+    try:
+        return _read(data, name, tuple(sorted(unfiltered.items()))).types()
+    except HistoryError:
+        return []
+
+
 def error() -> str | None:
     return st.session_state.get(ERROR)
 

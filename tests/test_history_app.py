@@ -88,6 +88,11 @@ def test_upload_changeable_columns_and_bad_file():
                        done_column="Done", type_column="Type").cycle_time_percentiles()
     assert metrics(at)["Cycle time P50"] == fmt.days(pct["p50"])
 
+    at.multiselect(key="hi_types").set_value(["Bug"]).run()
+    clean(at, "after keeping bugs only")
+    assert metrics(at)["Items"] == "2" and metrics(at)["Cycle time P85"] == "9 days"
+    assert at.multiselect(key="hi_types").options == ["Story", "Bug"], "all types offered"
+
     upload(at, DATA / "five-stages.csv", "broken.csv",
            b"ID,Started,Done\nA,2027-01-04,2027-02-30\n")
     clean(at, "after a bad upload")

@@ -69,9 +69,8 @@ def columns_form(h) -> None:
                        key=history_view.WINDOW,
                        help="The daily done counts of this many days up to the last done "
                             "date feed the forecast.")
-        keep = k.multiselect("Types to keep", h.types() if "types" not in opts else
-                             list(dict.fromkeys([*opts["types"], *h.types()])),
-                             default=opts.get("types", []), key="hi_types",
+        keep = k.multiselect("Types to keep", history_view.all_types(),
+                             default=list(opts.get("types", [])), key="hi_types",
                              help="Empty: all types.")
     new = {"start_column": start, "done_column": done,
            "type_column": None if kind == "(none)" else kind,
