@@ -13,7 +13,10 @@ Measures, in this one process (so the comparisons share a machine state):
 * the dashboard's recompute: a small change (one more person) applied to the
   validated scenario, then ``run(..., runs=1000)`` with the default workers and
   a warm pool (as the dashboard runs it), ``summary()``, and the Forecast page's
-  tables and chart specs.
+  tables and chart specs;
+* History: 10,000 runs of a 40-item *when* throughput forecast from the demo
+  export ``scenarios/history/team-stories.csv`` (numpy, one core), best of 5;
+  ``--only history`` measures just this row.
 
 Prints a table and writes ``bench/results.json`` (machine, versions, date, git
 commit of the engine, every number). ``--quick`` is a smoke run with small N
@@ -350,6 +353,19 @@ def bench_recompute(data, sc, runs: int, seeds) -> dict[str, Any]:
             "total_median_s": t_parse + median_run + median_sum + median_page}
 
 
+def bench_history(runs: int = 10_000, items: int = 40, repeats: int = 5) -> dict[str, Any]:
+    """A *when* forecast of ``items`` items, ``runs`` runs, from the demo export's window."""
+    from simulation.history import read_history
+
+    h = read_history(ROOT / "scenarios" / "history" / "team-stories.csv")
+    read_s = timed(lambda: read_history(ROOT / "scenarios" / "history" / "team-stories.csv"))[0]
+    tp = h.throughput()
+    times = [timed(lambda: h.when(items, runs=runs, seed=SEED))[0] for _ in range(repeats)]
+    return {"runs": runs, "items": items, "when_s": times, "when_best_s": min(times),
+            "read_s": read_s, "window_working_days": len(tp.samples),
+            "mean_per_day": float(tp.samples.mean())}
+
+
 def floor_check(data, runs: int) -> dict[str, Any]:
     """Is the floor the same work? Engine vs floor with the engine-only mechanisms off.
 
@@ -414,6 +430,11 @@ def table(res: dict[str, Any]) -> str:
         f"page tables and charts {rc['page_median_s']:.2f} s; "
         f"target about {TARGET_RECOMPUTE_S:g} s")
     row("  variant by model_copy", f"{rc['model_copy_s'] * 1e3:.2f} ms", rc["change"])
+    hb = res.get("history")
+    if hb:
+        row(f"history: when, {hb['runs']:,} runs", f"{hb['when_best_s'] * 1e3:.0f} ms",
+            f"{hb['items']} items from the demo export ({hb['mean_per_day']:.2f} a day), "
+            f"best of {len(hb['when_s'])}; reading the export {hb['read_s'] * 1e3:.0f} ms")
     fc = res["floor_check"]
     row("floor check (not timed)",
         f"{fc['engine_delivery_mean']:.1f} vs {fc['floor_delivery_mean']:.1f} d",
@@ -455,10 +476,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None,
                     help="JSON file to write (default bench/results.json; "
                          "--quick writes only when given)")
+    ap.add_argument("--only", choices=["history"],
+                    help="measure one row only and print it (nothing is written)")
     ap.add_argument("--profile", action="store_true",
                     help="print a cProfile of 1,000 reference runs and exit")
     args = ap.parse_args(argv)
 
+    if args.only == "history":
+        hb = bench_history()
+        print(f"history: when, {hb['runs']:,} runs of a {hb['items']}-item forecast: best "
+              f"{hb['when_best_s'] * 1e3:.1f} ms of {len(hb['when_s'])} "
+              f"({', '.join(f'{t * 1e3:.1f}' for t in hb['when_s'])} ms); reading the "
+              f"export {hb['read_s'] * 1e3:.0f} ms")
+        return 0
     data, sc = load_reference()
     if args.profile:
         print(profile(sc, 100 if args.quick else 1000))
@@ -487,6 +517,8 @@ def main(argv: list[str] | None = None) -> int:
     res["scaling_runs"] = bench_runs(sc, cfg["scale_runs"], res["ratio"])
     say("dashboard recompute ...")
     res["recompute"] = bench_recompute(data, sc, cfg["runs"], cfg["recompute_seeds"])
+    say("history forecast ...")
+    res["history"] = bench_history()
     say("floor check ...")
     res["floor_check"] = floor_check(data, cfg["runs"])
     engine_runner.shutdown_pool()

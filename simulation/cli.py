@@ -1,4 +1,4 @@
-"""Command line: ``python -m simulation run|compare|validate|list``.
+"""Command line: ``python -m simulation run|compare|validate|list|history``.
 
 Exit codes: 0 ok, 2 bad input (the message names the file and field path),
 1 unexpected failure. Bad input never prints a traceback.
@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="+")
     li = sub.add_parser("list", help="list the scenario library")
     li.add_argument("folder", nargs="?", default=str(LIBRARY))
+    add_history_parser(sub)
     return p
 
 
@@ -237,6 +238,7 @@ def format_summary(s: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+
 def format_deltas(deltas: dict[str, dict[str, Any]]) -> str:
     """Paired differences: mean with its 90% confidence interval."""
     out = []
@@ -252,3 +254,136 @@ def format_deltas(deltas: dict[str, dict[str, Any]]) -> str:
         lo, hi = d["ci90"]
         out.append(f"  {label:<28} {f(d['mean']):>14}   90% CI [{f(lo)}, {f(hi)}]")
     return "\n".join(out)
+
+
+# ------------------------------------------------------------------ history
+def add_history_parser(sub) -> None:
+    """``history FILE ...``: the team's flow and throughput forecasts (DESIGN 10)."""
+    from . import history as hi
+
+    h = sub.add_parser("history", help="read a work-item export (CSV): cycle times, "
+                       "throughput forecasts, backtest")
+    h.add_argument("file")
+    h.add_argument("--start-column", metavar="C")
+    h.add_argument("--done-column", metavar="C")
+    h.add_argument("--type-column", metavar="C")
+    h.add_argument("--types", metavar="A,B", help="item types to keep (comma-separated)")
+    h.add_argument("--date-format", metavar="F",
+                   help=f"{', '.join(hi.FORMATS)} or a strftime pattern (default: detected)")
+    h.add_argument("--workdays", metavar="Mon,Tue,...", help="working days (default Mon-Fri)")
+    h.add_argument("--holidays", metavar="DATE,DATE", help="non-working dates (YYYY-MM-DD)")
+    h.add_argument("--window-days", type=int, default=hi.DEFAULT_WINDOW_DAYS, metavar="D",
+                   help=f"throughput window, calendar days (default {hi.DEFAULT_WINDOW_DAYS})")
+    h.add_argument("--when", type=int, metavar="N", help="forecast when N more items are done")
+    h.add_argument("--how-many-by", metavar="DATE", help="forecast how many items by DATE")
+    h.add_argument("--from", dest="start", metavar="DATE",
+                   help="forecast start (default: the day after the last done date)")
+    h.add_argument("--backtest", action="store_true",
+                   help=f"check the forecast against the past (N = --when, default "
+                        f"{hi.DEFAULT_BACKTEST_ITEMS})")
+    h.add_argument("--runs", type=int, default=hi.DEFAULT_RUNS)
+    h.add_argument("--seed", type=_seed, default=hi.DEFAULT_SEED)
+    h.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+def _list(text: str | None) -> list[str] | None:
+    return None if text is None else [t.strip() for t in text.split(",") if t.strip()]
+
+
+#: The library's option names as the command line spells them, for messages.
+HISTORY_OPTIONS = {"start_column": "--start-column", "done_column": "--done-column",
+                   "type_column": "--type-column", "types": "--types",
+                   "date_format": "--date-format", "window_days": "--window-days",
+                   "when": "--when", "how_many_by": "--how-many-by", "from": "--from",
+                   "runs": "--runs", "seed": "--seed", "backtest items": "--when",
+                   "calendar": "--workdays/--holidays"}
+
+
+def cmd_history(args) -> int:
+    from .history import HistoryError
+
+    try:
+        return _history(args)
+    except HistoryError as exc:
+        text = str(exc)
+        prefix = f"{exc.source}: " if exc.source else ""
+        body = text[len(prefix):]
+        option, sep, rest = body.partition(": ")
+        if sep and option in HISTORY_OPTIONS:
+            body = f"{HISTORY_OPTIONS[option]}: {rest}"
+        raise ScenarioError(prefix + body) from None
+
+
+def _history(args) -> int:
+    from .history import DEFAULT_BACKTEST_ITEMS, HistoryError, read_history
+
+    calendar = {}
+    if args.workdays:
+        calendar["workdays"] = _list(args.workdays)
+    if args.holidays:
+        calendar["holidays"] = _list(args.holidays)
+    h = read_history(args.file, start_column=args.start_column, done_column=args.done_column,
+                     type_column=args.type_column, types=_list(args.types),
+                     date_format=args.date_format, calendar=calendar)
+    try:
+        summary = h.summary(window_days=args.window_days, when=args.when, start=args.start,
+                            how_many_by=args.how_many_by,
+                            backtest_items=(args.when or DEFAULT_BACKTEST_ITEMS)
+                            if args.backtest else None, runs=args.runs, seed=args.seed)
+    except HistoryError as exc:
+        raise exc.with_source(h.source) if h.source else exc from None
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(format_history(summary, h.warnings))
+    return 0
+
+
+def format_history(s: dict[str, Any], warnings: list[str] | None = None) -> str:
+    """Readable history: what was read, cycle times, throughput and the forecasts."""
+    c = s["columns"]
+    layout = (f"stage columns {', '.join(c['stages'])}" if c["layout"] == "stages"
+              else "flat start/done columns")
+    lines = [f"{s['items']:,} items: {s['done']:,} done, {s['in_progress']:,} in progress, "
+             f"{s['not_started']:,} not started",
+             f"  read as {layout}; start '{c['start']}', done '{c['done']}'"
+             + (f", type '{c['type']}'" if c["type"] else "") + f"; dates {c['date_format']}"]
+    lines += [f"  warning: {w}" for w in warnings or []]
+    if s["first_done"]:
+        lines.append(f"  done from {s['first_done']} to {s['last_done']}")
+    ct = s["cycle_time"]
+    lines += ["", "Cycle time (working days, start and done day counted)",
+              f"  all      P50 {_fmt(ct['p50'], '')}   P85 {_fmt(ct['p85'], '')}   "
+              f"P95 {_fmt(ct['p95'], '')}"]
+    for t, v in ct["by_type"].items():
+        lines.append(f"  {t:<8} P50 {_fmt(v['p50'], '')}   P85 {_fmt(v['p85'], '')}   "
+                     f"P95 {_fmt(v['p95'], '')}   ({v['n']} done)")
+    tp = s.get("throughput")
+    if tp:
+        lines += ["", f"Throughput  {tp['mean_per_day']:.2f} items a working day over "
+                      f"{tp['working_days']} working days ({tp['from']} to {tp['until']})"]
+    runs = f"{s.get('runs', 0):,} runs, seed {s.get('seed')}"
+    if "when" in s:
+        w = s["when"]
+        lines += ["", f"When are {w['n']} more items done? (from {w['from']}, {runs})",
+                  f"  P50 {w['p50_date'] or 'never'}   P85 {w['p85_date'] or 'never'}   "
+                  f"P95 {w['p95_date'] or 'never'}"]
+    if "how_many" in s:
+        m = s["how_many"]
+        lines += ["", f"How many items from {m['from']} to {m['by']}? ({runs})",
+                  f"  at least {m['p50']} in 50% of runs, {m['p85']} in 85%, "
+                  f"{m['p95']} in 95%"]
+    if "backtest" in s:
+        b = s["backtest"]
+        lines += ["", f"Backtest ({b['n']} items, {b['cutoffs']} weekly cut-offs)"]
+        if b["cutoffs"]:
+            lines.append(f"  actual on or before the P50 date in {b['within_p50']:.0%} of "
+                         f"cut-offs (ideal 50%), the P85 date in {b['within_p85']:.0%} "
+                         "(ideal 85%)")
+        else:
+            lines.append("  no cut-off: the history is shorter than the window plus "
+                         f"{b['n']} items")
+    return "\n".join(lines)
+
+
+COMMANDS["history"] = cmd_history

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import analysis, fmt, narrative, prose, simulate, state
+from dashboard import analysis, fmt, history_view, narrative, prose, simulate, state
 
 
 def chart(t: dict, name: str) -> None:
@@ -161,6 +161,7 @@ def main() -> None:
         project_lens(sc, t)
     with right, st.container(border=True):
         product_lens(sc, t)
+    history_view.second_opinion_block(sc, s)
     details(t)
 
 

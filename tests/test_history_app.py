@@ -1,0 +1,165 @@
+"""The History page and the second opinion on Forecast, through Streamlit's AppTest.
+
+The page's figures must equal :mod:`simulation.history`'s for the same file and
+options; a bad file is a message, never an exception; "Use for the backlog"
+writes exactly :func:`simulation.history.calibrate`'s scenario; Forecast shows
+the throughput forecast of the backlog's item count beside the model's dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import fmt, history_charts, history_view
+from simulation.history import calibrate, read_history, second_opinion
+from tests.helpers import ROOT
+
+APP = str(ROOT / "app.py")
+HISTORY = "dashboard/pages/history.py"
+FORECAST = "dashboard/pages/forecast.py"
+DATA = ROOT / "tests" / "data" / "history"
+SAMPLE = ROOT / "scenarios" / "history" / "team-stories.csv"
+TIMEOUT_S = 90
+
+
+def clean(at: AppTest, where: str) -> None:
+    assert not at.exception, f"{where}: " + " | ".join(e.value for e in at.exception)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def history_page(runs: int = 200) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    at.number_input(key=f"sc_runs_{at.session_state['editor_version']}").set_value(runs).run()
+    at.switch_page(HISTORY).run()
+    clean(at, "History page")
+    return at
+
+
+def upload(at: AppTest, path, name: str | None = None, data: bytes | None = None) -> AppTest:
+    raw = data if data is not None else path.read_bytes()
+    at.file_uploader(key="history_upload").set_value((name or path.name, raw, "text/csv"))
+    return at.run()
+
+
+def test_sample_shows_the_library_numbers():
+    at = history_page()
+    assert not at.metric, "nothing shown before a file is chosen"
+    at.button(key="history_sample").click().run()
+    clean(at, "after Use the sample")
+    h = read_history(SAMPLE)
+    sc = at.session_state["scenario"]
+    m = metrics(at)
+    pct = h.cycle_time_percentiles()
+    assert (m["Items"], m["Done"], m["In progress"]) == (
+        f"{len(h.items):,}", f"{len(h.done_items()):,}", f"{len(h.in_progress()):,}")
+    for p in (50, 85, 95):
+        assert m[f"Cycle time P{p}"] == fmt.days(pct[f"p{p}"])
+    n = len(sc.items)
+    w = h.when(n, h.last_done() + dt.timedelta(days=1))
+    for p in (50, 85, 95):
+        assert m[f"P{p} date"] == fmt.date(w.percentile_date(p)), p
+    bt = h.backtest(n, runs=2000)
+    assert m["Cut-offs"] == str(bt.cutoffs)
+    assert m["Actual by the P50 date"] == fmt.pct(bt.within_p50)
+    assert m["Actual by the P85 date"] == fmt.pct(bt.within_p85)
+    assert len(at.get("vega_lite_chart")) == 4, "throughput, cycle time, when, backtest"
+
+
+def test_upload_changeable_columns_and_bad_file():
+    at = upload(history_page(), DATA / "five-stages.csv")
+    clean(at, "after uploading five-stages.csv")
+    m = metrics(at)
+    assert (m["Items"], m["Done"], m["In progress"]) == ("7", "5", "1")
+    assert (m["Cycle time P50"], m["Cycle time P85"], m["Cycle time P95"]) == (
+        "5 days", "9 days", "9 days"), "the hand-computed percentiles of test_history.py"
+    assert any("stage columns (Backlog, Analysis, In Progress, Review, Done)" in x.value
+               for x in at.markdown)
+
+    at.selectbox(key="hi_start").set_value("In Progress").run()
+    clean(at, "after changing the start column")
+    pct = read_history(DATA / "five-stages.csv", start_column="In Progress",
+                       done_column="Done", type_column="Type").cycle_time_percentiles()
+    assert metrics(at)["Cycle time P50"] == fmt.days(pct["p50"])
+
+    at.multiselect(key="hi_types").set_value(["Bug"]).run()
+    clean(at, "after keeping bugs only")
+    assert metrics(at)["Items"] == "2" and metrics(at)["Cycle time P85"] == "9 days"
+    assert at.multiselect(key="hi_types").options == ["Story", "Bug"], "all types offered"
+
+    upload(at, DATA / "five-stages.csv", "broken.csv",
+           b"ID,Started,Done\nA,2027-01-04,2027-02-30\n")
+    clean(at, "after a bad upload")
+    message = " ".join(e.value for e in at.error)
+    assert "broken.csv: column 'Done', row 2 (item A)" in message, message
+    assert not at.metric, "nothing of the old file is shown as if it were the new one"
+
+
+def test_use_for_the_backlog_writes_the_calibrated_scenario():
+    at = history_page()
+    before = at.session_state["scenario"]
+    upload(at, DATA / "five-stages.csv")
+    at.button(key="hi_calibrate").click().run()
+    clean(at, "after Use for the backlog")
+    after = at.session_state["scenario"]
+    assert after == calibrate(before, read_history(DATA / "five-stages.csv"))
+    assert after.items[0].effort.samples == (0.8, 4.0, 1.6, 4.8, 7.2)
+    assert at.session_state["scenario_edited"], "an edit, to be saved on the Scenario page"
+    assert any("take their effort from five-stages.csv" in s.value for s in at.success)
+
+
+def test_forecast_shows_the_second_opinion():
+    at = history_page()
+    at.switch_page(FORECAST).run()
+    assert "Throughput P50" not in metrics(at), "no history, no second opinion"
+    at.switch_page(HISTORY).run()
+    at.button(key="history_sample").click().run()
+    at.switch_page(FORECAST).run()
+    clean(at, "Forecast with a history")
+    sc = at.session_state["scenario"]
+    m = metrics(at)
+    w = read_history(SAMPLE).when(len(sc.items), sc.start_date)
+    assert m["Throughput P50"] == fmt.date(w.percentile_date(50))
+    assert m["Throughput P85"] == fmt.date(w.percentile_date(85))
+    assert m["Model P50"] == m["P50 delivery"] and m["Model P85"] == m["P85 delivery"]
+    words = " ".join(x.value for x in at.markdown)
+    assert "throughput" in words and "for 10 items" in words
+
+
+def test_opinion_sentence_says_which_way():
+    w = read_history(DATA / "five-stages.csv").when(10, "2027-03-01", runs=200)
+    tp = w.percentile_date(50)
+    early = second_opinion(w, tp - dt.timedelta(days=30), tp - dt.timedelta(days=30))
+    assert "earlier" in history_view.opinion_sentence(early)
+    assert "optimistic" in history_view.opinion_sentence(early)
+    late = second_opinion(w, tp + dt.timedelta(days=30), w.percentile_date(85)
+                          + dt.timedelta(days=30))
+    assert "later" in history_view.opinion_sentence(late)
+    agree = second_opinion(w, tp, w.percentile_date(85))
+    assert "agrees with the model within two weeks" in history_view.opinion_sentence(agree)
+
+
+@pytest.mark.parametrize("empty", [False, True])
+def test_chart_builders_give_valid_specs(empty):
+    h = read_history(SAMPLE)
+    w = h.when(40)
+    bt = h.backtest(20, runs=200)
+    tables = {"weekly": h.weekly_throughput(), "ct": h.cycle_time_table(),
+              "hist": w.histogram(), "bt": bt.table}
+    if empty:
+        tables = {k: v.iloc[0:0] for k, v in tables.items()}
+    marks = history_charts.markers({"P50": w.percentile_date(50), "P85": None})
+    charts = [history_charts.throughput_chart(tables["weekly"]),
+              history_charts.cycle_time_chart(tables["ct"], h.cycle_time_percentiles()),
+              history_charts.when_chart(tables["hist"], marks),
+              history_charts.backtest_chart(tables["bt"])]
+    for c in charts:
+        spec = c.to_dict()           # validates against the Vega-Lite schema
+        assert spec["layer"]
+    assert isinstance(marks, pd.DataFrame) and marks["label"].tolist() == ["P50"]
