@@ -612,19 +612,24 @@ def parse_prediction(q: Question, data: Any) -> str | Estimate:
             raise PredictionError(f"{q.id}: the {shown} must be a number, got {x!r}")
         parts[name] = float(x)
     words = {"value": "best guess", "low": "low end", "high": "high end"}
+
+    def shown(x: float) -> str:
+        # As the trainee typed it: a probability in percent.
+        return f"{x * 100:g}%" if q.metric_kind == "probability" else f"{x:g}"
+
     if q.metric_kind == "probability":
         for name, x in parts.items():
             if not 0.0 <= x <= 1.0:
-                raise PredictionError(f"{q.id}: the {words[name]} {x:g} is outside a "
+                raise PredictionError(f"{q.id}: the {words[name]} {shown(x)} is outside a "
                                       "probability's range (0% to 100%)")
     elif q.metric_kind in ("day", "count"):
         for name, x in parts.items():
             if x < 0:
-                raise PredictionError(f"{q.id}: the {words[name]} {x:g} is negative")
+                raise PredictionError(f"{q.id}: the {words[name]} {shown(x)} is negative")
     if not parts["low"] <= parts["value"] <= parts["high"]:
         raise PredictionError(f"{q.id}: the best guess must lie between the low and the high "
-                              f"end (got {parts['low']:g} <= {parts['value']:g} <= "
-                              f"{parts['high']:g})")
+                              f"end (got low {shown(parts['low'])}, best guess "
+                              f"{shown(parts['value'])}, high {shown(parts['high'])})")
     return Estimate(**parts)
 
 

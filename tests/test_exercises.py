@@ -159,7 +159,7 @@ def test_predictions_are_checked_with_clear_messages():
     assert E.parse_prediction(q_dir, "higher") == "higher"
     with pytest.raises(E.PredictionError, match=r"on-time: choose one of lower, same, higher"):
         E.parse_prediction(q_dir, "later")
-    with pytest.raises(E.PredictionError, match=r"outcome: the best guess 1.5 is outside a "
+    with pytest.raises(E.PredictionError, match=r"outcome: the best guess 150% is outside a "
                                                 r"probability's range \(0% to 100%\)"):
         E.parse_prediction(q_est, {"value": 1.5, "low": 0.1, "high": 2})
     with pytest.raises(E.PredictionError, match="must lie between the low and the high"):
