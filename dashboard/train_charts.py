@@ -83,23 +83,25 @@ def direction_chart(counts: pd.DataFrame, truth: str, title: str) -> alt.Chart:
 
 def shift_chart(base: float, variant: float, kind: str, predicted: str, truth: str,
                 title: str) -> alt.LayerChart:
-    """Base and variant value of a direction question, with the call the trainee made."""
+    """Base and variant value of a direction question, titled with the call the trainee made."""
     fmt = AXIS_FORMATS.get(kind, ",.2f")
     data = pd.DataFrame({"scenario": ["Base", "Variant"], "value": [base, variant]})
     lo, hi = min(base, variant), max(base, variant)
     room = (hi - lo) * 0.15 or max(abs(hi) * 0.1, 0.01)
     scale = alt.Scale(domain=[lo - room, hi + room], nice=False, zero=False)
-    line = alt.Chart(data).mark_line(color=NEUTRAL).encode(
-        x=alt.X("value:Q", scale=scale, axis=alt.Axis(title=title, format=fmt)),
-        y=alt.YValue(ROW_PX / 2))
-    right = predicted == truth
-    dots = alt.Chart(data).mark_point(filled=True, size=120, opacity=1).encode(
-        x=alt.X("value:Q"), y=alt.YValue(ROW_PX / 2),
-        color=alt.Color("scenario:N", title=f"You said {predicted}"
-                        + (" (right)" if right else f"; it is {truth}"),
-                        scale=alt.Scale(domain=["Base", "Variant"], range=[NEUTRAL, TRUTH]),
-                        legend=alt.Legend(orient="top")),
+    heading = f"You said {predicted}: " + ("right" if predicted == truth else
+                                          f"wrong, it is {truth}")
+    x = alt.X("value:Q", scale=scale, axis=alt.Axis(title=title, format=fmt))
+    line = alt.Chart(data).mark_line(color=NEUTRAL).encode(x=x)
+    colour = alt.Color("scenario:N", legend=None, scale=alt.Scale(
+        domain=["Base", "Variant"], range=[NEUTRAL, TRUTH]))
+    dots = alt.Chart(data).mark_point(filled=True, size=140, opacity=1).encode(
+        x=alt.X("value:Q"), color=colour,
         tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
                  alt.Tooltip("value:Q", title="Value", format=fmt)])
-    return alt.layer(line, dots).properties(height=ROW_PX + 10, padding=PADDING) \
-        .configure_view(stroke=None)
+    labels = alt.Chart(data).mark_text(dy=-14, fontSize=12).encode(
+        x=alt.X("value:Q"), text=alt.Text("scenario:N"), color=colour)
+    return alt.layer(line, dots, labels).properties(
+        height=70, padding=PADDING, title=alt.TitleParams(heading, anchor="start",
+                                                          fontSize=13)).configure_view(
+        stroke=None)

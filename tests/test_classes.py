@@ -99,12 +99,14 @@ def test_answers_are_replaced_until_the_reveal_then_closed(store):
     assert [(r["name"], r["answered"]) for r in cl.roster(info, store)] == [("Ana", 2),
                                                                           ("Ben", 0)]
     with pytest.raises(cl.ClassError, match="only after the trainer reveals"):
-        cl.revealed_answers(opened.code, store)
+        cl.revealed_answers(ana, store)
     assert cl.reveal(opened.code, opened.key, store).revealed
     with pytest.raises(cl.ClassError, match="predictions are closed"):
         cl.submit_answers(ben, {"date": "later"}, store)
-    shown = cl.revealed_answers(opened.code, store)
-    assert len(shown) == 2 and all("name" not in r for r in shown)
+    shown = cl.revealed_answers(ben, store)
+    assert len(shown) == 2 and all("name" not in r and "trainee_id" not in r for r in shown)
+    assert not any(r["mine"] for r in shown), "Ben answered nothing; Ana's rows are not his"
+    assert all(r["mine"] for r in cl.revealed_answers(ana, store))
 
 
 def test_trainees_submitting_at_the_same_moment_all_keep_their_answers(store):

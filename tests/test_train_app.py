@@ -176,3 +176,18 @@ def test_wrong_key_or_code_never_opens_the_trainer_view():
     stranger.text_input(key="tr_join_name").set_value("Cy")
     submit(stranger, "Join")
     assert "No class has the code QQQQQQ" in texts(stranger)
+
+
+def test_train_charts_are_valid_vega_lite():
+    import pandas as pd
+
+    from dashboard import train_charts as tc
+
+    guesses = pd.DataFrame({"who": ["You", "Classmate 1"], "value": [0.3, 0.5],
+                            "low": [0.2, 0.4], "high": [0.4, 0.9]})
+    tc.estimate_chart(guesses, 0.27, 0.51, "probability", "On-time chance").to_dict()
+    tc.estimate_chart(guesses.iloc[:0], 100.0, None, "money", "NPV").to_dict()
+    tc.direction_chart(pd.DataFrame({"choice": ["earlier", "same", "later"],
+                                     "count": [1, 0, 2]}), "later", "Trainees").to_dict()
+    tc.shift_chart(55.0, 57.0, "day", "later", "later", "P50").to_dict()
+    tc.shift_chart(0.5, 0.5, "probability", "higher", "same", "Outcome").to_dict()

@@ -130,9 +130,9 @@ def _said(q: E.Question, p: Any) -> str:
 
 def _verdict(qs: E.QuestionScore, q: E.Question) -> str:
     if qs.kind == "direction":
-        return "✅ right" if qs.right else "❌ wrong"
+        return "✓ right" if qs.right else "✗ wrong"
     off = E.format_change(q.metric_kind, qs.distance, signed=False)
-    return ("✅ inside your range" if qs.inside else "❌ outside your range") + f", {off} off"
+    return ("✓ inside your range" if qs.inside else "✗ outside your range") + f", {off} off"
 
 
 def reveal_view(ex: E.Exercise, sol: E.Solution, preds: dict[str, Any],
@@ -153,7 +153,8 @@ def reveal_view(ex: E.Exercise, sol: E.Solution, preds: dict[str, Any],
             guesses = pd.DataFrame([{"who": "You", "value": p.value, "low": p.low,
                                      "high": p.high}])
             if class_rows:
-                guesses = pd.concat([guesses, _class_guesses(q, class_rows, "Classmate")],
+                others = [r for r in class_rows if not r.get("mine")]
+                guesses = pd.concat([guesses, _class_guesses(q, others, "Classmate")],
                                     ignore_index=True)
             base = sol.base_values[q.id] if q.of == "variant" else None
             st.altair_chart(train_charts.estimate_chart(
@@ -164,7 +165,7 @@ def reveal_view(ex: E.Exercise, sol: E.Solution, preds: dict[str, Any],
                 sol.answers[q.id], q.label), width="stretch")
             if class_rows:
                 st.altair_chart(train_charts.direction_chart(
-                    _class_counts(q, class_rows), sol.answers[q.id], "Classmates' calls"),
+                    _class_counts(q, class_rows), sol.answers[q.id], "The class's calls"),
                     width="stretch")
     st.markdown("### Why")
     st.markdown(E.render(ex, ex.debrief, sol))
@@ -294,9 +295,8 @@ def trainee() -> None:
         st.info("The trainer has revealed; you did not submit predictions in time.")
         st.markdown(E.render(ex, ex.debrief, sol))
         return
-    rows = _store_call(lambda: cl.revealed_answers(me.code), "answers") or []
-    others = [r for r in rows if not (r["question"] in mine and _same(mine[r["question"]], r))]
-    result = reveal_view(ex, sol, mine, class_rows=others)
+    rows = _store_call(lambda: cl.revealed_answers(me), "answers") or []
+    result = reveal_view(ex, sol, mine, class_rows=rows)
     record_progress(ex, result)
     progress_table()
 
@@ -304,12 +304,6 @@ def trainee() -> None:
 def _submit(me: cl.Trainee, preds: dict[str, Any]) -> bool:
     cl.submit_answers(me, preds)
     return True
-
-
-def _same(p: Any, row: dict[str, Any]) -> bool:
-    if isinstance(p, E.Estimate):
-        return (p.value, p.low, p.high) == (row["value"], row["low"], row["high"])
-    return p == row["choice"]
 
 
 def trainer() -> None:

@@ -295,18 +295,22 @@ def class_answers(info: ClassInfo, store: Store | None = None) -> list[dict[str,
     trainee's view only once ``info.revealed`` (names are dropped there).
     """
     store = store or open_store()
-    q = (sa.select(trainees.c.name, answers.c.question, answers.c.choice, answers.c.value,
-                   answers.c.low, answers.c.high)
+    q = (sa.select(trainees.c.id.label("trainee_id"), trainees.c.name, answers.c.question,
+                   answers.c.choice, answers.c.value, answers.c.low, answers.c.high)
          .select_from(answers.join(trainees, answers.c.trainee_id == trainees.c.id))
          .where(trainees.c.class_id == info.id).order_by(trainees.c.id, answers.c.id))
     with store.begin() as conn:
         return [dict(r) for r in conn.execute(q).mappings()]
 
 
-def revealed_answers(code: str, store: Store | None = None, now: datetime | None = None
-                     ) -> list[dict[str, Any]]:
-    """The class's predictions without names, for trainees, only after the reveal."""
-    info = find_class(code, store, now)
+def revealed_answers(trainee: Trainee, store: Store | None = None,
+                     now: datetime | None = None) -> list[dict[str, Any]]:
+    """The class's predictions for a trainee, only after the reveal.
+
+    Without names; ``mine`` marks the trainee's own rows.
+    """
+    info = find_class(trainee.code, store, now)
     if not info.revealed:
         raise ClassError("The class's answers are shown only after the trainer reveals.")
-    return [{k: v for k, v in r.items() if k != "name"} for r in class_answers(info, store)]
+    return [{**{k: v for k, v in r.items() if k not in ("name", "trainee_id")},
+             "mine": r["trainee_id"] == trainee.id} for r in class_answers(info, store)]
