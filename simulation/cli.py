@@ -1,4 +1,4 @@
-"""Command line: ``python -m simulation run|compare|validate|list|history``.
+"""Command line: ``python -m simulation run|compare|validate|list|history|exercise``.
 
 Exit codes: 0 ok, 2 bad input (the message names the file and field path),
 1 unexpected failure. Bad input never prints a traceback.
@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import exercise_cli
 from .errors import ScenarioError
 from .loading import load_scenario
 from .runner import SimulationError, compare, run
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     li = sub.add_parser("list", help="list the scenario library")
     li.add_argument("folder", nargs="?", default=str(LIBRARY))
     add_history_parser(sub)
+    exercise_cli.add_parser(sub, _runs, _seed)
     return p
 
 
@@ -201,7 +203,8 @@ def cmd_list(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list}
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list,
+            "exercise": exercise_cli.cmd_exercise}
 
 
 # ------------------------------------------------------------------ printing

@@ -1,0 +1,407 @@
+"""Train page (DESIGN 9): predict, reveal, debrief, score; alone or as a class.
+
+The page only draws: exercises, answers, checks and scores come from
+``simulation.exercises``, classes and answers from ``simulation.store.classes``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import analysis, charts, fmt, prose, simulate, train_charts
+from simulation import ScenarioError, SimulationError
+from simulation import exercises as E
+from simulation.store import StoreError
+from simulation.store import classes as cl
+
+LOG = logging.getLogger(__name__)
+SOLO, JOIN, TRAINER = "On my own", "Join a class", "Run a class (trainer)"
+# Session keys (st.session_state): one trainee's own progress and class memberships.
+PROGRESS = "tr_progress"          # {file: {"title", "points", "max"}}
+SOLO_PREDICTIONS = "tr_solo"      # {file: checked predictions}, set on reveal
+TRAINEE = "tr_trainee"            # cl.Trainee once joined
+TRAINER_CLASS = "tr_trainer"      # (code, key) once the key was accepted
+OPENED = "tr_opened"              # cl.OpenedClass just opened (to show the key once)
+
+
+# ----------------------------------------------------------------- data
+@st.cache_data(ttl=300, show_spinner=False)
+def exercise_rows() -> list[dict[str, Any]]:
+    """The exercise library (validated, nothing simulated)."""
+    return E.list_exercises()
+
+
+def load(file: str) -> E.Exercise | None:
+    """An exercise of the library by file name, or None with the reason shown."""
+    try:
+        return E.load_exercise(E.EXERCISE_DIR / Path(file).name)
+    except ScenarioError as exc:
+        st.error(f"This exercise cannot be used: {exc}")
+        return None
+
+
+def solution(ex: E.Exercise) -> E.Solution | None:
+    """The exercise's answers, simulated once per server for everybody (a progress bar
+    shows only for whoever runs it)."""
+    slot = st.empty()
+
+    def update(done: int, total: int) -> None:
+        slot.progress(min(done / total, 1.0) if total else 1.0,
+                      text=f"Simulating the exercise: {done:,} of {total:,} futures")
+
+    try:
+        return simulate.guarded(lambda: E.solve(ex, progress=update), "exercise")
+    finally:
+        slot.empty()
+
+
+@st.cache_data(max_entries=16, ttl=simulate.CACHE_TTL_S, show_spinner=False)
+def comparison_specs(key: str, runs: int, seed: int, _sol: E.Solution) -> dict[str, dict]:
+    """The What-if comparison charts of an exercise (built once per exercise and seed)."""
+    tables = analysis.comparison_tables(_sol.comparison)
+    return charts.specs(charts.comparison_charts(tables))
+
+
+# ------------------------------------------------------------- the parts
+def situation(ex: E.Exercise, sol: E.Solution) -> None:
+    """Title, the situation with the base's numbers only, what the variant changes."""
+    st.subheader(ex.title)
+    st.markdown(E.render(ex, ex.situation, base_summary=sol.summaries["base"]))
+    b = sol.summaries["base"]
+    d, v = b["delivery"], b["value"]
+    m = st.columns(4)
+    m[0].metric("P50 delivery (base)", fmt.date(d.get("p50_date")))
+    m[1].metric("On time (base)", fmt.pct(d.get("on_time_probability")))
+    m[2].metric("NPV mean (base)", fmt.money(v.get("npv_mean")))
+    m[3].metric("Outcome chance (base)", fmt.pct(v.get("outcome_probability")))
+    st.markdown("**What changes**\n" + "\n".join(f"- {line}" for line in ex.change_lines()))
+    st.caption(f"{sol.runs:,} simulated futures, seed {sol.seed}, the same luck for both.")
+
+
+def _unit(q: E.Question) -> str:
+    return {"probability": " (%)", "day": " (working day)"}.get(q.metric_kind, "")
+
+
+def prediction_form(ex: E.Exercise, key: str, button: str) -> dict[str, Any] | None:
+    """The predictions form; returns checked predictions once submitted, else None."""
+    with st.form(f"{key}_form"):
+        st.markdown("**Your predictions**")
+        raw: dict[str, Any] = {}
+        for i, q in enumerate(ex.questions, 1):
+            if q.kind == "direction":
+                raw[q.id] = st.radio(f"{i}. {q.ask}", q.choices, index=None, horizontal=True,
+                                     key=f"{key}_{q.id}")
+                continue
+            st.markdown(f"{i}. {q.ask}")
+            c = st.columns(3)
+            parts = {name: c[j].number_input(f"{label}{_unit(q)}", value=None,
+                                             key=f"{key}_{q.id}_{name}",
+                                             step=_step(q), format="%g")
+                     for j, (name, label) in enumerate((("value", "Best guess"),
+                                                        ("low", "Low end"),
+                                                        ("high", "High end")))}
+            raw[q.id] = None if any(x is None for x in parts.values()) else {
+                name: (x / 100 if q.metric_kind == "probability" else x)
+                for name, x in parts.items()}
+        if not st.form_submit_button(button, type="primary"):
+            return None
+    try:
+        return E.parse_predictions(ex, raw)
+    except E.PredictionError as exc:
+        st.error(f"{exc}. Nothing was submitted.")
+        return None
+
+
+def _step(q: E.Question) -> float:
+    return {"probability": 1.0, "day": 1.0, "money": 1000.0}.get(q.metric_kind, 0.1)
+
+
+def _said(q: E.Question, p: Any) -> str:
+    if isinstance(p, E.Estimate):
+        low, value, high = (E.format_value(q.metric_kind, x) for x in (p.low, p.value, p.high))
+        return f"{value} ({low} to {high})"
+    return str(p)
+
+
+def _verdict(qs: E.QuestionScore, q: E.Question) -> str:
+    if qs.kind == "direction":
+        return "✓ right" if qs.right else "✗ wrong"
+    off = E.format_change(q.metric_kind, qs.distance, signed=False)
+    return ("✓ inside your range" if qs.inside else "✗ outside your range") + f", {off} off"
+
+
+def reveal_view(ex: E.Exercise, sol: E.Solution, preds: dict[str, Any],
+                class_rows: list[dict[str, Any]] | None = None) -> E.Score:
+    """Truth beside prediction, charts with the prediction marked, debrief, score."""
+    result = E.score(ex, sol.answers, preds)
+    st.markdown(f"### Score: {result.points} of {result.max_points}")
+    table = []
+    for q, qs in zip(ex.questions, result.questions, strict=True):
+        table.append({"Question": q.ask, "You said": _said(q, preds[q.id]),
+                      "Truth": E.format_answer(q, sol.answers[q.id]),
+                      "Result": _verdict(qs, q)})
+    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+    for q in ex.questions:
+        st.markdown(f"**{q.ask}**")
+        p = preds[q.id]
+        if q.kind == "estimate":
+            guesses = pd.DataFrame([{"who": "You", "value": p.value, "low": p.low,
+                                     "high": p.high}])
+            if class_rows:
+                others = [r for r in class_rows if not r.get("mine")]
+                guesses = pd.concat([guesses, _class_guesses(q, others, "Classmate")],
+                                    ignore_index=True)
+            base = sol.base_values[q.id] if q.of == "variant" else None
+            st.altair_chart(train_charts.estimate_chart(
+                guesses, sol.answers[q.id], base, q.metric_kind, q.label), width="stretch")
+        else:
+            st.altair_chart(train_charts.shift_chart(
+                sol.base_values[q.id], sol.variant_values[q.id], q.metric_kind, p,
+                sol.answers[q.id], q.label), width="stretch")
+            if class_rows:
+                st.altair_chart(train_charts.direction_chart(
+                    _class_counts(q, class_rows), sol.answers[q.id], "The class's calls"),
+                    width="stretch")
+    st.markdown("### Why")
+    st.markdown(E.render(ex, ex.debrief, sol))
+    if ex.try_next:
+        st.markdown("**Try next** (on the What-if page)\n"
+                    + "\n".join(f"- {t}" for t in ex.try_next))
+    with st.expander("The comparison charts"):
+        specs = comparison_specs(ex.key(), sol.runs, sol.seed, sol)
+        st.markdown("**Share of futures delivered by each date**")
+        st.vega_lite_chart(spec=specs["cdf"], width="stretch")
+        st.markdown("**Median value earned over time**")
+        st.vega_lite_chart(spec=specs["value"], width="stretch")
+    return result
+
+
+def _class_guesses(q: E.Question, rows: list[dict[str, Any]], label: str | None
+                   ) -> pd.DataFrame:
+    """Estimates of one question; named rows (trainer) or numbered ones (trainees)."""
+    mine = [r for r in rows if r["question"] == q.id and r["value"] is not None]
+    return pd.DataFrame([{"who": r.get("name") if label is None else f"{label} {i}",
+                          "value": r["value"], "low": r["low"], "high": r["high"]}
+                         for i, r in enumerate(mine, 1)],
+                        columns=["who", "value", "low", "high"])
+
+
+def _class_counts(q: E.Question, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    calls = [r["choice"] for r in rows if r["question"] == q.id]
+    return pd.DataFrame({"choice": list(q.choices),
+                         "count": [calls.count(c) for c in q.choices]})
+
+
+def record_progress(ex: E.Exercise, result: E.Score) -> None:
+    st.session_state.setdefault(PROGRESS, {})[ex.file] = {
+        "Exercise": ex.title, "Points": result.points, "Of": result.max_points}
+
+
+def progress_table() -> None:
+    done = st.session_state.get(PROGRESS, {})
+    if not done:
+        return
+    st.markdown("### Your progress this session")
+    df = pd.DataFrame(list(done.values()))
+    st.dataframe(df, hide_index=True, width="content")
+    st.caption(f"{df['Points'].sum()} of {df['Of'].sum()} points over {len(df)} exercise"
+               f"{'s' if len(df) > 1 else ''}.")
+
+
+def _store_call(action, what: str):
+    """Run a store action; a ClassError or StoreError becomes a message, never a traceback."""
+    try:
+        return action()
+    except cl.ClassError as exc:
+        st.error(str(exc))
+    except StoreError as exc:
+        LOG.exception("store failed")
+        st.error(f"The class store is not available ({what}): {exc}")
+    return None
+
+
+# ------------------------------------------------------------------ modes
+def solo() -> None:
+    rows = [r for r in exercise_rows() if not r["error"]]
+    if not rows:
+        st.warning("No exercises found in scenarios/exercises/.")
+        return
+    titles = {r["file"]: r["title"] for r in rows}
+    file = st.selectbox("Exercise", list(titles), format_func=titles.get, key="tr_pick")
+    ex = load(file)
+    sol = solution(ex) if ex else None
+    if sol is None:
+        return
+    situation(ex, sol)
+    done = st.session_state.setdefault(SOLO_PREDICTIONS, {})
+    if file not in done:
+        preds = prediction_form(ex, f"tr_solo_{Path(file).stem}", "Reveal")
+        if preds is None:
+            progress_table()
+            return
+        done[file] = preds
+    result = reveal_view(ex, sol, done[file])
+    record_progress(ex, result)
+    if st.button("Try this exercise again", key="tr_again"):
+        done.pop(file, None)
+        st.rerun()
+    progress_table()
+
+
+def trainee() -> None:
+    me: cl.Trainee | None = st.session_state.get(TRAINEE)
+    if me is None:
+        st.markdown(prose.part("train", "class"))
+        with st.form("tr_join"):
+            c = st.columns(2)
+            code = c[0].text_input("Class code", max_chars=12, key="tr_join_code")
+            name = c[1].text_input("Your display name", max_chars=cl.MAX_NAME,
+                                   key="tr_join_name")
+            if st.form_submit_button("Join", type="primary"):
+                joined = _store_call(lambda: cl.join_class(code, name), "joining")
+                if joined is not None:
+                    st.session_state[TRAINEE] = joined
+                    st.rerun()
+        return
+    info = _store_call(lambda: cl.find_class(me.code), "class")
+    top = st.columns([3, 1])
+    top[0].markdown(f"In class **{me.code}** as **{me.name}**.")
+    if top[1].button("Leave the class", key="tr_leave"):
+        st.session_state.pop(TRAINEE, None)
+        st.rerun()
+    if info is None:
+        return
+    ex = load(info.exercise)
+    sol = solution(ex) if ex else None
+    if sol is None:
+        return
+    situation(ex, sol)
+    mine = _store_call(lambda: cl.own_answers(me), "answers") or {}
+    if not info.revealed:
+        if len(mine) == len(ex.questions):
+            st.success("Your predictions are in. Wait for the trainer to reveal; you can "
+                       "still change them until then.")
+        preds = prediction_form(ex, f"tr_class_{me.code}", "Submit predictions")
+        if preds is not None and _store_call(lambda: _submit(me, preds), "saving"):
+            st.rerun()
+        st.button("Check for the reveal", key="tr_check")
+        return
+    if len(mine) != len(ex.questions):
+        st.info("The trainer has revealed; you did not submit predictions in time.")
+        st.markdown(E.render(ex, ex.debrief, sol))
+        return
+    rows = _store_call(lambda: cl.revealed_answers(me), "answers") or []
+    result = reveal_view(ex, sol, mine, class_rows=rows)
+    record_progress(ex, result)
+    progress_table()
+
+
+def _submit(me: cl.Trainee, preds: dict[str, Any]) -> bool:
+    cl.submit_answers(me, preds)
+    return True
+
+
+def trainer() -> None:
+    held = st.session_state.get(TRAINER_CLASS)
+    if held is None:
+        st.markdown(prose.part("train", "trainer"))
+        hours = int(cl.CLASS_LIFETIME.total_seconds() // 3600)
+        st.caption(f"A class can be joined and answered for {hours} hours after it opens.")
+        rows = [r for r in exercise_rows() if not r["error"]]
+        titles = {r["file"]: r["title"] for r in rows}
+        c = st.columns(2)
+        with c[0].form("tr_open"):
+            st.markdown("**Open a new class**")
+            file = st.selectbox("Exercise", list(titles), format_func=titles.get,
+                                key="tr_open_pick")
+            if st.form_submit_button("Open class", type="primary") and file:
+                opened = _store_call(lambda: cl.open_class(file), "opening")
+                if opened is not None:
+                    st.session_state[OPENED] = opened
+                    st.session_state[TRAINER_CLASS] = (opened.code, opened.key)
+                    st.rerun()
+        with c[1].form("tr_return"):
+            st.markdown("**Return to a class**")
+            code = st.text_input("Class code", max_chars=12, key="tr_t_code")
+            key = st.text_input("Trainer key", type="password", key="tr_t_key")
+            if st.form_submit_button("Open the trainer view"):
+                info = _store_call(lambda: cl.trainer_class(code, key), "checking the key")
+                if info is not None:
+                    st.session_state[TRAINER_CLASS] = (info.code, key.strip())
+                    st.rerun()
+        return
+    code, key = held
+    # Checked on every run, not once: a key stays the only way into this view.
+    info = _store_call(lambda: cl.trainer_class(code, key), "checking the key")
+    if info is None:
+        st.session_state.pop(TRAINER_CLASS, None)
+        return
+    opened = st.session_state.get(OPENED)
+    st.markdown(f"## Class code: `{info.code}`")
+    if opened is not None and opened.code == info.code:
+        st.info(f"Trainer key: `{opened.key}`. Keep it to yourself; it opens this view "
+                "again. It is shown only now.")
+    st.caption(f"Open until {info.expires_at:%H:%M} UTC on {fmt.date(info.expires_at)}.")
+    ex = load(info.exercise)
+    sol = solution(ex) if ex else None
+    if sol is None:
+        return
+    situation(ex, sol)
+    people = _store_call(lambda: cl.roster(info), "roster") or []
+    n_all = sum(1 for p in people if p["answered"] >= len(ex.questions))
+    st.markdown(f"### {len(people)} joined, {n_all} answered")
+    if people:
+        st.dataframe(pd.DataFrame([{"Trainee": p["name"],
+                                    "Answered": "✓" if p["answered"] >= len(ex.questions)
+                                    else "…"} for p in people]),
+                     hide_index=True, width="content")
+    c = st.columns([1, 1, 3])
+    c[0].button("Refresh", key="tr_refresh")
+    if not info.revealed and c[1].button("Reveal to the class", type="primary",
+                                         key="tr_reveal"):
+        _store_call(lambda: cl.reveal(code, key), "revealing")
+        st.rerun()
+    if c[2].button("Leave the trainer view", key="tr_t_leave"):
+        st.session_state.pop(TRAINER_CLASS, None)
+        st.session_state.pop(OPENED, None)
+        st.rerun()
+    if not info.revealed:
+        st.caption("Predictions stay hidden until you reveal.")
+        return
+    rows = _store_call(lambda: cl.class_answers(info), "answers") or []
+    st.markdown("### The class against the truth")
+    for q in ex.questions:
+        truth = sol.answers[q.id]
+        st.markdown(f"**{q.ask}** Truth: **{E.format_answer(q, truth)}**")
+        if q.kind == "direction":
+            counts = _class_counts(q, rows)
+            right = int(counts.loc[counts["choice"] == truth, "count"].sum())
+            st.caption(f"{right} of {int(counts['count'].sum())} called it.")
+            st.altair_chart(train_charts.direction_chart(counts, truth, "Trainees"),
+                            width="stretch")
+        else:
+            guesses = _class_guesses(q, rows, None)
+            inside = int(((guesses["low"] <= truth) & (truth <= guesses["high"])).sum())
+            st.caption(f"The truth was inside {inside} of {len(guesses)} ranges.")
+            if len(guesses):
+                base = sol.base_values[q.id] if q.of == "variant" else None
+                st.altair_chart(train_charts.estimate_chart(
+                    guesses, truth, base, q.metric_kind, q.label), width="stretch")
+    st.markdown("### Why")
+    st.markdown(E.render(ex, ex.debrief, sol))
+
+
+# ------------------------------------------------------------------- page
+st.title("Train")
+st.markdown(prose.part("train", "intro"))
+mode = st.radio("How are you training?", (SOLO, JOIN, TRAINER), horizontal=True,
+                key="tr_mode")
+try:
+    {SOLO: solo, JOIN: trainee, TRAINER: trainer}[mode]()
+except (ScenarioError, SimulationError, E.PredictionError) as exc:
+    st.error(str(exc))
