@@ -7,23 +7,31 @@ Public interface (DESIGN section 5)::
     res = run(sc, runs=1000, seed=42)
     res.runs, res.items, res.weekly, res.summary()
     cmp = compare({"baseline": sc, "variant": sc2}, runs=1000, seed=42)
+    pr = prioritise(load_session("scenarios/sessions/supply-chain-q2.yaml"))  # Decide
 """
 
 from .errors import ScenarioError
+from .prioritise import Combination, Prioritisation, prioritise
 from .runner import Results, SimulationError, run
 from .schema import Scenario
+from .sessions import Session, load_session
 from .summary import Comparison, compare
 from .yamlio import load_scenario, load_scenario_text, scenario_to_yaml
 
 __all__ = [
+    "Combination",
     "Comparison",
+    "Prioritisation",
     "Results",
     "Scenario",
     "ScenarioError",
+    "Session",
     "SimulationError",
     "compare",
     "load_scenario",
     "load_scenario_text",
+    "load_session",
+    "prioritise",
     "run",
     "scenario_to_yaml",
 ]
