@@ -44,6 +44,7 @@ constraint it goes on (see the test below).
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import threading
@@ -54,13 +55,14 @@ import pytest
 import yaml
 
 from simulation import ScenarioError, load_scenario, run
-from simulation import prioritise as prioritise_module
 from simulation import runner as runner_module
 from simulation.prioritise import prioritise, rank_keys
 from simulation.sessions import load_session, parse_session, session_data, session_files
 from tests.helpers import LIBRARY, ROOT
 
 DATA = ROOT / "tests" / "data"
+#: The module (``simulation.prioritise`` the attribute is the function).
+prioritise_module = importlib.import_module("simulation.prioritise")
 HAND = DATA / "hand-session.yaml"
 RUNS = 20   # every future of the hand-worked session is identical
 SEED = 3
