@@ -8,6 +8,9 @@ import pytest
 
 from tests.helpers import LIBRARY
 
+#: ``db_url``: every store test on SQLite and PostgreSQL (tests/db.py).
+pytest_plugins = ["tests.db"]
+
 
 @pytest.fixture
 def supply_chain_path() -> Path:

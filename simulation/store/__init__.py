@@ -28,7 +28,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 #: Environment variable holding a SQLAlchemy database URL (overrides the file).
 URL_ENV = "SIM_DATABASE_URL"
@@ -147,11 +147,25 @@ class Store:
 
     def applied(self) -> set[tuple[str, int]]:
         """The (component, version) steps recorded in this database."""
+        self._version_table()
         with self.begin() as conn:
-            schema_version.create(conn, checkfirst=True)
             rows = conn.execute(sa.select(schema_version.c.component,
                                           schema_version.c.version))
             return {(c, v) for c, v in rows}
+
+    def _version_table(self) -> None:
+        """Create ``schema_version`` unless it exists.
+
+        Two processes starting on a new database can both see no table and both
+        create it; the loser's error (table exists / duplicate type) is harmless
+        once the table is there.
+        """
+        try:
+            with self.engine.begin() as conn:
+                schema_version.create(conn, checkfirst=True)
+        except DBAPIError:
+            if not sa.inspect(self.engine).has_table(schema_version.name):
+                raise
 
     def migrate(self) -> list[tuple[str, int]]:
         """Apply every registered step not yet applied; return the ones applied."""
