@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ DATA_DIR_ENV = "SIM_DATA_DIR"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 #: SQLite waits this long (milliseconds) for another writer before failing.
 SQLITE_BUSY_MS = 10_000
+#: Tries at creating the version table when another process races to create it.
+VERSION_TABLE_ATTEMPTS = 5
 
 metadata = sa.MetaData()
 
@@ -160,12 +163,19 @@ class Store:
         create it; the loser's error (table exists / duplicate type) is harmless
         once the table is there.
         """
-        try:
-            with self.engine.begin() as conn:
-                schema_version.create(conn, checkfirst=True)
-        except DBAPIError:
-            if not sa.inspect(self.engine).has_table(schema_version.name):
-                raise
+        for attempt in range(VERSION_TABLE_ATTEMPTS):
+            try:
+                with self.engine.begin() as conn:
+                    schema_version.create(conn, checkfirst=True)
+                return
+            except DBAPIError:
+                # SQLite in WAL refuses, without waiting, to turn a read (the check)
+                # into a write when another connection wrote meanwhile: try again.
+                if sa.inspect(self.engine).has_table(schema_version.name):
+                    return
+                if attempt == VERSION_TABLE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def migrate(self) -> list[tuple[str, int]]:
         """Apply every registered step not yet applied; return the ones applied."""
