@@ -146,6 +146,9 @@ class Prioritisation:
     table: pd.DataFrame
     settled: dict[str, Any] | None = None
     workers: int | None = None
+    #: Paired differences of every candidate against the base: variant (candidate id),
+    #: metric, mean, ci_low, ci_high, p05, p95, n (as ``compare``'s).
+    deltas: pd.DataFrame | None = field(default=None, repr=False)
     _sets: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
@@ -430,7 +433,7 @@ def prioritise(session: Session, runs: int | str | None = None, seed: int | None
     if runs != "auto":
         results, deltas = _simulate(session, runs, seed, workers, progress)
         return Prioritisation(session, int(results[BASE].n_runs), seed, results,
-                              _table(session, results, deltas), workers=workers)
+                              _table(session, results, deltas), workers=workers, deltas=deltas)
     n = AUTO_PILOT_RUNS
     while True:
         def sub(done: int, total: int, n: int = n) -> None:
@@ -452,7 +455,7 @@ def prioritise(session: Session, runs: int | str | None = None, seed: int | None
                "lowest_order_confidence": round(lowest, 4), "target": AUTO_SETTLED,
                "converged": lowest >= AUTO_SETTLED}
     return Prioritisation(session, n, seed, results, _table(session, results, deltas),
-                          settled=settled, workers=workers)
+                          settled=settled, workers=workers, deltas=deltas)
 
 
 def _next_runs(n: int, confidence: float) -> int:
