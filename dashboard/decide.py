@@ -25,9 +25,23 @@ from .levers import new_id
 
 #: Runs of the preliminary ranking shown while the full one is simulated.
 PRELIMINARY_RUNS = 200
-#: The word shown with each verdict's colour in the table.
-VERDICT_MARKS = {"gain": "🟢 gain", "trade-off": "🔵 trade-off", "saving": "🟠 saving",
-                 "loss": "🔴 loss"}
+#: The word shown with each verdict's colour in the table ("●" is in every font).
+VERDICT_MARKS = {v: f"● {v}" for v in VERDICTS}
+#: Light backgrounds of the verdict cells (the maps use the full colours).
+VERDICT_BACKGROUNDS = {"gain": "#d9f0dd", "trade-off": "#d8e7f5", "saving": "#fcebc8",
+                       "loss": "#f6d5d1"}
+#: Display formats of the ranking table's number columns.
+RANKING_FORMATS = {"Δ delivery (days)": "{:+.1f}", "Δ NPV": "{:+,.0f}",
+                   "NPV per day of delay": "{:,.0f}", "Δ on time (pp)": "{:+.0f}",
+                   "Δ outcome (pp)": "{:+.0f}", "Δ P85 (days)": "{:+.1f}", "Δ cost": "{:+,.0f}"}
+
+
+def styled_ranking(view: pd.DataFrame):
+    """The ranking with each verdict cell in its colour and the numbers formatted."""
+    colours = {VERDICT_MARKS[v]: c for v, c in VERDICT_BACKGROUNDS.items()}
+    return (view.style.format(RANKING_FORMATS, na_rep="–")
+            .map(lambda v: f"background-color: {colours.get(v, 'transparent')}",
+                 subset=["Verdict"]))
 
 
 def session_from_changes(base: Scenario, named: Sequence[tuple[str, Sequence[Any]]],

@@ -223,13 +223,6 @@ def rank(ses: Session, runs: int, seed: int) -> Prioritisation | None:
 
 
 NUMBER_FORMATS = {
-    "Δ delivery (days)": st.column_config.NumberColumn(format="%+.1f"),
-    "Δ NPV": st.column_config.NumberColumn(format="%+,.0f"),
-    "NPV per day of delay": st.column_config.NumberColumn(format="%,.0f"),
-    "Δ on time (pp)": st.column_config.NumberColumn(format="%+.0f"),
-    "Δ outcome (pp)": st.column_config.NumberColumn(format="%+.0f"),
-    "Δ P85 (days)": st.column_config.NumberColumn(format="%+.1f"),
-    "Δ cost": st.column_config.NumberColumn(format="%+,.0f"),
     "Rank confidence": st.column_config.ProgressColumn(min_value=0, max_value=1,
                                                        format="percent"),
     "Candidate": st.column_config.TextColumn(pinned=True),
@@ -242,8 +235,8 @@ def show_ranking(pr: Prioritisation) -> None:
                f"{pr.runs:,} simulated futures each, seed {pr.seed}; the base was simulated "
                "once and every candidate sees the same luck.")
     view = decide.ranking_view(pr).drop(columns="id")
-    st.dataframe(view, hide_index=True, width="stretch", column_config=NUMBER_FORMATS,
-                 key="decide_ranking")
+    st.dataframe(decide.styled_ranking(view), hide_index=True, width="stretch",
+                 column_config=NUMBER_FORMATS, key="decide_ranking")
     st.caption(decide.verdict_legend())
     st.markdown(prose.part("decide", "how to read"))
 
