@@ -521,6 +521,9 @@ def main(argv: list[str] | None = None) -> int:
     res["history"] = bench_history()
     say("floor check ...")
     res["floor_check"] = floor_check(data, cfg["runs"])
+    say("decide: prioritise vs 7 runs ...")
+    import decide_bench
+    res["decide"] = decide_bench.bench(runs=cfg["runs"], repeats=cfg["repeats"])
     engine_runner.shutdown_pool()
     res["cpu_check_after"] = cpu_check(all_cores)
     res["bench_wall_s"] = time.perf_counter() - started
@@ -530,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
           f"Python {res['versions']['python']}, engine {str(res['git']['commit'])[:10]}"
           + (" + uncommitted simulation/ edits" if res["git"]["simulation_dirty"] else ""))
     print(table(res))
+    print(decide_bench.report(res["decide"]))
     for when in ("before", "after"):
         c = res[f"cpu_check_{when}"]
         load = ", ".join(f"{x:.2f}" for x in c["loadavg"]) if c["loadavg"] else "n/a"

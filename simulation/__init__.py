@@ -7,25 +7,33 @@ Public interface (DESIGN section 5)::
     res = run(sc, runs=1000, seed=42)
     res.runs, res.items, res.weekly, res.summary()
     cmp = compare({"baseline": sc, "variant": sc2}, runs=1000, seed=42)
+    pr = prioritise(load_session("scenarios/sessions/supply-chain-q2.yaml"))  # Decide
 """
 
 from .errors import ScenarioError
 from .loading import load_scenario, load_scenario_text
+from .prioritise import Combination, Prioritisation, prioritise
 from .results import Results
 from .runner import SimulationError, compare, run
 from .schema import Scenario
+from .sessions import Session, load_session
 from .summary import Comparison
 from .yamlio import scenario_to_yaml
 
 __all__ = [
+    "Combination",
     "Comparison",
+    "Prioritisation",
     "Results",
     "Scenario",
     "ScenarioError",
+    "Session",
     "SimulationError",
     "compare",
     "load_scenario",
     "load_scenario_text",
+    "load_session",
+    "prioritise",
     "run",
     "scenario_to_yaml",
 ]

@@ -1,4 +1,5 @@
-"""Command line: ``python -m simulation run|compare|validate|list|history|exercise``.
+"""Command line: ``python -m simulation COMMAND`` (run, compare, validate, list, prioritise,
+decisions, history, exercise).
 
 Exit codes: 0 ok, 2 bad input (the message names the file and field path),
 1 unexpected failure. Bad input never prints a traceback.
@@ -74,6 +75,20 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true")
     v = sub.add_parser("validate", help="check scenario files and report every problem")
     v.add_argument("files", nargs="+")
+    pr = sub.add_parser("prioritise", help="rank a session's candidates against its base "
+                                           "(DESIGN 8)")
+    pr.add_argument("session", help="a session file, e.g. scenarios/sessions/supply-chain-q2.yaml")
+    pr.add_argument("--runs", type=_runs, help="runs per scenario, or 'auto' (until the order "
+                                               "is settled)")
+    pr.add_argument("--seed", type=_seed)
+    pr.add_argument("--workers", type=int, default=None)
+    pr.add_argument("--json", action="store_true")
+    pr.add_argument("--combine", metavar="ID,ID,...", help="also run these candidates together")
+    pr.add_argument("--best", action="store_true", help="also select the best set greedily")
+    pr.add_argument("--out", metavar="DIR", help="write ranking.csv here")
+    de = sub.add_parser("decisions", help="list the decisions stored by the Decide page")
+    de.add_argument("--session", metavar="NAME", help="only this session's decisions")
+    de.add_argument("--csv", action="store_true", help="print them as CSV")
     li = sub.add_parser("list", help="list the scenario library")
     li.add_argument("folder", nargs="?", default=str(LIBRARY))
     add_history_parser(sub)
@@ -203,7 +218,18 @@ def cmd_list(args) -> int:
     return 0
 
 
+def cmd_prioritise(args) -> int:
+    from .decide_cli import prioritise_command
+    return prioritise_command(args)
+
+
+def cmd_decisions(args) -> int:
+    from .decide_cli import decisions_command
+    return decisions_command(args)
+
+
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list,
+            "prioritise": cmd_prioritise, "decisions": cmd_decisions,
             "exercise": exercise_cli.cmd_exercise}
 
 

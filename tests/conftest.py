@@ -22,6 +22,8 @@ settings.register_profile("fuzz", deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
                       or ("ci" if os.environ.get("CI") else "dev"))
 
+#: ``db_url``: every store test on SQLite and PostgreSQL (tests/db.py).
+pytest_plugins = ["tests.db"]
 
 
 @pytest.fixture

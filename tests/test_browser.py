@@ -61,7 +61,9 @@ def server(tmp_path):
     """The app on a free port, saving into a temporary folder; killed afterwards."""
     port = _free_port()
     env = dict(os.environ, SCENARIO_USER_DIR=str(tmp_path / "saved"),
+               SIM_DATA_DIR=str(tmp_path / "data"),
                STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    env.pop("SIM_DATABASE_URL", None)   # the store: a fresh SQLite file under tmp_path
     log = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -200,5 +202,65 @@ def test_every_page_and_a_what_if(request):
             _go(page, "Forecast")
             _no_exception(page, "Forecast page (again)")
             assert not errors, f"browser console errors: {errors}"
+        finally:
+            browser.close()
+
+
+def test_decide_session_end_to_end(request, tmp_path):
+    """Decide: load a session, read the ranking, combine two, decide one, export CSV."""
+    require_chromium()
+    server = request.getfixturevalue("server")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
+            page.set_default_timeout(ELEMENT_TIMEOUT_MS)
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(server)
+            page.get_by_text("Editing", exact=False).first.wait_for()
+            _settle(page)
+            _go(page, "Decide")
+            page.get_by_role("button", name="Load session").click()
+            page.get_by_text("Loaded “").first.wait_for()
+            _settle(page)
+            page.get_by_role("button", name="Rank the candidates").click()
+            # 1,000 futures each: a preliminary ranking first, then the full one.
+            page.get_by_role("heading", name="Ranking").wait_for()
+            page.get_by_text("the base was simulated", exact=False).first.wait_for()
+            page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for()
+            _settle(page)
+            _no_exception(page, "Decide page (ranking)")
+
+            # Combine the first two candidates.
+            box = page.locator('[data-testid="stMultiSelect"]').first.locator("input")
+            for name in ("Save and resume", "Find an installer"):
+                box.click()
+                box.fill(name)
+                page.keyboard.press("Enter")
+                _settle(page)
+            page.keyboard.press("Escape")
+            page.get_by_role("button", name="Combine").click()
+            page.get_by_text("against the sum of each alone", exact=False).first.wait_for()
+            _settle(page)
+            _no_exception(page, "Decide page (combine)")
+
+            # Decide the first candidate of the ranking.
+            page.get_by_label("Rationale").fill("Worth its days: value lands before the window.")
+            page.get_by_label("Decided by").fill("Browser test (PMO)")
+            page.get_by_role("button", name="Record decision").click()
+            page.get_by_text("Recorded: accept").wait_for()
+            _settle(page)
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Decision table (CSV)").click()
+            saved = tmp_path / "decisions.csv"
+            download.value.save_as(saved)
+            text = saved.read_text()
+            assert "Browser test (PMO)" in text and "accept" in text
+            _no_exception(page, "Decide page (decided)")
+            _screenshot(page, "decide")
+            assert not errors, f"browser errors: {errors}"
         finally:
             browser.close()

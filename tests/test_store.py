@@ -1,4 +1,7 @@
-"""The store (DESIGN 12): schema steps applied once, transactions all-or-nothing."""
+"""The store (DESIGN 12): schema steps applied once, transactions all-or-nothing.
+
+Each database test runs on SQLite and on PostgreSQL (``db_url``, tests/db.py).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ def test_default_url_follows_data_dir(monkeypatch, tmp_path):
     assert st.database_url() == "postgresql://u:secret@db/sim"
 
 
-def test_steps_apply_once_in_version_order(fresh_registry, tmp_path):
+def test_steps_apply_once_in_version_order(fresh_registry, db_url):
     order = []
     notes = sa.Table("notes_t1", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
 
@@ -35,7 +38,7 @@ def test_steps_apply_once_in_version_order(fresh_registry, tmp_path):
         conn.execute(sa.text("ALTER TABLE notes_t1 ADD COLUMN body TEXT"))
 
     st.migration("notes", 1)(lambda conn: (order.append(1), notes.create(conn)))
-    url = f"sqlite:///{tmp_path / 'a.sqlite'}"
+    url = db_url
     s1 = st.Store(url)
     assert order == [1, 2]
     assert s1.applied() == {("notes", 1), ("notes", 2)}
@@ -45,13 +48,13 @@ def test_steps_apply_once_in_version_order(fresh_registry, tmp_path):
         conn.execute(sa.text("INSERT INTO notes_t1 (id, body) VALUES (1, 'x')"))
 
 
-def test_a_failing_step_leaves_nothing_behind(fresh_registry, tmp_path):
+def test_a_failing_step_leaves_nothing_behind(fresh_registry, db_url):
     def broken(conn):
         conn.execute(sa.text("CREATE TABLE half (id INTEGER)"))
         raise RuntimeError("crash mid-step")
 
     st.migration("broken", 1)(broken)
-    url = f"sqlite:///{tmp_path / 'b.sqlite'}"
+    url = db_url
     with pytest.raises(RuntimeError, match="crash mid-step"):
         st.Store(url)
     engine = sa.create_engine(url)
@@ -60,7 +63,7 @@ def test_a_failing_step_leaves_nothing_behind(fresh_registry, tmp_path):
         assert conn.execute(sa.text("SELECT COUNT(*) FROM schema_version")).scalar() == 0
 
 
-def test_concurrent_starts_apply_a_step_once(fresh_registry, tmp_path):
+def test_concurrent_starts_apply_a_step_once(fresh_registry, db_url):
     calls = []
     table = sa.Table("once_t", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
 
@@ -69,7 +72,7 @@ def test_concurrent_starts_apply_a_step_once(fresh_registry, tmp_path):
         table.create(conn)
 
     st.migration("once", 1)(create)
-    url = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    url = db_url
     errors = []
 
     def start():
@@ -86,10 +89,10 @@ def test_concurrent_starts_apply_a_step_once(fresh_registry, tmp_path):
     assert errors == [] and len(calls) == 1
 
 
-def test_a_transaction_is_all_or_nothing(fresh_registry, tmp_path):
+def test_a_transaction_is_all_or_nothing(fresh_registry, db_url):
     table = sa.Table("pairs_t", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
     st.migration("pairs", 1)(st.create_tables(table))
-    s = st.Store(f"sqlite:///{tmp_path / 'd.sqlite'}")
+    s = st.Store(db_url)
     with pytest.raises(RuntimeError), s.begin() as conn:
         conn.execute(table.insert().values(id=1))
         raise RuntimeError("crash between two writes")

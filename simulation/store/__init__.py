@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 #: Environment variable holding a SQLAlchemy database URL (overrides the file).
 URL_ENV = "SIM_DATABASE_URL"
@@ -38,6 +39,8 @@ DATA_DIR_ENV = "SIM_DATA_DIR"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 #: SQLite waits this long (milliseconds) for another writer before failing.
 SQLITE_BUSY_MS = 10_000
+#: Tries at creating the version table when another process races to create it.
+VERSION_TABLE_ATTEMPTS = 5
 
 metadata = sa.MetaData()
 
@@ -160,12 +163,32 @@ class Store:
 
     def applied(self) -> set[tuple[str, int]]:
         """The (component, version) steps recorded in this database."""
+        self._version_table()
         with self.begin() as conn:
-            # IF NOT EXISTS, not a check-then-create: two processes start at once.
-            conn.execute(sa.schema.CreateTable(schema_version, if_not_exists=True))
             rows = conn.execute(sa.select(schema_version.c.component,
                                           schema_version.c.version))
             return {(c, v) for c, v in rows}
+
+    def _version_table(self) -> None:
+        """Create ``schema_version`` unless it exists.
+
+        Two processes starting on a new database can both see no table and both
+        create it; the loser's error (table exists / duplicate type) is harmless
+        once the table is there.
+        """
+        for attempt in range(VERSION_TABLE_ATTEMPTS):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(sa.schema.CreateTable(schema_version, if_not_exists=True))
+                return
+            except DBAPIError:
+                # SQLite in WAL refuses, without waiting, to turn a read (the check)
+                # into a write when another connection wrote meanwhile: try again.
+                if sa.inspect(self.engine).has_table(schema_version.name):
+                    return
+                if attempt == VERSION_TABLE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def migrate(self) -> list[tuple[str, int]]:
         """Apply every registered step not yet applied; return the ones applied."""

@@ -1,0 +1,188 @@
+"""Decisions of prioritisation sessions (DESIGN 8 and 12), kept in the store.
+
+Every decision is a new row: who decided what about which candidate of which
+session, why, when, and the numbers shown at that moment. Rows are never
+updated or deleted, so nothing recorded is lost or overwritten; when two people
+decide the same candidate, both rows stay and the newest is the one shown.
+:func:`record_decision` also reports decisions on that candidate that the
+person deciding had not seen (someone else decided meanwhile), so the page can
+say so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..errors import ScenarioError
+from . import Store, create_tables, metadata, migration, open_store
+
+#: The three answers a candidate can get.
+DECISIONS = ("accept", "defer", "reject")
+#: Longest texts, in characters.
+MAX_NAME = 200
+MAX_RATIONALE = 5_000
+
+decisions = sa.Table(
+    "decisions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("session", sa.String(MAX_NAME), nullable=False),
+    sa.Column("candidate", sa.String(64), nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("rationale", sa.Text, nullable=False),
+    sa.Column("decided_by", sa.String(MAX_NAME), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("numbers", sa.JSON, nullable=False),
+    sa.CheckConstraint("decision IN ('accept', 'defer', 'reject')", name="ck_decision_kind"),
+)
+sa.Index("ix_decisions_session_candidate", decisions.c.session, decisions.c.candidate,
+         decisions.c.id)
+
+migration("decisions", 1)(create_tables(decisions))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One stored decision; ``numbers`` are the ranking row shown when it was made."""
+
+    id: int
+    session: str
+    candidate: str
+    decision: str
+    rationale: str
+    decided_by: str
+    decided_at: datetime
+    numbers: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The row just written, and decisions on the same candidate its author had not seen."""
+
+    decision: Decision
+    unseen: list[Decision]
+
+
+def _row(r: Any) -> Decision:
+    at = r.decided_at
+    if at.tzinfo is None:   # SQLite keeps no zone; every time is written in UTC
+        at = at.replace(tzinfo=UTC)
+    return Decision(r.id, r.session, r.candidate, r.decision, r.rationale, r.decided_by, at,
+                    dict(r.numbers or {}))
+
+
+def _clean_numbers(numbers: dict[str, Any]) -> dict[str, Any]:
+    """JSON-safe: NaN and infinities (no value) become null; numpy scalars plain."""
+    out = {}
+    for k, v in numbers.items():
+        if hasattr(v, "item"):
+            v = v.item()
+        if isinstance(v, float) and not math.isfinite(v):
+            v = None
+        out[str(k)] = v
+    return out
+
+
+def _text(value: Any, field: str, limit: int, required: bool = True) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise ScenarioError(f"{field}: required", problems=[(field, "required")])
+    if len(text) > limit:
+        message = f"at most {limit:,} characters"
+        raise ScenarioError(f"{field}: {message}", problems=[(field, message)])
+    return text
+
+
+def record_decision(session: str, candidate: str, decision: str, decided_by: str,
+                    rationale: str = "", numbers: dict[str, Any] | None = None,
+                    seen: int | None = None, store: Store | None = None) -> Recorded:
+    """Store one decision (a new row, in one transaction).
+
+    Parameters
+    ----------
+    session, candidate : str
+        The session's name and the candidate's id.
+    decision : str
+        One of :data:`DECISIONS`.
+    decided_by : str
+        Who decided (required).
+    rationale : str
+        Why, in words.
+    numbers : dict
+        The ranking row shown when deciding (stored as JSON).
+    seen : int, optional
+        The id of the newest decision on this candidate the person had on screen
+        (None: none). Newer ones come back in ``Recorded.unseen``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the field (``decision``, ``decided_by``, ...) on bad input.
+    """
+    session = _text(session, "session", MAX_NAME)
+    candidate = _text(candidate, "candidate", 64)
+    if decision not in DECISIONS:
+        message = f"must be one of {', '.join(DECISIONS)}, got {decision!r}"
+        raise ScenarioError(f"decision: {message}", problems=[("decision", message)])
+    who = _text(decided_by, "decided_by", MAX_NAME)
+    why = _text(rationale, "rationale", MAX_RATIONALE, required=False)
+    store = store or open_store()
+    values = {"session": session, "candidate": candidate, "decision": decision,
+              "rationale": why, "decided_by": who, "decided_at": datetime.now(UTC),
+              "numbers": _clean_numbers(numbers or {})}
+    with store.begin() as conn:
+        query = sa.select(decisions).where(decisions.c.session == session,
+                                           decisions.c.candidate == candidate)
+        if seen is not None:
+            query = query.where(decisions.c.id > seen)
+        unseen = [_row(r) for r in conn.execute(query.order_by(decisions.c.id))]
+        new_id = conn.execute(decisions.insert().values(**values)).inserted_primary_key[0]
+    return Recorded(Decision(id=int(new_id), **values), unseen)
+
+
+def list_decisions(session: str | None = None, store: Store | None = None) -> list[Decision]:
+    """Every stored decision (of one session, if named), newest first."""
+    store = store or open_store()
+    query = sa.select(decisions)
+    if session is not None:
+        query = query.where(decisions.c.session == session)
+    with store.begin() as conn:
+        rows = conn.execute(query.order_by(decisions.c.id.desc())).all()
+    return [_row(r) for r in rows]
+
+
+def latest_decisions(session: str, store: Store | None = None) -> dict[str, Decision]:
+    """The decision shown for each candidate of ``session``: its newest one.
+
+    Newest is the highest id: ids are handed out in the order rows are written,
+    which clocks on two servers need not agree on.
+    """
+    out: dict[str, Decision] = {}
+    for d in list_decisions(session, store):
+        out.setdefault(d.candidate, d)
+    return out
+
+
+#: Columns of the decision table (CSV export, ``decisions --csv``).
+CSV_COLUMNS = ["session", "candidate", "decision", "rationale", "decided_by", "decided_at",
+               "verdict", "rank", "delivery_days", "npv", "on_time", "outcome",
+               "value_per_day", "id"]
+
+
+def decision_rows(items: list[Decision]) -> list[dict[str, Any]]:
+    """Flat rows for a table or a CSV: the decision and the key numbers shown."""
+    out = []
+    for d in items:
+        n = d.numbers
+        out.append({"session": d.session, "candidate": d.candidate, "decision": d.decision,
+                    "rationale": d.rationale, "decided_by": d.decided_by,
+                    "decided_at": d.decided_at.isoformat(timespec="seconds"),
+                    "verdict": n.get("verdict"), "rank": n.get("rank"),
+                    "delivery_days": n.get("delivery_days"), "npv": n.get("npv"),
+                    "on_time": n.get("on_time"), "outcome": n.get("outcome"),
+                    "value_per_day": n.get("value_per_day"), "id": d.id})
+    return out
