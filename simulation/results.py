@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from . import drivers
 from .schema import Scenario
 from .summary import summarise
 
@@ -27,6 +29,12 @@ class Results:
     weekly: pd.DataFrame
     potential_value: float
     precision: dict[str, Any] | None = None   # set by runs="auto"
+    #: The drawn inputs per run (``effort:ID``, ``misfit:ID``, ``risk:ID`` -> array in
+    #: the runs table's order): what :meth:`sensitivity` correlates.
+    inputs: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    #: Per row of ``items``: whether the item is on the chain that set that run's
+    #: delivery day (:func:`simulation.drivers.critical_jobs`).
+    critical: np.ndarray | None = field(default=None, repr=False)
     _summary: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
@@ -38,3 +46,18 @@ class Results:
         if self._summary is None:
             self._summary = summarise(self)
         return self._summary
+
+    def sensitivity(self) -> pd.DataFrame:
+        """Spearman correlation of each uncertain input with delivery day and NPV.
+
+        Columns ``input, kind, id, name, delivery_rho, npv_rho, se``; see
+        :func:`simulation.drivers.sensitivity`.
+        """
+        return drivers.sensitivity(self)
+
+    def criticality(self) -> pd.DataFrame:
+        """Per item, the share of futures in which it set the delivery day.
+
+        Columns ``id, name, criticality``; see :func:`simulation.drivers.criticality`.
+        """
+        return drivers.criticality(self)

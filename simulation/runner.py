@@ -31,6 +31,7 @@ from pandas.api.types import union_categoricals
 
 from .calendar import WorkCalendar
 from .changes import SetField
+from .drivers import critical_jobs, drawn_inputs
 from .errors import ScenarioError
 from .model import Replication, headcount_curve, person_days
 from .plan import compile_plan, draw_inputs, make_calendar
@@ -118,6 +119,7 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
     item_rows: list[tuple] = []
     label_codes: list[int] = []
     state_codes: list[int] = []
+    critical: list[bool] = []
     labels = _Labels()
     for i, r in enumerate(range(start, stop)):
         rep = Replication(plan, draws, r, i).simulate()
@@ -141,6 +143,8 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
                        j.fix_live, j.value, j.must_have, j.scope) for j in jobs]
         label_codes += [labels.code(j) for j in jobs]
         state_codes += [_STATE_CODE[j.state] for j in jobs]
+        chain = critical_jobs(jobs, rep.by_id, delivered)
+        critical += [j in chain for j in jobs]
 
     runs_arr = {k: np.asarray(v) for k, v in runs_cols.items()}
     numbers = dict(zip(NUMBER_COLUMNS, zip(*item_rows, strict=True), strict=True))
@@ -163,8 +167,11 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
     weekly["value"] = vr.weekly_value
     weekly["cost"] = cost_weekly
     runs_arr["risks_fired"] = pd.Categorical(runs_arr["risks_fired"])
+    # What drives it (simulation.drivers): beside the tables, so they keep their columns.
     return {"runs": runs_arr, "items": items_arr, "weekly": weekly,
-            "potential": np.array([vr.potential])}
+            "potential": np.array([vr.potential]),
+            "drivers": {"critical": np.asarray(critical, dtype=bool),
+                        "inputs": drawn_inputs(plan, draws)}}
 
 
 def _weekly_arrays(items: dict[str, np.ndarray], run: np.ndarray, n: int, weeks: int,
@@ -423,7 +430,11 @@ def _assemble(sc: Scenario, seed: int, parts: list[dict]) -> Results:
         **{k: v.ravel() for k, v in weekly.items()},
     })
     items_df = pd.DataFrame(items)
-    return Results(sc, seed, runs_df, items_df, weekly_df, float(parts[0]["potential"][0]))
+    inputs = {k: np.concatenate([p["drivers"]["inputs"][k] for p in parts])
+              for k in parts[0]["drivers"]["inputs"]}
+    critical = np.concatenate([p["drivers"]["critical"] for p in parts])
+    return Results(sc, seed, runs_df, items_df, weekly_df, float(parts[0]["potential"][0]),
+                   inputs=inputs, critical=critical)
 
 
 def _concat(columns: list[dict[str, Any]]) -> dict[str, Any]:

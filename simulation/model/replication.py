@@ -174,6 +174,7 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         job.state = "doing"
         job.start = now
         job.person = person
+        job.after = person.last   # what may have released this start: see simulation.drivers
         job.finish = now + self.team.duration(person, now, job.work)
         self.doing.append(job)
         self._await_finish(job)
@@ -198,6 +199,7 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         if job.source in (PLANNED, ADDED):
             self.backlog.satisfy(job.id)
         self.last_work_done = now
+        job.person.last = job
         self.team.release(job.person, now)
         job.person = None
         if job.source == OVERHEAD:

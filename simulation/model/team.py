@@ -21,7 +21,7 @@ MIN_PRODUCTIVITY = 0.1
 class Person:
     """One person on the team; a newcomer ramps up from ``start_p`` over ``ramp`` days."""
 
-    __slots__ = ("joined", "mentoring", "ramp", "start_p")
+    __slots__ = ("joined", "last", "mentoring", "ramp", "start_p")
 
     def __init__(self, joined: float = 0.0, ramp: float = 0.0, start_p: float = 1.0,
                  mentoring: float = 0.0):
@@ -29,6 +29,7 @@ class Person:
         self.ramp = ramp              # working days to full productivity
         self.start_p = start_p        # productivity on joining
         self.mentoring = mentoring    # share of one experienced person while ramping
+        self.last = None              # the item they finished last (the criticality walk)
 
     def ramping(self, t: float) -> bool:
         return self.ramp > 0 and t < self.joined + self.ramp
