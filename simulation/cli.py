@@ -1,5 +1,5 @@
 """Command line: ``python -m simulation COMMAND`` (run, compare, validate, list, prioritise,
-decisions, history, exercise).
+decisions, history, exercise, report).
 
 Exit codes: 0 ok, 2 bad input (the message names the file and field path),
 1 unexpected failure. Bad input never prints a traceback.
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import exercise_cli
+from . import exercise_cli, report_cli
 from .errors import ScenarioError
 from .loading import load_scenario
 from .runner import SimulationError, compare, run
@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     li.add_argument("folder", nargs="?", default=str(LIBRARY))
     add_history_parser(sub)
     exercise_cli.add_parser(sub, _runs, _seed)
+    report_cli.add_parser(sub, _runs, _seed)
     return p
 
 
@@ -230,7 +231,7 @@ def cmd_decisions(args) -> int:
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list,
             "prioritise": cmd_prioritise, "decisions": cmd_decisions,
-            "exercise": exercise_cli.cmd_exercise}
+            "exercise": exercise_cli.cmd_exercise, "report": report_cli.cmd_report}
 
 
 # ------------------------------------------------------------------ printing

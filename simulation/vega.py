@@ -1,0 +1,188 @@
+"""Vega-Lite chart specs as plain dicts: the charts the report and the dashboard share.
+
+No Altair here (``simulation/`` is a plain library): a spec is a JSON-ready
+dict, which the report renders to inline SVG (vl-convert) and the dashboard
+draws as it is (``st.vega_lite_chart``). The tornados are defined only here, so
+the Forecast page and the report show the same chart; the palette is defined
+only here too (``dashboard/charts.py`` imports it), so both speak the same colours.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Colours: project lens blue, product lens green, the deadline red.
+PROJECT = "#1f6fb2"
+PRODUCT = "#2e8540"
+DEADLINE = "#c0392b"
+NEUTRAL = "#555555"
+#: Bars that push a lens the bad way (later, less value) and the good way.
+WORSE = "#c0392b"
+BETTER = "#7f8c8d"
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+FONT = "Helvetica, Arial, sans-serif"
+WIDTH = 360
+#: Plot width of a tornado: two side by side, with their labels, fit a page.
+TORNADO_WIDTH = 200
+#: Vega-Lite time format: ``4 May 2027``.
+DATE_FORMAT = "%-d %b %Y"
+
+#: The two lenses of "what drives it": sensitivity column, title, what "worse" means.
+LENSES = {"delivery": ("delivery_rho", "What moves the date", "later"),
+          "npv": ("npv_rho", "What moves the value", "less value")}
+
+
+def _base(title: str | None = None, width: int = WIDTH) -> dict[str, Any]:
+    spec: dict[str, Any] = {"$schema": SCHEMA, "width": width,
+                            "config": {"font": FONT, "view": {"stroke": None},
+                                       "axis": {"labelFontSize": 11, "titleFontSize": 11}}}
+    if title:
+        spec["title"] = {"text": title, "anchor": "start", "fontSize": 13}
+    return spec
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts (NaN as null, numpy numbers as Python numbers)."""
+    out = []
+    for row in df.to_dict(orient="records"):
+        out.append({k: (None if isinstance(v, float) and not np.isfinite(v) else
+                        v.item() if isinstance(v, np.generic) else v) for k, v in row.items()})
+    return out
+
+
+def tornado_spec(sens: pd.DataFrame, lens: str, top: int = 10) -> dict[str, Any]:
+    """A tornado: the ``top`` inputs that move ``lens`` most, by rank correlation.
+
+    Parameters
+    ----------
+    sens : DataFrame
+        :meth:`simulation.Results.sensitivity` (``input``, ``delivery_rho``,
+        ``npv_rho``, ``se``).
+    lens : {"delivery", "npv"}
+        Which lens: the date (a positive correlation delivers later) or NPV.
+    top : int
+        Bars shown, the largest magnitudes first.
+    """
+    col, title, worse = LENSES[lens]
+    rows = sens[["input", col, "se"]].dropna(subset=[col]) if not sens.empty else \
+        pd.DataFrame(columns=["input", col, "se"])
+    rows = rows.reindex(rows[col].abs().sort_values(ascending=False, kind="stable").index)
+    rows = rows.head(top).rename(columns={col: "rho"})
+    # For the date a positive correlation is bad (later); for the value a negative one.
+    bad = rows["rho"] > 0 if lens == "delivery" else rows["rho"] < 0
+    rows = rows.assign(effect=np.where(bad, f"{worse}", "the other way"),
+                       noise=2 * rows["se"].astype(float))
+    order = rows["input"].tolist()
+    spec = _base(title, width=TORNADO_WIDTH)
+    spec["data"] = {"values": _records(rows)}
+    spec["height"] = {"step": 22}
+    x = {"field": "rho", "type": "quantitative", "scale": {"domain": [-1, 1]},
+         "axis": {"title": "Rank correlation (Spearman)", "format": "+.1f",
+                  "values": [-1, -0.5, 0, 0.5, 1]}}
+    y = {"field": "input", "type": "nominal", "sort": order, "title": None,
+         "axis": {"labelLimit": 220}}
+    spec["layer"] = [
+        {"mark": {"type": "bar", "height": {"band": 0.7}},
+         "encoding": {"x": x, "y": y,
+                      "color": {"field": "effect", "type": "nominal",
+                                "scale": {"domain": [worse, "the other way"],
+                                          "range": [WORSE, BETTER]},
+                                "legend": {"title": "When the input is larger",
+                                           "orient": "bottom"}},
+                      "tooltip": [{"field": "input", "title": "Input"},
+                                  {"field": "rho", "title": "Rank correlation",
+                                   "format": "+.2f"}]}},
+        {"mark": {"type": "rule", "color": NEUTRAL},
+         "encoding": {"x": {"datum": 0, "type": "quantitative"}}},
+    ]
+    return spec
+
+
+def criticality_spec(crit: pd.DataFrame, top: int = 15) -> dict[str, Any]:
+    """Criticality per item: the share of futures in which it set the delivery date."""
+    rows = crit.head(top)
+    spec = _base("Which items set the date (criticality)")
+    spec["data"] = {"values": _records(rows[["name", "criticality"]])}
+    spec["height"] = {"step": 20}
+    spec["mark"] = {"type": "bar", "color": PROJECT, "height": {"band": 0.7}}
+    spec["encoding"] = {
+        "x": {"field": "criticality", "type": "quantitative", "scale": {"domain": [0, 1]},
+              "axis": {"format": "%", "title": "Share of futures on the chain that set the date"}},
+        "y": {"field": "name", "type": "nominal", "sort": rows["name"].tolist(), "title": None,
+              "axis": {"labelLimit": 220}},
+        "tooltip": [{"field": "name", "title": "Item"},
+                    {"field": "criticality", "title": "Criticality", "format": ".0%"}]}
+    return spec
+
+
+def delivery_spec(dates: pd.DataFrame, markers: pd.DataFrame) -> dict[str, Any]:
+    """Delivery dates over the futures (weekly bars) with P50, P85 and deadline rules.
+
+    ``dates``: ``week`` (ISO date of the week's Monday) and ``share`` of futures
+    delivering that week; ``markers``: ``label`` and ``date`` (ISO).
+    """
+    spec = _base("When is the whole scope live?", width=2 * WIDTH)
+    spec["height"] = 200
+    colours = {"P50": NEUTRAL, "P85": "#111111", "Deadline": DEADLINE}
+    marks = markers[markers["label"].isin(list(colours))]
+    spec["layer"] = [
+        {"data": {"values": _records(dates)},
+         "mark": {"type": "bar", "color": PROJECT, "opacity": 0.85},
+         "encoding": {"x": {"field": "week", "type": "temporal", "title": "Delivery week",
+                            "axis": {"format": "%-d %b %Y", "labelOverlap": True}},
+                      "y": {"field": "share", "type": "quantitative",
+                            "axis": {"format": "%", "title": "Futures delivering that week"}}}},
+        {"data": {"values": _records(marks)},
+         "mark": {"type": "rule", "strokeWidth": 2, "strokeDash": [6, 3]},
+         "encoding": {"x": {"field": "date", "type": "temporal"},
+                      "color": {"field": "label", "type": "nominal", "title": None,
+                                "scale": {"domain": list(marks["label"]),
+                                          "range": [colours[k] for k in marks["label"]]},
+                                "legend": {"orient": "top"}}}},
+    ]
+    return spec
+
+
+def value_spec(fan: pd.DataFrame, title: str = "Value earned over time") -> dict[str, Any]:
+    """Cumulative discounted value: median line in the band where 80% of futures are.
+
+    ``fan``: ``date`` (ISO week end), ``p10``, ``p50``, ``p90``.
+    """
+    spec = _base(title, width=2 * WIDTH)
+    spec["height"] = 200
+    spec["data"] = {"values": _records(fan)}
+    x = {"field": "date", "type": "temporal", "title": None,
+         "axis": {"format": "%b %Y", "labelOverlap": True}}
+    spec["layer"] = [
+        {"mark": {"type": "area", "color": PRODUCT, "opacity": 0.25},
+         "encoding": {"x": x, "y": {"field": "p10", "type": "quantitative"},
+                      "y2": {"field": "p90"}}},
+        {"mark": {"type": "line", "color": PRODUCT, "strokeWidth": 2},
+         "encoding": {"x": x, "y": {"field": "p50", "type": "quantitative",
+                                    "axis": {"format": "~s", "title": "Cumulative value"}}}},
+    ]
+    return spec
+
+
+def bars_spec(rows: pd.DataFrame, field: str, title: str, fmt: str, colour: str
+              ) -> dict[str, Any]:
+    """Paired difference per scenario with its 90% interval (``name``, ``mean``, ``lo``, ``hi``)."""
+    spec = _base(title)
+    spec["data"] = {"values": _records(rows)}
+    spec["height"] = {"step": 28}
+    y = {"field": "name", "type": "nominal", "sort": rows["name"].tolist(), "title": None,
+         "axis": {"labelLimit": 220}}
+    spec["layer"] = [
+        {"mark": {"type": "rule", "strokeWidth": 3, "color": colour},
+         "encoding": {"x": {"field": "lo", "type": "quantitative",
+                            "axis": {"format": fmt, "title": field}},
+                      "x2": {"field": "hi"}, "y": y}},
+        {"mark": {"type": "point", "filled": True, "size": 70, "color": colour, "opacity": 1},
+         "encoding": {"x": {"field": "mean", "type": "quantitative"}, "y": y}},
+        {"mark": {"type": "rule", "color": NEUTRAL},
+         "encoding": {"x": {"datum": 0, "type": "quantitative"}}},
+    ]
+    return spec
