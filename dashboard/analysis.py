@@ -179,15 +179,18 @@ def cdf_table(runs_by_scenario: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 # ------------------------------------------------------------ timeline
 def timeline_table(items: pd.DataFrame, n_runs: int, cal: WorkCalendar,
-                   min_share: float = TIMELINE_MIN_SHARE) -> pd.DataFrame:
+                   min_share: float = TIMELINE_MIN_SHARE,
+                   criticality: pd.DataFrame | None = None) -> pd.DataFrame:
     """Median start, done and go-live date per work item, with how often it happens.
 
     Planned items happen in every run; creep, fixes and change-control overhead
     only in some. Items seen in fewer than ``min_share`` of the runs are left
-    out (they would be noise); their share is shown for the rest.
+    out (they would be noise); their share is shown for the rest. With
+    ``criticality`` (:meth:`simulation.Results.criticality`) each row gets the
+    share of futures in which the item set the date, also in its label.
     """
     cols = ["id", "label", "source", "share", "start_day", "done_day", "live_day",
-            "start", "done", "bar_end", "live", "order"]
+            "start", "done", "bar_end", "live", "order", "criticality"]
     if items.empty or n_runs <= 0:
         return pd.DataFrame(columns=cols)
     done = items[(items["state"] == "done") & items["start_day"].notna()]
@@ -205,6 +208,11 @@ def timeline_table(items: pd.DataFrame, n_runs: int, cal: WorkCalendar,
     out = out[out["share"] >= min_share - 1e-12].copy()
     if out.empty:
         return pd.DataFrame(columns=cols)
+    if criticality is not None and not criticality.empty:
+        out["criticality"] = out["id"].map(
+            criticality.set_index("id")["criticality"]).astype(float)
+    else:
+        out["criticality"] = np.nan
     out["label"] = _item_labels(out)
     out["start"] = pd.to_datetime(start_dates(cal, out["start_day"].to_numpy()))
     out["done"] = pd.to_datetime(cal.dates_of(out["done_day"].to_numpy()))
@@ -229,6 +237,10 @@ def _item_labels(rows: pd.DataFrame) -> list[str]:
         if share < 0.995:
             label += f" ({share:.0%} of runs)"
         labels.append(label)
+    if "criticality" in rows:   # planned items: how often each set the date
+        labels = [f"{lab} · sets the date in {c:.0%}" if c == c and share >= 0.995 else lab
+                  for lab, c, share in zip(labels, rows["criticality"], rows["share"],
+                                           strict=True)]
     return labels
 
 
@@ -243,6 +255,7 @@ def forecast_tables(res: Any) -> dict[str, Any]:
     summary = res.summary()
     runs = res.runs
     shown = runs.drop(columns=["risks_fired"])
+    crit = res.criticality()
     return {
         "summary": summary,
         "runs": shown,
@@ -254,7 +267,9 @@ def forecast_tables(res: Any) -> dict[str, Any]:
         "value": fan_table(res.weekly, "cum_value", cal),
         "run_rate": fan_table(res.weekly, "run_rate", cal,
                               run_rate_until(summary, res.weekly, cal)),
-        "timeline": timeline_table(res.items, len(runs), cal),
+        "timeline": timeline_table(res.items, len(runs), cal, criticality=crit),
+        "sensitivity": res.sensitivity(),
+        "criticality": crit,
         "target": outcome_target_rate(sc),
         "misfit_share": misfit_share(res.items),
     }

@@ -13,11 +13,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-#: Colours: project lens blue, product lens green, the deadline red.
-PROJECT = "#1f6fb2"
-PRODUCT = "#2e8540"
-DEADLINE = "#c0392b"
-NEUTRAL = "#555555"
+# The palette has one owner, shared with the report's charts (simulation.vega).
+from simulation.vega import DEADLINE, NEUTRAL, PRODUCT, PROJECT, tornado_spec
+
 SOURCE_COLOURS = {"planned": "#4c78a8", "added": "#f58518", "creep": "#e45756",
                   "fix": "#b279a2", "overhead": "#9d9d9d"}
 #: Vega-Lite time format shown in tooltips: ``4 May 2027``.
@@ -365,7 +363,8 @@ def timeline_chart(timeline: pd.DataFrame, markers: pd.DataFrame | None = None
                alt.Tooltip("start:T", title="Median start", format=DATE_FORMAT),
                alt.Tooltip("done:T", title="Median done", format=DATE_FORMAT),
                alt.Tooltip("live:T", title="Median live", format=DATE_FORMAT),
-               alt.Tooltip("share:Q", title="Happens in", format=".0%")]
+               alt.Tooltip("share:Q", title="Happens in", format=".0%"),
+               alt.Tooltip("criticality:Q", title="Sets the date in", format=".0%")]
     span = _span(*(timeline[c] for c in ("start", "bar_end", "live") if c in timeline))
     base = alt.Chart(timeline)
     bars = base.mark_bar(height={"band": 0.7}, cornerRadius=2).encode(
@@ -502,6 +501,17 @@ def comparison_charts(t: dict) -> dict[str, alt.TopLevelMixin]:
         rows = deltas[deltas["metric"] == metric].assign(metric_label=label)
         out[metric] = delta_chart(rows, x_format)
     return out
+
+
+def driver_specs(t: dict) -> dict[str, dict]:
+    """The two tornados of "What drives it": Vega-Lite dicts from :mod:`simulation.vega`.
+
+    Defined there, not here, so the report draws the same chart (the report is
+    written by ``simulation/``, which may not import Altair or the dashboard).
+    """
+    sens = t["sensitivity"]
+    return {"tornado_date": tornado_spec(sens, "delivery"),
+            "tornado_value": tornado_spec(sens, "npv")}
 
 
 def specs(chart_map: dict[str, alt.TopLevelMixin]) -> dict[str, dict]:

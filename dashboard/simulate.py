@@ -102,6 +102,7 @@ def forecast(sc: Scenario) -> dict[str, Any]:
         tables = analysis.forecast_tables(run(sc, runs=runs, seed=seed, progress=update))
         tables["charts"] = charts.specs(charts.forecast_charts(
             tables, sc.deadline, sc.value.outcome.by))
+        tables["charts"].update(charts.driver_specs(tables))
         return tables
 
     try:

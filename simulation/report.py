@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import math
 import os
 import shutil
@@ -442,6 +443,9 @@ def report_html(res: Results, comparison: Comparison | None = None,
     if prioritisation is not None:
         body.append(session_section(prioritisation, combination, decisions, store_note))
     body += [drivers_section(res), assumptions(res), method(res)]
+    # The summary as data (a JSON block, never run): the report's numbers, for machines.
+    data = json.dumps(s).replace("</", "<\\/")
+    body.append(f"<script type='application/json' id='summary'>{data}</script>")
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>{_e(sc.name)}: report</title>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"

@@ -24,6 +24,7 @@ from simulation import (
     run,
     scenario_to_yaml,
 )
+from simulation.drivers import driver_sentence
 from simulation.library import list_library
 from simulation.schema import parse_scenario
 from tests.helpers import LIBRARY, ROOT, make_scenario
@@ -339,7 +340,14 @@ def test_forecast_shows_both_lenses_with_the_engine_numbers():
     words = " ".join(x.value for x in at.markdown)
     assert "In 85 of 100 simulated futures the whole scope is live by" in words
     assert "Users first get value around" in words
-    assert len(at.get("vega_lite_chart")) == 5, "date, burn-up, value, run-rate, timeline"
+    assert len(at.get("vega_lite_chart")) == 7, \
+        "date, burn-up, value, run-rate, the two tornados, timeline"
+    # What drives it: the sentences name the engine's top drivers (DESIGN 11).
+    res = run(sc, runs=RUNS, seed=sc.simulation.seed)
+    sens = res.sensitivity()
+    assert driver_sentence(sens, "delivery") in words
+    assert driver_sentence(sens, "npv") in words
+    assert any(b.label == "Download report" for b in at.get("download_button"))
 
 
 def test_automatic_runs_forecast_matches_the_engine_and_says_so():

@@ -13,8 +13,8 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import decide, decide_charts, levers, prose, simulate, state, storage
-from simulation import Prioritisation, ScenarioError, Session, prioritise, scenario_to_yaml
+from dashboard import decide, decide_charts, levers, prose, report_button, simulate, state, storage
+from simulation import Prioritisation, ScenarioError, Session, prioritise, report, scenario_to_yaml
 from simulation.schema import MAX_DAY, MAX_RUNS, MAX_TEAM
 from simulation.sessions import load_session, session_files
 from simulation.store import StoreError
@@ -442,6 +442,9 @@ def main() -> None:
     if pr is None:
         return
     show_ranking(pr)
+    report_button.download_report(
+        None, lambda: report.session_report(ses, pr=pr),   # None: the decisions change
+        report_button.file_name(ses.name), "decide_report")
     show_maps(pr)
     show_combination(pr)
     show_best(pr)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import analysis, fmt, history_view, narrative, prose, simulate, state
+from dashboard import analysis, fmt, history_view, narrative, prose, report_button, simulate, state
+from simulation import report
+from simulation.drivers import driver_sentence
 
 
 def chart(t: dict, name: str) -> None:
@@ -103,6 +105,25 @@ def run_column_config() -> dict:
     return config
 
 
+def drivers(t: dict) -> None:
+    """What drives it: a tornado per lens, each with its top driver in words (DESIGN 11)."""
+    st.subheader("What drives it", help="Which uncertain inputs move the date and the value: "
+                 "the rank correlation, over the simulated futures, of each input with the "
+                 "delivery day and with NPV. No extra runs: the same futures as above.")
+    sens = t["sensitivity"]
+    if sens.empty:
+        st.info("Nothing in this scenario is uncertain: every future is the same.")
+        return
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown(driver_sentence(sens, "delivery"))
+        chart(t, "tornado_date")
+    with right:
+        st.markdown(driver_sentence(sens, "npv"))
+        chart(t, "tornado_value")
+    st.caption(prose.part("forecast", "drivers"))
+
+
 def details(t: dict) -> None:
     st.subheader("Item timeline")
     st.caption(prose.part("forecast", "timeline"))
@@ -153,6 +174,9 @@ def main() -> None:
                       else f" (automatic: P85 known to ±{fmt.days(half, working=True)}, 95%)")
     st.caption(f"**{sc.name}** · {runs_text} · seed {s['seed']} · starts "
                f"{fmt.date(sc.start_date)}")
+    report_button.download_report(
+        ("forecast", simulate.scenario_key(sc)), lambda: report.forecast_report(sc),
+        report_button.file_name(sc.name), "forecast_report")
     note = narrative.undelivered_note(s)
     if note:
         st.warning(note)
@@ -161,6 +185,7 @@ def main() -> None:
         project_lens(sc, t)
     with right, st.container(border=True):
         product_lens(sc, t)
+    drivers(t)
     history_view.second_opinion_block(sc, s)
     details(t)
 

@@ -349,6 +349,13 @@ def comparison(sc: Scenario, built: dict[str, Scenario]) -> None:
     if t is None:
         return
     show_comparison(t)
+    # The steering-committee report of this comparison (simulation.report; DESIGN 11).
+    from dashboard import report_button
+    from simulation import report
+    report_button.download_report(
+        ("comparison", tuple((n, simulate.scenario_key(v)) for n, v in request.items())),
+        lambda: report.comparison_report(request), report_button.file_name(sc.name),
+        "whatif_report")
 
 
 def show_comparison(t: dict[str, Any]) -> None:
