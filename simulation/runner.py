@@ -119,7 +119,6 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
     item_rows: list[tuple] = []
     label_codes: list[int] = []
     state_codes: list[int] = []
-    critical: list[bool] = []
     labels = _Labels()
     for i, r in enumerate(range(start, stop)):
         rep = Replication(plan, draws, r, i).simulate()
@@ -139,15 +138,15 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
         runs_cols["fixes"].append(sum(1 for j in jobs if j.source == "fix"))
         runs_cols["risks_fired"].append(",".join(rep.risks_fired))
         paid[i] = headcount_curve(rep.headcount, end, edges)
+        # Marks job.critical, read below with the rest of the row (simulation.drivers).
+        critical_jobs(jobs, rep.by_id, delivered, rep.last_scope_done)
         item_rows += [(r, j.added, j.start, j.done, j.live, j.work, j.base, j.rework, j.misfit,
-                       j.fix_live, j.value, j.must_have, j.scope) for j in jobs]
+                       j.fix_live, j.value, j.must_have, j.scope, j.critical) for j in jobs]
         label_codes += [labels.code(j) for j in jobs]
         state_codes += [_STATE_CODE[j.state] for j in jobs]
-        chain = critical_jobs(jobs, rep.by_id, delivered)
-        critical += [j in chain for j in jobs]
 
     runs_arr = {k: np.asarray(v) for k, v in runs_cols.items()}
-    numbers = dict(zip(NUMBER_COLUMNS, zip(*item_rows, strict=True), strict=True))
+    numbers = dict(zip((*NUMBER_COLUMNS, "critical"), zip(*item_rows, strict=True), strict=True))
     # Text columns repeat a few values on every row: categoricals keep the tables
     # small and make the hand-over from worker processes cheap.
     text = labels.columns(np.asarray(label_codes, dtype=np.int64))
@@ -170,7 +169,7 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
     # What drives it (simulation.drivers): beside the tables, so they keep their columns.
     return {"runs": runs_arr, "items": items_arr, "weekly": weekly,
             "potential": np.array([vr.potential]),
-            "drivers": {"critical": np.asarray(critical, dtype=bool),
+            "drivers": {"critical": np.asarray(numbers["critical"], dtype=bool),
                         "inputs": drawn_inputs(plan, draws)}}
 
 

@@ -132,6 +132,20 @@ def _screenshot(page, name: str) -> None:
     page.set_viewport_size(VIEWPORT)
 
 
+def _drivers_screenshot(page) -> None:
+    """docs/drivers.png: the Forecast's "What drives it" tornados and the item timeline."""
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(_content_height(page),
+                                                                      5000)})
+    page.wait_for_timeout(1000)
+    top = page.get_by_role("heading", name="What drives it").first.bounding_box()
+    timeline = page.locator('[data-testid="stVegaLiteChart"]').nth(6).bounding_box()
+    assert top and timeline, "the drivers heading and the timeline are on the page"
+    page.screenshot(path=str(DOCS / "drivers.png"), clip={
+        "x": 0, "y": top["y"] - 10, "width": VIEWPORT["width"],
+        "height": timeline["y"] + timeline["height"] - top["y"] + 20})
+    page.set_viewport_size(VIEWPORT)
+
+
 def _go(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
     page.get_by_role("heading", name=title).first.wait_for(timeout=ELEMENT_TIMEOUT_MS)
@@ -183,6 +197,12 @@ def test_every_page_and_a_what_if(request):
             _settle(page)
             _no_exception(page, "Forecast page")
             _screenshot(page, "forecast")
+            _drivers_screenshot(page)
+            # The report button builds the report on click: a whole HTML page arrives.
+            with page.expect_download(timeout=ELEMENT_TIMEOUT_MS) as dl:
+                page.get_by_role("button", name="Download report").click()
+            text = Path(dl.value.path()).read_text()
+            assert text.startswith("<!DOCTYPE html>") and "What drives the date" in text
 
             # What-if: add the default lever (a new item on day 30), compare.
             _go(page, "What-if")

@@ -88,9 +88,11 @@ def test_one_person_doing_everything_is_one_chain():
 
 def test_undelivered_run_has_no_chain():
     """A replication that never closed has no delivery day, so nothing is critical."""
-    class J:   # the fields critical_jobs reads
-        scope, state, live, done, deps, after = True, "done", 3.0, 3.0, (), None
-    assert critical_jobs([J()], {}, delivered=False) == set()
+    class J:   # the fields critical_jobs reads and writes
+        def __init__(self):
+            self.scope, self.state, self.live, self.done = True, "done", 3.0, 3.0
+            self.deps, self.after, self.critical = (), None, False
+    assert critical_jobs([J()], {}, delivered=False) == []
     assert len(critical_jobs([J()], {}, delivered=True)) == 1
 
 

@@ -35,6 +35,7 @@ class Job:
     person: object = None        # the Person working on it
     fix_of: Job | None = None    # the misfit item this job fixes
     after: Job | None = None     # the item its person finished last before starting it
+    critical: bool = False       # on the chain that set the delivery day (simulation.drivers)
     fix_live: float = math.nan   # day this item's fix went live
     state: str = "backlog"       # backlog | doing | done | removed
     rank: int = 0                # backlog position: smaller is pulled first

@@ -58,6 +58,7 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         self.post_closure_queue: list[Job] = []
         self.deferred = 0
         self.last_work_done = 0.0
+        self.last_scope_done: Job | None = None   # where the criticality walk starts
         self.risks_fired: list[str] = []
         self.extra: dict[str, float] = {}
         self.wake_pending: set[float] = set()
@@ -209,6 +210,7 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         else:
             self._go_live(job, self.releases.live_time(now))
         if job.scope:
+            self.last_scope_done = job
             self.scope_open -= 1
             if self.scope_open == 0:
                 self._closure_candidate()
