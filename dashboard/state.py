@@ -36,10 +36,22 @@ TABLE_BASE_PREFIX = "table_base_"  # input tables of the data editors (see table
 
 @dataclass
 class Variant:
-    """A named what-if: the baseline plus an ordered list of change objects."""
+    """A named what-if: the baseline plus an ordered list of change objects.
+
+    ``base`` is None for an ordinary variant (it follows the working scenario,
+    edits included). A variant with its own ``base`` is pinned to that scenario:
+    "Original plan" after *Make baseline* keeps the plan as it was, because the
+    changes that made the new baseline cannot be undone by other changes.
+    """
 
     name: str
     changes: list[Any] = field(default_factory=list)
+    base: Scenario | None = None
+
+    @property
+    def pinned(self) -> bool:
+        """True when the variant builds on its own fixed scenario, not the baseline."""
+        return self.base is not None
 
 
 def init() -> None:
@@ -53,6 +65,7 @@ def init() -> None:
         try:
             set_scenario(load_scenario(LIBRARY_DIR / DEFAULT_SCENARIO),
                          f"library file {DEFAULT_SCENARIO}", keep_variants=True)
+            ss[LOADED_PATH] = LIBRARY_DIR / DEFAULT_SCENARIO
         except ScenarioError as exc:
             ss[LOAD_ERROR] = str(exc)
 
@@ -175,6 +188,12 @@ def problems() -> dict[str, list[str]]:
 
 def variants() -> list[Variant]:
     return st.session_state.setdefault(VARIANTS, [])
+
+
+def change_variants() -> list[Variant]:
+    """The variants that are the baseline plus changes (not pinned to their own scenario):
+    the ones a session can take as candidates."""
+    return [v for v in variants() if not v.pinned]
 
 
 def notice(message: str | None = None) -> str | None:
