@@ -78,6 +78,7 @@ class PendingLoad:
     origin: str
     message: str
     path: Path | None = None
+    variants: list[Variant] = field(default_factory=list)   # loaded with it (a variant file)
 
 
 def has_edits() -> bool:
@@ -99,10 +100,15 @@ def unsaved_work() -> str | None:
     return " and ".join(parts) or None
 
 
-def request_load(sc: Scenario, origin: str, message: str, path: Path | None = None) -> None:
-    """Load ``sc`` now, or, if that would lose work, hold it until the user confirms."""
+def request_load(sc: Scenario, origin: str, message: str, path: Path | None = None,
+                 with_variants: list[Variant] | None = None) -> None:
+    """Load ``sc`` now, or, if that would lose work, hold it until the user confirms.
+
+    ``with_variants`` become the What-if variants (a variant file loads as its
+    base plus the variant, so the two can be compared side by side).
+    """
     st.session_state.pop(LOAD_ERROR, None)    # this file read fine: the last error is old
-    pending = PendingLoad(sc, origin, message, path)
+    pending = PendingLoad(sc, origin, message, path, list(with_variants or []))
     if unsaved_work():
         st.session_state[PENDING] = pending
     else:
@@ -127,6 +133,7 @@ def cancel_load() -> None:
 def _apply(pending: PendingLoad) -> None:
     st.session_state.pop(PENDING, None)
     set_scenario(pending.scenario, pending.origin)
+    st.session_state[VARIANTS] = list(pending.variants)
     st.session_state[LOADED_PATH] = pending.path
     st.session_state.pop(PICK, None)
     notice(pending.message)

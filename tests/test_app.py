@@ -236,13 +236,16 @@ def test_loading_over_unsaved_work_asks_first_and_keeps_it_on_cancel():
     at.button(key="library_load").click().run()
     confirm_replace(at)
     clean(at, "after confirming the load")
-    assert at.session_state["scenario"] == load_scenario(LIBRARY / "supply-chain-big-bang.yaml")
-    assert at.session_state["variants"] == []
+    assert at.session_state["scenario"] == load_scenario(LIBRARY / "supply-chain.yaml"), \
+        "a variant file loads as its base..."
+    assert [v.name for v in at.session_state["variants"]] == [
+        load_scenario(LIBRARY / "supply-chain-big-bang.yaml").name], \
+        "...plus the variant; the variant made before is gone (the user confirmed)"
 
     at.switch_page(FORECAST).run()
     at.switch_page(SCENARIO).run()
-    assert at.selectbox(key="library_pick").value == big_bang, \
-        "the picker shows the file in use after leaving the page and coming back"
+    assert "supply-chain.yaml" in at.selectbox(key="library_pick").value, \
+        "the picker shows the file in use (the variant's base) after leaving and coming back"
 
 
 def test_loading_without_unsaved_work_needs_no_confirmation():
@@ -440,15 +443,17 @@ def test_switching_from_big_bang_offers_per_release_hardening():
     picker = at.selectbox(key="library_pick")
     picker.set_value(next(o for o in picker.options if "supply-chain-big-bang.yaml" in o)).run()
     at.button(key="library_load").click().run()
-    assert at.session_state["scenario"].delivery.hardening_days == 10
     at.switch_page(WHATIF).run()
+    # The variant file loads as base + variant; made the baseline, big bang is the plan.
+    next(b for b in at.button if b.label == "Make baseline").click().run()
+    assert at.session_state["scenario"].delivery.hardening_days == 10
     at.selectbox(key="lv_which").set_value("set_approach").run()
     at.selectbox(key="lv_approach").set_value("incremental").run()
     assert at.number_input(key="lv_hardening_incremental").value == 2.0
     assert not at.number_input(key="lv_release_incremental").disabled
     next(b for b in at.button if b.label == "Add lever").click().run()
     clean(at, "after adding the approach lever")
-    (change,) = at.session_state["variants"][0].changes
+    (change,) = next(v for v in at.session_state["variants"] if not v.pinned).changes
     assert (change.approach, change.hardening_days) == ("incremental", 2.0)
     assert change.describe().endswith("(a release every 10 days and 2 hardening days)")
 

@@ -184,11 +184,20 @@ def test_every_page_and_a_what_if(request):
             _no_exception(page, "Forecast page")
             _screenshot(page, "forecast")
 
-            # What-if: add the default lever (a new item on day 30), compare.
+            # What-if: the facilitator's five candidates (the default lever, a new item
+            # on day 30, five times), compared.
             _go(page, "What-if")
-            page.get_by_role("button", name="Add lever").click()
-            page.get_by_text("New variant").first.wait_for()
-            _settle(page)
+            for n in range(5):
+                page.get_by_role("button", name="Add lever").click()
+                page.get_by_text("New variant").first.wait_for()
+                _settle(page)
+                # Each new variant is offered in "Add to" at once (issue 13.1).
+                page.locator('[data-testid="stSelectbox"]').filter(
+                    has_text="Add to").first.click()
+                options = page.get_by_role("option").all_inner_texts()
+                page.keyboard.press("Escape")
+                assert len(options) == n + 2, f"after {n + 1} variants: {options}"
+                _settle(page)
             page.get_by_role("button", name="Run comparison").click()
             page.get_by_text("Outcome chance").first.wait_for()
             page.get_by_text("On-time chance").first.wait_for()
@@ -196,6 +205,16 @@ def test_every_page_and_a_what_if(request):
             page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for()
             _settle(page)
             _no_exception(page, "What-if page")
+            # Six scenarios: every one readable, no row or column scrolled out of view.
+            grid = page.locator('[data-testid="stDataFrame"]').last
+            grid.wait_for()
+            fit = grid.evaluate(
+                "g => { const s = g.querySelector('.dvn-scroller');"
+                " return s ? [s.scrollWidth, s.clientWidth, s.scrollHeight, s.clientHeight]"
+                " : null; }")
+            assert fit is not None, "the comparison grid is drawn"
+            assert fit[0] <= fit[1] + 2, f"the comparison scrolls sideways: {fit}"
+            assert fit[2] <= fit[3] + 2, f"some scenarios are scrolled out of view: {fit}"
             _screenshot(page, "whatif")
 
             # Back to the Forecast: cached, so no new simulation and still no error.

@@ -127,3 +127,38 @@ def test_too_many_runs_is_said_in_words():
     message = " ".join(e.value for e in at.error)
     assert "Runs:" in message and f"{MAX_RUNS:,}" in message, message
     assert at.session_state["scenario"].simulation.runs != 1_000_000
+
+
+# ------------------------------------------------------------------ point 5
+def test_a_library_variant_loads_as_base_plus_variant():
+    """A trainer loading supply-chain-big-bang.yaml gets the base and the big-bang variant,
+    ready to compare, not the variant flattened into the baseline."""
+    from dashboard import levers
+    from simulation import load_scenario
+    from simulation.changes import variant_changes
+    from tests.helpers import LIBRARY
+    from tests.test_app import WHATIF
+
+    at = fresh()
+    picker = at.selectbox(key="library_pick")
+    picker.set_value(next(o for o in picker.options if "supply-chain-big-bang.yaml" in o)).run()
+    at.button(key="library_load").click().run()
+    clean(at, "after loading a variant file")
+    base = load_scenario(LIBRARY / "supply-chain.yaml")
+    assert at.session_state["scenario"] == base, "the baseline is the variant's base"
+    (variant,) = at.session_state["variants"]
+    assert variant.changes == list(variant_changes(LIBRARY / "supply-chain-big-bang.yaml"))
+    bang = load_scenario(LIBRARY / "supply-chain-big-bang.yaml")
+    assert levers.variant_scenario(base, variant.changes).delivery == bang.delivery
+    at.switch_page(WHATIF).run()
+    clean(at, "What-if with the loaded variant")
+    assert not any("No variants yet" in i.value for i in at.info)
+
+
+def fresh():
+    """A new session without edits (loading asks nothing)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_app import APP, TIMEOUT_S
+
+    return AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import editor, fmt, prose, state, storage
 from dashboard.bounds import choices, field_bounds
 from simulation import ScenarioError, load_scenario, load_scenario_text, scenario_to_yaml
+from simulation.changes import variant_base, variant_changes
 from simulation.library import LIBRARY_DIR, list_library
 from simulation.schema import (
     MAX_DATE,
@@ -105,11 +106,23 @@ def _data_of(read) -> Any:
 def _load_path(path: Path, origin: str) -> None:
     try:
         sc = load_scenario(path)
+        changes = variant_changes(path)
+        base_path = variant_base(path) if changes else path
+        base = load_scenario(base_path) if changes else sc
     except ScenarioError as exc:
         st.session_state[state.LOAD_ERROR] = load_message(
             exc, path.name, _data_of(lambda: read_yaml_file(path)))
         return
-    state.request_load(sc, origin, f"Loaded “{sc.name}”.", path)
+    if not changes:
+        state.request_load(sc, origin, f"Loaded “{sc.name}”.", path)
+        return
+    # A variant file: its base is the scenario, the variant a What-if variant, so a
+    # lesson shows the two side by side (not the variant flattened into a baseline).
+    variant = state.Variant(sc.name if sc.name != base.name else path.stem, list(changes))
+    state.request_load(base, f"library file {base_path.name}" if base_path.parent.resolve()
+                       == LIBRARY_DIR.resolve() else f"saved file {base_path.name}",
+                       f"Loaded “{base.name}” with the variant “{variant.name}” from "
+                       f"{path.name}: compare them on the What-if page.", base_path, [variant])
 
 
 def pending_load_box() -> None:
