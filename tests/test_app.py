@@ -109,9 +109,9 @@ def _widgets(at: AppTest):
 
 
 def comparison_table(at: AppTest):
-    tables = [d.value for d in at.dataframe if "Scenario" in d.value.columns]
+    tables = [t.value for t in at.table if "P50 delivery" in t.value.columns]
     assert tables, "the comparison table is shown"
-    return tables[-1].set_index("Scenario")
+    return tables[-1]
 
 
 # --------------------------------------------------------------- Scenario page

@@ -206,15 +206,18 @@ def test_every_page_and_a_what_if(request):
             _settle(page)
             _no_exception(page, "What-if page")
             # Six scenarios: every one readable, no row or column scrolled out of view.
-            grid = page.locator('[data-testid="stDataFrame"]').last
-            grid.wait_for()
-            fit = grid.evaluate(
-                "g => { const s = g.querySelector('.dvn-scroller');"
-                " return s ? [s.scrollWidth, s.clientWidth, s.scrollHeight, s.clientHeight]"
-                " : null; }")
-            assert fit is not None, "the comparison grid is drawn"
+            table = page.locator('[data-testid="stTable"]').last
+            table.wait_for()
+            fit = table.evaluate(
+                "t => { const box = t.getBoundingClientRect();"
+                " const main = document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
+                ".getBoundingClientRect();"
+                " const scroller = t.querySelector('table').parentElement;"
+                " return [scroller.scrollWidth, scroller.clientWidth, box.right, main.right,"
+                " t.querySelectorAll('tbody tr').length]; }")
             assert fit[0] <= fit[1] + 2, f"the comparison scrolls sideways: {fit}"
-            assert fit[2] <= fit[3] + 2, f"some scenarios are scrolled out of view: {fit}"
+            assert fit[2] <= fit[3] + 2, f"the comparison runs past the page: {fit}"
+            assert fit[4] == 6, f"one row per scenario, all six shown: {fit}"
             _screenshot(page, "whatif")
 
             # Back to the Forecast: cached, so no new simulation and still no error.

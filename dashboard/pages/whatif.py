@@ -456,7 +456,9 @@ def variant_list(sc: Scenario, errors: dict[str, str]) -> None:
                           on_click=_remove_change, args=(i, j), help="Remove this change")
             if v.name in errors:
                 st.error(f"This variant no longer fits the baseline: {errors[v.name]}")
-            b1, b2, b3 = st.columns(3)
+            # Two rows of two: the right-hand column is narrow, and three buttons
+            # side by side cut their labels ("Dupli...").
+            b1, b2 = st.columns(2)
             b1.button("Make baseline", key=f"promote_{i}_{v.name}", on_click=_promote,
                       args=(i,), icon=":material/upgrade:", width="stretch",
                       help="Apply this variant to the scenario itself; other variants then "
@@ -464,12 +466,12 @@ def variant_list(sc: Scenario, errors: dict[str, str]) -> None:
             b2.button("Duplicate", key=f"duplicate_{i}_{v.name}", on_click=_duplicate,
                       args=(i,), icon=":material/content_copy:", width="stretch",
                       help="A copy to change: try it with one change more or less.")
-            b3.button("Delete", key=f"delete_{i}_{v.name}", on_click=_delete_variant,
-                      args=(i,), icon=":material/delete:", width="stretch")
-            r1, r2 = st.columns([3, 1], vertical_alignment="bottom")
+            r1, r2, r3 = st.columns([5, 3, 1], vertical_alignment="bottom")
             rename_key = f"rename_{i}_{v.name}"
-            r1.text_input("Rename to", key=rename_key, max_chars=80, placeholder=v.name,
+            r1.text_input("Rename to", key=rename_key, max_chars=80, placeholder="New name",
                           label_visibility="collapsed")
+            r3.button(":material/delete:", key=f"delete_{i}_{v.name}", type="tertiary",
+                      on_click=_delete_variant, args=(i,), help="Delete this variant")
             r2.button("Rename", key=f"rename_btn_{i}_{v.name}", on_click=_rename,
                       args=(i, rename_key), width="stretch")
 
@@ -514,12 +516,10 @@ def show_comparison(t: dict[str, Any]) -> None:
         st.markdown(narrative.delta_sentence(
             name, base, t["summaries"][name], analysis.delta_lookup(t["deltas"], name),
             t["shifts"][name]))
-    rows = analysis.comparison_rows(t)
-    # One row per scenario: every scenario readable however many there are; the
-    # scenario's name stays in view if the measures are scrolled on a narrow screen.
-    st.dataframe(rows, hide_index=True, width="stretch",
-                 height=35 * (len(rows) + 1) + 3, row_height=35,
-                 column_config={"Scenario": st.column_config.TextColumn(pinned=True)})
+    # One row per scenario, in a table that wraps its cells: every scenario and every
+    # measure stays readable in the page's width, however many there are (a grid
+    # with a column per scenario scrolled the fifth one off).
+    st.table(analysis.comparison_rows(t).set_index("Scenario"))
     st.caption("One row per scenario, the baseline first. In brackets: the variant minus "
                "the baseline (date shifts in working days); in square brackets: the 90% "
                "interval of the mean paired difference over the same simulated futures.")
