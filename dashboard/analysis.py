@@ -401,47 +401,61 @@ def delta_lookup(deltas: pd.DataFrame, variant: str) -> dict[str, dict[str, floa
                        "p05": r.p05, "p95": r.p95} for r in rows.itertuples()}
 
 
-def comparison_rows(tables: dict[str, Any]) -> pd.DataFrame:
-    """The side-by-side table: one row per measure, one column per scenario.
+#: The comparison table's measures, in column order (after "Scenario").
+COMPARISON_MEASURES = ["P50 delivery", "P85 delivery", "Delivery shift (mean)",
+                       "On-time chance", "Cost (mean)", "NPV (mean)", "Outcome chance",
+                       "First value (P50)"]
 
-    A variant's cell gives its value and, in brackets, the difference from the
-    baseline (first column); where the engine pairs runs, the 90% interval of
-    the mean paired difference follows in square brackets.
+
+def comparison_rows(tables: dict[str, Any]) -> pd.DataFrame:
+    """The side-by-side table: one row per scenario, one column per measure.
+
+    Scenarios as rows, so six or more stay readable in a page's width (a
+    column per scenario scrolled off after four). A variant's cell gives its
+    value and, in brackets, the difference from the baseline (first row);
+    where the engine pairs runs, the 90% interval of the mean paired
+    difference follows in square brackets.
     """
     from . import fmt  # local: keeps this module's imports to data libraries
 
     names = tables["names"]
     base = tables["summaries"][names[0]]
     has_deadline = bool(base["delivery"].get("deadline"))
-    measures = ["P50 delivery", "P85 delivery", "Delivery shift (mean)", "On-time chance",
-                "NPV (mean)", "Outcome chance", "First value (P50)"]
-    table: dict[str, list[str]] = {"Measure": measures}
+    rows = []
     for i, name in enumerate(names):
         s = tables["summaries"][name]
-        d, v = s["delivery"], s["value"]
-        cells = [fmt.date(d.get("p50_date")), fmt.date(d.get("p85_date")), "",
-                 fmt.pct(d.get("on_time_probability")) if has_deadline else "no deadline",
-                 fmt.money(v.get("npv_mean")), fmt.pct(v.get("outcome_probability")),
-                 fmt.date(v.get("first_value_date_p50"))]
-        if i == 0:
-            cells[2] = "baseline"
-        else:
+        d, v, c = s["delivery"], s["value"], s.get("cost", {})
+        cells = {"Scenario": name,
+                 "P50 delivery": fmt.date(d.get("p50_date")),
+                 "P85 delivery": fmt.date(d.get("p85_date")),
+                 "Delivery shift (mean)": "baseline",
+                 "On-time chance": (fmt.pct(d.get("on_time_probability")) if has_deadline
+                                    else "no deadline"),
+                 "Cost (mean)": fmt.money(c.get("mean")),
+                 "NPV (mean)": fmt.money(v.get("npv_mean")),
+                 "Outcome chance": fmt.pct(v.get("outcome_probability")),
+                 "First value (P50)": fmt.date(v.get("first_value_date_p50"))}
+        if i > 0:
             sh = tables["shifts"][name]
             dl = delta_lookup(tables["deltas"], name)
-            cells[0] += f" ({fmt.days(sh['p50'], signed=True)})"
-            cells[1] += f" ({fmt.days(sh['p85'], signed=True)})"
-            cells[2] = _with_ci(dl.get("delivery_day"), lambda x: fmt.days(x, signed=True))
+            money = lambda x: fmt.money(x, signed=True)  # noqa: E731
+            cells["P50 delivery"] += f" ({fmt.days(sh['p50'], signed=True)})"
+            cells["P85 delivery"] += f" ({fmt.days(sh['p85'], signed=True)})"
+            cells["Delivery shift (mean)"] = _with_ci(dl.get("delivery_day"),
+                                                      lambda x: fmt.days(x, signed=True))
             if has_deadline:
-                cells[3] += f" ({_with_ci(dl.get('on_time'), fmt.points)})"
-            cells[4] += f" ({_with_ci(dl.get('npv'), lambda x: fmt.money(x, signed=True))})"
-            cells[5] += f" ({_with_ci(dl.get('outcome'), fmt.points)})"
-            # Like the delivery rows: the P50 date and its shift; the mean paired
-            # difference (a different statistic) follows in square brackets.
+                cells["On-time chance"] += f" ({_with_ci(dl.get('on_time'), fmt.points)})"
+            cells["Cost (mean)"] += f" ({_with_ci(dl.get('cost'), money)})"
+            cells["NPV (mean)"] += f" ({_with_ci(dl.get('npv'), money)})"
+            cells["Outcome chance"] += f" ({_with_ci(dl.get('outcome'), fmt.points)})"
+            # Like the delivery cells: the P50 date and its shift; the mean paired
+            # difference (a different statistic) follows.
             paired = _with_ci(dl.get("first_value_day"), lambda x: fmt.days(x, signed=True))
             moved = fmt.days(sh["first_value"], signed=True)
-            cells[6] += f" ({moved}; mean {paired})" if paired != "n/a" else f" ({moved})"
-        table[name] = cells
-    return pd.DataFrame(table)
+            cells["First value (P50)"] += (f" ({moved}; mean {paired})" if paired != "n/a"
+                                           else f" ({moved})")
+        rows.append(cells)
+    return pd.DataFrame(rows, columns=["Scenario", *COMPARISON_MEASURES])
 
 
 def _with_ci(d: dict[str, float] | None, f) -> str:

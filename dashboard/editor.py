@@ -28,12 +28,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.distributions import Distribution
-from simulation.schema import Scenario
+from simulation.distributions import DistKind, Distribution
+from simulation.schema import Impact, Scenario
 
+from .bounds import choices, literal_values
+
+#: The distribution kinds, in the order the editor offers them (simplest first).
 DIST_KINDS = ["fixed", "uniform", "triangular", "pert", "lognormal", "normal",
               "exponential", "empirical"]
-RISK_KINDS = ["blocker", "extra_work", "capacity_loss"]
+assert sorted(DIST_KINDS) == sorted(literal_values(DistKind)), "the schema's distributions"
+RISK_KINDS = list(choices(Impact, "kind"))
 ITEM_COLUMNS = ["id", "name", "dist", "low", "mode", "high", "value_per_week", "depends_on",
                 "must_have"]
 RISK_COLUMNS = ["id", "name", "probability", "kind", "window_from", "window_to", "dist",
@@ -248,8 +252,34 @@ def items_from_frame(df: pd.DataFrame, sc: Scenario) -> tuple[list[dict[str, Any
             "must_have": True if must is None else bool(must),
         }
         items.append(item)
-        labels.append(f"row {n + 1}" + (f" ({item_id})" if item_id else ""))
+        labels.append(row_label("items", len(items) - 1, n, item_id))
     return items, labels
+
+
+def row_label(table: str, index: int, row: int | None, ident: str | None) -> str:
+    """Both ways of naming a row: ``items[2] (row 3, 'tracking')``.
+
+    The file and upload errors say ``items[2]``, the grid shows row 3 (rows
+    left blank in the grid are skipped, so the two can differ).
+    """
+    parts = [] if row is None else [f"row {row + 1}"]
+    parts.append(f"'{ident}'" if ident else "no id")
+    return f"{table}[{index}] ({', '.join(parts)})"
+
+
+def annotate_path(path: str, data: Any) -> str:
+    """A problem path with the row and id it means: ``items[2].effort`` ->
+    ``items[2] (row 3, 'tracking').effort``, from the file's data (as read)."""
+    m = re.match(r"^(items|risks)\[(\d+)\](.*)$", path)
+    if not m or not isinstance(data, dict):
+        return path
+    table, index, rest = m.group(1), int(m.group(2)), m.group(3)
+    rows = data.get(table)
+    ident = None
+    if isinstance(rows, list) and index < len(rows) and isinstance(rows[index], dict):
+        raw = rows[index].get("id")
+        ident = str(raw)[:64] if raw is not None else None
+    return row_label(table, index, index, ident) + rest
 
 
 # ------------------------------------------------------------------ risks
@@ -303,7 +333,7 @@ def risks_from_frame(df: pd.DataFrame, sc: Scenario) -> tuple[list[dict[str, Any
         if lo is not None or hi is not None:
             risk["window"] = [lo if lo is not None else 0.0, hi if hi is not None else lo]
         risks.append(risk)
-        labels.append(f"row {n + 1}" + (f" ({rid})" if rid else ""))
+        labels.append(row_label("risks", len(risks) - 1, n, rid))
     return risks, labels
 
 
@@ -366,12 +396,15 @@ def friendly(path: str, message: str, rows: dict[str, list[str]] | None = None) 
     if m:
         table, index, rest = m.group(1), int(m.group(2)), m.group(3) or ""
         labels = rows.get(table, [])
-        where = labels[index] if index < len(labels) else f"row {index + 1}"
+        where = labels[index] if index < len(labels) else row_label(table, index, None, None)
         field = _field_words(rest)
+        if rest == "id" and where.endswith("no id)"):
+            message = ("missing: every row needs an id (1-64 letters, digits, '-', '_' or "
+                       "'.'), or the row is not used")
         if rest.startswith(("effort", "impact")):   # name the columns, not the file's keys
             message = re.sub(r"(>=|<=) (low|mode|high|median|mean)\b",
                              lambda m: f"{m.group(1)} {_FIELD_WORDS[m.group(2)]}", message)
-        return f"{where.capitalize()}{', ' + field if field else ''}: {message}"
+        return f"{where}{', ' + field if field else ''}: {message}"
     if path in FIELD_LABELS:
         return f"{FIELD_LABELS[path]}: {message}"
     return f"{path}: {message}" if path and path != "(top level)" else message

@@ -22,15 +22,49 @@ from simulation.changes import (
     DelayStart,
     FreezeScope,
     RemoveItems,
+    ResizeItems,
     SetApproach,
     SetField,
     SetIteration,
     apply_changes,
 )
-from simulation.schema import Item, Risk, format_errors
+from simulation.distributions import MAX_PARAMETER
+from simulation.schema import (
+    Creep,
+    Day,
+    Fraction,
+    Impact,
+    Item,
+    ItemValue,
+    Iteration,
+    PeopleChange,
+    Productivity,
+    ReleaseCadence,
+    Resize,
+    ReworkProbability,
+    Risk,
+    Scope,
+    format_errors,
+)
 
 from . import fmt
+from .bounds import field_bounds, type_bounds
 from .editor import cells_to_dist
+
+#: Widget bounds, all from the schema's field types (never retyped here).
+DAY = type_bounds(Day)
+PEOPLE = type_bounds(PeopleChange)
+START_PROD = type_bounds(Productivity)
+FRACTION = type_bounds(Fraction)     # mentoring, a risk's chance
+CADENCE = type_bounds(ReleaseCadence)
+REWORK = type_bounds(ReworkProbability)
+MISFIT = field_bounds(Iteration, "misfit_probability")
+CREEP_RATE = field_bounds(Creep, "rate_per_week")
+CHANGE_CONTROL = field_bounds(Scope, "change_control_days")
+FACTOR = field_bounds(Resize, "factor")
+VALUE = field_bounds(ItemValue, "per_week")
+RISK_PEOPLE = field_bounds(Impact, "people")
+MAX_EFFORT = float(MAX_PARAMETER)   # person-days or days, a distribution's limit
 
 #: The levers offered on the What-if page, in menu order: key -> label.
 LEVERS = {
@@ -42,6 +76,9 @@ LEVERS = {
     "freeze_scope": "Freeze scope",
     "add_risk": "Add a risk",
     "set_iteration": "Change iteration",
+    "set_creep": "Change scope creep",
+    "change_control": "Change-control effort",
+    "resize_item": "Re-estimate an item",
 }
 
 
@@ -153,6 +190,43 @@ def set_iteration(**settings: float | None) -> list[Any]:
     return [_build(SetIteration, **given)]
 
 
+def set_creep(sc: Scenario, rate_per_week: float, until_day: float | None = None
+              ) -> list[Any]:
+    """Scope creep's arrival rate (requests a week) and the day it stops (None = never).
+
+    ``set`` changes on the scenario's own ``scope.creep``: a scenario without
+    creep has no request size to reuse, so it is refused with the reason.
+    """
+    creep = sc.scope.creep
+    if creep is None:
+        raise ScenarioError("this scenario has no scope creep to change; give it a creep "
+                            "rate on the Scenario page first (Scope changes)")
+    out = []
+    if abs(rate_per_week - creep.rate_per_week) > 1e-9:
+        out.append(_build(SetField, path="scope.creep.rate_per_week", value=rate_per_week))
+    if until_day != creep.until_day:
+        out.append(_build(SetField, path="scope.creep.until_day", value=until_day))
+    if not out:
+        raise ScenarioError("these are the current creep settings; change at least one")
+    return out
+
+
+def change_control(sc: Scenario, days: float) -> list[Any]:
+    """Team effort (person-days) spent accepting each scope change."""
+    if abs(days - sc.scope.change_control_days) < 1e-9:
+        raise ScenarioError(f"change control is already {days:g} days per change")
+    return [_build(SetField, path="scope.change_control_days", value=days)]
+
+
+def resize_item(item_id: str | None, factor: float, at_day: float = 0.0) -> list[Any]:
+    """Re-estimate one item: its effort times ``factor`` from ``at_day`` (if not done)."""
+    if not item_id:
+        raise ScenarioError("pick the item to re-estimate")
+    if abs(factor - 1) < 1e-9:
+        raise ScenarioError("a factor of 1 changes nothing")
+    return [_build(ResizeItems, at_day=at_day, items=({"id": item_id, "factor": factor},))]
+
+
 def variant_scenario(base: Scenario, changes: Sequence[Any]) -> Scenario:
     """The baseline with a variant's changes applied (ScenarioError if they no longer fit)."""
     return apply_changes(base, changes)
@@ -182,6 +256,14 @@ def short_label(changes: Sequence[Any]) -> str:
     elif k == "set_iteration":
         text = c.describe().removeprefix("Sets ")
         label = text[:1].upper() + text[1:]
+    elif k == "set" and c.path.startswith("scope.creep."):
+        label = (f"Creep {c.value:g}/week" if c.path.endswith("rate_per_week")
+                 else "Creep until " + ("never" if c.value is None else f"day {c.value:g}"))
+    elif k == "set" and c.path == "scope.change_control_days":
+        label = f"Change control {c.value:g} days"
+    elif k == "resize_items":
+        rz = c.items[0]
+        label = f"{rz.id} x{rz.factor:g}" if rz.factor is not None else f"Re-estimate {rz.id}"
     else:
         label = c.describe()
     label = label if len(label) <= 48 else label[:47] + "…"

@@ -95,17 +95,7 @@ def delta_sentence(name: str, base: dict[str, Any], other: dict[str, Any],
     ``shift_days`` holds the P50 and P85 date shifts in working days.
     """
     bd, od = base["delivery"], other["delivery"]
-    parts = [f"**{name}**:"]
-    p85 = shift_days.get("p85")
-    if p85 is None or fmt.is_missing(p85):
-        parts.append(f"P85 delivery {fmt.date(bd.get('p85_date'))} → "
-                     f"{fmt.date(od.get('p85_date'))}.")
-    elif abs(p85) < 0.5:
-        parts.append(f"the P85 date stays at {fmt.date(od.get('p85_date'))}.")
-    else:
-        word = "later" if p85 > 0 else "earlier"
-        parts.append(f"the P85 date moves {fmt.days(abs(p85), working=True)} {word} "
-                     f"({fmt.short_date(bd.get('p85_date'))} → {fmt.date(od.get('p85_date'))}).")
+    parts = [f"**{name}**:", date_headline(bd, od, shift_days)]
     shift = deltas.get("delivery_day", {})
     mean = shift.get("mean")
     if mean is not None and not fmt.is_missing(mean) and abs(mean) >= 0.05:
@@ -132,6 +122,41 @@ def delta_sentence(name: str, base: dict[str, Any], other: dict[str, Any],
                      f"({fmt.short_date(base['value'].get('first_value_date_p50'))} → "
                      f"{fmt.date(other['value'].get('first_value_date_p50'))}, P50).")
     return " ".join(parts)
+
+
+def date_headline(bd: dict[str, Any], od: dict[str, Any], shift_days: dict[str, float]) -> str:
+    """The P50 and P85 dates in one sentence, the larger shift first.
+
+    "The P85 date stays" while the P50 slips ten working days reads as "no
+    effect", so both are stated when they differ, leading with the one that
+    moves most; when they move alike, one clause says so.
+    """
+    moves = {}
+    for q in ("p50", "p85"):
+        shift = shift_days.get(q)
+        moves[q] = None if shift is None or fmt.is_missing(shift) else float(shift)
+    if any(m is None for m in moves.values()):
+        return (f"P50 delivery {fmt.date(bd.get('p50_date'))} → {fmt.date(od.get('p50_date'))}, "
+                f"P85 {fmt.date(bd.get('p85_date'))} → {fmt.date(od.get('p85_date'))}.")
+
+    def clause(q: str) -> str:
+        label, m = q.upper(), moves[q]
+        if abs(m) < 0.5:
+            return f"the {label} date stays at {fmt.date(od.get(f'{q}_date'))}"
+        word = "later" if m > 0 else "earlier"
+        return (f"the {label} date moves {fmt.days(abs(m), working=True)} {word} "
+                f"({fmt.short_date(bd.get(f'{q}_date'))} → {fmt.date(od.get(f'{q}_date'))})")
+
+    p50, p85 = moves["p50"], moves["p85"]
+    if abs(p50) < 0.5 and abs(p85) < 0.5:
+        return (f"the P50 and P85 dates stay at {fmt.date(od.get('p50_date'))} and "
+                f"{fmt.date(od.get('p85_date'))}.")
+    if abs(p50 - p85) < 0.5:
+        word = "later" if p50 > 0 else "earlier"
+        return (f"the P50 and P85 dates both move {fmt.days(abs(p50), working=True)} {word} "
+                f"(to {fmt.date(od.get('p50_date'))} and {fmt.date(od.get('p85_date'))}).")
+    first, second = ("p50", "p85") if abs(p50) > abs(p85) else ("p85", "p50")
+    return f"{clause(first)}; {clause(second)}."
 
 
 def _change(d: dict[str, float], f) -> str:

@@ -36,10 +36,22 @@ TABLE_BASE_PREFIX = "table_base_"  # input tables of the data editors (see table
 
 @dataclass
 class Variant:
-    """A named what-if: the baseline plus an ordered list of change objects."""
+    """A named what-if: the baseline plus an ordered list of change objects.
+
+    ``base`` is None for an ordinary variant (it follows the working scenario,
+    edits included). A variant with its own ``base`` is pinned to that scenario:
+    "Original plan" after *Make baseline* keeps the plan as it was, because the
+    changes that made the new baseline cannot be undone by other changes.
+    """
 
     name: str
     changes: list[Any] = field(default_factory=list)
+    base: Scenario | None = None
+
+    @property
+    def pinned(self) -> bool:
+        """True when the variant builds on its own fixed scenario, not the baseline."""
+        return self.base is not None
 
 
 def init() -> None:
@@ -53,6 +65,7 @@ def init() -> None:
         try:
             set_scenario(load_scenario(LIBRARY_DIR / DEFAULT_SCENARIO),
                          f"library file {DEFAULT_SCENARIO}", keep_variants=True)
+            ss[LOADED_PATH] = LIBRARY_DIR / DEFAULT_SCENARIO
         except ScenarioError as exc:
             ss[LOAD_ERROR] = str(exc)
 
@@ -65,6 +78,7 @@ class PendingLoad:
     origin: str
     message: str
     path: Path | None = None
+    variants: list[Variant] = field(default_factory=list)   # loaded with it (a variant file)
 
 
 def has_edits() -> bool:
@@ -86,10 +100,15 @@ def unsaved_work() -> str | None:
     return " and ".join(parts) or None
 
 
-def request_load(sc: Scenario, origin: str, message: str, path: Path | None = None) -> None:
-    """Load ``sc`` now, or, if that would lose work, hold it until the user confirms."""
+def request_load(sc: Scenario, origin: str, message: str, path: Path | None = None,
+                 with_variants: list[Variant] | None = None) -> None:
+    """Load ``sc`` now, or, if that would lose work, hold it until the user confirms.
+
+    ``with_variants`` become the What-if variants (a variant file loads as its
+    base plus the variant, so the two can be compared side by side).
+    """
     st.session_state.pop(LOAD_ERROR, None)    # this file read fine: the last error is old
-    pending = PendingLoad(sc, origin, message, path)
+    pending = PendingLoad(sc, origin, message, path, list(with_variants or []))
     if unsaved_work():
         st.session_state[PENDING] = pending
     else:
@@ -114,6 +133,7 @@ def cancel_load() -> None:
 def _apply(pending: PendingLoad) -> None:
     st.session_state.pop(PENDING, None)
     set_scenario(pending.scenario, pending.origin)
+    st.session_state[VARIANTS] = list(pending.variants)
     st.session_state[LOADED_PATH] = pending.path
     st.session_state.pop(PICK, None)
     notice(pending.message)
@@ -175,6 +195,12 @@ def problems() -> dict[str, list[str]]:
 
 def variants() -> list[Variant]:
     return st.session_state.setdefault(VARIANTS, [])
+
+
+def change_variants() -> list[Variant]:
+    """The variants that are the baseline plus changes (not pinned to their own scenario):
+    the ones a session can take as candidates."""
+    return [v for v in variants() if not v.pinned]
 
 
 def notice(message: str | None = None) -> str | None:

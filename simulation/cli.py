@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=_seed)
     c.add_argument("--workers", type=int, default=None)
     c.add_argument("--json", action="store_true")
+    c.add_argument("--out", metavar="DIR", help="write runs.csv (every scenario) and "
+                                                "deltas.csv (paired differences) here")
+    c.add_argument("--force", action="store_true",
+                   help="compare scenarios that are not variants of BASE")
     v = sub.add_parser("validate", help="check scenario files and report every problem")
     v.add_argument("files", nargs="+")
     pr = sub.add_parser("prioritise", help="rank a session's candidates against its base "
@@ -148,21 +152,43 @@ def write_tables(res, out: Path) -> None:
 
 
 def cmd_compare(args) -> int:
-    from .changes import variant_descriptions
+    from .changes import changes_from, variant_base
 
     base = load_scenario(args.base)
     scenarios = {base.name: base}
     notes: dict[str, list[str]] = {}
+    unrelated: dict[str, str] = {}
     for path in args.variants:
         sc = load_scenario(path)
         name = sc.name if sc.name not in scenarios else f"{sc.name} ({path})"
         scenarios[name] = sc
-        notes[name] = variant_descriptions(path)
+        changes = changes_from(args.base, path)
+        if changes is None:
+            # Its own changes describe another base: listing them under BASE would
+            # claim edits (removing an item BASE may not even have) that never happened.
+            root = variant_base(path)
+            unrelated[name] = (f"{path} is a separate scenario, not a variant of {args.base}"
+                               if Path(root).resolve() == Path(path).resolve() else
+                               f"{path} is a variant of {root.name}, not of {args.base}")
+            notes[name] = []
+        else:
+            notes[name] = [c.describe() for c in changes]
+    if unrelated and not args.force:
+        raise ScenarioError("; ".join(unrelated.values()) + ": its differences would not be "
+                            "the effect of its changes on BASE. Compare it with its own base, "
+                            "or pass --force to compare unrelated scenarios")
+    for reason in unrelated.values():
+        print(f"warning: {reason}; the differences are between two unrelated scenarios",
+              file=sys.stderr)
     cmp = compare(scenarios, runs=args.runs, seed=args.seed, workers=args.workers)
+    if args.out:
+        write_comparison(cmp, Path(args.out))
     summary = cmp.summary()
     if args.json:
         for name, lines in notes.items():
             summary["scenarios"][name]["changes"] = lines
+            if name in unrelated:
+                summary["scenarios"][name]["unrelated"] = unrelated[name]
         print(json.dumps(summary, indent=2))
         return 0
     print(format_summary(summary["scenarios"][cmp.baseline]))
@@ -171,10 +197,32 @@ def cmd_compare(args) -> int:
         lines = notes.get(name, [])
         for line in lines:
             print(f"  * {line}")
-        if not lines:
-            print("  (a separate scenario file, not a variant: no listed changes)")
+        if name in unrelated:
+            print(f"  ({unrelated[name]}: no changes to list; the differences are between "
+                  "two unrelated scenarios)")
+        elif not lines:
+            print("  (the same scenario file as the base: no changes)")
         print(format_deltas(deltas))
+    if args.out:
+        print(f"\nTables written to {args.out}/ (runs.csv, deltas.csv)")
     return 0
+
+
+def write_comparison(cmp, out: Path) -> None:
+    """``runs.csv`` (every scenario's runs, a ``scenario`` column first) and ``deltas.csv``
+    (the paired differences: variant, metric, mean, 90% interval) in ``out``."""
+    import pandas as pd
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        runs = pd.concat([res.runs.assign(scenario=name) for name, res in cmp.results.items()],
+                         ignore_index=True)
+        runs[["scenario", *[c for c in runs.columns if c != "scenario"]]].to_csv(
+            out / "runs.csv", index=False)
+        cmp.deltas.to_csv(out / "deltas.csv", index=False)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ScenarioError(f"--out: cannot write the tables to '{out}': {reason}") from None
 
 
 def cmd_validate(args) -> int:

@@ -110,9 +110,9 @@ def _widgets(at: AppTest):
 
 
 def comparison_table(at: AppTest):
-    tables = [d.value for d in at.dataframe if "Measure" in d.value.columns]
+    tables = [t.value for t in at.table if "P50 delivery" in t.value.columns]
     assert tables, "the comparison table is shown"
-    return tables[-1].set_index("Measure")
+    return tables[-1]
 
 
 # --------------------------------------------------------------- Scenario page
@@ -146,13 +146,15 @@ def test_invalid_edit_is_shown_next_to_its_section_and_not_applied():
         "edited_rows": {2: {"high": 1.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
     clean(at, "after an impossible effort")
-    assert [e.value for e in at.error] == ["- Row 3 (inventory), high: must be >= likely"], \
-        "the problem names the table row, the item and the column, in words"
+    assert [e.value for e in at.error] == [
+        "- items[2] (row 3, 'inventory'), high: must be >= likely"], \
+        "the problem names the item, the table row, the id and the column, in words"
     assert at.session_state["scenario"] == before, "the last valid scenario stays in use"
     at.text_input(key=key(at, "name")).set_value("").run()
     clean(at, "after clearing the name")
     texts = " ".join(e.value for e in at.error)
-    assert "Name:" in texts and "Row 3 (inventory)" in texts, "both problems, each in words"
+    assert "Name:" in texts and "items[2] (row 3, 'inventory')" in texts, \
+        "both problems, each in words"
     at.switch_page(FORECAST).run()
     clean(at, "Forecast with a broken draft")
     assert any("last valid version" in w.value for w in at.warning)
@@ -235,13 +237,16 @@ def test_loading_over_unsaved_work_asks_first_and_keeps_it_on_cancel():
     at.button(key="library_load").click().run()
     confirm_replace(at)
     clean(at, "after confirming the load")
-    assert at.session_state["scenario"] == load_scenario(LIBRARY / "supply-chain-big-bang.yaml")
-    assert at.session_state["variants"] == []
+    assert at.session_state["scenario"] == load_scenario(LIBRARY / "supply-chain.yaml"), \
+        "a variant file loads as its base..."
+    assert [v.name for v in at.session_state["variants"]] == [
+        load_scenario(LIBRARY / "supply-chain-big-bang.yaml").name], \
+        "...plus the variant; the variant made before is gone (the user confirmed)"
 
     at.switch_page(FORECAST).run()
     at.switch_page(SCENARIO).run()
-    assert at.selectbox(key="library_pick").value == big_bang, \
-        "the picker shows the file in use after leaving the page and coming back"
+    assert "supply-chain.yaml" in at.selectbox(key="library_pick").value, \
+        "the picker shows the file in use (the variant's base) after leaving and coming back"
 
 
 def test_loading_without_unsaved_work_needs_no_confirmation():
@@ -433,8 +438,8 @@ def test_adding_an_item_moves_delivery_later_as_the_engine_says():
     base = cmp.results["Baseline"].summary()["delivery"]
     assert engine["p50_day"] > base["p50_day"], "the engine: a 40-day item delays delivery"
     table = comparison_table(at)
-    assert table.loc["P50 delivery", "Add Big extra"].startswith(fmt.date(engine["p50_date"]))
-    assert "(+" in table.loc["P50 delivery", "Add Big extra"], "shown as later"
+    assert table.loc["Add Big extra", "P50 delivery"].startswith(fmt.date(engine["p50_date"]))
+    assert "(+" in table.loc["Add Big extra", "P50 delivery"], "shown as later"
     assert any("later on average" in m.value for m in at.markdown)
     assert len(at.get("vega_lite_chart")) == 4, "CDF, value curves, two delta charts"
 
@@ -446,15 +451,17 @@ def test_switching_from_big_bang_offers_per_release_hardening():
     picker = at.selectbox(key="library_pick")
     picker.set_value(next(o for o in picker.options if "supply-chain-big-bang.yaml" in o)).run()
     at.button(key="library_load").click().run()
-    assert at.session_state["scenario"].delivery.hardening_days == 10
     at.switch_page(WHATIF).run()
+    # The variant file loads as base + variant; made the baseline, big bang is the plan.
+    next(b for b in at.button if b.label == "Make baseline").click().run()
+    assert at.session_state["scenario"].delivery.hardening_days == 10
     at.selectbox(key="lv_which").set_value("set_approach").run()
     at.selectbox(key="lv_approach").set_value("incremental").run()
     assert at.number_input(key="lv_hardening_incremental").value == 2.0
     assert not at.number_input(key="lv_release_incremental").disabled
     next(b for b in at.button if b.label == "Add lever").click().run()
     clean(at, "after adding the approach lever")
-    (change,) = at.session_state["variants"][0].changes
+    (change,) = next(v for v in at.session_state["variants"] if not v.pinned).changes
     assert (change.approach, change.hardening_days) == ("incremental", 2.0)
     assert change.describe().endswith("(a release every 10 days and 2 hardening days)")
 
@@ -476,7 +483,7 @@ def test_adding_people_earlier_helps_more_as_the_engine_says():
     table = comparison_table(at)
     for name in ("Early", "Late"):
         date = fmt.date(cmp.results[name].summary()["delivery"]["p50_date"])
-        assert table.loc["P50 delivery", name].startswith(date + " (-"), \
+        assert table.loc[name, "P50 delivery"].startswith(date + " (-"), \
             f"{name}: the page shows the engine's earlier P50"
 
 
@@ -515,10 +522,13 @@ def test_promote_a_variant_to_the_baseline():
     next(b for b in at.button if b.label == "Make baseline").click().run()
     clean(at, "after promoting")
     after = at.session_state["scenario"]
-    assert after == levers.variant_scenario(before, first.changes)
+    promoted = levers.variant_scenario(before, first.changes)
+    assert after == promoted.model_copy(update={"name": after.name,
+                                                "description": after.description})
     assert after.delivery.discovery_days == before.delivery.discovery_days + 10
-    assert [v.name for v in at.session_state["variants"]] == ["Freeze scope on day 40"], \
-        "the other variant stays and now builds on the new baseline"
+    assert [v.name for v in at.session_state["variants"]] == [
+        "Original plan", "Freeze scope on day 40"], \
+        "the other variant stays and now builds on the new baseline; the old plan is kept"
 
 
 # ------------------------------------------------------------------ isolation
@@ -564,10 +574,11 @@ def test_editor_problems_are_grouped_by_section():
     groups = editor.group_problems(
         [("items[1].effort.high", "must be >= mode"), ("team.focus", "must be > 0"),
          ("risks[0].window", "end must be >= start"), ("weird", "?")],
-        {"items": ["row 1 (a)", "row 2 (b)"], "risks": ["row 1 (r)"]})
-    assert groups == {"backlog": ["Row 2 (b), high: must be >= likely"],
+        {"items": ["items[0] (row 1, 'a')", "items[1] (row 2, 'b')"],
+         "risks": ["risks[0] (row 1, 'r')"]})
+    assert groups == {"backlog": ["items[1] (row 2, 'b'), high: must be >= likely"],
                       "team": ["Focus: must be > 0"],
-                      "risks": ["Row 1 (r), window: end must be >= start"],
+                      "risks": ["risks[0] (row 1, 'r'), window: end must be >= start"],
                       "general": ["weird: ?"]}
 
 

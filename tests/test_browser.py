@@ -204,11 +204,20 @@ def test_every_page_and_a_what_if(request):
             text = Path(dl.value.path()).read_text()
             assert text.startswith("<!DOCTYPE html>") and "What drives the date" in text
 
-            # What-if: add the default lever (a new item on day 30), compare.
+            # What-if: the facilitator's five candidates (the default lever, a new item
+            # on day 30, five times), compared.
             _go(page, "What-if")
-            page.get_by_role("button", name="Add lever").click()
-            page.get_by_text("New variant").first.wait_for()
-            _settle(page)
+            for n in range(5):
+                page.get_by_role("button", name="Add lever").click()
+                page.get_by_text("New variant").first.wait_for()
+                _settle(page)
+                # Each new variant is offered in "Add to" at once (issue 13.1).
+                page.locator('[data-testid="stSelectbox"]').filter(
+                    has_text="Add to").first.click()
+                options = page.get_by_role("option").all_inner_texts()
+                page.keyboard.press("Escape")
+                assert len(options) == n + 2, f"after {n + 1} variants: {options}"
+                _settle(page)
             page.get_by_role("button", name="Run comparison").click()
             page.get_by_text("Outcome chance").first.wait_for()
             page.get_by_text("On-time chance").first.wait_for()
@@ -216,6 +225,19 @@ def test_every_page_and_a_what_if(request):
             page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for()
             _settle(page)
             _no_exception(page, "What-if page")
+            # Six scenarios: every one readable, no row or column scrolled out of view.
+            table = page.locator('[data-testid="stTable"]').last
+            table.wait_for()
+            fit = table.evaluate(
+                "t => { const box = t.getBoundingClientRect();"
+                " const main = document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
+                ".getBoundingClientRect();"
+                " const scroller = t.querySelector('table').parentElement;"
+                " return [scroller.scrollWidth, scroller.clientWidth, box.right, main.right,"
+                " t.querySelectorAll('tbody tr').length]; }")
+            assert fit[0] <= fit[1] + 2, f"the comparison scrolls sideways: {fit}"
+            assert fit[2] <= fit[3] + 2, f"the comparison runs past the page: {fit}"
+            assert fit[4] == 6, f"one row per scenario, all six shown: {fit}"
             _screenshot(page, "whatif")
 
             # Back to the Forecast: cached, so no new simulation and still no error.

@@ -152,11 +152,19 @@ def test_each_variant_keeps_its_colour_on_every_comparison_chart(comparison):
 
 
 def test_comparison_table_has_every_scenario(comparison):
-    table = analysis.comparison_rows(comparison)
-    assert list(table.columns) == ["Measure", "Baseline", "Bigger team"]
-    assert table.loc[table["Measure"] == "Delivery shift (mean)", "Baseline"].item() == "baseline"
-    cell = table.loc[table["Measure"] == "NPV (mean)", "Bigger team"].item()
-    assert "(" in cell, f"a variant's NPV cell carries its difference: {cell!r}"
+    """Scenarios are rows (six stay readable in the page's width), measures columns,
+    cost included (the CLI has it; it was hidden inside NPV)."""
+    table = analysis.comparison_rows(comparison).set_index("Scenario")
+    assert list(table.index) == ["Baseline", "Bigger team"]
+    assert list(table.columns) == analysis.COMPARISON_MEASURES
+    assert "Cost (mean)" in table.columns
+    assert table.loc["Baseline", "Delivery shift (mean)"] == "baseline"
+    for measure in ("NPV (mean)", "Cost (mean)"):
+        cell = table.loc["Bigger team", measure]
+        assert "(" in cell, f"a variant's {measure} cell carries its difference: {cell!r}"
+    cost = comparison["summaries"]["Bigger team"]["cost"]["mean"]
+    assert table.loc["Bigger team", "Cost (mean)"].startswith(fmt.money(cost)), \
+        "the cost is the engine's mean cost"
 
 
 def test_first_value_shift_is_shown_like_the_delivery_dates(supply_chain):
@@ -171,7 +179,7 @@ def test_first_value_shift_is_shown_like_the_delivery_dates(supply_chain):
     shift = analysis.working_days_between(cal, base, other)
     assert shift > 20, "big bang's first value is weeks later"
     assert t["shifts"]["Big bang"]["first_value"] == shift
-    cell = analysis.comparison_rows(t).set_index("Measure").loc["First value (P50)", "Big bang"]
+    cell = analysis.comparison_rows(t).set_index("Scenario").loc["Big bang", "First value (P50)"]
     assert cell.startswith(f"{fmt.date(other)} ({fmt.days(shift, signed=True)}; mean +"), cell
     sentence = narrative.delta_sentence("Big bang", t["summaries"]["Incremental"],
                                         t["summaries"]["Big bang"],

@@ -98,3 +98,48 @@ def test_simulation_failure_exits_1(monkeypatch, capsys):
     assert cli_mod.main(["run", BUNDLED]) == 1
     err = capsys.readouterr().err
     assert "error: a worker process stopped unexpectedly" in err and "Traceback" not in err
+
+
+# ------------------------------------------------ compare: honest and written out
+def test_compare_refuses_a_variant_of_another_base():
+    """A variant of grant-portal is not a change to supply-chain: listing its changes
+    under supply-chain would be false, so compare refuses (exit 2) and says why."""
+    other = str(LIBRARY / "grant-portal-core-only.yaml")
+    p = cli("compare", BUNDLED, other, "--runs", "20")
+    assert p.returncode == 2, p.stdout
+    assert "is a variant of grant-portal.yaml, not of" in p.stderr
+    assert "--force" in p.stderr and "Traceback" not in p.stderr
+    forced = cli("compare", BUNDLED, other, "--runs", "20", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "warning:" in forced.stderr and "unrelated" in forced.stderr
+    block = forced.stdout[forced.stdout.index("=== Heat-pump"):]
+    assert "  * " not in block, "no change is described as if applied to the base"
+    assert "not of" in block
+
+
+def test_compare_lists_only_the_changes_after_the_given_base():
+    """late-request-frozen extends late-request: against it, only the freeze is new."""
+    p = cli("compare", str(LIBRARY / "supply-chain-late-request.yaml"),
+            str(LIBRARY / "supply-chain-late-request-frozen.yaml"), "--runs", "20")
+    assert p.returncode == 0, p.stderr
+    block = p.stdout[p.stdout.index("=== "):]
+    changes = [line for line in block.splitlines() if line.startswith("  * ")]
+    assert changes == ["  * Freezes scope on day 20: later requests wait until after closure"]
+
+
+def test_compare_out_writes_runs_and_paired_deltas(tmp_path):
+    from simulation import compare, load_scenario
+
+    variant = LIBRARY / "supply-chain-late-request.yaml"
+    p = cli("compare", BUNDLED, str(variant), "--runs", "30", "--seed", "4",
+            "--out", str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    deltas = pd.read_csv(tmp_path / "deltas.csv")
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    assert list(runs.columns[:2]) == ["scenario", "run"] and len(runs) == 60
+    base, var = load_scenario(BUNDLED), load_scenario(variant)
+    cmp = compare({base.name: base, var.name: var}, runs=30, seed=4)
+    want = cmp.deltas.set_index("metric")["mean"]
+    got = deltas.set_index("metric")["mean"]
+    assert set(deltas["variant"]) == {var.name}
+    pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard import decide, decide_charts, levers, prose, report_button, simulate, state, storage
 from simulation import Prioritisation, ScenarioError, Session, prioritise, report, scenario_to_yaml
-from simulation.schema import MAX_DAY, MAX_RUNS, MAX_TEAM
+from simulation.schema import MAX_RUNS
 from simulation.sessions import load_session, session_files
 from simulation.store import StoreError
 from simulation.store import decisions as store_decisions
@@ -82,7 +82,9 @@ def source_panel() -> None:
                 st.rerun()
         elif source == "whatif":
             sc = state.scenario()
-            variants = state.variants()
+            # A pinned variant ("Original plan") is a whole scenario, not changes to
+            # the base, so it cannot be a candidate.
+            variants = state.change_variants()
             if sc is None or not variants:
                 st.info("Make variants on the What-if page first: each becomes a candidate.")
                 return
@@ -112,33 +114,36 @@ def lever_form() -> None:
     lever = st.selectbox("Lever", list(LEVERS), format_func=LEVERS.get, key="decide_lever")
     ids = [it.id for it in sc.items]
     labels = {it.id: it.label for it in sc.items}
+    day = (float(levers.DAY.ge), float(levers.DAY.le))    # the schema's bounds of a day
+    effort = (0.0, levers.MAX_EFFORT)
     with st.form("decide_lever_form", border=False):
         v: dict[str, Any] = {}
         if lever == "add_item":
             c1, c2, c3 = st.columns([2, 1, 1])
             v["name"] = c1.text_input("Item name", "New feature", key="dl_name", max_chars=200)
-            v["at_day"] = c2.number_input("Arrives on day", 0.0, float(MAX_DAY), 30.0, 5.0,
+            v["at_day"] = c2.number_input("Arrives on day", *day, 30.0, 5.0,
                                           key="dl_day", format="%g")
-            v["value_per_week"] = c3.number_input("Value / week", 0.0, 1e9, 2500.0, 500.0,
+            v["value_per_week"] = c3.number_input("Value / week", float(levers.VALUE.ge),
+                                                  float(levers.VALUE.le), 2500.0, 500.0,
                                                   key="dl_value", format="%g")
             c1, c2, c3 = st.columns(3)
-            v["low"] = c1.number_input("Effort low", 0.0, 1e6, 8.0, key="dl_low", format="%g")
-            v["mode"] = c2.number_input("Likely", 0.0, 1e6, 12.0, key="dl_mode", format="%g")
-            v["high"] = c3.number_input("High", 0.0, 1e6, 25.0, key="dl_high", format="%g")
+            v["low"] = c1.number_input("Effort low", *effort, 8.0, key="dl_low", format="%g")
+            v["mode"] = c2.number_input("Likely", *effort, 12.0, key="dl_mode", format="%g")
+            v["high"] = c3.number_input("High", *effort, 25.0, key="dl_high", format="%g")
         elif lever == "remove_items":
             v["ids"] = st.multiselect("Items to drop", ids, format_func=labels.get,
                                       key="dl_remove")
         elif lever == "add_people":
             c1, c2 = st.columns(2)
-            v["count"] = int(c1.number_input("People", -MAX_TEAM, MAX_TEAM, 1, 1,
+            v["count"] = int(c1.number_input("People", levers.PEOPLE.ge, levers.PEOPLE.le, 1, 1,
                                              key="dl_people"))
-            v["at_day"] = c2.number_input("Join on day", 0.0, float(MAX_DAY), 20.0, 5.0,
+            v["at_day"] = c2.number_input("Join on day", *day, 20.0, 5.0,
                                           key="dl_people_day", format="%g")
         elif lever == "delay_start":
-            v["days"] = st.number_input("Delay build work by (working days)", 0.0,
-                                        float(MAX_DAY), 10.0, 5.0, key="dl_delay", format="%g")
+            v["days"] = st.number_input("Delay build work by (working days)", *day,
+                                        10.0, 5.0, key="dl_delay", format="%g")
         else:
-            v["at_day"] = st.number_input("Freeze from day", 0.0, float(MAX_DAY), 40.0, 5.0,
+            v["at_day"] = st.number_input("Freeze from day", *day, 40.0, 5.0,
                                           key="dl_freeze", format="%g")
         name = st.text_input("Candidate name (optional)", key="dl_cand_name", max_chars=80)
         added = st.form_submit_button("Add candidate", icon=":material/add:")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
@@ -10,58 +9,54 @@ from typing import Any
 import streamlit as st
 
 from dashboard import editor, fmt, prose, state, storage
+from dashboard.bounds import choices, field_bounds
 from simulation import ScenarioError, load_scenario, load_scenario_text, scenario_to_yaml
+from simulation.changes import variant_base, variant_changes
 from simulation.library import LIBRARY_DIR, list_library
 from simulation.schema import (
-    ID_PATTERN,
-    MAX_DAY,
-    MAX_HORIZON_WEEKS,
-    MAX_RELEASE_DAYS,
+    MAX_DATE,
     MAX_RUNS,
-    MAX_TEAM,
+    MIN_DATE,
+    Adoption,
+    Creep,
+    Delivery,
+    Iteration,
+    Outcome,
+    Scope,
+    SimulationSettings,
+    Team,
+    Urgency,
+    ValueSettings,
     parse_scenario,
 )
+from simulation.yamlio import parse_yaml_text, read_yaml_file
 
 LOG = logging.getLogger(__name__)
-#: Date fields accept the scenario schema's date range (1900-2199).
-MIN_DATE = dt.date(1900, 1, 1)
-MAX_DATE = dt.date(2199, 12, 31)
 #: Largest whole number a browser number field holds exactly (2**53 - 1).
 MAX_WIDGET_INT = 2**53 - 1
+SEED = field_bounds(SimulationSettings, "seed")
+#: The backlog's must-have column says its default (an item without the key is one).
+MUST_HAVE_LABEL = "Must have (default ✓)"
 ADOPTION = {"instant": "Instant (full use at go-live)", "linear": "Linear ramp over some weeks",
             "bass": "Bass diffusion (slow start, word of mouth)"}
 URGENCY = {"standard": "Standard (value constant over time)",
            "fixed_date": "Fixed date (value drops after a date)",
            "decaying": "Decaying (value halves every so often)"}
+assert tuple(ADOPTION) == choices(Adoption, "model"), "the schema's adoption models"
+assert tuple(URGENCY) == choices(Urgency, "profile"), "the schema's urgency profiles"
 
 
-def _widen(value: Any, lo: Any, hi: Any) -> tuple[Any, Any]:
-    """Bounds that include ``value``: a valid file must never crash a field.
+def limits(model, name: str, scale: float = 1.0, whole: bool = False) -> dict[str, Any]:
+    """``min_value``/``max_value`` for a widget editing ``model.name``, from the schema.
 
-    The bounds mirror the schema's; should the two ever drift apart, the field
-    shows the file's value and the schema (not the widget) says what is wrong.
+    ``scale`` is 100 for a share shown as a percentage. Being the schema's own
+    bounds, a valid file's value always fits the widget, and the widget never
+    refuses what the schema accepts.
     """
-    if value is None or isinstance(value, bool):
-        return lo, hi
-    if lo is not None and value < lo:
-        lo = type(lo)(value) if not isinstance(lo, int) or isinstance(value, int) else lo
-    if hi is not None and value > hi:
-        hi = type(hi)(value) if not isinstance(hi, int) or isinstance(value, int) else hi
-    return lo, hi
-
-
-def number_input(where, label: str, *, value: Any = None, min_value: Any = None,
-                 max_value: Any = None, **kwargs: Any) -> Any:
-    """``where.number_input`` whose bounds always admit the current value."""
-    lo, hi = _widen(value, min_value, max_value)
-    return where.number_input(label, min_value=lo, max_value=hi, value=value, **kwargs)
-
-
-def date_input(where, label: str, *, value: Any = None, min_value: Any = None,
-               max_value: Any = None, **kwargs: Any) -> Any:
-    """``where.date_input`` whose range always admits the current date."""
-    lo, hi = _widen(value, min_value, max_value)
-    return where.date_input(label, value=value, min_value=lo, max_value=hi, **kwargs)
+    lo, hi, _default = field_bounds(model, name)
+    conv = int if whole else float
+    return {"min_value": None if lo is None else conv(lo * scale),
+            "max_value": None if hi is None else conv(hi * scale)}
 
 
 def key(name: str) -> str:
@@ -70,30 +65,64 @@ def key(name: str) -> str:
 
 
 def pct_in(label: str, value: float, name: str, help: str | None = None,
-           max_value: float = 100.0, disabled: bool = False) -> float:
-    """A share edited as a percentage; returned as a fraction (0-1), rounded to stay exact."""
-    v = number_input(st, label, min_value=0.0, max_value=max_value, step=5.0,
+           field: tuple[Any, str] | None = None, disabled: bool = False) -> float:
+    """A share edited as a percentage; returned as a fraction (0-1), rounded to stay exact.
+
+    ``field`` is the schema's ``(model, field name)``: its bounds, times 100.
+    """
+    bounds = limits(*field, scale=100.0) if field else {"min_value": 0.0, "max_value": 100.0}
+    v = st.number_input(label, **bounds, step=5.0,
                         value=round(float(value) * 100, 4), key=key(name), help=help,
                         format="%.1f", disabled=disabled)
     return round(float(v) / 100, 6)
 
 
 # ------------------------------------------------------------------ sources
-def load_message(exc: ScenarioError, name: str) -> str:
-    """A load failure in words: the file, then each problem with its field path."""
-    if len(exc.problems) > 1:
-        return f"{name} has {len(exc.problems)} problems:" + "".join(
-            f"\n- `{path}`: {message}" for path, message in exc.problems)
+def load_message(exc: ScenarioError, name: str, data: Any = None) -> str:
+    """A load failure in words: the file, then each problem with its field path.
+
+    With the file's ``data`` (as read), a backlog or risk path also names the
+    row and id it means, ``items[2] (row 3, 'tracking').effort.high``, as the
+    editor's messages do.
+    """
+    problems = [(editor.annotate_path(path, data), message) for path, message in exc.problems]
+    if len(problems) > 1:
+        return f"{name} has {len(problems)} problems:" + "".join(
+            f"\n- `{path}`: {message}" for path, message in problems)
+    if problems and data is not None:
+        path, message = problems[0]
+        return f"{name}: {path}: {message}"
     return str(exc)
+
+
+def _data_of(read) -> Any:
+    """The file's data for :func:`load_message`, or None if it cannot even be read."""
+    try:
+        return read()
+    except (ScenarioError, OSError, ValueError):
+        return None
 
 
 def _load_path(path: Path, origin: str) -> None:
     try:
         sc = load_scenario(path)
+        changes = variant_changes(path)
+        base_path = variant_base(path) if changes else path
+        base = load_scenario(base_path) if changes else sc
     except ScenarioError as exc:
-        st.session_state[state.LOAD_ERROR] = load_message(exc, path.name)
+        st.session_state[state.LOAD_ERROR] = load_message(
+            exc, path.name, _data_of(lambda: read_yaml_file(path)))
         return
-    state.request_load(sc, origin, f"Loaded “{sc.name}”.", path)
+    if not changes:
+        state.request_load(sc, origin, f"Loaded “{sc.name}”.", path)
+        return
+    # A variant file: its base is the scenario, the variant a What-if variant, so a
+    # lesson shows the two side by side (not the variant flattened into a baseline).
+    variant = state.Variant(sc.name if sc.name != base.name else path.stem, list(changes))
+    state.request_load(base, f"library file {base_path.name}" if base_path.parent.resolve()
+                       == LIBRARY_DIR.resolve() else f"saved file {base_path.name}",
+                       f"Loaded “{base.name}” with the variant “{variant.name}” from "
+                       f"{path.name}: compare them on the What-if page.", base_path, [variant])
 
 
 def pending_load_box() -> None:
@@ -129,11 +158,18 @@ def source_picker() -> None:
     labels = [c[0] for c in choices]
     # Open on the file last loaded (the widget forgets its pick when the page is left).
     loaded = state.loaded_path()
-    default = next((i for i, c in enumerate(choices) if loaded and c[1] == loaded),
-                   next((i for i, c in enumerate(choices)
-                         if c[1].name == state.DEFAULT_SCENARIO), 0))
-    pick = st.selectbox("Library and saved scenarios", labels, index=default if labels else None,
-                        key=state.PICK,
+    in_use = state.scenario()
+    if loaded is None and in_use is not None:
+        # An upload (or nothing from a file): no entry of the list is in use, so
+        # none is shown as picked.
+        default = None
+    else:
+        default = next((i for i, c in enumerate(choices) if loaded and c[1] == loaded),
+                       next((i for i, c in enumerate(choices)
+                             if c[1].name == state.DEFAULT_SCENARIO), 0))
+    pick = st.selectbox("Library and saved scenarios", labels,
+                        index=default if labels else None, key=state.PICK,
+                        placeholder=f"In use: {state.origin()} (not from this list)",
                         help="The library is read-only; your saved scenarios are listed "
                              "after it.")
     chosen = next((c for c in choices if c[0] == pick), None)
@@ -153,7 +189,8 @@ def uploader() -> None:
     try:
         sc = load_scenario_text(up.getvalue(), source=up.name, base_dir=None)
     except ScenarioError as exc:
-        st.session_state[state.LOAD_ERROR] = load_message(exc, up.name)
+        st.session_state[state.LOAD_ERROR] = load_message(
+            exc, up.name, _data_of(lambda: parse_yaml_text(up.getvalue(), up.name)))
         return
     state.request_load(sc, f"upload {up.name}", f"Loaded “{sc.name}” from {up.name}.")
     st.rerun()
@@ -195,13 +232,15 @@ def _shown(folder: Path) -> str:
 def basics(sc, fields: dict[str, Any]) -> None:
     c1, c2, c3 = st.columns([2, 1, 1])
     fields["name"] = c1.text_input("Name", value=sc.name, key=key("name"), max_chars=200)
-    fields["start_date"] = date_input(c2, "Start date", value=sc.start_date, key=key("start"),
-                                         min_value=MIN_DATE, max_value=MAX_DATE,
-                                         format="YYYY-MM-DD")
-    fields["deadline"] = date_input(c3, "Deadline (optional)", value=sc.deadline,
-                                       key=key("deadline"), min_value=MIN_DATE,
-                                       max_value=MAX_DATE, format="YYYY-MM-DD",
-                                       help="Leave empty for no deadline.")
+    fields["start_date"] = c2.date_input(
+        "Start date", value=sc.start_date, key=key("start"),
+        min_value=MIN_DATE, max_value=MAX_DATE,
+        format="YYYY-MM-DD")
+    fields["deadline"] = c3.date_input(
+        "Deadline (optional)", value=sc.deadline,
+        key=key("deadline"), min_value=MIN_DATE,
+        max_value=MAX_DATE, format="YYYY-MM-DD",
+        help="Leave empty for no deadline.")
     fields["description"] = st.text_area("Description", value=sc.description,
                                          key=key("description"), height=90, max_chars=5000)
     cal = sc.calendar
@@ -213,16 +252,19 @@ def basics(sc, fields: dict[str, Any]) -> None:
 def team(sc, fields: dict[str, Any]) -> None:
     t = sc.team
     c1, c2, c3, c4 = st.columns(4)
-    fields["team.size"] = int(number_input(c1, "People", min_value=1, max_value=MAX_TEAM,
-                                              value=t.size, step=1, key=key("size")))
-    fields["team.focus"] = pct_in_col(c2, "Focus (% of time)", t.focus, "focus",
+    fields["team.size"] = int(c1.number_input(
+        "People", **limits(Team, "size", whole=True),
+        value=t.size, step=1, key=key("size")))
+    fields["team.focus"] = pct_in_col(c2, "Focus (% of time)", t.focus, "focus", (Team, "focus"),
                                       "Share of each person's time spent on this initiative.")
-    fields["team.cost_per_person_day"] = number_input(c3,
-        "Cost per person-day", min_value=0.0, max_value=1e7, value=float(t.cost_per_person_day),
+    fields["team.cost_per_person_day"] = c3.number_input(
+        "Cost per person-day", **limits(Team, "cost_per_person_day"),
+        value=float(t.cost_per_person_day),
         step=50.0, key=key("cost"), format="%.0f")
-    wip = number_input(c4, "WIP limit (items)", min_value=1, max_value=10 * MAX_TEAM,
-                          value=t.wip_limit, step=1, key=key("wip"),
-                          help="Most items in progress at once. Empty = the team size.")
+    wip = c4.number_input(
+        "WIP limit (items)", **limits(Team, "wip_limit", whole=True),
+        value=t.wip_limit, step=1, key=key("wip"),
+        help="Most items in progress at once. Empty = the team size.")
     fields["team.wip_limit"] = int(wip) if wip is not None else None
     size = fields["team.size"]
     if wip is not None and size > wip:
@@ -235,9 +277,10 @@ def team(sc, fields: dict[str, Any]) -> None:
         st.caption(f"Scheduled staffing changes (from the file): {text}.")
 
 
-def pct_in_col(col, label: str, value: float, name: str, help: str | None = None) -> float:
+def pct_in_col(col, label: str, value: float, name: str, field: tuple[Any, str],
+               help: str | None = None) -> float:
     with col:
-        return pct_in(label, value, name, help)
+        return pct_in(label, value, name, help, field)
 
 
 def backlog(sc) -> Any:
@@ -249,27 +292,28 @@ def backlog(sc) -> Any:
         base, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
         height=table_height(len(base)),
         column_config={
-            "id": cfg.TextColumn("Id", required=True, max_chars=64, validate=ID_PATTERN,
-                                 width=80,
+            # Not required, no validate, no min_value below: the grid would silently
+            # drop such a row or the minus sign; the page names the cell instead.
+            "id": cfg.TextColumn("Id", max_chars=64, width=80,
                                  help="Short unique id: letters, digits, '-', '_' or '.'"),
             "name": cfg.TextColumn("Name", width=140),
             "dist": cfg.SelectboxColumn("Effort", options=editor.DIST_KINDS,
                                         default="triangular", required=True, width=85,
                                         help="How uncertain the effort is (see the note above)"),
-            "low": cfg.NumberColumn("Low", min_value=0.0, format="%.1f", width=50,
-                                    help="Person-days"),
-            "mode": cfg.NumberColumn("Likely", min_value=0.0, format="%.1f", width=55,
+            "low": cfg.NumberColumn("Low", format="%.1f", width=50, help="Person-days"),
+            "mode": cfg.NumberColumn("Likely", format="%.1f", width=55,
                                      help="Most likely person-days (the median for lognormal)"),
-            "high": cfg.NumberColumn("High", min_value=0.0, format="%.1f", width=50,
+            "high": cfg.NumberColumn("High", format="%.1f", width=50,
                                      help="Person-days (the 90th percentile for lognormal)"),
-            "value_per_week": cfg.NumberColumn("Value / week", min_value=0.0,
-                                               format="localized", width=90,
+            "value_per_week": cfg.NumberColumn("Value / week", format="localized", width=90,
                                                help="Money per week once live and adopted"),
             "depends_on": cfg.MultiselectColumn("Depends on", options=ids,
                                                 accept_new_options=True, width=120,
                                                 help="Items that must be done first"),
-            "must_have": cfg.CheckboxColumn("Must have", default=True, width=80,
-                                            help="Counts towards the outcome target"),
+            "must_have": cfg.CheckboxColumn(MUST_HAVE_LABEL, default=True, width=110,
+                                            help="Counts towards the outcome target. "
+                                                 "A new row starts ticked, as an item "
+                                                 "without must_have in a file is one."),
         })
 
 
@@ -284,17 +328,17 @@ def delivery(sc, fields: dict[str, Any]) -> None:
     fields["delivery.approach"] = c1.selectbox(
         "Approach", list(fmt.APPROACHES), index=list(fmt.APPROACHES).index(d.approach),
         format_func=fmt.approach_label, key=key("approach"))
-    fields["delivery.release_every_days"] = number_input(c2,
-        "Release every (days)", min_value=0.0, max_value=float(MAX_RELEASE_DAYS),
+    fields["delivery.release_every_days"] = c2.number_input(
+        "Release every (days)", **limits(Delivery, "release_every_days"),
         value=float(d.release_every_days), step=5.0, key=key("release"), format="%g",
         help="Incremental only: working days between releases.",
         disabled=fields["delivery.approach"] != "incremental")
-    fields["delivery.discovery_days"] = number_input(c3,
-        "Discovery (days)", min_value=0.0, max_value=float(MAX_DAY),
+    fields["delivery.discovery_days"] = c3.number_input(
+        "Discovery (days)", **limits(Delivery, "discovery_days"),
         value=float(d.discovery_days), step=1.0, key=key("discovery"), format="%g",
         help="Up-front phase before any build work.")
-    fields["delivery.hardening_days"] = number_input(c4,
-        "Hardening (days)", min_value=0.0, max_value=float(MAX_DAY),
+    fields["delivery.hardening_days"] = c4.number_input(
+        "Hardening (days)", **limits(Delivery, "hardening_days"),
         value=float(d.hardening_days), step=1.0, key=key("hardening"), format="%g",
         help="Before each release (incremental) or once before launch (big bang).",
         disabled=fields["delivery.approach"] == "continuous")
@@ -306,45 +350,51 @@ def iteration(sc, fields: dict[str, Any]) -> None:
     with c1:
         fields["iteration.rework_probability"] = pct_in(
             "Rework chance (%)", it.rework_probability, "rework_p",
-            "Chance that finished work needs another round (at most 95%).", max_value=95.0)
+            "Chance that finished work needs another round (at most 95%).",
+            (Iteration, "rework_probability"))
         fields["iteration.rework_fraction"] = pct_in(
             "Rework size (% of effort)", it.rework_fraction, "rework_f",
-            "Each rework round costs this share of the item's effort.", max_value=1000.0)
+            "Each rework round costs this share of the item's effort.",
+            (Iteration, "rework_fraction"))
     with c2:
         fields["iteration.misfit_probability"] = pct_in(
             "Misfit chance (%)", it.misfit_probability, "misfit_p",
-            "Chance an item is built as specified but not what users need.")
+            "Chance an item is built as specified but not what users need.",
+            (Iteration, "misfit_probability"))
         fields["iteration.misfit_value_factor"] = pct_in(
             "Misfit value (% of full)", it.misfit_value_factor, "misfit_v",
-            "What a misfit item earns until its fix is live.")
+            "What a misfit item earns until its fix is live.", (Iteration, "misfit_value_factor"))
     with c3:
-        fields["iteration.feedback_lag_days"] = number_input(st,
-            "Feedback lag (days)", min_value=0.0, max_value=float(MAX_DAY),
+        fields["iteration.feedback_lag_days"] = st.number_input(
+            "Feedback lag (days)", **limits(Iteration, "feedback_lag_days"),
             value=float(it.feedback_lag_days), step=1.0, key=key("lag"), format="%g",
             help="Working days after go-live until a misfit is discovered.")
         fields["iteration.fix_fraction"] = pct_in(
             "Fix size (% of effort)", it.fix_fraction, "fix_f",
-            "The fix for a misfit costs this share of the item's effort.", max_value=1000.0)
+            "The fix for a misfit costs this share of the item's effort.",
+            (Iteration, "fix_fraction"))
 
 
 def scope(sc, fields: dict[str, Any]) -> None:
     s = sc.scope
     c1, c2, c3, c4 = st.columns(4)
-    rate = number_input(c1, "Scope creep (items/week)", min_value=0.0, max_value=20.0,
-                           value=float(s.creep.rate_per_week) if s.creep else 0.0, step=0.1,
-                           key=key("creep"), format="%g",
-                           help="New small requests arriving at random, on average.")
-    until = number_input(c2, "Creep until day", min_value=0.0, max_value=float(MAX_DAY),
-                            value=float(s.creep.until_day) if s.creep and
-                            s.creep.until_day is not None else None,
-                            step=5.0, key=key("creep_until"), format="%g",
-                            help="Empty = creep never stops.")
-    fields["scope.change_control_days"] = number_input(c3,
-        "Change control (days per change)", min_value=0.0, max_value=float(MAX_DAY),
+    rate = c1.number_input(
+        "Scope creep (items/week)", **limits(Creep, "rate_per_week"),
+        value=float(s.creep.rate_per_week) if s.creep else 0.0, step=0.1,
+        key=key("creep"), format="%g",
+        help="New small requests arriving at random, on average.")
+    until = c2.number_input(
+        "Creep until day", **limits(Creep, "until_day"),
+        value=float(s.creep.until_day) if s.creep and
+        s.creep.until_day is not None else None,
+        step=5.0, key=key("creep_until"), format="%g",
+        help="Empty = creep never stops.")
+    fields["scope.change_control_days"] = c3.number_input(
+        "Change control (days per change)", **limits(Scope, "change_control_days"),
         value=float(s.change_control_days), step=0.5, key=key("cc"), format="%g",
         help="Team effort spent accepting each change.")
-    fields["scope.freeze_day"] = number_input(c4,
-        "Freeze scope from day", min_value=0.0, max_value=float(MAX_DAY),
+    fields["scope.freeze_day"] = c4.number_input(
+        "Freeze scope from day", **limits(Scope, "freeze_day"),
         value=float(s.freeze_day) if s.freeze_day is not None else None, step=5.0,
         key=key("freeze"), format="%g", help="Empty = no freeze. Later changes are deferred.")
     if s.creep is not None:
@@ -368,28 +418,27 @@ def risks(sc) -> Any:
         base, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
         height=table_height(len(base)),
         column_config={
-            "id": cfg.TextColumn("Id", required=True, max_chars=64, validate=ID_PATTERN,
-                                 width=95),
+            "id": cfg.TextColumn("Id", max_chars=64, width=95),
             "name": cfg.TextColumn("Name", width=120),
-            "probability": cfg.NumberColumn("Chance (0-1)", min_value=0.0, max_value=1.0,
-                                            format="%.2f", step=0.05, width=75),
+            "probability": cfg.NumberColumn("Chance (0-1)", format="%.2f", step=0.05,
+                                            width=75),
             "kind": cfg.SelectboxColumn("Kind", options=editor.RISK_KINDS,
                                         default="blocker", required=True, width=100),
-            "window_from": cfg.NumberColumn("From", min_value=0.0, format="%g",
+            "window_from": cfg.NumberColumn("From", format="%g",
                                             width=62,
                                             help="First working day the risk can strike"),
-            "window_to": cfg.NumberColumn("To", min_value=0.0, format="%g", width=52,
+            "window_to": cfg.NumberColumn("To", format="%g", width=52,
                                           help="Last working day the risk can strike"),
             "dist": cfg.SelectboxColumn("Impact", options=editor.DIST_KINDS,
                                         default="triangular", width=85,
                                         help="Days stopped or away (blocker, capacity_loss) "
                                              "or person-days added (extra_work)"),
-            "low": cfg.NumberColumn("Low", min_value=0.0, format="%.1f", width=58),
-            "mode": cfg.NumberColumn("Likely", min_value=0.0, format="%.1f", width=66),
-            "high": cfg.NumberColumn("High", min_value=0.0, format="%.1f", width=60),
+            "low": cfg.NumberColumn("Low", format="%.1f", width=58),
+            "mode": cfg.NumberColumn("Likely", format="%.1f", width=66),
+            "high": cfg.NumberColumn("High", format="%.1f", width=60),
             "items": cfg.MultiselectColumn("Items", options=ids, width=100,
                                            help="extra_work only: the items that grow"),
-            "people": cfg.NumberColumn("People", min_value=1, step=1, format="%d",
+            "people": cfg.NumberColumn("People", step=1, format="%d",
                                        width=62, help="capacity_loss only"),
         })
 
@@ -397,11 +446,13 @@ def risks(sc) -> Any:
 def value(sc, fields: dict[str, Any]) -> None:
     v = sc.value
     c1, c2, c3 = st.columns(3)
-    fields["value.horizon_weeks"] = int(number_input(c1,
-        "Horizon (weeks)", min_value=1, max_value=MAX_HORIZON_WEEKS, value=v.horizon_weeks,
+    fields["value.horizon_weeks"] = int(c1.number_input(
+        "Horizon (weeks)", **limits(ValueSettings, "horizon_weeks", whole=True),
+        value=v.horizon_weeks,
         step=4, key=key("horizon"), help="Value and cost are counted up to here."))
     fields["value.discount_rate_annual"] = pct_in_col(
-        c2, "Discount rate (% a year)", v.discount_rate_annual, "discount")
+        c2, "Discount rate (% a year)", v.discount_rate_annual, "discount",
+        (ValueSettings, "discount_rate_annual"))
     fields["value.adoption.model"] = c3.selectbox(
         "Adoption", list(ADOPTION), index=list(ADOPTION).index(v.adoption.model),
         format_func=ADOPTION.get, key=key("adoption"))
@@ -409,16 +460,18 @@ def value(sc, fields: dict[str, Any]) -> None:
     # file) but greyed out, so it is clear which numbers the forecast uses.
     model = fields["value.adoption.model"]
     a1, a2, a3 = st.columns(3)
-    fields["value.adoption.weeks"] = number_input(a1,
-        "Linear ramp (weeks)", min_value=0.0, max_value=float(MAX_HORIZON_WEEKS),
+    fields["value.adoption.weeks"] = a1.number_input(
+        "Linear ramp (weeks)", **limits(Adoption, "weeks"),
         value=float(v.adoption.weeks), step=1.0, key=key("adopt_weeks"), format="%g",
         help="Linear adoption only.", disabled=model != "linear")
-    fields["value.adoption.p"] = number_input(a2,
-        "Bass p (innovation / week)", min_value=0.0, max_value=1.0, value=float(v.adoption.p),
+    fields["value.adoption.p"] = a2.number_input(
+        "Bass p (innovation / week)", **limits(Adoption, "p"),
+        value=float(v.adoption.p),
         step=0.01, key=key("bass_p"), format="%.3f", help="Bass adoption only.",
         disabled=model != "bass")
-    fields["value.adoption.q"] = number_input(a3,
-        "Bass q (imitation / week)", min_value=0.0, max_value=10.0, value=float(v.adoption.q),
+    fields["value.adoption.q"] = a3.number_input(
+        "Bass q (imitation / week)", **limits(Adoption, "q"),
+        value=float(v.adoption.q),
         step=0.05, key=key("bass_q"), format="%.3f", help="Bass adoption only.",
         disabled=model != "bass")
     u1, u2, u3, u4 = st.columns([3, 2, 2, 2])
@@ -426,16 +479,17 @@ def value(sc, fields: dict[str, Any]) -> None:
         "Urgency", list(URGENCY), index=list(URGENCY).index(v.urgency.profile),
         format_func=URGENCY.get, key=key("urgency"))
     profile = fields["value.urgency.profile"]
-    fields["value.urgency.date"] = date_input(u2,
-        "Value drops on", value=v.urgency.date, key=key("urgency_date"), min_value=MIN_DATE,
-        max_value=MAX_DATE, format="YYYY-MM-DD", help="Fixed-date urgency only.",
-        disabled=profile != "fixed_date")
+    fields["value.urgency.date"] = u2.date_input(
+        "Value drops on", value=v.urgency.date, key=key("urgency_date"),
+        min_value=MIN_DATE, max_value=MAX_DATE, format="YYYY-MM-DD",
+        help="Fixed-date urgency only.", disabled=profile != "fixed_date")
     with u3:
         fields["value.urgency.value_after"] = pct_in(
             "Value after that date (%)", v.urgency.value_after, "value_after",
-            "Fixed-date urgency only.", disabled=profile != "fixed_date")
-    fields["value.urgency.half_life_weeks"] = number_input(u4,
-        "Half-life (weeks)", min_value=0.0, max_value=float(MAX_HORIZON_WEEKS),
+            "Fixed-date urgency only.", (Urgency, "value_after"),
+            disabled=profile != "fixed_date")
+    fields["value.urgency.half_life_weeks"] = u4.number_input(
+        "Half-life (weeks)", **limits(Urgency, "half_life_weeks"),
         value=float(v.urgency.half_life_weeks), step=1.0, key=key("half_life"), format="%g",
         help="Decaying urgency only.", disabled=profile != "decaying")
     o1, o2, o3 = st.columns([2, 1, 1])
@@ -446,10 +500,11 @@ def value(sc, fields: dict[str, Any]) -> None:
         fields["value.outcome.target_fraction"] = pct_in(
             "Target (% of must-have run-rate)", o.target_fraction, "target",
             "Reached when the value run-rate is at least this share of the planned "
-            "must-have items' full value per week.")
-    fields["value.outcome.by"] = date_input(o3,
-        "Outcome due by", value=o.by, key=key("outcome_by"), min_value=MIN_DATE,
-        max_value=MAX_DATE, format="YYYY-MM-DD", help="Empty = by the end of the horizon.")
+            "must-have items' full value per week.", (Outcome, "target_fraction"))
+    fields["value.outcome.by"] = o3.date_input(
+        "Outcome due by", value=o.by, key=key("outcome_by"),
+        min_value=MIN_DATE, max_value=MAX_DATE, format="YYYY-MM-DD",
+        help="Empty = by the end of the horizon.")
 
 
 def simulation_settings(sc, fields: dict[str, Any]) -> None:
@@ -458,16 +513,22 @@ def simulation_settings(sc, fields: dict[str, Any]) -> None:
     auto = c3.checkbox("Automatic number of runs", value=s.runs == "auto", key=key("auto"),
                        help="Keep simulating until the P85 date is known within half a "
                             "working day (up to 20,000 runs).")
-    runs = number_input(c1, "Runs (simulated futures)", min_value=1, max_value=MAX_RUNS,
-                           value=1000 if s.runs == "auto" else int(s.runs), step=100,
-                           key=key("runs"), disabled=auto)
+    # No max_value: the browser would only draw a red border round 1,000,000; the
+    # schema's message under the section names the field and the limit instead.
+    runs = c1.number_input(
+        "Runs (simulated futures)", min_value=1, max_value=None,
+        value=1000 if s.runs == "auto" else int(s.runs), step=100,
+        key=key("runs"), disabled=auto,
+        help=f"From 1 to {MAX_RUNS:,} simulated futures.")
+    st.caption(f"Runs: 1 to {MAX_RUNS:,}.")
     fields["simulation.runs"] = "auto" if auto else int(runs)
     if s.seed > MAX_WIDGET_INT:
         # Browsers cannot hold larger whole numbers exactly: keep the file's seed as is.
         c2.text_input("Seed (from the file)", value=str(s.seed), disabled=True, key=key("seed"))
         return
-    fields["simulation.seed"] = int(number_input(c2,
-        "Seed", min_value=0, max_value=MAX_WIDGET_INT, value=int(s.seed), step=1,
+    fields["simulation.seed"] = int(c2.number_input(
+        "Seed", min_value=0, max_value=min(SEED.le, MAX_WIDGET_INT),
+        value=int(s.seed), step=1,
         key=key("seed"), help="Same seed, same futures: results are reproducible."))
 
 

@@ -8,12 +8,32 @@ import streamlit as st
 
 from dashboard import analysis, charts, fmt, levers, narrative, prose, simulate, state
 from dashboard.editor import RISK_KINDS
+from dashboard.levers import (
+    CADENCE,
+    CHANGE_CONTROL,
+    CREEP_RATE,
+    DAY,
+    FACTOR,
+    FRACTION,
+    MAX_EFFORT,
+    MISFIT,
+    PEOPLE,
+    REWORK,
+    RISK_PEOPLE,
+    START_PROD,
+    VALUE,
+)
 from simulation import Scenario, ScenarioError
 from simulation.runner import with_runs
-from simulation.schema import MAX_DAY, MAX_TEAM
 
 NEW = "A new variant"
 LAST_ERROR = "lever_error"
+LAST_MESSAGE = "lever_message"     # the outcome of the last Add lever, shown after the rerun
+RESET = "lever_reset"              # set after a lever was added: its fields start afresh
+#: Lever widgets that survive an added lever (the choice of lever and of target).
+KEPT_KEYS = ("lv_which", "lv_target", "lv_approach")
+#: Name of the variant that keeps the plan a promoted variant replaced.
+ORIGINAL = "Original plan"
 #: Add-people lever defaults: a realistic newcomer, not one productive on day one.
 DEFAULT_RAMP_DAYS = 20.0        # working days to full productivity
 DEFAULT_START_PCT = 50.0        # % of full productivity on the first day
@@ -50,19 +70,20 @@ def lever_inputs(lever: str, sc: Scenario, approach: str | None = None) -> dict[
         c1, c2 = st.columns([2, 1])
         v["name"] = c1.text_input("Item name", value="New feature", key=k("item_name"),
                                   max_chars=200)
-        v["at_day"] = c2.number_input("Arrives on day", 0.0, float(MAX_DAY), 30.0, 5.0,
+        v["at_day"] = c2.number_input("Arrives on day", float(DAY.ge), float(DAY.le), 30.0, 5.0,
                                       key=k("item_day"), format="%g",
                                       help="Working days from the start; 0 = planned from "
                                            "the outset.")
         c1, c2, c3 = st.columns(3)
-        v["low"] = c1.number_input("Effort low", 0.0, 1e6, 8.0, 1.0, key=k("item_low"),
+        v["low"] = c1.number_input("Effort low", 0.0, MAX_EFFORT, 8.0, 1.0, key=k("item_low"),
                                    format="%g", help="Person-days")
-        v["mode"] = c2.number_input("Likely", 0.0, 1e6, 12.0, 1.0, key=k("item_mode"),
+        v["mode"] = c2.number_input("Likely", 0.0, MAX_EFFORT, 12.0, 1.0, key=k("item_mode"),
                                     format="%g", help="Person-days")
-        v["high"] = c3.number_input("High", 0.0, 1e6, 25.0, 1.0, key=k("item_high"),
+        v["high"] = c3.number_input("High", 0.0, MAX_EFFORT, 25.0, 1.0, key=k("item_high"),
                                     format="%g", help="Person-days")
         c1, c2 = st.columns([1, 2])
-        v["value_per_week"] = c1.number_input("Value / week", 0.0, 1e9, 2500.0, 500.0,
+        v["value_per_week"] = c1.number_input("Value / week", float(VALUE.ge),
+                                              float(VALUE.le), 2500.0, 500.0,
                                               key=k("item_value"), format="%g")
         v["depends_on"] = c2.multiselect("Depends on", ids, format_func=labels.get,
                                          key=k("item_deps"))
@@ -76,30 +97,32 @@ def lever_inputs(lever: str, sc: Scenario, approach: str | None = None) -> dict[
         c1, c2 = st.columns([3, 1])
         v["ids"] = c1.multiselect("Items to drop", ids, format_func=labels.get,
                                   key=k("remove_ids"))
-        v["at_day"] = c2.number_input("From day", 0.0, float(MAX_DAY), 0.0, 5.0,
+        v["at_day"] = c2.number_input("From day", float(DAY.ge), float(DAY.le), 0.0, 5.0,
                                       key=k("remove_day"), format="%g",
                                       help="Only items not started by then are dropped.")
     elif lever == "delay_start":
-        v["days"] = st.number_input("Delay build work by (working days)", 0.0, float(MAX_DAY),
-                                    10.0, 5.0, key=k("delay"), format="%g")
+        v["days"] = st.number_input("Delay build work by (working days)", float(DAY.ge),
+                                    float(DAY.le), 10.0, 5.0, key=k("delay"), format="%g")
     elif lever == "add_people":
         c1, c2 = st.columns(2)
-        v["count"] = int(c1.number_input("People (negative = leave)", -MAX_TEAM, MAX_TEAM, 2,
-                                         1, key=k("people")))
-        v["at_day"] = c2.number_input("Join on day", 0.0, float(MAX_DAY), 20.0, 5.0,
+        v["count"] = int(c1.number_input("People (negative = leave)", PEOPLE.ge, PEOPLE.le,
+                                         2, 1, key=k("people")))
+        v["at_day"] = c2.number_input("Join on day", float(DAY.ge), float(DAY.le), 20.0, 5.0,
                                       key=k("people_day"), format="%g")
         c1, c2, c3 = st.columns(3)
         # Defaults that show Brooks' law: newcomers start at half speed, reach full
         # productivity after a month, and take a fifth of a colleague meanwhile.
-        v["ramp_up_days"] = c1.number_input("Ramp-up (days)", 0.0, float(MAX_DAY),
+        v["ramp_up_days"] = c1.number_input("Ramp-up (days)", float(DAY.ge), float(DAY.le),
                                             DEFAULT_RAMP_DAYS, 5.0,
                                             key=k("ramp"), format="%g",
                                             help="Days until a newcomer is fully productive.")
         v["start_productivity"] = c2.number_input(
-            "Starting productivity (%)", 1.0, 100.0, DEFAULT_START_PCT, 10.0, key=k("start_prod"),
+            "Starting productivity (%)", 100.0 * START_PROD.ge, 100.0 * START_PROD.le,
+            DEFAULT_START_PCT, 10.0, key=k("start_prod"),
             format="%g") / 100
         v["mentoring"] = c3.number_input(
-            "Mentoring (%)", 0.0, 100.0, DEFAULT_MENTORING_PCT, 5.0, key=k("mentoring"),
+            "Mentoring (%)", 100.0 * FRACTION.ge, 100.0 * FRACTION.le,
+            DEFAULT_MENTORING_PCT, 5.0, key=k("mentoring"),
             format="%g", help="Share of an experienced colleague's time each newcomer takes "
                               "while ramping up (Brooks' law).") / 100
         wip = sc.team.wip_limit
@@ -119,59 +142,94 @@ def lever_inputs(lever: str, sc: Scenario, approach: str | None = None) -> dict[
                      else HARDENING_DEFAULT_DAYS.get(target, 0.0))
         c2, c3 = st.columns(2)
         v["release_every_days"] = c2.number_input(
-            "Release every (days)", 0.1, 520.0, float(sc.delivery.release_every_days), 5.0,
+            "Release every (days)", float(CADENCE.ge), float(CADENCE.le),
+            float(sc.delivery.release_every_days), 5.0,
             key=k(f"release_{target}"), format="%g", help="Incremental only.",
             disabled=target != "incremental")
         v["hardening_days"] = c3.number_input(
-            "Hardening (days)", 0.0, float(MAX_DAY), hardening, 1.0,
+            "Hardening (days)", float(DAY.ge), float(DAY.le), hardening, 1.0,
             key=k(f"hardening_{target}"), format="%g", disabled=target == "continuous",
             help="Before each release (incremental) or once before launch (big bang).")
     elif lever == "freeze_scope":
-        v["at_day"] = st.number_input("Freeze from day", 0.0, float(MAX_DAY), 40.0, 5.0,
+        v["at_day"] = st.number_input("Freeze from day", float(DAY.ge), float(DAY.le), 40.0, 5.0,
                                       key=k("freeze"), format="%g",
                                       help="Requests after this day wait until after closure.")
     elif lever == "add_risk":
         c1, c2 = st.columns([2, 1])
         v["name"] = c1.text_input("Risk", value="Key supplier late", key=k("risk_name"),
                                   max_chars=200)
-        v["probability"] = c2.number_input("Chance (%)", 0.0, 100.0, 30.0, 5.0,
+        v["probability"] = c2.number_input("Chance (%)", 100.0 * FRACTION.ge,
+                                           100.0 * FRACTION.le, 30.0, 5.0,
                                            key=k("risk_p"), format="%g") / 100
         c1, c2, c3 = st.columns([2, 1, 1])
         v["kind"] = c1.selectbox("Impact", RISK_KINDS, key=k("risk_kind"),
                                  format_func={"blocker": "Blocker: all work stops",
                                               "extra_work": "Extra work on items",
                                               "capacity_loss": "People away"}.get)
-        v["window"] = (c2.number_input("From day", 0.0, float(MAX_DAY), 0.0, 5.0,
+        v["window"] = (c2.number_input("From day", float(DAY.ge), float(DAY.le), 0.0, 5.0,
                                        key=k("risk_from"), format="%g",
                                        help="Blockers and people away strike at a random "
                                             "day in this window."),
-                       c3.number_input("To day", 0.0, float(MAX_DAY), 40.0, 5.0,
+                       c3.number_input("To day", float(DAY.ge), float(DAY.le), 40.0, 5.0,
                                        key=k("risk_to"), format="%g"))
         c1, c2, c3 = st.columns(3)
-        v["low"] = c1.number_input("Impact low", 0.0, 1e6, 5.0, 1.0, key=k("risk_low"),
+        v["low"] = c1.number_input("Impact low", 0.0, MAX_EFFORT, 5.0, 1.0, key=k("risk_low"),
                                    format="%g", help="Days stopped / away, or person-days "
                                                      "added for extra work.")
-        v["mode"] = c2.number_input("Likely", 0.0, 1e6, 10.0, 1.0, key=k("risk_mode"),
+        v["mode"] = c2.number_input("Likely", 0.0, MAX_EFFORT, 10.0, 1.0, key=k("risk_mode"),
                                     format="%g")
-        v["high"] = c3.number_input("High", 0.0, 1e6, 20.0, 1.0, key=k("risk_high"),
+        v["high"] = c3.number_input("High", 0.0, MAX_EFFORT, 20.0, 1.0, key=k("risk_high"),
                                     format="%g")
         c1, c2 = st.columns([2, 1])
         v["items"] = c1.multiselect("Items hit (extra work)", ids, format_func=labels.get,
                                     key=k("risk_items"))
-        v["people"] = int(c2.number_input("People away", 1, MAX_TEAM, 1, 1,
+        v["people"] = int(c2.number_input("People away", RISK_PEOPLE.ge, RISK_PEOPLE.le, 1, 1,
                                           key=k("risk_people")))
     elif lever == "set_iteration":
         it = sc.iteration
         c1, c2, c3 = st.columns(3)
         v["rework_probability"] = c1.number_input(
-            "Rework chance (%)", 0.0, 95.0, round(it.rework_probability * 100, 4), 5.0,
+            "Rework chance (%)", 100.0 * REWORK.ge, 100.0 * REWORK.le,
+            round(it.rework_probability * 100, 4), 5.0,
             key=k("rework_p"), format="%g") / 100
         v["misfit_probability"] = c2.number_input(
-            "Misfit chance (%)", 0.0, 100.0, round(it.misfit_probability * 100, 4), 5.0,
+            "Misfit chance (%)", 100.0 * MISFIT.ge, 100.0 * MISFIT.le,
+            round(it.misfit_probability * 100, 4), 5.0,
             key=k("misfit_p"), format="%g") / 100
         v["feedback_lag_days"] = c3.number_input(
-            "Feedback lag (days)", 0.0, float(MAX_DAY), float(it.feedback_lag_days), 1.0,
+            "Feedback lag (days)", float(DAY.ge), float(DAY.le), float(it.feedback_lag_days), 1.0,
             key=k("lag"), format="%g")
+    elif lever == "set_creep":
+        creep = sc.scope.creep
+        if creep is None:
+            st.info("This scenario has no scope creep: give it a creep rate on the Scenario "
+                    "page (Scope changes) to try other rates here.")
+            return v
+        c1, c2 = st.columns(2)
+        v["rate_per_week"] = c1.number_input(
+            "New requests a week", float(CREEP_RATE.ge), float(CREEP_RATE.le),
+            float(creep.rate_per_week), 0.1, key=k("creep_rate"), format="%g",
+            help="Small unplanned requests arriving at random, on average.")
+        v["until_day"] = c2.number_input(
+            "Until day (empty = never stops)", float(DAY.ge), float(DAY.le),
+            None if creep.until_day is None else float(creep.until_day), 5.0,
+            key=k("creep_until"), format="%g")
+    elif lever == "change_control":
+        v["days"] = st.number_input(
+            "Change control (person-days per accepted change)", float(CHANGE_CONTROL.ge),
+            float(CHANGE_CONTROL.le), float(sc.scope.change_control_days), 0.5,
+            key=k("change_control"), format="%g",
+            help="Team effort spent assessing and accepting each scope change, creep "
+                 "included.")
+    elif lever == "resize_item":
+        c1, c2, c3 = st.columns([2, 1, 1])
+        v["item_id"] = c1.selectbox("Item", ids, format_func=labels.get, key=k("resize_id"))
+        v["factor"] = c2.number_input("Effort x", float(FACTOR.ge), float(FACTOR.le), 1.5,
+                                      0.1, key=k("resize_factor"), format="%g",
+                                      help="1.5 = half as much again; 0.5 = half the effort.")
+        v["at_day"] = c3.number_input("From day", float(DAY.ge), float(DAY.le), 0.0, 5.0,
+                                      key=k("resize_day"), format="%g",
+                                      help="Only the items not done by then change.")
     return v
 
 
@@ -197,11 +255,31 @@ def build_changes(lever: str, sc: Scenario, v: dict[str, Any]) -> list[Any]:
         if not changed:
             raise ScenarioError("these are the current settings; change at least one")
         return levers.set_iteration(**changed)
+    if lever == "set_creep":
+        if not v:
+            raise ScenarioError("this scenario has no scope creep to change")
+        return levers.set_creep(sc, v["rate_per_week"], v["until_day"])
+    if lever == "change_control":
+        return levers.change_control(sc, v["days"])
+    if lever == "resize_item":
+        return levers.resize_item(v["item_id"], v["factor"], v["at_day"])
     raise ValueError(f"unknown lever {lever}")
+
+
+def _reset_lever_fields() -> None:
+    """Forget the lever fields' values, so the next lever starts from its defaults
+    (not the last item's name and dependencies)."""
+    ss = st.session_state
+    for key in [k for k in ss if isinstance(k, str) and k.startswith("lv_")
+                and k not in KEPT_KEYS]:
+        del ss[key]
 
 
 def lever_panel(sc: Scenario) -> None:
     ss = st.session_state
+    if ss.pop(RESET, False):
+        # Before any lever widget exists in this run: deleting their state then is safe.
+        _reset_lever_fields()
     variants = state.variants()
     with st.container(border=True):
         st.subheader("Levers")
@@ -209,18 +287,29 @@ def lever_panel(sc: Scenario) -> None:
         lever = st.selectbox("Lever", list(levers.LEVERS), format_func=levers.LEVERS.get,
                              key=lever_key("which"))
         approach = approach_choice(sc) if lever == "set_approach" else None
+        names = [NEW, *[v.name for v in variants]]
+        if ss.get(lever_key("target")) not in names:
+            ss.pop(lever_key("target"), None)      # a variant deleted or renamed meanwhile
         with st.form("lever_form", border=False):
             values = lever_inputs(lever, sc, approach)
             c1, c2 = st.columns([2, 2])
-            target = c1.selectbox("Add to", [NEW, *[v.name for v in variants]],
-                                  key=lever_key("target"))
+            target = c1.selectbox("Add to", names, key=lever_key("target"))
             name = c2.text_input("Name of the new variant (optional)", key=lever_key("name"),
                                  max_chars=80, placeholder="Named after the lever")
             submitted = st.form_submit_button("Add lever", type="primary",
                                               icon=":material/add:")
         if submitted:
             ok, message = add_lever(sc, lever, values, target, name)
-            (st.success if ok else st.error)(message)
+            if ok:
+                # Rerun at once: the "Add to" list above was drawn before this variant
+                # existed, and the fields still hold this lever's values.
+                ss[LAST_MESSAGE] = message
+                ss[RESET] = True
+                st.rerun()
+            st.error(message)
+        message = ss.pop(LAST_MESSAGE, None)
+        if message:
+            st.success(message + " The lever's fields are back to their defaults.")
         error = ss.pop(LAST_ERROR, None)
         if error:
             st.error(error)
@@ -233,7 +322,8 @@ def add_lever(sc: Scenario, lever: str, values: dict[str, Any], target: str,
     existing = next((v for v in variants if v.name == target), None)
     try:
         # Build on what the variant already is (new ids, the WIP limit it has now).
-        current = levers.variant_scenario(sc, existing.changes) if existing else sc
+        current = (levers.variant_scenario(existing.base or sc, existing.changes)
+                   if existing else sc)
         changes = build_changes(lever, current, values)
         levers.variant_scenario(current, changes)
     except ScenarioError as exc:
@@ -255,7 +345,7 @@ def built_variants(sc: Scenario) -> tuple[dict[str, Scenario], dict[str, str]]:
     errors: dict[str, str] = {}
     for v in state.variants():
         try:
-            out[v.name] = levers.variant_scenario(sc, v.changes)
+            out[v.name] = levers.variant_scenario(v.base or sc, v.changes)
         except ScenarioError as exc:
             errors[v.name] = str(exc)
     return out, errors
@@ -265,7 +355,7 @@ def _remove_change(i: int, j: int) -> None:
     variants = state.variants()
     if i < len(variants) and j < len(variants[i].changes):
         del variants[i].changes[j]
-        if not variants[i].changes:
+        if not variants[i].changes and not variants[i].pinned:
             del variants[i]
 
 
@@ -275,6 +365,51 @@ def _delete_variant(i: int) -> None:
         del variants[i]
 
 
+def _taken_names(skip: int | None = None) -> list[str]:
+    return ["Baseline", *[v.name for n, v in enumerate(state.variants()) if n != skip]]
+
+
+def _duplicate(i: int) -> None:
+    """A copy right after the original, to try it with a change more or less."""
+    variants = state.variants()
+    if i >= len(variants):
+        return
+    v = variants[i]
+    copy = state.Variant(levers.unique_name(f"{v.name} (copy)", _taken_names()),
+                         list(v.changes), v.base)
+    variants.insert(i + 1, copy)
+    state.notice(f"“{copy.name}” is a copy of “{v.name}”: remove or add changes to it.")
+
+
+def _rename(i: int, key: str) -> None:
+    ss = st.session_state
+    variants = state.variants()
+    new = str(ss.get(key) or "").strip()[:80]
+    if i >= len(variants) or not new or new == variants[i].name:
+        return
+    if new in _taken_names(skip=i):
+        ss[LAST_ERROR] = f"Not renamed: “{new}” is already the name of another scenario."
+        return
+    old = variants[i].name
+    variants[i].name = new
+    state.notice(f"“{old}” is now called “{new}”.")
+
+
+def promoted_text(sc: Scenario, v: state.Variant) -> tuple[str, str]:
+    """The promoted scenario's name and description, saying what it was made from.
+
+    ``Supply-chain analytics app with: Add refresh`` and the original
+    description followed by each change in words.
+    """
+    name = f"{sc.name} with: {v.name}"
+    if len(name) > 200:
+        name = name[:199] + "…"
+    changes = "; ".join(c.describe() for c in v.changes)
+    made = f"Made from “{sc.name}” with: {changes}." if changes else ""
+    description = "\n\n".join(part for part in (sc.description, made) if part)
+    return name, description[:5000]
+
+
 def _promote(i: int) -> None:
     sc = state.scenario()
     variants = state.variants()
@@ -282,14 +417,23 @@ def _promote(i: int) -> None:
         return
     v = variants[i]
     try:
-        new = levers.variant_scenario(sc, v.changes)
+        new = levers.variant_scenario(v.base or sc, v.changes)
     except ScenarioError as exc:
         st.session_state[LAST_ERROR] = f"Cannot promote “{v.name}”: {exc}"
         return
+    name, description = promoted_text(v.base or sc, v)
+    new = new.model_copy(update={"name": name, "description": description})
     del variants[i]
+    # The plan it replaces stays comparable: pinned, since no list of changes turns
+    # the new baseline back into it.
+    original = levers.unique_name(ORIGINAL, _taken_names())
+    variants.insert(0, state.Variant(original, [], sc))
     state.set_scenario(new, f"baseline + “{v.name}”", keep_variants=True)
+    # The working scenario is no longer the file it was loaded from.
+    st.session_state[state.LOADED_PATH] = None
     st.session_state.pop(state.COMPARISON, None)
-    state.notice(f"“{v.name}” is now the baseline; the other variants build on it.")
+    state.notice(f"“{v.name}” is now the baseline; the other variants build on it. The "
+                 f"previous baseline is kept as “{original}”.")
 
 
 def variant_list(sc: Scenario, errors: dict[str, str]) -> None:
@@ -302,6 +446,9 @@ def variant_list(sc: Scenario, errors: dict[str, str]) -> None:
     for i, v in enumerate(variants):
         with st.container(border=True):
             st.markdown(f"**{v.name}**")
+            if v.pinned:
+                st.caption(f"The plan “{v.base.name}” as it was: a fixed copy, it does not "
+                           "follow edits to the baseline.")
             for j, change in enumerate(v.changes):
                 c1, c2 = st.columns([7, 1], vertical_alignment="center")
                 c1.markdown(f"{j + 1}. {change.describe()}")
@@ -309,13 +456,24 @@ def variant_list(sc: Scenario, errors: dict[str, str]) -> None:
                           on_click=_remove_change, args=(i, j), help="Remove this change")
             if v.name in errors:
                 st.error(f"This variant no longer fits the baseline: {errors[v.name]}")
+            # Two rows of two: the right-hand column is narrow, and three buttons
+            # side by side cut their labels ("Dupli...").
             b1, b2 = st.columns(2)
             b1.button("Make baseline", key=f"promote_{i}_{v.name}", on_click=_promote,
                       args=(i,), icon=":material/upgrade:", width="stretch",
                       help="Apply this variant to the scenario itself; other variants then "
-                           "build on it.")
-            b2.button("Delete", key=f"delete_{i}_{v.name}", on_click=_delete_variant,
-                      args=(i,), icon=":material/delete:", width="stretch")
+                           "build on it, and the current baseline is kept as a variant.")
+            b2.button("Duplicate", key=f"duplicate_{i}_{v.name}", on_click=_duplicate,
+                      args=(i,), icon=":material/content_copy:", width="stretch",
+                      help="A copy to change: try it with one change more or less.")
+            r1, r2, r3 = st.columns([5, 3, 1], vertical_alignment="bottom")
+            rename_key = f"rename_{i}_{v.name}"
+            r1.text_input("Rename to", key=rename_key, max_chars=80, placeholder="New name",
+                          label_visibility="collapsed")
+            r3.button(":material/delete:", key=f"delete_{i}_{v.name}", type="tertiary",
+                      on_click=_delete_variant, args=(i,), help="Delete this variant")
+            r2.button("Rename", key=f"rename_btn_{i}_{v.name}", on_click=_rename,
+                      args=(i, rename_key), width="stretch")
 
 
 # ---------------------------------------------------------------- comparison
@@ -365,11 +523,13 @@ def show_comparison(t: dict[str, Any]) -> None:
         st.markdown(narrative.delta_sentence(
             name, base, t["summaries"][name], analysis.delta_lookup(t["deltas"], name),
             t["shifts"][name]))
-    st.dataframe(analysis.comparison_rows(t), hide_index=True, width="stretch",
-                 column_config={"Measure": st.column_config.TextColumn(pinned=True)})
-    st.caption("In brackets: the variant minus the baseline (date shifts in working days); "
-               "in square brackets: the 90% interval of the mean paired difference over the "
-               "same simulated futures.")
+    # One row per scenario, in a table that wraps its cells: every scenario and every
+    # measure stays readable in the page's width, however many there are (a grid
+    # with a column per scenario scrolled the fifth one off).
+    st.table(analysis.comparison_rows(t).set_index("Scenario"))
+    st.caption("One row per scenario, the baseline first. In brackets: the variant minus "
+               "the baseline (date shifts in working days); in square brackets: the 90% "
+               "interval of the mean paired difference over the same simulated futures.")
     specs = t["charts"]
     left, right = st.columns(2, gap="large")
     with left:

@@ -61,6 +61,7 @@ from .types import (
 from .variants import (
     MAX_EXTENDS_DEPTH,
     VARIANT_KEYS,
+    changes_from,
     load_variant_data,
     variant_base,
     variant_changes,
@@ -89,6 +90,7 @@ __all__ = [
     "SetIteration",
     "apply_changes",
     "change_to_data",
+    "changes_from",
     "load_variant_data",
     "parse_change",
     "parse_changes",

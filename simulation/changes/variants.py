@@ -178,6 +178,27 @@ def variant_descriptions(path: str | Path) -> list[str]:
     return [c.describe() for c in variant_changes(path)]
 
 
+def changes_from(base: str | Path, path: str | Path) -> tuple[Change, ...] | None:
+    """The changes that turn the file ``base`` into the file ``path``, or None.
+
+    ``()`` when both are the same file; the changes after ``base`` when
+    ``path`` extends it (directly or through other variants, ``base`` itself
+    possibly a variant along the chain); None when ``path`` does not build on
+    ``base`` at all (another base, or a variant of another one), so its
+    changes say nothing about ``base``.
+    """
+    target = Path(base).resolve()
+    if Path(path).resolve() == target:
+        return ()
+    root, segments = _file_segments(path)
+    if Path(root).resolve() == target and segments:
+        return tuple(c for _s, _d, changes in segments for c in changes)
+    for k, (source, _d, _c) in enumerate(segments[:-1]):
+        if Path(source).resolve() == target:
+            return tuple(c for _s, _d, changes in segments[k + 1:] for c in changes)
+    return None
+
+
 def variant_base(path: str | Path) -> Path:
     """The root base file a variant builds on (the file itself for a base)."""
     return _file_segments(path)[0]
