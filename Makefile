@@ -32,13 +32,9 @@ fuzz: $(VENV)/.dev
 		tests/test_engine_statistics.py -k "generated or mutated or critical or network"
 
 # Mutation testing of simulation/ with mutmut (slow: hours; not in `make test`).
-# `MUTATE=simulation/value.py make mutants` limits it to one file.
+# `make mutants MUTATE=simulation/value.py` limits it to some files.
 mutants: $(VENV)/.dev
-	rm -rf mutants
-	$(if $(MUTATE),sed -i.orig 's#^paths_to_mutate = .*#paths_to_mutate = ["$(MUTATE)"]#' pyproject.toml &&) \
-	$(VENV)/bin/mutmut run; status=$$?; \
-	$(if $(MUTATE),mv pyproject.toml.orig pyproject.toml;) \
-	$(VENV)/bin/mutmut results | tail -n 40; exit $$status
+	$(PY) scripts/mutants.py $(MUTATE)
 
 # Rewrite the golden tables and the README's simulated numbers (scripts/regenerate.py).
 golden: $(VENV)/.runtime
