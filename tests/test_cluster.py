@@ -217,3 +217,31 @@ def test_cli_unreachable_scheduler_exits_2_naming_it():
             env={cluster.SCHEDULER_ENV: f"127.0.0.1:{port}"})
     assert p.returncode == 2, (p.returncode, p.stderr)
     assert f"tcp://127.0.0.1:{port}" in p.stderr and "Traceback" not in p.stderr, p.stderr
+
+
+# ------------------------------------------------------------------ dashboard
+def test_dashboard_forecasts_on_the_cluster_when_sim_scheduler_is_set(address, monkeypatch,
+                                                                      count_submissions,
+                                                                      tmp_path):
+    """With ``SIM_SCHEDULER`` the sidebar names the cluster, the Forecast page's chunks go
+    to it, and its figures equal the engine's local numbers."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import fmt, storage
+
+    monkeypatch.setenv(cluster.SCHEDULER_ENV, address)
+    monkeypatch.setenv(storage.USER_DIR_ENV, str(tmp_path / "saved"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    version = at.session_state["editor_version"]
+    # A seed no other test uses: the page's cache must miss, so the engine runs.
+    at.number_input(key=f"sc_runs_{version}").set_value(500).run()
+    at.number_input(key=f"sc_seed_{version}").set_value(90_417).run()
+    at.switch_page("dashboard/pages/forecast.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(address in c.value and "Dask cluster" in c.value for c in at.sidebar.caption)
+    assert count_submissions == [2], "500 runs: two 250-run chunks on the cluster"
+    sc = at.session_state["scenario"]
+    s = run(sc, runs=500, seed=90_417, workers=1).summary()
+    m = {x.label: x.value for x in at.metric}
+    assert m["P85 delivery"] == fmt.date(s["delivery"]["p85_date"])
+    assert m["NPV (mean)"] == fmt.money(s["value"]["npv_mean"])
