@@ -28,6 +28,7 @@ from simulation import (
     load_session,
     prioritise,
     run,
+    runner,
 )
 from tests.helpers import LIBRARY, ROOT
 
@@ -41,9 +42,15 @@ TABLES = ("runs", "items", "weekly")
 
 @pytest.fixture(scope="module")
 def local_cluster():
-    """A 2-worker process cluster for the module, and a client to it."""
-    cl = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, host="127.0.0.1")
+    """A 2-worker process cluster for the module, and a client to it.
+
+    The workers are spawned processes, which re-import the parent's ``__main__``;
+    after the dashboard tests that can be ``app.py`` (it starts a process pool on
+    import), so they start with ``__main__`` hidden, as the runner's own pool does.
+    """
+    with runner._bare_main():
+        cl = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None, host="127.0.0.1")
     client = distributed.Client(cl, set_as_default=False)
     yield cl, client
     cluster.close_clients()
