@@ -476,12 +476,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None,
                     help="JSON file to write (default bench/results.json; "
                          "--quick writes only when given)")
-    ap.add_argument("--only", choices=["history"],
+    ap.add_argument("--only", choices=["history", "cluster"],
                     help="measure one row only and print it (nothing is written)")
     ap.add_argument("--profile", action="store_true",
                     help="print a cProfile of 1,000 reference runs and exit")
     args = ap.parse_args(argv)
 
+    if args.only == "cluster":
+        import cluster_bench
+        print(cluster_bench.report(cluster_bench.bench()))
+        return 0
     if args.only == "history":
         hb = bench_history()
         print(f"history: when, {hb['runs']:,} runs of a {hb['items']}-item forecast: best "
@@ -524,6 +528,11 @@ def main(argv: list[str] | None = None) -> int:
     say("decide: prioritise vs 7 runs ...")
     import decide_bench
     res["decide"] = decide_bench.bench(runs=cfg["runs"], repeats=cfg["repeats"])
+    say("scale-out: Dask LocalCluster vs the local pool ...")
+    import cluster_bench
+    res["cluster"] = cluster_bench.bench(runs=cfg["big_runs"],
+                                         sweep_runs=cfg["parallel_runs"] // 2,
+                                         repeats=cfg["big_repeats"])
     engine_runner.shutdown_pool()
     res["cpu_check_after"] = cpu_check(all_cores)
     res["bench_wall_s"] = time.perf_counter() - started
@@ -534,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
           + (" + uncommitted simulation/ edits" if res["git"]["simulation_dirty"] else ""))
     print(table(res))
     print(decide_bench.report(res["decide"]))
+    print(cluster_bench.report(res["cluster"]))
     for when in ("before", "after"):
         c = res[f"cpu_check_{when}"]
         load = ", ".join(f"{x:.2f}" for x in c["loadavg"]) if c["loadavg"] else "n/a"

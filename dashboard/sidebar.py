@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import state
+from . import simulate, state
 
 
 def show() -> None:
+    _scenario()
+    _engine()
+
+
+def _engine() -> None:
+    """Where the futures are simulated, when it is not this machine."""
+    address = simulate.scheduler()
+    if address:
+        with st.sidebar:
+            st.caption(f"Simulating on the Dask cluster at `{address}` (SIM_SCHEDULER)")
+
+
+def _scenario() -> None:
     sc = state.scenario()
     with st.sidebar:
         if sc is None:

@@ -9,17 +9,23 @@ of every chart.
 Two sessions with the same scenario text share an entry, which is safe: the
 entry is a pure function of that text, and ``cache_data`` hands each caller
 its own copy.
+
+With ``SIM_SCHEDULER`` set (a Dask scheduler address) every run goes to that
+cluster (:func:`scheduler`); the tables are identical to a local run's, so the
+cache does not need to know where an entry was computed.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import streamlit as st
 
 from simulation import Scenario, ScenarioError, SimulationError, compare, run, scenario_to_yaml
+from simulation.cluster import SCHEDULER_ENV
 
 from . import analysis, charts
 
@@ -44,6 +50,12 @@ def guarded(action: Callable[[], T], what: str) -> T | None:
         st.error(f"The simulation failed unexpectedly ({type(exc).__name__}); the details "
                  "are in the server log. Try fewer runs, or report the scenario file.")
     return None
+
+
+def scheduler() -> str | None:
+    """The Dask scheduler the dashboard simulates on: ``$SIM_SCHEDULER``, or None (this
+    machine's process pool). Read on every run, so the server's setting is the truth."""
+    return os.environ.get(SCHEDULER_ENV, "").strip() or None
 
 
 def scenario_key(sc: Scenario) -> str:
@@ -99,7 +111,8 @@ def forecast(sc: Scenario) -> dict[str, Any]:
     update, done = _bar("Simulating")
 
     def compute() -> dict[str, Any]:
-        tables = analysis.forecast_tables(run(sc, runs=runs, seed=seed, progress=update))
+        tables = analysis.forecast_tables(run(sc, runs=runs, seed=seed, progress=update,
+                                                      scheduler=scheduler()))
         tables["charts"] = charts.specs(charts.forecast_charts(
             tables, sc.deadline, sc.value.outcome.by))
         tables["charts"].update(charts.driver_specs(tables))
@@ -120,7 +133,7 @@ def comparison(scenarios: dict[str, Scenario]) -> dict[str, Any]:
 
     def compute() -> dict[str, Any]:
         tables = analysis.comparison_tables(
-            compare(scenarios, runs=runs, seed=seed, progress=update))
+            compare(scenarios, runs=runs, seed=seed, progress=update, scheduler=scheduler()))
         tables["charts"] = charts.specs(charts.comparison_charts(tables))
         return tables
 

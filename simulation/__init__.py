@@ -8,8 +8,10 @@ Public interface (DESIGN section 5)::
     res.runs, res.items, res.weekly, res.summary()
     cmp = compare({"baseline": sc, "variant": sc2}, runs=1000, seed=42)
     pr = prioritise(load_session("scenarios/sessions/supply-chain-q2.yaml"))  # Decide
+    res = run(sc, runs=10_000, seed=42, scheduler="tcp://10.0.0.5:8786")   # Dask cluster
 """
 
+from .cluster import SchedulerError
 from .errors import ScenarioError
 from .loading import load_scenario, load_scenario_text
 from .prioritise import Combination, Prioritisation, prioritise
@@ -27,6 +29,7 @@ __all__ = [
     "Results",
     "Scenario",
     "ScenarioError",
+    "SchedulerError",
     "Session",
     "SimulationError",
     "compare",

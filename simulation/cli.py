@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import exercise_cli, report_cli
+from .cluster import SCHEDULER_ENV
 from .errors import ScenarioError
 from .loading import load_scenario
 from .runner import SimulationError, compare, run
@@ -54,6 +55,32 @@ def _seed(text: str) -> int:
     return n
 
 
+def add_scheduler_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on this Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: "
+                        f"${SCHEDULER_ENV} if set, else this machine)")
+
+
+def scheduler_of(args) -> str | None:
+    """``--scheduler``, else ``$SIM_SCHEDULER``, else None (this machine's process pool)."""
+    if args.scheduler is not None:
+        return args.scheduler
+    return os.environ.get(SCHEDULER_ENV, "").strip() or None
+
+
+def progress_of(what: str):
+    """A progress line on stderr while simulating (only on a terminal: logs and pipes
+    get the result alone). Counts runs, as finished chunks report them."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        print(f"\r{what}: {done:,} of {total:,} runs", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m simulation",
                 description="Simulate an initiative: delivery date (project lens) and "
@@ -64,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--runs", type=_runs)
     r.add_argument("--seed", type=_seed)
     r.add_argument("--workers", type=int, default=None, help="processes (default: auto)")
+    add_scheduler_option(r)
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
     r.add_argument("--out", metavar="DIR", help="write runs.csv, items.csv, weekly.csv here")
     c = sub.add_parser("compare", help="run a base and variants under the same seeds")
@@ -72,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--runs", type=_runs)
     c.add_argument("--seed", type=_seed)
     c.add_argument("--workers", type=int, default=None)
+    add_scheduler_option(c)
     c.add_argument("--json", action="store_true")
     c.add_argument("--out", metavar="DIR", help="write runs.csv (every scenario) and "
                                                 "deltas.csv (paired differences) here")
@@ -86,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                "is settled)")
     pr.add_argument("--seed", type=_seed)
     pr.add_argument("--workers", type=int, default=None)
+    add_scheduler_option(pr)
     pr.add_argument("--json", action="store_true")
     pr.add_argument("--combine", metavar="ID,ID,...", help="also run these candidates together")
     pr.add_argument("--best", action="store_true", help="also select the best set greedily")
@@ -123,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
 # ------------------------------------------------------------------ commands
 def cmd_run(args) -> int:
     sc = load_scenario(args.file)
-    res = run(sc, runs=args.runs, seed=args.seed, workers=args.workers)
+    res = run(sc, runs=args.runs, seed=args.seed, workers=args.workers,
+              progress=progress_of("simulating"), scheduler=scheduler_of(args))
     if args.out:
         write_tables(res, Path(args.out))
     summary = res.summary()
@@ -180,7 +211,8 @@ def cmd_compare(args) -> int:
     for reason in unrelated.values():
         print(f"warning: {reason}; the differences are between two unrelated scenarios",
               file=sys.stderr)
-    cmp = compare(scenarios, runs=args.runs, seed=args.seed, workers=args.workers)
+    cmp = compare(scenarios, runs=args.runs, seed=args.seed, workers=args.workers,
+                  progress=progress_of("simulating"), scheduler=scheduler_of(args))
     if args.out:
         write_comparison(cmp, Path(args.out))
     summary = cmp.summary()
@@ -269,7 +301,8 @@ def cmd_list(args) -> int:
 
 def cmd_prioritise(args) -> int:
     from .decide_cli import prioritise_command
-    return prioritise_command(args)
+    return prioritise_command(args, scheduler=scheduler_of(args),
+                              progress=progress_of("simulating"))
 
 
 def cmd_decisions(args) -> int:

@@ -89,7 +89,8 @@ def write_ranking(pr: Prioritisation, out: Path) -> None:
                             f"{exc.strerror or exc}") from None
 
 
-def prioritise_command(args) -> int:
+def prioritise_command(args, scheduler: Any = None, progress: Any = None) -> int:
+    """``prioritise SESSION``; ``scheduler`` and ``progress`` as for :func:`prioritise`."""
     ses = load_session(args.session)
     combo_ids = None
     if args.combine:
@@ -100,7 +101,8 @@ def prioritise_command(args) -> int:
             except ScenarioError as exc:
                 raise ScenarioError(f"--combine: {exc}") from None
         ses.scenario_of(combo_ids)
-    pr = prioritise(ses, runs=args.runs, seed=args.seed, workers=args.workers)
+    pr = prioritise(ses, runs=args.runs, seed=args.seed, workers=args.workers,
+                    progress=progress, scheduler=scheduler)
     combination = pr.combine(combo_ids) if combo_ids else None
     best = pr.best_set() if args.best else None
     if args.out:

@@ -1,4 +1,4 @@
-"""The one exception every input problem becomes."""
+"""The one exception every input problem becomes, and the one for a run that cannot finish."""
 
 from __future__ import annotations
 
@@ -25,3 +25,7 @@ class ScenarioError(ValueError):
             return self
         body = str(self)
         return ScenarioError(body, source=source, problems=self.problems)
+
+
+class SimulationError(RuntimeError):
+    """The simulation could not finish (e.g. a worker process died)."""

@@ -42,7 +42,8 @@ import pandas as pd
 from . import summary as _summary
 from .errors import ScenarioError
 from .results import Results
-from .runner import compare, run
+from .runner import compare, run, run_many
+from .schema import Scenario
 from .sessions import Session
 
 #: Working days: a mean delivery shift within this is "not later" / "not earlier".
@@ -146,6 +147,9 @@ class Prioritisation:
     table: pd.DataFrame
     settled: dict[str, Any] | None = None
     workers: int | None = None
+    #: Where combinations and the best-set search run: a Dask scheduler address or
+    #: client (None: this machine), as for :func:`simulation.run`.
+    scheduler: Any = field(default=None, repr=False)
     #: Paired differences of every candidate against the base: variant (candidate id),
     #: metric, mean, ci_low, ci_high, p05, p95, n (as ``compare``'s).
     deltas: pd.DataFrame | None = field(default=None, repr=False)
@@ -179,9 +183,13 @@ class Prioritisation:
     def _simulate_set(self, ids: list[str], progress: Progress | None = None) -> Results:
         if len(ids) == 1:
             return self.results[ids[0]]
+        return run(self._set_scenario(ids), runs=self.runs, seed=self.seed,
+                   workers=self.workers, progress=progress, scheduler=self.scheduler)
+
+    def _set_scenario(self, ids: list[str]) -> Scenario:
+        """The base with candidates ``ids`` applied; ScenarioError if they do not fit."""
         sc = self.session.scenario_of(ids)
-        sc = sc.model_copy(update={"name": f"{self.session.base.name} + {' + '.join(ids)}"})
-        return run(sc, runs=self.runs, seed=self.seed, workers=self.workers, progress=progress)
+        return sc.model_copy(update={"name": f"{self.session.base.name} + {' + '.join(ids)}"})
 
     def combine(self, ids: Sequence[str], progress: Progress | None = None) -> Combination:
         """Run candidates ``ids`` together against the base and against each alone.
@@ -251,18 +259,19 @@ class Prioritisation:
         while True:
             best = None
             remaining = [c for c in self.session.ids() if c not in chosen]
-            for cid in remaining:
-                ids = self._ordered([*chosen, cid])
-                key = tuple(ids)
-                if key not in self._sets:
-                    try:
-                        res = self._simulate_set(ids)
-                    except ScenarioError:
-                        continue   # these changes do not fit together
-                    self._remember(ids, res)
-                evaluated += 1
+            planned = max(todo * (todo + 1) // 2, evaluated + len(remaining))
+
+            def step(sets_done: int, before: int = evaluated, planned: int = planned) -> None:
                 if progress:
-                    progress(evaluated, max(evaluated, todo * (todo + 1) // 2))
+                    progress(before + sets_done, planned)
+
+            fits = self._simulate_step([self._ordered([*chosen, cid]) for cid in remaining],
+                                       step)
+            evaluated += len(fits)
+            if progress:
+                progress(evaluated, max(evaluated, planned))
+            for ids in fits:
+                key = tuple(ids)
                 point = self._sets[key]
                 if not self.meets(point) or point["npv"] <= current["npv"] + NPV_TOLERANCE:
                     continue
@@ -274,6 +283,39 @@ class Prioritisation:
             current = best
             steps.append({**best, "meets_constraint": True})
         return steps
+
+    def _simulate_step(self, sets: list[list[str]],
+                       progress: Callable[[int], None] | None = None) -> list[list[str]]:
+        """Simulate the sets of one best-set step not seen yet, together (on a cluster all
+        their chunks at once); returns the sets whose changes fit, in order.
+
+        ``progress(sets_done)`` counts the simulated sets, from the runs done.
+        """
+        fits, todo = [], {}
+        for ids in sets:
+            key = tuple(ids)
+            if key not in self._sets and len(ids) > 1:
+                try:
+                    todo[key] = self._set_scenario(ids)
+                except ScenarioError:
+                    continue   # these changes do not fit together
+            fits.append(ids)
+        if todo:
+            names = {" + ".join(k): k for k in todo}
+
+            def runs_done(done: int, total: int) -> None:
+                if progress:
+                    progress(done * len(todo) // max(total, 1))
+
+            done = run_many({n: todo[k] for n, k in names.items()}, self.runs, self.seed,
+                            workers=self.workers, progress=runs_done,
+                            scheduler=self.scheduler)
+            for n, key in names.items():
+                self._remember(list(key), done[n])
+        for ids in fits:
+            if len(ids) == 1:
+                self._remember(ids, self.results[ids[0]])
+        return fits
 
     # ------------------------------------------------------------------- output
     def candidates_json(self) -> list[dict[str, Any]]:
@@ -392,18 +434,21 @@ def _table(session: Session, results: dict[str, Results], deltas: pd.DataFrame
 
 
 def _simulate(session: Session, runs: int, seed: int, workers: int | None,
-              progress: Progress | None) -> tuple[dict[str, Results], pd.DataFrame]:
+              progress: Progress | None, scheduler: Any = None
+              ) -> tuple[dict[str, Results], pd.DataFrame]:
+    """The base (simulated once) and every candidate alone, in one comparison."""
     scenarios = {BASE: session.base}
     for c in session.candidates:
         sc = session.scenario_of([c.id])
         scenarios[c.id] = sc.model_copy(update={"name": f"{session.base.name} + {c.id}"})
-    cmp = compare(scenarios, runs=runs, seed=seed, workers=workers, progress=progress)
+    cmp = compare(scenarios, runs=runs, seed=seed, workers=workers, progress=progress,
+                  scheduler=scheduler)
     return cmp.results, cmp.deltas
 
 
 def prioritise(session: Session, runs: int | str | None = None, seed: int | None = None,
-               workers: int | None = None, progress: Progress | None = None
-               ) -> Prioritisation:
+               workers: int | None = None, progress: Progress | None = None,
+               scheduler: Any = None) -> Prioritisation:
     """Rank a session's candidates, each alone against the base (DESIGN 8).
 
     Parameters
@@ -419,6 +464,9 @@ def prioritise(session: Session, runs: int | str | None = None, seed: int | None
         As for :func:`simulation.run`.
     progress : callable, optional
         ``progress(futures_done, futures_total)`` over all the scenarios.
+    scheduler : str or distributed.Client, optional
+        As for :func:`simulation.run`: the base and every candidate go to the
+        cluster together; combinations and each best-set step run there too.
 
     Returns
     -------
@@ -431,15 +479,16 @@ def prioritise(session: Session, runs: int | str | None = None, seed: int | None
         raise ScenarioError(f"seed: must be a whole number >= 0, got {seed!r}")
     seed = int(seed)
     if runs != "auto":
-        results, deltas = _simulate(session, runs, seed, workers, progress)
+        results, deltas = _simulate(session, runs, seed, workers, progress, scheduler)
         return Prioritisation(session, int(results[BASE].n_runs), seed, results,
-                              _table(session, results, deltas), workers=workers, deltas=deltas)
+                              _table(session, results, deltas), workers=workers, deltas=deltas,
+                              scheduler=scheduler)
     n = AUTO_PILOT_RUNS
     while True:
         def sub(done: int, total: int, n: int = n) -> None:
             if progress:
                 progress(done, max(total, int(total * AUTO_MAX_RUNS / n) // 4))
-        results, deltas = _simulate(session, n, seed, workers, sub)
+        results, deltas = _simulate(session, n, seed, workers, sub, scheduler)
         dday, dnpv = _differences(results, session.ids())
         order = _order(dday, dnpv)
         conf = order_confidence(dday, dnpv, order, seed)
@@ -455,7 +504,7 @@ def prioritise(session: Session, runs: int | str | None = None, seed: int | None
                "lowest_order_confidence": round(lowest, 4), "target": AUTO_SETTLED,
                "converged": lowest >= AUTO_SETTLED}
     return Prioritisation(session, n, seed, results, _table(session, results, deltas),
-                          settled=settled, workers=workers, deltas=deltas)
+                          settled=settled, workers=workers, deltas=deltas, scheduler=scheduler)
 
 
 def _next_runs(n: int, confidence: float) -> int:

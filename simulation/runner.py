@@ -32,7 +32,7 @@ from pandas.api.types import union_categoricals
 from .calendar import WorkCalendar
 from .changes import SetField
 from .drivers import critical_jobs, drawn_inputs
-from .errors import ScenarioError
+from .errors import ScenarioError, SimulationError
 from .model import Replication, headcount_curve, person_days
 from .plan import compile_plan, draw_inputs, make_calendar
 from .results import Results
@@ -47,10 +47,6 @@ CHUNK_RUNS = 250
 PARALLEL_MIN_RUNS = 1_000
 
 Progress = Callable[[int, int], None]
-
-
-class SimulationError(RuntimeError):
-    """The simulation could not finish (e.g. a worker process died)."""
 
 
 # ------------------------------------------------------------------ chunks
@@ -289,7 +285,8 @@ def _check_runs_seed(runs: Any, seed: Any) -> None:
 
 
 def run(scenario: Scenario, runs: int | str | None = None, seed: int | None = None,
-        workers: int | None = None, progress: Progress | None = None) -> Results:
+        workers: int | None = None, progress: Progress | None = None,
+        scheduler: Any = None) -> Results:
     """Simulate ``scenario`` ``runs`` times.
 
     Parameters
@@ -307,25 +304,39 @@ def run(scenario: Scenario, runs: int | str | None = None, seed: int | None = No
         session); None = all cores for jobs of 1,000 runs or more, in-process
         below. The tables are identical whatever the value.
     progress : callable, optional
-        Called as ``progress(runs_done, runs_total)`` while simulating.
+        Called as ``progress(runs_done, runs_total)`` while simulating (once per
+        finished chunk of :data:`CHUNK_RUNS` runs).
+    scheduler : str or distributed.Client, optional
+        A Dask scheduler address (``tcp://HOST:PORT``) or a connected client:
+        every chunk becomes a task on that cluster and ``workers`` is ignored.
+        The tables are identical to a local run's (see
+        :mod:`simulation.cluster` for retries and timeouts).
 
     Returns
     -------
     Results
+
+    Raises
+    ------
+    ScenarioError
+        Bad ``runs`` or ``seed``; a malformed or unreachable ``scheduler``
+        (:class:`simulation.cluster.SchedulerError`, a subclass).
+    SimulationError
+        A worker process died (local pool), or the cluster was lost mid-run.
     """
     runs = scenario.simulation.runs if runs is None else runs
     seed = scenario.simulation.seed if seed is None else seed
     _check_runs_seed(runs, seed)
     seed = int(seed)
     if runs == "auto":
-        return _run_auto(scenario, seed, workers, progress)
+        return _run_auto(scenario, seed, workers, progress, scheduler)
     runs = int(runs)
-    parts = _simulate(scenario, seed, 0, runs, workers, progress)
+    parts = _simulate(scenario, seed, 0, runs, workers, progress, scheduler)
     return _assemble(scenario, seed, parts)
 
 
-def _run_auto(sc: Scenario, seed: int, workers: int | None, progress: Progress | None
-              ) -> Results:
+def _run_auto(sc: Scenario, seed: int, workers: int | None, progress: Progress | None,
+              scheduler: Any = None) -> Results:
     parts: list[dict] = []
     done = 0
     while True:
@@ -335,7 +346,7 @@ def _run_auto(sc: Scenario, seed: int, workers: int | None, progress: Progress |
             if progress:
                 progress(base + k, max(base + step, AUTO_MAX_RUNS // 4))
 
-        parts += _simulate(sc, seed, done, done + step, workers, sub)
+        parts += _simulate(sc, seed, done, done + step, workers, sub, scheduler)
         done += step
         days = np.concatenate([p["runs"]["delivery_day"] for p in parts])
         half = p85_half_width(days)
@@ -349,12 +360,37 @@ def _run_auto(sc: Scenario, seed: int, workers: int | None, progress: Progress |
     return res
 
 
+def _chunk_bounds(start: int, stop: int) -> list[tuple[int, int]]:
+    return [(a, min(a + CHUNK_RUNS, stop)) for a in range(start, stop, CHUNK_RUNS)]
+
+
+def _on_cluster(scheduler: Any, jobs: list[tuple[Scenario, int, int, int]],
+                progress: Progress | None) -> list[list[dict]]:
+    """The chunks of every job ``(scenario, seed, start, stop)`` on a Dask cluster, submitted
+    at once (a sweep keeps every worker busy); per job, its chunks in order."""
+    from .cluster import map_chunks
+
+    tasks, owner = [], []
+    for j, (sc, seed, start, stop) in enumerate(jobs):
+        for a, b in _chunk_bounds(start, stop):
+            tasks.append((sc, seed, a, b))
+            owner.append(j)
+    parts = map_chunks(scheduler, simulate_chunk, tasks, [t[3] - t[2] for t in tasks],
+                       progress)
+    out: list[list[dict]] = [[] for _ in jobs]
+    for j, part in zip(owner, parts, strict=True):
+        out[j].append(part)
+    return out
+
+
 def _simulate(sc: Scenario, seed: int, start: int, stop: int, workers: int | None,
-              progress: Progress | None) -> list[dict]:
-    """Replications ``start..stop-1`` in chunks, in this process or in a pool."""
+              progress: Progress | None, scheduler: Any = None) -> list[dict]:
+    """Replications ``start..stop-1`` in chunks: in this process, in a pool or on a cluster."""
+    if scheduler is not None:
+        return _on_cluster(scheduler, [(sc, seed, start, stop)], progress)[0]
     total = stop - start
     workers = default_workers(total) if workers is None else max(int(workers), 1)
-    bounds = [(a, min(a + CHUNK_RUNS, stop)) for a in range(start, stop, CHUNK_RUNS)]
+    bounds = _chunk_bounds(start, stop)
     parts: list[Any] = [None] * len(bounds)
     done = 0
     if workers == 1 or len(bounds) == 1:
@@ -478,14 +514,24 @@ def with_runs(scenarios: dict[str, Scenario], runs: int) -> dict[str, Scenario]:
     return {name: change.apply(sc) for name, sc in scenarios.items()}
 
 
-def compare(scenarios: dict[str, Scenario], runs: int | None = None, seed: int | None = None,
-            workers: int | None = None, progress=None) -> Comparison:
-    """Run every scenario with the same seeds; paired differences against the first."""
-    if not scenarios:
-        raise ValueError("compare needs at least one scenario")
-    first = next(iter(scenarios.values()))
-    runs = first.simulation.runs if runs is None else runs
-    seed = first.simulation.seed if seed is None else seed
+def run_many(scenarios: dict[str, Scenario], runs: int, seed: int, workers: int | None = None,
+             progress: Progress | None = None, scheduler: Any = None) -> dict[str, Results]:
+    """Every scenario with the same ``runs`` and ``seed`` (common random numbers).
+
+    Locally one scenario after the other; on a cluster (``scheduler``) every
+    scenario's chunks are submitted at once. ``progress(runs_done, runs_total)``
+    counts the runs of all the scenarios. Arguments as for :func:`run`
+    (``runs`` a number here, not ``"auto"``).
+    """
+    _check_runs_seed(runs, seed)
+    if runs == "auto":
+        raise ScenarioError("runs: run_many needs a number of runs, not 'auto'")
+    runs, seed = int(runs), int(seed)
+    if scheduler is not None:
+        parts = _on_cluster(scheduler, [(sc, seed, 0, runs) for sc in scenarios.values()],
+                            progress)
+        return {name: _assemble(sc, seed, p)
+                for (name, sc), p in zip(scenarios.items(), parts, strict=True)}
     results = {}
     total = len(scenarios)
     for i, (name, sc) in enumerate(scenarios.items()):
@@ -494,9 +540,36 @@ def compare(scenarios: dict[str, Scenario], runs: int | None = None, seed: int |
             def sub(done, n, i=i):
                 progress(i * n + done, total * n)
         results[name] = run(sc, runs=runs, seed=seed, workers=workers, progress=sub)
-        # runs="auto" settles the count on the baseline; the variants use that count,
-        # so every pair of tables lines up run by run.
-        runs = results[name].n_runs
+    return results
+
+
+def compare(scenarios: dict[str, Scenario], runs: int | None = None, seed: int | None = None,
+            workers: int | None = None, progress=None, scheduler: Any = None) -> Comparison:
+    """Run every scenario with the same seeds; paired differences against the first.
+
+    ``scheduler`` as for :func:`run`: on a cluster every scenario's chunks are
+    submitted at once (with ``runs="auto"``, after the first scenario has
+    settled the count).
+    """
+    if not scenarios:
+        raise ValueError("compare needs at least one scenario")
+    first = next(iter(scenarios.values()))
+    runs = first.simulation.runs if runs is None else runs
+    seed = first.simulation.seed if seed is None else seed
+    if scheduler is not None:
+        results = _compare_on_cluster(scenarios, runs, seed, progress, scheduler)
+    else:
+        results = {}
+        total = len(scenarios)
+        for i, (name, sc) in enumerate(scenarios.items()):
+            sub = None
+            if progress:
+                def sub(done, n, i=i):
+                    progress(i * n + done, total * n)
+            results[name] = run(sc, runs=runs, seed=seed, workers=workers, progress=sub)
+            # runs="auto" settles the count on the baseline; the variants use that count,
+            # so every pair of tables lines up run by run.
+            runs = results[name].n_runs
     base_name = next(iter(results))
     rows = []
     for name, res in results.items():
@@ -507,3 +580,30 @@ def compare(scenarios: dict[str, Scenario], runs: int | None = None, seed: int |
     deltas = pd.DataFrame(rows, columns=["variant", "metric", "mean", "ci_low", "ci_high",
                                          "p05", "p95", "n"])
     return Comparison(results, deltas)
+
+
+def _compare_on_cluster(scenarios: dict[str, Scenario], runs: int | str, seed: int,
+                        progress: Progress | None, scheduler: Any) -> dict[str, Results]:
+    _check_runs_seed(runs, seed)
+    if runs != "auto":
+        return run_many(scenarios, runs, seed, progress=progress, scheduler=scheduler)
+    # runs="auto": the baseline settles the count first (as locally), then the
+    # variants go to the cluster together with that count.
+    names = list(scenarios)
+    total = len(names)
+
+    def first_part(done: int, n: int) -> None:
+        if progress:
+            progress(done, total * n)
+
+    base = run(scenarios[names[0]], runs="auto", seed=seed, progress=first_part,
+               scheduler=scheduler)
+    n = base.n_runs
+
+    def rest(done: int, _total: int) -> None:
+        if progress:
+            progress(n + done, total * n)
+
+    others = run_many({k: scenarios[k] for k in names[1:]}, n, seed, progress=rest,
+                      scheduler=scheduler) if total > 1 else {}
+    return {names[0]: base, **others}

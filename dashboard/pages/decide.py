@@ -205,7 +205,8 @@ def rank(ses: Session, runs: int, seed: int) -> Prioritisation | None:
     if runs > decide.PRELIMINARY_RUNS:
         update, done = _bar(f"Preliminary ranking ({decide.PRELIMINARY_RUNS} futures each)")
         pre = simulate.guarded(lambda: prioritise(ses, runs=decide.PRELIMINARY_RUNS, seed=seed,
-                                                  progress=update), "ranking")
+                                                  progress=update,
+                                                  scheduler=simulate.scheduler()), "ranking")
         done()
         if pre is None:
             return None
@@ -216,8 +217,8 @@ def rank(ses: Session, runs: int, seed: int) -> Prioritisation | None:
             st.dataframe(decide.ranking_view(pre).drop(columns="id"), hide_index=True,
                          width="stretch", key="decide_preliminary")
     update, done = _bar(f"Ranking ({runs:,} futures each)")
-    pr = simulate.guarded(lambda: prioritise(ses, runs=runs, seed=seed, progress=update),
-                          "ranking")
+    pr = simulate.guarded(lambda: prioritise(ses, runs=runs, seed=seed, progress=update,
+                                             scheduler=simulate.scheduler()), "ranking")
     done()
     early.empty()
     if pr is not None:
