@@ -26,6 +26,7 @@ VERSION = "editor_version"         # bumps on every load: editor widgets start a
 PROBLEMS = "editor_problems"       # {section: [sentence]} from the last edit, if invalid
 LOAD_ERROR = "load_error"          # message of the last failed load/upload
 VARIANTS = "variants"              # list[Variant]
+SAVED_VARIANTS = "variants_saved"  # the variants as last saved or loaded from files
 COMPARISON = "comparison_request"  # the variants the last comparison was run for
 NOTICE = "notice"                  # one-shot success message shown after a rerun
 PENDING = "pending_load"           # a load waiting for confirmation (it would lose work)
@@ -94,10 +95,22 @@ def unsaved_work() -> str | None:
     if has_edits():
         sc = ss.get(SCENARIO)
         parts.append(f"your edits to “{sc.name}”" if sc is not None else "your edits")
-    n = len(ss.get(VARIANTS, []))
+    n = len(ss.get(VARIANTS, [])) if variants_unsaved() else 0
     if n:
         parts.append(f"{n} what-if variant{'s' if n > 1 else ''}")
     return " and ".join(parts) or None
+
+
+def _snapshot(variants: list[Variant]) -> tuple:
+    """What the variants are, for telling whether they changed since they were saved."""
+    return tuple((v.name, tuple(v.changes), v.base) for v in variants)
+
+
+def variants_unsaved() -> bool:
+    """There are variants that exist only in this browser session (not as files)."""
+    ss = st.session_state
+    current = ss.get(VARIANTS, [])
+    return bool(current) and _snapshot(current) != ss.get(SAVED_VARIANTS, ())
 
 
 def request_load(sc: Scenario, origin: str, message: str, path: Path | None = None,
@@ -134,14 +147,18 @@ def _apply(pending: PendingLoad) -> None:
     st.session_state.pop(PENDING, None)
     set_scenario(pending.scenario, pending.origin)
     st.session_state[VARIANTS] = list(pending.variants)
+    # They came from files (a variant file, or those saved beside a base): not unsaved.
+    st.session_state[SAVED_VARIANTS] = _snapshot(pending.variants)
     st.session_state[LOADED_PATH] = pending.path
     st.session_state.pop(PICK, None)
     notice(pending.message)
 
 
 def mark_saved(path: Path) -> None:
-    """The working scenario now lives in ``path``: nothing of it is unsaved any more."""
+    """The working scenario and its variants now live in ``path`` and the variant files
+    beside it: nothing of them is unsaved any more."""
     ss = st.session_state
+    ss[SAVED_VARIANTS] = _snapshot(ss.get(VARIANTS, []))
     ss[ORIGIN] = f"saved file {path.name}"
     ss[EDITED] = False
     ss[LOADED_PATH] = path
@@ -170,6 +187,7 @@ def set_scenario(sc: Scenario, origin: str, keep_variants: bool = False) -> None
         del ss[key]
     if not keep_variants:
         ss[VARIANTS] = []
+        ss[SAVED_VARIANTS] = ()
         ss.pop(COMPARISON, None)
 
 

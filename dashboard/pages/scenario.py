@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import editor, fmt, prose, state, storage
+from dashboard import editor, fmt, prose, state, storage, variant_files
 from dashboard.bounds import choices, field_bounds
 from simulation import ScenarioError, load_scenario, load_scenario_text, scenario_to_yaml
 from simulation.changes import variant_base, variant_changes
@@ -114,7 +114,17 @@ def _load_path(path: Path, origin: str) -> None:
             exc, path.name, _data_of(lambda: read_yaml_file(path)))
         return
     if not changes:
-        state.request_load(sc, origin, f"Loaded “{sc.name}”.", path)
+        # Variants saved with this scenario (``<stem>--<variant>.yaml``) load with it.
+        saved, problems = variant_files.load_variants(path)
+        message = f"Loaded “{sc.name}”."
+        if saved:
+            n = len(saved)
+            message = (f"Loaded “{sc.name}” with its {n} saved what-if variant"
+                       f"{'s' if n > 1 else ''} ({', '.join(v.name for v in saved)}): "
+                       "compare them on the What-if page.")
+        if problems:
+            message += " Not loaded: " + "; ".join(problems) + "."
+        state.request_load(sc, origin, message, path, saved)
         return
     # A variant file: its base is the scenario, the variant a What-if variant, so a
     # lesson shows the two side by side (not the variant flattened into a baseline).
@@ -134,9 +144,9 @@ def pending_load_box() -> None:
         advice = []
         if state.has_edits():
             advice.append("Save or download the scenario first to keep your edits.")
-        if state.variants():
-            advice.append("What-if variants are not saved with the scenario; *Make baseline* "
-                          "on the What-if page turns one into the scenario, which you can save.")
+        if state.variants_unsaved():
+            advice.append("*Save to my scenarios* keeps the what-if variants too (each as a "
+                          "variant file beside the scenario).")
         st.warning(f"Loading **{pending.scenario.name}** replaces {state.unsaved_work()}. "
                    + " ".join(advice))
         c1, c2, _ = st.columns([2, 2, 5])
@@ -197,28 +207,66 @@ def uploader() -> None:
 
 
 def save_box(sc) -> None:
+    """Save the scenario and, beside it, each What-if variant as a variant file."""
     folder = storage.user_dir()
     with st.expander("Save to my scenarios"):
         name = st.text_input("File name", value=sc.name, key=key("save_name"), max_chars=120)
         target = storage.target_path(name, folder)
+        files = [(target.name, scenario_to_yaml(sc)),
+                 *variant_files.variant_texts(name, state.variants())]
         shown = _shown(folder)
-        st.caption(f"Saves as `{target.name}` in `{shown}`.")
-        exists = target.exists()
-        overwrite = st.checkbox(f"Overwrite the existing {target.name}", key=key("overwrite"),
-                                value=False, disabled=not exists,
-                                help="Needed only when a saved file has this name.")
+        if len(files) > 1:
+            st.caption(f"Saves as `{target.name}` in `{shown}`, with its "
+                       f"{len(files) - 1} what-if variant{'s' if len(files) > 2 else ''} as "
+                       + ", ".join(f"`{f}`" for f, _ in files[1:])
+                       + " (variant files that extend it; loading it loads them too).")
+        else:
+            st.caption(f"Saves as `{target.name}` in `{shown}`.")
+        existing = [f for f, _ in files if (folder / f).exists()]
+        overwrite = st.checkbox(
+            f"Overwrite the existing {', '.join(existing) if existing else target.name}",
+            key=key("overwrite"), value=False, disabled=not existing,
+            help="Needed only when a saved file has one of these names.")
         if st.button("Save", key=key("save"), type="primary"):
-            try:
-                path = storage.save_text(scenario_to_yaml(sc), name, folder,
-                                         overwrite=overwrite and exists)
-            except storage.FileExists as exc:
-                st.warning(str(exc))
-            except storage.SaveRefused as exc:
-                st.error(f"Not saved: {exc}")
-            else:
-                state.mark_saved(path)
-                state.notice(f"Saved as `{path.name}` in `{shown}`.")
-                st.rerun()
+            save_files(files, folder, shown, existing, overwrite and bool(existing))
+
+
+def save_files(files: list[tuple[str, str]], folder: Path, shown: str, existing: list[str],
+               overwrite: bool) -> None:
+    """Write the base first, then its variants; nothing at all without the Overwrite
+    tick when any of them exists (a half-replaced set would mix two saves)."""
+    if existing and not overwrite:
+        st.warning(f"{', '.join(f'“{f}”' for f in existing)} already exist"
+                   f"{'s' if len(existing) == 1 else ''}; tick 'Overwrite' to replace "
+                   f"{'it' if len(existing) == 1 else 'them'}. Nothing was saved.")
+        return
+    written: list[Path] = []
+    for file_name, text in files:
+        try:
+            written.append(storage.save_file(text, file_name, folder, overwrite=overwrite))
+        except storage.FileExists as exc:
+            st.warning(f"{exc}. " + _written(written))
+            return
+        except storage.SaveRefused as exc:
+            st.error(f"Not saved: {exc}. " + _written(written))
+            return
+    base = written[0]
+    state.mark_saved(base)
+    extra = ""
+    others = [p.name for p in storage.variant_files(base) if p not in written]
+    if others:
+        extra = (" Variant files from an earlier save are kept and load with it too: "
+                 + ", ".join(f"`{f}`" for f in others) + ".")
+    n = len(written) - 1
+    state.notice(f"Saved as `{base.name}` in `{shown}`"
+                 + (f", with {n} what-if variant{'s' if n > 1 else ''}." if n else ".")
+                 + extra)
+    st.rerun()
+
+
+def _written(paths: list[Path]) -> str:
+    return ("Already written: " + ", ".join(p.name for p in paths) + ".") if paths \
+        else "Nothing was saved."
 
 
 def _shown(folder: Path) -> str:
