@@ -528,9 +528,14 @@ def show_comparison(t: dict[str, Any]) -> None:
     names = t["names"]
     base = t["summaries"][names[0]]
     for name in names[1:]:
-        st.markdown(narrative.delta_sentence(
-            name, base, t["summaries"][name], analysis.delta_lookup(t["deltas"], name),
-            t["shifts"][name]))
+        deltas = analysis.delta_lookup(t["deltas"], name)
+        st.markdown(narrative.delta_sentence(name, base, t["summaries"][name], deltas,
+                                             t["shifts"][name]))
+        why = narrative.why_sentences(t.get("why", {}).get(name),
+                                      deltas.get("delivery_day", {}).get("mean"),
+                                      t["shifts"][name].get("p50"))
+        if why:
+            st.caption("**Why not earlier:** " + " ".join(why))
     # One row per scenario, in a table that wraps its cells: every scenario and every
     # measure stays readable in the page's width, however many there are (a grid
     # with a column per scenario scrolled the fifth one off).
