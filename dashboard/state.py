@@ -33,6 +33,7 @@ PENDING = "pending_load"           # a load waiting for confirmation (it would l
 LOADED_PATH = "loaded_path"        # the library or saved file last loaded, if any
 PICK = "library_pick"              # the picker widget; dropped to show LOADED_PATH again
 TABLE_BASE_PREFIX = "table_base_"  # input tables of the data editors (see table_base)
+TABLE_REV_PREFIX = "table_rev_"    # how often a data editor's input was replaced
 
 
 @dataclass
@@ -183,7 +184,8 @@ def set_scenario(sc: Scenario, origin: str, keep_variants: bool = False) -> None
     ss[VERSION] = ss.get(VERSION, 0) + 1
     ss[PROBLEMS] = {}
     ss.pop(LOAD_ERROR, None)
-    for key in [k for k in ss if isinstance(k, str) and k.startswith(TABLE_BASE_PREFIX)]:
+    for key in [k for k in ss if isinstance(k, str)
+                and k.startswith((TABLE_BASE_PREFIX, TABLE_REV_PREFIX))]:
         del ss[key]
     if not keep_variants:
         ss[VARIANTS] = []
@@ -238,11 +240,31 @@ def table_base(name: str, build) -> tuple[str, Any]:
     (Streamlit drops the state of widgets that were not on the last page).
     """
     ss = st.session_state
-    key = f"{name}_editor_{version()}"
-    base_key = f"{TABLE_BASE_PREFIX}{name}_{version()}"
-    if key not in ss or base_key not in ss:
+    rev = int(ss.get(f"{TABLE_REV_PREFIX}{name}_{version()}", 0))
+    # Revision 0 keeps the plain key; each replace_table gives a fresh widget.
+    suffix = f"_{version()}" + (f".{rev}" if rev else "")
+    key = f"{name}_editor{suffix}"
+    base_key = f"{TABLE_BASE_PREFIX}{name}{suffix}"
+    replaced = ss.pop(f"{TABLE_REV_PREFIX}new_{name}", None)
+    if replaced is not None:
+        ss[base_key] = replaced          # from replace_table: the widget is new on purpose
+    elif key not in ss or base_key not in ss:
         ss[base_key] = build()
     return key, ss[base_key]
+
+
+def replace_table(name: str, frame: Any) -> None:
+    """Give the editor ``name`` a new input table (the next run draws a fresh widget).
+
+    For a row added outside the grid: the grid's own edits are relative to its
+    input, so the new input must already hold them (``frame`` is the edited
+    table plus the row).
+    """
+    ss = st.session_state
+    rev_key = f"{TABLE_REV_PREFIX}{name}_{version()}"
+    rev = int(ss.get(rev_key, 0)) + 1
+    ss[rev_key] = rev
+    ss[f"{TABLE_REV_PREFIX}new_{name}"] = frame
 
 
 def origin() -> str:

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import editor, fmt, prose, state, storage, variant_files
@@ -333,10 +334,13 @@ def pct_in_col(col, label: str, value: float, name: str, field: tuple[Any, str],
 
 def backlog(sc) -> Any:
     st.caption(prose.part("scenario", "backlog"))
-    ids = [it.id for it in sc.items]
     editor_key, base = state.table_base("items", lambda: editor.items_frame(sc))
+    # The options come from the grid's input, not the live scenario: anything that
+    # changes between reruns gives the browser a new grid, which loses the selection
+    # (new ids can still be typed in, and the Add-an-item form rebuilds the input).
+    ids = [i for i in base["id"].tolist() if isinstance(i, str) and i]
     cfg = st.column_config
-    return st.data_editor(
+    table = st.data_editor(
         base, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
         height=table_height(len(base)),
         column_config={
@@ -363,11 +367,60 @@ def backlog(sc) -> Any:
                                                  "A new row starts ticked, as an item "
                                                  "without must_have in a file is one."),
         })
+    add_item_form(sc, table)
+    return table
+
+
+def add_item_form(sc, table) -> None:
+    """A complete backlog row in one go, checked by the schema before it joins the grid."""
+    with st.expander("Add an item", icon=":material/add:"), \
+            st.form(key("add_item"), clear_on_submit=False, border=False):
+        c1, c2 = st.columns([1, 2])
+        item_id = c1.text_input("Id", key=key("new_id"), max_chars=64,
+                                placeholder="e.g. export",
+                                help="Short unique id: letters, digits, '-', '_' or '.'")
+        name = c2.text_input("Name", key=key("new_name"), max_chars=200)
+        c1, c2, c3, c4 = st.columns(4)
+        # No min_value: a typed negative is named by the schema's message, not clamped.
+        low = c1.number_input("Low", value=None, step=1.0, key=key("new_low"), format="%g",
+                              help="Person-days; leave Low and High empty for a fixed effort.")
+        mode = c2.number_input("Likely", value=None, step=1.0, key=key("new_mode"),
+                               format="%g", help="Person-days")
+        high = c3.number_input("High", value=None, step=1.0, key=key("new_high"), format="%g",
+                               help="Person-days")
+        value = c4.number_input("Value / week", value=0.0, step=500.0, key=key("new_value"),
+                                format="%g")
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        deps = c1.multiselect("Depends on", [it.id for it in sc.items], key=key("new_deps"),
+                              format_func=lambda i: sc.item(i).label)
+        must = c2.checkbox("Must have", value=True, key=key("new_must"))
+        submitted = st.form_submit_button("Add item", key=key("new_add"), type="primary")
+    if not submitted:
+        return
+    row = editor.new_item_row(item_id, name, low, mode, high, value, deps, must)
+    problems = editor.check_new_row(sc, table, row)
+    if problems:
+        st.error("Not added: " + "; ".join(problems))
+        return
+    grown = pd.concat([table, pd.DataFrame([row], columns=editor.ITEM_COLUMNS)],
+                      ignore_index=True)
+    grown["must_have"] = grown["must_have"].astype("boolean")
+    state.replace_table("items", grown)
+    state.notice(f"Added “{row['name'] or row['id']}” to the backlog (row {len(grown)}).")
+    st.rerun()
+
+
+#: Grid rows of air below the last row, so a few rows added in the grid do not make
+#: it scroll inside itself (rows added with the form resize it).
+SPARE_ROWS = 3
+#: Tallest grid in pixels (about 30 rows); longer backlogs scroll inside it.
+MAX_TABLE_PX = 1_100
 
 
 def table_height(rows: int) -> int:
-    """Pixels for a data editor showing every row plus the "add row" line (capped)."""
-    return min(35 * (rows + 2) + 3, 600)
+    """Pixels for a data editor showing every row, the "add row" line and a few spare
+    lines (capped)."""
+    return min(35 * (rows + 2 + SPARE_ROWS) + 3, MAX_TABLE_PX)
 
 
 def delivery(sc, fields: dict[str, Any]) -> None:
