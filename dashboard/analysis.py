@@ -381,11 +381,15 @@ def comparison_tables(cmp: Any) -> dict[str, Any]:
                         for q in ("p50", "p85")}
         shifts[name]["first_value"] = working_days_between(
             cal, b["value"].get("first_value_date_p50"), o["value"].get("first_value_date_p50"))
+    # Why more people did not help (the What-if page words it): the engine's tables
+    # are not cached, so the numbers are taken here.
+    why = {name: people_effect(base, cmp.results[name]) for name in names[1:]}
     return {
         "names": names,
         "summaries": summaries,
         "deltas": cmp.deltas.copy(),
         "shifts": shifts,
+        "why": why,
         "cdf": cdf_table({name: res.runs for name, res in cmp.results.items()}),
         "value": pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(),
         "deadline": base.scenario.deadline,
@@ -468,3 +472,94 @@ def _with_ci(d: dict[str, float] | None, f) -> str:
             and f(lo) != f(hi):
         text += f" [{f(lo)}, {f(hi)}]"
     return text
+
+
+# ------------------------------------------------------------- why not earlier
+#: Two start times this close (working days) are the same moment.
+SAME_DAY = 1e-6
+
+
+def _most_people(sc: Scenario) -> int:
+    """The largest headcount the scenario's staffing changes reach."""
+    n = most = sc.team.size
+    for change in sorted(sc.team.changes, key=lambda c: c.at_day):
+        n += change.add
+        most = max(most, n)
+    return most
+
+
+def _busy_and_paid(res: Any) -> tuple[float, float]:
+    """Mean person-days per future spent working on an item, and paid for.
+
+    Busy: each item is worked by one person from its start to its done day
+    (the items table). Paid: the engine's cost over the cost per person-day
+    (headcount x working days up to the end of all work).
+    """
+    items = res.items
+    span = (items["done_day"] - items["start_day"]).to_numpy(dtype=float)
+    busy = float(np.nansum(span)) / max(res.n_runs, 1)
+    paid = float(res.runs["cost"].mean()) / float(res.scenario.team.cost_per_person_day)
+    return busy, paid
+
+
+def _held_by_dependencies(res: Any) -> tuple[float, int]:
+    """(median count per future, items with dependencies): items that started the moment
+    the last item they depend on was done, i.e. waited on a dependency, not a person."""
+    pairs = pd.DataFrame([(it.id, dep) for _, it in res.scenario.all_items()
+                          for dep in it.depends_on], columns=["id", "dep"])
+    if pairs.empty:
+        return 0.0, 0
+    items = res.items
+    rows = items[items["source"].isin(["planned", "added"])][
+        ["run", "id", "start_day", "done_day"]].astype({"id": str})
+    rows = rows.drop_duplicates(["run", "id"])
+    m = rows.merge(pairs, on="id").merge(
+        rows[["run", "id", "done_day"]].rename(columns={"id": "dep", "done_day": "dep_done"}),
+        on=["run", "dep"])
+    last = m.groupby(["run", "id"], observed=True).agg(start=("start_day", "first"),
+                                                       ready=("dep_done", "max"))
+    held = (last["start"] - last["ready"]).abs() < SAME_DAY
+    per_run = held.groupby(level="run").sum().reindex(res.runs["run"], fill_value=0)
+    return float(np.median(per_run.to_numpy())), int(pairs["id"].nunique())
+
+
+def people_effect(base: Any, variant: Any) -> dict[str, Any] | None:
+    """Why a variant with more people is not earlier, in the engine's numbers.
+
+    Parameters
+    ----------
+    base, variant : simulation.Results
+        The baseline's and the variant's results from one paired comparison.
+
+    Returns
+    -------
+    dict or None
+        None when the variant does not have more people than the baseline.
+        Otherwise ``people`` (most on the team, variant and base), ``wip_limit``
+        (the variant's, when fewer than its people, else None), ``idle`` (share
+        of paid person-days no one worked on an item, variant and base),
+        ``busy`` (mean busy person-days per future, variant and base),
+        ``newcomers`` (the staffing changes the variant adds with a ramp-up or
+        mentoring) and ``held`` / ``dependent`` (median items per future that
+        started the moment their last dependency was done, out of the items
+        with dependencies).
+    """
+    b_sc, v_sc = base.scenario, variant.scenario
+    people = (_most_people(v_sc), _most_people(b_sc))
+    if people[0] <= people[1]:
+        return None
+    (vb, vp), (bb, bp) = _busy_and_paid(variant), _busy_and_paid(base)
+    wip = v_sc.team.wip_limit
+    base_changes = list(b_sc.team.changes)
+    new = [c for c in v_sc.team.changes if c not in base_changes and c.add > 0
+           and (c.start_productivity < 1 or c.mentoring > 0)]
+    held, dependent = _held_by_dependencies(variant)
+    return {
+        "people": people,
+        "wip_limit": wip if wip is not None and wip < people[0] else None,
+        "idle": (1 - vb / vp if vp > 0 else 0.0, 1 - bb / bp if bp > 0 else 0.0),
+        "busy": (vb, bb),
+        "newcomers": new,
+        "held": held,
+        "dependent": dependent,
+    }

@@ -337,6 +337,47 @@ def risks_from_frame(df: pd.DataFrame, sc: Scenario) -> tuple[list[dict[str, Any
     return risks, labels
 
 
+def new_item_row(item_id: str, name: str, low: Any, mode: Any, high: Any,
+                 value_per_week: Any, depends_on: list[str], must_have: bool) -> dict[str, Any]:
+    """One backlog-table row from the "Add an item" form (the grid's columns).
+
+    With only *likely* the effort is fixed; with low and high it is
+    triangular (as a row typed into the grid is read).
+    """
+    kind = "fixed" if _num(low) is None and _num(high) is None else "triangular"
+    return {"id": _text(item_id), "name": _text(name), "dist": kind, "low": _num(low),
+            "mode": _num(mode), "high": _num(high), "value_per_week": _num(value_per_week),
+            "depends_on": list(depends_on), "must_have": bool(must_have)}
+
+
+def check_new_row(sc: Scenario, table: pd.DataFrame, row: dict[str, Any]) -> list[str]:
+    """Problems (in the page's words) with appending ``row`` to the backlog ``table``.
+
+    The row is checked by the schema as the item after the scenario's items
+    (``sc`` is the last valid scenario), so every rule (ids, effort order,
+    dependencies that exist, no cycles) is the engine's; each message names
+    the row and the field: ``items[12] (row 13, 'export'), high: must be >= likely``.
+    """
+    from simulation.errors import ScenarioError
+    from simulation.schema import parse_scenario
+
+    if not row["id"]:
+        return [row_label("items", len(sc.items), len(table), None)
+                + ", id: missing: the new item needs an id (1-64 letters, digits, '-', '_' "
+                  "or '.')"]
+    frame = pd.DataFrame([row], columns=ITEM_COLUMNS)
+    data = scenario_data(sc)
+    new, _labels = items_from_frame(frame, sc)
+    data["items"] = [*data["items"], *new]
+    rows = {"items": [*(row_label("items", i, i, it.id) for i, it in enumerate(sc.items)),
+                      row_label("items", len(sc.items), len(table), row["id"])]}
+    try:
+        parse_scenario(data)
+    except ScenarioError as exc:
+        return [friendly(path, msg, rows) for path, msg in (exc.problems or [("", str(exc))])]
+    return []
+
+
 # ------------------------------------------------------------- assembling
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     """Set ``data['a']['b'] = value`` for ``path='a.b'``, creating mappings on the way."""

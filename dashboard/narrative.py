@@ -177,3 +177,52 @@ def _interval(d: dict[str, float], f) -> str:
     if lo is None or hi is None or fmt.is_missing(lo) or fmt.is_missing(hi) or f(lo) == f(hi):
         return ""
     return f" (90% interval {f(lo)} to {f(hi)})"
+
+
+#: A paired mean delivery shift above this (working days) is "not earlier".
+NOT_EARLIER_DAYS = -0.5
+#: Share of the items with dependencies that must have waited on one to call it a chain.
+CHAIN_SHARE = 0.5
+
+
+def why_sentences(facts: dict[str, Any] | None, mean_shift: float | None,
+                  p50_shift: float | None) -> list[str]:
+    """Why more people did not bring the date earlier: at most two sentences.
+
+    ``facts`` is :func:`dashboard.analysis.people_effect` (None: no more
+    people, nothing to explain); the shifts are the paired mean and the P50
+    delivery shift in working days. Empty when the date does get earlier.
+    """
+    if facts is None:
+        return []
+    # Not earlier: the paired mean moves less than half a day earlier, or the median
+    # date does not move earlier (NaN, unknown, compares False: nothing said).
+    not_earlier = ((mean_shift is not None and mean_shift > NOT_EARLIER_DAYS)
+                   or (p50_shift is not None and p50_shift >= 0))
+    if not not_earlier:
+        return []
+    out = []
+    people, base_people = facts["people"]
+    idle, base_idle = facts["idle"]
+    if facts["wip_limit"] is not None:
+        w = facts["wip_limit"]
+        out.append(f"The WIP limit of {w} items lets at most {w} of the {people} people work "
+                   f"at once: {fmt.pct(idle)} of the paid person-days nobody was working on an "
+                   f"item ({fmt.pct(base_idle)} with {base_people} people in the baseline).")
+    for c in facts["newcomers"][:1]:
+        busy, base_busy = facts["busy"]
+        n = int(c.add)
+        out.append(
+            f"The {n} newcomer{'s' if n > 1 else ''} from day {c.at_day:g} start at "
+            f"{fmt.pct(c.start_productivity)} of full productivity, need {c.ramp_up_days:g} "
+            f"working days to get up to speed and each take{'s' if n == 1 else ''} "
+            f"{fmt.pct(c.mentoring)} of an experienced colleague's time meanwhile (Brooks' "
+            f"law): the same work kept people busy for {busy:,.0f} person-days instead of "
+            f"{base_busy:,.0f}.")
+    dependent = facts["dependent"]
+    if dependent and facts["held"] >= CHAIN_SHARE * dependent:
+        out.append(f"In the median future {facts['held']:g} of the {dependent} items that "
+                   "depend on others started the moment the item they wait for was done: a "
+                   "chain of dependent items sets the pace, and more people cannot shorten it "
+                   f"({fmt.pct(idle)} of the paid person-days nobody was working on an item).")
+    return out[:2]

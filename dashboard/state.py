@@ -26,12 +26,14 @@ VERSION = "editor_version"         # bumps on every load: editor widgets start a
 PROBLEMS = "editor_problems"       # {section: [sentence]} from the last edit, if invalid
 LOAD_ERROR = "load_error"          # message of the last failed load/upload
 VARIANTS = "variants"              # list[Variant]
+SAVED_VARIANTS = "variants_saved"  # the variants as last saved or loaded from files
 COMPARISON = "comparison_request"  # the variants the last comparison was run for
 NOTICE = "notice"                  # one-shot success message shown after a rerun
 PENDING = "pending_load"           # a load waiting for confirmation (it would lose work)
 LOADED_PATH = "loaded_path"        # the library or saved file last loaded, if any
 PICK = "library_pick"              # the picker widget; dropped to show LOADED_PATH again
 TABLE_BASE_PREFIX = "table_base_"  # input tables of the data editors (see table_base)
+TABLE_REV_PREFIX = "table_rev_"    # how often a data editor's input was replaced
 
 
 @dataclass
@@ -94,10 +96,22 @@ def unsaved_work() -> str | None:
     if has_edits():
         sc = ss.get(SCENARIO)
         parts.append(f"your edits to “{sc.name}”" if sc is not None else "your edits")
-    n = len(ss.get(VARIANTS, []))
+    n = len(ss.get(VARIANTS, [])) if variants_unsaved() else 0
     if n:
         parts.append(f"{n} what-if variant{'s' if n > 1 else ''}")
     return " and ".join(parts) or None
+
+
+def _snapshot(variants: list[Variant]) -> tuple:
+    """What the variants are, for telling whether they changed since they were saved."""
+    return tuple((v.name, tuple(v.changes), v.base) for v in variants)
+
+
+def variants_unsaved() -> bool:
+    """There are variants that exist only in this browser session (not as files)."""
+    ss = st.session_state
+    current = ss.get(VARIANTS, [])
+    return bool(current) and _snapshot(current) != ss.get(SAVED_VARIANTS, ())
 
 
 def request_load(sc: Scenario, origin: str, message: str, path: Path | None = None,
@@ -134,14 +148,18 @@ def _apply(pending: PendingLoad) -> None:
     st.session_state.pop(PENDING, None)
     set_scenario(pending.scenario, pending.origin)
     st.session_state[VARIANTS] = list(pending.variants)
+    # They came from files (a variant file, or those saved beside a base): not unsaved.
+    st.session_state[SAVED_VARIANTS] = _snapshot(pending.variants)
     st.session_state[LOADED_PATH] = pending.path
     st.session_state.pop(PICK, None)
     notice(pending.message)
 
 
 def mark_saved(path: Path) -> None:
-    """The working scenario now lives in ``path``: nothing of it is unsaved any more."""
+    """The working scenario and its variants now live in ``path`` and the variant files
+    beside it: nothing of them is unsaved any more."""
     ss = st.session_state
+    ss[SAVED_VARIANTS] = _snapshot(ss.get(VARIANTS, []))
     ss[ORIGIN] = f"saved file {path.name}"
     ss[EDITED] = False
     ss[LOADED_PATH] = path
@@ -166,10 +184,12 @@ def set_scenario(sc: Scenario, origin: str, keep_variants: bool = False) -> None
     ss[VERSION] = ss.get(VERSION, 0) + 1
     ss[PROBLEMS] = {}
     ss.pop(LOAD_ERROR, None)
-    for key in [k for k in ss if isinstance(k, str) and k.startswith(TABLE_BASE_PREFIX)]:
+    for key in [k for k in ss if isinstance(k, str)
+                and k.startswith((TABLE_BASE_PREFIX, TABLE_REV_PREFIX))]:
         del ss[key]
     if not keep_variants:
         ss[VARIANTS] = []
+        ss[SAVED_VARIANTS] = ()
         ss.pop(COMPARISON, None)
 
 
@@ -220,11 +240,31 @@ def table_base(name: str, build) -> tuple[str, Any]:
     (Streamlit drops the state of widgets that were not on the last page).
     """
     ss = st.session_state
-    key = f"{name}_editor_{version()}"
-    base_key = f"{TABLE_BASE_PREFIX}{name}_{version()}"
-    if key not in ss or base_key not in ss:
+    rev = int(ss.get(f"{TABLE_REV_PREFIX}{name}_{version()}", 0))
+    # Revision 0 keeps the plain key; each replace_table gives a fresh widget.
+    suffix = f"_{version()}" + (f".{rev}" if rev else "")
+    key = f"{name}_editor{suffix}"
+    base_key = f"{TABLE_BASE_PREFIX}{name}{suffix}"
+    replaced = ss.pop(f"{TABLE_REV_PREFIX}new_{name}", None)
+    if replaced is not None:
+        ss[base_key] = replaced          # from replace_table: the widget is new on purpose
+    elif key not in ss or base_key not in ss:
         ss[base_key] = build()
     return key, ss[base_key]
+
+
+def replace_table(name: str, frame: Any) -> None:
+    """Give the editor ``name`` a new input table (the next run draws a fresh widget).
+
+    For a row added outside the grid: the grid's own edits are relative to its
+    input, so the new input must already hold them (``frame`` is the edited
+    table plus the row).
+    """
+    ss = st.session_state
+    rev_key = f"{TABLE_REV_PREFIX}{name}_{version()}"
+    rev = int(ss.get(rev_key, 0)) + 1
+    ss[rev_key] = rev
+    ss[f"{TABLE_REV_PREFIX}new_{name}"] = frame
 
 
 def origin() -> str:

@@ -27,6 +27,8 @@ DEFAULT_USER_DIR = LIBRARY_DIR / "user"
 #: Longest file stem kept, in characters.
 MAX_STEM = 80
 SUFFIX = ".yaml"
+#: Between a saved scenario's stem and a variant's in a variant file's name.
+VARIANT_SEPARATOR = "--"
 
 
 class SaveRefused(Exception):
@@ -101,14 +103,52 @@ def save_text(text: str, name: str, folder: Path | None = None,
         The folder is the library, or the file could not be written (the
         message says why); :class:`FileExists` when the name is taken.
     """
+    return save_file(text, safe_filename(name), folder, overwrite)
+
+
+def variant_filename(base_name: str, variant_name: str) -> str:
+    """The file a What-if variant of a saved scenario goes to: ``<base>--<variant>.yaml``.
+
+    Both parts are sanitised like :func:`safe_filename`; the ``--`` (which a
+    sanitised name never holds) ties the variant to its base, so loading the
+    base finds it.
+
+    >>> variant_filename("Q3 plan", "Add réal-time")
+    'Q3-plan--Add-real-time.yaml'
+    """
+    return (safe_filename(base_name)[: -len(SUFFIX)] + VARIANT_SEPARATOR
+            + safe_filename(variant_name))
+
+
+def variant_files(base: Path) -> list[Path]:
+    """The variant files saved beside the file ``base`` (``<stem>--*.yaml``), in save order.
+
+    Save order is the order of their modification times (each is written in
+    turn), ties broken by name.
+    """
+    if not base.parent.is_dir():
+        return []
+    prefix = base.stem + VARIANT_SEPARATOR
+    files = [p for p in base.parent.glob(f"*{SUFFIX}")
+             if p.is_file() and p.name.startswith(prefix) and len(p.stem) > len(prefix)]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def save_file(text: str, file_name: str, folder: Path | None = None,
+              overwrite: bool = False) -> Path:
+    """Like :func:`save_text`, for a file name that is already safe (see
+    :func:`variant_filename`); anything else in it is refused."""
     folder = folder or user_dir()
+    if (not file_name.endswith(SUFFIX)
+            or not re.fullmatch(r"[A-Za-z0-9_-]+", file_name[: -len(SUFFIX)])):
+        raise SaveRefused(f"'{file_name}' is not a safe file name")
     if _is_library(folder):
         raise SaveRefused("the scenario library is read-only; save into your own folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SaveRefused(f"cannot create the folder {folder} ({exc.strerror})") from None
-    path = folder / safe_filename(name)
+    path = folder / file_name
     if path.exists() and not overwrite:
         raise FileExists(path)
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".saving-", suffix=".tmp")

@@ -35,8 +35,8 @@ def columns(at, n: int = 0) -> dict:
 
 
 def edit_items(at, **change):
-    v = at.session_state["editor_version"]
-    at.session_state[f"items_editor_{v}"] = {"edited_rows": {}, "added_rows": [],
+    # The grid's own key: it changes when the Add-an-item form gives it a new table.
+    at.session_state[at.data_editor[0].key] = {"edited_rows": {}, "added_rows": [],
                                              "deleted_rows": [], **change}
     return at.run()
 
@@ -162,3 +162,72 @@ def fresh():
     from tests.test_app import APP, TIMEOUT_S
 
     return AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+
+
+# ----------------------------------------------------------------- point 13
+def add_item(at, **values):
+    """Fill the "Add an item" form (fields by key suffix) and press Add item."""
+    for name, value in values.items():
+        widget = next(w for kind in ("text_input", "number_input", "multiselect", "checkbox")
+                      for w in getattr(at, kind) if w.key == key(at, f"new_{name}"))
+        widget.set_value(value)
+    next(b for b in at.button if b.key == key(at, "new_add")).click()
+    return at.run()
+
+
+def test_the_add_an_item_form_appends_a_complete_row():
+    at = start()
+    n = len(at.session_state["scenario"].items)
+    add_item(at, id="export", name="Export to ERP", low=2.0, mode=3.0, high=6.0,
+             value=1500.0, deps=["ingest"], must=False)
+    clean(at, "after adding an item with the form")
+    item = at.session_state["scenario"].item("export")
+    assert [it.id for it in at.session_state["scenario"].items][-1] == "export"
+    assert item.effort.model_dump(exclude_none=True) == {"dist": "triangular", "low": 2.0,
+                                                         "mode": 3.0, "high": 6.0}
+    assert (item.name, item.value.per_week, item.depends_on, item.must_have) == \
+        ("Export to ERP", 1500.0, ("ingest",), False)
+    grid = at.data_editor[0]
+    assert grid.value["id"].tolist()[-1] == "export" and len(grid.value) == n + 1
+    assert any("Added “Export to ERP” to the backlog" in s.value for s in at.success)
+    assert not at.error
+    edit_items(at, edited_rows={0: {"high": 30.0}})
+    assert at.session_state["scenario"].item("export").name == "Export to ERP", \
+        "the grid edits the grown table: the added row stays"
+    assert at.session_state["scenario"].items[0].effort.high == 30.0
+
+
+def test_a_bad_value_in_the_form_is_refused_naming_the_field():
+    at = start()
+    before = at.session_state["scenario"]
+    add_item(at, id="export", name="Export", low=2.0, mode=5.0, high=3.0)
+    message = " ".join(e.value for e in at.error)
+    n = len(before.items)
+    assert f"items[{n}] (row {n + 1}, 'export'), high: must be >= likely" in message, message
+    assert at.session_state["scenario"] == before, "nothing added"
+    add_item(at, id="ingest", high=6.0)
+    assert "ingest" in " ".join(e.value for e in at.error) and \
+        at.session_state["scenario"] == before, "a duplicate id is refused"
+    add_item(at, id="")
+    assert "id: missing" in " ".join(e.value for e in at.error)
+
+
+def test_the_grid_keeps_its_identity_across_edits_and_fits_its_rows():
+    """The browser keeps a grid's selection only while its identity stays: a new id
+    typed in must not change the column options; the height follows the rows."""
+    at = start()
+    grid_id = at.data_editor[0].proto.id
+    edit_items(at, added_rows=[{"id": "export", "dist": "fixed", "mode": 3.0}])
+    clean(at, "after adding a row in the grid")
+    assert at.session_state["scenario"].item("export")
+    at.run()      # the run after the edit draws the grid for the scenario that has it
+    assert at.data_editor[0].proto.id == grid_id, "same grid: the selection survives"
+    add_item(at, id="audit", mode=2.0)
+    assert at.session_state["scenario"].item("audit") and at.session_state["scenario"].item(
+        "export"), "the form keeps the row added in the grid"
+    from dashboard.pages.scenario import SPARE_ROWS, table_height
+    for rows in (3, 10, 13):
+        # 35 px a row (header, rows, the add line): three rows added in the grid still fit.
+        assert table_height(rows) >= 35 * (rows + 2 + 3), rows
+        assert table_height(rows + 1) > table_height(rows), "grows with the form's rows"
+    assert SPARE_ROWS == 3 and table_height(200) == 1_100, "capped"

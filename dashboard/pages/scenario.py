@@ -6,9 +6,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import editor, fmt, prose, state, storage
+from dashboard import editor, fmt, prose, state, storage, variant_files
 from dashboard.bounds import choices, field_bounds
 from simulation import ScenarioError, load_scenario, load_scenario_text, scenario_to_yaml
 from simulation.changes import variant_base, variant_changes
@@ -114,7 +115,17 @@ def _load_path(path: Path, origin: str) -> None:
             exc, path.name, _data_of(lambda: read_yaml_file(path)))
         return
     if not changes:
-        state.request_load(sc, origin, f"Loaded “{sc.name}”.", path)
+        # Variants saved with this scenario (``<stem>--<variant>.yaml``) load with it.
+        saved, problems = variant_files.load_variants(path)
+        message = f"Loaded “{sc.name}”."
+        if saved:
+            n = len(saved)
+            message = (f"Loaded “{sc.name}” with its {n} saved what-if variant"
+                       f"{'s' if n > 1 else ''} ({', '.join(v.name for v in saved)}): "
+                       "compare them on the What-if page.")
+        if problems:
+            message += " Not loaded: " + "; ".join(problems) + "."
+        state.request_load(sc, origin, message, path, saved)
         return
     # A variant file: its base is the scenario, the variant a What-if variant, so a
     # lesson shows the two side by side (not the variant flattened into a baseline).
@@ -134,9 +145,9 @@ def pending_load_box() -> None:
         advice = []
         if state.has_edits():
             advice.append("Save or download the scenario first to keep your edits.")
-        if state.variants():
-            advice.append("What-if variants are not saved with the scenario; *Make baseline* "
-                          "on the What-if page turns one into the scenario, which you can save.")
+        if state.variants_unsaved():
+            advice.append("*Save to my scenarios* keeps the what-if variants too (each as a "
+                          "variant file beside the scenario).")
         st.warning(f"Loading **{pending.scenario.name}** replaces {state.unsaved_work()}. "
                    + " ".join(advice))
         c1, c2, _ = st.columns([2, 2, 5])
@@ -197,28 +208,66 @@ def uploader() -> None:
 
 
 def save_box(sc) -> None:
+    """Save the scenario and, beside it, each What-if variant as a variant file."""
     folder = storage.user_dir()
     with st.expander("Save to my scenarios"):
         name = st.text_input("File name", value=sc.name, key=key("save_name"), max_chars=120)
         target = storage.target_path(name, folder)
+        files = [(target.name, scenario_to_yaml(sc)),
+                 *variant_files.variant_texts(name, state.variants())]
         shown = _shown(folder)
-        st.caption(f"Saves as `{target.name}` in `{shown}`.")
-        exists = target.exists()
-        overwrite = st.checkbox(f"Overwrite the existing {target.name}", key=key("overwrite"),
-                                value=False, disabled=not exists,
-                                help="Needed only when a saved file has this name.")
+        if len(files) > 1:
+            st.caption(f"Saves as `{target.name}` in `{shown}`, with its "
+                       f"{len(files) - 1} what-if variant{'s' if len(files) > 2 else ''} as "
+                       + ", ".join(f"`{f}`" for f, _ in files[1:])
+                       + " (variant files that extend it; loading it loads them too).")
+        else:
+            st.caption(f"Saves as `{target.name}` in `{shown}`.")
+        existing = [f for f, _ in files if (folder / f).exists()]
+        overwrite = st.checkbox(
+            f"Overwrite the existing {', '.join(existing) if existing else target.name}",
+            key=key("overwrite"), value=False, disabled=not existing,
+            help="Needed only when a saved file has one of these names.")
         if st.button("Save", key=key("save"), type="primary"):
-            try:
-                path = storage.save_text(scenario_to_yaml(sc), name, folder,
-                                         overwrite=overwrite and exists)
-            except storage.FileExists as exc:
-                st.warning(str(exc))
-            except storage.SaveRefused as exc:
-                st.error(f"Not saved: {exc}")
-            else:
-                state.mark_saved(path)
-                state.notice(f"Saved as `{path.name}` in `{shown}`.")
-                st.rerun()
+            save_files(files, folder, shown, existing, overwrite and bool(existing))
+
+
+def save_files(files: list[tuple[str, str]], folder: Path, shown: str, existing: list[str],
+               overwrite: bool) -> None:
+    """Write the base first, then its variants; nothing at all without the Overwrite
+    tick when any of them exists (a half-replaced set would mix two saves)."""
+    if existing and not overwrite:
+        st.warning(f"{', '.join(f'“{f}”' for f in existing)} already exist"
+                   f"{'s' if len(existing) == 1 else ''}; tick 'Overwrite' to replace "
+                   f"{'it' if len(existing) == 1 else 'them'}. Nothing was saved.")
+        return
+    written: list[Path] = []
+    for file_name, text in files:
+        try:
+            written.append(storage.save_file(text, file_name, folder, overwrite=overwrite))
+        except storage.FileExists as exc:
+            st.warning(f"{exc}. " + _written(written))
+            return
+        except storage.SaveRefused as exc:
+            st.error(f"Not saved: {exc}. " + _written(written))
+            return
+    base = written[0]
+    state.mark_saved(base)
+    extra = ""
+    others = [p.name for p in storage.variant_files(base) if p not in written]
+    if others:
+        extra = (" Variant files from an earlier save are kept and load with it too: "
+                 + ", ".join(f"`{f}`" for f in others) + ".")
+    n = len(written) - 1
+    state.notice(f"Saved as `{base.name}` in `{shown}`"
+                 + (f", with {n} what-if variant{'s' if n > 1 else ''}." if n else ".")
+                 + extra)
+    st.rerun()
+
+
+def _written(paths: list[Path]) -> str:
+    return ("Already written: " + ", ".join(p.name for p in paths) + ".") if paths \
+        else "Nothing was saved."
 
 
 def _shown(folder: Path) -> str:
@@ -285,10 +334,13 @@ def pct_in_col(col, label: str, value: float, name: str, field: tuple[Any, str],
 
 def backlog(sc) -> Any:
     st.caption(prose.part("scenario", "backlog"))
-    ids = [it.id for it in sc.items]
     editor_key, base = state.table_base("items", lambda: editor.items_frame(sc))
+    # The options come from the grid's input, not the live scenario: anything that
+    # changes between reruns gives the browser a new grid, which loses the selection
+    # (new ids can still be typed in, and the Add-an-item form rebuilds the input).
+    ids = [i for i in base["id"].tolist() if isinstance(i, str) and i]
     cfg = st.column_config
-    return st.data_editor(
+    table = st.data_editor(
         base, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
         height=table_height(len(base)),
         column_config={
@@ -315,11 +367,60 @@ def backlog(sc) -> Any:
                                                  "A new row starts ticked, as an item "
                                                  "without must_have in a file is one."),
         })
+    add_item_form(sc, table)
+    return table
+
+
+def add_item_form(sc, table) -> None:
+    """A complete backlog row in one go, checked by the schema before it joins the grid."""
+    with st.expander("Add an item", icon=":material/add:"), \
+            st.form(key("add_item"), clear_on_submit=False, border=False):
+        c1, c2 = st.columns([1, 2])
+        item_id = c1.text_input("Id", key=key("new_id"), max_chars=64,
+                                placeholder="e.g. export",
+                                help="Short unique id: letters, digits, '-', '_' or '.'")
+        name = c2.text_input("Name", key=key("new_name"), max_chars=200)
+        c1, c2, c3, c4 = st.columns(4)
+        # No min_value: a typed negative is named by the schema's message, not clamped.
+        low = c1.number_input("Low", value=None, step=1.0, key=key("new_low"), format="%g",
+                              help="Person-days; leave Low and High empty for a fixed effort.")
+        mode = c2.number_input("Likely", value=None, step=1.0, key=key("new_mode"),
+                               format="%g", help="Person-days")
+        high = c3.number_input("High", value=None, step=1.0, key=key("new_high"), format="%g",
+                               help="Person-days")
+        value = c4.number_input("Value / week", value=0.0, step=500.0, key=key("new_value"),
+                                format="%g")
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        deps = c1.multiselect("Depends on", [it.id for it in sc.items], key=key("new_deps"),
+                              format_func=lambda i: sc.item(i).label)
+        must = c2.checkbox("Must have", value=True, key=key("new_must"))
+        submitted = st.form_submit_button("Add item", key=key("new_add"), type="primary")
+    if not submitted:
+        return
+    row = editor.new_item_row(item_id, name, low, mode, high, value, deps, must)
+    problems = editor.check_new_row(sc, table, row)
+    if problems:
+        st.error("Not added: " + "; ".join(problems))
+        return
+    grown = pd.concat([table, pd.DataFrame([row], columns=editor.ITEM_COLUMNS)],
+                      ignore_index=True)
+    grown["must_have"] = grown["must_have"].astype("boolean")
+    state.replace_table("items", grown)
+    state.notice(f"Added “{row['name'] or row['id']}” to the backlog (row {len(grown)}).")
+    st.rerun()
+
+
+#: Grid rows of air below the last row, so a few rows added in the grid do not make
+#: it scroll inside itself (rows added with the form resize it).
+SPARE_ROWS = 3
+#: Tallest grid in pixels (about 30 rows); longer backlogs scroll inside it.
+MAX_TABLE_PX = 1_100
 
 
 def table_height(rows: int) -> int:
-    """Pixels for a data editor showing every row plus the "add row" line (capped)."""
-    return min(35 * (rows + 2) + 3, 600)
+    """Pixels for a data editor showing every row, the "add row" line and a few spare
+    lines (capped)."""
+    return min(35 * (rows + 2 + SPARE_ROWS) + 3, MAX_TABLE_PX)
 
 
 def delivery(sc, fields: dict[str, Any]) -> None:

@@ -34,6 +34,11 @@ RESET = "lever_reset"              # set after a lever was added: its fields sta
 KEPT_KEYS = ("lv_which", "lv_target", "lv_approach")
 #: Name of the variant that keeps the plan a promoted variant replaced.
 ORIGINAL = "Original plan"
+#: Shown while variants exist only in the session (a reload would lose them).
+UNSAVED_NOTE = ("These variants live only in this browser session: reloading the page or "
+                "loading another scenario loses them. To keep them, use **Save to my "
+                "scenarios** on the Scenario page: it saves each variant as a file beside "
+                "the scenario, and loading the scenario brings them back.")
 #: Add-people lever defaults: a realistic newcomer, not one productive on day one.
 DEFAULT_RAMP_DAYS = 20.0        # working days to full productivity
 DEFAULT_START_PCT = 50.0        # % of full productivity on the first day
@@ -443,6 +448,9 @@ def variant_list(sc: Scenario, errors: dict[str, str]) -> None:
         st.info("No variants yet. Pick a lever, set it and press **Add lever** to make the "
                 "first one.")
         return
+    if state.variants_unsaved():
+        # A page reload starts a new session: say so before it happens, not after.
+        st.warning(UNSAVED_NOTE, icon=":material/warning:")
     for i, v in enumerate(variants):
         with st.container(border=True):
             st.markdown(f"**{v.name}**")
@@ -520,9 +528,14 @@ def show_comparison(t: dict[str, Any]) -> None:
     names = t["names"]
     base = t["summaries"][names[0]]
     for name in names[1:]:
-        st.markdown(narrative.delta_sentence(
-            name, base, t["summaries"][name], analysis.delta_lookup(t["deltas"], name),
-            t["shifts"][name]))
+        deltas = analysis.delta_lookup(t["deltas"], name)
+        st.markdown(narrative.delta_sentence(name, base, t["summaries"][name], deltas,
+                                             t["shifts"][name]))
+        why = narrative.why_sentences(t.get("why", {}).get(name),
+                                      deltas.get("delivery_day", {}).get("mean"),
+                                      t["shifts"][name].get("p50"))
+        if why:
+            st.caption("**Why not earlier:** " + " ".join(why))
     # One row per scenario, in a table that wraps its cells: every scenario and every
     # measure stays readable in the page's width, however many there are (a grid
     # with a column per scenario scrolled the fifth one off).
