@@ -532,6 +532,16 @@ def run_many(scenarios: dict[str, Scenario], runs: int, seed: int, workers: int 
                             progress)
         return {name: _assemble(sc, seed, p)
                 for (name, sc), p in zip(scenarios.items(), parts, strict=True)}
+    return _run_in_turn(scenarios, runs, seed, workers, progress)
+
+
+def _run_in_turn(scenarios: dict[str, Scenario], runs: int | str, seed: int,
+                 workers: int | None, progress) -> dict[str, Results]:
+    """Each scenario on this machine, one after the other, with one progress bar.
+
+    With ``runs="auto"`` the first scenario settles the count and the others
+    use it, so every pair of tables lines up run by run.
+    """
     results = {}
     total = len(scenarios)
     for i, (name, sc) in enumerate(scenarios.items()):
@@ -540,6 +550,7 @@ def run_many(scenarios: dict[str, Scenario], runs: int, seed: int, workers: int 
             def sub(done, n, i=i):
                 progress(i * n + done, total * n)
         results[name] = run(sc, runs=runs, seed=seed, workers=workers, progress=sub)
+        runs = results[name].n_runs
     return results
 
 
@@ -559,17 +570,7 @@ def compare(scenarios: dict[str, Scenario], runs: int | None = None, seed: int |
     if scheduler is not None:
         results = _compare_on_cluster(scenarios, runs, seed, progress, scheduler)
     else:
-        results = {}
-        total = len(scenarios)
-        for i, (name, sc) in enumerate(scenarios.items()):
-            sub = None
-            if progress:
-                def sub(done, n, i=i):
-                    progress(i * n + done, total * n)
-            results[name] = run(sc, runs=runs, seed=seed, workers=workers, progress=sub)
-            # runs="auto" settles the count on the baseline; the variants use that count,
-            # so every pair of tables lines up run by run.
-            runs = results[name].n_runs
+        results = _run_in_turn(scenarios, runs, seed, workers, progress)
     base_name = next(iter(results))
     rows = []
     for name, res in results.items():
