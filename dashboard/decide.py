@@ -61,7 +61,8 @@ def session_from_changes(base: Scenario, named: Sequence[tuple[str, Sequence[Any
 def _interval(lo: float, hi: float, spec: str) -> str:
     if fmt.is_missing(lo) or fmt.is_missing(hi):
         return ""
-    return f"[{format(lo, spec)}, {format(hi, spec)}]"
+    digits = int(spec.rsplit(".", 1)[1][0])
+    return f"[{format(_tidy(lo, digits), spec)}, {format(_tidy(hi, digits), spec)}]"
 
 
 def ranking_view(pr: Prioritisation) -> pd.DataFrame:
@@ -115,18 +116,23 @@ COMBINATION_LABELS = {"delivery_day": "Δ delivery (working days)", "npv": "Δ N
                       "first_value_day": "Δ first value (working days)"}
 
 
+def _tidy(x: float, digits: int) -> float:
+    """``x`` rounded to the digits shown, so a value that shows as zero is 0, never -0.0."""
+    return round(float(x), digits) + 0.0
+
+
 def combination_view(combo) -> pd.DataFrame:
     """Combined set against the base, the sum of the singles, and the interaction."""
     rows = []
     for r in combo.deltas.itertuples():
         scale = 100.0 if r.metric in ("on_time", "outcome") else 1.0
-        spec = "+,.1f" if scale == 1.0 and r.metric in ("delivery_day", "first_value_day") \
-            else "+,.0f"
+        digits = 1 if scale == 1.0 and r.metric in ("delivery_day", "first_value_day") else 0
+        spec = f"+,.{digits}f"
         rows.append({"Measure": COMBINATION_LABELS.get(r.metric, r.metric),
-                     "Together": scale * r.mean,
+                     "Together": _tidy(scale * r.mean, digits),
                      "Together 90%": _interval(scale * r.ci_low, scale * r.ci_high, spec),
-                     "Sum of singles": scale * combo.singles[r.metric],
-                     "Interaction": scale * combo.interaction[r.metric]})
+                     "Sum of singles": _tidy(scale * combo.singles[r.metric], digits),
+                     "Interaction": _tidy(scale * combo.interaction[r.metric], digits)})
     return pd.DataFrame(rows)
 
 

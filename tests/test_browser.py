@@ -243,6 +243,15 @@ def test_every_page_and_a_what_if(request):
             # Back to the Forecast: cached, so no new simulation and still no error.
             _go(page, "Forecast")
             _no_exception(page, "Forecast page (again)")
+
+            # History: the sample export read, its flow and forecast drawn.
+            _go(page, "History")
+            page.get_by_role("button", name="Use the sample").click()
+            page.get_by_text("items a working day").first.wait_for()
+            page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for()
+            _settle(page)
+            _no_exception(page, "History page")
+            _screenshot(page, "history")
             assert not errors, f"browser console errors: {errors}"
         finally:
             browser.close()

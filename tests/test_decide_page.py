@@ -137,3 +137,12 @@ def test_whatif_variants_become_candidates():
     table = frame(at, "decide_ranking")
     assert len(table) == 1 and table["Verdict"].iloc[0].split()[-1] in (
         "gain", "trade-off", "saving", "loss")
+
+
+def test_numbers_that_show_as_zero_never_read_minus_zero():
+    """Summing singles leaves noise like -1e-12; the combine table showed '-0.0'."""
+    from dashboard.decide import _interval, _tidy
+    assert _interval(-0.04, 0.0, "+,.1f") == "[+0.0, +0.0]"
+    assert _interval(-1e-12, 3.0, "+,.0f") == "[+0, +3]"
+    assert f"{_tidy(-1e-12, 1):+.1f}" == "+0.0"
+    assert _tidy(-0.26, 1) == -0.3, "a real shift keeps its sign"
