@@ -94,7 +94,10 @@ SCENARIO_FIELDS = {
 }
 #: Scenario page number fields whose bounds are not a plain schema range, and why.
 SCENARIO_OTHER = {"runs": "no maximum: the schema names the limit in words (issue 13.17)",
-                  "seed": "capped at the largest whole number a browser holds exactly"}
+                  "seed": "capped at the largest whole number a browser holds exactly",
+                  **{f"new_{k}": "the add-an-item form leaves bounds to the schema, whose "
+                                 "message names the field (a negative is refused, not clamped)"
+                     for k in ("low", "mode", "high", "value")}}
 
 
 def test_scenario_page_bounds_are_the_schemas():
