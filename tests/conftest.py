@@ -29,3 +29,12 @@ pytest_plugins = ["tests.db"]
 @pytest.fixture
 def supply_chain_path() -> Path:
     return LIBRARY / "supply-chain.yaml"
+
+
+@pytest.fixture
+def user_dir(tmp_path, monkeypatch) -> Path:
+    """A folder of the test's own for saved scenarios, never scenarios/user."""
+    from dashboard import storage
+    folder = tmp_path / "saved"
+    monkeypatch.setenv(storage.USER_DIR_ENV, str(folder))
+    return folder

@@ -10,7 +10,6 @@ write sanitised names. Runs are kept at 200 per scenario to stay fast.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -50,12 +49,8 @@ simulation: {runs: 200, seed: 5}
 
 
 # ------------------------------------------------------------------ helpers
-@pytest.fixture(autouse=True)
-def user_dir(tmp_path, monkeypatch) -> Path:
-    """Every test saves into its own folder, never into scenarios/user."""
-    folder = tmp_path / "saved"
-    monkeypatch.setenv(storage.USER_DIR_ENV, str(folder))
-    return folder
+#: Every test saves into its own folder (tests/conftest.py), never into scenarios/user.
+pytestmark = pytest.mark.usefixtures("user_dir")
 
 
 def start(runs: int = RUNS, seed: int | None = None) -> AppTest:

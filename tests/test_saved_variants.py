@@ -8,12 +8,9 @@ session brings them back, and the comparison comes out identical.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
-from dashboard import storage
 from dashboard.pages.whatif import UNSAVED_NOTE
 from simulation import load_scenario
 from simulation.changes import change_to_data
@@ -28,12 +25,8 @@ from tests.test_app import (
     start,
 )
 
-
-@pytest.fixture(autouse=True)
-def user_dir(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "saved"
-    monkeypatch.setenv(storage.USER_DIR_ENV, str(folder))
-    return folder
+#: Every test saves into its own folder (tests/conftest.py), never into scenarios/user.
+pytestmark = pytest.mark.usefixtures("user_dir")
 
 
 def unsaved_note_shown(at) -> bool:

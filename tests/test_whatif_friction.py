@@ -7,11 +7,9 @@ and checks the page's behaviour, and its numbers against the engine's.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from dashboard import analysis, fmt, levers, narrative, storage
+from dashboard import analysis, fmt, levers, narrative
 from simulation import compare
 from tests.test_app import (
     PEOPLE_BOUND,
@@ -25,12 +23,8 @@ from tests.test_app import (
     upload,
 )
 
-
-@pytest.fixture(autouse=True)
-def user_dir(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "saved"
-    monkeypatch.setenv(storage.USER_DIR_ENV, str(folder))
-    return folder
+#: Every test saves into its own folder (tests/conftest.py), never into scenarios/user.
+pytestmark = pytest.mark.usefixtures("user_dir")
 
 
 def whatif():
