@@ -10,11 +10,9 @@ wrong with it, naming the cell.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from dashboard import storage
 from simulation.schema import MAX_RUNS
 from tests.helpers import ROOT
 from tests.test_app import clean, key, start, upload
@@ -22,11 +20,8 @@ from tests.test_app import clean, key, start, upload
 README = (ROOT / "README.md").read_text()
 
 
-@pytest.fixture(autouse=True)
-def user_dir(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "saved"
-    monkeypatch.setenv(storage.USER_DIR_ENV, str(folder))
-    return folder
+#: Every test saves into its own folder (tests/conftest.py), never into scenarios/user.
+pytestmark = pytest.mark.usefixtures("user_dir")
 
 
 def columns(at, n: int = 0) -> dict:
