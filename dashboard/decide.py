@@ -117,8 +117,8 @@ COMBINATION_LABELS = {"delivery_day": "Δ delivery (working days)", "npv": "Δ N
 
 
 def _tidy(x: float, digits: int) -> float:
-    """``x`` rounded to the digits shown, so a value that shows as zero is 0, never -0.0."""
-    return round(float(x), digits) + 0.0
+    """``x``, or 0 when it shows as zero at ``digits``: never "-0.0" on the page."""
+    return 0.0 if round(float(x), digits) == 0 else float(x)
 
 
 def combination_view(combo) -> pd.DataFrame:

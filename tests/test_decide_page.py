@@ -145,4 +145,4 @@ def test_numbers_that_show_as_zero_never_read_minus_zero():
     assert _interval(-0.04, 0.0, "+,.1f") == "[+0.0, +0.0]"
     assert _interval(-1e-12, 3.0, "+,.0f") == "[+0, +3]"
     assert f"{_tidy(-1e-12, 1):+.1f}" == "+0.0"
-    assert _tidy(-0.26, 1) == -0.3, "a real shift keeps its sign"
+    assert _tidy(-0.26, 1) == -0.26, "a real shift keeps its sign and its precision"
