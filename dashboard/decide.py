@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import yaml
 from simulation import Prioritisation, Scenario, Session
 from simulation.changes import variant_data
 from simulation.prioritise import VERDICTS
-from simulation.sessions import Candidate
+from simulation.sessions import Candidate, session_data
 
 from . import fmt
 from .levers import new_id
@@ -184,6 +185,19 @@ def accepted_variant(session: Session, accepted: Sequence[str]) -> tuple[str, st
                         description=f"The set accepted in the session '{session.name}': "
                                     f"{described}.")
     stem = new_id(f"{session.name}-accepted", set(), "accepted")
+    return f"{stem}.yaml", yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def session_file(session: Session) -> tuple[str, str]:
+    """The session as a session file: (file name, YAML text) that loads back equal.
+
+    ``base`` names the base as a library scenario seen from ``scenarios/sessions/``
+    (``../supply-chain.yaml``), where the bundled sessions live.
+    """
+    if not session.base_ref:
+        raise ValueError("the base is not a file")
+    data = session_data(replace(session, base_ref=f"../{Path(session.base_ref).name}"))
+    stem = new_id(session.name, set(), "session")
     return f"{stem}.yaml", yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 

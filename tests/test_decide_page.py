@@ -146,3 +146,28 @@ def test_numbers_that_show_as_zero_never_read_minus_zero():
     assert _interval(-1e-12, 3.0, "+,.0f") == "[+0, +3]"
     assert f"{_tidy(-1e-12, 1):+.1f}" == "+0.0"
     assert _tidy(-0.26, 1) == -0.26, "a real shift keeps its sign and its precision"
+
+
+def test_a_session_file_round_trips_through_the_page():
+    """The page's session file (download) is a session file the page loads back
+    by upload: same base, same candidates, same ranking; a broken upload names
+    the field and changes nothing."""
+    from dashboard.decide import session_file
+    from simulation.sessions import load_session_text, sessions_dir
+    ses = load_session(SESSION)
+    name, text = session_file(ses)
+    again = load_session_text(text, source=name, base_dir=sessions_dir())
+    assert (again.base, again.candidates, again.name) == (ses.base, ses.candidates, ses.name)
+
+    at = open_decide()
+    at.file_uploader(key="decide_upload").set_value((name, text.encode(),
+                                                     "application/x-yaml")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"Loaded “{ses.name}” from {name}" in m.value for m in at.success), \
+        [m.value for m in at.success]
+    assert at.session_state["decide_session"].candidates == ses.candidates
+    bad = text.replace("id: ", "id: Bad Id ", 1)
+    at.file_uploader(key="decide_upload").set_value(("bad.yaml", bad.encode(),
+                                                     "application/x-yaml")).run()
+    errors = [e.value for e in at.error]
+    assert any("bad.yaml" in e and "candidates[0].id" in e for e in errors), errors

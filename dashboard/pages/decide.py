@@ -16,9 +16,10 @@ import streamlit as st
 from dashboard import decide, decide_charts, levers, prose, report_button, simulate, state, storage
 from simulation import Prioritisation, ScenarioError, Session, prioritise, report, scenario_to_yaml
 from simulation.schema import MAX_RUNS
-from simulation.sessions import load_session, session_files
+from simulation.sessions import load_session, load_session_text, session_files, sessions_dir
 from simulation.store import StoreError
 from simulation.store import decisions as store_decisions
+from simulation.yamlio import MAX_FILE_BYTES
 
 LOG = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ def source_panel() -> None:
                 _set_session(ses, f"Loaded “{ses.name}”: {len(ses.candidates)} candidates "
                              f"on “{ses.base.name}”.")
                 st.rerun()
+            upload_session()
         elif source == "whatif":
             sc = state.scenario()
             # A pinned variant ("Original plan") is a whole scenario, not changes to
@@ -100,6 +102,28 @@ def source_panel() -> None:
                 st.rerun()
         else:
             lever_form()
+
+
+def upload_session() -> None:
+    """A session file of the user's own; its ``base`` is found as for a library session
+    (next to the bundled sessions, or a library scenario by name)."""
+    ss = st.session_state
+    up = st.file_uploader("Or upload a session file", type=["yaml", "yml"],
+                          key="decide_upload",
+                          help=f"A session YAML file (up to {MAX_FILE_BYTES // 1_000_000} MB) "
+                               "whose base is a library scenario, e.g. "
+                               "base: ../supply-chain.yaml")
+    if up is None or ss.get("decide_upload_seen") == up.file_id:
+        return
+    ss["decide_upload_seen"] = up.file_id
+    try:
+        ses = load_session_text(up.getvalue(), source=up.name, base_dir=sessions_dir())
+    except ScenarioError as exc:
+        st.error(f"That session file cannot be used: {exc}")
+        return
+    _set_session(ses, f"Loaded “{ses.name}” from {up.name}: {len(ses.candidates)} "
+                      f"candidates on “{ses.base.name}”.")
+    st.rerun()
 
 
 def lever_form() -> None:
@@ -397,6 +421,13 @@ def show_decisions(pr: Prioritisation) -> None:
     c1.download_button("Decision table (CSV)", table.to_csv(index=False).encode(),
                        file_name=f"{levers.new_id(ses.name, set(), 'session')}-decisions.csv",
                        mime="text/csv", icon=":material/download:", key="decide_csv")
+    if ses.base_ref:
+        name, text = decide.session_file(ses)
+        c1.download_button("Session file (YAML)", text.encode(), file_name=name,
+                           mime="application/x-yaml", icon=":material/download:",
+                           key="decide_session_download",
+                           help="These candidates as a session file: put it in "
+                                "scenarios/sessions/ or upload it here again.")
     accepted = [c for c, d in latest.items() if d.decision == "accept"]
     if not accepted:
         c2.caption("Accept a candidate to save the accepted set as a variant of the base.")
