@@ -188,6 +188,14 @@ def accepted_variant(session: Session, accepted: Sequence[str]) -> tuple[str, st
     return f"{stem}.yaml", yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+def candidates_view(session: Session) -> pd.DataFrame:
+    """What each candidate changes, in the engine's own words, before anything is run."""
+    return pd.DataFrame([{"Candidate": c.name, "Id": c.id,
+                          "Requested by": c.requested_by or "",
+                          "Changes": "; ".join(ch.describe() for ch in c.changes),
+                          "Notes": c.notes or ""} for c in session.candidates])
+
+
 def session_file(session: Session) -> tuple[str, str]:
     """The session as a session file: (file name, YAML text) that loads back equal.
 

@@ -171,3 +171,18 @@ def test_a_session_file_round_trips_through_the_page():
                                                      "application/x-yaml")).run()
     errors = [e.value for e in at.error]
     assert any("bad.yaml" in e and "candidates[0].id" in e for e in errors), errors
+
+
+def test_the_candidates_are_listed_before_ranking():
+    """After Load session the candidates and their changes are on the page, in the
+    engine's words (a new user found only a count there)."""
+    at = open_decide()
+    at.selectbox(key="decide_file").set_value(SESSION)
+    at.button(key="decide_load").click().run()
+    ses = load_session(SESSION)
+    listed = [d.value for d in at.dataframe if "Changes" in d.value.columns]
+    assert listed, "the candidates table is shown"
+    table = listed[0]
+    assert list(table["Candidate"]) == [c.name for c in ses.candidates]
+    assert list(table["Changes"]) == ["; ".join(ch.describe() for ch in c.changes)
+                                      for c in ses.candidates]

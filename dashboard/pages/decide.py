@@ -470,6 +470,10 @@ def main() -> None:
     default = base_runs if isinstance(base_runs, int) else DEFAULT_RUNS
     st.markdown(f"**{ses.name}**: {len(ses.candidates)} candidates on “{ses.base.name}”"
                 + (f". {ses.description}" if ses.description else ""))
+    with st.expander(f"The candidates and their changes ({len(ses.candidates)})",
+                     expanded=ss.get(RESULT) is None):
+        st.dataframe(decide.candidates_view(ses), hide_index=True, width="stretch",
+                     key="decide_candidates")
     c1, c2 = st.columns(2)
     runs = int(c1.number_input("Futures per candidate", 10, MAX_RUNS, default, 100,
                                key="decide_runs"))
