@@ -8,6 +8,7 @@ set are the engine's numbers; decisions go to the store.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -73,14 +74,7 @@ def source_panel() -> None:
                                 key="decide_file")
             if c2.button("Load session", key="decide_load", type="primary",
                          icon=":material/folder_open:"):
-                try:
-                    ses = load_session(pick)
-                except ScenarioError as exc:
-                    st.error(f"That session file cannot be used: {exc}")
-                    return
-                _set_session(ses, f"Loaded “{ses.name}”: {len(ses.candidates)} candidates "
-                             f"on “{ses.base.name}”.")
-                st.rerun()
+                _use_session_file(lambda: load_session(pick), "")
             upload_session()
         elif source == "whatif":
             sc = state.scenario()
@@ -116,13 +110,20 @@ def upload_session() -> None:
     if up is None or ss.get("decide_upload_seen") == up.file_id:
         return
     ss["decide_upload_seen"] = up.file_id
+    _use_session_file(lambda: load_session_text(up.getvalue(), source=up.name,
+                                                base_dir=sessions_dir()), f" from {up.name}")
+
+
+def _use_session_file(load: Callable[[], Session], where: str) -> None:
+    """Load a session file (library or upload) and make it the page's session, or
+    say in words why it cannot be used."""
     try:
-        ses = load_session_text(up.getvalue(), source=up.name, base_dir=sessions_dir())
+        ses = load()
     except ScenarioError as exc:
         st.error(f"That session file cannot be used: {exc}")
         return
-    _set_session(ses, f"Loaded “{ses.name}” from {up.name}: {len(ses.candidates)} "
-                      f"candidates on “{ses.base.name}”.")
+    _set_session(ses, f"Loaded “{ses.name}”{where}: {len(ses.candidates)} candidates "
+                      f"on “{ses.base.name}”.")
     st.rerun()
 
 
