@@ -6,10 +6,13 @@ PORT ?= 8501
 
 .PHONY: run test bench lint fuzz mutants golden clean
 
-$(VENV)/.runtime: requirements.txt
+# The pinned lock (requirements.txt), then the project itself, editable, without
+# resolving its dependency ranges again (the lock already satisfies them).
+$(VENV)/.runtime: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
@@ -28,8 +31,8 @@ bench: $(VENV)/.runtime
 
 # Property tests with fresh random examples, twenty times as many (not in `make test`).
 fuzz: $(VENV)/.dev
-	HYPOTHESIS_PROFILE=fuzz FUZZ_SCALE=20 $(PY) -m pytest -q tests/test_properties.py \
-		tests/test_engine_statistics.py -k "generated or mutated or critical or network"
+	HYPOTHESIS_PROFILE=fuzz FUZZ_SCALE=20 $(PY) -m pytest -q tests/engine/test_properties.py \
+		tests/engine/test_statistics.py -k "generated or mutated or critical or network"
 
 # Mutation testing of simulation/ with mutmut (slow: hours; not in `make test`).
 # `make mutants MUTATE=simulation/value.py` limits it to some files.

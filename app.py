@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import sidebar, state, style
-from simulation.runner import warm_pool
+from simulation.engine.runner import warm_pool
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,6 +1,6 @@
 """Scale-out benchmark: a 2-worker Dask LocalCluster against the local process pool.
 
-Two rows (DESIGN 13; ``make bench``, or ``bench/run_bench.py --only cluster``):
+Two rows (docs/reference/scale-out.md; ``make bench``, or ``bench/run_bench.py --only cluster``):
 
 * **overhead**: ``run`` of the reference scenario (``bench/reference.yaml``,
   10,000 runs = 40 chunks) with ``workers=2`` on the warm local pool and with
@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import simulation
-from simulation import runner as engine_runner
-from simulation.changes import SetField
+from simulation.engine import runner as engine_runner
+from simulation.scenario.changes import SetField
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE / "reference.yaml"

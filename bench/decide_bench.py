@@ -1,4 +1,4 @@
-"""Decide benchmark (issue 14): ``prioritise`` against the runs it is made of.
+"""Decide benchmark: ``prioritise`` against the runs it is made of.
 
 A session of six candidates on ``bench/reference.yaml`` (60 items) at 1,000
 runs: the wall time of ``prioritise`` against 7 plain 1,000-run ``run`` calls
@@ -18,12 +18,12 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+from simulation import prioritise, run
+from simulation.decide.sessions import parse_session
+from simulation.engine.runner import warm_pool
 
-from simulation import prioritise, run  # noqa: E402
-from simulation.runner import warm_pool  # noqa: E402
-from simulation.sessions import parse_session  # noqa: E402
+HERE = Path(__file__).resolve().parent
+
 
 TARGET_RATIO = 1.05
 TARGET_FIRST_X_RUNS = 2.0

@@ -56,18 +56,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import floor
+import recipe
+import yaml
+
+import simulation
+from simulation.engine import runner as engine_runner
+from simulation.scenario.schema import parse_scenario
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))   # the simulation package
-sys.path.insert(0, str(HERE))   # recipe, floor
 
-import floor  # noqa: E402
-import recipe  # noqa: E402
-import yaml  # noqa: E402
 
-import simulation  # noqa: E402
-from simulation import runner as engine_runner  # noqa: E402
-from simulation.schema import parse_scenario  # noqa: E402
 
 REFERENCE = HERE / "reference.yaml"
 RESULTS = HERE / "results.json"
@@ -329,10 +329,10 @@ def bench_recompute(data, sc, runs: int, seeds) -> dict[str, Any]:
     engine_runner.warm_pool()
     # What the Forecast page then builds from the results (pure pandas and Altair; the
     # dashboard caches it with the forecast): its tables and its five chart specs.
-    from dashboard import analysis, charts
+    from dashboard import charts, page_tables
 
     def page(res: simulation.Results) -> dict[str, Any]:
-        tables = analysis.forecast_tables(res)
+        tables = page_tables.forecast_tables(res)
         return charts.specs(charts.forecast_charts(tables, variant.deadline,
                                                    variant.value.outcome.by))
 

@@ -1,12 +1,12 @@
 """Widget bounds, defaults and choices read from the schema (no Streamlit, no retyping).
 
-The scenario schema (:mod:`simulation.schema`) owns every limit: pydantic
+The scenario schema (:mod:`simulation.scenario.schema`) owns every limit: pydantic
 ``Field(ge=..., le=...)`` on a section's fields and the named ``Annotated``
 types (``Day``, ``Productivity``, ...), and the vocabularies as ``Literal``
 types. The pages ask here instead of typing the numbers again, so a widget
 can never accept what the schema refuses (or refuse what it accepts).
 
->>> from simulation.schema import Team
+>>> from simulation.scenario.schema import Team
 >>> field_bounds(Team, "size")
 Bounds(ge=1, le=500, default=None)
 """

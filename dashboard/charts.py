@@ -1,6 +1,6 @@
 """Chart builders: pure functions from a small DataFrame to an Altair chart.
 
-Each builder takes one of the tables made by :mod:`dashboard.analysis` and
+Each builder takes one of the tables made by :mod:`dashboard.page_tables` and
 returns a chart; none reads Streamlit state, so every one is tested with
 ``chart.to_dict()``. Charts are layered from small parts (band + line + rule),
 and every layer's colour goes through one named scale so the legend explains
@@ -13,8 +13,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-# The palette has one owner, shared with the report's charts (simulation.vega).
-from simulation.vega import DEADLINE, NEUTRAL, PRODUCT, PROJECT, tornado_spec
+# The palette has one owner, shared with the report's charts (simulation.present.charts).
+from simulation.present.charts import DEADLINE, NEUTRAL, PRODUCT, PROJECT, tornado_spec
 
 SOURCE_COLOURS = {"planned": "#4c78a8", "added": "#f58518", "creep": "#e45756",
                   "fix": "#b279a2", "overhead": "#9d9d9d"}
@@ -195,7 +195,7 @@ def delivery_chart(histogram: pd.DataFrame, markers: pd.DataFrame | None = None
     ----------
     histogram : DataFrame
         ``week_start``, ``week_end``, ``runs``, ``share`` (from
-        :func:`dashboard.analysis.delivery_histogram`).
+        :func:`dashboard.page_tables.delivery_histogram`).
     markers : DataFrame, optional
         ``label`` (P50, P85, Deadline) and ``date``.
     """
@@ -275,7 +275,7 @@ def burnup_chart(fan: pd.DataFrame, deadline: pd.Timestamp | None = None) -> alt
     ----------
     fan : DataFrame
         ``date``, ``p05`` ... ``p95`` of work done, and ``scope`` (median known
-        scope), from :func:`dashboard.analysis.burnup_table`.
+        scope), from :func:`dashboard.page_tables.burnup_table`.
     deadline : Timestamp, optional
         Drawn as a dashed red rule.
     """
@@ -475,7 +475,7 @@ def delta_chart(deltas: pd.DataFrame, x_format: str = ",.1~f") -> alt.LayerChart
 
 # -------------------------------------------------------------- page bundles
 def forecast_charts(t: dict, deadline=None, outcome_by=None) -> dict[str, alt.TopLevelMixin]:
-    """Every chart of the Forecast page from :func:`dashboard.analysis.forecast_tables`."""
+    """Every chart of the Forecast page from :func:`dashboard.page_tables.forecast_tables`."""
     by = pd.Timestamp(outcome_by) if outcome_by is not None else None
     dl = pd.Timestamp(deadline) if deadline is not None else None
     return {
@@ -493,7 +493,7 @@ DELTA_CHARTS = (("delivery_day", "Δ delivery (working days)", ",.1~f"),
 
 
 def comparison_charts(t: dict) -> dict[str, alt.TopLevelMixin]:
-    """Every chart of the What-if comparison from :func:`dashboard.analysis.comparison_tables`."""
+    """Every chart of the What-if comparison (``page_tables.comparison_tables``)."""
     deadline = pd.Timestamp(t["deadline"]) if t.get("deadline") else None
     out = {"cdf": cdf_chart(t["cdf"], deadline), "value": value_compare_chart(t["value"])}
     deltas = t["deltas"]
@@ -504,7 +504,7 @@ def comparison_charts(t: dict) -> dict[str, alt.TopLevelMixin]:
 
 
 def driver_specs(t: dict) -> dict[str, dict]:
-    """The two tornados of "What drives it": Vega-Lite dicts from :mod:`simulation.vega`.
+    """The two tornados of "What drives it": Vega-Lite dicts from :mod:`simulation.present.charts`.
 
     Defined there, not here, so the report draws the same chart (the report is
     written by ``simulation/``, which may not import Altair or the dashboard).

@@ -1,6 +1,6 @@
 """Decide page helpers without Streamlit: sessions from the page, tables for display.
 
-The numbers come from :func:`simulation.prioritise`; this module only reshapes
+The numbers come from :func:`simulation.decide.prioritise`; this module only reshapes
 them (and builds a :class:`simulation.Session` from What-if variants or from
 candidates added with the levers).
 """
@@ -17,9 +17,9 @@ import pandas as pd
 import yaml
 
 from simulation import Prioritisation, Scenario, Session
-from simulation.changes import variant_data
-from simulation.prioritise import VERDICTS
-from simulation.sessions import Candidate, session_data
+from simulation.decide.prioritise import VERDICTS
+from simulation.decide.sessions import Candidate, session_data
+from simulation.scenario.changes import variant_data
 
 from . import fmt
 from .levers import new_id

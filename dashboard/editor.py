@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.distributions import DistKind, Distribution
-from simulation.schema import Impact, Scenario
+from simulation.scenario.distributions import DistKind, Distribution
+from simulation.scenario.schema import Impact, Scenario
 
 from .bounds import choices, literal_values
 
@@ -358,8 +358,8 @@ def check_new_row(sc: Scenario, table: pd.DataFrame, row: dict[str, Any]) -> lis
     dependencies that exist, no cycles) is the engine's; each message names
     the row and the field: ``items[12] (row 13, 'export'), high: must be >= likely``.
     """
-    from simulation.errors import ScenarioError
-    from simulation.schema import parse_scenario
+    from simulation.scenario.errors import ScenarioError
+    from simulation.scenario.schema import parse_scenario
 
     if not row["id"]:
         return [row_label("items", len(sc.items), len(table), None)

@@ -9,7 +9,7 @@ import typing
 import numpy as np
 import pandas as pd
 
-from simulation.schema import Approach
+from simulation.scenario.schema import Approach
 
 #: Each delivery approach: its name and what it means, in the schema's order. Every
 #: page and lever label comes from here.

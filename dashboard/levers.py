@@ -2,7 +2,7 @@
 
 Each builder returns a list of changes (usually one) or raises
 :class:`simulation.ScenarioError` with a message for the page. The change
-objects come from :mod:`simulation.changes`, so a variant made here is
+objects come from :mod:`simulation.scenario.changes`, so a variant made here is
 exactly what a variant file with the same ``changes:`` would give.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from simulation import Scenario, ScenarioError
-from simulation.changes import (
+from simulation.scenario.changes import (
     AddItems,
     AddPeople,
     AddRisk,
@@ -28,8 +28,8 @@ from simulation.changes import (
     SetIteration,
     apply_changes,
 )
-from simulation.distributions import MAX_PARAMETER
-from simulation.schema import (
+from simulation.scenario.distributions import MAX_PARAMETER
+from simulation.scenario.schema import (
     Creep,
     Day,
     Fraction,

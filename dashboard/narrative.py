@@ -189,7 +189,7 @@ def why_sentences(facts: dict[str, Any] | None, mean_shift: float | None,
                   p50_shift: float | None) -> list[str]:
     """Why more people did not bring the date earlier: at most two sentences.
 
-    ``facts`` is :func:`dashboard.analysis.people_effect` (None: no more
+    ``facts`` is :func:`dashboard.page_tables.people_effect` (None: no more
     people, nothing to explain); the shifts are the paired mean and the P50
     delivery shift in working days. Empty when the date does get earlier.
     """

@@ -1,6 +1,6 @@
 """The **Download report** button of the Forecast, What-if and Decide pages.
 
-The report (:mod:`simulation.report`) is built only when the button is pressed:
+The report (:mod:`simulation.report.document`) is built only when the button is pressed:
 Streamlit calls the data callable on click, on its own thread, so the page never
 waits for the SVG rendering. Built reports are kept per server process, keyed
 by what they are a pure function of (the scenario texts, runs and seed), so a

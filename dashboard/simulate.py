@@ -3,7 +3,7 @@
 Results are cached with ``st.cache_data`` keyed by the scenario's YAML text
 plus runs and seed, so switching pages or returning to a scenario never
 simulates again. The cache holds only the small tables the pages show
-(:func:`dashboard.analysis.forecast_tables`) and the finished chart specs, not
+(:func:`dashboard.page_tables.forecast_tables`) and the finished chart specs, not
 the engine's long tables, so a cached page costs milliseconds, not a rebuild
 of every chart.
 Two sessions with the same scenario text share an entry, which is safe: the
@@ -25,9 +25,9 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from simulation import Scenario, ScenarioError, SimulationError, compare, run, scenario_to_yaml
-from simulation.cluster import SCHEDULER_ENV
+from simulation.engine.cluster import SCHEDULER_ENV
 
-from . import analysis, charts
+from . import charts, page_tables
 
 #: Cached forecasts/comparisons kept per server process (oldest dropped first).
 MAX_CACHED = 48
@@ -111,7 +111,7 @@ def forecast(sc: Scenario) -> dict[str, Any]:
     update, done = _bar("Simulating")
 
     def compute() -> dict[str, Any]:
-        tables = analysis.forecast_tables(run(sc, runs=runs, seed=seed, progress=update,
+        tables = page_tables.forecast_tables(run(sc, runs=runs, seed=seed, progress=update,
                                                       scheduler=scheduler()))
         tables["charts"] = charts.specs(charts.forecast_charts(
             tables, sc.deadline, sc.value.outcome.by))
@@ -132,7 +132,7 @@ def comparison(scenarios: dict[str, Scenario]) -> dict[str, Any]:
     update, done = _bar("Comparing")
 
     def compute() -> dict[str, Any]:
-        tables = analysis.comparison_tables(
+        tables = page_tables.comparison_tables(
             compare(scenarios, runs=runs, seed=seed, progress=update, scheduler=scheduler()))
         tables["charts"] = charts.specs(charts.comparison_charts(tables))
         return tables

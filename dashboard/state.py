@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from simulation import Scenario, ScenarioError, load_scenario
-from simulation.library import LIBRARY_DIR
+from simulation.scenario.library import LIBRARY_DIR
 
 #: The scenario a new session opens with (``make run`` shows a forecast at once).
 DEFAULT_SCENARIO = "supply-chain.yaml"

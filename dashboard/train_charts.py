@@ -11,7 +11,7 @@ import pandas as pd
 
 from .charts import NEUTRAL, PADDING, PRODUCT, PROJECT
 
-#: Axis formats by metric kind (see ``simulation.exercises.METRICS``).
+#: Axis formats by metric kind (see ``simulation.train.exercises.METRICS``).
 AXIS_FORMATS = {"probability": ".0%", "money": "~s", "day": ",.0f", "ratio": ".2f",
                 "count": ",.0f"}
 TRUTH = PRODUCT

@@ -1,7 +1,7 @@
 """What-if variants as files next to a saved scenario, and back.
 
 Saving a scenario on the Scenario page also writes each What-if variant as
-``<base>--<variant>.yaml`` (:func:`dashboard.storage.variant_filename`) in the
+``<base>--<variant>.yaml`` (:func:`dashboard.saved_files.variant_filename`) in the
 same folder: a variant file in the engine's own form (``extends`` the saved
 base, ``name``, ``changes``), so the CLI, ``compare`` and the Scenario page
 read it like any other variant file. A pinned variant ("Original plan" after
@@ -17,10 +17,10 @@ from pathlib import Path
 import yaml
 
 from simulation import ScenarioError, load_scenario, scenario_to_yaml
-from simulation.changes import changes_from, variant_data
-from simulation.yamlio import read_yaml_file
+from simulation.scenario.changes import changes_from, variant_data
+from simulation.scenario.yamlio import read_yaml_file
 
-from . import storage
+from . import saved_files
 from .state import Variant
 
 
@@ -35,14 +35,14 @@ def variant_texts(base_name: str, variants: list[Variant]) -> list[tuple[str, st
         The What-if variants; each gets its own file name, even when two
         names sanitise alike (``-2`` is added to the later one).
     """
-    base_file = storage.safe_filename(base_name)
+    base_file = saved_files.safe_filename(base_name)
     out: list[tuple[str, str]] = []
     taken: set[str] = set()
     for v in variants:
-        file_name = storage.variant_filename(base_name, v.name)
+        file_name = saved_files.variant_filename(base_name, v.name)
         n = 2
         while file_name in taken:
-            file_name = storage.variant_filename(base_name, f"{v.name}-{n}")
+            file_name = saved_files.variant_filename(base_name, f"{v.name}-{n}")
             n += 1
         taken.add(file_name)
         if v.pinned:
@@ -56,7 +56,7 @@ def variant_texts(base_name: str, variants: list[Variant]) -> list[tuple[str, st
 
 def _name_from_file(path: Path, base: Path) -> str:
     """A pinned variant's name from its file name: ``X--Original-plan`` -> ``Original plan``."""
-    return path.stem[len(base.stem) + len(storage.VARIANT_SEPARATOR):].replace("-", " ")
+    return path.stem[len(base.stem) + len(saved_files.VARIANT_SEPARATOR):].replace("-", " ")
 
 
 def load_variants(base: Path) -> tuple[list[Variant], list[str]]:
@@ -68,7 +68,7 @@ def load_variants(base: Path) -> tuple[list[Variant], list[str]]:
     """
     variants: list[Variant] = []
     problems: list[str] = []
-    for path in storage.variant_files(base):
+    for path in saved_files.variant_files(base):
         try:
             data = read_yaml_file(path)
             sc = load_scenario(path)

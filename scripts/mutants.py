@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python scripts/mutants.py                       # every module (hours)
-    .venv/bin/python scripts/mutants.py simulation/value.py   # only these files
+    .venv/bin/python scripts/mutants.py simulation/engine/value.py   # only these files
 
 To limit a run, the files are written into ``only_mutate`` for its duration
 (the pyproject is restored afterwards). Prints killed / survived / other counts and

@@ -3,7 +3,7 @@
 One script owns them all, so a change to the engine moves them in one step:
 
 - ``tests/golden/*.csv``: whole ``runs`` and ``items`` tables of two library
-  scenarios (``tests/test_golden.py`` recomputes them and compares bytes);
+  scenarios (``tests/engine/test_golden.py`` recomputes them and compares bytes);
 - the README's first-forecast and ``compare`` examples (``tests/test_readme.py``
   checks them against the CLI);
 - the README's library table (P50 delivery, on time, NPV mean, outcome).
@@ -23,10 +23,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from simulation import load_scenario, run
 
-from simulation import load_scenario, run  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 README = ROOT / "README.md"
 GOLDEN = ROOT / "tests" / "golden"

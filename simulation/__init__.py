@@ -1,6 +1,6 @@
 """Initiative scenario simulator: a SimPy Monte Carlo model of project and product.
 
-Public interface (DESIGN section 5)::
+Public interface (docs/reference/python-api.md)::
 
     from simulation import load_scenario, run, compare
     sc = load_scenario("scenarios/supply-chain.yaml")
@@ -11,16 +11,16 @@ Public interface (DESIGN section 5)::
     res = run(sc, runs=10_000, seed=42, scheduler="tcp://10.0.0.5:8786")   # Dask cluster
 """
 
-from .cluster import SchedulerError
-from .errors import ScenarioError
-from .loading import load_scenario, load_scenario_text
-from .prioritise import Combination, Prioritisation, prioritise
-from .results import Results
-from .runner import SimulationError, compare, run
-from .schema import Scenario
-from .sessions import Session, load_session
-from .summary import Comparison
-from .yamlio import scenario_to_yaml
+from simulation.decide.prioritise import Combination, Prioritisation, prioritise
+from simulation.decide.sessions import Session, load_session
+from simulation.engine.cluster import SchedulerError
+from simulation.engine.results import Results
+from simulation.engine.runner import SimulationError, compare, run
+from simulation.engine.summary import Comparison
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.loading import load_scenario, load_scenario_text
+from simulation.scenario.schema import Scenario
+from simulation.scenario.yamlio import scenario_to_yaml
 
 __all__ = [
     "Combination",

@@ -34,7 +34,7 @@ def supply_chain_path() -> Path:
 @pytest.fixture
 def user_dir(tmp_path, monkeypatch) -> Path:
     """A folder of the test's own for saved scenarios, never scenarios/user."""
-    from dashboard import storage
+    from dashboard import saved_files
     folder = tmp_path / "saved"
-    monkeypatch.setenv(storage.USER_DIR_ENV, str(folder))
+    monkeypatch.setenv(saved_files.USER_DIR_ENV, str(folder))
     return folder

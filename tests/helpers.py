@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from simulation.schema import Scenario, parse_scenario
+from simulation.scenario.schema import Scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "scenarios"

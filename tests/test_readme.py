@@ -11,8 +11,8 @@ import shlex
 
 import pytest
 
+from tests.cli.test_cli import cli
 from tests.helpers import ROOT
-from tests.test_cli import cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -1,4 +1,4 @@
-"""Decide page: a joint prioritisation session (DESIGN 8), on top of ``prioritise``.
+"""Decide page: a joint prioritisation session (docs/reference/decide.md), on top of ``prioritise``.
 
 Candidates come from a session file, from the What-if page's variants, or from
 the levers here; the ranking, the two trade-off maps, combinations and the best
@@ -14,13 +14,23 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import decide, decide_charts, levers, prose, report_button, simulate, state, storage
-from simulation import Prioritisation, ScenarioError, Session, prioritise, report, scenario_to_yaml
-from simulation.schema import MAX_RUNS
-from simulation.sessions import load_session, load_session_text, session_files, sessions_dir
+from dashboard import (
+    decide,
+    decide_charts,
+    levers,
+    prose,
+    report_button,
+    saved_files,
+    simulate,
+    state,
+)
+from simulation import Prioritisation, ScenarioError, Session, prioritise, scenario_to_yaml
+from simulation.decide.sessions import load_session, load_session_text, session_files, sessions_dir
+from simulation.report import document as report
+from simulation.scenario.schema import MAX_RUNS
+from simulation.scenario.yamlio import MAX_FILE_BYTES
 from simulation.store import StoreError
 from simulation.store import decisions as store_decisions
-from simulation.yamlio import MAX_FILE_BYTES
 
 LOG = logging.getLogger(__name__)
 
@@ -445,10 +455,10 @@ def show_decisions(pr: Prioritisation) -> None:
     if c3.button("Save the accepted set in my folder", key="decide_variant_save",
                  icon=":material/save:"):
         try:
-            path = storage.save_text(text, Path(filename).stem, overwrite=False)
-        except storage.FileExists as exc:
+            path = saved_files.save_text(text, Path(filename).stem, overwrite=False)
+        except saved_files.FileExists as exc:
             st.error(f"{exc}: a file of that name exists; it was left as it is.")
-        except storage.SaveRefused as exc:
+        except saved_files.SaveRefused as exc:
             st.error(f"Not saved: {exc}")
         else:
             st.success(f"Saved as {path.name} in your folder (it extends the base).")

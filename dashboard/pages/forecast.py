@@ -5,9 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import analysis, fmt, history_view, narrative, prose, report_button, simulate, state
-from simulation import report
-from simulation.drivers import driver_sentence
+from dashboard import (
+    fmt,
+    history_view,
+    narrative,
+    page_tables,
+    prose,
+    report_button,
+    simulate,
+    state,
+)
+from simulation.engine.drivers import driver_sentence
+from simulation.report import document as report
 
 
 def chart(t: dict, name: str) -> None:
@@ -89,7 +98,7 @@ def product_lens(sc, t: dict) -> None:
                "full value.")
 
 
-#: How each kind of column in :data:`dashboard.analysis.RUN_COLUMNS` is shown.
+#: How each kind of column in :data:`dashboard.page_tables.RUN_COLUMNS` is shown.
 RUN_FORMATS = {"money": "localized", "day": "%.1f", "effort": "%.1f", "ratio": "%.2f",
                "count": "%d"}
 
@@ -97,7 +106,7 @@ RUN_FORMATS = {"money": "localized", "day": "%.1f", "effort": "%.1f", "ratio": "
 def run_column_config() -> dict:
     """Column formats of the runs table: dates as 4 May 2027, money with separators."""
     config = {}
-    for header, kind in analysis.RUN_COLUMNS.values():
+    for header, kind in page_tables.RUN_COLUMNS.values():
         if kind == "date":
             config[header] = st.column_config.DateColumn(header, format="D MMM YYYY")
         elif kind in RUN_FORMATS:
@@ -106,7 +115,7 @@ def run_column_config() -> dict:
 
 
 def drivers(t: dict) -> None:
-    """What drives it: a tornado per lens, each with its top driver in words (DESIGN 11)."""
+    """What drives it: a tornado per lens, each with its top driver in words (docs/reference/drivers-and-report.md)."""
     st.subheader("What drives it", help="Which uncertain inputs move the date and the value: "
                  "the rank correlation, over the simulated futures, of each input with the "
                  "delivery day and with NPV. No extra runs: the same futures as above.")

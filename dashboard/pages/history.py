@@ -1,5 +1,5 @@
 """History page: the team's own flow, a throughput forecast, its backtest, and the
-history as the backlog's efforts (DESIGN 10)."""
+history as the backlog's efforts (docs/reference/history.md)."""
 
 from __future__ import annotations
 

@@ -9,12 +9,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import editor, fmt, prose, state, storage, variant_files
+from dashboard import editor, fmt, prose, saved_files, state, variant_files
 from dashboard.bounds import choices, field_bounds
 from simulation import ScenarioError, load_scenario, load_scenario_text, scenario_to_yaml
-from simulation.changes import variant_base, variant_changes
-from simulation.library import LIBRARY_DIR, list_library
-from simulation.schema import (
+from simulation.scenario.changes import variant_base, variant_changes
+from simulation.scenario.library import LIBRARY_DIR, list_library
+from simulation.scenario.schema import (
     MAX_DATE,
     MAX_RUNS,
     MIN_DATE,
@@ -30,7 +30,7 @@ from simulation.schema import (
     ValueSettings,
     parse_scenario,
 )
-from simulation.yamlio import parse_yaml_text, read_yaml_file
+from simulation.scenario.yamlio import parse_yaml_text, read_yaml_file
 
 LOG = logging.getLogger(__name__)
 #: Largest whole number a browser number field holds exactly (2**53 - 1).
@@ -159,7 +159,7 @@ def pending_load_box() -> None:
 def _choices() -> list[tuple[str, Path, str]]:
     rows = [(f"{r['name']}  ·  {r['file']}", LIBRARY_DIR / r["file"], f"library file {r['file']}")
             for r in list_library() if r["kind"] != "invalid"]
-    for path in storage.list_saved():
+    for path in saved_files.list_saved():
         rows.append((f"Saved: {path.stem}", path, f"saved file {path.name}"))
     return rows
 
@@ -209,10 +209,10 @@ def uploader() -> None:
 
 def save_box(sc) -> None:
     """Save the scenario and, beside it, each What-if variant as a variant file."""
-    folder = storage.user_dir()
+    folder = saved_files.user_dir()
     with st.expander("Save to my scenarios"):
         name = st.text_input("File name", value=sc.name, key=key("save_name"), max_chars=120)
-        target = storage.target_path(name, folder)
+        target = saved_files.target_path(name, folder)
         files = [(target.name, scenario_to_yaml(sc)),
                  *variant_files.variant_texts(name, state.variants())]
         shown = _shown(folder)
@@ -244,17 +244,17 @@ def save_files(files: list[tuple[str, str]], folder: Path, shown: str, existing:
     written: list[Path] = []
     for file_name, text in files:
         try:
-            written.append(storage.save_file(text, file_name, folder, overwrite=overwrite))
-        except storage.FileExists as exc:
+            written.append(saved_files.save_file(text, file_name, folder, overwrite=overwrite))
+        except saved_files.FileExists as exc:
             st.warning(f"{exc}. " + _written(written))
             return
-        except storage.SaveRefused as exc:
+        except saved_files.SaveRefused as exc:
             st.error(f"Not saved: {exc}. " + _written(written))
             return
     base = written[0]
     state.mark_saved(base)
     extra = ""
-    others = [p.name for p in storage.variant_files(base) if p not in written]
+    others = [p.name for p in saved_files.variant_files(base) if p not in written]
     if others:
         extra = (" Variant files from an earlier save are kept and load with it too: "
                  + ", ".join(f"`{f}`" for f in others) + ".")
@@ -727,7 +727,7 @@ def main() -> None:
 
     with actions:
         st.download_button("Download YAML", data=scenario_to_yaml(sc),
-                           file_name=storage.safe_filename(sc.name), mime="application/x-yaml",
+                           file_name=saved_files.safe_filename(sc.name), mime="application/x-yaml",
                            key=key("download"), icon=":material/download:")
     with save_slot:
         save_box(sc)

@@ -1,7 +1,7 @@
-"""Train page (DESIGN 9): predict, reveal, debrief, score; alone or as a class.
+"""Train page (docs/reference/train.md): predict, reveal, debrief, score; alone or as a class.
 
 The page only draws: exercises, answers, checks and scores come from
-``simulation.exercises``, classes and answers from ``simulation.store.classes``.
+``simulation.train.exercises``, classes and answers from ``simulation.store.classrooms``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import analysis, charts, fmt, prose, simulate, train_charts
+from dashboard import charts, fmt, page_tables, prose, simulate, train_charts
 from simulation import ScenarioError, SimulationError
-from simulation import exercises as E
 from simulation.store import StoreError
 from simulation.store import classes as cl
+from simulation.train import exercises as E
 
 LOG = logging.getLogger(__name__)
 SOLO, JOIN, TRAINER = "On my own", "Join a class", "Run a class (trainer)"
@@ -63,7 +63,7 @@ def solution(ex: E.Exercise) -> E.Solution | None:
 @st.cache_data(max_entries=16, ttl=simulate.CACHE_TTL_S, show_spinner=False)
 def comparison_specs(key: str, runs: int, seed: int, _sol: E.Solution) -> dict[str, dict]:
     """The What-if comparison charts of an exercise (built once per exercise and seed)."""
-    tables = analysis.comparison_tables(_sol.comparison)
+    tables = page_tables.comparison_tables(_sol.comparison)
     return charts.specs(charts.comparison_charts(tables))
 
 

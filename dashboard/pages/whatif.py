@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import analysis, charts, fmt, levers, narrative, prose, simulate, state
+from dashboard import charts, fmt, levers, narrative, page_tables, prose, simulate, state
 from dashboard.editor import RISK_KINDS
 from dashboard.levers import (
     CADENCE,
@@ -24,7 +24,7 @@ from dashboard.levers import (
     VALUE,
 )
 from simulation import Scenario, ScenarioError
-from simulation.runner import with_runs
+from simulation.engine.runner import with_runs
 
 NEW = "A new variant"
 LAST_ERROR = "lever_error"
@@ -515,9 +515,9 @@ def comparison(sc: Scenario, built: dict[str, Scenario]) -> None:
     if t is None:
         return
     show_comparison(t)
-    # The steering-committee report of this comparison (simulation.report; DESIGN 11).
+    # The steering-committee report of this comparison (simulation.report.document; docs/reference/drivers-and-report.md).
     from dashboard import report_button
-    from simulation import report
+    from simulation.report import document as report
     report_button.download_report(
         ("comparison", tuple((n, simulate.scenario_key(v)) for n, v in request.items())),
         lambda: report.comparison_report(request), report_button.file_name(sc.name),
@@ -528,7 +528,7 @@ def show_comparison(t: dict[str, Any]) -> None:
     names = t["names"]
     base = t["summaries"][names[0]]
     for name in names[1:]:
-        deltas = analysis.delta_lookup(t["deltas"], name)
+        deltas = page_tables.delta_lookup(t["deltas"], name)
         st.markdown(narrative.delta_sentence(name, base, t["summaries"][name], deltas,
                                              t["shifts"][name]))
         why = narrative.why_sentences(t.get("why", {}).get(name),
@@ -539,7 +539,7 @@ def show_comparison(t: dict[str, Any]) -> None:
     # One row per scenario, in a table that wraps its cells: every scenario and every
     # measure stays readable in the page's width, however many there are (a grid
     # with a column per scenario scrolled the fifth one off).
-    st.table(analysis.comparison_rows(t).set_index("Scenario"))
+    st.table(page_tables.comparison_rows(t).set_index("Scenario"))
     st.caption("One row per scenario, the baseline first. In brackets: the variant minus "
                "the baseline (date shifts in working days); in square brackets: the 90% "
                "interval of the mean paired difference over the same simulated futures.")

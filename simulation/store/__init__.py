@@ -1,4 +1,4 @@
-"""The store (DESIGN section 12): what users record, kept in a real database.
+"""The store (docs/reference/store.md): what users record, kept in a real database.
 
 Decisions (Decide), classes and answers (Train) live here; scenario files stay
 files. SQLite by default, at ``$SIM_DATA_DIR/app.sqlite`` or ``data/app.sqlite``

@@ -1,4 +1,4 @@
-"""Decisions of prioritisation sessions (DESIGN 8 and 12), kept in the store.
+"""Decisions of prioritisation sessions (docs/reference/decide.md and store.md), kept in the store.
 
 Every decision is a new row: who decided what about which candidate of which
 session, why, when, and the numbers shown at that moment. Rows are never
@@ -18,8 +18,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..errors import ScenarioError
-from . import Store, create_tables, metadata, migration, open_store
+from simulation.scenario.errors import ScenarioError
+from simulation.store import Store, create_tables, metadata, migration, open_store
 
 #: The three answers a candidate can get.
 DECISIONS = ("accept", "defer", "reject")

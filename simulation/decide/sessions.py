@@ -1,0 +1,295 @@
+"""Prioritisation session files (docs/reference/decide.md): a base and candidate changes.
+
+A session file names a base scenario (resolved exactly like a variant's
+``extends``: relative to the session's folder, else a file of the scenario
+library) and lists candidates, each a set of typed what-if changes written as
+in a variant file::
+
+    name: Q2 scope review
+    base: ../supply-chain.yaml
+    candidates:
+      - id: refresh
+        name: Near-real-time refresh
+        changes:
+          - add_items: {at_day: 30, items: [{id: realtime, effort: 12}]}
+    constraint: {on_time_probability: 0.7}
+
+:func:`load_session` validates all of it at once: the keys, unique ids,
+every change, and that every candidate applies to the base on its own. Every
+problem is a :class:`ScenarioError` naming the file and the field path, e.g.
+``sessions/q2.yaml: candidates[1].changes[0].add_items.items[0].effort.high:
+must be >= mode``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulation.scenario.changes import (
+    apply_changes,
+    change_to_data,
+    load_variant_data,
+    parse_changes,
+)
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.schema import Scenario
+from simulation.scenario.yamlio import parse_yaml_text, read_yaml_file
+
+#: Keys a session file may have.
+SESSION_KEYS = ("name", "base", "description", "candidates", "constraint")
+#: Keys a candidate may have.
+CANDIDATE_KEYS = ("id", "name", "requested_by", "notes", "changes")
+#: What the accepted set may be required to keep (each a probability in [0, 1]).
+CONSTRAINT_KEYS = ("on_time_probability", "outcome_probability")
+#: Most candidates one session may weigh (each costs one simulation).
+MAX_CANDIDATES = 50
+#: Candidate ids: lower-case letters, digits and hyphens (they appear in URLs and CSVs).
+CANDIDATE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+CANDIDATE_ID_RULE = "1-64 lower-case letters, digits or '-', starting with a letter or digit"
+MAX_TEXT = {"name": 200, "requested_by": 200, "notes": 5_000, "description": 5_000}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One scope change under discussion: its id, a name and its typed changes."""
+
+    id: str
+    name: str
+    changes: tuple[Any, ...]
+    requested_by: str | None = None
+    notes: str | None = None
+
+    def describe(self) -> list[str]:
+        """One line per change, for people."""
+        return [c.describe() for c in self.changes]
+
+
+@dataclass(frozen=True)
+class Session:
+    """A validated prioritisation session.
+
+    ``base`` is the base scenario; ``base_ref`` the file name as written in the
+    session (used when saving the accepted set as a variant of the base);
+    ``constraint`` maps :data:`CONSTRAINT_KEYS` to the probability the accepted
+    set must keep.
+    """
+
+    name: str
+    base: Scenario
+    candidates: tuple[Candidate, ...]
+    base_ref: str | None = None
+    description: str | None = None
+    constraint: dict[str, float] = field(default_factory=dict)
+    source: str | None = None
+
+    def candidate(self, cid: str) -> Candidate:
+        """The candidate with id ``cid`` (ScenarioError naming the close ids if none)."""
+        for c in self.candidates:
+            if c.id == cid:
+                return c
+        ids = [c.id for c in self.candidates]
+        close = difflib.get_close_matches(cid, ids, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(ids)})"
+        raise ScenarioError(f"no candidate '{cid}' in session '{self.name}'{hint}")
+
+    def ids(self) -> list[str]:
+        return [c.id for c in self.candidates]
+
+    def scenario_of(self, ids: list[str] | tuple[str, ...]) -> Scenario:
+        """The base with the changes of candidates ``ids`` applied, in file order."""
+        wanted = set(ids)
+        for cid in wanted:
+            self.candidate(cid)   # unknown ids are named
+        chosen = [c for c in self.candidates if c.id in wanted]
+        sc = self.base
+        for c in chosen:
+            try:
+                sc = apply_changes(sc, c.changes, where=f"{c.id}.changes")
+            except ScenarioError as exc:
+                others = ", ".join(x.id for x in chosen if x is not c)
+                raise ScenarioError(f"candidates {', '.join(x.id for x in chosen)} do not "
+                                    f"combine: after {others or 'the base'}: {exc}",
+                                    problems=exc.problems) from None
+        return sc
+
+
+def _problem(source: str | None, path: str, message: str) -> ScenarioError:
+    return ScenarioError(f"{path}: {message}", source=source, problems=[(path, message)])
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "nothing"
+    return f"{type(value).__name__} {value!r}"[:60]
+
+
+def _check_keys(data: dict[str, Any], known: tuple[str, ...], where: str,
+                source: str | None) -> None:
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+            raise _problem(source, f"{where}{key}", f"unknown key{hint}")
+
+
+def _text(data: dict[str, Any], key: str, where: str, source: str | None,
+          required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise _problem(source, f"{where}{key}", "required")
+        return None
+    limit = MAX_TEXT[key]
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise _problem(source, f"{where}{key}", f"expected text of 1 to {limit:,} characters, "
+                       f"got {_kind(value) if not isinstance(value, str) else 'other text'}")
+    return value.strip()
+
+
+def _base(ref: Any, source: str, base_dir: Path) -> Scenario:
+    """The base scenario, resolved with the variant machinery (the same rules as extends)."""
+    if ref is None:
+        raise _problem(source, "base", "required: the scenario file the candidates change, "
+                       "e.g. ../supply-chain.yaml")
+    try:
+        sc = load_variant_data({"extends": ref}, source=source, base_dir=base_dir)
+    except ScenarioError as exc:
+        if exc.source != source:
+            raise   # a problem inside the base file itself: it names that file
+        problems = [("base" if p == "extends" else p, m) for p, m in exc.problems]
+        body = str(exc).removeprefix(f"{source}: ")
+        body = "base" + body.removeprefix("extends") if body.startswith("extends") else body
+        raise ScenarioError(body, source=source, problems=problems) from None
+    # The variant machinery names the result "<base> (<session file>)": keep the base's name.
+    return sc.model_copy(update={"name": sc.name.removesuffix(f" ({Path(source).stem})")})
+
+
+def _constraint(value: Any, source: str | None) -> dict[str, float]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _problem(source, "constraint", "expected a mapping like "
+                       f"{{on_time_probability: 0.7}}, got {_kind(value)}")
+    _check_keys(value, CONSTRAINT_KEYS, "constraint.", source)
+    out = {}
+    for key, v in value.items():
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
+            raise _problem(source, f"constraint.{key}",
+                           f"must be a probability from 0 to 1, got {v!r}")
+        out[key] = float(v)
+    return out
+
+
+def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = None
+                  ) -> Session:
+    """Validate parsed session data; ``base`` is resolved relative to ``base_dir``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``source`` and the field path of the first problem.
+    """
+    if not isinstance(data, dict):
+        raise ScenarioError(f"a session file holds a mapping (name, base, candidates), got "
+                            f"{_kind(data)}", source=source)
+    _check_keys(data, SESSION_KEYS, "", source)
+    name = _text(data, "name", "", source, required=True)
+    description = _text(data, "description", "", source)
+    constraint = _constraint(data.get("constraint"), source)
+    folder = Path(base_dir) if base_dir is not None else Path.cwd()
+    base = _base(data.get("base"), source, folder)
+    raw = data.get("candidates")
+    if not isinstance(raw, list) or not raw:
+        raise _problem(source, "candidates", "list at least one candidate (id and changes), got "
+                       + ("an empty list" if raw == [] else _kind(raw)))
+    if len(raw) > MAX_CANDIDATES:
+        raise _problem(source, "candidates", f"at most {MAX_CANDIDATES} candidates in a session")
+    seen: dict[str, int] = {}
+    candidates = []
+    for i, cand in enumerate(raw):
+        where = f"candidates[{i}]"
+        if not isinstance(cand, dict):
+            raise _problem(source, where, f"expected a candidate like {{id: x, changes: [...]}}, "
+                           f"got {_kind(cand)}")
+        _check_keys(cand, CANDIDATE_KEYS, f"{where}.", source)
+        cid = cand.get("id")
+        if cid is None:
+            raise _problem(source, f"{where}.id", "required")
+        if not isinstance(cid, str) or not CANDIDATE_ID.fullmatch(cid):
+            raise _problem(source, f"{where}.id", f"must be {CANDIDATE_ID_RULE}, got {cid!r}")
+        if cid in seen:
+            raise _problem(source, f"{where}.id",
+                           f"duplicate id '{cid}' (also candidates[{seen[cid]}])")
+        seen[cid] = i
+        if not cand.get("changes"):
+            raise _problem(source, f"{where}.changes", "list at least one change")
+        changes = parse_changes(cand["changes"], source, where=f"{where}.changes")
+        # Each candidate must make sense on the base on its own (it is ranked alone).
+        apply_changes(base, changes, where=f"{where}.changes", source=source)
+        candidates.append(Candidate(
+            id=cid, name=_text(cand, "name", f"{where}.", source) or cid, changes=changes,
+            requested_by=_text(cand, "requested_by", f"{where}.", source),
+            notes=_text(cand, "notes", f"{where}.", source)))
+    base_ref = data.get("base")
+    return Session(name=name, base=base, candidates=tuple(candidates), base_ref=base_ref,
+                   description=description, constraint=constraint, source=source)
+
+
+def load_session(path: str | os.PathLike) -> Session:
+    """Load and validate a session file (``scenarios/sessions/*.yaml``).
+
+    Raises
+    ------
+    ScenarioError
+        With the file name and the field path, e.g.
+        ``q2.yaml: candidates[1].id: duplicate id 'refresh' (also candidates[0])``.
+    """
+    data = read_yaml_file(path)
+    return parse_session(data, source=os.fspath(path), base_dir=Path(path).parent)
+
+
+def load_session_text(text: str | bytes, source: str = "<upload>",
+                      base_dir: Path | None = None) -> Session:
+    """A session from text (an upload); ``base`` is resolved against ``base_dir``."""
+    return parse_session(parse_yaml_text(text, source), source, base_dir)
+
+
+def session_data(session: Session) -> dict[str, Any]:
+    """The file form of a session (for ``yaml.safe_dump``); :func:`parse_session` reads it."""
+    out: dict[str, Any] = {"name": session.name, "base": session.base_ref}
+    if session.description:
+        out["description"] = session.description
+    cands = []
+    for c in session.candidates:
+        entry: dict[str, Any] = {"id": c.id, "name": c.name}
+        if c.requested_by:
+            entry["requested_by"] = c.requested_by
+        if c.notes:
+            entry["notes"] = c.notes
+        entry["changes"] = [change_to_data(ch) for ch in c.changes]
+        cands.append(entry)
+    out["candidates"] = cands
+    if session.constraint:
+        out["constraint"] = dict(session.constraint)
+    return out
+
+
+def sessions_dir() -> Path:
+    """The bundled session library: ``scenarios/sessions``."""
+    from simulation.scenario.library import LIBRARY_DIR
+    return LIBRARY_DIR / "sessions"
+
+
+def session_files(folder: Path | None = None) -> list[Path]:
+    """The session files of a folder (default: the bundled ones), sorted by name."""
+    folder = Path(folder) if folder is not None else sessions_dir()
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")], key=lambda p: p.name)

@@ -1,0 +1,191 @@
+"""Statistics of simulated results: the forecast summary and paired differences.
+
+Pure statistics over tables that already exist; running simulations is the
+runner's job (:func:`simulation.engine.runner.run`, :func:`simulation.engine.runner.compare`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from simulation.engine.plan import make_calendar
+from simulation.engine.value import planned_run_rate
+
+if TYPE_CHECKING:   # annotations only: results imports this module
+    from simulation.engine.results import Results
+
+#: Paired-difference metrics: column in the runs table -> key in the JSON.
+DELTA_METRICS = {
+    "delivery_day": "delivery_day",
+    "cost": "cost",
+    "on_time": "on_time",
+    "npv": "npv",
+    "value": "value",
+    "outcome_reached": "outcome",
+    "first_value_day": "first_value_day",
+}
+
+#: Display names for metric keys (shared by the CLI and the dashboard).
+RESULT_LABELS = {
+    "delivery_day": "Delivery (working days)",
+    "cost": "Cost",
+    "on_time": "On-time probability",
+    "npv": "NPV",
+    "value": "Value to horizon",
+    "outcome": "Outcome probability",
+    "first_value_day": "First value (working days)",
+}
+
+
+def _num(x: float) -> float | None:
+    """JSON-friendly number: rounded, None for NaN/inf."""
+    if x is None or not math.isfinite(float(x)):
+        return None
+    return round(float(x), 4)
+
+
+def percentile(values: np.ndarray, q: float) -> float:
+    """Percentile that counts NaN (never happened) as later than everything.
+
+    With any such run the percentile picks an observed value (``inverted_cdf``),
+    so it is infinite only when more than ``100 - q`` percent never happened.
+    """
+    v = np.asarray(values, dtype=float)
+    if len(v) == 0:
+        return math.nan
+    if np.isnan(v).any():
+        return float(np.quantile(np.where(np.isnan(v), np.inf, v), q / 100,
+                                 method="inverted_cdf"))
+    return float(np.quantile(v, q / 100))
+
+
+def summarise(res: Results) -> dict[str, Any]:
+    """The forecast as a dict: the CLI's ``--json`` (docs/reference/python-api.md)."""
+    sc = res.scenario
+    cal = make_calendar(sc)
+    r = res.runs
+    day = r["delivery_day"].to_numpy(dtype=float)
+    p = {q: percentile(day, q) for q in (50, 85, 95)}
+    delivered = int(r["delivered"].sum())
+    fv = r["first_value_day"].to_numpy(dtype=float)
+    out: dict[str, Any] = {
+        "scenario": sc.name,
+        "runs": len(r),
+        "seed": int(res.seed),
+        "delivery": {
+            "p50_day": _num(p[50]), "p85_day": _num(p[85]), "p95_day": _num(p[95]),
+            "mean_day": _num(np.nanmean(day)) if delivered else None,
+            "p50_date": _iso(cal.date_of(p[50])), "p85_date": _iso(cal.date_of(p[85])),
+            "p95_date": _iso(cal.date_of(p[95])),
+            "on_time_probability": _num(r["on_time"].mean()) if sc.deadline else None,
+            "deadline": sc.deadline.isoformat() if sc.deadline else None,
+            "delivered_runs": delivered,
+            "undelivered_runs": int(len(r) - delivered),
+        },
+        "cost": {
+            "mean": _num(r["cost"].mean()),
+            "p50": _num(r["cost"].quantile(0.5)),
+            "p85": _num(r["cost"].quantile(0.85)),
+        },
+        "value": {
+            "value_mean": _num(r["value"].mean()),
+            "npv_mean": _num(r["npv"].mean()),
+            "npv_p50": _num(r["npv"].quantile(0.5)),
+            "roi_mean": _num(r["roi"].mean()),
+            "first_value_day_p50": _num(percentile(fv, 50)),
+            "first_value_date_p50": _iso(cal.date_of(percentile(fv, 50))),
+            "outcome_probability": (_num(r["outcome_reached"].mean())
+                                    if planned_run_rate(sc) > 0 else None),
+            "outcome": sc.value.outcome.name,
+            "outcome_by": sc.value.outcome.by.isoformat() if sc.value.outcome.by else None,
+            "potential_value": _num(res.potential_value),
+        },
+    }
+    if res.precision:
+        out["precision"] = {k: (_num(v) if isinstance(v, float) else v)
+                            for k, v in res.precision.items()}
+    return out
+
+
+def _iso(d) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+@dataclass
+class Comparison:
+    """Scenarios run under the same seeds, with paired differences vs the first."""
+
+    results: dict[str, Results]
+    deltas: pd.DataFrame          # variant, metric, mean, ci_low, ci_high, p05, p95
+
+    @property
+    def baseline(self) -> str:
+        return next(iter(self.results))
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """Long table of every scenario's runs with a ``scenario`` column."""
+        return pd.concat([res.runs.assign(scenario=name) for name, res in self.results.items()],
+                         ignore_index=True)
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"baseline": self.baseline,
+                               "scenarios": {k: v.summary() for k, v in self.results.items()},
+                               "paired_differences": {}}
+        for variant, grp in self.deltas.groupby("variant", sort=False):
+            out["paired_differences"][variant] = {
+                row.metric: {"mean": _num(row.mean), "ci90": [_num(row.ci_low), _num(row.ci_high)],
+                             "p05": _num(row.p05), "p95": _num(row.p95)}
+                for row in grp.itertuples()}
+        return out
+
+
+Z95 = 1.6448536269514722   # standard normal 95th percentile
+#: Student's t 95th percentile for 1 and 2 degrees of freedom, where the expansion
+#: in :func:`t95` is too coarse (textbook values).
+T95_SMALL = {1: 6.313751514675, 2: 2.919985580354}
+
+
+def t95(df: int) -> float:
+    """95th percentile of Student's t with ``df`` degrees of freedom.
+
+    Cornish-Fisher expansion in 1/df around the normal quantile (five terms;
+    within 0.05% from df = 3 on), exact values below that.
+    """
+    if df in T95_SMALL:
+        return T95_SMALL[df]
+    z = Z95
+    g1 = (z**3 + z) / 4
+    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
+    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
+    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
+    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
+
+
+def paired_deltas(base: pd.DataFrame, other: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per-metric paired differences ``other - base`` over matching runs.
+
+    ``mean`` with a t-based 90% confidence interval of the mean (``ci_low``,
+    ``ci_high``; t with n - 1 degrees of freedom), and the 5th/95th
+    percentiles of the per-run difference.
+    """
+    rows = []
+    for col, key in DELTA_METRICS.items():
+        d = other[col].to_numpy(dtype=float) - base[col].to_numpy(dtype=float)
+        d = d[np.isfinite(d)]
+        n = len(d)
+        if n == 0:
+            rows.append({"metric": key, "mean": math.nan, "ci_low": math.nan,
+                         "ci_high": math.nan, "p05": math.nan, "p95": math.nan, "n": 0})
+            continue
+        mean = float(d.mean())
+        half = t95(n - 1) * float(d.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan
+        rows.append({"metric": key, "mean": mean, "ci_low": mean - half, "ci_high": mean + half,
+                     "p05": float(np.quantile(d, 0.05)), "p95": float(np.quantile(d, 0.95)),
+                     "n": n})
+    return rows

@@ -1,0 +1,2 @@
+"""The steering-committee report: one self-contained HTML file, optionally PDF
+(``docs/reference/drivers-and-report.md``)."""

@@ -1,0 +1,556 @@
+"""The report for a steering committee: one self-contained HTML file (docs/reference/drivers-and-report.md).
+
+It opens with no network: every chart is inline SVG, rendered here from the
+Vega-Lite specs of :mod:`simulation.present.charts` by vl-convert (a library, no browser),
+and the style sheet is inline. It reads top to bottom in business terms: the
+situation; both lenses in sentences, numbers and charts; the variants or the
+session's ranking, combination and decisions; what drives the date and the
+value; the assumptions (the inputs as tables); how it was computed. Every number
+comes from :meth:`simulation.Results.summary` (the same dict as ``run --json``).
+
+:func:`print_pdf` prints the same page to PDF with headless Chromium, when it is
+installed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import importlib.metadata
+import json
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from simulation.engine.drivers import criticality, driver_sentence, sensitivity
+from simulation.engine.plan import make_calendar
+from simulation.engine.summary import RESULT_LABELS
+from simulation.present import charts as vega
+from simulation.scenario.errors import ScenarioError
+
+if TYPE_CHECKING:   # annotations only
+    from simulation.decide.prioritise import Combination, Prioritisation
+    from simulation.engine.results import Results
+    from simulation.engine.summary import Comparison
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Where Chromium is looked for, first the ``CHROMIUM`` environment variable.
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: Seconds Chromium may take to print the report.
+PDF_TIMEOUT_S = 120
+
+STYLE = (f":root {{ --project: {vega.PROJECT}; --product: {vega.PRODUCT}; "
+         "--ink: #1b1b1b; --mute: #5a5a5a; }") + """
+* { box-sizing: border-box; }
+body { font: 15px/1.5 Helvetica, Arial, sans-serif; color: var(--ink); margin: 0 auto;
+       max-width: 900px; padding: 28px 36px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 30px 0 8px; border-bottom: 2px solid #ddd; padding-bottom: 3px; }
+h3 { font-size: 15px; margin: 18px 0 6px; }
+p.meta { color: var(--mute); margin-top: 0; }
+.lenses { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; }
+.lens { border: 1px solid #ddd; border-radius: 6px; padding: 10px 14px; }
+.lens.project { border-top: 4px solid var(--project); }
+.lens.product { border-top: 4px solid var(--product); }
+.lens h3 { margin-top: 2px; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 13px; }
+th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #e4e4e4;
+         vertical-align: top; }
+th { background: #f4f4f4; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 10px 0 16px; page-break-inside: avoid; break-inside: avoid; }
+figure svg { max-width: 100%; height: auto; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+.note { color: var(--mute); font-size: 13px; }
+section { page-break-inside: auto; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print { body { padding: 0; max-width: none; } h2 { page-break-after: avoid; }
+               .lenses, .pair { page-break-inside: avoid; } }
+"""
+
+
+# ----------------------------------------------------------------- helpers
+def _e(x: Any) -> str:
+    return html.escape(str(x))
+
+
+def _money(x: float | None) -> str:
+    if x is None or not math.isfinite(float(x)):
+        return "n/a"
+    x = float(x)
+    for div, unit in ((1e9, " bn"), (1e6, " m"), (1e3, " k")):
+        if abs(x) >= div:
+            return f"{x / div:,.1f}{unit}"
+    return f"{x:,.0f}"
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None or not math.isfinite(float(x)) else f"{float(x):.0%}"
+
+
+def _date(iso: str | None) -> str:
+    if not iso:
+        return "never"
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {d:%b %Y}"
+
+
+def _days(x: float | None, signed: bool = False) -> str:
+    if x is None or not math.isfinite(float(x)):
+        return "n/a"
+    x = round(float(x), 1) + 0.0
+    return f"{x:+,.1f}" if signed else f"{x:,.1f}"
+
+
+def _table(head: list[str], rows: list[list[Any]], numeric: set[int] = frozenset()) -> str:
+    th = "".join(f'<th class="num">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>"
+                 for i, h in enumerate(head))
+    body = "".join("<tr>" + "".join(
+        f'<td class="num">{_e(c)}</td>' if i in numeric else f"<td>{_e(c)}</td>"
+        for i, c in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def svg(spec: dict[str, Any]) -> str:
+    """A Vega-Lite spec as inline SVG (no scripts, no links to fetch)."""
+    import vl_convert  # imported here: only the report needs it
+
+    return vl_convert.vegalite_to_svg(spec)
+
+
+def _figure(spec: dict[str, Any], caption: str = "") -> str:
+    cap = f"<figcaption class='note'>{_e(caption)}</figcaption>" if caption else ""
+    return f'<figure class="chart">{svg(spec)}{cap}</figure>'
+
+
+def model_version() -> str:
+    """The package version, and the git commit when run from a checkout."""
+    try:
+        version = importlib.metadata.version("initiative-simulator")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, timeout=5, check=True
+                                ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{version} (commit {commit})" if commit else version
+
+
+# ----------------------------------------------------------------- chart data
+def delivery_weeks(res: Results) -> pd.DataFrame:
+    """Share of futures delivering in each calendar week (Monday), ISO dates."""
+    dates = pd.to_datetime(res.runs.loc[res.runs["delivered"], "delivery_date"]).dropna()
+    if dates.empty:
+        return pd.DataFrame(columns=["week", "share"])
+    monday = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize()
+    counts = monday.value_counts().sort_index()
+    return pd.DataFrame({"week": counts.index.strftime("%Y-%m-%d"),
+                         "share": counts.to_numpy() / len(res.runs)})
+
+
+def value_fan(res: Results) -> pd.DataFrame:
+    """Cumulative discounted value per week end: 10th, 50th and 90th percentile of futures."""
+    grid = res.weekly.pivot(index="run", columns="week", values="cum_value")
+    q = np.nanquantile(grid.to_numpy(dtype=float), [0.1, 0.5, 0.9], axis=0)
+    cal = make_calendar(res.scenario)
+    weeks = grid.columns.to_numpy(dtype=float)
+    dates = pd.to_datetime(cal.dates_of(weeks * cal.days_per_week))
+    return pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "p10": q[0], "p50": q[1],
+                         "p90": q[2]})
+
+
+def _markers(s: dict[str, Any]) -> pd.DataFrame:
+    d = s["delivery"]
+    rows = [{"label": lab, "date": d[k]} for k, lab in (("p50_date", "P50"), ("p85_date", "P85"))
+            if d.get(k)]
+    if d.get("deadline"):
+        rows.append({"label": "Deadline", "date": d["deadline"]})
+    return pd.DataFrame(rows, columns=["label", "date"])
+
+
+# ----------------------------------------------------------------- sentences
+def project_sentences(s: dict[str, Any]) -> str:
+    """The project lens in words: dates, the deadline's chance, cost."""
+    d, c = s["delivery"], s["cost"]
+    text = (f"Half of the simulated futures deliver the whole scope by "
+            f"<b>{_date(d['p50_date'])}</b>; 85 in 100 by <b>{_date(d['p85_date'])}</b> "
+            f"(a date to commit to) and 95 in 100 by {_date(d['p95_date'])}.")
+    if d.get("on_time_probability") is not None:
+        text += (f" The chance of delivering by the deadline, {_date(d['deadline'])}, is "
+                 f"<b>{_pct(d['on_time_probability'])}</b>.")
+    if d.get("undelivered_runs"):
+        text += (f" {d['undelivered_runs']:,} futures never deliver within the 20-year "
+                 "simulated-time cap.")
+    text += f" It costs {_money(c['mean'])} on average, {_money(c['p85'])} or less in 85 in 100."
+    return text
+
+
+def product_sentences(s: dict[str, Any], horizon_weeks: int) -> str:
+    """The product lens in words: first value, NPV, the outcome's chance."""
+    v = s["value"]
+    if not v.get("potential_value"):
+        return "No item has a value per week, so there is no value to forecast."
+    text = (f"Users first get value around <b>{_date(v['first_value_date_p50'])}</b> "
+            f"(median). Over {horizon_weeks} weeks the initiative is worth "
+            f"<b>{_money(v['npv_mean'])}</b> net of its cost on average (NPV; "
+            f"{_money(v['npv_p50'])} in the median future), a return of "
+            f"{_days(v['roi_mean'])} per unit spent.")
+    if v.get("outcome_probability") is not None:
+        by = f"by {_date(v['outcome_by'])}" if v.get("outcome_by") else "within the horizon"
+        text += (f" The chance that “{_e(v['outcome'])}” is reached {by} is "
+                 f"<b>{_pct(v['outcome_probability'])}</b>.")
+    return text
+
+
+def _key_numbers(s: dict[str, Any]) -> str:
+    d, c, v = s["delivery"], s["cost"], s["value"]
+    rows = [["P50 delivery", _date(d["p50_date"])], ["P85 delivery", _date(d["p85_date"])],
+            ["P95 delivery", _date(d["p95_date"])],
+            ["On-time chance", _pct(d.get("on_time_probability"))
+             if d.get("deadline") else "no deadline"],
+            ["Cost, mean / P85", f"{_money(c['mean'])} / {_money(c['p85'])}"]]
+    prod = [["First value (P50)", _date(v.get("first_value_date_p50"))],
+            ["NPV, mean / P50", f"{_money(v['npv_mean'])} / {_money(v['npv_p50'])}"],
+            ["ROI (mean)", _days(v.get("roi_mean"))],
+            ["Outcome chance", _pct(v.get("outcome_probability"))]]
+    return rows, prod
+
+
+# ----------------------------------------------------------------- sections
+def situation(res: Results) -> str:
+    sc = res.scenario
+    parts = [f"<p>{_e(sc.description)}</p>" if sc.description else ""]
+    team = sc.team
+    facts = [f"starts {_date(sc.start_date.isoformat())}",
+             f"deadline {_date(sc.deadline.isoformat())}" if sc.deadline else "no deadline",
+             f"{len(sc.items)} planned items",
+             f"a team of {team.size} at {team.focus:.0%} focus",
+             f"delivered {sc.delivery.approach.replace('_', ' ')}"]
+    if sc.risks:
+        facts.append(f"{len(sc.risks)} risks")
+    parts.append(f"<p>The initiative {', '.join(facts)}.</p>")
+    return "<h2>The situation</h2>" + "".join(parts)
+
+
+def lenses(res: Results) -> str:
+    s = res.summary()
+    rows, prod = _key_numbers(s)
+    project = (f'<div class="lens project"><h3>Project lens: scope, date, cost</h3>'
+               f"<p>{project_sentences(s)}</p>{_table(['', ''], rows)}</div>")
+    product = (f'<div class="lens product"><h3>Product lens: value and outcome</h3>'
+               f"<p>{product_sentences(s, res.scenario.value.horizon_weeks)}</p>"
+               f"{_table(['', ''], prod)}</div>")
+    charts = _figure(vega.delivery_spec(delivery_weeks(res), _markers(s)),
+                     "Share of the simulated futures that deliver the whole scope in each week.")
+    if s["value"].get("potential_value"):
+        charts += _figure(vega.value_spec(value_fan(res)),
+                          "Cumulative discounted value: the line is the median future, the band "
+                          "holds 80 of 100 futures.")
+    return (f"<h2>Both lenses</h2><div class='lenses'>{project}{product}</div>{charts}")
+
+
+def drivers_section(res: Results) -> str:
+    sens = sensitivity(res)
+    crit = criticality(res)
+    planned = {it.id for it in res.scenario.items}
+    crit = crit[crit["id"].isin(planned)]
+    out = ["<h2>What drives the date and the value</h2>",
+           f"<p>{_e(driver_sentence(sens, 'delivery'))}</p>",
+           f"<p>{_e(driver_sentence(sens, 'npv'))}</p>"]
+    if not sens.empty:
+        out.append('<div class="pair">' + _figure(vega.tornado_spec(sens, "delivery"))
+                   + _figure(vega.tornado_spec(sens, "npv")) + "</div>")
+        out.append("<p class='note'>Each bar is the rank correlation, over the futures, of one "
+                   "uncertain input with the delivery day (left) or NPV (right): +1 means the "
+                   "larger the input, the later (or the more valuable) in every future; near "
+                   f"0 (within ±{2 * float(sens['se'].iloc[0]):.2f}) it is noise.</p>")
+    if not crit.empty:
+        out.append(_figure(vega.criticality_spec(crit),
+                           "Criticality: the share of futures in which the item is on the chain "
+                           "of work that set the delivery date."))
+    return "".join(out)
+
+
+def assumptions(res: Results) -> str:
+    sc = res.scenario
+    out = ["<h2>The assumptions</h2><h3>Work items</h3>"]
+    rows = [[it.id, it.label, it.effort.describe(), ", ".join(it.depends_on) or "-",
+             _money(it.value.per_week), "yes" if it.must_have else "no"] for it in sc.items]
+    out.append(_table(["Id", "Item", "Effort (person-days)", "Needs", "Value a week",
+                       "Must-have"], rows, {4}))
+    t, it_, dl = sc.team, sc.iteration, sc.delivery
+    out.append("<h3>Team, delivery and iteration</h3>")
+    out.append(_table(["Setting", "Value"], [
+        ["Team size", t.size], ["Focus", _pct(t.focus)],
+        ["Cost per person-day", _money(t.cost_per_person_day)],
+        ["Staffing changes", len(t.changes)],
+        ["Approach", dl.approach.replace("_", " ")],
+        ["Discovery / hardening (working days)",
+         f"{dl.discovery_days:g} / {dl.hardening_days:g}"],
+        ["Rework probability / fraction",
+         f"{_pct(it_.rework_probability)} / {_pct(it_.rework_fraction)}"],
+        ["Misfit probability", _pct(it_.misfit_probability)],
+        ["Feedback lag (working days)", f"{it_.feedback_lag_days:g}"],
+        ["Scope creep (requests a week)",
+         f"{sc.scope.creep.rate_per_week:g}" if sc.scope.creep else "none"],
+        ["Scheduled scope changes", len(sc.scope.changes)],
+        ["Value horizon (weeks) / discount rate",
+         f"{sc.value.horizon_weeks} / {_pct(sc.value.discount_rate_annual)} a year"]]))
+    if sc.risks:
+        out.append("<h3>Risks</h3>")
+        rows = []
+        for r in sc.risks:
+            imp = r.impact
+            size = imp.effort if imp.kind == "extra_work" else imp.days
+            what = {"blocker": "stops all work for {} working days",
+                    "extra_work": "adds {} person-days to " + ", ".join(imp.items),
+                    "capacity_loss": f"takes {imp.people} people away for {{}} working days"
+                    }[imp.kind].format(size.describe() if size is not None else "?")
+            window = f"days {r.window[0]:g}-{r.window[1]:g}" if r.window else "-"
+            rows.append([r.label, _pct(r.probability), what, window])
+        out.append(_table(["Risk", "Chance", "If it fires", "When"], rows))
+    return "".join(out)
+
+
+def method(res: Results, extra: str = "") -> str:
+    s = res.summary()
+    precision = ""
+    if res.precision:
+        precision = (f" The run count was set automatically: the P85 date is known to "
+                     f"±{res.precision['p85_half_width_days']:.2f} working days (95%).")
+    return ("<h2>How it was computed</h2>"
+            f"<p>{s['runs']:,} simulated futures (Monte Carlo replications of a discrete-event "
+            f"model, SimPy), seed {s['seed']}. Every random input (each item's effort, rework "
+            "and fit, each risk, scope creep) draws from its own named random stream, so "
+            "compared scenarios see the same luck everywhere they do not differ (common random "
+            "numbers): a difference between them is the effect of the change, not noise."
+            f"{precision}{extra} Model version {_e(model_version())}; the numbers are the "
+            "summary's (<code>python -m simulation run FILE --json</code>).</p>")
+
+
+# ----------------------------------------------------------------- variants, session
+def variants_section(cmp: Comparison, notes: dict[str, list[str]] | None = None) -> str:
+    summary = cmp.summary()
+    out = [f"<h2>The variants against {_e(cmp.baseline)}</h2>"]
+    rows = []
+    for name, s in summary["scenarios"].items():
+        d, v = s["delivery"], s["value"]
+        rows.append([name, _date(d["p50_date"]), _date(d["p85_date"]),
+                     _pct(d.get("on_time_probability")), _money(v["npv_mean"]),
+                     _pct(v.get("outcome_probability"))])
+    out.append(_table(["Scenario", "P50", "P85", "On time", "NPV (mean)", "Outcome"], rows,
+                      {4}))
+    for name, deltas in summary["paired_differences"].items():
+        out.append(f"<h3>{_e(name)}</h3>")
+        lines = (notes or {}).get(name) or []
+        if lines:
+            out.append("<ul>" + "".join(f"<li>{_e(x)}</li>" for x in lines) + "</ul>")
+        drows = []
+        for key, d in deltas.items():
+            pct = key in ("on_time", "outcome")
+            f = (lambda x: "n/a" if x is None else f"{round(x, 3) + 0.0:+.1%}") if pct else (
+                lambda x: "n/a" if x is None else f"{round(x, 1) + 0.0:+,.1f}")
+            drows.append([RESULT_LABELS.get(key, key), f(d["mean"]),
+                          f"[{f(d['ci90'][0])}, {f(d['ci90'][1])}]"])
+        out.append(_table(["Paired difference (variant - base)", "Mean", "90% interval"],
+                          drows, {1, 2}))
+    deltas = cmp.deltas
+    for metric, title, fmt, colour in (("delivery_day", "Δ delivery (working days)", "+.1f",
+                                        vega.PROJECT),
+                                       ("npv", "Δ NPV", "~s", vega.PRODUCT)):
+        rows = deltas[deltas["metric"] == metric].rename(
+            columns={"variant": "name", "ci_low": "lo", "ci_high": "hi"})
+        if not rows.empty:
+            out.append(_figure(vega.bars_spec(rows[["name", "mean", "lo", "hi"]], title, title,
+                                              fmt, colour)))
+    return "".join(out)
+
+
+def session_section(pr: Prioritisation, combination: Combination | None = None,
+                    decisions: dict[str, Any] | None = None, store_note: str = "") -> str:
+    ses = pr.session
+    out = [f"<h2>The session: {_e(ses.name)}</h2>"]
+    if getattr(ses, "description", ""):
+        out.append(f"<p>{_e(ses.description)}</p>")
+    rows = []
+    for r in pr.table.itertuples():
+        rows.append([r.rank, r.name, r.verdict, _days(r.delivery_days, True),
+                     _money(r.npv), _pct(r.on_time) if math.isfinite(r.on_time) else "n/a",
+                     _pct(r.rank_confidence) if math.isfinite(r.rank_confidence) else "-"])
+    out.append("<p>Each candidate against the base, under the same simulated futures; ranked "
+               "by how often it beats the next one.</p>")
+    out.append(_table(["Rank", "Candidate", "Verdict", "Δ delivery (days)", "Δ NPV",
+                       "Δ on time", "Beats the next"], rows, {0, 3, 4, 5, 6}))
+    if combination is not None:
+        names = [ses.candidate(c).name for c in combination.ids]
+        d = combination.deltas.set_index("metric")
+        out.append(f"<h3>Together: {_e(', '.join(names))}</h3>")
+        out.append(_table(["Paired difference (together - base)", "Mean", "90% interval"], [
+            [RESULT_LABELS.get(m, m), f"{d.loc[m, 'mean']:+,.1f}",
+             f"[{d.loc[m, 'ci_low']:+,.1f}, {d.loc[m, 'ci_high']:+,.1f}]"]
+            for m in ("delivery_day", "npv", "cost") if m in d.index], {1, 2}))
+    out.append("<h3>Decisions</h3>")
+    if decisions:
+        rows = [[ses.candidate(c).name if c in ses.ids() else c, dec.decision, dec.rationale,
+                 dec.decided_by, f"{dec.decided_at:%Y-%m-%d %H:%M}"]
+                for c, dec in decisions.items()]
+        out.append(_table(["Candidate", "Decision", "Rationale", "By", "When"], rows))
+    else:
+        out.append(f"<p class='note'>{_e(store_note or 'No decision recorded yet.')}</p>")
+    return "".join(out)
+
+
+# ----------------------------------------------------------------- the page
+def report_html(res: Results, comparison: Comparison | None = None,
+                notes: dict[str, list[str]] | None = None,
+                prioritisation: Prioritisation | None = None,
+                combination: Combination | None = None,
+                decisions: dict[str, Any] | None = None, store_note: str = "",
+                prepared: dt.date | None = None) -> str:
+    """The report as one self-contained HTML page.
+
+    Parameters
+    ----------
+    res : Results
+        The base scenario's results (the forecast the report is about).
+    comparison : Comparison, optional
+        Variants run against ``res``'s scenario (``notes``: their changes in words).
+    prioritisation : Prioritisation, optional
+        A Decide session's ranking; ``combination`` and ``decisions``
+        (candidate id -> stored decision) go with it.
+    prepared : date, optional
+        The date printed as "prepared on" (default today).
+    """
+    sc = res.scenario
+    prepared = prepared or dt.date.today()
+    s = res.summary()
+    body = [f"<h1>{_e(sc.name)}</h1>",
+            f"<p class='meta'>Report for the steering committee · prepared "
+            f"{prepared.day} {prepared:%b %Y} · {s['runs']:,} simulated futures, seed "
+            f"{s['seed']}</p>",
+            situation(res), lenses(res)]
+    if comparison is not None:
+        body.append(variants_section(comparison, notes))
+    if prioritisation is not None:
+        body.append(session_section(prioritisation, combination, decisions, store_note))
+    body += [drivers_section(res), assumptions(res), method(res)]
+    # The summary as data (a JSON block, never run): the report's numbers, for machines.
+    data = json.dumps(s).replace("</", "<\\/")
+    body.append(f"<script type='application/json' id='summary'>{data}</script>")
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{_e(sc.name)}: report</title>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>")
+
+
+# ----------------------------------------------------------------- files
+def chromium() -> str | None:
+    """The Chromium (or Chrome) executable, or None when none is installed."""
+    env = os.environ.get("CHROMIUM")
+    if env:
+        return env if Path(env).is_file() and os.access(env, os.X_OK) else None
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def write_report(text: str, out: Path) -> None:
+    """Write the HTML; an unwritable path is bad input (``--out``)."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"--out: cannot write the report to '{out}': "
+                            f"{exc.strerror or exc}") from None
+
+
+def print_pdf(html_path: Path, pdf_path: Path, browser: str | None = None) -> None:
+    """Print ``html_path`` to ``pdf_path`` with headless Chromium (A4, no header or footer).
+
+    Raises
+    ------
+    ScenarioError
+        When Chromium is not installed, the PDF cannot be written, or printing fails.
+    """
+    browser = browser or chromium()
+    if browser is None:
+        raise ScenarioError("--pdf: Chromium is not installed (looked for "
+                            f"{', '.join(CHROMIUM_NAMES)} and $CHROMIUM); the HTML report "
+                            "was written, print it from a browser instead")
+    try:
+        pdf_path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="report-chromium-") as profile:
+            done = subprocess.run(
+                [browser, "--headless", "--no-sandbox", "--disable-gpu",
+                 "--no-first-run", "--disable-background-networking",
+                 f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                 f"--print-to-pdf={pdf_path.resolve()}", html_path.resolve().as_uri()],
+                capture_output=True, text=True, timeout=PDF_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise ScenarioError(f"--pdf: Chromium did not finish within {PDF_TIMEOUT_S} s") from None
+    except OSError as exc:
+        raise ScenarioError(f"--pdf: cannot print to '{pdf_path}': "
+                            f"{exc.strerror or exc}") from None
+    if done.returncode != 0 or not pdf_path.is_file() or pdf_path.stat().st_size == 0:
+        tail = (done.stderr or "").strip().splitlines()[-1:] or ["no message"]
+        raise ScenarioError(f"--pdf: Chromium could not print '{pdf_path}' "
+                            f"(exit {done.returncode}: {tail[0]})")
+
+
+# ----------------------------------------------------------------- from scenarios
+def forecast_report(sc, runs=None, seed=None, workers=None, progress=None) -> str:
+    """Simulate ``sc`` (its own runs and seed unless given) and report on it."""
+    from simulation.engine.runner import run
+
+    return report_html(run(sc, runs=runs, seed=seed, workers=workers, progress=progress))
+
+
+def comparison_report(scenarios: dict, notes: dict[str, list[str]] | None = None, runs=None,
+                      seed=None, workers=None, progress=None) -> str:
+    """Run the first scenario and the variants under the same seeds and report on all."""
+    from simulation.engine.runner import compare
+
+    cmp = compare(scenarios, runs=runs, seed=seed, workers=workers, progress=progress)
+    return report_html(cmp.results[cmp.baseline], comparison=cmp, notes=notes)
+
+
+def stored_decisions(session_name: str) -> tuple[dict[str, Any], str]:
+    """The newest stored decision per candidate, and a note when the store cannot be read."""
+    from simulation.store import StoreError
+    from simulation.store.decisions import latest_decisions
+
+    try:
+        return latest_decisions(session_name), ""
+    except StoreError as exc:
+        return {}, f"The decisions could not be read from the store: {exc}"
+
+
+def session_report(ses, runs=None, seed=None, workers=None, progress=None,
+                   pr: Prioritisation | None = None,
+                   combination: Combination | None = None) -> str:
+    """Rank a Decide session (unless ``pr`` is given) and report on it with its decisions.
+
+    The combination shown is ``combination`` if given, else the accepted
+    candidates together (when two or more are accepted).
+    """
+    from simulation.decide.prioritise import prioritise
+
+    pr = pr or prioritise(ses, runs=runs, seed=seed, workers=workers, progress=progress)
+    decisions, note = stored_decisions(ses.name)
+    decisions = {c: d for c, d in decisions.items() if c in ses.ids()}
+    accepted = [c for c in ses.ids() if c in decisions and decisions[c].decision == "accept"]
+    if combination is None and len(accepted) >= 2:
+        combination = pr.combine(accepted)
+    return report_html(pr.base, prioritisation=pr, combination=combination,
+                       decisions=decisions, store_note=note)

@@ -1,0 +1,318 @@
+"""Decide (docs/reference/decide.md): session files, the ranking, combinations and the best set.
+
+The hand-worked session (``tests/data/hand-session.yaml``) is deterministic: four
+serial steps a -> b -> c -> d of exactly 10 person-days, two people at focus 1,
+100 per person-day, no risk, no rework, no discount, instant adoption, a
+52-week horizon. Every future is the same, so each difference is exact.
+
+Base: a 0-10, b 10-20, c 20-30, d 30-40 (the second person idles): delivery
+day 40. Value of an item live on day L worth V a week: V x (52 - L/5).
+Value = 100 x (50 + 48 + 46 + 44) = 18,800; cost = 2 x 100 x 40 = 8,000;
+NPV = 10,800. The deadline is the end of working day 45: on time.
+
+Candidates, each alone:
+
+* extra (item e, 25 days, 300/week): the idle person builds it on days 0-25,
+  live on day 25: + 300 x (52 - 5) = +14,100 value; delivery and cost unchanged.
+  Gain, Δ NPV +14,100.
+* report (item f, 25 days, 100/week): the same slot: +100 x 47 = +4,700. Gain.
+* polish (item g after d, 10 days, 50/week): days 40-50: delivery +10, cost
+  +2 x 100 x 10 = +2,000, value +50 x (52 - 10) = +2,100, Δ NPV +100:
+  trade-off, value per day 100 / 10 = 10.
+* drop-d: delivery 30 (-10), value -100 x 44 = -4,400, cost -2,000:
+  Δ NPV -2,400: saving.
+* slip (start 5 days later, team paid while waiting): every item 5 days
+  (one week) later: value -4 x 100 = -400, cost +2 x 100 x 5 = +1,000:
+  Δ NPV -1,400, delivery +5: loss.
+* third-person (one more from day 0): a serial chain cannot use them:
+  delivery unchanged, cost +100 x 40 = +4,000: Δ NPV -4,000: loss.
+
+Rank: gains by Δ NPV (extra 1, report 2), trade-off (polish 3), saving
+(drop-d 4), losses by Δ NPV (slip 5, third-person 6).
+
+Combination extra + report: both compete for the one idle person. e on days
+0-25; f waits for that person (the other is on b, c, d) and runs 25-50, live
+on day 50: delivery 50 (+10 against the sum of singles' 0), cost +2,000,
+value +14,100 + 100 x (52 - 10) = +18,300, Δ NPV +16,300. Interaction:
+delivery +10, value 18,300 - 18,800 = -500, cost +2,000, NPV -2,500.
+
+Best set (on-time probability >= 0.7): extra first (+14,100). Then extra +
+report (+16,300) and extra + polish finish on day 50, after the deadline; every
+other addition lowers NPV: the best set stops at {extra}. Without the
+constraint it goes on (see the test below).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from simulation import ScenarioError, load_scenario, run
+from simulation.decide.prioritise import prioritise, rank_keys
+from simulation.decide.sessions import load_session, parse_session, session_data, session_files
+from simulation.engine import runner as runner_module
+from tests.helpers import LIBRARY, ROOT
+
+DATA = ROOT / "tests" / "data"
+#: The module (``simulation.decide.prioritise`` the attribute is the function).
+prioritise_module = importlib.import_module("simulation.decide.prioritise")
+HAND = DATA / "hand-session.yaml"
+RUNS = 20   # every future of the hand-worked session is identical
+SEED = 3
+
+
+@pytest.fixture(scope="module")
+def hand():
+    return prioritise(load_session(HAND), runs=RUNS, seed=SEED, workers=1)
+
+
+def row(table, cid):
+    return table.set_index("candidate").loc[cid]
+
+
+# ------------------------------------------------------------------ ranking
+def test_hand_worked_ranking_matches_to_the_unit(hand):
+    """Every candidate's Δ delivery, Δ cost, Δ NPV, verdict and rank as worked out above."""
+    base = hand.base.runs.iloc[0]
+    assert (base.delivery_day, base.cost, base.value, base.npv) == (40, 8000, 18800, 10800)
+    expected = {  # id: (rank, verdict, Δ delivery, Δ cost, Δ NPV, value per day)
+        "extra": (1, "gain", 0, 0, 14100, None),
+        "report": (2, "gain", 0, 0, 4700, None),
+        "polish": (3, "trade-off", 10, 2000, 100, 10),
+        "drop-d": (4, "saving", -10, -2000, -2400, None),
+        "slip": (5, "loss", 5, 1000, -1400, -280),
+        "third-person": (6, "loss", 0, 4000, -4000, None),
+    }
+    t = hand.table
+    assert list(t["candidate"]) == list(expected), "sorted by rank"
+    for cid, (rank, verdict, dday, dcost, dnpv, vpd) in expected.items():
+        r = row(t, cid)
+        assert (r["rank"], r.verdict) == (rank, verdict), cid
+        assert r.delivery_days == pytest.approx(dday, abs=1e-9), cid
+        assert r.cost == pytest.approx(dcost, abs=1e-6), cid
+        assert r.npv == pytest.approx(dnpv, abs=1e-6), cid
+        # identical futures: the 90% interval collapses onto the mean
+        assert r.npv_low == pytest.approx(dnpv, abs=1e-6) and r.npv_high == pytest.approx(
+            dnpv, abs=1e-6), cid
+        assert r.delivery_days_low == pytest.approx(dday, abs=1e-9), cid
+        if vpd is None:
+            assert np.isnan(r.value_per_day), cid
+        else:
+            assert r.value_per_day == pytest.approx(vpd), cid
+    assert row(t, "polish").on_time == -1, "day 50 is after the deadline (day 45)"
+    assert row(t, "drop-d").outcome == -1, "300 of 400 a week is below the 80% target"
+    assert row(t, "slip").first_value_days == 5
+    # identical futures: each candidate ranks above the next in every one of them
+    assert list(t["rank_confidence"][:-1]) == [1.0] * 5
+    assert np.isnan(t["rank_confidence"].iloc[-1]), "the last one has no lower neighbour"
+
+
+def test_hand_worked_combination_and_interaction(hand):
+    """extra + report compete for the idle person: +10 days that neither causes alone."""
+    c = hand.combine(["report", "extra"])
+    assert c.ids == ["extra", "report"], "applied in file order"
+    assert c.delta("delivery_day") == pytest.approx(10)
+    assert c.delta("cost") == pytest.approx(2000)
+    assert c.delta("value") == pytest.approx(18300)
+    assert c.delta("npv") == pytest.approx(16300)
+    assert c.singles["npv"] == pytest.approx(14100 + 4700)
+    assert c.interaction["delivery_day"] == pytest.approx(10)
+    assert c.interaction["value"] == pytest.approx(-500)
+    assert c.interaction["npv"] == pytest.approx(-2500)
+    versus = c.versus.set_index(["candidate", "metric"])["mean"]
+    assert versus[("extra", "npv")] == pytest.approx(16300 - 14100)
+    assert versus[("report", "npv")] == pytest.approx(16300 - 4700)
+    out = c.summary()
+    assert out["deltas"]["npv"] == {"mean": 16300.0, "ci90": [16300.0, 16300.0]}
+    assert out["interaction"]["delivery_day"] == 10.0
+
+
+def test_hand_worked_best_set_stops_at_the_deadline(hand):
+    steps = hand.best_set()
+    assert [s["ids"] for s in steps] == [[], ["extra"]]
+    assert steps[1]["npv"] == pytest.approx(14100) and steps[1]["delivery_days"] == 0
+    assert steps[1]["on_time_probability"] == 1.0
+
+
+def test_best_set_without_constraint_takes_every_addition_that_pays(tmp_path):
+    """No constraint: extra (+14,100); then report (+16,300 together, above); then
+    polish, which is now free: the set already runs to day 50 (f on days 25-50), so
+    g (days 40-50, after d) costs no extra day and adds 50 x (52 - 10) = +2,100:
+    18,400. Then nothing raises NPV: drop-d loses d (and g, which needs it),
+    slip costs 2,050 net, a third person (builds f on days 0-25: delivery 40)
+    costs 4,000 and gains f's earlier value but not g's."""
+    data = yaml.safe_load(HAND.read_text())
+    data.pop("constraint")
+    shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    ses = parse_session(data, "free.yaml", tmp_path)
+    steps = prioritise(ses, runs=RUNS, seed=SEED, workers=1).best_set()
+    assert [s["ids"] for s in steps] == [[], ["extra"], ["extra", "report"],
+                                         ["extra", "report", "polish"]]
+    assert [s["npv"] for s in steps] == pytest.approx([0, 14100, 16300, 18400])
+    assert [s["delivery_days"] for s in steps] == pytest.approx([0, 0, 10, 10])
+
+
+def test_base_is_simulated_once_and_shared(monkeypatch):
+    """One run per scenario: the base once, then each candidate once."""
+    calls = []
+    real = runner_module.run
+
+    def counting(sc, *a, **k):
+        calls.append(sc.name)
+        return real(sc, *a, **k)
+
+    monkeypatch.setattr(runner_module, "run", counting)
+    ses = load_session(HAND)
+    pr = prioritise(ses, runs=RUNS, seed=SEED, workers=1)
+    assert len(calls) == 1 + len(ses.candidates)
+    assert calls.count(ses.base.name) == 1
+    assert pr.base.runs.equals(real(ses.base, runs=RUNS, seed=SEED, workers=1).runs)
+
+
+def test_library_session_under_uncertainty_is_paired_and_consistent():
+    """A real session at 300 runs: verdicts agree with the signs, intervals hold the
+    means, ranks follow the rule, and the numbers equal a plain paired comparison."""
+    ses = load_session(LIBRARY / "sessions" / "supply-chain-q2.yaml")
+    pr = prioritise(ses, runs=300, seed=7)
+    t = pr.table
+    assert sorted(t["rank"]) == list(range(1, len(ses.candidates) + 1))
+    g, m = rank_keys(t["delivery_days"].to_numpy(), t["npv"].to_numpy())
+    keys = list(zip(g, -m, strict=True))
+    assert keys == sorted(keys), "gains, trade-offs, savings, losses; best first in each"
+    for r in t.itertuples():
+        assert r.delivery_days_low <= r.delivery_days <= r.delivery_days_high
+        assert r.npv_low <= r.npv <= r.npv_high
+    conf = t["rank_confidence"].to_numpy()[:-1]
+    assert ((conf >= 0) & (conf <= 1)).all()
+    refresh = ses.scenario_of(["refresh"])
+    direct = run(refresh, runs=300, seed=7).runs["npv"].mean() - pr.base.runs["npv"].mean()
+    assert row(t, "refresh").npv == pytest.approx(direct)
+    assert row(t, "drop-mobile").delivery_days < 0, "removing scope is never later on average"
+
+
+def test_auto_settles_a_clear_order_and_reports_a_tie(monkeypatch, tmp_path):
+    """runs="auto": identical futures settle at the pilot; two identical candidates
+    can never be ordered, so auto goes to the cap and says so."""
+    monkeypatch.setattr(prioritise_module, "AUTO_PILOT_RUNS", 40)
+    monkeypatch.setattr(prioritise_module, "AUTO_MAX_RUNS", 160)
+    clear = prioritise(load_session(HAND), runs="auto", seed=SEED, workers=1)
+    assert clear.settled["converged"] and clear.runs == 40
+    assert clear.settled["settled_pairs"] == clear.settled["pairs"] == 5
+    data = yaml.safe_load(HAND.read_text())
+    twin = dict(data["candidates"][0], id="extra-twin")
+    data["candidates"] = [data["candidates"][0], twin]
+    shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    tie = prioritise(parse_session(data, "tie.yaml", tmp_path), runs="auto", seed=SEED,
+                     workers=1)
+    assert not tie.settled["converged"] and tie.runs == 160
+    assert tie.settled["lowest_order_confidence"] == 0.5
+
+
+def test_json_has_the_design_shape(hand):
+    out = json.loads(json.dumps(hand.summary(hand.combine(["extra", "report"]),
+                                             hand.best_set())))
+    assert set(out) == {"session", "base", "runs", "seed", "candidates", "combination",
+                        "best_set"}
+    first = out["candidates"][0]
+    assert set(first) == {"id", "name", "rank", "verdict", "delivery_days", "p50_days",
+                          "p85_days", "on_time", "cost", "npv", "outcome",
+                          "first_value_days", "value_per_day", "rank_confidence"}
+    assert first["npv"] == {"mean": 14100.0, "ci90": [14100.0, 14100.0]}
+    assert out["base"]["delivery"]["p50_day"] == 40
+    assert out["best_set"][1] == {"ids": ["extra"], "delivery_days": 0.0, "npv": 14100.0,
+                                  "on_time_probability": 1.0}
+
+
+# ------------------------------------------------------------------ session files
+def test_library_sessions_load():
+    files = session_files()
+    assert len(files) >= 2
+    for path in files:
+        ses = load_session(path)
+        assert ses.base.name == load_scenario(path.parent / ses.base_ref).name
+    q2 = load_session(LIBRARY / "sessions" / "supply-chain-q2.yaml")
+    kinds = {ch.kind for c in q2.candidates for ch in c.changes}
+    assert len(q2.candidates) >= 5 and {"add_items", "remove_items", "add_people"} <= kinds
+
+
+def test_session_round_trips_through_its_file_form(tmp_path):
+    ses = load_session(HAND)
+    shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    again = parse_session(yaml.safe_load(yaml.safe_dump(session_data(ses))), "rt.yaml",
+                          tmp_path)
+    assert again.ids() == ses.ids() and again.constraint == ses.constraint
+    assert [c.changes for c in again.candidates] == [c.changes for c in ses.candidates]
+
+
+def _bad(tmp_path: Path, edit) -> str:
+    data = yaml.safe_load(HAND.read_text())
+    edit(data)
+    shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    path = tmp_path / "q2.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ScenarioError) as info:
+        load_session(path)
+    return str(info.value).removeprefix(f"{path}: ")
+
+
+def test_bad_sessions_name_the_field(tmp_path):
+    def effort(d):
+        d["candidates"][1]["changes"][0]["add_items"]["items"][0]["effort"] = {
+            "dist": "triangular", "low": 5, "mode": 10, "high": 8}
+
+    assert _bad(tmp_path, effort).startswith(
+        "candidates[1].changes[0].add_items.items[0].effort.high: must be >= mode")
+    assert _bad(tmp_path, lambda d: d["candidates"][1].update(id="extra")) == (
+        "candidates[1].id: duplicate id 'extra' (also candidates[0])")
+    assert _bad(tmp_path, lambda d: d.update(candidates=[])).startswith(
+        "candidates: list at least one candidate")
+    assert _bad(tmp_path, lambda d: d.update(base="missing.yaml")).startswith(
+        "base: base file 'missing.yaml' not found")
+    assert _bad(tmp_path, lambda d: d.pop("base")).startswith("base: required")
+    assert _bad(tmp_path, lambda d: d.update(constraint={"on_time_probability": 1.5})) == (
+        "constraint.on_time_probability: must be a probability from 0 to 1, got 1.5")
+    assert _bad(tmp_path, lambda d: d.update(constraint={"on_time": 0.5})).startswith(
+        "constraint.on_time: unknown key; known keys: on_time_probability")
+    assert _bad(tmp_path, lambda d: d["candidates"][3]["changes"][0].update(
+        remove_items=["zz"])).startswith(
+        "candidates[3].changes[0].remove_items.ids[0]: no item has id 'zz'")
+    assert _bad(tmp_path, lambda d: d["candidates"][0].update(id="Extra Report")).startswith(
+        "candidates[0].id: must be 1-64 lower-case letters")
+    assert _bad(tmp_path, lambda d: d.update(candiates=[])).startswith(
+        "candiates: unknown key; did you mean 'candidates'?")
+
+
+def test_unknown_or_clashing_combinations_are_named(hand, tmp_path):
+    with pytest.raises(ScenarioError, match=r"no candidate 'extr' in .*did you mean 'extra'"):
+        hand.combine(["extr"])
+    data = yaml.safe_load(HAND.read_text())
+    # a second candidate adding an item with the same id as extra's
+    data["candidates"].append({"id": "extra-too", "changes": [
+        {"add_items": {"items": [{"id": "e", "effort": 3}]}}]})
+    shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    pr = prioritise(parse_session(data, "x.yaml", tmp_path), runs=5, seed=1, workers=1)
+    with pytest.raises(ScenarioError, match=r"do not combine.*'e' is already used"):
+        pr.combine(["extra", "extra-too"])
+
+
+def test_prioritise_is_thread_safe_to_call_twice_at_once():
+    """Two sessions ranking on one server at once get the same, correct answer."""
+    out = []
+    ses = load_session(HAND)
+
+    def go():
+        out.append(prioritise(ses, runs=RUNS, seed=SEED, workers=1).table)
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(out) == 2 and out[0].equals(out[1])

@@ -1,0 +1,174 @@
+"""What drives it (docs/reference/drivers-and-report.md): criticality and sensitivity against cases worked out by hand.
+
+Criticality: the share of futures in which an item lies on the chain that set the
+delivery day. Each case below has an analytic answer; the tolerance is four
+standard errors of a share over the runs, sqrt(p (1 - p) / n).
+
+Sensitivity: the Spearman rank correlation of each drawn input with delivery
+and NPV. Where one input alone sets a lens the correlation is exactly +1 or -1
+(a monotone function); where an input cannot matter it is 0 within four
+standard errors of a correlation of zero, 1/sqrt(n - 1).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import run
+from simulation.engine.drivers import critical_jobs, driver_sentence, spearman
+from tests.helpers import make_scenario
+
+RUNS = 2_000
+SEED = 11
+
+
+def crit(res) -> dict[str, float]:
+    c = res.criticality()
+    return dict(zip(c["id"], c["criticality"], strict=True))
+
+
+def near(x: float, p: float, n: int = RUNS) -> bool:
+    return abs(x - p) <= 4 * math.sqrt(p * (1 - p) / n) + 1e-12
+
+
+def sens(res) -> pd.DataFrame:
+    return res.sensitivity().set_index("input")
+
+
+# --------------------------------------------------------------- criticality
+def test_two_parallel_items_uniform_against_fixed():
+    """a ~ U(2, 12) beside b = 9 (two people): a sets the date when a > 9, P = 3/10."""
+    sc = make_scenario(team={"size": 2}, items=[
+        {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 12}},
+        {"id": "b", "effort": 9}])
+    c = crit(run(sc, runs=RUNS, seed=SEED, workers=1))
+    assert near(c["a"], 0.3), f"criticality of the uniform item {c['a']:.3f}, expected 0.3"
+    assert c["a"] + c["b"] == pytest.approx(1.0), "exactly one of the two sets each date"
+
+
+def test_dependent_pair_beside_a_fixed_item():
+    """a ~ U(2, 6) then b = 4 (b needs a), beside c = 9: P(a + b > 9) = P(a > 5) = 1/4."""
+    sc = make_scenario(team={"size": 2}, items=[
+        {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 6}},
+        {"id": "b", "effort": 4, "depends_on": ["a"]},
+        {"id": "c", "effort": 9}])
+    c = crit(run(sc, runs=RUNS, seed=SEED, workers=1))
+    assert near(c["a"], 0.25) and c["a"] == c["b"], f"the pair: {c}"
+    assert c["c"] == pytest.approx(1 - c["a"]), f"the fixed item sets the rest: {c}"
+
+
+def test_dependency_beats_the_person_taken_over():
+    """b (needs a ~ U(2, 6)) starts on the person c = 1 freed: its start waited for a, not c.
+
+    c finishes first, so b takes c's person (first free); the chain must still go
+    b -> a, never b -> c: c is on no chain at all.
+    """
+    sc = make_scenario(team={"size": 2}, items=[
+        {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 6}},
+        {"id": "b", "effort": 4, "depends_on": ["a"]},
+        {"id": "c", "effort": 1}])
+    c = crit(run(sc, runs=200, seed=SEED, workers=1))
+    assert c == {"a": 1.0, "b": 1.0, "c": 0.0}
+
+
+def test_one_person_doing_everything_is_one_chain():
+    """One person builds every item in turn: every item is on every chain (1.0)."""
+    sc = make_scenario(team={"size": 1}, items=[
+        {"id": "a", "effort": {"dist": "uniform", "low": 1, "high": 9}},
+        {"id": "b", "effort": {"dist": "triangular", "low": 2, "mode": 3, "high": 8}},
+        {"id": "c", "effort": 4, "depends_on": ["a"]},
+        {"id": "d", "effort": {"dist": "uniform", "low": 1, "high": 2}}])
+    c = crit(run(sc, runs=300, seed=SEED, workers=1))
+    assert c == {"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0}
+
+
+def test_undelivered_run_has_no_chain():
+    """A replication that never closed has no delivery day, so nothing is critical."""
+    class J:   # the fields critical_jobs reads and writes
+        def __init__(self):
+            self.scope, self.state, self.live, self.done = True, "done", 3.0, 3.0
+            self.deps, self.after, self.critical = (), None, False
+    assert critical_jobs([J()], {}, delivered=False) == []
+    assert len(critical_jobs([J()], {}, delivered=True)) == 1
+
+
+def test_criticality_same_in_worker_processes():
+    """The chain is recorded per replication: the split over processes cannot change it."""
+    sc = make_scenario(team={"size": 2}, items=[
+        {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 12}},
+        {"id": "b", "effort": 9}])
+    one = run(sc, runs=600, seed=3, workers=1)
+    two = run(sc, runs=600, seed=3, workers=2)
+    np.testing.assert_array_equal(one.critical, two.critical)
+    pd.testing.assert_frame_equal(one.sensitivity(), two.sensitivity())
+
+
+# --------------------------------------------------------------- sensitivity
+def _two_lenses(misfit: float = 0.0):
+    """Two people: b ~ U(3, 8) earns 1,000 a week from go-live; a = 20 (no value)
+    may need 10 more (risk ``late``, p = 0.5). Nobody is paid (cost 0), so NPV is
+    the value: b's effort alone sets it; the risk alone sets the date (20 or 30)."""
+    return make_scenario(
+        team={"size": 2, "cost_per_person_day": 0},
+        items=[{"id": "b", "effort": {"dist": "uniform", "low": 3, "high": 8},
+                "value": {"per_week": 1000}},
+               {"id": "a", "effort": 20}],
+        risks=[{"id": "late", "name": "Late vendor", "probability": 0.5,
+                "impact": {"kind": "extra_work", "items": ["a"], "effort": 10}},
+               {"id": "after", "probability": 0.5, "window": [400, 500],
+                "impact": {"kind": "blocker", "days": 20}}],
+        iteration={"misfit_probability": misfit, "feedback_lag_days": 2000})
+
+
+def test_risk_moves_the_date_not_the_value():
+    res = run(_two_lenses(), runs=RUNS, seed=SEED, workers=1)
+    s = sens(res)
+    se = 1 / math.sqrt(RUNS - 1)
+    assert s.loc["Risk: Late vendor", "delivery_rho"] == pytest.approx(1.0), \
+        "the date is 20 or 30 days exactly as the risk fires or not"
+    assert abs(s.loc["Risk: Late vendor", "npv_rho"]) < 4 * se, "the risk cannot move b's value"
+    assert s.loc["Effort: b", "npv_rho"] == pytest.approx(-1.0), \
+        "more effort on b, later go-live, less value: monotone"
+    assert abs(s.loc["Effort: b", "delivery_rho"]) < 4 * se
+    # A blocker after closure (day 400+) fires half the time and moves nothing.
+    assert abs(s.loc["Risk: after", "delivery_rho"]) < 4 * se
+    assert abs(s.loc["Risk: after", "npv_rho"]) < 4 * se
+    assert "Effort: a" not in s.index, "a fixed effort is not an uncertain input"
+    assert driver_sentence(res.sensitivity(), "delivery").startswith(
+        "What moves the date most: whether the risk “Late vendor” fires (rank correlation "
+        "+1.00); futures where it fires deliver later.")
+    assert "the effort of b" in driver_sentence(res.sensitivity(), "npv")
+    assert "worth less" in driver_sentence(res.sensitivity(), "npv")
+
+
+def test_misfit_moves_the_value_not_the_date():
+    """Misfits found 2,000 days after go-live: fixed after closure, the date cannot move."""
+    res = run(_two_lenses(misfit=0.5), runs=RUNS, seed=SEED, workers=1)
+    s = sens(res)
+    se = 1 / math.sqrt(RUNS - 1)
+    assert s.loc["Misfit: b", "npv_rho"] < -0.5, "a misfit b earns less"
+    assert abs(s.loc["Misfit: b", "delivery_rho"]) < 4 * se
+    assert abs(s.loc["Misfit: a", "npv_rho"]) < 4 * se, "a has no value to lose"
+
+
+def test_spearman_by_hand():
+    """Ranks by hand: x = (1, 2, 3, 4), y = (1, 3, 2, 4): rho = 1 - 6*2/(4*15) = 0.8."""
+    x = pd.DataFrame({"x": [1.0, 2, 3, 4], "flat": [5.0, 5, 5, 5]})
+    rho = spearman(x, np.array([1.0, 3, 2, 4]))
+    assert rho[0] == pytest.approx(0.8)
+    assert math.isnan(rho[1]), "a constant input has no correlation"
+    # A future that never delivered (NaN) ranks after every delivered one.
+    assert spearman(x[["x"]], np.array([1.0, 2, 3, np.nan]))[0] == pytest.approx(1.0)
+
+
+def test_creep_count_is_an_input():
+    """Scope creep: the number of requests in a run is one input, and more requests are later."""
+    sc = make_scenario(team={"size": 1}, items=[{"id": "a", "effort": 20}],
+                       scope={"creep": {"rate_per_week": 1, "until_day": 15, "effort": 2}})
+    s = sens(run(sc, runs=400, seed=SEED, workers=1))
+    assert s.loc["Scope-creep requests", "delivery_rho"] == pytest.approx(1.0), \
+        "each request adds 2 person-days to a one-person team: delivery is monotone in the count"

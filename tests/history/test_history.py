@@ -1,0 +1,439 @@
+"""History (docs/reference/history.md): reading exports, cycle times, throughput forecasts, backtest,
+calibration and the ``history`` command, against numbers worked out by hand.
+
+The five-item files in ``tests/data/history/`` hold the same items in four
+layouts and date formats (Mon-Fri calendar; 1 Jan 2027 is a Friday):
+
+=====  =========================  ===========================  ===========
+item   start                      done                         cycle time
+=====  =========================  ===========================  ===========
+S-1    Mon 4 Jan                  Fri 8 Jan                    5
+S-2    Fri 8 Jan                  Mon 11 Jan (over a weekend)  2
+S-3    Tue 5 Jan                  Tue 5 Jan (same day)         1
+S-4    Wed 6 Jan (Analysis        Wed 13 Jan                   6
+       skipped: In Progress)
+S-5    Sat 9 Jan -> Mon 11 Jan    Thu 21 Jan                   9
+S-6    Mon 18 Jan                 (in progress)
+S-7    (not started)
+=====  =========================  ===========================  ===========
+
+Sorted cycle times 1, 2, 5, 6, 9 (n = 5). Nearest rank: P50 = value at rank
+ceil(2.5) = 3 -> 5; P85 at ceil(4.25) = 5 -> 9; P95 at ceil(4.75) = 5 -> 9.
+Stories (S-1, S-3, S-4): 1, 5, 6 -> P50 rank 2 = 5, P85 rank 3 = 6.
+Bugs (S-2, S-5): 2, 9 -> P50 rank 1 = 2, P85 rank 2 = 9.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import load_scenario, load_scenario_text, scenario_to_yaml
+from simulation.history import (
+    HistoryError,
+    calibrate,
+    forecast_how_many,
+    forecast_when,
+    nearest_rank,
+    read_history,
+    second_opinion,
+)
+from simulation.scenario.errors import ScenarioError
+from tests.helpers import LIBRARY, ROOT
+
+DATA = ROOT / "tests" / "data" / "history"
+DEMO = ROOT / "scenarios" / "history"
+FIVE = {"five-stages.csv": ("stages", "ISO"), "five-flat.csv": ("flat", "M/d/yyyy"),
+        "five-jira-de.csv": ("flat", "d.M.yyyy"), "five-iso-times.csv": ("flat", "ISO")}
+CYCLE_TIMES = {"S-1": 5, "S-2": 2, "S-3": 1, "S-4": 6, "S-5": 9}
+
+
+def day(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text)
+
+
+def flat_csv(rows: list[tuple[str, str]]) -> bytes:
+    """A flat export of items (start, done) as bytes."""
+    lines = ["ID,Type,Started,Done"]
+    lines += [f"X-{i},Story,{s},{d}" for i, (s, d) in enumerate(rows, 1)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def one_a_day(first: str, last: str) -> bytes:
+    """Exactly one item done (started the same day) on every working day first..last."""
+    days = pd.bdate_range(first, last)
+    return flat_csv([(d.date().isoformat(), d.date().isoformat()) for d in days])
+
+
+# ------------------------------------------------------------------ reading
+@pytest.mark.parametrize("name", FIVE)
+def test_five_items_cycle_times_and_percentiles_by_hand(name):
+    """Every layout and date format gives the hand-computed cycle times (module docstring)."""
+    h = read_history(DATA / name)
+    layout, fmt = FIVE[name]
+    assert (h.columns.layout, h.columns.date_format) == (layout, fmt)
+    done = h.done_items().set_index("id")["cycle_time"].to_dict()
+    assert done == CYCLE_TIMES, "weekend, same-day, skipped stage and Saturday start"
+    assert h.cycle_time_percentiles() == {"p50": 5, "p85": 9, "p95": 9, "n": 5}
+    assert h.cycle_time_percentiles("Story") == {"p50": 5, "p85": 6, "p95": 6, "n": 3}
+    assert h.cycle_time_percentiles("Bug") == {"p50": 2, "p85": 9, "p95": 9, "n": 2}
+    status = h.items.set_index("id")["status"]
+    assert status["S-6"] == "in_progress" and status["S-7"] == "not_started"
+    assert len(h.items) == 7, "blank rows are dropped, nothing else"
+    s = h.summary()
+    assert (s["items"], s["done"], s["in_progress"]) == (7, 5, 1)
+    assert (s["first_done"], s["last_done"]) == ("2027-01-05", "2027-01-21")
+
+
+def test_all_layouts_give_identical_items():
+    frames = [read_history(DATA / n).items.drop(columns=["row", "name"]) for n in FIVE]
+    for other in frames[1:]:
+        pd.testing.assert_frame_equal(frames[0], other)
+
+
+def test_stage_layout_details():
+    """Stage columns in order, the second stage as start, skipped stages, row numbers."""
+    h = read_history(DATA / "five-stages.csv")
+    assert h.columns.stages == ("Backlog", "Analysis", "In Progress", "Review", "Done")
+    assert (h.columns.start, h.columns.done, h.columns.type) == ("Analysis", "Done", "Type")
+    it = h.items.set_index("id")
+    assert it.loc["S-4", "start"] == day("2027-01-06"), "no Analysis date: In Progress counts"
+    assert it.loc["S-5", "start"] == day("2027-01-09"), "the date as written (a Saturday)"
+    assert it.loc["S-4", "type"] == "Story", "multi-value cell [Story|Spike]: its first value"
+    # Quoted fields with embedded quotes, commas and a line break; a repeated header.
+    assert it.loc["S-1", "name"] == 'Export "all" rows, fast'
+    assert it.loc["S-3", "name"] == "Same-day\nchange"
+    assert "Labels.1" in h.all_columns
+    # Spreadsheet rows (header = 1): blank row 4 and the comma-only row 7 are skipped.
+    assert it["row"].tolist() == [2, 3, 5, 6, 8, 9, 10]
+
+
+def test_bom_and_flat_defaults():
+    raw = (DATA / "five-flat.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "the fixture carries a byte-order mark"
+    h = read_history(raw, name="five-flat.csv")
+    assert h.columns.id == "ID", "the BOM is not part of the first column's name"
+    assert (h.columns.start, h.columns.done) == ("Activated Date", "Closed Date")
+    assert h.columns.type == "Work Item Type"
+
+
+def test_semicolons_and_jira_names():
+    h = read_history(DATA / "five-jira-de.csv")
+    assert (h.columns.id, h.columns.start, h.columns.done) == ("Issue key", "Created",
+                                                               "Resolved")
+
+
+@pytest.mark.parametrize("fmt, start, done", [
+    ("d.M.yyyy H:mm:ss", "9.1.2027 10:00:00", "21.1.2027 15:00:00"),
+    ("M/d/yyyy h:mm AM", "1/9/2027 10:00 AM", "1/21/2027 3:00 PM"),
+    ("d/M/yyyy", "9/1/2027", "21/1/2027"),
+    ("ISO", "2027-01-09T10:00:00+02:00", "2027-01-21"),
+    ("%d-%m-%Y", "09-01-2027", "21-01-2027"),
+])
+def test_each_date_format_given(fmt, start, done):
+    """S-5's dates in every format give its 9 working days (Sat 9 -> Mon 11 .. Thu 21)."""
+    h = read_history(flat_csv([(start, done)]), date_format=fmt)
+    assert h.cycle_times().tolist() == [9.0]
+
+
+def test_day_first_slashes_are_detected():
+    """A first number above 12 cannot be a month: d/M/yyyy."""
+    h = read_history(flat_csv([("9/1/2027", "21/1/2027"), ("4/1/2027", "8/1/2027")]))
+    assert h.columns.date_format == "d/M/yyyy"
+    assert h.cycle_times().tolist() == [5.0, 9.0], "in done-date order"
+
+
+def test_types_filter_and_options():
+    h = read_history(DATA / "five-stages.csv", types=["bug"])
+    assert sorted(h.items["id"]) == ["S-2", "S-5"]
+    h = read_history(DATA / "five-stages.csv", start_column="in progress")
+    assert h.columns.start == "In Progress"
+    assert h.items.set_index("id").loc["S-1", "start"] == day("2027-01-05")
+
+
+def test_holidays_are_not_working_days():
+    """With Tue 5 Jan a holiday, S-1 (Mon 4 .. Fri 8) takes 4 days, S-3 (on the
+    holiday) moves to Wed 6 and takes 1."""
+    h = read_history(DATA / "five-stages.csv", calendar={"holidays": ["2027-01-05"]})
+    ct = h.done_items().set_index("id")["cycle_time"]
+    assert ct["S-1"] == 4 and ct["S-3"] == 1
+
+
+def test_nearest_rank_by_hand():
+    values = list(range(1, 21))          # 1..20
+    assert [nearest_rank(values, p) for p in (50, 85, 95, 100)] == [10, 17, 19, 20]
+    assert nearest_rank([3], 85) == 3 and nearest_rank([], 50) is None
+    assert nearest_rank([1, 2, math.inf, math.inf], 50) == 2
+    assert nearest_rank([1, 2, math.inf, math.inf], 85) is None, "among the never-runs"
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.mark.parametrize("content, words", [
+    (b"", "empty"),
+    (b"\n\n", "empty"),
+    (b"ID,Started,Done\n", "no items"),
+    (b"ID,Started,Done\nA,2027-01-04,2027-01-05\nB,2027-01-04,2027-01-05,extra\n",
+     "not a well-formed CSV"),
+    (b"ID,Started,Done\nA,2027-01-04,2027-02-30\n", "column 'Done', row 2 (item A)"),
+    (b"ID,Started,Done\nA,2027-01-04,soon\n", "'soon'"),
+    (b"ID,Started,Done\nA,4.1.2027,2027-01-05\n", "more than one way"),
+    (b"ID,Started,Done\nA,2027-01-04,99999-01-05\n", "99999-01-05"),
+    ("ID,Started,Done\n".encode("utf-16"), "not UTF-8"),
+    (b"ID,Started,Done\nA,\xff\xfe,2027-01-05\n", "line 2: not UTF-8"),
+    (b"ID,Title,State\nA,x,Done\n", "start_column and done_column"),
+])
+def test_bad_files_get_a_clear_message(content, words):
+    with pytest.raises(HistoryError) as err:
+        read_history(content, name="export.csv")
+    assert words in str(err.value) and str(err.value).startswith("export.csv: "), err.value
+    assert isinstance(err.value, ScenarioError)
+
+
+def test_bad_options_name_the_option():
+    f = DATA / "five-stages.csv"
+    cases = [(dict(done_column="Finished"), "done_column: no column named 'Finished'"),
+             (dict(types=["Epic"]), "types: no item of type 'Epic' (types in the file: Story"),
+             (dict(date_format="yyyy/dd"), "date_format: 'yyyy/dd' is not a known format"),
+             (dict(calendar={"workdays": ["Mon", "Funday"]}), "calendar:")]
+    for kwargs, words in cases:
+        with pytest.raises(HistoryError, match=None) as err:
+            read_history(f, **kwargs)
+        assert words in str(err.value), (kwargs, str(err.value))
+    h = read_history(f)
+    for call, words in [(lambda: h.when(10**9), "when: must be from 1 to 10,000"),
+                        (lambda: h.when(5, runs=0), "runs: must be from 1"),
+                        (lambda: h.when(5, "next week"), "from: 'next week' is not a date"),
+                        (lambda: h.throughput(10**6), "window_days: must be from 1"),
+                        (lambda: h.how_many("2027-01-01", "2027-02-01"), "no working day")]:
+        with pytest.raises(HistoryError) as err:
+            call()
+        assert words in str(err.value), str(err.value)
+
+
+def test_size_and_row_limits(monkeypatch, tmp_path):
+    import simulation.history as hi
+
+    monkeypatch.setattr(hi, "MAX_ROWS", 3)
+    with pytest.raises(HistoryError, match="more than 3 rows"):
+        read_history(DATA / "five-stages.csv")
+    monkeypatch.setattr(hi, "MAX_FILE_BYTES", 100)
+    with pytest.raises(HistoryError, match="at most 100 are read"):
+        read_history(DATA / "five-stages.csv")
+    with pytest.raises(HistoryError, match="more than 100 bytes"):
+        read_history(b"x" * 101)
+    with pytest.raises(HistoryError, match="not a file"):
+        read_history(tmp_path)
+
+
+# --------------------------------------------------------------- throughput
+def test_one_a_day_window_and_when_exactly():
+    """Every working day exactly 1 done => N items take exactly N working days, every
+    run: 40 working days from Thu 1 Apr 2027 end on Wed 26 May 2027 (Apr: 22 working
+    days, May 3-21: 15, then 24, 25, 26)."""
+    h = read_history(one_a_day("2027-01-04", "2027-03-31"))
+    tp = h.throughput(60)
+    assert (tp.start, tp.end) == (dt.date(2027, 1, 31), dt.date(2027, 3, 31))
+    assert len(tp.samples) == 43 and set(tp.samples) == {1}, "Feb 20 + Mar 23 working days"
+    w = h.when(40, "2027-04-01", window_days=60, runs=2000, seed=1)
+    assert set(w.days) == {40}
+    assert w.percentile_date(50) == w.percentile_date(85) == w.percentile_date(95) \
+        == dt.date(2027, 5, 26)
+    m = h.how_many("2027-04-30", "2027-04-01", window_days=60, runs=500)
+    assert m.working_days == 22 and (m.at_least(50), m.at_least(85), m.at_least(95)) == (
+        22, 22, 22)
+
+
+def test_window_counts_zero_days_and_weekend_done():
+    """An item done on Saturday counts on Monday; zero days count as samples."""
+    h = read_history(flat_csv([("2027-01-04", "2027-01-04"), ("2027-01-05", "2027-01-09"),
+                               ("2027-01-06", "2027-01-11")]))
+    tp = h.throughput(7)     # Tue 5 .. Mon 11: working days 5, 6, 7, 8, 11
+    assert tp.days.astype(str).tolist() == ["2027-01-05", "2027-01-06", "2027-01-07",
+                                            "2027-01-08", "2027-01-11"]
+    assert tp.samples.tolist() == [0, 0, 0, 0, 2], "Saturday's item on Monday"
+
+
+def _negbin_percentile(successes: int, p: float, q: float) -> int:
+    """Smallest d with P(at least ``successes`` in d Bernoulli(q) trials) >= p."""
+    d = successes
+    while True:
+        cdf = sum(math.comb(d, k) * q**k * (1 - q)**(d - k) for k in range(successes, d + 1))
+        if cdf >= p:
+            return d
+        d += 1
+
+
+def test_alternating_zero_two_matches_negative_binomial():
+    """Samples 0 and 2 (mean 1 a day): 40 items need 20 twos; the day it happens is
+    negative binomial (mean 20 / 0.5 = 40 days, sd sqrt(20 x 0.5) / 0.5 = 6.32)."""
+    s = np.array([0, 2] * 30)
+    w = forecast_when(s, 40, "2027-03-01", runs=20_000, seed=7)
+    se = 6.32 / math.sqrt(20_000)
+    assert abs(w.days.mean() - 40) < 4 * se, w.days.mean()
+    for p in (50, 85, 95):
+        exact = _negbin_percentile(20, p / 100, 0.5)
+        assert abs(w.percentile_day(p) - exact) <= 1, (p, w.percentile_day(p), exact)
+    m = forecast_how_many(s, "2027-03-26", "2027-03-01", runs=20_000, seed=7)
+    assert m.working_days == 20
+    assert abs(m.counts.mean() - 20) < 4 * math.sqrt(20) / math.sqrt(20_000)
+    # At least this many in 85% of runs: 2 x the 15th percentile of Bin(20, 0.5) = 2 x 8.
+    assert m.at_least(85) == 16 and m.at_least(50) == 20
+
+
+def test_zero_throughput_never_hangs():
+    t0 = time.perf_counter()
+    w = forecast_when(np.zeros(50, int), 40, "2027-03-01", runs=10_000)
+    assert w.percentile_date(50) is None and w.to_dict()["never_runs"] == 10_000
+    w = forecast_when(np.array([0] * 199 + [1]), 5, "2027-03-01", runs=1000)
+    assert time.perf_counter() - t0 < 5
+    assert w.to_dict()["never_runs"] == 0 and w.percentile_day(50) > 500
+
+
+def test_forecast_is_seeded_and_fast():
+    s = np.array([0, 1, 2, 0, 1, 3, 0, 0, 1, 2] * 9)
+    a = forecast_when(s, 40, "2027-03-01", runs=10_000, seed=3)
+    b = forecast_when(s, 40, "2027-03-01", runs=10_000, seed=3)
+    c = forecast_when(s, 40, "2027-03-01", runs=10_000, seed=4)
+    np.testing.assert_array_equal(a.days, b.days)
+    assert not np.array_equal(a.days, c.days)
+    best = min(_timed(lambda: forecast_when(s, 40, "2027-03-01", runs=10_000))
+               for _ in range(3))
+    assert best < 0.5, f"10,000 runs of a 40-item forecast took {best:.2f} s"
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+# ----------------------------------------------------------------- backtest
+def test_backtest_on_a_regular_history_is_perfectly_calibrated():
+    """One done every working day from Mon 4 Jan to Wed 30 Jun 2027, window 28, N 10:
+    cut-offs are Mondays from 1 Feb; the last needs 10 done after it, so it is before
+    Thu 17 Jun (the 10th-last working day): 14 Jun, 19 weeks after 1 Feb -> 20
+    cut-offs. Every forecast is exact, so both shares are 1.0."""
+    h = read_history(one_a_day("2027-01-04", "2027-06-30"))
+    b = h.backtest(10, window_days=28, runs=500)
+    assert b.cutoffs == 20
+    assert b.table["cutoff"].iloc[0] == day("2027-02-01")
+    assert b.table["cutoff"].iloc[-1] == day("2027-06-14")
+    assert (b.within_p50, b.within_p85) == (1.0, 1.0)
+    assert (b.table["actual"] == b.table["p50"]).all(), "forecast date = actual date"
+
+
+def test_backtest_of_the_demo_is_roughly_calibrated():
+    """The demo team's flow is stationary, so its backtest lands near 50% and 85%."""
+    b = read_history(DEMO / "team-stories.csv").backtest(20, runs=2000)
+    assert b.cutoffs > 40
+    assert 0.3 <= b.within_p50 <= 0.75 and 0.65 <= b.within_p85 <= 0.98, b.to_dict()
+
+
+# -------------------------------------------------------------- the demo file
+def test_demo_layouts_agree():
+    a = read_history(DEMO / "team-stories.csv")
+    b = read_history(DEMO / "team-stories-flat.csv")
+    assert a.columns.layout == "stages" and b.columns.layout == "flat"
+    pd.testing.assert_frame_equal(a.items.drop(columns=["row", "name"]),
+                                  b.items.drop(columns=["row", "name"]))
+    assert 200 <= len(a.items) <= 500 and len(a.in_progress()) > 0
+    assert a.summary(when=40) == {**b.summary(when=40), "columns": a.columns.to_dict()}
+
+
+def test_weekly_throughput_counts_every_done_item():
+    h = read_history(DEMO / "team-stories.csv")
+    weekly = h.weekly_throughput()
+    assert weekly["done"].sum() == len(h.done_items())
+    assert (weekly["week_start"].dt.day_of_week == 0).all()
+    assert (weekly["week_start"].diff().dropna() == pd.Timedelta(days=7)).all()
+
+
+def test_wip_age_by_hand():
+    """S-6 started Mon 18 Jan; the latest date in the file is Thu 21 Jan: 4 days."""
+    wip = read_history(DATA / "five-stages.csv").wip_table()
+    assert wip["id"].tolist() == ["S-6"] and wip["age"].tolist() == [4]
+
+
+# -------------------------------------------------------------- calibration
+def test_calibrate_all_items_writes_cycle_times_times_focus():
+    sc = load_scenario(LIBRARY / "supply-chain.yaml")
+    h = read_history(DATA / "five-stages.csv")
+    new = calibrate(sc, h)
+    # In done-date order: S-3 (1, Jan 5), S-1 (5, Jan 8), S-2 (2), S-4 (6), S-5 (9); x 0.8.
+    expected = (0.8, 4.0, 1.6, 4.8, 7.2)
+    for it in new.items:
+        assert it.effort.dist == "empirical" and it.effort.samples == expected
+    assert new.team == sc.team and new.risks == sc.risks
+    assert load_scenario_text(scenario_to_yaml(new)) == new, "self-contained in its YAML"
+
+
+def test_calibrate_per_type_mapping():
+    sc = load_scenario(LIBRARY / "supply-chain.yaml")
+    h = read_history(DATA / "five-stages.csv")
+    first, second = sc.items[0].id, sc.items[1].id
+    new = calibrate(sc, h, {first: "Bug", second: None}, focus=0.5)
+    assert new.items[0].effort.samples == (1.0, 4.5), "bugs S-2 (2) and S-5 (9) x 0.5"
+    assert new.items[1].effort.samples == (0.5, 2.5, 1.0, 3.0, 4.5)
+    assert new.items[2:] == sc.items[2:], "unmapped items keep their effort"
+    with pytest.raises(HistoryError, match="'nope' is not a planned backlog item"):
+        calibrate(sc, h, {"nope": "Bug"})
+    with pytest.raises(HistoryError, match="no done item of type 'Epic'"):
+        calibrate(sc, h, {first: "Epic"})
+
+
+# ---------------------------------------------------------- second opinion
+def test_second_opinion_flags_more_than_two_weeks():
+    w = forecast_when(np.ones(20, int), 10, "2027-03-01", runs=10)   # Fri 12 Mar 2027
+    assert w.percentile_date(85) == dt.date(2027, 3, 12)
+    close = second_opinion(w, "2027-03-05", "2027-03-26")             # -7 and +14 days
+    assert (close["shift_p50_days"], close["shift_p85_days"]) == (-7, 14)
+    assert not close["disagree"]
+    early = second_opinion(w, "2027-02-24", "2027-03-10")              # -16 days
+    assert early["disagree"] and early["model_earlier"]
+    late = second_opinion(w, "2027-03-12", "2027-04-01")               # +20 days
+    assert late["disagree"] and not late["model_earlier"]
+
+
+# ---------------------------------------------------------------------- CLI
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulation", "history", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_cli_json_matches_the_library():
+    f = str(DEMO / "team-stories.csv")
+    p = cli(f, "--when", "40", "--from", "2028-07-03", "--how-many-by", "2028-09-29",
+            "--backtest", "--runs", "2000", "--seed", "5", "--json")
+    assert p.returncode == 0, p.stderr
+    s = json.loads(p.stdout)
+    h = read_history(f)
+    assert s == json.loads(json.dumps(h.summary(when=40, start="2028-07-03",
+                                                how_many_by="2028-09-29", backtest_items=40,
+                                                runs=2000, seed=5)))
+    assert set(s) >= {"items", "done", "in_progress", "first_done", "last_done",
+                      "cycle_time", "throughput", "when", "how_many", "backtest"}
+    assert set(s["when"]) >= {"n", "from", "p50_date", "p85_date", "p95_date"}
+    assert set(s["backtest"]) >= {"cutoffs", "within_p50", "within_p85"}
+
+
+def test_cli_text_and_bad_input():
+    p = cli(str(DATA / "five-flat.csv"), "--types", "Story")
+    assert p.returncode == 0, p.stderr
+    assert "5 items: 3 done, 1 in progress, 1 not started" in p.stdout and "P50 5" in p.stdout
+    for args, words in [((str(DATA / "five-flat.csv"), "--done-column", "Closed"),
+                         "--done-column: no column named 'Closed'"),
+                        ((str(DATA / "five-flat.csv"), "--when", "99999999"),
+                         "--when: must be from 1 to 10,000"),
+                        (("/no/such.csv",), "not a file"),
+                        ((str(DATA / "five-flat.csv"), "--when", "lots"), "invalid int")]:
+        p = cli(*args)
+        assert p.returncode == 2 and words in p.stderr, p.stderr
+        assert "Traceback" not in p.stderr

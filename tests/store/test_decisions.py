@@ -1,0 +1,115 @@
+"""Decisions in the store (docs/reference/decide.md, 12), on SQLite and PostgreSQL (``db_url``).
+
+Every decision is a new row: nothing recorded is overwritten, also when two
+people decide the same candidate at the same moment; the newest is shown; the
+numbers shown when deciding are kept with it.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from simulation import ScenarioError
+from simulation import store as st
+from simulation.store import decisions as dec
+
+NUMBERS = {"rank": 1, "verdict": "trade-off", "delivery_days": 3.5, "npv": 12000.0,
+           "value_per_day": math.nan}
+
+
+def test_schema_is_versioned_and_created_at_start(db_url):
+    store = st.Store(db_url)
+    assert ("decisions", 1) in store.applied()
+    assert sa.inspect(store.engine).has_table("decisions")
+    assert st.Store(db_url).migrate() == [], "a second start changes nothing"
+
+
+def test_a_decision_keeps_who_why_when_and_the_numbers(db_url):
+    store = st.Store(db_url)
+    rec = dec.record_decision("Q2", "refresh", "accept", "Ana (PMO)", "Worth ten days",
+                              NUMBERS, store=store)
+    assert rec.unseen == []
+    [d] = dec.list_decisions("Q2", store=store)
+    assert (d.session, d.candidate, d.decision, d.decided_by, d.rationale) == (
+        "Q2", "refresh", "accept", "Ana (PMO)", "Worth ten days")
+    assert d.id == rec.decision.id
+    assert d.numbers == {**NUMBERS, "value_per_day": None}, "NaN is stored as no value"
+    assert d.decided_at.tzinfo is not None
+    assert abs((d.decided_at - rec.decision.decided_at).total_seconds()) < 1
+
+
+def test_deciding_again_adds_a_row_and_the_newest_is_shown(db_url):
+    store = st.Store(db_url)
+    first = dec.record_decision("Q2", "refresh", "defer", "Ana", store=store).decision
+    second = dec.record_decision("Q2", "refresh", "reject", "Ben", "Too late",
+                                 seen=first.id, store=store)
+    assert second.unseen == [], "Ben saw Ana's decision"
+    dec.record_decision("Other", "refresh", "accept", "Cy", store=store)
+    rows = dec.list_decisions("Q2", store=store)
+    assert [(d.decision, d.decided_by) for d in rows] == [("reject", "Ben"), ("defer", "Ana")]
+    assert dec.latest_decisions("Q2", store=store)["refresh"].decision == "reject"
+    assert len(dec.list_decisions(store=store)) == 3
+
+
+def test_a_decision_someone_else_made_meanwhile_is_reported(db_url):
+    """Ana and Ben both open the page with no decision; Ana decides first."""
+    store = st.Store(db_url)
+    ana = dec.record_decision("Q2", "refresh", "accept", "Ana", store=store)
+    ben = dec.record_decision("Q2", "refresh", "reject", "Ben", seen=None, store=store)
+    assert [u.id for u in ben.unseen] == [ana.decision.id]
+    assert len(dec.list_decisions("Q2", store=store)) == 2, "both records are kept"
+
+
+def test_two_people_deciding_at_once_keep_both_records(db_url):
+    """Two threads, each with its own connection pool, write the same candidate at once."""
+    stores = [st.Store(db_url), st.Store(db_url)]
+    barrier = threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def decide(i: int) -> None:
+        try:
+            barrier.wait()
+            for k in range(5):
+                dec.record_decision("Q2", "refresh", ("accept", "reject")[i], f"person {i}",
+                                    f"round {k}", NUMBERS, store=stores[i])
+        except Exception as exc:   # reported below, with the backend's message
+            errors.append(exc)
+
+    threads = [threading.Thread(target=decide, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    rows = dec.list_decisions("Q2", store=stores[0])
+    assert len(rows) == 10 and len({d.id for d in rows}) == 10
+    assert {d.decided_by for d in rows} == {"person 0", "person 1"}
+    for s in stores:
+        s.dispose()
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"decision": "maybe"}, "decision: must be one of accept, defer, reject"),
+    ({"decided_by": "  "}, "decided_by: required"),
+    ({"candidate": ""}, "candidate: required"),
+    ({"rationale": "x" * 5001}, "rationale: at most 5,000 characters"),
+])
+def test_bad_decisions_name_the_field_and_write_nothing(db_url, kwargs, message):
+    store = st.Store(db_url)
+    args = {"session": "Q2", "candidate": "refresh", "decision": "accept", "decided_by": "Ana",
+            **kwargs}
+    with pytest.raises(ScenarioError, match=message):
+        dec.record_decision(**args, store=store)
+    assert dec.list_decisions(store=store) == []
+
+
+def test_decision_rows_for_csv(db_url):
+    store = st.Store(db_url)
+    dec.record_decision("Q2", "refresh", "accept", "Ana", "ok", NUMBERS, store=store)
+    [row] = dec.decision_rows(dec.list_decisions(store=store))
+    assert list(row) == dec.CSV_COLUMNS
+    assert (row["verdict"], row["npv"], row["value_per_day"]) == ("trade-off", 12000.0, None)
