@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard import charts, fmt, page_tables, prose, simulate, train_charts
 from simulation import ScenarioError, SimulationError
 from simulation.store import StoreError
-from simulation.store import classes as cl
+from simulation.store import classrooms as cl
 from simulation.train import exercises as E
 
 LOG = logging.getLogger(__name__)

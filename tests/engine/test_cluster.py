@@ -22,14 +22,13 @@ import pytest
 
 from simulation import (
     SchedulerError,
-    cluster,
     compare,
     load_scenario,
     load_session,
     prioritise,
     run,
-    runner,
 )
+from simulation.engine import cluster, runner
 from tests.helpers import LIBRARY, ROOT
 
 distributed = pytest.importorskip("distributed")

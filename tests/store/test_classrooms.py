@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from simulation.store import Store
-from simulation.store import classes as cl
+from simulation.store import classrooms as cl
 from simulation.train.exercises import Estimate
 
 
