@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test bench lint fuzz mutants golden clean
+.PHONY: run test test-fast screenshots bench lint fuzz mutants golden clean
 
 # The pinned lock (requirements.txt), then the project itself, editable, without
 # resolving its dependency ranges again (the lock already satisfies them).
@@ -24,7 +24,18 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+# Everything but the slow statistics, the browser and the Dask cluster: a quick
+# check while working (about two minutes here).
+test-fast: $(VENV)/.dev
+	$(PY) -m pytest -m "not slow and not browser and not cluster"
+
+# The browser tests with their screenshots written to docs/ (the pictures the docs
+# show); `make test` writes them under tests/artifacts/ and leaves docs/ alone.
+screenshots: $(VENV)/.dev
+	SIM_SCREENSHOTS=docs $(PY) -m pytest -m browser tests/browser tests/report
 
 bench: $(VENV)/.runtime
 	$(PY) bench/run_bench.py
@@ -45,6 +56,7 @@ golden: $(VENV)/.runtime
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache mutants

@@ -28,14 +28,20 @@ st.set_page_config(page_title="Initiative scenario simulator", page_icon=ICON, l
 style.apply()
 _workers_started()
 state.init()
-page = st.navigation([
-    st.Page("dashboard/pages/scenario.py", title="Scenario", icon=":material/edit_note:",
-            default=True),
-    st.Page("dashboard/pages/forecast.py", title="Forecast", icon=":material/insights:"),
-    st.Page("dashboard/pages/whatif.py", title="What-if", icon=":material/compare_arrows:"),
-    st.Page("dashboard/pages/decide.py", title="Decide", icon=":material/gavel:"),
-    st.Page("dashboard/pages/train.py", title="Train", icon=":material/school:"),
-    st.Page("dashboard/pages/history.py", title="History", icon=":material/history:"),
-])
+page = st.navigation(
+    [
+        st.Page(
+            "dashboard/pages/scenario.py",
+            title="Scenario",
+            icon=":material/edit_note:",
+            default=True,
+        ),
+        st.Page("dashboard/pages/forecast.py", title="Forecast", icon=":material/insights:"),
+        st.Page("dashboard/pages/whatif.py", title="What-if", icon=":material/compare_arrows:"),
+        st.Page("dashboard/pages/decide.py", title="Decide", icon=":material/gavel:"),
+        st.Page("dashboard/pages/train.py", title="Train", icon=":material/school:"),
+        st.Page("dashboard/pages/history.py", title="History", icon=":material/history:"),
+    ]
+)
 page.run()
 sidebar.show()

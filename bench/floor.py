@@ -124,9 +124,15 @@ def simulate(data: dict[str, Any], runs: int, seed: int = 1) -> dict[str, np.nda
     done = np.full((runs, n + m), np.nan)
     for r in range(runs):
         done[r, : n + n_creep[r]] = _one_run(
-            n, deps, work[r].tolist(), creep_t[r, : n_creep[r]].tolist(),
-            creep_w[r, : n_creep[r]].tolist(), size, disc,
-            (b_day[r], b_len[r]) if b_fires[r] else None)
+            n,
+            deps,
+            work[r].tolist(),
+            creep_t[r, : n_creep[r]].tolist(),
+            creep_w[r, : n_creep[r]].tolist(),
+            size,
+            disc,
+            (b_day[r], b_len[r]) if b_fires[r] else None,
+        )
 
     # ---- release cadence, closure, cost (numpy, all runs at once)
     k = np.maximum(np.ceil((done + hard - disc) / every - 1e-9), 1.0)
@@ -146,12 +152,19 @@ def simulate(data: dict[str, Any], runs: int, seed: int = 1) -> dict[str, np.nda
     values = np.concatenate([per_week, np.full(m, creep["value"]["per_week"])])
     weekly = np.empty((runs, weeks))
     for a in range(0, runs, VALUE_BLOCK_RUNS):
-        L = live[a:a + VALUE_BLOCK_RUNS] / dpw                     # (b, items) weeks
+        L = live[a : a + VALUE_BLOCK_RUNS] / dpw  # (b, items) weeks
         cum = _bass_integral(edges - np.nan_to_num(L, nan=np.inf)[..., None], p, q)
-        weekly[a:a + VALUE_BLOCK_RUNS] = np.einsum(
-            "j,bjw->bw", values, np.diff(cum, axis=2)) * disc_w
-    return {"delivery_day": delivery_day, "end_day": end_day, "cost": cost,
-            "value": weekly.sum(axis=1), "weekly_value": weekly, "done_day": done}
+        weekly[a : a + VALUE_BLOCK_RUNS] = (
+            np.einsum("j,bjw->bw", values, np.diff(cum, axis=2)) * disc_w
+        )
+    return {
+        "delivery_day": delivery_day,
+        "end_day": end_day,
+        "cost": cost,
+        "value": weekly.sum(axis=1),
+        "weekly_value": weekly,
+        "done_day": done,
+    }
 
 
 def _one_run(n, deps, work, creep_t, creep_w, size, disc, blocker):
@@ -169,7 +182,7 @@ def _one_run(n, deps, work, creep_t, creep_w, size, disc, blocker):
         for j in d:
             children[j].append(i)
     b_day, b_len = blocker if blocker else (math.inf, 0.0)
-    if b_day < disc:             # a blocker during discovery delays the build start
+    if b_day < disc:  # a blocker during discovery delays the build start
         disc += b_len
     b_end = b_day + b_len
 

@@ -68,16 +68,31 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-
 REFERENCE = HERE / "reference.yaml"
 RESULTS = HERE / "results.json"
 SEED = 1
 
 #: Run counts for a full benchmark and for ``--quick``.
-FULL = {"runs": 1000, "parallel_runs": 1000, "repeats": 3, "big_runs": 10_000, "big_repeats": 2,
-        "scale_runs": (1000, 10_000), "item_sizes": (15, 60, 240), "recompute_seeds": (1, 2, 3)}
-QUICK = {"runs": 100, "parallel_runs": 500, "repeats": 2, "big_runs": 1000, "big_repeats": 1,
-         "scale_runs": (100, 400), "item_sizes": (15, 60, 240), "recompute_seeds": (1, 2)}
+FULL = {
+    "runs": 1000,
+    "parallel_runs": 1000,
+    "repeats": 3,
+    "big_runs": 10_000,
+    "big_repeats": 2,
+    "scale_runs": (1000, 10_000),
+    "item_sizes": (15, 60, 240),
+    "recompute_seeds": (1, 2, 3),
+}
+QUICK = {
+    "runs": 100,
+    "parallel_runs": 500,
+    "repeats": 2,
+    "big_runs": 1000,
+    "big_repeats": 1,
+    "scale_runs": (100, 400),
+    "item_sizes": (15, 60, 240),
+    "recompute_seeds": (1, 2),
+}
 #: Target from the design (section 7) and the issue, printed beside the numbers.
 TARGET_RATIO = 2.0
 TARGET_RECOMPUTE_S = 1.0
@@ -134,19 +149,25 @@ def cpu_check(workers: int, n: int = 5_000_000) -> dict[str, Any]:
 
     one = _spin(n)
     with ProcessPoolExecutor(workers) as ex:
-        list(ex.map(_spin, [n // 10] * workers))       # start the processes
+        list(ex.map(_spin, [n // 10] * workers))  # start the processes
         t0 = time.perf_counter()
         list(ex.map(_spin, [n] * workers))
         many = time.perf_counter() - t0
-    return {"workers": workers, "one_s": one, "parallel_s": many,
-            "speedup": workers * one / many,
-            "loadavg": list(os.getloadavg()) if hasattr(os, "getloadavg") else None}
+    return {
+        "workers": workers,
+        "one_s": one,
+        "parallel_s": many,
+        "speedup": workers * one / many,
+        "loadavg": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+    }
 
 
 def tables_mb(res: simulation.Results) -> dict[str, float]:
     """Bytes held by each results table (``memory_usage(deep=True)``), MB."""
-    out = {name: float(getattr(res, name).memory_usage(deep=True).sum()) / 2**20
-           for name in ("runs", "items", "weekly")}
+    out = {
+        name: float(getattr(res, name).memory_usage(deep=True).sum()) / 2**20
+        for name in ("runs", "items", "weekly")
+    }
     out["total"] = sum(out.values())
     return out
 
@@ -168,8 +189,13 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return {"platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(),
-            "usable_cpus": usable, "memory_gb": mem_gb}
+    return {
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "usable_cpus": usable,
+        "memory_gb": mem_gb,
+    }
 
 
 def versions() -> dict[str, str]:
@@ -184,12 +210,17 @@ def versions() -> dict[str, str]:
 
 def git_state() -> dict[str, Any]:
     """The commit benchmarked, and whether simulation/ had uncommitted edits."""
+
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+
     try:
-        return {"commit": git("rev-parse", "HEAD"),
-                "simulation_dirty": bool(git("status", "--porcelain", "--", "simulation"))}
+        return {
+            "commit": git("rev-parse", "HEAD"),
+            "simulation_dirty": bool(git("status", "--porcelain", "--", "simulation")),
+        }
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "simulation_dirty": None}
 
@@ -198,13 +229,17 @@ def load_reference() -> tuple[dict[str, Any], simulation.Scenario]:
     """The reference as data (for the floor) and as a validated Scenario (for the engine)."""
     data = yaml.safe_load(REFERENCE.read_text())
     if data != recipe.scenario_data(recipe.REFERENCE_ITEMS):
-        print("warning: bench/reference.yaml differs from bench/recipe.py; regenerate it "
-              "with `.venv/bin/python bench/recipe.py > bench/reference.yaml`", file=sys.stderr)
+        print(
+            "warning: bench/reference.yaml differs from bench/recipe.py; regenerate it "
+            "with `.venv/bin/python bench/recipe.py > bench/reference.yaml`",
+            file=sys.stderr,
+        )
     return data, simulation.load_scenario(REFERENCE)
 
 
-def engine(sc: simulation.Scenario, runs: int, workers: int | None = 1,
-           seed: int = SEED) -> simulation.Results:
+def engine(
+    sc: simulation.Scenario, runs: int, workers: int | None = 1, seed: int = SEED
+) -> simulation.Results:
     return simulation.run(sc, runs=runs, seed=seed, workers=workers)
 
 
@@ -215,17 +250,23 @@ def say(msg: str) -> None:
 # --------------------------------------------------------------- sections
 def bench_ratio(data, sc, runs: int, repeats: int) -> dict[str, Any]:
     """Engine vs floor on one core: same runs, interleaved, best of ``repeats``."""
-    engine(sc, 50)                    # warm imports and caches
+    engine(sc, 50)  # warm imports and caches
     floor.simulate(data, 50, SEED)
     eng, flo = [], []
     for _ in range(repeats):
         eng.append(timed(lambda: engine(sc, runs))[0])
         flo.append(timed(lambda: floor.simulate(data, runs, SEED))[0])
     best_e, best_f = min(eng), min(flo)
-    return {"runs": runs, "engine_s": eng, "floor_s": flo,
-            "engine_best_s": best_e, "floor_best_s": best_f,
-            "engine_runs_per_s": runs / best_e, "floor_runs_per_s": runs / best_f,
-            "ratio": best_e / best_f}
+    return {
+        "runs": runs,
+        "engine_s": eng,
+        "floor_s": flo,
+        "engine_best_s": best_e,
+        "floor_best_s": best_f,
+        "engine_runs_per_s": runs / best_e,
+        "floor_runs_per_s": runs / best_f,
+        "ratio": best_e / best_f,
+    }
 
 
 def bench_parallel(sc, runs: int, repeats: int, workers: int) -> dict[str, Any]:
@@ -233,8 +274,14 @@ def bench_parallel(sc, runs: int, repeats: int, workers: int) -> dict[str, Any]:
     engine_runner.shutdown_pool()
     cold = timed(lambda: engine(sc, runs, workers))[0]
     warm = [timed(lambda: engine(sc, runs, workers))[0] for _ in range(repeats)]
-    return {"runs": runs, "workers": workers, "cold_s": cold, "warm_s": warm,
-            "runs_per_s": runs / min(warm), "cold_runs_per_s": runs / cold}
+    return {
+        "runs": runs,
+        "workers": workers,
+        "cold_s": cold,
+        "warm_s": warm,
+        "runs_per_s": runs / min(warm),
+        "cold_runs_per_s": runs / cold,
+    }
 
 
 def bench_big(sc, runs: int, repeats: int) -> dict[str, Any]:
@@ -245,14 +292,19 @@ def bench_big(sc, runs: int, repeats: int) -> dict[str, Any]:
     rss_before = maxrss_mb()
     workers = engine_runner.default_workers(runs)
     if workers > 1:
-        engine_runner.shutdown_pool()   # fresh workers, so their peak RSS is this run's
+        engine_runner.shutdown_pool()  # fresh workers, so their peak RSS is this run's
         chunk = getattr(engine_runner, "CHUNK_RUNS", 250)
         engine(sc, 2 * chunk, workers)  # ...but started before timing
     wall, res = timed(lambda: engine(sc, runs, None))
-    out = {"runs": runs, "workers": workers, "tables_mb": tables_mb(res),
-           "rows": {"runs": len(res.runs), "items": len(res.items), "weekly": len(res.weekly)},
-           "maxrss_before_mb": rss_before, "maxrss_after_mb": maxrss_mb(),
-           "worker_peak_rss_mb": worker_peaks_mb() if workers > 1 else []}
+    out = {
+        "runs": runs,
+        "workers": workers,
+        "tables_mb": tables_mb(res),
+        "rows": {"runs": len(res.runs), "items": len(res.items), "weekly": len(res.weekly)},
+        "maxrss_before_mb": rss_before,
+        "maxrss_after_mb": maxrss_mb(),
+        "worker_peak_rss_mb": worker_peaks_mb() if workers > 1 else [],
+    }
     out["summary_s"] = timed(res.summary)[0]
     del res
     walls = [wall] + [timed(lambda: engine(sc, runs, None))[0] for _ in range(repeats - 1)]
@@ -271,9 +323,17 @@ def bench_items(sizes, runs: int, ratio: dict[str, Any]) -> list[dict[str, Any]]
             sc = parse_scenario(data)
             e = timed(lambda sc=sc: engine(sc, runs))[0]
             f = timed(lambda data=data: floor.simulate(data, runs, SEED))[0]
-        rows.append({"items": n, "runs": runs, "engine_s": e, "floor_s": f,
-                     "engine_runs_per_s": runs / e, "floor_runs_per_s": runs / f,
-                     "ratio": e / f})
+        rows.append(
+            {
+                "items": n,
+                "runs": runs,
+                "engine_s": e,
+                "floor_s": f,
+                "engine_runs_per_s": runs / e,
+                "floor_runs_per_s": runs / f,
+                "ratio": e / f,
+            }
+        )
         say(f"  {n} items: engine {runs / e:,.0f} runs/s, floor {runs / f:,.0f} runs/s")
     return rows
 
@@ -291,7 +351,7 @@ def _phases(sc, runs: int) -> tuple[float, float] | None:
     try:
         t_sim, parts = timed(lambda: sim(sc, SEED, 0, runs, 1, None))
         t_asm = timed(lambda: asm(sc, SEED, parts))[0]
-    except TypeError:           # signature changed
+    except TypeError:  # signature changed
         return None
     return t_sim, t_asm
 
@@ -317,10 +377,8 @@ def bench_runs(sc, counts, ratio: dict[str, Any]) -> list[dict[str, Any]]:
 def bench_recompute(data, sc, runs: int, seeds) -> dict[str, Any]:
     """The dashboard's loop: change one lever, re-run 1,000 runs (default workers), summarise."""
     team = sc.team
-    bigger = {"size": team.size + 1,
-              "wip_limit": (team.wip_limit + 1) if team.wip_limit else None}
-    t_copy, variant = timed(lambda: sc.model_copy(
-        update={"team": team.model_copy(update=bigger)}))
+    bigger = {"size": team.size + 1, "wip_limit": (team.wip_limit + 1) if team.wip_limit else None}
+    t_copy, variant = timed(lambda: sc.model_copy(update={"team": team.model_copy(update=bigger)}))
     changed = {**data, "team": {**data["team"], **{k: v for k, v in bigger.items() if v}}}
     t_parse, parsed = timed(lambda: parse_scenario(changed))
     assert parsed.team.size == variant.team.size
@@ -333,8 +391,9 @@ def bench_recompute(data, sc, runs: int, seeds) -> dict[str, Any]:
 
     def page(res: simulation.Results) -> dict[str, Any]:
         tables = page_tables.forecast_tables(res)
-        return charts.specs(charts.forecast_charts(tables, variant.deadline,
-                                                   variant.value.outcome.by))
+        return charts.specs(
+            charts.forecast_charts(tables, variant.deadline, variant.value.outcome.by)
+        )
 
     runs_s, summary_s, page_s = [], [], []
     for s in seeds:
@@ -346,11 +405,20 @@ def bench_recompute(data, sc, runs: int, seeds) -> dict[str, Any]:
     median_run = statistics.median(runs_s)
     median_sum = statistics.median(summary_s)
     median_page = statistics.median(page_s)
-    return {"runs": runs, "seeds": list(seeds), "change": "team.size + 1 (wip_limit + 1)",
-            "model_copy_s": t_copy, "reparse_s": t_parse, "run_s": runs_s,
-            "summary_s": summary_s, "run_median_s": median_run, "run_best_s": best_run,
-            "page_s": page_s, "page_median_s": median_page,
-            "total_median_s": t_parse + median_run + median_sum + median_page}
+    return {
+        "runs": runs,
+        "seeds": list(seeds),
+        "change": "team.size + 1 (wip_limit + 1)",
+        "model_copy_s": t_copy,
+        "reparse_s": t_parse,
+        "run_s": runs_s,
+        "summary_s": summary_s,
+        "run_median_s": median_run,
+        "run_best_s": best_run,
+        "page_s": page_s,
+        "page_median_s": median_page,
+        "total_median_s": t_parse + median_run + median_sum + median_page,
+    }
 
 
 def bench_history(runs: int = 10_000, items: int = 40, repeats: int = 5) -> dict[str, Any]:
@@ -361,9 +429,15 @@ def bench_history(runs: int = 10_000, items: int = 40, repeats: int = 5) -> dict
     read_s = timed(lambda: read_history(ROOT / "scenarios" / "history" / "team-stories.csv"))[0]
     tp = h.throughput()
     times = [timed(lambda: h.when(items, runs=runs, seed=SEED))[0] for _ in range(repeats)]
-    return {"runs": runs, "items": items, "when_s": times, "when_best_s": min(times),
-            "read_s": read_s, "window_working_days": len(tp.samples),
-            "mean_per_day": float(tp.samples.mean())}
+    return {
+        "runs": runs,
+        "items": items,
+        "when_s": times,
+        "when_best_s": min(times),
+        "read_s": read_s,
+        "window_working_days": len(tp.samples),
+        "mean_per_day": float(tp.samples.mean()),
+    }
 
 
 def floor_check(data, runs: int) -> dict[str, Any]:
@@ -382,11 +456,13 @@ def floor_check(data, runs: int) -> dict[str, Any]:
     same["risks"] = [r for r in same["risks"] if r["impact"]["kind"] == "blocker"]
     eng = engine(parse_scenario(same), runs).runs
     flo = floor.simulate(same, runs, SEED)
-    return {"runs": runs,
-            "engine_delivery_mean": float(eng["delivery_day"].mean()),
-            "floor_delivery_mean": float(np.mean(flo["delivery_day"])),
-            "engine_value_mean": float(eng["value"].mean()),
-            "floor_value_mean": float(np.mean(flo["value"]))}
+    return {
+        "runs": runs,
+        "engine_delivery_mean": float(eng["delivery_day"].mean()),
+        "floor_delivery_mean": float(np.mean(flo["delivery_day"])),
+        "engine_value_mean": float(eng["value"].mean()),
+        "floor_value_mean": float(np.mean(flo["value"])),
+    }
 
 
 # ------------------------------------------------------------------ report
@@ -398,53 +474,84 @@ def table(res: dict[str, Any]) -> str:
     def row(name: str, value: str, note: str = "") -> None:
         lines.append((name, value, note))
 
-    row("engine, 1 core", f"{r['engine_runs_per_s']:,.0f} runs/s",
-        f"reference 60 items, {r['runs']:,} runs, best of {len(r['engine_s'])}")
+    row(
+        "engine, 1 core",
+        f"{r['engine_runs_per_s']:,.0f} runs/s",
+        f"reference 60 items, {r['runs']:,} runs, best of {len(r['engine_s'])}",
+    )
     row("floor, 1 core", f"{r['floor_runs_per_s']:,.0f} runs/s", "bench/floor.py, same runs")
     row("engine / floor", f"{r['ratio']:.2f}x", f"target <= {TARGET_RATIO:g}x")
-    row(f"engine, {p['workers']} workers", f"{p['runs_per_s']:,.0f} runs/s",
-        f"{p['runs']:,} runs, warm pool; first call {p['cold_s']:.2f} s (starts the pool)")
-    row(f"{b['runs']:,} runs, workers=None", f"{b['wall_s']:.1f} s",
+    row(
+        f"engine, {p['workers']} workers",
+        f"{p['runs_per_s']:,.0f} runs/s",
+        f"{p['runs']:,} runs, warm pool; first call {p['cold_s']:.2f} s (starts the pool)",
+    )
+    row(
+        f"{b['runs']:,} runs, workers=None",
+        f"{b['wall_s']:.1f} s",
         f"{b['workers']} workers, {b['runs_per_s']:,.0f} runs/s, best of {len(b['wall_all_s'])}; "
-        f"summary() {b['summary_s'] * 1e3:.0f} ms")
+        f"summary() {b['summary_s'] * 1e3:.0f} ms",
+    )
     t = b["tables_mb"]
-    row("  tables in memory", f"{t['total']:,.0f} MB",
+    row(
+        "  tables in memory",
+        f"{t['total']:,.0f} MB",
         f"deep: runs {t['runs']:.1f}, items {t['items']:.0f}, weekly {t['weekly']:.0f} MB; "
-        f"{b['rows']['items']:,} item rows")
+        f"{b['rows']['items']:,} item rows",
+    )
     workers = b["worker_peak_rss_mb"]
-    row("  peak RSS", f"{b['maxrss_after_mb']:,.0f} MB",
+    row(
+        "  peak RSS",
+        f"{b['maxrss_after_mb']:,.0f} MB",
         f"main process ru_maxrss (was {b['maxrss_before_mb']:,.0f} before); workers "
-        + (", ".join(f"{w:,.0f}" for w in workers) + " MB" if workers else "n/a"))
+        + (", ".join(f"{w:,.0f}" for w in workers) + " MB" if workers else "n/a"),
+    )
     for s in res["scaling_items"]:
-        row(f"scaling: {s['items']} items", f"{s['engine_runs_per_s']:,.0f} runs/s",
+        row(
+            f"scaling: {s['items']} items",
+            f"{s['engine_runs_per_s']:,.0f} runs/s",
             f"1 core, {s['runs']:,} runs; floor {s['floor_runs_per_s']:,.0f} runs/s, "
-            f"ratio {s['ratio']:.2f}x")
+            f"ratio {s['ratio']:.2f}x",
+        )
     for s in res["scaling_runs"]:
-        split = (f" = simulate {s['simulate_s']:.1f} + assemble tables {s['assemble_s']:.2f} s"
-                 if "assemble_s" in s else "")
-        row(f"scaling: {s['runs']:,} runs", f"{s['engine_runs_per_s']:,.0f} runs/s",
-            f"1 core, 60 items, {s['engine_s']:.1f} s{split}")
-    row("dashboard recompute", f"{rc['total_median_s']:.2f} s",
+        split = (
+            f" = simulate {s['simulate_s']:.1f} + assemble tables {s['assemble_s']:.2f} s"
+            if "assemble_s" in s
+            else ""
+        )
+        row(
+            f"scaling: {s['runs']:,} runs",
+            f"{s['engine_runs_per_s']:,.0f} runs/s",
+            f"1 core, 60 items, {s['engine_s']:.1f} s{split}",
+        )
+    row(
+        "dashboard recompute",
+        f"{rc['total_median_s']:.2f} s",
         f"re-parse {rc['reparse_s'] * 1e3:.0f} ms + run {rc['run_median_s']:.2f} s "
         f"(median of {len(rc['run_s'])} seeds, best {rc['run_best_s']:.2f}) + summary + "
         f"page tables and charts {rc['page_median_s']:.2f} s; "
-        f"target about {TARGET_RECOMPUTE_S:g} s")
+        f"target about {TARGET_RECOMPUTE_S:g} s",
+    )
     row("  variant by model_copy", f"{rc['model_copy_s'] * 1e3:.2f} ms", rc["change"])
     hb = res.get("history")
     if hb:
-        row(f"history: when, {hb['runs']:,} runs", f"{hb['when_best_s'] * 1e3:.0f} ms",
+        row(
+            f"history: when, {hb['runs']:,} runs",
+            f"{hb['when_best_s'] * 1e3:.0f} ms",
             f"{hb['items']} items from the demo export ({hb['mean_per_day']:.2f} a day), "
-            f"best of {len(hb['when_s'])}; reading the export {hb['read_s'] * 1e3:.0f} ms")
+            f"best of {len(hb['when_s'])}; reading the export {hb['read_s'] * 1e3:.0f} ms",
+        )
     fc = res["floor_check"]
-    row("floor check (not timed)",
+    row(
+        "floor check (not timed)",
         f"{fc['engine_delivery_mean']:.1f} vs {fc['floor_delivery_mean']:.1f} d",
         f"mean delivery day, engine vs floor, misfits/extra work/change control off; "
-        f"value {fc['engine_value_mean'] / fc['floor_value_mean'] - 1:+.1%}")
+        f"value {fc['engine_value_mean'] / fc['floor_value_mean'] - 1:+.1%}",
+    )
     widths = [max(len(line[i]) for line in lines) for i in range(3)]
     out = []
     for k, line in enumerate(lines):
-        out.append("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True))
-                   .rstrip())
+        out.append("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
         if k == 0:
             out.append("  ".join("-" * w for w in widths))
     return "\n".join(out)
@@ -473,25 +580,35 @@ def write_json(path: Path, payload: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smoke run with small N")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="JSON file to write (default bench/results.json; "
-                         "--quick writes only when given)")
-    ap.add_argument("--only", choices=["history", "cluster"],
-                    help="measure one row only and print it (nothing is written)")
-    ap.add_argument("--profile", action="store_true",
-                    help="print a cProfile of 1,000 reference runs and exit")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="JSON file to write (default bench/results.json; --quick writes only when given)",
+    )
+    ap.add_argument(
+        "--only",
+        choices=["history", "cluster"],
+        help="measure one row only and print it (nothing is written)",
+    )
+    ap.add_argument(
+        "--profile", action="store_true", help="print a cProfile of 1,000 reference runs and exit"
+    )
     args = ap.parse_args(argv)
 
     if args.only == "cluster":
         import cluster_bench
+
         print(cluster_bench.report(cluster_bench.bench()))
         return 0
     if args.only == "history":
         hb = bench_history()
-        print(f"history: when, {hb['runs']:,} runs of a {hb['items']}-item forecast: best "
-              f"{hb['when_best_s'] * 1e3:.1f} ms of {len(hb['when_s'])} "
-              f"({', '.join(f'{t * 1e3:.1f}' for t in hb['when_s'])} ms); reading the "
-              f"export {hb['read_s'] * 1e3:.0f} ms")
+        print(
+            f"history: when, {hb['runs']:,} runs of a {hb['items']}-item forecast: best "
+            f"{hb['when_best_s'] * 1e3:.1f} ms of {len(hb['when_s'])} "
+            f"({', '.join(f'{t * 1e3:.1f}' for t in hb['when_s'])} ms); reading the "
+            f"export {hb['read_s'] * 1e3:.0f} ms"
+        )
         return 0
     data, sc = load_reference()
     if args.profile:
@@ -503,10 +620,13 @@ def main(argv: list[str] | None = None) -> int:
     res: dict[str, Any] = {
         "mode": "quick" if args.quick else "full",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": machine(), "versions": versions(), "git": git_state(),
-        "scenario": str(REFERENCE.relative_to(ROOT)), "seed": SEED,
+        "machine": machine(),
+        "versions": versions(),
+        "git": git_state(),
+        "scenario": str(REFERENCE.relative_to(ROOT)),
+        "seed": SEED,
         "memory_method": "DataFrame.memory_usage(deep=True) of res.runs/items/weekly; "
-                         "ru_maxrss of this process; VmHWM of worker processes",
+        "ru_maxrss of this process; VmHWM of worker processes",
     }
     res["cpu_check_before"] = cpu_check(all_cores)
     say(f"engine vs floor, {cfg['runs']:,} runs x {cfg['repeats']} ...")
@@ -527,31 +647,39 @@ def main(argv: list[str] | None = None) -> int:
     res["floor_check"] = floor_check(data, cfg["runs"])
     say("decide: prioritise vs 7 runs ...")
     import decide_bench
+
     res["decide"] = decide_bench.bench(runs=cfg["runs"], repeats=cfg["repeats"])
     say("scale-out: Dask LocalCluster vs the local pool ...")
     import cluster_bench
-    res["cluster"] = cluster_bench.bench(runs=cfg["big_runs"],
-                                         sweep_runs=cfg["parallel_runs"] // 2,
-                                         repeats=cfg["big_repeats"])
+
+    res["cluster"] = cluster_bench.bench(
+        runs=cfg["big_runs"], sweep_runs=cfg["parallel_runs"] // 2, repeats=cfg["big_repeats"]
+    )
     engine_runner.shutdown_pool()
     res["cpu_check_after"] = cpu_check(all_cores)
     res["bench_wall_s"] = time.perf_counter() - started
 
     m = res["machine"]
-    print(f"\nBenchmark ({res['mode']}) {res['date']}  {m['cpu']}, {m['cpu_count']} CPUs, "
-          f"Python {res['versions']['python']}, engine {str(res['git']['commit'])[:10]}"
-          + (" + uncommitted simulation/ edits" if res["git"]["simulation_dirty"] else ""))
+    print(
+        f"\nBenchmark ({res['mode']}) {res['date']}  {m['cpu']}, {m['cpu_count']} CPUs, "
+        f"Python {res['versions']['python']}, engine {str(res['git']['commit'])[:10]}"
+        + (" + uncommitted simulation/ edits" if res["git"]["simulation_dirty"] else "")
+    )
     print(table(res))
     print(decide_bench.report(res["decide"]))
     print(cluster_bench.report(res["cluster"]))
     for when in ("before", "after"):
         c = res[f"cpu_check_{when}"]
         load = ", ".join(f"{x:.2f}" for x in c["loadavg"]) if c["loadavg"] else "n/a"
-        print(f"cpu check {when}: busy loop x{c['workers']} processes gives "
-              f"{c['speedup']:.2f}x (ideal {c['workers']}); load average {load}")
+        print(
+            f"cpu check {when}: busy loop x{c['workers']} processes gives "
+            f"{c['speedup']:.2f}x (ideal {c['workers']}); load average {load}"
+        )
         if c["speedup"] < 0.8 * c["workers"]:
-            print(f"  warning: the machine was busy {when} the benchmark; "
-                  "timings (parallel ones most) are pessimistic")
+            print(
+                f"  warning: the machine was busy {when} the benchmark; "
+                "timings (parallel ones most) are pessimistic"
+            )
     print(f"\nwhole benchmark: {res['bench_wall_s']:.0f} s")
     out = args.out if args.out is not None else (None if args.quick else RESULTS)
     if out is not None:

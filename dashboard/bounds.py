@@ -84,7 +84,7 @@ def choices(model: type[BaseModel], name: str) -> tuple[str, ...]:
     args = typing.get_args(annotation)
     if typing.get_origin(annotation) is typing.Literal:
         return tuple(args)
-    for arg in args:     # Literal[...] | None
+    for arg in args:  # Literal[...] | None
         if typing.get_origin(arg) is typing.Literal:
             return tuple(typing.get_args(arg))
     raise TypeError(f"{model.__name__}.{name} is not a Literal field")

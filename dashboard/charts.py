@@ -16,8 +16,13 @@ import pandas as pd
 # The palette has one owner, shared with the report's charts (simulation.present.charts).
 from simulation.present.charts import DEADLINE, NEUTRAL, PRODUCT, PROJECT, tornado_spec
 
-SOURCE_COLOURS = {"planned": "#4c78a8", "added": "#f58518", "creep": "#e45756",
-                  "fix": "#b279a2", "overhead": "#9d9d9d"}
+SOURCE_COLOURS = {
+    "planned": "#4c78a8",
+    "added": "#f58518",
+    "creep": "#e45756",
+    "fix": "#b279a2",
+    "overhead": "#9d9d9d",
+}
 #: Vega-Lite time format shown in tooltips: ``4 May 2027``.
 DATE_FORMAT = "%-d %b %Y"
 AXIS_DATE_FORMAT = "%-d %b"
@@ -25,8 +30,7 @@ MONEY_FORMAT = "~s"
 HEIGHT = 260
 #: Money tick labels: "0" at zero (not "0k"), "bn" for billions as on the pages, and
 #: no SI milli-units for amounts under 1.
-MONEY_LABEL = ("abs(datum.value) < 1 ? format(datum.value, '.2~f') : "
-               "replace(datum.label, 'G', 'bn')")
+MONEY_LABEL = "abs(datum.value) < 1 ? format(datum.value, '.2~f') : replace(datum.label, 'G', 'bn')"
 #: Stacked rule labels: the first one's middle sits this far below the plot's top, each
 #: further one a row lower. ``LABEL_PLOT_PX`` is the plot height the head room is worked
 #: out for (``HEIGHT`` less a legend), so the data stays below the labels.
@@ -39,9 +43,15 @@ LEGEND_ROW_PX = 18
 PADDING = {"left": 5, "top": 5, "right": 18, "bottom": 5}
 #: Date ticks tried from fine to coarse: (interval, step, label format, days per step).
 #: Month steps divide 12, so every year that has a tick has one in January.
-TICK_STEPS = (("week", 1, "%-d %b", 7), ("week", 2, "%-d %b", 14),
-              ("month", 1, "%b", 30.4), ("month", 2, "%b", 61), ("month", 3, "%b", 91.3),
-              ("month", 6, "%b", 182.6), ("year", 1, "%Y", 365.25))
+TICK_STEPS = (
+    ("week", 1, "%-d %b", 7),
+    ("week", 2, "%-d %b", 14),
+    ("month", 1, "%b", 30.4),
+    ("month", 2, "%b", 61),
+    ("month", 3, "%b", 91.3),
+    ("month", 6, "%b", 182.6),
+    ("year", 1, "%Y", 365.25),
+)
 
 
 Span = tuple[pd.Timestamp, pd.Timestamp]
@@ -49,17 +59,18 @@ Span = tuple[pd.Timestamp, pd.Timestamp]
 
 def _span(*parts) -> Span | None:
     """First and last date among columns / single dates (None when there are none)."""
-    values = [pd.Series(p if pd.api.types.is_list_like(p) else [p]) for p in parts
-              if p is not None]
-    dates = pd.to_datetime(pd.concat(values, ignore_index=True), errors="coerce").dropna() \
-        if values else pd.Series(dtype="datetime64[ns]")
+    values = [pd.Series(p if pd.api.types.is_list_like(p) else [p]) for p in parts if p is not None]
+    dates = (
+        pd.to_datetime(pd.concat(values, ignore_index=True), errors="coerce").dropna()
+        if values
+        else pd.Series(dtype="datetime64[ns]")
+    )
     if dates.empty:
         return None
     return pd.Timestamp(dates.min()), pd.Timestamp(dates.max())
 
 
-def _date_axis(title: str | None = None, span: Span | None = None,
-               max_ticks: int = 6) -> alt.Axis:
+def _date_axis(title: str | None = None, span: Span | None = None, max_ticks: int = 6) -> alt.Axis:
     """A date axis with at most ``max_ticks`` ticks for the data's ``span``.
 
     The year shows on the first tick and on the first tick of every later year. The
@@ -70,16 +81,25 @@ def _date_axis(title: str | None = None, span: Span | None = None,
         return alt.Axis(title=title, format=AXIS_DATE_FORMAT, labelOverlap=True)
     days = max((span[1] - span[0]).days, 1)
     interval, step, fmt, _days = next(
-        (s for s in TICK_STEPS if days / s[3] <= max_ticks), TICK_STEPS[-1])
+        (s for s in TICK_STEPS if days / s[3] <= max_ticks), TICK_STEPS[-1]
+    )
     if interval == "year":
         label = f"timeFormat(datum.value, '{fmt}')"
     else:
         new_year = "month(datum.value) == 0" + (
-            f" && date(datum.value) <= {7 * step}" if interval == "week" else "")
-        label = (f"timeFormat(datum.value, '{fmt}') + (datum.index == 0 || ({new_year})"
-                 " ? ' ' + timeFormat(datum.value, '%Y') : '')")
-    return alt.Axis(title=title, format=fmt, labelExpr=label, labelOverlap=True,
-                    tickCount={"interval": interval, "step": step})
+            f" && date(datum.value) <= {7 * step}" if interval == "week" else ""
+        )
+        label = (
+            f"timeFormat(datum.value, '{fmt}') + (datum.index == 0 || ({new_year})"
+            " ? ' ' + timeFormat(datum.value, '%Y') : '')"
+        )
+    return alt.Axis(
+        title=title,
+        format=fmt,
+        labelExpr=label,
+        labelOverlap=True,
+        tickCount={"interval": interval, "step": step},
+    )
 
 
 def _money_axis(**kwargs) -> alt.Axis:
@@ -94,8 +114,16 @@ def _legend_scale(labels: list[str], colours: list[str]) -> alt.Scale:
 #: The baseline is drawn near-black, the variants in distinct hues (in order, cycling),
 #: the same on every comparison chart, Δ charts included.
 BASELINE_COLOUR = "#222222"
-VARIANT_COLOURS = ("#f58518", "#4c78a8", "#54a24b", "#b279a2", "#e45756", "#9d755d",
-                   "#72b7b2", "#eeca3b")
+VARIANT_COLOURS = (
+    "#f58518",
+    "#4c78a8",
+    "#54a24b",
+    "#b279a2",
+    "#e45756",
+    "#9d755d",
+    "#72b7b2",
+    "#eeca3b",
+)
 
 
 def variant_colours(n: int) -> list[str]:
@@ -105,8 +133,11 @@ def variant_colours(n: int) -> list[str]:
 
 def _scenario_colour(order: list[str]) -> alt.Color:
     """Scenario colours: ``order[0]`` is the baseline."""
-    scale = _legend_scale(order, [BASELINE_COLOUR, *variant_colours(len(order) - 1)]) \
-        if order else alt.Undefined
+    scale = (
+        _legend_scale(order, [BASELINE_COLOUR, *variant_colours(len(order) - 1)])
+        if order
+        else alt.Undefined
+    )
     return alt.Color("scenario:N", sort=order, scale=scale, legend=_scenario_legend())
 
 
@@ -119,9 +150,16 @@ def _scenario_height(data: pd.DataFrame) -> int:
 
 def _scenario_legend() -> alt.Legend:
     """Scenario names in one column above the plot: a long name is never cut off."""
-    return alt.Legend(title=None, orient="top", direction="vertical", columns=1,
-                      labelLimit=1000, symbolType="stroke", symbolStrokeWidth=3,
-                      symbolOpacity=1)
+    return alt.Legend(
+        title=None,
+        orient="top",
+        direction="vertical",
+        columns=1,
+        labelLimit=1000,
+        symbolType="stroke",
+        symbolStrokeWidth=3,
+        symbolOpacity=1,
+    )
 
 
 def _head_room(top: float, rows: int) -> float:
@@ -149,8 +187,7 @@ def rule_layout(markers: pd.DataFrame, span: Span | None) -> pd.DataFrame:
         frac = (m["date"] - span[0]).dt.total_seconds() / width
         left = bool(frac.min() > 0.35 and frac.max() > 0.6)
     m = m.sort_values("date", ascending=not left, kind="stable").reset_index(drop=True)
-    m["text"] = [f"{lab} {d.day} {d:%b}" for lab, d in zip(m["label"], m["date"],
-                                                           strict=True)]
+    m["text"] = [f"{lab} {d.day} {d:%b}" for lab, d in zip(m["label"], m["date"], strict=True)]
     m["row"] = np.arange(len(m))
     m["align"] = "right" if left else "left"
     m["ytext"] = LABEL_TOP_PX + LABEL_ROW_PX * m["row"]
@@ -158,27 +195,39 @@ def rule_layout(markers: pd.DataFrame, span: Span | None) -> pd.DataFrame:
     return m
 
 
-def _rules(markers: pd.DataFrame, colours: dict[str, str], span: Span | None
-           ) -> alt.LayerChart:
+def _rules(markers: pd.DataFrame, colours: dict[str, str], span: Span | None) -> alt.LayerChart:
     """Vertical labelled rules (``label``, ``date``) laid out by :func:`rule_layout`."""
     scale = _legend_scale(list(colours), list(colours.values()))
     layout = rule_layout(markers, span)
     base = alt.Chart(layout)
     color = alt.Color("label:N", scale=scale, legend=None)
     rule = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("date:T"), y=alt.Y("ytop:Q", scale=None), y2=alt.Y2Value("height"),
+        x=alt.X("date:T"),
+        y=alt.Y("ytop:Q", scale=None),
+        y2=alt.Y2Value("height"),
         color=color,
-        strokeDash=alt.StrokeDash("label:N", legend=None, scale=alt.Scale(
-            domain=list(colours),
-            range=[[6, 3] if label == "Deadline" else [1, 0] for label in colours])),
-        tooltip=[alt.Tooltip("label:N", title="Marker"),
-                 alt.Tooltip("date:T", title="Date", format=DATE_FORMAT)])
+        strokeDash=alt.StrokeDash(
+            "label:N",
+            legend=None,
+            scale=alt.Scale(
+                domain=list(colours),
+                range=[[6, 3] if label == "Deadline" else [1, 0] for label in colours],
+            ),
+        ),
+        tooltip=[
+            alt.Tooltip("label:N", title="Marker"),
+            alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
+        ],
+    )
     # Vega-Lite has no align channel: one text layer per side (one of them is empty).
-    texts = [base.transform_filter(alt.datum.align == side).mark_text(
-        align=side, dx=4 if side == "left" else -4, fontSize=11, fontWeight="bold").encode(
-        x=alt.X("date:T"), y=alt.Y("ytext:Q", scale=None), text=alt.Text("text:N"),
-        color=color)
-        for side in ("left", "right")]
+    texts = [
+        base.transform_filter(alt.datum.align == side)
+        .mark_text(align=side, dx=4 if side == "left" else -4, fontSize=11, fontWeight="bold")
+        .encode(
+            x=alt.X("date:T"), y=alt.Y("ytext:Q", scale=None), text=alt.Text("text:N"), color=color
+        )
+        for side in ("left", "right")
+    ]
     return alt.layer(rule, *texts)
 
 
@@ -187,8 +236,7 @@ def _marker(label: str, date) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------- project lens
-def delivery_chart(histogram: pd.DataFrame, markers: pd.DataFrame | None = None
-                   ) -> alt.LayerChart:
+def delivery_chart(histogram: pd.DataFrame, markers: pd.DataFrame | None = None) -> alt.LayerChart:
     """Delivery-date distribution: share of futures delivering in each week.
 
     Parameters
@@ -200,64 +248,102 @@ def delivery_chart(histogram: pd.DataFrame, markers: pd.DataFrame | None = None
         ``label`` (P50, P85, Deadline) and ``date``.
     """
     has_markers = markers is not None and not markers.empty
-    span = _span(histogram["week_start"], histogram["week_end"],
-                 markers["date"] if has_markers else None)
+    span = _span(
+        histogram["week_start"], histogram["week_end"], markers["date"] if has_markers else None
+    )
     top = float(histogram["share"].max()) if len(histogram) else 1.0
     # Head room above the tallest bar for the rule labels, one row each.
     rows = len(markers) if has_markers else 0
     y_scale = alt.Scale(domain=[0, min(_head_room(max(top, 0.04), rows), 1.6)], nice=False)
-    bars = alt.Chart(histogram).mark_rect(color=PROJECT, opacity=0.8, stroke="white",
-                                          strokeWidth=0.5).encode(
-        x=alt.X("week_start:T", axis=_date_axis("Delivery week", span)),
-        x2=alt.X2("week_end:T"),
-        y=alt.Y("share:Q", title="Share of futures", axis=alt.Axis(format="%"),
-                scale=y_scale),
-        tooltip=[alt.Tooltip("week_start:T", title="Week of", format=DATE_FORMAT),
-                 alt.Tooltip("runs:Q", title="Futures delivering"),
-                 alt.Tooltip("share:Q", title="Share", format=".1%")])
+    bars = (
+        alt.Chart(histogram)
+        .mark_rect(color=PROJECT, opacity=0.8, stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("week_start:T", axis=_date_axis("Delivery week", span)),
+            x2=alt.X2("week_end:T"),
+            y=alt.Y("share:Q", title="Share of futures", axis=alt.Axis(format="%"), scale=y_scale),
+            tooltip=[
+                alt.Tooltip("week_start:T", title="Week of", format=DATE_FORMAT),
+                alt.Tooltip("runs:Q", title="Futures delivering"),
+                alt.Tooltip("share:Q", title="Share", format=".1%"),
+            ],
+        )
+    )
     layers: list[alt.Chart | alt.LayerChart] = [bars]
     if has_markers:
-        layers.append(_rules(markers, {"P50": NEUTRAL, "P85": "#111111",
-                                       "Deadline": DEADLINE}, span))
+        layers.append(
+            _rules(markers, {"P50": NEUTRAL, "P85": "#111111", "Deadline": DEADLINE}, span)
+        )
     return _finish(layers)
 
 
-def _fan(data: pd.DataFrame, colour: str, median_label: str, y_title: str,
-         money: bool = False, span: Span | None = None, y_max: float | None = None,
-         ) -> list[alt.LayerChart]:
+def _fan(
+    data: pd.DataFrame,
+    colour: str,
+    median_label: str,
+    y_title: str,
+    money: bool = False,
+    span: Span | None = None,
+    y_max: float | None = None,
+) -> list[alt.LayerChart]:
     """A fan (90% band, 50% band, median line) as one layer with one legend.
 
     ``y_max`` (optional) is the least top of the y scale: head room for rule labels.
     """
     labels = ["90% of futures", "50% of futures", median_label]
     scale = _legend_scale(labels, [colour, colour, colour])
-    color = alt.Color("series:N", scale=scale,
-                      legend=alt.Legend(title=None, orient="top", direction="horizontal",
-                                        symbolOpacity=0.6, labelLimit=220))
+    color = alt.Color(
+        "series:N",
+        scale=scale,
+        legend=alt.Legend(
+            title=None, orient="top", direction="horizontal", symbolOpacity=0.6, labelLimit=220
+        ),
+    )
     axis = _money_axis() if money else alt.Axis()
     y_scale = alt.Scale(domainMax=y_max) if y_max else alt.Undefined
-    bands = pd.concat([
-        pd.DataFrame({"date": data["date"], "lo": data["p05"], "hi": data["p95"],
-                      "series": labels[0]}),
-        pd.DataFrame({"date": data["date"], "lo": data["p25"], "hi": data["p75"],
-                      "series": labels[1]}),
-    ], ignore_index=True)
-    band = alt.Chart(bands).mark_area().encode(
-        x=alt.X("date:T", axis=_date_axis(span=span)),
-        y=alt.Y("lo:Q", title=y_title, axis=axis, scale=y_scale), y2=alt.Y2("hi:Q"),
-        color=color,
-        opacity=alt.Opacity("series:N", scale=alt.Scale(domain=labels[:2], range=[0.15, 0.3]),
-                            legend=None))
+    bands = pd.concat(
+        [
+            pd.DataFrame(
+                {"date": data["date"], "lo": data["p05"], "hi": data["p95"], "series": labels[0]}
+            ),
+            pd.DataFrame(
+                {"date": data["date"], "lo": data["p25"], "hi": data["p75"], "series": labels[1]}
+            ),
+        ],
+        ignore_index=True,
+    )
+    band = (
+        alt.Chart(bands)
+        .mark_area()
+        .encode(
+            x=alt.X("date:T", axis=_date_axis(span=span)),
+            y=alt.Y("lo:Q", title=y_title, axis=axis, scale=y_scale),
+            y2=alt.Y2("hi:Q"),
+            color=color,
+            opacity=alt.Opacity(
+                "series:N", scale=alt.Scale(domain=labels[:2], range=[0.15, 0.3]), legend=None
+            ),
+        )
+    )
     fmt = ",.0f"
-    median = alt.Chart(data).mark_line(strokeWidth=2).encode(
-        x=alt.X("date:T"), y=alt.Y("p50:Q"), color=color,
-        tooltip=[alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),
-                 alt.Tooltip("p50:Q", title="Median", format=fmt),
-                 alt.Tooltip("p25:Q", title="50% band from", format=fmt),
-                 alt.Tooltip("p75:Q", title="50% band to", format=fmt),
-                 alt.Tooltip("p05:Q", title="90% band from", format=fmt),
-                 alt.Tooltip("p95:Q", title="90% band to", format=fmt)]
-    ).transform_calculate(series=f"'{median_label}'")
+    median = (
+        alt.Chart(data)
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=alt.X("date:T"),
+            y=alt.Y("p50:Q"),
+            color=color,
+            tooltip=[
+                alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),
+                alt.Tooltip("p50:Q", title="Median", format=fmt),
+                alt.Tooltip("p25:Q", title="50% band from", format=fmt),
+                alt.Tooltip("p75:Q", title="50% band to", format=fmt),
+                alt.Tooltip("p05:Q", title="90% band from", format=fmt),
+                alt.Tooltip("p95:Q", title="90% band to", format=fmt),
+            ],
+        )
+        .transform_calculate(series=f"'{median_label}'")
+    )
     return [alt.layer(band, median)]
 
 
@@ -282,28 +368,38 @@ def burnup_chart(fan: pd.DataFrame, deadline: pd.Timestamp | None = None) -> alt
     span = _span(fan["date"], deadline)
     y_max = _head_room(_top(fan["p95"], fan["scope"]), 1) if deadline is not None else None
     layers: list = _fan(fan, PROJECT, "Median", "Person-days", span=span, y_max=y_max)
-    layers.append(alt.Chart(fan).mark_line(strokeDash=[4, 3], color=NEUTRAL).encode(
-        x=alt.X("date:T"), y=alt.Y("scope:Q"),
-        tooltip=[alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),
-                 alt.Tooltip("scope:Q", title="Scope (median)", format=",.0f")]))
+    layers.append(
+        alt.Chart(fan)
+        .mark_line(strokeDash=[4, 3], color=NEUTRAL)
+        .encode(
+            x=alt.X("date:T"),
+            y=alt.Y("scope:Q"),
+            tooltip=[
+                alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),
+                alt.Tooltip("scope:Q", title="Scope (median)", format=",.0f"),
+            ],
+        )
+    )
     if deadline is not None:
         layers.append(_rules(_marker("Deadline", deadline), {"Deadline": DEADLINE}, span))
     return _finish(layers)
 
 
-def _layered(layers: list, independent: tuple[str, ...] = (), height=HEIGHT
-             ) -> alt.LayerChart:
+def _layered(layers: list, independent: tuple[str, ...] = (), height=HEIGHT) -> alt.LayerChart:
     """The layers as one chart, full width, with its properties set in one step.
 
     Altair deep-copies the whole chart on every ``.properties()`` and
     ``.resolve_scale()``; constructing the LayerChart with them is about three
     times faster and gives the same spec.
     """
-    resolve = alt.Resolve(scale=alt.ScaleResolveMap(**dict.fromkeys(independent,
-                                                                   "independent"))) \
-        if independent else alt.Undefined
-    return alt.LayerChart(layer=layers, resolve=resolve, height=height, width="container",
-                          padding=PADDING)
+    resolve = (
+        alt.Resolve(scale=alt.ScaleResolveMap(**dict.fromkeys(independent, "independent")))
+        if independent
+        else alt.Undefined
+    )
+    return alt.LayerChart(
+        layer=layers, resolve=resolve, height=height, width="container", padding=PADDING
+    )
 
 
 def _finish(layers: list, height=HEIGHT) -> alt.LayerChart:
@@ -316,40 +412,50 @@ def value_chart(fan: pd.DataFrame, outcome_by: pd.Timestamp | None = None) -> al
     """Cumulative value fan (money earned to date) with the outcome's due date."""
     span = _span(fan["date"], outcome_by)
     y_max = _head_room(_top(fan["p95"]), 1) if outcome_by is not None else None
-    layers: list = _fan(fan, PRODUCT, "Median", "Cumulative value", money=True, span=span,
-                        y_max=y_max)
+    layers: list = _fan(
+        fan, PRODUCT, "Median", "Cumulative value", money=True, span=span, y_max=y_max
+    )
     if outcome_by is not None:
-        layers.append(_rules(_marker("Outcome due", outcome_by), {"Outcome due": NEUTRAL},
-                             span))
+        layers.append(_rules(_marker("Outcome due", outcome_by), {"Outcome due": NEUTRAL}, span))
     return _finish(layers)
 
 
-def run_rate_chart(fan: pd.DataFrame, target: float | None = None,
-                   outcome_by: pd.Timestamp | None = None) -> alt.LayerChart:
+def run_rate_chart(
+    fan: pd.DataFrame, target: float | None = None, outcome_by: pd.Timestamp | None = None
+) -> alt.LayerChart:
     """Value run-rate per week (fan) against the outcome target line."""
     span = _span(fan["date"], outcome_by)
     has_target = target is not None and target > 0
-    y_max = _head_room(_top(fan["p95"], [target] if has_target else []), 1) \
-        if outcome_by is not None else None
-    layers: list = _fan(fan, PRODUCT, "Median", "Value per week", money=True, span=span,
-                        y_max=y_max)
+    y_max = (
+        _head_room(_top(fan["p95"], [target] if has_target else []), 1)
+        if outcome_by is not None
+        else None
+    )
+    layers: list = _fan(
+        fan, PRODUCT, "Median", "Value per week", money=True, span=span, y_max=y_max
+    )
     if has_target:
         tgt = pd.DataFrame({"target": [float(target)], "text": ["Outcome target"]})
-        layers.append(alt.Chart(tgt).mark_rule(color=DEADLINE, strokeDash=[6, 3]).encode(
-            y=alt.Y("target:Q"), tooltip=[alt.Tooltip("target:Q", title="Outcome target per week",
-                                               format=",.0f")]))
-        layers.append(alt.Chart(tgt).mark_text(align="right", dy=11, dx=-4, color=DEADLINE,
-                                               fontWeight="bold", fontSize=11).encode(
-            y=alt.Y("target:Q"), x=alt.XValue("width"), text=alt.Text("text:N")))
+        layers.append(
+            alt.Chart(tgt)
+            .mark_rule(color=DEADLINE, strokeDash=[6, 3])
+            .encode(
+                y=alt.Y("target:Q"),
+                tooltip=[alt.Tooltip("target:Q", title="Outcome target per week", format=",.0f")],
+            )
+        )
+        layers.append(
+            alt.Chart(tgt)
+            .mark_text(align="right", dy=11, dx=-4, color=DEADLINE, fontWeight="bold", fontSize=11)
+            .encode(y=alt.Y("target:Q"), x=alt.XValue("width"), text=alt.Text("text:N"))
+        )
     if outcome_by is not None:
-        layers.append(_rules(_marker("Outcome due", outcome_by), {"Outcome due": NEUTRAL},
-                             span))
+        layers.append(_rules(_marker("Outcome due", outcome_by), {"Outcome due": NEUTRAL}, span))
     return _finish(layers)
 
 
 # ----------------------------------------------------------------- timeline
-def timeline_chart(timeline: pd.DataFrame, markers: pd.DataFrame | None = None
-                   ) -> alt.LayerChart:
+def timeline_chart(timeline: pd.DataFrame, markers: pd.DataFrame | None = None) -> alt.LayerChart:
     """Item timeline: median start to done per item, coloured by source; a tick at go-live.
 
     ``markers`` (``label``, ``date``: P50, P85, Deadline) are drawn as full-height
@@ -359,34 +465,52 @@ def timeline_chart(timeline: pd.DataFrame, markers: pd.DataFrame | None = None
     order = timeline["label"].tolist() if "label" in timeline else []
     scale = _legend_scale(list(SOURCE_COLOURS), list(SOURCE_COLOURS.values()))
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
-    tooltip = [alt.Tooltip("label:N", title="Item"), alt.Tooltip("source:N", title="Source"),
-               alt.Tooltip("start:T", title="Median start", format=DATE_FORMAT),
-               alt.Tooltip("done:T", title="Median done", format=DATE_FORMAT),
-               alt.Tooltip("live:T", title="Median live", format=DATE_FORMAT),
-               alt.Tooltip("share:Q", title="Happens in", format=".0%"),
-               alt.Tooltip("criticality:Q", title="Sets the date in", format=".0%")]
+    tooltip = [
+        alt.Tooltip("label:N", title="Item"),
+        alt.Tooltip("source:N", title="Source"),
+        alt.Tooltip("start:T", title="Median start", format=DATE_FORMAT),
+        alt.Tooltip("done:T", title="Median done", format=DATE_FORMAT),
+        alt.Tooltip("live:T", title="Median live", format=DATE_FORMAT),
+        alt.Tooltip("share:Q", title="Happens in", format=".0%"),
+        alt.Tooltip("criticality:Q", title="Sets the date in", format=".0%"),
+    ]
     span = _span(*(timeline[c] for c in ("start", "bar_end", "live") if c in timeline))
     base = alt.Chart(timeline)
     bars = base.mark_bar(height={"band": 0.7}, cornerRadius=2).encode(
-        x=alt.X("start:T", axis=_date_axis(span=span, max_ticks=12)), x2=alt.X2("bar_end:T"),
+        x=alt.X("start:T", axis=_date_axis(span=span, max_ticks=12)),
+        x2=alt.X2("bar_end:T"),
         y=y,
-        color=alt.Color("source:N", scale=scale,
-                        legend=alt.Legend(title="Source", orient="top")),
+        color=alt.Color("source:N", scale=scale, legend=alt.Legend(title="Source", orient="top")),
         # Items that happen in (nearly) every future are drawn solid, the rest paler.
-        opacity=alt.Opacity("share:Q", legend=None, scale=alt.Scale(
-            type="threshold", domain=[0.995], range=[0.55, 0.9])),
-        tooltip=tooltip)
+        opacity=alt.Opacity(
+            "share:Q",
+            legend=None,
+            scale=alt.Scale(type="threshold", domain=[0.995], range=[0.55, 0.9]),
+        ),
+        tooltip=tooltip,
+    )
     live = base.mark_tick(thickness=2, color="#111111", size=14).encode(
-        x=alt.X("live:T"), y=y, tooltip=tooltip)
+        x=alt.X("live:T"), y=y, tooltip=tooltip
+    )
     layers: list = [bars, live]
     if markers is not None and not markers.empty:
         colours = {"P50": NEUTRAL, "P85": "#111111", "Deadline": DEADLINE}
-        layers.append(alt.Chart(markers).mark_rule(strokeWidth=1.5, strokeDash=[6, 3]).encode(
-            x=alt.X("date:T"),
-            color=alt.Color("label:N", legend=None,
-                            scale=_legend_scale(list(colours), list(colours.values()))),
-            tooltip=[alt.Tooltip("label:N", title="Marker"),
-                     alt.Tooltip("date:T", title="Date", format=DATE_FORMAT)]))
+        layers.append(
+            alt.Chart(markers)
+            .mark_rule(strokeWidth=1.5, strokeDash=[6, 3])
+            .encode(
+                x=alt.X("date:T"),
+                color=alt.Color(
+                    "label:N",
+                    legend=None,
+                    scale=_legend_scale(list(colours), list(colours.values())),
+                ),
+                tooltip=[
+                    alt.Tooltip("label:N", title="Marker"),
+                    alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
+                ],
+            )
+        )
     return _layered(layers, ("color",), alt.Step(22))
 
 
@@ -397,15 +521,25 @@ def cdf_chart(cdf: pd.DataFrame, deadline: pd.Timestamp | None = None) -> alt.La
     span = _span(cdf.get("date"), deadline)
     # Above 100%: room for the deadline label, off the lines that reach the top.
     top = _head_room(1.0, 1) if deadline is not None else 1.0
-    lines = alt.Chart(cdf).mark_line(interpolate="step-after", strokeWidth=2).encode(
-        x=alt.X("date:T", axis=_date_axis("Delivery date", span)),
-        y=alt.Y("share:Q", title="Delivered by this date",
+    lines = (
+        alt.Chart(cdf)
+        .mark_line(interpolate="step-after", strokeWidth=2)
+        .encode(
+            x=alt.X("date:T", axis=_date_axis("Delivery date", span)),
+            y=alt.Y(
+                "share:Q",
+                title="Delivered by this date",
                 axis=alt.Axis(format="%", values=[0, 0.2, 0.4, 0.6, 0.8, 1.0]),
-                scale=alt.Scale(domain=[0, top], nice=False)),
-        color=_scenario_colour(order),
-        tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
-                 alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
-                 alt.Tooltip("share:Q", title="Delivered by then", format=".0%")])
+                scale=alt.Scale(domain=[0, top], nice=False),
+            ),
+            color=_scenario_colour(order),
+            tooltip=[
+                alt.Tooltip("scenario:N", title="Scenario"),
+                alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
+                alt.Tooltip("share:Q", title="Delivered by then", format=".0%"),
+            ],
+        )
+    )
     layers: list = [lines]
     if deadline is not None:
         layers.append(_rules(_marker("Deadline", deadline), {"Deadline": DEADLINE}, span))
@@ -417,29 +551,43 @@ def value_compare_chart(curves: pd.DataFrame) -> alt.LayerChart:
     order = list(dict.fromkeys(curves["scenario"])) if "scenario" in curves else []
     color = _scenario_colour(order)
     span = _span(curves.get("date"))
-    base = alt.Chart(curves).encode(x=alt.X("date:T", axis=_date_axis(span=span)),
-                                    color=color)
+    base = alt.Chart(curves).encode(x=alt.X("date:T", axis=_date_axis(span=span)), color=color)
     # Light enough that overlapping bands still show the lines through them.
     band = base.mark_area(opacity=0.3).encode(
-        y=alt.Y("p25:Q"), y2=alt.Y2("p75:Q"),
-        tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
-                 alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),
-                 alt.Tooltip("p25:Q", title="Middle 50% from", format=",.0f"),
-                 alt.Tooltip("p75:Q", title="Middle 50% to", format=",.0f")])
+        y=alt.Y("p25:Q"),
+        y2=alt.Y2("p75:Q"),
+        tooltip=[
+            alt.Tooltip("scenario:N", title="Scenario"),
+            alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),
+            alt.Tooltip("p25:Q", title="Middle 50% from", format=",.0f"),
+            alt.Tooltip("p75:Q", title="Middle 50% to", format=",.0f"),
+        ],
+    )
     line = base.mark_line(strokeWidth=1.5).encode(
         y=alt.Y("p50:Q", title="Cumulative value", axis=_money_axis()),
-        tooltip=[alt.Tooltip("scenario:N", title="Scenario"),
-                 alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),
-                 alt.Tooltip("p50:Q", title="Median value", format=",.0f")])
+        tooltip=[
+            alt.Tooltip("scenario:N", title="Scenario"),
+            alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),
+            alt.Tooltip("p50:Q", title="Median value", format=",.0f"),
+        ],
+    )
     # The line layer comes first so the legend shows lines, not pale bands.
     return _layered([line, band], height=_scenario_height(curves))
 
 
 def delta_domain(deltas: pd.DataFrame, pad: float = 0.08) -> list[float]:
     """x domain of an interval chart: every mean and interval end, and 0, with air."""
-    values = pd.concat([pd.Series([0.0]), *(pd.Series(deltas[c], dtype=float)
-                                             for c in ("mean", "ci_low", "ci_high")
-                                             if c in deltas)], ignore_index=True)
+    values = pd.concat(
+        [
+            pd.Series([0.0]),
+            *(
+                pd.Series(deltas[c], dtype=float)
+                for c in ("mean", "ci_low", "ci_high")
+                if c in deltas
+            ),
+        ],
+        ignore_index=True,
+    )
     values = values[np.isfinite(values)]
     lo, hi = float(values.min()), float(values.max())
     room = (hi - lo) * pad if hi > lo else 1.0
@@ -453,22 +601,38 @@ def delta_chart(deltas: pd.DataFrame, x_format: str = ",.1~f") -> alt.LayerChart
     ``metric_label`` used as the axis title. A ``~s`` format is read as money.
     """
     title = str(deltas["metric_label"].iloc[0]) if len(deltas) else "Difference"
-    axis = _money_axis(title=title) if x_format == MONEY_FORMAT else \
-        alt.Axis(title=title, format=x_format)
+    axis = (
+        _money_axis(title=title)
+        if x_format == MONEY_FORMAT
+        else alt.Axis(title=title, format=x_format)
+    )
     x_scale = alt.Scale(domain=delta_domain(deltas), nice=False, zero=False)
     variants = list(dict.fromkeys(deltas["variant"])) if "variant" in deltas else []
-    colour = alt.Color("variant:N", legend=None, scale=_legend_scale(
-        variants, variant_colours(len(variants)))) if variants else alt.ColorValue(PROJECT)
-    base = alt.Chart(deltas).encode(y=alt.Y("variant:N", title=None, sort=variants,
-                                            axis=alt.Axis(labelLimit=240)), color=colour)
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=NEUTRAL).encode(
-        x=alt.X("x:Q", scale=x_scale, axis=axis))
+    colour = (
+        alt.Color(
+            "variant:N", legend=None, scale=_legend_scale(variants, variant_colours(len(variants)))
+        )
+        if variants
+        else alt.ColorValue(PROJECT)
+    )
+    base = alt.Chart(deltas).encode(
+        y=alt.Y("variant:N", title=None, sort=variants, axis=alt.Axis(labelLimit=240)), color=colour
+    )
+    zero = (
+        alt.Chart(pd.DataFrame({"x": [0.0]}))
+        .mark_rule(color=NEUTRAL)
+        .encode(x=alt.X("x:Q", scale=x_scale, axis=axis))
+    )
     bar = base.mark_rule(strokeWidth=3).encode(x=alt.X("ci_low:Q"), x2=alt.X2("ci_high:Q"))
     dot = base.mark_point(filled=True, size=80, opacity=1).encode(
-        x=alt.X("mean:Q"), tooltip=[alt.Tooltip("variant:N", title="Variant"),
-                             alt.Tooltip("mean:Q", title="Mean", format=x_format),
-                             alt.Tooltip("ci_low:Q", title="90% from", format=x_format),
-                             alt.Tooltip("ci_high:Q", title="90% to", format=x_format)])
+        x=alt.X("mean:Q"),
+        tooltip=[
+            alt.Tooltip("variant:N", title="Variant"),
+            alt.Tooltip("mean:Q", title="Mean", format=x_format),
+            alt.Tooltip("ci_low:Q", title="90% from", format=x_format),
+            alt.Tooltip("ci_high:Q", title="90% to", format=x_format),
+        ],
+    )
     # A discrete y axis is sized per row (Streamlit ignores a fixed height then).
     return _layered([zero, bar, dot], height=alt.Step(40))
 
@@ -488,8 +652,10 @@ def forecast_charts(t: dict, deadline=None, outcome_by=None) -> dict[str, alt.To
 
 
 #: Paired metrics drawn as interval charts on the What-if page: key, label, axis format.
-DELTA_CHARTS = (("delivery_day", "Δ delivery (working days)", ",.1~f"),
-                ("npv", "Δ NPV", MONEY_FORMAT))
+DELTA_CHARTS = (
+    ("delivery_day", "Δ delivery (working days)", ",.1~f"),
+    ("npv", "Δ NPV", MONEY_FORMAT),
+)
 
 
 def comparison_charts(t: dict) -> dict[str, alt.TopLevelMixin]:
@@ -510,8 +676,10 @@ def driver_specs(t: dict) -> dict[str, dict]:
     written by ``simulation/``, which may not import Altair or the dashboard).
     """
     sens = t["sensitivity"]
-    return {"tornado_date": tornado_spec(sens, "delivery"),
-            "tornado_value": tornado_spec(sens, "npv")}
+    return {
+        "tornado_date": tornado_spec(sens, "delivery"),
+        "tornado_value": tornado_spec(sens, "npv"),
+    }
 
 
 def specs(chart_map: dict[str, alt.TopLevelMixin]) -> dict[str, dict]:

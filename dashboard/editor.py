@@ -34,14 +34,43 @@ from simulation.scenario.schema import Impact, Scenario
 from .bounds import choices, literal_values
 
 #: The distribution kinds, in the order the editor offers them (simplest first).
-DIST_KINDS = ["fixed", "uniform", "triangular", "pert", "lognormal", "normal",
-              "exponential", "empirical"]
+DIST_KINDS = [
+    "fixed",
+    "uniform",
+    "triangular",
+    "pert",
+    "lognormal",
+    "normal",
+    "exponential",
+    "empirical",
+]
 assert sorted(DIST_KINDS) == sorted(literal_values(DistKind)), "the schema's distributions"
 RISK_KINDS = list(choices(Impact, "kind"))
-ITEM_COLUMNS = ["id", "name", "dist", "low", "mode", "high", "value_per_week", "depends_on",
-                "must_have"]
-RISK_COLUMNS = ["id", "name", "probability", "kind", "window_from", "window_to", "dist",
-                "low", "mode", "high", "items", "people"]
+ITEM_COLUMNS = [
+    "id",
+    "name",
+    "dist",
+    "low",
+    "mode",
+    "high",
+    "value_per_week",
+    "depends_on",
+    "must_have",
+]
+RISK_COLUMNS = [
+    "id",
+    "name",
+    "probability",
+    "kind",
+    "window_from",
+    "window_to",
+    "dist",
+    "low",
+    "mode",
+    "high",
+    "items",
+    "people",
+]
 
 #: Page sections, in page order, with the scenario paths each one owns.
 SECTIONS = {
@@ -58,33 +87,65 @@ SECTIONS = {
 
 #: Field paths -> the label of the widget that edits them on the Scenario page.
 FIELD_LABELS = {
-    "name": "Name", "description": "Description", "start_date": "Start date",
-    "deadline": "Deadline", "team.size": "People", "team.focus": "Focus",
-    "team.cost_per_person_day": "Cost per person-day", "team.wip_limit": "WIP limit",
-    "delivery.approach": "Approach", "delivery.release_every_days": "Release every",
-    "delivery.discovery_days": "Discovery", "delivery.hardening_days": "Hardening",
-    "iteration.rework_probability": "Rework chance", "iteration.rework_fraction": "Rework size",
+    "name": "Name",
+    "description": "Description",
+    "start_date": "Start date",
+    "deadline": "Deadline",
+    "team.size": "People",
+    "team.focus": "Focus",
+    "team.cost_per_person_day": "Cost per person-day",
+    "team.wip_limit": "WIP limit",
+    "delivery.approach": "Approach",
+    "delivery.release_every_days": "Release every",
+    "delivery.discovery_days": "Discovery",
+    "delivery.hardening_days": "Hardening",
+    "iteration.rework_probability": "Rework chance",
+    "iteration.rework_fraction": "Rework size",
     "iteration.misfit_probability": "Misfit chance",
-    "iteration.misfit_value_factor": "Misfit value", "iteration.feedback_lag_days":
-    "Feedback lag", "iteration.fix_fraction": "Fix size",
-    "scope.creep.rate_per_week": "Scope creep", "scope.creep.until_day": "Creep until day",
-    "scope.change_control_days": "Change control", "scope.freeze_day": "Freeze scope from day",
-    "value.horizon_weeks": "Horizon", "value.discount_rate_annual": "Discount rate",
-    "value.adoption.weeks": "Linear ramp", "value.adoption.p": "Bass p",
-    "value.adoption.q": "Bass q", "value.urgency.date": "Value drops on",
+    "iteration.misfit_value_factor": "Misfit value",
+    "iteration.feedback_lag_days": "Feedback lag",
+    "iteration.fix_fraction": "Fix size",
+    "scope.creep.rate_per_week": "Scope creep",
+    "scope.creep.until_day": "Creep until day",
+    "scope.change_control_days": "Change control",
+    "scope.freeze_day": "Freeze scope from day",
+    "value.horizon_weeks": "Horizon",
+    "value.discount_rate_annual": "Discount rate",
+    "value.adoption.weeks": "Linear ramp",
+    "value.adoption.p": "Bass p",
+    "value.adoption.q": "Bass q",
+    "value.urgency.date": "Value drops on",
     "value.urgency.value_after": "Value after that date",
-    "value.urgency.half_life_weeks": "Half-life", "value.outcome.name": "Outcome",
-    "value.outcome.target_fraction": "Target", "value.outcome.by": "Outcome due by",
-    "simulation.runs": "Runs", "simulation.seed": "Seed",
+    "value.urgency.half_life_weeks": "Half-life",
+    "value.outcome.name": "Outcome",
+    "value.outcome.target_fraction": "Target",
+    "value.outcome.by": "Outcome due by",
+    "simulation.runs": "Runs",
+    "simulation.seed": "Seed",
 }
 
 _FIELD_WORDS = {
-    "low": "low", "mode": "likely", "high": "high", "value": "value",
-    "median": "likely (median)", "p90": "high (P90)", "mean": "likely (mean)",
-    "sd": "spread (low to high)", "samples": "samples", "dist": "distribution",
-    "per_week": "value per week", "depends_on": "depends on", "must_have": "must have",
-    "id": "id", "name": "name", "probability": "probability", "window": "window",
-    "kind": "impact kind", "people": "people", "items": "items", "days": "impact days",
+    "low": "low",
+    "mode": "likely",
+    "high": "high",
+    "value": "value",
+    "median": "likely (median)",
+    "p90": "high (P90)",
+    "mean": "likely (mean)",
+    "sd": "spread (low to high)",
+    "samples": "samples",
+    "dist": "distribution",
+    "per_week": "value per week",
+    "depends_on": "depends on",
+    "must_have": "must have",
+    "id": "id",
+    "name": "name",
+    "probability": "probability",
+    "window": "window",
+    "kind": "impact kind",
+    "people": "people",
+    "items": "items",
+    "days": "impact days",
     "effort": "effort",
 }
 
@@ -101,8 +162,9 @@ def _num(x: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def dist_to_cells(d: Distribution | None) -> tuple[str | None, float | None, float | None,
-                                                   float | None]:
+def dist_to_cells(
+    d: Distribution | None,
+) -> tuple[str | None, float | None, float | None, float | None]:
     """(kind, low, mode, high) as the tables show a distribution."""
     if d is None:
         return None, None, None, None
@@ -135,8 +197,9 @@ def _same(a: tuple, b: tuple) -> bool:
     return True
 
 
-def cells_to_dist(kind: Any, low: Any, mode: Any, high: Any,
-                  original: Distribution | None = None) -> Any:
+def cells_to_dist(
+    kind: Any, low: Any, mode: Any, high: Any, original: Distribution | None = None
+) -> Any:
     """Plain data for a distribution from the table's four cells.
 
     Returns the original's data when the cells are unchanged; otherwise a
@@ -195,9 +258,19 @@ def items_frame(sc: Scenario) -> pd.DataFrame:
     rows = []
     for it in sc.items:
         kind, lo, mo, hi = dist_to_cells(it.effort)
-        rows.append({"id": it.id, "name": it.name, "dist": kind, "low": lo, "mode": mo,
-                     "high": hi, "value_per_week": it.value.per_week,
-                     "depends_on": list(it.depends_on), "must_have": it.must_have})
+        rows.append(
+            {
+                "id": it.id,
+                "name": it.name,
+                "dist": kind,
+                "low": lo,
+                "mode": mo,
+                "high": hi,
+                "value_per_week": it.value.per_week,
+                "depends_on": list(it.depends_on),
+                "must_have": it.must_have,
+            }
+        )
     df = pd.DataFrame(rows, columns=ITEM_COLUMNS)
     for col in ("low", "mode", "high", "value_per_week"):
         df[col] = df[col].astype(float)
@@ -237,12 +310,20 @@ def items_from_frame(df: pd.DataFrame, sc: Scenario) -> tuple[list[dict[str, Any
             continue
         item_id = _text(row.get("id"))
         orig = original.get(item_id)
-        effort = cells_to_dist(row.get("dist"), row.get("low"), row.get("mode"),
-                               row.get("high"), orig.effort if orig else None)
+        effort = cells_to_dist(
+            row.get("dist"),
+            row.get("low"),
+            row.get("mode"),
+            row.get("high"),
+            orig.effort if orig else None,
+        )
         value = _num(row.get("value_per_week"))
         must = row.get("must_have")
-        must = None if must is None or must is pd.NA or (isinstance(must, float) and
-                                                          math.isnan(must)) else must
+        must = (
+            None
+            if must is None or must is pd.NA or (isinstance(must, float) and math.isnan(must))
+            else must
+        )
         item: dict[str, Any] = {
             "id": item_id,
             "name": _text(row.get("name")),
@@ -290,12 +371,22 @@ def risks_frame(sc: Scenario) -> pd.DataFrame:
         imp = r.impact
         dist = imp.effort if imp.kind == "extra_work" else imp.days
         kind, lo, mo, hi = dist_to_cells(dist)
-        rows.append({"id": r.id, "name": r.name, "probability": r.probability,
-                     "kind": imp.kind,
-                     "window_from": r.window[0] if r.window else None,
-                     "window_to": r.window[1] if r.window else None,
-                     "dist": kind, "low": lo, "mode": mo, "high": hi,
-                     "items": list(imp.items), "people": imp.people})
+        rows.append(
+            {
+                "id": r.id,
+                "name": r.name,
+                "probability": r.probability,
+                "kind": imp.kind,
+                "window_from": r.window[0] if r.window else None,
+                "window_to": r.window[1] if r.window else None,
+                "dist": kind,
+                "low": lo,
+                "mode": mo,
+                "high": hi,
+                "items": list(imp.items),
+                "people": imp.people,
+            }
+        )
     df = pd.DataFrame(rows, columns=RISK_COLUMNS)
     for col in ("probability", "window_from", "window_to", "low", "mode", "high", "people"):
         df[col] = df[col].astype(float)
@@ -316,8 +407,9 @@ def risks_from_frame(df: pd.DataFrame, sc: Scenario) -> tuple[list[dict[str, Any
         orig_dist = None
         if orig is not None and orig.impact.kind == kind:
             orig_dist = orig.impact.effort if kind == "extra_work" else orig.impact.days
-        dist = cells_to_dist(row.get("dist"), row.get("low"), row.get("mode"), row.get("high"),
-                             orig_dist)
+        dist = cells_to_dist(
+            row.get("dist"), row.get("low"), row.get("mode"), row.get("high"), orig_dist
+        )
         impact: dict[str, Any] = {"kind": kind}
         if kind == "extra_work":
             impact["items"] = _ids(row.get("items"))
@@ -328,8 +420,12 @@ def risks_from_frame(df: pd.DataFrame, sc: Scenario) -> tuple[list[dict[str, Any
                 people = _num(row.get("people"))
                 impact["people"] = int(people) if people is not None else None
         lo, hi = _num(row.get("window_from")), _num(row.get("window_to"))
-        risk: dict[str, Any] = {"id": rid, "name": _text(row.get("name")),
-                                "probability": _num(row.get("probability")), "impact": impact}
+        risk: dict[str, Any] = {
+            "id": rid,
+            "name": _text(row.get("name")),
+            "probability": _num(row.get("probability")),
+            "impact": impact,
+        }
         if lo is not None or hi is not None:
             risk["window"] = [lo if lo is not None else 0.0, hi if hi is not None else lo]
         risks.append(risk)
@@ -337,17 +433,33 @@ def risks_from_frame(df: pd.DataFrame, sc: Scenario) -> tuple[list[dict[str, Any
     return risks, labels
 
 
-def new_item_row(item_id: str, name: str, low: Any, mode: Any, high: Any,
-                 value_per_week: Any, depends_on: list[str], must_have: bool) -> dict[str, Any]:
+def new_item_row(
+    item_id: str,
+    name: str,
+    low: Any,
+    mode: Any,
+    high: Any,
+    value_per_week: Any,
+    depends_on: list[str],
+    must_have: bool,
+) -> dict[str, Any]:
     """One backlog-table row from the "Add an item" form (the grid's columns).
 
     With only *likely* the effort is fixed; with low and high it is
     triangular (as a row typed into the grid is read).
     """
     kind = "fixed" if _num(low) is None and _num(high) is None else "triangular"
-    return {"id": _text(item_id), "name": _text(name), "dist": kind, "low": _num(low),
-            "mode": _num(mode), "high": _num(high), "value_per_week": _num(value_per_week),
-            "depends_on": list(depends_on), "must_have": bool(must_have)}
+    return {
+        "id": _text(item_id),
+        "name": _text(name),
+        "dist": kind,
+        "low": _num(low),
+        "mode": _num(mode),
+        "high": _num(high),
+        "value_per_week": _num(value_per_week),
+        "depends_on": list(depends_on),
+        "must_have": bool(must_have),
+    }
 
 
 def check_new_row(sc: Scenario, table: pd.DataFrame, row: dict[str, Any]) -> list[str]:
@@ -362,15 +474,21 @@ def check_new_row(sc: Scenario, table: pd.DataFrame, row: dict[str, Any]) -> lis
     from simulation.scenario.schema import parse_scenario
 
     if not row["id"]:
-        return [row_label("items", len(sc.items), len(table), None)
-                + ", id: missing: the new item needs an id (1-64 letters, digits, '-', '_' "
-                  "or '.')"]
+        return [
+            row_label("items", len(sc.items), len(table), None)
+            + ", id: missing: the new item needs an id (1-64 letters, digits, '-', '_' "
+            "or '.')"
+        ]
     frame = pd.DataFrame([row], columns=ITEM_COLUMNS)
     data = scenario_data(sc)
     new, _labels = items_from_frame(frame, sc)
     data["items"] = [*data["items"], *new]
-    rows = {"items": [*(row_label("items", i, i, it.id) for i, it in enumerate(sc.items)),
-                      row_label("items", len(sc.items), len(table), row["id"])]}
+    rows = {
+        "items": [
+            *(row_label("items", i, i, it.id) for i, it in enumerate(sc.items)),
+            row_label("items", len(sc.items), len(table), row["id"]),
+        ]
+    }
     try:
         parse_scenario(data)
     except ScenarioError as exc:
@@ -395,8 +513,12 @@ def scenario_data(sc: Scenario) -> dict[str, Any]:
     return sc.model_dump(mode="json")
 
 
-def build_data(sc: Scenario, fields: dict[str, Any], items: pd.DataFrame | None = None,
-               risks: pd.DataFrame | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def build_data(
+    sc: Scenario,
+    fields: dict[str, Any],
+    items: pd.DataFrame | None = None,
+    risks: pd.DataFrame | None = None,
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The edited scenario as plain data, and the row labels of the two tables.
 
     Parameters
@@ -440,11 +562,16 @@ def friendly(path: str, message: str, rows: dict[str, list[str]] | None = None) 
         where = labels[index] if index < len(labels) else row_label(table, index, None, None)
         field = _field_words(rest)
         if rest == "id" and where.endswith("no id)"):
-            message = ("missing: every row needs an id (1-64 letters, digits, '-', '_' or "
-                       "'.'), or the row is not used")
-        if rest.startswith(("effort", "impact")):   # name the columns, not the file's keys
-            message = re.sub(r"(>=|<=) (low|mode|high|median|mean)\b",
-                             lambda m: f"{m.group(1)} {_FIELD_WORDS[m.group(2)]}", message)
+            message = (
+                "missing: every row needs an id (1-64 letters, digits, '-', '_' or "
+                "'.'), or the row is not used"
+            )
+        if rest.startswith(("effort", "impact")):  # name the columns, not the file's keys
+            message = re.sub(
+                r"(>=|<=) (low|mode|high|median|mean)\b",
+                lambda m: f"{m.group(1)} {_FIELD_WORDS[m.group(2)]}",
+                message,
+            )
         return f"{where}{', ' + field if field else ''}: {message}"
     if path in FIELD_LABELS:
         return f"{FIELD_LABELS[path]}: {message}"
@@ -468,15 +595,17 @@ def _field_words(rest: str) -> str:
 
 def _plain_message(message: str) -> str:
     if "should match pattern" in message:
-        return ("use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit "
-                "(no spaces)")
+        return (
+            "use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit (no spaces)"
+        )
     if "Input should be a valid number" in message or "must be a valid number" in message:
         return "must be a number"
     return message
 
 
-def group_problems(problems: list[tuple[str, str]], rows: dict[str, list[str]] | None = None
-                   ) -> dict[str, list[str]]:
+def group_problems(
+    problems: list[tuple[str, str]], rows: dict[str, list[str]] | None = None
+) -> dict[str, list[str]]:
     """Problems as friendly sentences, grouped by page section."""
     out: dict[str, list[str]] = {}
     for path, msg in problems:

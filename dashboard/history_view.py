@@ -29,10 +29,10 @@ from . import fmt
 
 #: The demo export behind the "Use the sample" button.
 SAMPLE = Path(__file__).resolve().parent.parent / "scenarios" / "history" / "team-stories.csv"
-FILE = "history_file"          # (name, bytes) of the export in use
-OPTIONS = "history_options"    # read_history keyword arguments chosen on the page
-WINDOW = "history_window"      # throughput window, calendar days
-ERROR = "history_error"        # message of the last export that could not be read
+FILE = "history_file"  # (name, bytes) of the export in use
+OPTIONS = "history_options"  # read_history keyword arguments chosen on the page
+WINDOW = "history_window"  # throughput window, calendar days
+ERROR = "history_error"  # message of the last export that could not be read
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -85,16 +85,25 @@ def error() -> str | None:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _when(data: bytes, name: str, opts: tuple, n: int, start: str, window: int, runs: int,
-          seed: int):
+def _when(
+    data: bytes, name: str, opts: tuple, n: int, start: str, window: int, runs: int, seed: int
+):
     return _read(data, name, opts).when(n, start, window_days=window, runs=runs, seed=seed)
 
 
 def when(h: History, n: int, start) -> Any:
     """The *when* forecast of ``n`` items from ``start`` (cached by the export's content)."""
     name, data = st.session_state[FILE]
-    return _when(data, name, tuple(sorted(options().items())), n, str(start), window_days(),
-                 DEFAULT_RUNS, DEFAULT_SEED)
+    return _when(
+        data,
+        name,
+        tuple(sorted(options().items())),
+        n,
+        str(start),
+        window_days(),
+        DEFAULT_RUNS,
+        DEFAULT_SEED,
+    )
 
 
 def second_opinion_block(sc: Scenario, summary: dict[str, Any]) -> None:
@@ -112,15 +121,20 @@ def second_opinion_block(sc: Scenario, summary: dict[str, Any]) -> None:
         st.info(f"No second opinion from the team's history: {exc}")
         return
     with st.container(border=True):
-        st.subheader("Second opinion: the team's throughput",
-                     help="A Monte Carlo of the team's own daily done counts (History "
-                          "page): when would this many items be done at the pace the team "
-                          "has actually kept? It knows nothing of the plan's estimates.")
+        st.subheader(
+            "Second opinion: the team's throughput",
+            help="A Monte Carlo of the team's own daily done counts (History "
+            "page): when would this many items be done at the pace the team "
+            "has actually kept? It knows nothing of the plan's estimates.",
+        )
         m = st.columns(4)
         m[0].metric("Model P50", fmt.date(op["model_p50"]))
-        m[1].metric("Throughput P50", fmt.date(op["throughput_p50"]),
-                    help=f"{n} items at the pace of the last {window_days()} days of "
-                         f"{h.source or 'the export'}, from {fmt.date(sc.start_date)}.")
+        m[1].metric(
+            "Throughput P50",
+            fmt.date(op["throughput_p50"]),
+            help=f"{n} items at the pace of the last {window_days()} days of "
+            f"{h.source or 'the export'}, from {fmt.date(sc.start_date)}.",
+        )
         m[2].metric("Model P85", fmt.date(op["model_p85"]))
         m[3].metric("Throughput P85", fmt.date(op["throughput_p85"]))
         st.markdown(opinion_sentence(op))
@@ -130,19 +144,28 @@ def opinion_sentence(op: dict[str, Any]) -> str:
     """What the comparison means, in words (pure: tested without Streamlit)."""
     n = op["n"]
     if op["throughput_p85"] is None:
-        return (f"At the team's recent pace the {n} items would not be done within 20 years: "
-                "the history's window has (almost) no finished items.")
+        return (
+            f"At the team's recent pace the {n} items would not be done within 20 years: "
+            "the history's window has (almost) no finished items."
+        )
     if not op["disagree"]:
-        return (f"The team's own throughput for {n} items agrees with the model within two "
-                "weeks: the plan's estimates look like the team's usual pace.")
-    shift = max((op["shift_p50_days"], op["shift_p85_days"]),
-                key=lambda x: abs(x) if x is not None else -1)
+        return (
+            f"The team's own throughput for {n} items agrees with the model within two "
+            "weeks: the plan's estimates look like the team's usual pace."
+        )
+    shift = max(
+        (op["shift_p50_days"], op["shift_p85_days"]), key=lambda x: abs(x) if x is not None else -1
+    )
     weeks = abs(shift) / 7
     if op["model_earlier"]:
-        return (f"**The model is {weeks:.0f} weeks earlier than the team's throughput** "
-                f"for {n} items (more than {DISAGREE_DAYS // 7} weeks apart). That usually "
-                "means the plan's estimates or the team's focus are optimistic; the History "
-                "page can set the backlog's efforts from the team's cycle times.")
-    return (f"**The model is {weeks:.0f} weeks later than the team's throughput** for {n} "
-            f"items (more than {DISAGREE_DAYS // 7} weeks apart): the plan's items may be "
-            "bigger than the team's usual ones, or its estimates cautious.")
+        return (
+            f"**The model is {weeks:.0f} weeks earlier than the team's throughput** "
+            f"for {n} items (more than {DISAGREE_DAYS // 7} weeks apart). That usually "
+            "means the plan's estimates or the team's focus are optimistic; the History "
+            "page can set the backlog's efforts from the team's cycle times."
+        )
+    return (
+        f"**The model is {weeks:.0f} weeks later than the team's throughput** for {n} "
+        f"items (more than {DISAGREE_DAYS // 7} weeks apart): the plan's items may be "
+        "bigger than the team's usual ones, or its estimates cautious."
+    )

@@ -55,7 +55,7 @@ from .editor import cells_to_dist
 DAY = type_bounds(Day)
 PEOPLE = type_bounds(PeopleChange)
 START_PROD = type_bounds(Productivity)
-FRACTION = type_bounds(Fraction)     # mentoring, a risk's chance
+FRACTION = type_bounds(Fraction)  # mentoring, a risk's chance
 CADENCE = type_bounds(ReleaseCadence)
 REWORK = type_bounds(ReworkProbability)
 MISFIT = field_bounds(Iteration, "misfit_probability")
@@ -64,7 +64,7 @@ CHANGE_CONTROL = field_bounds(Scope, "change_control_days")
 FACTOR = field_bounds(Resize, "factor")
 VALUE = field_bounds(ItemValue, "per_week")
 RISK_PEOPLE = field_bounds(Impact, "people")
-MAX_EFFORT = float(MAX_PARAMETER)   # person-days or days, a distribution's limit
+MAX_EFFORT = float(MAX_PARAMETER)  # person-days or days, a distribution's limit
 
 #: The levers offered on the What-if page, in menu order: key -> label.
 LEVERS = {
@@ -104,16 +104,29 @@ def taken_ids(sc: Scenario) -> set[str]:
     return {it.id for _, it in sc.all_items()}
 
 
-def add_item(sc: Scenario, name: str, at_day: float, low: float | None, mode: float | None,
-             high: float | None, value_per_week: float, priority: str = "end",
-             depends_on: Sequence[str] = (), must_have: bool = False,
-             dist: str = "triangular") -> list[Any]:
+def add_item(
+    sc: Scenario,
+    name: str,
+    at_day: float,
+    low: float | None,
+    mode: float | None,
+    high: float | None,
+    value_per_week: float,
+    priority: str = "end",
+    depends_on: Sequence[str] = (),
+    must_have: bool = False,
+    dist: str = "triangular",
+) -> list[Any]:
     """A new backlog item arriving on ``at_day`` (effort in person-days)."""
     name = (name or "").strip() or "New item"
-    item_data = {"id": new_id(name, taken_ids(sc)), "name": name[:200],
-                 "effort": cells_to_dist(dist, low, mode, high),
-                 "value": {"per_week": value_per_week or 0.0},
-                 "depends_on": list(depends_on), "must_have": must_have}
+    item_data = {
+        "id": new_id(name, taken_ids(sc)),
+        "name": name[:200],
+        "effort": cells_to_dist(dist, low, mode, high),
+        "value": {"per_week": value_per_week or 0.0},
+        "depends_on": list(depends_on),
+        "must_have": must_have,
+    }
     try:
         item = Item.model_validate(item_data)
     except ValidationError as exc:
@@ -133,36 +146,65 @@ def delay_start(days: float) -> list[Any]:
     return [_build(DelayStart, days=days)]
 
 
-def add_people(sc: Scenario, at_day: float, count: int, ramp_up_days: float = 0.0,
-               start_productivity: float = 1.0, mentoring: float = 0.0,
-               raise_wip: bool = False) -> list[Any]:
+def add_people(
+    sc: Scenario,
+    at_day: float,
+    count: int,
+    ramp_up_days: float = 0.0,
+    start_productivity: float = 1.0,
+    mentoring: float = 0.0,
+    raise_wip: bool = False,
+) -> list[Any]:
     """People joining on ``at_day``; optionally the WIP limit grows with them.
 
     With a WIP limit at the team size, newcomers would find no item to work
     on: ``raise_wip`` adds ``count`` to the limit so they can.
     """
-    out: list[Any] = [_build(AddPeople, at_day=at_day, count=int(count),
-                             ramp_up_days=ramp_up_days, start_productivity=start_productivity,
-                             mentoring=mentoring)]
+    out: list[Any] = [
+        _build(
+            AddPeople,
+            at_day=at_day,
+            count=int(count),
+            ramp_up_days=ramp_up_days,
+            start_productivity=start_productivity,
+            mentoring=mentoring,
+        )
+    ]
     if raise_wip and sc.team.wip_limit is not None and count > 0:
         out.append(_build(SetField, path="team.wip_limit", value=sc.team.wip_limit + int(count)))
     return out
 
 
-def set_approach(approach: str, release_every_days: float | None = None,
-                 hardening_days: float | None = None) -> list[Any]:
-    return [_build(SetApproach, approach=approach, release_every_days=release_every_days,
-                   hardening_days=hardening_days)]
+def set_approach(
+    approach: str, release_every_days: float | None = None, hardening_days: float | None = None
+) -> list[Any]:
+    return [
+        _build(
+            SetApproach,
+            approach=approach,
+            release_every_days=release_every_days,
+            hardening_days=hardening_days,
+        )
+    ]
 
 
 def freeze_scope(at_day: float) -> list[Any]:
     return [_build(FreezeScope, at_day=at_day)]
 
 
-def add_risk(sc: Scenario, name: str, probability: float, kind: str,
-             window: tuple[float, float] | None, low: float | None, mode: float | None,
-             high: float | None, items: Sequence[str] = (), people: int | None = None,
-             dist: str = "triangular") -> list[Any]:
+def add_risk(
+    sc: Scenario,
+    name: str,
+    probability: float,
+    kind: str,
+    window: tuple[float, float] | None,
+    low: float | None,
+    mode: float | None,
+    high: float | None,
+    items: Sequence[str] = (),
+    people: int | None = None,
+    dist: str = "triangular",
+) -> list[Any]:
     """A new risk; ``low``/``mode``/``high`` are days stopped or person-days added."""
     name = (name or "").strip() or "New risk"
     impact: dict[str, Any] = {"kind": kind}
@@ -173,8 +215,12 @@ def add_risk(sc: Scenario, name: str, probability: float, kind: str,
         impact["days"] = spread
         if kind == "capacity_loss":
             impact["people"] = people
-    data = {"id": new_id(name, {r.id for r in sc.risks}, "risk"), "name": name[:200],
-            "probability": probability, "impact": impact}
+    data = {
+        "id": new_id(name, {r.id for r in sc.risks}, "risk"),
+        "name": name[:200],
+        "probability": probability,
+        "impact": impact,
+    }
     if kind != "extra_work":
         data["window"] = list(window) if window else None
     try:
@@ -190,8 +236,7 @@ def set_iteration(**settings: float | None) -> list[Any]:
     return [_build(SetIteration, **given)]
 
 
-def set_creep(sc: Scenario, rate_per_week: float, until_day: float | None = None
-              ) -> list[Any]:
+def set_creep(sc: Scenario, rate_per_week: float, until_day: float | None = None) -> list[Any]:
     """Scope creep's arrival rate (requests a week) and the day it stops (None = never).
 
     ``set`` changes on the scenario's own ``scope.creep``: a scenario without
@@ -199,8 +244,10 @@ def set_creep(sc: Scenario, rate_per_week: float, until_day: float | None = None
     """
     creep = sc.scope.creep
     if creep is None:
-        raise ScenarioError("this scenario has no scope creep to change; give it a creep "
-                            "rate on the Scenario page first (Scope changes)")
+        raise ScenarioError(
+            "this scenario has no scope creep to change; give it a creep "
+            "rate on the Scenario page first (Scope changes)"
+        )
     out = []
     if abs(rate_per_week - creep.rate_per_week) > 1e-9:
         out.append(_build(SetField, path="scope.creep.rate_per_week", value=rate_per_week))
@@ -245,8 +292,11 @@ def short_label(changes: Sequence[Any]) -> str:
     elif k == "delay_start":
         label = f"Start {c.days:g} days later"
     elif k == "add_people":
-        label = (f"{c.count:+d} people on day {c.at_day:g}" if c.at_day
-                 else f"{c.count:+d} people from the start")
+        label = (
+            f"{c.count:+d} people on day {c.at_day:g}"
+            if c.at_day
+            else f"{c.count:+d} people from the start"
+        )
     elif k == "set_approach":
         label = fmt.APPROACHES[c.approach][0]
     elif k == "freeze_scope":
@@ -257,8 +307,11 @@ def short_label(changes: Sequence[Any]) -> str:
         text = c.describe().removeprefix("Sets ")
         label = text[:1].upper() + text[1:]
     elif k == "set" and c.path.startswith("scope.creep."):
-        label = (f"Creep {c.value:g}/week" if c.path.endswith("rate_per_week")
-                 else "Creep until " + ("never" if c.value is None else f"day {c.value:g}"))
+        label = (
+            f"Creep {c.value:g}/week"
+            if c.path.endswith("rate_per_week")
+            else "Creep until " + ("never" if c.value is None else f"day {c.value:g}")
+        )
     elif k == "set" and c.path == "scope.change_control_days":
         label = f"Change control {c.value:g} days"
     elif k == "resize_items":

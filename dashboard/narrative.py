@@ -20,10 +20,12 @@ def undelivered_note(summary: dict[str, Any]) -> str | None:
     if n == 0 or total == 0:
         return None
     share = n / total
-    return (f"{n:,} of {total:,} simulated futures ({fmt.pct(share)}) never delivered the "
-            "whole scope within the simulated time limit (20 years of working days). They "
-            "count as later than any date: percentiles and on-time chances include them "
-            "as misses.")
+    return (
+        f"{n:,} of {total:,} simulated futures ({fmt.pct(share)}) never delivered the "
+        "whole scope within the simulated time limit (20 years of working days). They "
+        "count as later than any date: percentiles and on-time chances include them "
+        "as misses."
+    )
 
 
 def project_sentence(summary: dict[str, Any]) -> str:
@@ -31,40 +33,54 @@ def project_sentence(summary: dict[str, Any]) -> str:
     d = summary["delivery"]
     parts = []
     if d.get("p85_date"):
-        parts.append(f"In 85 of 100 simulated futures the whole scope is live by "
-                     f"**{fmt.date(d['p85_date'])}**; in half of them by "
-                     f"{fmt.date(d.get('p50_date'))}.")
+        parts.append(
+            f"In 85 of 100 simulated futures the whole scope is live by "
+            f"**{fmt.date(d['p85_date'])}**; in half of them by "
+            f"{fmt.date(d.get('p50_date'))}."
+        )
     elif d.get("p50_date"):
-        parts.append(f"Half of the simulated futures have the whole scope live by "
-                     f"**{fmt.date(d['p50_date'])}**, but more than 15 in 100 never finish it.")
+        parts.append(
+            f"Half of the simulated futures have the whole scope live by "
+            f"**{fmt.date(d['p50_date'])}**, but more than 15 in 100 never finish it."
+        )
     else:
-        parts.append("In most simulated futures the scope is **never** finished: look for a "
-                     "team that is too small, dependencies that cannot be met, or runaway "
-                     "scope creep.")
+        parts.append(
+            "In most simulated futures the scope is **never** finished: look for a "
+            "team that is too small, dependencies that cannot be met, or runaway "
+            "scope creep."
+        )
     if d.get("deadline"):
         p = d.get("on_time_probability")
-        parts.append(f"{fmt.out_of_100(p).capitalize()} make the "
-                     f"{fmt.date(d['deadline'])} deadline.")
+        parts.append(
+            f"{fmt.out_of_100(p).capitalize()} make the {fmt.date(d['deadline'])} deadline."
+        )
     else:
         parts.append("No deadline is set, so there is no on-time chance to show.")
     c = summary["cost"]
     if c.get("mean"):
-        parts.append(f"The team costs about {fmt.money(c['mean'])} on average "
-                     f"({fmt.money(c.get('p85'))} or less in 85 of 100 futures).")
+        parts.append(
+            f"The team costs about {fmt.money(c['mean'])} on average "
+            f"({fmt.money(c.get('p85'))} or less in 85 of 100 futures)."
+        )
     return " ".join(parts)
 
 
-def product_sentence(summary: dict[str, Any], misfit_share: float | None = None,
-                     horizon_weeks: int | None = None) -> str:
+def product_sentence(
+    summary: dict[str, Any], misfit_share: float | None = None, horizon_weeks: int | None = None
+) -> str:
     """``Users first get value around ...; NPV ...; the outcome is reached in ...``."""
     v = summary["value"]
     if not v.get("potential_value"):
-        return ("No backlog item has a value per week, so there is no value to forecast. "
-                "Give items a value on the Scenario page to see the product lens.")
+        return (
+            "No backlog item has a value per week, so there is no value to forecast. "
+            "Give items a value on the Scenario page to see the product lens."
+        )
     parts = []
     if v.get("first_value_date_p50"):
-        parts.append(f"Users first get value around **{fmt.date(v['first_value_date_p50'])}** "
-                     "(the median future).")
+        parts.append(
+            f"Users first get value around **{fmt.date(v['first_value_date_p50'])}** "
+            "(the median future)."
+        )
     else:
         parts.append("In the median future users get **no value** within the horizon.")
     horizon = f"over the {horizon_weeks}-week horizon" if horizon_weeks else "over the horizon"
@@ -73,21 +89,35 @@ def product_sentence(summary: dict[str, Any], misfit_share: float | None = None,
     if npv is not None:
         text = f"Counting value and cost {horizon}, the average NPV is {fmt.money(npv)}"
         if roi is not None and math.isfinite(roi):
-            text += (f" (ROI {roi:.1f}: every 1 spent earns {roi + 1:.1f} in value, "
-                     f"{roi:.1f} more than it cost)") if roi > 0 else f" (ROI {roi:.1f})"
+            text += (
+                (
+                    f" (ROI {roi:.1f}: every 1 spent earns {roi + 1:.1f} in value, "
+                    f"{roi:.1f} more than it cost)"
+                )
+                if roi > 0
+                else f" (ROI {roi:.1f})"
+            )
         parts.append(text + ".")
     outcome = v.get("outcome") or "The outcome"
     by = f"by {fmt.date(v['outcome_by'])}" if v.get("outcome_by") else "within the horizon"
-    parts.append(f"“{outcome}” is reached {by} in "
-                 f"{fmt.out_of_100(v.get('outcome_probability'))} futures.")
+    parts.append(
+        f"“{outcome}” is reached {by} in {fmt.out_of_100(v.get('outcome_probability'))} futures."
+    )
     if misfit_share is not None and math.isfinite(misfit_share) and misfit_share >= 0.005:
-        parts.append(f"About {fmt.pct(misfit_share)} of what is built misses the real need at "
-                     "first and earns little until its fix goes live.")
+        parts.append(
+            f"About {fmt.pct(misfit_share)} of what is built misses the real need at "
+            "first and earns little until its fix goes live."
+        )
     return " ".join(parts)
 
 
-def delta_sentence(name: str, base: dict[str, Any], other: dict[str, Any],
-                   deltas: dict[str, dict[str, float]], shift_days: dict[str, float]) -> str:
+def delta_sentence(
+    name: str,
+    base: dict[str, Any],
+    other: dict[str, Any],
+    deltas: dict[str, dict[str, float]],
+    shift_days: dict[str, float],
+) -> str:
     """One variant against the baseline in words, with the paired intervals.
 
     ``deltas`` maps a metric key (``delivery_day``, ``npv``, ``on_time``,
@@ -100,27 +130,37 @@ def delta_sentence(name: str, base: dict[str, Any], other: dict[str, Any],
     mean = shift.get("mean")
     if mean is not None and not fmt.is_missing(mean) and abs(mean) >= 0.05:
         word = "later" if mean > 0 else "earlier"
-        parts.append(f"Future by future, delivery is {fmt.days(abs(mean), working=True)} {word}"
-                     " on average"
-                     f"{_interval(shift, lambda x: fmt.days(x, signed=True))}.")
+        parts.append(
+            f"Future by future, delivery is {fmt.days(abs(mean), working=True)} {word}"
+            " on average"
+            f"{_interval(shift, lambda x: fmt.days(x, signed=True))}."
+        )
     if bd.get("deadline"):
-        parts.append(f"On-time chance {fmt.pct(bd.get('on_time_probability'))} → "
-                     f"{fmt.pct(od.get('on_time_probability'))}"
-                     f"{_change(deltas.get('on_time', {}), fmt.points)}.")
+        parts.append(
+            f"On-time chance {fmt.pct(bd.get('on_time_probability'))} → "
+            f"{fmt.pct(od.get('on_time_probability'))}"
+            f"{_change(deltas.get('on_time', {}), fmt.points)}."
+        )
     npv = deltas.get("npv", {})
     if npv:
-        parts.append(f"NPV {fmt.money(base['value'].get('npv_mean'))} → "
-                     f"{fmt.money(other['value'].get('npv_mean'))}"
-                     f"{_change(npv, lambda x: fmt.money(x, signed=True))}.")
-    parts.append(f"Outcome chance {fmt.pct(base['value'].get('outcome_probability'))} → "
-                 f"{fmt.pct(other['value'].get('outcome_probability'))}"
-                 f"{_change(deltas.get('outcome', {}), fmt.points)}.")
+        parts.append(
+            f"NPV {fmt.money(base['value'].get('npv_mean'))} → "
+            f"{fmt.money(other['value'].get('npv_mean'))}"
+            f"{_change(npv, lambda x: fmt.money(x, signed=True))}."
+        )
+    parts.append(
+        f"Outcome chance {fmt.pct(base['value'].get('outcome_probability'))} → "
+        f"{fmt.pct(other['value'].get('outcome_probability'))}"
+        f"{_change(deltas.get('outcome', {}), fmt.points)}."
+    )
     first = shift_days.get("first_value")
     if first is not None and not fmt.is_missing(first) and abs(first) >= 0.5:
         word = "later" if first > 0 else "earlier"
-        parts.append(f"Users first get value {fmt.days(abs(first), working=True)} {word} "
-                     f"({fmt.short_date(base['value'].get('first_value_date_p50'))} → "
-                     f"{fmt.date(other['value'].get('first_value_date_p50'))}, P50).")
+        parts.append(
+            f"Users first get value {fmt.days(abs(first), working=True)} {word} "
+            f"({fmt.short_date(base['value'].get('first_value_date_p50'))} → "
+            f"{fmt.date(other['value'].get('first_value_date_p50'))}, P50)."
+        )
     return " ".join(parts)
 
 
@@ -136,25 +176,33 @@ def date_headline(bd: dict[str, Any], od: dict[str, Any], shift_days: dict[str, 
         shift = shift_days.get(q)
         moves[q] = None if shift is None or fmt.is_missing(shift) else float(shift)
     if any(m is None for m in moves.values()):
-        return (f"P50 delivery {fmt.date(bd.get('p50_date'))} → {fmt.date(od.get('p50_date'))}, "
-                f"P85 {fmt.date(bd.get('p85_date'))} → {fmt.date(od.get('p85_date'))}.")
+        return (
+            f"P50 delivery {fmt.date(bd.get('p50_date'))} → {fmt.date(od.get('p50_date'))}, "
+            f"P85 {fmt.date(bd.get('p85_date'))} → {fmt.date(od.get('p85_date'))}."
+        )
 
     def clause(q: str) -> str:
         label, m = q.upper(), moves[q]
         if abs(m) < 0.5:
             return f"the {label} date stays at {fmt.date(od.get(f'{q}_date'))}"
         word = "later" if m > 0 else "earlier"
-        return (f"the {label} date moves {fmt.days(abs(m), working=True)} {word} "
-                f"({fmt.short_date(bd.get(f'{q}_date'))} → {fmt.date(od.get(f'{q}_date'))})")
+        return (
+            f"the {label} date moves {fmt.days(abs(m), working=True)} {word} "
+            f"({fmt.short_date(bd.get(f'{q}_date'))} → {fmt.date(od.get(f'{q}_date'))})"
+        )
 
     p50, p85 = moves["p50"], moves["p85"]
     if abs(p50) < 0.5 and abs(p85) < 0.5:
-        return (f"the P50 and P85 dates stay at {fmt.date(od.get('p50_date'))} and "
-                f"{fmt.date(od.get('p85_date'))}.")
+        return (
+            f"the P50 and P85 dates stay at {fmt.date(od.get('p50_date'))} and "
+            f"{fmt.date(od.get('p85_date'))}."
+        )
     if abs(p50 - p85) < 0.5:
         word = "later" if p50 > 0 else "earlier"
-        return (f"the P50 and P85 dates both move {fmt.days(abs(p50), working=True)} {word} "
-                f"(to {fmt.date(od.get('p50_date'))} and {fmt.date(od.get('p85_date'))}).")
+        return (
+            f"the P50 and P85 dates both move {fmt.days(abs(p50), working=True)} {word} "
+            f"(to {fmt.date(od.get('p50_date'))} and {fmt.date(od.get('p85_date'))})."
+        )
     first, second = ("p50", "p85") if abs(p50) > abs(p85) else ("p85", "p50")
     return f"{clause(first)}; {clause(second)}."
 
@@ -166,8 +214,13 @@ def _change(d: dict[str, float], f) -> str:
         return ""
     text = f" ({f(mean)}"
     lo, hi = d.get("ci_low"), d.get("ci_high")
-    if lo is not None and hi is not None and not fmt.is_missing(lo) and \
-            not fmt.is_missing(hi) and f(lo) != f(hi):
+    if (
+        lo is not None
+        and hi is not None
+        and not fmt.is_missing(lo)
+        and not fmt.is_missing(hi)
+        and f(lo) != f(hi)
+    ):
         text += f", 90% interval {f(lo)} to {f(hi)}"
     return text + ")"
 
@@ -185,8 +238,9 @@ NOT_EARLIER_DAYS = -0.5
 CHAIN_SHARE = 0.5
 
 
-def why_sentences(facts: dict[str, Any] | None, mean_shift: float | None,
-                  p50_shift: float | None) -> list[str]:
+def why_sentences(
+    facts: dict[str, Any] | None, mean_shift: float | None, p50_shift: float | None
+) -> list[str]:
     """Why more people did not bring the date earlier: at most two sentences.
 
     ``facts`` is :func:`dashboard.page_tables.people_effect` (None: no more
@@ -197,8 +251,9 @@ def why_sentences(facts: dict[str, Any] | None, mean_shift: float | None,
         return []
     # Not earlier: the paired mean moves less than half a day earlier, or the median
     # date does not move earlier (NaN, unknown, compares False: nothing said).
-    not_earlier = ((mean_shift is not None and mean_shift > NOT_EARLIER_DAYS)
-                   or (p50_shift is not None and p50_shift >= 0))
+    not_earlier = (mean_shift is not None and mean_shift > NOT_EARLIER_DAYS) or (
+        p50_shift is not None and p50_shift >= 0
+    )
     if not not_earlier:
         return []
     out = []
@@ -206,9 +261,11 @@ def why_sentences(facts: dict[str, Any] | None, mean_shift: float | None,
     idle, base_idle = facts["idle"]
     if facts["wip_limit"] is not None:
         w = facts["wip_limit"]
-        out.append(f"The WIP limit of {w} items lets at most {w} of the {people} people work "
-                   f"at once: {fmt.pct(idle)} of the paid person-days nobody was working on an "
-                   f"item ({fmt.pct(base_idle)} with {base_people} people in the baseline).")
+        out.append(
+            f"The WIP limit of {w} items lets at most {w} of the {people} people work "
+            f"at once: {fmt.pct(idle)} of the paid person-days nobody was working on an "
+            f"item ({fmt.pct(base_idle)} with {base_people} people in the baseline)."
+        )
     for c in facts["newcomers"][:1]:
         busy, base_busy = facts["busy"]
         n = int(c.add)
@@ -218,11 +275,14 @@ def why_sentences(facts: dict[str, Any] | None, mean_shift: float | None,
             f"working days to get up to speed and each take{'s' if n == 1 else ''} "
             f"{fmt.pct(c.mentoring)} of an experienced colleague's time meanwhile (Brooks' "
             f"law): the same work kept people busy for {busy:,.0f} person-days instead of "
-            f"{base_busy:,.0f}.")
+            f"{base_busy:,.0f}."
+        )
     dependent = facts["dependent"]
     if dependent and facts["held"] >= CHAIN_SHARE * dependent:
-        out.append(f"In the median future {facts['held']:g} of the {dependent} items that "
-                   "depend on others started the moment the item they wait for was done: a "
-                   "chain of dependent items sets the pace, and more people cannot shorten it "
-                   f"({fmt.pct(idle)} of the paid person-days nobody was working on an item).")
+        out.append(
+            f"In the median future {facts['held']:g} of the {dependent} items that "
+            "depend on others started the moment the item they wait for was done: a "
+            "chain of dependent items sets the pace, and more people cannot shorten it "
+            f"({fmt.pct(idle)} of the paid person-days nobody was working on an item)."
+        )
     return out[:2]

@@ -53,8 +53,9 @@ def start_dates(cal: WorkCalendar, day: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- fans
-def fan_table(weekly: pd.DataFrame, column: str, cal: WorkCalendar,
-              until_week: int | None = None) -> pd.DataFrame:
+def fan_table(
+    weekly: pd.DataFrame, column: str, cal: WorkCalendar, until_week: int | None = None
+) -> pd.DataFrame:
     """Quantiles of ``column`` across runs, per week: the data of a fan chart.
 
     Parameters
@@ -79,8 +80,11 @@ def fan_table(weekly: pd.DataFrame, column: str, cal: WorkCalendar,
     if until_week is not None:
         grid = grid.loc[:, grid.columns <= max(int(until_week), 1)]
     values = grid.to_numpy(dtype=float)
-    q = np.nanquantile(values, list(FAN_QUANTILES.values()), axis=0) if values.size else \
-        np.empty((len(FAN_QUANTILES), 0))
+    q = (
+        np.nanquantile(values, list(FAN_QUANTILES.values()), axis=0)
+        if values.size
+        else np.empty((len(FAN_QUANTILES), 0))
+    )
     out = pd.DataFrame({"week": grid.columns.to_numpy(dtype=int)})
     out["date"] = week_end_dates(cal, out["week"].to_numpy())
     for i, key in enumerate(FAN_QUANTILES):
@@ -108,8 +112,7 @@ def burnup_table(weekly: pd.DataFrame, runs: pd.DataFrame, cal: WorkCalendar) ->
     return fan
 
 
-def run_rate_until(summary: dict[str, Any], weekly: pd.DataFrame,
-                   cal: WorkCalendar) -> int | None:
+def run_rate_until(summary: dict[str, Any], weekly: pd.DataFrame, cal: WorkCalendar) -> int | None:
     """Weeks worth showing on the run-rate chart: past the outcome date and P95."""
     if weekly.empty:
         return None
@@ -170,17 +173,24 @@ def cdf_table(runs_by_scenario: dict[str, pd.DataFrame]) -> pd.DataFrame:
         if n == 0 or dates.empty:
             continue
         counts = dates.value_counts().sort_index()
-        frames.append(pd.DataFrame({"scenario": name, "date": counts.index,
-                                    "share": counts.cumsum().to_numpy() / n}))
+        frames.append(
+            pd.DataFrame(
+                {"scenario": name, "date": counts.index, "share": counts.cumsum().to_numpy() / n}
+            )
+        )
     if not frames:
         return pd.DataFrame(columns=["scenario", "date", "share"])
     return pd.concat(frames, ignore_index=True)
 
 
 # ------------------------------------------------------------ timeline
-def timeline_table(items: pd.DataFrame, n_runs: int, cal: WorkCalendar,
-                   min_share: float = TIMELINE_MIN_SHARE,
-                   criticality: pd.DataFrame | None = None) -> pd.DataFrame:
+def timeline_table(
+    items: pd.DataFrame,
+    n_runs: int,
+    cal: WorkCalendar,
+    min_share: float = TIMELINE_MIN_SHARE,
+    criticality: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Median start, done and go-live date per work item, with how often it happens.
 
     Planned items happen in every run; creep, fixes and change-control overhead
@@ -189,28 +199,42 @@ def timeline_table(items: pd.DataFrame, n_runs: int, cal: WorkCalendar,
     ``criticality`` (:meth:`simulation.Results.criticality`) each row gets the
     share of futures in which the item set the date, also in its label.
     """
-    cols = ["id", "label", "source", "share", "start_day", "done_day", "live_day",
-            "start", "done", "bar_end", "live", "order", "criticality"]
+    cols = [
+        "id",
+        "label",
+        "source",
+        "share",
+        "start_day",
+        "done_day",
+        "live_day",
+        "start",
+        "done",
+        "bar_end",
+        "live",
+        "order",
+        "criticality",
+    ]
     if items.empty or n_runs <= 0:
         return pd.DataFrame(columns=cols)
     done = items[(items["state"] == "done") & items["start_day"].notna()]
     if done.empty:
         return pd.DataFrame(columns=cols)
     g = done.groupby("id", sort=False)
-    out = pd.DataFrame({
-        "name": g["name"].first(),
-        "source": g["source"].first(),
-        "share": g["run"].nunique() / n_runs,
-        "start_day": g["start_day"].median(),
-        "done_day": g["done_day"].median(),
-        "live_day": g["live_day"].median(),
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "name": g["name"].first(),
+            "source": g["source"].first(),
+            "share": g["run"].nunique() / n_runs,
+            "start_day": g["start_day"].median(),
+            "done_day": g["done_day"].median(),
+            "live_day": g["live_day"].median(),
+        }
+    ).reset_index()
     out = out[out["share"] >= min_share - 1e-12].copy()
     if out.empty:
         return pd.DataFrame(columns=cols)
     if criticality is not None and not criticality.empty:
-        out["criticality"] = out["id"].map(
-            criticality.set_index("id")["criticality"]).astype(float)
+        out["criticality"] = out["id"].map(criticality.set_index("id")["criticality"]).astype(float)
     else:
         out["criticality"] = np.nan
     out["label"] = _item_labels(out)
@@ -237,10 +261,11 @@ def _item_labels(rows: pd.DataFrame) -> list[str]:
         if share < 0.995:
             label += f" ({share:.0%} of runs)"
         labels.append(label)
-    if "criticality" in rows:   # planned items: how often each set the date
-        labels = [f"{lab} · sets the date in {c:.0%}" if c == c and share >= 0.995 else lab
-                  for lab, c, share in zip(labels, rows["criticality"], rows["share"],
-                                           strict=True)]
+    if "criticality" in rows:  # planned items: how often each set the date
+        labels = [
+            f"{lab} · sets the date in {c:.0%}" if c == c and share >= 0.995 else lab
+            for lab, c, share in zip(labels, rows["criticality"], rows["share"], strict=True)
+        ]
     return labels
 
 
@@ -265,8 +290,9 @@ def forecast_tables(res: Any) -> dict[str, Any]:
         "markers": markers(summary, sc.deadline),
         "burnup": burnup_table(res.weekly, runs, cal),
         "value": fan_table(res.weekly, "cum_value", cal),
-        "run_rate": fan_table(res.weekly, "run_rate", cal,
-                              run_rate_until(summary, res.weekly, cal)),
+        "run_rate": fan_table(
+            res.weekly, "run_rate", cal, run_rate_until(summary, res.weekly, cal)
+        ),
         "timeline": timeline_table(res.items, len(runs), cal, criticality=crit),
         "sensitivity": res.sensitivity(),
         "criticality": crit,
@@ -335,11 +361,16 @@ def risk_table(runs: pd.DataFrame, sc: Scenario) -> pd.DataFrame:
     for risk in sc.risks:
         hit = fired.apply(lambda ids, rid=risk.id: rid in ids).to_numpy(dtype=bool)
         with_it, without = _median(day[hit]), _median(day[~hit])
-        rows.append({"risk": risk.label, "fired": hit.mean() if len(hit) else math.nan,
-                     "p50_if_fired": cal.date_of(with_it), "p50_if_not": cal.date_of(without),
-                     "shift_days": with_it - without})
-    return pd.DataFrame(rows, columns=["risk", "fired", "p50_if_fired", "p50_if_not",
-                                       "shift_days"])
+        rows.append(
+            {
+                "risk": risk.label,
+                "fired": hit.mean() if len(hit) else math.nan,
+                "p50_if_fired": cal.date_of(with_it),
+                "p50_if_not": cal.date_of(without),
+                "shift_days": with_it - without,
+            }
+        )
+    return pd.DataFrame(rows, columns=["risk", "fired", "p50_if_fired", "p50_if_not", "shift_days"])
 
 
 def _median(v: np.ndarray) -> float:
@@ -376,11 +407,15 @@ def comparison_tables(cmp: Any) -> dict[str, Any]:
     b = summaries[names[0]]
     for name in names[1:]:
         o = summaries[name]
-        shifts[name] = {q: working_days_between(cal, b["delivery"].get(f"{q}_date"),
-                                                o["delivery"].get(f"{q}_date"))
-                        for q in ("p50", "p85")}
+        shifts[name] = {
+            q: working_days_between(
+                cal, b["delivery"].get(f"{q}_date"), o["delivery"].get(f"{q}_date")
+            )
+            for q in ("p50", "p85")
+        }
         shifts[name]["first_value"] = working_days_between(
-            cal, b["value"].get("first_value_date_p50"), o["value"].get("first_value_date_p50"))
+            cal, b["value"].get("first_value_date_p50"), o["value"].get("first_value_date_p50")
+        )
     # Why more people did not help (the What-if page words it): the engine's tables
     # are not cached, so the numbers are taken here.
     why = {name: people_effect(base, cmp.results[name]) for name in names[1:]}
@@ -401,14 +436,29 @@ def comparison_tables(cmp: Any) -> dict[str, Any]:
 def delta_lookup(deltas: pd.DataFrame, variant: str) -> dict[str, dict[str, float]]:
     """``{metric: {mean, ci_low, ci_high, p05, p95}}`` for one variant."""
     rows = deltas[deltas["variant"] == variant]
-    return {r.metric: {"mean": r.mean, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                       "p05": r.p05, "p95": r.p95} for r in rows.itertuples()}
+    return {
+        r.metric: {
+            "mean": r.mean,
+            "ci_low": r.ci_low,
+            "ci_high": r.ci_high,
+            "p05": r.p05,
+            "p95": r.p95,
+        }
+        for r in rows.itertuples()
+    }
 
 
 #: The comparison table's measures, in column order (after "Scenario").
-COMPARISON_MEASURES = ["P50 delivery", "P85 delivery", "Delivery shift (mean)",
-                       "On-time chance", "Cost (mean)", "NPV (mean)", "Outcome chance",
-                       "First value (P50)"]
+COMPARISON_MEASURES = [
+    "P50 delivery",
+    "P85 delivery",
+    "Delivery shift (mean)",
+    "On-time chance",
+    "Cost (mean)",
+    "NPV (mean)",
+    "Outcome chance",
+    "First value (P50)",
+]
 
 
 def comparison_rows(tables: dict[str, Any]) -> pd.DataFrame:
@@ -429,24 +479,28 @@ def comparison_rows(tables: dict[str, Any]) -> pd.DataFrame:
     for i, name in enumerate(names):
         s = tables["summaries"][name]
         d, v, c = s["delivery"], s["value"], s.get("cost", {})
-        cells = {"Scenario": name,
-                 "P50 delivery": fmt.date(d.get("p50_date")),
-                 "P85 delivery": fmt.date(d.get("p85_date")),
-                 "Delivery shift (mean)": "baseline",
-                 "On-time chance": (fmt.pct(d.get("on_time_probability")) if has_deadline
-                                    else "no deadline"),
-                 "Cost (mean)": fmt.money(c.get("mean")),
-                 "NPV (mean)": fmt.money(v.get("npv_mean")),
-                 "Outcome chance": fmt.pct(v.get("outcome_probability")),
-                 "First value (P50)": fmt.date(v.get("first_value_date_p50"))}
+        cells = {
+            "Scenario": name,
+            "P50 delivery": fmt.date(d.get("p50_date")),
+            "P85 delivery": fmt.date(d.get("p85_date")),
+            "Delivery shift (mean)": "baseline",
+            "On-time chance": (
+                fmt.pct(d.get("on_time_probability")) if has_deadline else "no deadline"
+            ),
+            "Cost (mean)": fmt.money(c.get("mean")),
+            "NPV (mean)": fmt.money(v.get("npv_mean")),
+            "Outcome chance": fmt.pct(v.get("outcome_probability")),
+            "First value (P50)": fmt.date(v.get("first_value_date_p50")),
+        }
         if i > 0:
             sh = tables["shifts"][name]
             dl = delta_lookup(tables["deltas"], name)
             money = lambda x: fmt.money(x, signed=True)  # noqa: E731
             cells["P50 delivery"] += f" ({fmt.days(sh['p50'], signed=True)})"
             cells["P85 delivery"] += f" ({fmt.days(sh['p85'], signed=True)})"
-            cells["Delivery shift (mean)"] = _with_ci(dl.get("delivery_day"),
-                                                      lambda x: fmt.days(x, signed=True))
+            cells["Delivery shift (mean)"] = _with_ci(
+                dl.get("delivery_day"), lambda x: fmt.days(x, signed=True)
+            )
             if has_deadline:
                 cells["On-time chance"] += f" ({_with_ci(dl.get('on_time'), fmt.points)})"
             cells["Cost (mean)"] += f" ({_with_ci(dl.get('cost'), money)})"
@@ -456,20 +510,29 @@ def comparison_rows(tables: dict[str, Any]) -> pd.DataFrame:
             # difference (a different statistic) follows.
             paired = _with_ci(dl.get("first_value_day"), lambda x: fmt.days(x, signed=True))
             moved = fmt.days(sh["first_value"], signed=True)
-            cells["First value (P50)"] += (f" ({moved}; mean {paired})" if paired != "n/a"
-                                           else f" ({moved})")
+            cells["First value (P50)"] += (
+                f" ({moved}; mean {paired})" if paired != "n/a" else f" ({moved})"
+            )
         rows.append(cells)
     return pd.DataFrame(rows, columns=["Scenario", *COMPARISON_MEASURES])
 
 
 def _with_ci(d: dict[str, float] | None, f) -> str:
-    if not d or d.get("mean") is None or (isinstance(d["mean"], float) and
-                                          not math.isfinite(d["mean"])):
+    if (
+        not d
+        or d.get("mean") is None
+        or (isinstance(d["mean"], float) and not math.isfinite(d["mean"]))
+    ):
         return "n/a"
     text = f(d["mean"])
     lo, hi = d.get("ci_low"), d.get("ci_high")
-    if lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi) \
-            and f(lo) != f(hi):
+    if (
+        lo is not None
+        and hi is not None
+        and math.isfinite(lo)
+        and math.isfinite(hi)
+        and f(lo) != f(hi)
+    ):
         text += f" [{f(lo)}, {f(hi)}]"
     return text
 
@@ -505,19 +568,24 @@ def _busy_and_paid(res: Any) -> tuple[float, float]:
 def _held_by_dependencies(res: Any) -> tuple[float, int]:
     """(median count per future, items with dependencies): items that started the moment
     the last item they depend on was done, i.e. waited on a dependency, not a person."""
-    pairs = pd.DataFrame([(it.id, dep) for _, it in res.scenario.all_items()
-                          for dep in it.depends_on], columns=["id", "dep"])
+    pairs = pd.DataFrame(
+        [(it.id, dep) for _, it in res.scenario.all_items() for dep in it.depends_on],
+        columns=["id", "dep"],
+    )
     if pairs.empty:
         return 0.0, 0
     items = res.items
     rows = items[items["source"].isin(["planned", "added"])][
-        ["run", "id", "start_day", "done_day"]].astype({"id": str})
+        ["run", "id", "start_day", "done_day"]
+    ].astype({"id": str})
     rows = rows.drop_duplicates(["run", "id"])
     m = rows.merge(pairs, on="id").merge(
         rows[["run", "id", "done_day"]].rename(columns={"id": "dep", "done_day": "dep_done"}),
-        on=["run", "dep"])
-    last = m.groupby(["run", "id"], observed=True).agg(start=("start_day", "first"),
-                                                       ready=("dep_done", "max"))
+        on=["run", "dep"],
+    )
+    last = m.groupby(["run", "id"], observed=True).agg(
+        start=("start_day", "first"), ready=("dep_done", "max")
+    )
     held = (last["start"] - last["ready"]).abs() < SAME_DAY
     per_run = held.groupby(level="run").sum().reindex(res.runs["run"], fill_value=0)
     return float(np.median(per_run.to_numpy())), int(pairs["id"].nunique())
@@ -551,8 +619,11 @@ def people_effect(base: Any, variant: Any) -> dict[str, Any] | None:
     (vb, vp), (bb, bp) = _busy_and_paid(variant), _busy_and_paid(base)
     wip = v_sc.team.wip_limit
     base_changes = list(b_sc.team.changes)
-    new = [c for c in v_sc.team.changes if c not in base_changes and c.add > 0
-           and (c.start_productivity < 1 or c.mentoring > 0)]
+    new = [
+        c
+        for c in v_sc.team.changes
+        if c not in base_changes and c.add > 0 and (c.start_productivity < 1 or c.mentoring > 0)
+    ]
     held, dependent = _held_by_dependencies(variant)
     return {
         "people": people,

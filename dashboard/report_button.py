@@ -36,10 +36,12 @@ def report_bytes(key: Any, build: Callable[[], str]) -> bytes:
             return _BUILT[key]
     try:
         data = build().encode("utf-8")
-    except Exception:   # a download must not crash the page; the log has the details
+    except Exception:  # a download must not crash the page; the log has the details
         LOG.exception("the report could not be built")
-        return (b"<!DOCTYPE html><meta charset='utf-8'><p>The report could not be built; "
-                b"the details are in the server log.</p>")
+        return (
+            b"<!DOCTYPE html><meta charset='utf-8'><p>The report could not be built; "
+            b"the details are in the server log.</p>"
+        )
     if key is None:
         return data
     with _LOCK:
@@ -49,15 +51,19 @@ def report_bytes(key: Any, build: Callable[[], str]) -> bytes:
     return data
 
 
-def download_report(key: Any, build: Callable[[], str], file_name: str, widget_key: str
-                    ) -> None:
+def download_report(key: Any, build: Callable[[], str], file_name: str, widget_key: str) -> None:
     """A **Download report** button: a self-contained HTML report for a steering committee."""
-    st.download_button("Download report", data=lambda: report_bytes(key, build),
-                       file_name=file_name, mime="text/html", icon=":material/description:",
-                       key=widget_key,
-                       help="One HTML file that opens without a network and prints well: "
-                            "both lenses, what drives the date and the value, the assumptions "
-                            "and how it was computed.")
+    st.download_button(
+        "Download report",
+        data=lambda: report_bytes(key, build),
+        file_name=file_name,
+        mime="text/html",
+        icon=":material/description:",
+        key=widget_key,
+        help="One HTML file that opens without a network and prints well: "
+        "both lenses, what drives the date and the value, the assumptions "
+        "and how it was computed.",
+    )
 
 
 def file_name(name: str) -> str:

@@ -81,8 +81,7 @@ def target_path(name: str, folder: Path | None = None) -> Path:
     return (folder or user_dir()) / safe_filename(name)
 
 
-def save_text(text: str, name: str, folder: Path | None = None,
-              overwrite: bool = False) -> Path:
+def save_text(text: str, name: str, folder: Path | None = None, overwrite: bool = False) -> Path:
     """Write ``text`` atomically to ``<folder>/<safe name>.yaml`` and return the path.
 
     Parameters
@@ -116,8 +115,9 @@ def variant_filename(base_name: str, variant_name: str) -> str:
     >>> variant_filename("Q3 plan", "Add réal-time")
     'Q3-plan--Add-real-time.yaml'
     """
-    return (safe_filename(base_name)[: -len(SUFFIX)] + VARIANT_SEPARATOR
-            + safe_filename(variant_name))
+    return (
+        safe_filename(base_name)[: -len(SUFFIX)] + VARIANT_SEPARATOR + safe_filename(variant_name)
+    )
 
 
 def variant_files(base: Path) -> list[Path]:
@@ -129,18 +129,23 @@ def variant_files(base: Path) -> list[Path]:
     if not base.parent.is_dir():
         return []
     prefix = base.stem + VARIANT_SEPARATOR
-    files = [p for p in base.parent.glob(f"*{SUFFIX}")
-             if p.is_file() and p.name.startswith(prefix) and len(p.stem) > len(prefix)]
+    files = [
+        p
+        for p in base.parent.glob(f"*{SUFFIX}")
+        if p.is_file() and p.name.startswith(prefix) and len(p.stem) > len(prefix)
+    ]
     return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 
-def save_file(text: str, file_name: str, folder: Path | None = None,
-              overwrite: bool = False) -> Path:
+def save_file(
+    text: str, file_name: str, folder: Path | None = None, overwrite: bool = False
+) -> Path:
     """Like :func:`save_text`, for a file name that is already safe (see
     :func:`variant_filename`); anything else in it is refused."""
     folder = folder or user_dir()
-    if (not file_name.endswith(SUFFIX)
-            or not re.fullmatch(r"[A-Za-z0-9_-]+", file_name[: -len(SUFFIX)])):
+    if not file_name.endswith(SUFFIX) or not re.fullmatch(
+        r"[A-Za-z0-9_-]+", file_name[: -len(SUFFIX)]
+    ):
         raise SaveRefused(f"'{file_name}' is not a safe file name")
     if _is_library(folder):
         raise SaveRefused("the scenario library is read-only; save into your own folder")

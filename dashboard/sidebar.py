@@ -34,5 +34,7 @@ def _scenario() -> None:
         if n:
             st.caption(f"{n} what-if variant{'s' if n > 1 else ''}")
         if state.problems():
-            st.warning("The Scenario page has problems to fix; pages use the last valid "
-                       "version.", icon=":material/warning:")
+            st.warning(
+                "The Scenario page has problems to fix; pages use the last valid version.",
+                icon=":material/warning:",
+            )

@@ -47,8 +47,10 @@ def guarded(action: Callable[[], T], what: str) -> T | None:
         st.error(f"The {what} could not run: {exc}")
     except Exception as exc:  # the log has the details
         LOG.exception("simulation failed")
-        st.error(f"The simulation failed unexpectedly ({type(exc).__name__}); the details "
-                 "are in the server log. Try fewer runs, or report the scenario file.")
+        st.error(
+            f"The simulation failed unexpectedly ({type(exc).__name__}); the details "
+            "are in the server log. Try fewer runs, or report the scenario file."
+        )
     return None
 
 
@@ -111,10 +113,12 @@ def forecast(sc: Scenario) -> dict[str, Any]:
     update, done = _bar("Simulating")
 
     def compute() -> dict[str, Any]:
-        tables = page_tables.forecast_tables(run(sc, runs=runs, seed=seed, progress=update,
-                                                      scheduler=scheduler()))
-        tables["charts"] = charts.specs(charts.forecast_charts(
-            tables, sc.deadline, sc.value.outcome.by))
+        tables = page_tables.forecast_tables(
+            run(sc, runs=runs, seed=seed, progress=update, scheduler=scheduler())
+        )
+        tables["charts"] = charts.specs(
+            charts.forecast_charts(tables, sc.deadline, sc.value.outcome.by)
+        )
         tables["charts"].update(charts.driver_specs(tables))
         return tables
 
@@ -133,7 +137,8 @@ def comparison(scenarios: dict[str, Scenario]) -> dict[str, Any]:
 
     def compute() -> dict[str, Any]:
         tables = page_tables.comparison_tables(
-            compare(scenarios, runs=runs, seed=seed, progress=update, scheduler=scheduler()))
+            compare(scenarios, runs=runs, seed=seed, progress=update, scheduler=scheduler())
+        )
         tables["charts"] = charts.specs(charts.comparison_charts(tables))
         return tables
 

@@ -19,21 +19,21 @@ from simulation.scenario.library import LIBRARY_DIR
 #: The scenario a new session opens with (``make run`` shows a forecast at once).
 DEFAULT_SCENARIO = "supply-chain.yaml"
 
-SCENARIO = "scenario"              # the working (baseline) Scenario, always valid
-ORIGIN = "scenario_origin"         # where it came from, in words
-EDITED = "scenario_edited"         # True once edited after loading
-VERSION = "editor_version"         # bumps on every load: editor widgets start afresh
-PROBLEMS = "editor_problems"       # {section: [sentence]} from the last edit, if invalid
-LOAD_ERROR = "load_error"          # message of the last failed load/upload
-VARIANTS = "variants"              # list[Variant]
+SCENARIO = "scenario"  # the working (baseline) Scenario, always valid
+ORIGIN = "scenario_origin"  # where it came from, in words
+EDITED = "scenario_edited"  # True once edited after loading
+VERSION = "editor_version"  # bumps on every load: editor widgets start afresh
+PROBLEMS = "editor_problems"  # {section: [sentence]} from the last edit, if invalid
+LOAD_ERROR = "load_error"  # message of the last failed load/upload
+VARIANTS = "variants"  # list[Variant]
 SAVED_VARIANTS = "variants_saved"  # the variants as last saved or loaded from files
 COMPARISON = "comparison_request"  # the variants the last comparison was run for
-NOTICE = "notice"                  # one-shot success message shown after a rerun
-PENDING = "pending_load"           # a load waiting for confirmation (it would lose work)
-LOADED_PATH = "loaded_path"        # the library or saved file last loaded, if any
-PICK = "library_pick"              # the picker widget; dropped to show LOADED_PATH again
+NOTICE = "notice"  # one-shot success message shown after a rerun
+PENDING = "pending_load"  # a load waiting for confirmation (it would lose work)
+LOADED_PATH = "loaded_path"  # the library or saved file last loaded, if any
+PICK = "library_pick"  # the picker widget; dropped to show LOADED_PATH again
 TABLE_BASE_PREFIX = "table_base_"  # input tables of the data editors (see table_base)
-TABLE_REV_PREFIX = "table_rev_"    # how often a data editor's input was replaced
+TABLE_REV_PREFIX = "table_rev_"  # how often a data editor's input was replaced
 
 
 @dataclass
@@ -65,8 +65,11 @@ def init() -> None:
     if SCENARIO not in ss:
         ss[SCENARIO] = None
         try:
-            set_scenario(load_scenario(LIBRARY_DIR / DEFAULT_SCENARIO),
-                         f"library file {DEFAULT_SCENARIO}", keep_variants=True)
+            set_scenario(
+                load_scenario(LIBRARY_DIR / DEFAULT_SCENARIO),
+                f"library file {DEFAULT_SCENARIO}",
+                keep_variants=True,
+            )
             ss[LOADED_PATH] = LIBRARY_DIR / DEFAULT_SCENARIO
         except ScenarioError as exc:
             ss[LOAD_ERROR] = str(exc)
@@ -80,7 +83,7 @@ class PendingLoad:
     origin: str
     message: str
     path: Path | None = None
-    variants: list[Variant] = field(default_factory=list)   # loaded with it (a variant file)
+    variants: list[Variant] = field(default_factory=list)  # loaded with it (a variant file)
 
 
 def has_edits() -> bool:
@@ -114,14 +117,19 @@ def variants_unsaved() -> bool:
     return bool(current) and _snapshot(current) != ss.get(SAVED_VARIANTS, ())
 
 
-def request_load(sc: Scenario, origin: str, message: str, path: Path | None = None,
-                 with_variants: list[Variant] | None = None) -> None:
+def request_load(
+    sc: Scenario,
+    origin: str,
+    message: str,
+    path: Path | None = None,
+    with_variants: list[Variant] | None = None,
+) -> None:
     """Load ``sc`` now, or, if that would lose work, hold it until the user confirms.
 
     ``with_variants`` become the What-if variants (a variant file loads as its
     base plus the variant, so the two can be compared side by side).
     """
-    st.session_state.pop(LOAD_ERROR, None)    # this file read fine: the last error is old
+    st.session_state.pop(LOAD_ERROR, None)  # this file read fine: the last error is old
     pending = PendingLoad(sc, origin, message, path, list(with_variants or []))
     if unsaved_work():
         st.session_state[PENDING] = pending
@@ -141,7 +149,7 @@ def confirm_load() -> None:
 
 def cancel_load() -> None:
     st.session_state.pop(PENDING, None)
-    st.session_state.pop(PICK, None)     # back to the file actually in use
+    st.session_state.pop(PICK, None)  # back to the file actually in use
 
 
 def _apply(pending: PendingLoad) -> None:
@@ -184,8 +192,9 @@ def set_scenario(sc: Scenario, origin: str, keep_variants: bool = False) -> None
     ss[VERSION] = ss.get(VERSION, 0) + 1
     ss[PROBLEMS] = {}
     ss.pop(LOAD_ERROR, None)
-    for key in [k for k in ss if isinstance(k, str)
-                and k.startswith((TABLE_BASE_PREFIX, TABLE_REV_PREFIX))]:
+    for key in [
+        k for k in ss if isinstance(k, str) and k.startswith((TABLE_BASE_PREFIX, TABLE_REV_PREFIX))
+    ]:
         del ss[key]
     if not keep_variants:
         ss[VARIANTS] = []
@@ -247,7 +256,7 @@ def table_base(name: str, build) -> tuple[str, Any]:
     base_key = f"{TABLE_BASE_PREFIX}{name}{suffix}"
     replaced = ss.pop(f"{TABLE_REV_PREFIX}new_{name}", None)
     if replaced is not None:
-        ss[base_key] = replaced          # from replace_table: the widget is new on purpose
+        ss[base_key] = replaced  # from replace_table: the widget is new on purpose
     elif key not in ss or base_key not in ss:
         ss[base_key] = build()
     return key, ss[base_key]
@@ -271,4 +280,3 @@ def origin() -> str:
     ss = st.session_state
     text = ss.get(ORIGIN, "")
     return text + (", edited" if ss.get(EDITED) else "")
-

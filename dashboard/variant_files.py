@@ -48,15 +48,19 @@ def variant_texts(base_name: str, variants: list[Variant]) -> list[tuple[str, st
         if v.pinned:
             text = scenario_to_yaml(v.base)
         else:
-            text = yaml.safe_dump(variant_data(base_file, v.name, v.changes), sort_keys=False,
-                                  allow_unicode=True, width=100)
+            text = yaml.safe_dump(
+                variant_data(base_file, v.name, v.changes),
+                sort_keys=False,
+                allow_unicode=True,
+                width=100,
+            )
         out.append((file_name, text))
     return out
 
 
 def _name_from_file(path: Path, base: Path) -> str:
     """A pinned variant's name from its file name: ``X--Original-plan`` -> ``Original plan``."""
-    return path.stem[len(base.stem) + len(saved_files.VARIANT_SEPARATOR):].replace("-", " ")
+    return path.stem[len(base.stem) + len(saved_files.VARIANT_SEPARATOR) :].replace("-", " ")
 
 
 def load_variants(base: Path) -> tuple[list[Variant], list[str]]:

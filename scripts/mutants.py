@@ -30,13 +30,16 @@ def main(argv: list[str]) -> int:
     original = PYPROJECT.read_text(encoding="utf-8")
     if only:
         listed = ", ".join(f'"{p}"' for p in sorted(only))
-        PYPROJECT.write_text(re.sub(r"^only_mutate = .*$", f"only_mutate = [{listed}]",
-                                    original, flags=re.M), encoding="utf-8")
+        PYPROJECT.write_text(
+            re.sub(r"^only_mutate = .*$", f"only_mutate = [{listed}]", original, flags=re.M),
+            encoding="utf-8",
+        )
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     try:
         run = subprocess.run([str(MUTMUT), "run"], cwd=ROOT)
-        out = subprocess.run([str(MUTMUT), "results", "--all", "true"], cwd=ROOT,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [str(MUTMUT), "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True
+        ).stdout
     finally:
         PYPROJECT.write_text(original, encoding="utf-8")
     status = Counter()
@@ -49,8 +52,10 @@ def main(argv: list[str]) -> int:
                 survivors.append(name)
     killed, survived = status["killed"], status["survived"]
     score = killed / (killed + survived) if killed + survived else float("nan")
-    print(f"\nmutants: {sum(status.values())}  " + "  ".join(
-        f"{k}: {v}" for k, v in sorted(status.items())))
+    print(
+        f"\nmutants: {sum(status.values())}  "
+        + "  ".join(f"{k}: {v}" for k, v in sorted(status.items()))
+    )
     print(f"mutation score (killed / (killed + survived)): {score:.1%}")
     print("survivors:", *survivors, sep="\n  ")
     return run.returncode

@@ -43,8 +43,10 @@ def golden_tables(name: str, runs: int, seed: int) -> dict[str, str]:
     """``{file name: CSV text}`` of the runs and items tables of one case."""
     res = run(load_scenario(LIBRARY / name), runs=runs, seed=seed, workers=1)
     stem = name.removesuffix(".yaml")
-    return {f"{stem}.runs.csv": res.runs.to_csv(index=False, lineterminator="\n"),
-            f"{stem}.items.csv": res.items.to_csv(index=False, lineterminator="\n")}
+    return {
+        f"{stem}.runs.csv": res.runs.to_csv(index=False, lineterminator="\n"),
+        f"{stem}.items.csv": res.items.to_csv(index=False, lineterminator="\n"),
+    }
 
 
 def all_golden() -> dict[str, str]:
@@ -55,14 +57,20 @@ def all_golden() -> dict[str, str]:
 
 
 def _cli(args: list[str]) -> str:
-    p = subprocess.run([sys.executable, "-m", "simulation", *args], cwd=ROOT,
-                       capture_output=True, text=True, timeout=600, check=True)
+    p = subprocess.run(
+        [sys.executable, "-m", "simulation", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     return p.stdout.strip()
 
 
 def _first_forecast(text: str) -> str:
     marker = "## A first forecast from the command line"
-    head, rest = text[:text.index(marker)], text[text.index(marker):]
+    head, rest = text[: text.index(marker)], text[text.index(marker) :]
     command = re.search(r"\.venv/bin/python -m simulation (run [^\n]+)", rest).group(1)
     out = _cli(shlex.split(command))
     rest = re.sub(r"```\n.*?```", lambda _m: f"```\n{out}\n```", rest, count=1, flags=re.S)
@@ -71,7 +79,7 @@ def _first_forecast(text: str) -> str:
 
 def _compare(text: str) -> str:
     marker = "An example of `compare` on library variants:"
-    head, rest = text[:text.index(marker)], text[text.index(marker):]
+    head, rest = text[: text.index(marker)], text[text.index(marker) :]
     block = re.search(r"```\n(.*?)```", rest, re.S)
     lines = block.group(1).split("\n")
     command_lines = []
@@ -80,9 +88,9 @@ def _compare(text: str) -> str:
         if not line.endswith("\\"):
             break
     command = " ".join(x.rstrip("\\").strip() for x in command_lines)
-    args = shlex.split(command.removeprefix("$ "))[3:]    # after "python -m simulation"
+    args = shlex.split(command.removeprefix("$ "))[3:]  # after "python -m simulation"
     new = "\n".join(command_lines) + "\n" + _cli(args) + "\n"
-    rest = rest[:block.start(1)] + new + rest[block.end(1):]
+    rest = rest[: block.start(1)] + new + rest[block.end(1) :]
     return head + rest
 
 
@@ -101,8 +109,9 @@ def _library_row(line: str) -> str:
 def _library_table(text: str) -> str:
     start = text.index("### The scenario library")
     end = text.index("\n\n", text.index("| File | Kind |", start))
-    table = re.sub(r"^\| `[^`]+\.yaml` \|.*$", lambda m: _library_row(m.group(0)),
-                   text[start:end], flags=re.M)
+    table = re.sub(
+        r"^\| `[^`]+\.yaml` \|.*$", lambda m: _library_row(m.group(0)), text[start:end], flags=re.M
+    )
     return text[:start] + table + text[end:]
 
 

@@ -4,5 +4,5 @@ import sys
 
 from simulation.cli import main
 
-if __name__ == "__main__":   # worker processes re-import this module: do not run the CLI there
+if __name__ == "__main__":  # worker processes re-import this module: do not run the CLI there
     sys.exit(main())

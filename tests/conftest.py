@@ -15,12 +15,12 @@ from tests.helpers import LIBRARY
 # ``dev`` (the default): fresh random examples each run, failures replayed from
 # the local database. ``fuzz`` (``make fuzz``): random, and FUZZ_SCALE times the
 # examples (tests.helpers.examples).
-settings.register_profile("ci", derandomize=True, database=None, deadline=None,
-                          print_blob=True)
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.register_profile("fuzz", deadline=None, print_blob=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
-                      or ("ci" if os.environ.get("CI") else "dev"))
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 #: ``db_url``: every store test on SQLite and PostgreSQL (tests/db.py).
 pytest_plugins = ["tests.db"]
@@ -35,6 +35,7 @@ def supply_chain_path() -> Path:
 def user_dir(tmp_path, monkeypatch) -> Path:
     """A folder of the test's own for saved scenarios, never scenarios/user."""
     from dashboard import saved_files
+
     folder = tmp_path / "saved"
     monkeypatch.setenv(saved_files.USER_DIR_ENV, str(folder))
     return folder

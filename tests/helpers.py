@@ -10,6 +10,10 @@ from simulation.scenario.schema import Scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "scenarios"
+#: Where browser tests save their screenshots: ``tests/artifacts/screenshots``
+#: (ignored by git), so a test run leaves the work tree clean; ``make screenshots``
+#: sets ``SIM_SCREENSHOTS=docs`` to refresh the ones the docs show.
+SCREENSHOTS = ROOT / os.environ.get("SIM_SCREENSHOTS", "tests/artifacts/screenshots")
 #: ``make fuzz`` multiplies every property test's example count by this.
 FUZZ_SCALE = max(1, int(os.environ.get("FUZZ_SCALE", "1") or 1))
 

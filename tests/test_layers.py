@@ -36,11 +36,13 @@ def _type_checking_block(node: ast.AST) -> bool:
     test = getattr(node, "test", None)
     return isinstance(node, ast.If) and (
         (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
-        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"))
+        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    )
 
 
-def imports_of(tree: ast.AST, module: str, is_package: bool,
-               modules: Container[str] = ()) -> set[str]:
+def imports_of(
+    tree: ast.AST, module: str, is_package: bool, modules: Container[str] = ()
+) -> set[str]:
     """Every module ``module`` imports (absolute names), at any depth of its code.
 
     ``from pkg import a, b`` imports ``pkg`` itself unless every name is one of
@@ -59,13 +61,13 @@ def imports_of(tree: ast.AST, module: str, is_package: bool,
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
-                base = base[:len(base) - (node.level - 1)]
+                base = base[: len(base) - (node.level - 1)]
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
             if not all(f"{target}.{alias.name}" in modules for alias in node.names):
                 found.add(target)
-            for alias in node.names:   # ``from . import x`` may name a module
+            for alias in node.names:  # ``from . import x`` may name a module
                 found.add(f"{target}.{alias.name}")
         for child in ast.iter_child_nodes(node):
             visit(child)
@@ -106,7 +108,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in state:
                 found = visit(nxt)
                 if found:
@@ -173,8 +175,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("simulation.scenario",),
     ("simulation.engine",),
     ("simulation.present",),
-    ("simulation.decide", "simulation.train", "simulation.history", "simulation.track",
-     "simulation.portfolio"),
+    (
+        "simulation.decide",
+        "simulation.train",
+        "simulation.history",
+        "simulation.track",
+        "simulation.portfolio",
+    ),
     ("simulation.store",),
     ("simulation.report",),
     ("simulation.cli",),
@@ -205,8 +212,11 @@ def upward_imports(graph: dict[str, set[str]]) -> list[str]:
 
 def test_every_module_belongs_to_a_layer():
     """A new package of ``simulation/`` must be placed in :data:`LAYERS` before it is used."""
-    loose = [m for m in import_graph() if layer_of(m) is None
-             and m not in ("simulation", "simulation.__main__")]
+    loose = [
+        m
+        for m in import_graph()
+        if layer_of(m) is None and m not in ("simulation", "simulation.__main__")
+    ]
     assert not loose, f"modules in no layer: {loose}"
 
 
@@ -216,11 +226,14 @@ def test_lower_layers_never_import_higher_ones():
     assert not bad, "upward imports: " + "; ".join(bad)
 
 
-@pytest.mark.parametrize(("importer", "target"), [
-    ("scenario/schema.py", "simulation.engine.plan"),
-    ("engine/runner.py", "simulation.decide.prioritise"),
-    ("engine/plan.py", "simulation"),
-])
+@pytest.mark.parametrize(
+    ("importer", "target"),
+    [
+        ("scenario/schema.py", "simulation.engine.plan"),
+        ("engine/runner.py", "simulation.decide.prioritise"),
+        ("engine/plan.py", "simulation"),
+    ],
+)
 def test_the_layer_check_finds_a_planted_upward_import(tmp_path, importer, target):
     """The contract bites: a copy of the package with one upward import fails it,
     at module level or inside a function."""
@@ -228,8 +241,11 @@ def test_the_layer_check_finds_a_planted_upward_import(tmp_path, importer, targe
 
     shutil.copytree(ROOT / PACKAGE, tmp_path / PACKAGE)
     path = tmp_path / PACKAGE / importer
-    line = (f"import {target}" if target == PACKAGE else
-            "from {} import {}".format(*target.rsplit(".", 1)))
+    line = (
+        f"import {target}"
+        if target == PACKAGE
+        else "from {} import {}".format(*target.rsplit(".", 1))
+    )
     path.write_text(path.read_text() + f"\n\ndef _planted():\n    {line}\n")
     module = module_name(path, tmp_path)
     bad = upward_imports(import_graph(tmp_path, PACKAGE))
@@ -243,7 +259,10 @@ def test_the_layout_page_lists_every_module():
 
     page = (ROOT / "docs" / "reference" / "layout.md").read_text()
     named = set(re.findall(r"`((?:simulation|dashboard)/[\w/]+\.py)`", page))
-    files = {str(p.relative_to(ROOT)) for folder in (PACKAGE, "dashboard")
-             for p in (ROOT / folder).rglob("*.py")}
+    files = {
+        str(p.relative_to(ROOT))
+        for folder in (PACKAGE, "dashboard")
+        for p in (ROOT / folder).rglob("*.py")
+    }
     assert not files - named, f"modules missing from layout.md: {sorted(files - named)}"
     assert not named - files, f"layout.md names files that do not exist: {sorted(named - files)}"

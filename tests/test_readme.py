@@ -19,7 +19,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def example_after(marker: str) -> tuple[list[str], str]:
     """The command shown after ``marker`` and the output block that follows it."""
-    rest = README[README.index(marker):]
+    rest = README[README.index(marker) :]
     block = re.search(r"```\n(.*?)```", rest, re.S)
     assert block, f"no output block after {marker!r}"
     return rest, block.group(1)
@@ -40,7 +40,7 @@ def test_compare_example_matches_the_cli():
     while command.endswith("\\"):
         more, _, expected = expected.partition("\n")
         command = command[:-1] + " " + more.strip()
-    args = shlex.split(command.removeprefix("$ "))[3:]     # after "python -m simulation"
+    args = shlex.split(command.removeprefix("$ "))[3:]  # after "python -m simulation"
     p = cli(*args, timeout=180)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == expected.strip()

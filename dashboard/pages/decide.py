@@ -34,25 +34,35 @@ from simulation.store import decisions as store_decisions
 
 LOG = logging.getLogger(__name__)
 
-SESSION = "decide_session"        # the Session being decided
-RESULT = "decide_result"          # (key, Prioritisation) of the last ranking
-COMBOS = "decide_combos"          # {(key, ids): Combination}
-BEST = "decide_best"              # (key, steps)
-SEEN = "decide_seen"              # {candidate: newest decision id shown}
-BUILT = "decide_built"            # [(name, changes)] made with the levers here
-MESSAGE = "decide_message"        # (kind, text) shown once after a rerun
+SESSION = "decide_session"  # the Session being decided
+RESULT = "decide_result"  # (key, Prioritisation) of the last ranking
+COMBOS = "decide_combos"  # {(key, ids): Combination}
+BEST = "decide_best"  # (key, steps)
+SEEN = "decide_seen"  # {candidate: newest decision id shown}
+BUILT = "decide_built"  # [(name, changes)] made with the levers here
+MESSAGE = "decide_message"  # (kind, text) shown once after a rerun
 
-SOURCES = {"file": "A session file", "whatif": "The What-if variants",
-           "levers": "Candidates made here with the levers"}
-LEVERS = {k: levers.LEVERS[k] for k in ("add_item", "remove_items", "add_people",
-                                        "delay_start", "freeze_scope")}
+SOURCES = {
+    "file": "A session file",
+    "whatif": "The What-if variants",
+    "levers": "Candidates made here with the levers",
+}
+LEVERS = {
+    k: levers.LEVERS[k]
+    for k in ("add_item", "remove_items", "add_people", "delay_start", "freeze_scope")
+}
 DEFAULT_RUNS = 1000
 
 
 def _key(ses: Session, runs: int, seed: int) -> tuple:
     """What a ranking depends on: the base's content, the candidates, runs and seed."""
-    return (ses.name, scenario_to_yaml(ses.base),
-            tuple((c.id, c.changes) for c in ses.candidates), runs, seed)
+    return (
+        ses.name,
+        scenario_to_yaml(ses.base),
+        tuple((c.id, c.changes) for c in ses.candidates),
+        runs,
+        seed,
+    )
 
 
 def _say(kind: str, text: str) -> None:
@@ -72,18 +82,25 @@ def _set_session(ses: Session, message: str) -> None:
 def source_panel() -> None:
     with st.container(border=True):
         st.subheader("Candidates")
-        source = st.radio("Start from", list(SOURCES), format_func=SOURCES.get,
-                          key="decide_source", horizontal=True)
+        source = st.radio(
+            "Start from",
+            list(SOURCES),
+            format_func=SOURCES.get,
+            key="decide_source",
+            horizontal=True,
+        )
         if source == "file":
             files = session_files()
             if not files:
                 st.info("No session files in scenarios/sessions.")
                 return
             c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-            pick = c1.selectbox("Session file", files, format_func=lambda p: p.name,
-                                key="decide_file")
-            if c2.button("Load session", key="decide_load", type="primary",
-                         icon=":material/folder_open:"):
+            pick = c1.selectbox(
+                "Session file", files, format_func=lambda p: p.name, key="decide_file"
+            )
+            if c2.button(
+                "Load session", key="decide_load", type="primary", icon=":material/folder_open:"
+            ):
                 _use_session_file(lambda: load_session(pick), "")
             upload_session()
         elif source == "whatif":
@@ -94,14 +111,18 @@ def source_panel() -> None:
             if sc is None or not variants:
                 st.info("Make variants on the What-if page first: each becomes a candidate.")
                 return
-            st.caption(f"{len(variants)} variant(s) of “{sc.name}”: "
-                       + ", ".join(v.name for v in variants))
+            st.caption(
+                f"{len(variants)} variant(s) of “{sc.name}”: " + ", ".join(v.name for v in variants)
+            )
             if st.button("Use the What-if variants", key="decide_use_whatif", type="primary"):
                 path = state.loaded_path()
                 ref = path.name if path is not None and not state.has_edits() else None
                 ses = decide.session_from_changes(
-                    sc, [(v.name, v.changes) for v in variants],
-                    f"What-if variants of {sc.name}", base_ref=ref)
+                    sc,
+                    [(v.name, v.changes) for v in variants],
+                    f"What-if variants of {sc.name}",
+                    base_ref=ref,
+                )
                 _set_session(ses, f"{len(variants)} What-if variants are the candidates.")
                 st.rerun()
         else:
@@ -112,16 +133,21 @@ def upload_session() -> None:
     """A session file of the user's own; its ``base`` is found as for a library session
     (next to the bundled sessions, or a library scenario by name)."""
     ss = st.session_state
-    up = st.file_uploader("Or upload a session file", type=["yaml", "yml"],
-                          key="decide_upload",
-                          help=f"A session YAML file (up to {MAX_FILE_BYTES // 1_000_000} MB) "
-                               "whose base is a library scenario, e.g. "
-                               "base: ../supply-chain.yaml")
+    up = st.file_uploader(
+        "Or upload a session file",
+        type=["yaml", "yml"],
+        key="decide_upload",
+        help=f"A session YAML file (up to {MAX_FILE_BYTES // 1_000_000} MB) "
+        "whose base is a library scenario, e.g. "
+        "base: ../supply-chain.yaml",
+    )
     if up is None or ss.get("decide_upload_seen") == up.file_id:
         return
     ss["decide_upload_seen"] = up.file_id
-    _use_session_file(lambda: load_session_text(up.getvalue(), source=up.name,
-                                                base_dir=sessions_dir()), f" from {up.name}")
+    _use_session_file(
+        lambda: load_session_text(up.getvalue(), source=up.name, base_dir=sessions_dir()),
+        f" from {up.name}",
+    )
 
 
 def _use_session_file(load: Callable[[], Session], where: str) -> None:
@@ -132,8 +158,9 @@ def _use_session_file(load: Callable[[], Session], where: str) -> None:
     except ScenarioError as exc:
         st.error(f"That session file cannot be used: {exc}")
         return
-    _set_session(ses, f"Loaded “{ses.name}”{where}: {len(ses.candidates)} candidates "
-                      f"on “{ses.base.name}”.")
+    _set_session(
+        ses, f"Loaded “{ses.name}”{where}: {len(ses.candidates)} candidates on “{ses.base.name}”."
+    )
     st.rerun()
 
 
@@ -149,37 +176,47 @@ def lever_form() -> None:
     lever = st.selectbox("Lever", list(LEVERS), format_func=LEVERS.get, key="decide_lever")
     ids = [it.id for it in sc.items]
     labels = {it.id: it.label for it in sc.items}
-    day = (float(levers.DAY.ge), float(levers.DAY.le))    # the schema's bounds of a day
+    day = (float(levers.DAY.ge), float(levers.DAY.le))  # the schema's bounds of a day
     effort = (0.0, levers.MAX_EFFORT)
     with st.form("decide_lever_form", border=False):
         v: dict[str, Any] = {}
         if lever == "add_item":
             c1, c2, c3 = st.columns([2, 1, 1])
             v["name"] = c1.text_input("Item name", "New feature", key="dl_name", max_chars=200)
-            v["at_day"] = c2.number_input("Arrives on day", *day, 30.0, 5.0,
-                                          key="dl_day", format="%g")
-            v["value_per_week"] = c3.number_input("Value / week", float(levers.VALUE.ge),
-                                                  float(levers.VALUE.le), 2500.0, 500.0,
-                                                  key="dl_value", format="%g")
+            v["at_day"] = c2.number_input(
+                "Arrives on day", *day, 30.0, 5.0, key="dl_day", format="%g"
+            )
+            v["value_per_week"] = c3.number_input(
+                "Value / week",
+                float(levers.VALUE.ge),
+                float(levers.VALUE.le),
+                2500.0,
+                500.0,
+                key="dl_value",
+                format="%g",
+            )
             c1, c2, c3 = st.columns(3)
             v["low"] = c1.number_input("Effort low", *effort, 8.0, key="dl_low", format="%g")
             v["mode"] = c2.number_input("Likely", *effort, 12.0, key="dl_mode", format="%g")
             v["high"] = c3.number_input("High", *effort, 25.0, key="dl_high", format="%g")
         elif lever == "remove_items":
-            v["ids"] = st.multiselect("Items to drop", ids, format_func=labels.get,
-                                      key="dl_remove")
+            v["ids"] = st.multiselect("Items to drop", ids, format_func=labels.get, key="dl_remove")
         elif lever == "add_people":
             c1, c2 = st.columns(2)
-            v["count"] = int(c1.number_input("People", levers.PEOPLE.ge, levers.PEOPLE.le, 1, 1,
-                                             key="dl_people"))
-            v["at_day"] = c2.number_input("Join on day", *day, 20.0, 5.0,
-                                          key="dl_people_day", format="%g")
+            v["count"] = int(
+                c1.number_input("People", levers.PEOPLE.ge, levers.PEOPLE.le, 1, 1, key="dl_people")
+            )
+            v["at_day"] = c2.number_input(
+                "Join on day", *day, 20.0, 5.0, key="dl_people_day", format="%g"
+            )
         elif lever == "delay_start":
-            v["days"] = st.number_input("Delay build work by (working days)", *day,
-                                        10.0, 5.0, key="dl_delay", format="%g")
+            v["days"] = st.number_input(
+                "Delay build work by (working days)", *day, 10.0, 5.0, key="dl_delay", format="%g"
+            )
         else:
-            v["at_day"] = st.number_input("Freeze from day", *day, 40.0, 5.0,
-                                          key="dl_freeze", format="%g")
+            v["at_day"] = st.number_input(
+                "Freeze from day", *day, 40.0, 5.0, key="dl_freeze", format="%g"
+            )
         name = st.text_input("Candidate name (optional)", key="dl_cand_name", max_chars=80)
         added = st.form_submit_button("Add candidate", icon=":material/add:")
     if added:
@@ -198,8 +235,7 @@ def lever_form() -> None:
         except ScenarioError as exc:
             st.error(f"That lever does not fit the scenario: {exc}")
         else:
-            label = levers.unique_name(name or levers.short_label(changes),
-                                       [n for n, _ in built])
+            label = levers.unique_name(name or levers.short_label(changes), [n for n, _ in built])
             built.append((label, changes))
     for i, (label, changes) in enumerate(built):
         st.markdown(f"{i + 1}. **{label}**: " + "; ".join(c.describe() for c in changes))
@@ -207,9 +243,10 @@ def lever_form() -> None:
     if built and c1.button("Use these candidates", key="decide_use_built", type="primary"):
         path = state.loaded_path()
         ref = path.name if path is not None and not state.has_edits() else None
-        _set_session(decide.session_from_changes(sc, built, f"Candidates for {sc.name}",
-                                                 base_ref=ref),
-                     f"{len(built)} candidates made with the levers.")
+        _set_session(
+            decide.session_from_changes(sc, built, f"Candidates for {sc.name}", base_ref=ref),
+            f"{len(built)} candidates made with the levers.",
+        )
         st.rerun()
     if built and c2.button("Clear", key="decide_clear_built"):
         ss[BUILT] = []
@@ -230,30 +267,50 @@ def rank(ses: Session, runs: int, seed: int) -> Prioritisation | None:
     cached = ss.get(RESULT)
     if cached and cached[0] == key:
         return cached[1]
-    if not st.button("Rank the candidates", key="decide_rank", type="primary",
-                     icon=":material/play_arrow:"):
+    if not st.button(
+        "Rank the candidates", key="decide_rank", type="primary", icon=":material/play_arrow:"
+    ):
         if cached:
-            st.info("The candidates or the runs changed: press **Rank the candidates** to "
-                    "update the ranking.")
+            st.info(
+                "The candidates or the runs changed: press **Rank the candidates** to "
+                "update the ranking."
+            )
         return None
     early = st.empty()
     if runs > decide.PRELIMINARY_RUNS:
         update, done = _bar(f"Preliminary ranking ({decide.PRELIMINARY_RUNS} futures each)")
-        pre = simulate.guarded(lambda: prioritise(ses, runs=decide.PRELIMINARY_RUNS, seed=seed,
-                                                  progress=update,
-                                                  scheduler=simulate.scheduler()), "ranking")
+        pre = simulate.guarded(
+            lambda: prioritise(
+                ses,
+                runs=decide.PRELIMINARY_RUNS,
+                seed=seed,
+                progress=update,
+                scheduler=simulate.scheduler(),
+            ),
+            "ranking",
+        )
         done()
         if pre is None:
             return None
         with early.container():
-            st.warning(f"**Preliminary** ranking from the first {decide.PRELIMINARY_RUNS} "
-                       f"simulated futures of each candidate; refining to {runs:,}…",
-                       icon=":material/hourglass_top:")
-            st.dataframe(decide.ranking_view(pre).drop(columns="id"), hide_index=True,
-                         width="stretch", key="decide_preliminary")
+            st.warning(
+                f"**Preliminary** ranking from the first {decide.PRELIMINARY_RUNS} "
+                f"simulated futures of each candidate; refining to {runs:,}…",
+                icon=":material/hourglass_top:",
+            )
+            st.dataframe(
+                decide.ranking_view(pre).drop(columns="id"),
+                hide_index=True,
+                width="stretch",
+                key="decide_preliminary",
+            )
     update, done = _bar(f"Ranking ({runs:,} futures each)")
-    pr = simulate.guarded(lambda: prioritise(ses, runs=runs, seed=seed, progress=update,
-                                             scheduler=simulate.scheduler()), "ranking")
+    pr = simulate.guarded(
+        lambda: prioritise(
+            ses, runs=runs, seed=seed, progress=update, scheduler=simulate.scheduler()
+        ),
+        "ranking",
+    )
     done()
     early.empty()
     if pr is not None:
@@ -264,20 +321,26 @@ def rank(ses: Session, runs: int, seed: int) -> Prioritisation | None:
 
 
 NUMBER_FORMATS = {
-    "Rank confidence": st.column_config.ProgressColumn(min_value=0, max_value=1,
-                                                       format="percent"),
+    "Rank confidence": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent"),
     "Candidate": st.column_config.TextColumn(pinned=True),
 }
 
 
 def show_ranking(pr: Prioritisation) -> None:
     st.subheader("Ranking")
-    st.caption(f"{len(pr.table)} candidates against “{pr.session.base.name}”, "
-               f"{pr.runs:,} simulated futures each, seed {pr.seed}; the base was simulated "
-               "once and every candidate sees the same luck.")
+    st.caption(
+        f"{len(pr.table)} candidates against “{pr.session.base.name}”, "
+        f"{pr.runs:,} simulated futures each, seed {pr.seed}; the base was simulated "
+        "once and every candidate sees the same luck."
+    )
     view = decide.ranking_view(pr).drop(columns="id")
-    st.dataframe(decide.styled_ranking(view), hide_index=True, width="stretch",
-                 column_config=NUMBER_FORMATS, key="decide_ranking")
+    st.dataframe(
+        decide.styled_ranking(view),
+        hide_index=True,
+        width="stretch",
+        column_config=NUMBER_FORMATS,
+        key="decide_ranking",
+    )
     st.caption(decide.verdict_legend())
     st.markdown(prose.part("decide", "how to read"))
 
@@ -289,15 +352,32 @@ def show_maps(pr: Prioritisation) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Δ delivery and Δ NPV (mean, 90% interval)**")
-        st.altair_chart(decide_charts.tradeoff_map(
-            points, "delivery", "npv", "Δ mean delivery (working days)", "Δ mean NPV",
-            decide_charts.VALUE_QUADRANTS), width="stretch")
+        st.altair_chart(
+            decide_charts.tradeoff_map(
+                points,
+                "delivery",
+                "npv",
+                "Δ mean delivery (working days)",
+                "Δ mean NPV",
+                decide_charts.VALUE_QUADRANTS,
+            ),
+            width="stretch",
+        )
     with right:
         st.markdown("**Δ on-time chance and Δ outcome chance (percentage points)**")
-        st.altair_chart(decide_charts.tradeoff_map(
-            points, "on_time", "outcome", "Δ on-time chance (pp)", "Δ outcome chance (pp)",
-            decide_charts.PROBABILITY_QUADRANTS, x_format="+.0f", y_format="+.0f"),
-            width="stretch")
+        st.altair_chart(
+            decide_charts.tradeoff_map(
+                points,
+                "on_time",
+                "outcome",
+                "Δ on-time chance (pp)",
+                "Δ outcome chance (pp)",
+                decide_charts.PROBABILITY_QUADRANTS,
+                x_format="+.0f",
+                y_format="+.0f",
+            ),
+            width="stretch",
+        )
 
 
 def show_combination(pr: Prioritisation) -> None:
@@ -306,10 +386,10 @@ def show_combination(pr: Prioritisation) -> None:
     st.caption(prose.part("decide", "combine"))
     names = {c.id: c.name for c in pr.session.candidates}
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-    ids = c1.multiselect("Candidates to combine", pr.session.ids(), format_func=names.get,
-                         key="decide_combine_ids")
-    go = c2.button("Combine", key="decide_combine", disabled=len(ids) < 2,
-                   icon=":material/join:")
+    ids = c1.multiselect(
+        "Candidates to combine", pr.session.ids(), format_func=names.get, key="decide_combine_ids"
+    )
+    go = c2.button("Combine", key="decide_combine", disabled=len(ids) < 2, icon=":material/join:")
     key = (id(pr), tuple(sorted(ids)))
     combos = ss.setdefault(COMBOS, {})
     if go and key not in combos:
@@ -323,35 +403,45 @@ def show_combination(pr: Prioritisation) -> None:
         if len(ids) >= 2:
             st.caption("Press **Combine** to simulate them together.")
         return
-    st.markdown("**" + " + ".join(names[c] for c in combo.ids) + "** together, against the "
-                "base and against the sum of each alone")
-    st.dataframe(decide.combination_view(combo), hide_index=True, width="stretch",
-                 key="decide_combination_table",
-                 column_config={"Together": st.column_config.NumberColumn(format="%+,.1f"),
-                                "Sum of singles": st.column_config.NumberColumn(
-                                    format="%+,.1f"),
-                                "Interaction": st.column_config.NumberColumn(
-                                    format="%+,.1f")})
+    st.markdown(
+        "**" + " + ".join(names[c] for c in combo.ids) + "** together, against the "
+        "base and against the sum of each alone"
+    )
+    st.dataframe(
+        decide.combination_view(combo),
+        hide_index=True,
+        width="stretch",
+        key="decide_combination_table",
+        column_config={
+            "Together": st.column_config.NumberColumn(format="%+,.1f"),
+            "Sum of singles": st.column_config.NumberColumn(format="%+,.1f"),
+            "Interaction": st.column_config.NumberColumn(format="%+,.1f"),
+        },
+    )
     delay = combo.interaction["delivery_day"]
     if abs(delay) > 0.05:
         word = "later" if delay > 0 else "sooner"
-        st.markdown(f"Together they deliver **{abs(delay):.1f} working days {word}** than "
-                    "the single changes add up to: they share the same people and the same "
-                    "dates." if delay > 0 else
-                    f"Together they deliver **{abs(delay):.1f} working days {word}** than the "
-                    "single changes add up to.")
+        st.markdown(
+            f"Together they deliver **{abs(delay):.1f} working days {word}** than "
+            "the single changes add up to: they share the same people and the same "
+            "dates."
+            if delay > 0
+            else f"Together they deliver **{abs(delay):.1f} working days {word}** than the "
+            "single changes add up to."
+        )
 
 
 def show_best(pr: Prioritisation) -> None:
     ss = st.session_state
     st.subheader("Best set")
-    rule = ", ".join(f"{k.replace('_', ' ')} ≥ {v:.0%}" for k, v in
-                     pr.session.constraint.items()) or "no constraint"
+    rule = (
+        ", ".join(f"{k.replace('_', ' ')} ≥ {v:.0%}" for k, v in pr.session.constraint.items())
+        or "no constraint"
+    )
     st.caption(prose.part("decide", "best set") + f" Constraint: {rule}.")
     cached = ss.get(BEST)
     if not (cached and cached[0] is pr):
-        if not st.button("Find the best set", key="decide_best_go",
-                         icon=":material/trending_up:"):
+        if not st.button("Find the best set", key="decide_best_go", icon=":material/trending_up:"):
             return
         update, done = _bar("Searching")
         steps = simulate.guarded(lambda: pr.best_set(progress=update), "best-set search")
@@ -365,14 +455,24 @@ def show_best(pr: Prioritisation) -> None:
     with left:
         st.altair_chart(decide_charts.frontier_chart(table), width="stretch")
     with right:
-        st.dataframe(table[["names", "delivery_days", "npv", "on_time_probability"]].rename(
-            columns={"names": "Set", "delivery_days": "Δ delivery (days)", "npv": "Δ NPV",
-                     "on_time_probability": "On-time chance"}),
-            hide_index=True, width="stretch", key="decide_best_table",
-            column_config={"Δ delivery (days)": st.column_config.NumberColumn(format="%+.1f"),
-                           "Δ NPV": st.column_config.NumberColumn(format="%+,.0f"),
-                           "On-time chance": st.column_config.NumberColumn(
-                               format="percent")})
+        st.dataframe(
+            table[["names", "delivery_days", "npv", "on_time_probability"]].rename(
+                columns={
+                    "names": "Set",
+                    "delivery_days": "Δ delivery (days)",
+                    "npv": "Δ NPV",
+                    "on_time_probability": "On-time chance",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="decide_best_table",
+            column_config={
+                "Δ delivery (days)": st.column_config.NumberColumn(format="%+.1f"),
+                "Δ NPV": st.column_config.NumberColumn(format="%+,.0f"),
+                "On-time chance": st.column_config.NumberColumn(format="percent"),
+            },
+        )
 
 
 # ------------------------------------------------------------------ decisions
@@ -384,23 +484,34 @@ def show_decisions(pr: Prioritisation) -> None:
     names = {c.id: c.name for c in ses.candidates}
     with st.form("decide_form"):
         c1, c2 = st.columns([2, 1])
-        cid = c1.selectbox("Candidate", pr.ranked_ids(), format_func=names.get,
-                           key="decide_candidate")
-        choice = c2.radio("Decision", store_decisions.DECISIONS, horizontal=True,
-                          key="decide_choice")
-        rationale = st.text_area("Rationale", key="decide_rationale", max_chars=5000,
-                                 placeholder="Why, in a sentence or two")
-        who = st.text_input("Decided by", key="decide_who", max_chars=200,
-                            placeholder="Your name (and role)")
-        submitted = st.form_submit_button("Record decision", type="primary",
-                                          icon=":material/gavel:")
+        cid = c1.selectbox(
+            "Candidate", pr.ranked_ids(), format_func=names.get, key="decide_candidate"
+        )
+        choice = c2.radio(
+            "Decision", store_decisions.DECISIONS, horizontal=True, key="decide_choice"
+        )
+        rationale = st.text_area(
+            "Rationale",
+            key="decide_rationale",
+            max_chars=5000,
+            placeholder="Why, in a sentence or two",
+        )
+        who = st.text_input(
+            "Decided by", key="decide_who", max_chars=200, placeholder="Your name (and role)"
+        )
+        submitted = st.form_submit_button(
+            "Record decision", type="primary", icon=":material/gavel:"
+        )
     if submitted:
-        numbers = {k: (v.item() if hasattr(v, "item") else v)
-                   for k, v in pr.table.set_index("candidate").loc[cid].items()}
+        numbers = {
+            k: (v.item() if hasattr(v, "item") else v)
+            for k, v in pr.table.set_index("candidate").loc[cid].items()
+        }
         numbers.update(runs=pr.runs, seed=pr.seed, base=ses.base.name)
         try:
-            rec = store_decisions.record_decision(ses.name, cid, choice, who, rationale,
-                                                  numbers, seen=seen_before.get(cid))
+            rec = store_decisions.record_decision(
+                ses.name, cid, choice, who, rationale, numbers, seen=seen_before.get(cid)
+            )
         except ScenarioError as exc:
             st.error(f"Not recorded: {exc}")
         except StoreError as exc:
@@ -409,9 +520,11 @@ def show_decisions(pr: Prioritisation) -> None:
             others = [u for u in rec.unseen if u.id != rec.decision.id]
             if others:
                 last = others[-1]
-                st.warning(f"Meanwhile {last.decided_by} decided **{last.decision}** on "
-                           f"“{names[cid]}” ({last.decided_at:%H:%M:%S} UTC). Both records "
-                           "are kept; yours is the newest and is shown.")
+                st.warning(
+                    f"Meanwhile {last.decided_by} decided **{last.decision}** on "
+                    f"“{names[cid]}” ({last.decided_at:%H:%M:%S} UTC). Both records "
+                    "are kept; yours is the newest and is shown."
+                )
             st.success(f"Recorded: {choice} “{names[cid]}” ({who.strip()}).")
     try:
         latest = store_decisions.latest_decisions(ses.name)
@@ -421,24 +534,34 @@ def show_decisions(pr: Prioritisation) -> None:
         return
     ss[SEEN] = {c: d.id for c, d in latest.items()}
     table = decide.decision_table(pr, latest)
-    shown = table[["rank", "name", "verdict", "decision", "rationale", "decided_by",
-                   "decided_at"]].rename(columns=str.capitalize)
+    shown = table[
+        ["rank", "name", "verdict", "decision", "rationale", "decided_by", "decided_at"]
+    ].rename(columns=str.capitalize)
     st.dataframe(shown, hide_index=True, width="stretch", key="decide_decisions")
     if len(every) > len(latest):
         with st.expander(f"Every record ({len(every)})"):
-            st.dataframe(store_decisions.decision_rows(every), hide_index=True,
-                         width="stretch")
+            st.dataframe(store_decisions.decision_rows(every), hide_index=True, width="stretch")
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Decision table (CSV)", table.to_csv(index=False).encode(),
-                       file_name=f"{levers.new_id(ses.name, set(), 'session')}-decisions.csv",
-                       mime="text/csv", icon=":material/download:", key="decide_csv")
+    c1.download_button(
+        "Decision table (CSV)",
+        table.to_csv(index=False).encode(),
+        file_name=f"{levers.new_id(ses.name, set(), 'session')}-decisions.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="decide_csv",
+    )
     if ses.base_ref:
         name, text = decide.session_file(ses)
-        c1.download_button("Session file (YAML)", text.encode(), file_name=name,
-                           mime="application/x-yaml", icon=":material/download:",
-                           key="decide_session_download",
-                           help="These candidates as a session file: put it in "
-                                "scenarios/sessions/ or upload it here again.")
+        c1.download_button(
+            "Session file (YAML)",
+            text.encode(),
+            file_name=name,
+            mime="application/x-yaml",
+            icon=":material/download:",
+            key="decide_session_download",
+            help="These candidates as a session file: put it in "
+            "scenarios/sessions/ or upload it here again.",
+        )
     accepted = [c for c, d in latest.items() if d.decision == "accept"]
     if not accepted:
         c2.caption("Accept a candidate to save the accepted set as a variant of the base.")
@@ -446,14 +569,22 @@ def show_decisions(pr: Prioritisation) -> None:
     try:
         filename, text = decide.accepted_variant(ses, accepted)
     except ValueError:
-        c2.caption("The base is not a library file, so the accepted set cannot be saved as "
-                   "a variant of it; save the scenario on the Scenario page first.")
+        c2.caption(
+            "The base is not a library file, so the accepted set cannot be saved as "
+            "a variant of it; save the scenario on the Scenario page first."
+        )
         return
-    c2.download_button("Accepted set as a variant (YAML)", text.encode(), file_name=filename,
-                       mime="application/x-yaml", icon=":material/download:",
-                       key="decide_variant_download")
-    if c3.button("Save the accepted set in my folder", key="decide_variant_save",
-                 icon=":material/save:"):
+    c2.download_button(
+        "Accepted set as a variant (YAML)",
+        text.encode(),
+        file_name=filename,
+        mime="application/x-yaml",
+        icon=":material/download:",
+        key="decide_variant_download",
+    )
+    if c3.button(
+        "Save the accepted set in my folder", key="decide_variant_save", icon=":material/save:"
+    ):
         try:
             path = saved_files.save_text(text, Path(filename).stem, overwrite=False)
         except saved_files.FileExists as exc:
@@ -479,24 +610,33 @@ def main() -> None:
         return
     base_runs = ses.base.simulation.runs
     default = base_runs if isinstance(base_runs, int) else DEFAULT_RUNS
-    st.markdown(f"**{ses.name}**: {len(ses.candidates)} candidates on “{ses.base.name}”"
-                + (f". {ses.description}" if ses.description else ""))
-    with st.expander(f"The candidates and their changes ({len(ses.candidates)})",
-                     expanded=ss.get(RESULT) is None):
-        st.dataframe(decide.candidates_view(ses), hide_index=True, width="stretch",
-                     key="decide_candidates")
+    st.markdown(
+        f"**{ses.name}**: {len(ses.candidates)} candidates on “{ses.base.name}”"
+        + (f". {ses.description}" if ses.description else "")
+    )
+    with st.expander(
+        f"The candidates and their changes ({len(ses.candidates)})", expanded=ss.get(RESULT) is None
+    ):
+        st.dataframe(
+            decide.candidates_view(ses), hide_index=True, width="stretch", key="decide_candidates"
+        )
     c1, c2 = st.columns(2)
-    runs = int(c1.number_input("Futures per candidate", 10, MAX_RUNS, default, 100,
-                               key="decide_runs"))
-    seed = int(c2.number_input("Seed", 0, 2**31 - 1, int(ses.base.simulation.seed), 1,
-                               key="decide_seed"))
+    runs = int(
+        c1.number_input("Futures per candidate", 10, MAX_RUNS, default, 100, key="decide_runs")
+    )
+    seed = int(
+        c2.number_input("Seed", 0, 2**31 - 1, int(ses.base.simulation.seed), 1, key="decide_seed")
+    )
     pr = rank(ses, runs, seed)
     if pr is None:
         return
     show_ranking(pr)
     report_button.download_report(
-        None, lambda: report.session_report(ses, pr=pr),   # None: the decisions change
-        report_button.file_name(ses.name), "decide_report")
+        None,
+        lambda: report.session_report(ses, pr=pr),  # None: the decisions change
+        report_button.file_name(ses.name),
+        "decide_report",
+    )
     show_maps(pr)
     show_combination(pr)
     show_best(pr)
@@ -505,6 +645,6 @@ def main() -> None:
 
 try:
     main()
-except Exception:   # never a traceback on the page; the log has it
+except Exception:  # never a traceback on the page; the log has it
     LOG.exception("the Decide page failed")
     st.error("The Decide page hit an unexpected problem; the details are in the server log.")

@@ -30,30 +30,45 @@ def chart(c) -> None:
 
 def pick_file() -> None:
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    up = left.file_uploader("Work-item export (CSV)", type=["csv", "txt"], key="history_upload",
-                            help="Stage columns (ActionableAgile / jira-to-analytics) or "
-                                 "start and done columns (Azure DevOps, Jira). Up to 1 MB.")
+    up = left.file_uploader(
+        "Work-item export (CSV)",
+        type=["csv", "txt"],
+        key="history_upload",
+        help="Stage columns (ActionableAgile / jira-to-analytics) or "
+        "start and done columns (Azure DevOps, Jira). Up to 1 MB.",
+    )
     if up is not None and st.session_state.get("history_upload_seen") != up.file_id:
         st.session_state["history_upload_seen"] = up.file_id
         history_view.set_file(up.name, up.getvalue())
-    if right.button("Use the sample", key="history_sample",
-                    help="A made-up team's 340 items (scenarios/history/team-stories.csv)."):
+    if right.button(
+        "Use the sample",
+        key="history_sample",
+        help="A made-up team's 340 items (scenarios/history/team-stories.csv).",
+    ):
         history_view.set_file(history_view.SAMPLE.name, history_view.SAMPLE.read_bytes())
 
 
 def columns_form(h) -> None:
     """The columns it read, changeable."""
     c = h.columns
-    layout = (f"stage columns ({', '.join(c.stages)})" if c.layout == "stages"
-              else "a start and a done column")
+    layout = (
+        f"stage columns ({', '.join(c.stages)})"
+        if c.layout == "stages"
+        else "a start and a done column"
+    )
     st.markdown(f"Read **{h.source}** as {layout}; dates as **{c.date_format}**.")
     opts = history_view.options()
     cols = list(h.all_columns)
     with st.expander("Columns read (change them if wrong)"):
         a, b, t = st.columns(3)
-        start = a.selectbox("Start column", cols, index=cols.index(c.start), key="hi_start",
-                            help="The start date is the earliest date in this column or any "
-                                 "later stage column (stages can be skipped).")
+        start = a.selectbox(
+            "Start column",
+            cols,
+            index=cols.index(c.start),
+            key="hi_start",
+            help="The start date is the earliest date in this column or any "
+            "later stage column (stages can be skipped).",
+        )
         done = b.selectbox("Done column", cols, index=cols.index(c.done), key="hi_done")
         type_options = ["(none)", *cols]
         ti = type_options.index(c.type) if c.type in type_options else 0
@@ -61,24 +76,41 @@ def columns_form(h) -> None:
         d, w, k = st.columns(3)
         formats = [DETECTED, *FORMATS]
         chosen = opts.get("date_format") or DETECTED
-        date_format = d.selectbox("Date format", formats,
-                                  index=formats.index(chosen) if chosen in formats else 0,
-                                  key="hi_format")
+        date_format = d.selectbox(
+            "Date format",
+            formats,
+            index=formats.index(chosen) if chosen in formats else 0,
+            key="hi_format",
+        )
         st.session_state.setdefault(history_view.WINDOW, history_view.window_days())
-        w.number_input("Throughput window (calendar days)", 1, MAX_WINDOW_DAYS,
-                       key=history_view.WINDOW,
-                       help="The daily done counts of this many days up to the last done "
-                            "date feed the forecast.")
-        keep = k.multiselect("Types to keep", history_view.all_types(),
-                             default=list(opts.get("types", [])), key="hi_types",
-                             help="Empty: all types.")
-    new = {"start_column": start, "done_column": done,
-           "type_column": None if kind == "(none)" else kind,
-           "date_format": None if date_format == DETECTED else date_format,
-           "types": tuple(keep) or None}
+        w.number_input(
+            "Throughput window (calendar days)",
+            1,
+            MAX_WINDOW_DAYS,
+            key=history_view.WINDOW,
+            help="The daily done counts of this many days up to the last done "
+            "date feed the forecast.",
+        )
+        keep = k.multiselect(
+            "Types to keep",
+            history_view.all_types(),
+            default=list(opts.get("types", [])),
+            key="hi_types",
+            help="Empty: all types.",
+        )
+    new = {
+        "start_column": start,
+        "done_column": done,
+        "type_column": None if kind == "(none)" else kind,
+        "date_format": None if date_format == DETECTED else date_format,
+        "types": tuple(keep) or None,
+    }
     new = {k: v for k, v in new.items() if v is not None}
-    if new != {**{"start_column": c.start, "done_column": c.done},
-               **({"type_column": c.type} if c.type else {}), **opts}:
+    if new != {
+        **{"start_column": c.start, "done_column": c.done},
+        **({"type_column": c.type} if c.type else {}),
+        **opts,
+    }:
         st.session_state[history_view.OPTIONS] = new
         st.rerun()
 
@@ -89,15 +121,23 @@ def flow(h) -> None:
     m = st.columns(6)
     m[0].metric("Items", f"{len(h.items):,}")
     m[1].metric("Done", f"{len(h.done_items()):,}")
-    m[2].metric("In progress", f"{len(h.in_progress()):,}",
-                help="Started, not done: the work in progress now.")
+    m[2].metric(
+        "In progress",
+        f"{len(h.in_progress()):,}",
+        help="Started, not done: the work in progress now.",
+    )
     for i, p in enumerate((50, 85, 95)):
-        m[3 + i].metric(f"Cycle time P{p}", fmt.days(pct[f"p{p}"]),
-                        help=f"{p}% of the done items took at most this many working days, "
-                             "start and done day counted.")
-    st.caption(f"Throughput {tp.samples.mean():.2f} items a working day over the "
-               f"{len(tp.samples)} working days from {fmt.date(tp.start)} to "
-               f"{fmt.date(tp.end)}.")
+        m[3 + i].metric(
+            f"Cycle time P{p}",
+            fmt.days(pct[f"p{p}"]),
+            help=f"{p}% of the done items took at most this many working days, "
+            "start and done day counted.",
+        )
+    st.caption(
+        f"Throughput {tp.samples.mean():.2f} items a working day over the "
+        f"{len(tp.samples)} working days from {fmt.date(tp.start)} to "
+        f"{fmt.date(tp.end)}."
+    )
     for w in h.warnings:
         st.warning(w)
     left, right = st.columns(2, gap="large")
@@ -110,9 +150,12 @@ def flow(h) -> None:
     wip = h.wip_table()
     if not wip.empty:
         with st.expander(f"Work in progress: {len(wip)} items"):
-            st.dataframe(wip.assign(start=wip["start"].dt.date), hide_index=True,
-                         width="stretch", column_config={"age": st.column_config.NumberColumn(
-                             "Age (working days)")})
+            st.dataframe(
+                wip.assign(start=wip["start"].dt.date),
+                hide_index=True,
+                width="stretch",
+                column_config={"age": st.column_config.NumberColumn("Age (working days)")},
+            )
 
 
 def forecast(h) -> None:
@@ -121,27 +164,36 @@ def forecast(h) -> None:
     a, b = st.columns(2)
     default_n = len(sc.items) if sc is not None else 40
     n = int(a.number_input("Items", 1, MAX_ITEMS, min(default_n, MAX_ITEMS), key="hi_n"))
-    start = b.date_input("From", h.last_done() + dt.timedelta(days=1), key="hi_from",
-                         format="YYYY-MM-DD")
+    start = b.date_input(
+        "From", h.last_done() + dt.timedelta(days=1), key="hi_from", format="YYYY-MM-DD"
+    )
     w = history_view.when(h, n, start)
     dates = {f"P{p}": w.percentile_date(p) for p in (50, 85, 95)}
     m = st.columns(3)
     for i, (label, d) in enumerate(dates.items()):
-        m[i].metric(f"{label} date", fmt.date(d),
-                    help=f"{label[1:]}% of the {w.runs:,} runs finish {n} items by this date.")
+        m[i].metric(
+            f"{label} date",
+            fmt.date(d),
+            help=f"{label[1:]}% of the {w.runs:,} runs finish {n} items by this date.",
+        )
     chart(history_charts.when_chart(w.histogram(), history_charts.markers(dates)))
     st.caption(prose.part("history", "when"))
     bt = _backtest(n)
     st.subheader("Would it have been right? The backtest")
     if bt is None or not bt.cutoffs:
-        st.info("The history is too short for a backtest: it needs the window plus "
-                f"{n} done items after a cut-off.")
+        st.info(
+            "The history is too short for a backtest: it needs the window plus "
+            f"{n} done items after a cut-off."
+        )
         return
     m = st.columns(3)
     m[0].metric("Cut-offs", f"{bt.cutoffs}")
-    m[1].metric("Actual by the P50 date", fmt.pct(bt.within_p50),
-                help="Share of the cut-offs whose real date was on or before the forecast's "
-                     "P50: about 50% when the forecast is calibrated.")
+    m[1].metric(
+        "Actual by the P50 date",
+        fmt.pct(bt.within_p50),
+        help="Share of the cut-offs whose real date was on or before the forecast's "
+        "P50: about 50% when the forecast is calibrated.",
+    )
     m[2].metric("Actual by the P85 date", fmt.pct(bt.within_p85), help="Ideal: about 85%.")
     chart(history_charts.backtest_chart(bt.table))
     st.caption(prose.part("history", "backtest"))
@@ -150,8 +202,11 @@ def forecast(h) -> None:
 def _backtest(n: int):
     h = history_view.current()
     try:
-        return h.backtest(min(n, MAX_ITEMS) or DEFAULT_BACKTEST_ITEMS,
-                          window_days=history_view.window_days(), runs=BACKTEST_RUNS)
+        return h.backtest(
+            min(n, MAX_ITEMS) or DEFAULT_BACKTEST_ITEMS,
+            window_days=history_view.window_days(),
+            runs=BACKTEST_RUNS,
+        )
     except HistoryError as exc:
         st.error(str(exc))
         return None
@@ -165,27 +220,40 @@ def use_for_backlog(h) -> None:
         return
     st.markdown(prose.part("history", "calibrate").format(focus=fmt.pct(sc.team.focus)))
     choices = [ALL_TYPES, *[t for t in h.types() if h.cycle_time_percentiles(t)["n"]]]
-    table = pd.DataFrame({"Item": [it.id for it in sc.items],
-                          "Name": [it.name for it in sc.items],
-                          "Effort now": [it.effort.describe() for it in sc.items],
-                          "Like": ALL_TYPES})
-    edited = st.data_editor(table, hide_index=True, width="stretch", key="hi_mapping",
-                            disabled=["Item", "Name", "Effort now"],
-                            column_config={"Like": st.column_config.SelectboxColumn(
-                                "History type", options=choices, required=True)})
+    table = pd.DataFrame(
+        {
+            "Item": [it.id for it in sc.items],
+            "Name": [it.name for it in sc.items],
+            "Effort now": [it.effort.describe() for it in sc.items],
+            "Like": ALL_TYPES,
+        }
+    )
+    edited = st.data_editor(
+        table,
+        hide_index=True,
+        width="stretch",
+        key="hi_mapping",
+        disabled=["Item", "Name", "Effort now"],
+        column_config={
+            "Like": st.column_config.SelectboxColumn("History type", options=choices, required=True)
+        },
+    )
     if st.button("Use for the backlog", key="hi_calibrate", type="primary"):
-        mapping = {row["Item"]: None if row["Like"] in (ALL_TYPES, None) else row["Like"]
-                   for _, row in edited.iterrows()}
+        mapping = {
+            row["Item"]: None if row["Like"] in (ALL_TYPES, None) else row["Like"]
+            for _, row in edited.iterrows()
+        }
         try:
             new = calibrate(sc, h, mapping)
         except HistoryError as exc:
             st.error(str(exc))
             return
-        state.set_scenario(new, f"{state.origin()}, efforts from {h.source}",
-                           keep_variants=True)
-        st.session_state[state.EDITED] = True   # unsaved until saved on the Scenario page
-        state.notice(f"{len(mapping)} backlog items now take their effort from "
-                     f"{h.source}'s cycle times x focus {sc.team.focus:g}.")
+        state.set_scenario(new, f"{state.origin()}, efforts from {h.source}", keep_variants=True)
+        st.session_state[state.EDITED] = True  # unsaved until saved on the Scenario page
+        state.notice(
+            f"{len(mapping)} backlog items now take their effort from "
+            f"{h.source}'s cycle times x focus {sc.team.focus:g}."
+        )
         st.rerun()
 
 

@@ -22,11 +22,11 @@ from simulation.train import exercises as E
 LOG = logging.getLogger(__name__)
 SOLO, JOIN, TRAINER = "On my own", "Join a class", "Run a class (trainer)"
 # Session keys (st.session_state): one trainee's own progress and class memberships.
-PROGRESS = "tr_progress"          # {file: {"title", "points", "max"}}
-SOLO_PREDICTIONS = "tr_solo"      # {file: checked predictions}, set on reveal
-TRAINEE = "tr_trainee"            # cl.Trainee once joined
-TRAINER_CLASS = "tr_trainer"      # (code, key) once the key was accepted
-OPENED = "tr_opened"              # cl.OpenedClass just opened (to show the key once)
+PROGRESS = "tr_progress"  # {file: {"title", "points", "max"}}
+SOLO_PREDICTIONS = "tr_solo"  # {file: checked predictions}, set on reveal
+TRAINEE = "tr_trainee"  # cl.Trainee once joined
+TRAINER_CLASS = "tr_trainer"  # (code, key) once the key was accepted
+OPENED = "tr_opened"  # cl.OpenedClass just opened (to show the key once)
 
 
 # ----------------------------------------------------------------- data
@@ -51,8 +51,10 @@ def solution(ex: E.Exercise) -> E.Solution | None:
     slot = st.empty()
 
     def update(done: int, total: int) -> None:
-        slot.progress(min(done / total, 1.0) if total else 1.0,
-                      text=f"Simulating the exercise: {done:,} of {total:,} futures")
+        slot.progress(
+            min(done / total, 1.0) if total else 1.0,
+            text=f"Simulating the exercise: {done:,} of {total:,} futures",
+        )
 
     try:
         return simulate.guarded(lambda: E.solve(ex, progress=update), "exercise")
@@ -94,20 +96,32 @@ def prediction_form(ex: E.Exercise, key: str, button: str) -> dict[str, Any] | N
         raw: dict[str, Any] = {}
         for i, q in enumerate(ex.questions, 1):
             if q.kind == "direction":
-                raw[q.id] = st.radio(f"{i}. {q.ask}", q.choices, index=None, horizontal=True,
-                                     key=f"{key}_{q.id}")
+                raw[q.id] = st.radio(
+                    f"{i}. {q.ask}", q.choices, index=None, horizontal=True, key=f"{key}_{q.id}"
+                )
                 continue
             st.markdown(f"{i}. {q.ask}")
             c = st.columns(3)
-            parts = {name: c[j].number_input(f"{label}{_unit(q)}", value=None,
-                                             key=f"{key}_{q.id}_{name}",
-                                             step=_step(q), format="%g")
-                     for j, (name, label) in enumerate((("value", "Best guess"),
-                                                        ("low", "Low end"),
-                                                        ("high", "High end")))}
-            raw[q.id] = None if any(x is None for x in parts.values()) else {
-                name: (x / 100 if q.metric_kind == "probability" else x)
-                for name, x in parts.items()}
+            parts = {
+                name: c[j].number_input(
+                    f"{label}{_unit(q)}",
+                    value=None,
+                    key=f"{key}_{q.id}_{name}",
+                    step=_step(q),
+                    format="%g",
+                )
+                for j, (name, label) in enumerate(
+                    (("value", "Best guess"), ("low", "Low end"), ("high", "High end"))
+                )
+            }
+            raw[q.id] = (
+                None
+                if any(x is None for x in parts.values())
+                else {
+                    name: (x / 100 if q.metric_kind == "probability" else x)
+                    for name, x in parts.items()
+                }
+            )
         if not st.form_submit_button(button, type="primary"):
             return None
     try:
@@ -135,43 +149,68 @@ def _verdict(qs: E.QuestionScore, q: E.Question) -> str:
     return ("✓ inside your range" if qs.inside else "✗ outside your range") + f", {off} off"
 
 
-def reveal_view(ex: E.Exercise, sol: E.Solution, preds: dict[str, Any],
-                class_rows: list[dict[str, Any]] | None = None) -> E.Score:
+def reveal_view(
+    ex: E.Exercise,
+    sol: E.Solution,
+    preds: dict[str, Any],
+    class_rows: list[dict[str, Any]] | None = None,
+) -> E.Score:
     """Truth beside prediction, charts with the prediction marked, debrief, score."""
     result = E.score(ex, sol.answers, preds)
     st.markdown(f"### Score: {result.points} of {result.max_points}")
     table = []
     for q, qs in zip(ex.questions, result.questions, strict=True):
-        table.append({"Question": q.ask, "You said": _said(q, preds[q.id]),
-                      "Truth": E.format_answer(q, sol.answers[q.id]),
-                      "Result": _verdict(qs, q)})
+        table.append(
+            {
+                "Question": q.ask,
+                "You said": _said(q, preds[q.id]),
+                "Truth": E.format_answer(q, sol.answers[q.id]),
+                "Result": _verdict(qs, q),
+            }
+        )
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
     for q in ex.questions:
         st.markdown(f"**{q.ask}**")
         p = preds[q.id]
         if q.kind == "estimate":
-            guesses = pd.DataFrame([{"who": "You", "value": p.value, "low": p.low,
-                                     "high": p.high}])
+            guesses = pd.DataFrame([{"who": "You", "value": p.value, "low": p.low, "high": p.high}])
             if class_rows:
                 others = [r for r in class_rows if not r.get("mine")]
-                guesses = pd.concat([guesses, _class_guesses(q, others, "Classmate")],
-                                    ignore_index=True)
+                guesses = pd.concat(
+                    [guesses, _class_guesses(q, others, "Classmate")], ignore_index=True
+                )
             base = sol.base_values[q.id] if q.of == "variant" else None
-            st.altair_chart(train_charts.estimate_chart(
-                guesses, sol.answers[q.id], base, q.metric_kind, q.label), width="stretch")
+            st.altair_chart(
+                train_charts.estimate_chart(
+                    guesses, sol.answers[q.id], base, q.metric_kind, q.label
+                ),
+                width="stretch",
+            )
         else:
-            st.altair_chart(train_charts.shift_chart(
-                sol.base_values[q.id], sol.variant_values[q.id], q.metric_kind, p,
-                sol.answers[q.id], q.label), width="stretch")
+            st.altair_chart(
+                train_charts.shift_chart(
+                    sol.base_values[q.id],
+                    sol.variant_values[q.id],
+                    q.metric_kind,
+                    p,
+                    sol.answers[q.id],
+                    q.label,
+                ),
+                width="stretch",
+            )
             if class_rows:
-                st.altair_chart(train_charts.direction_chart(
-                    _class_counts(q, class_rows), sol.answers[q.id], "The class's calls"),
-                    width="stretch")
+                st.altair_chart(
+                    train_charts.direction_chart(
+                        _class_counts(q, class_rows), sol.answers[q.id], "The class's calls"
+                    ),
+                    width="stretch",
+                )
     st.markdown("### Why")
     st.markdown(E.render(ex, ex.debrief, sol))
     if ex.try_next:
-        st.markdown("**Try next** (on the What-if page)\n"
-                    + "\n".join(f"- {t}" for t in ex.try_next))
+        st.markdown(
+            "**Try next** (on the What-if page)\n" + "\n".join(f"- {t}" for t in ex.try_next)
+        )
     with st.expander("The comparison charts"):
         specs = comparison_specs(ex.key(), sol.runs, sol.seed, sol)
         st.markdown("**Share of futures delivered by each date**")
@@ -181,25 +220,34 @@ def reveal_view(ex: E.Exercise, sol: E.Solution, preds: dict[str, Any],
     return result
 
 
-def _class_guesses(q: E.Question, rows: list[dict[str, Any]], label: str | None
-                   ) -> pd.DataFrame:
+def _class_guesses(q: E.Question, rows: list[dict[str, Any]], label: str | None) -> pd.DataFrame:
     """Estimates of one question; named rows (trainer) or numbered ones (trainees)."""
     mine = [r for r in rows if r["question"] == q.id and r["value"] is not None]
-    return pd.DataFrame([{"who": r.get("name") if label is None else f"{label} {i}",
-                          "value": r["value"], "low": r["low"], "high": r["high"]}
-                         for i, r in enumerate(mine, 1)],
-                        columns=["who", "value", "low", "high"])
+    return pd.DataFrame(
+        [
+            {
+                "who": r.get("name") if label is None else f"{label} {i}",
+                "value": r["value"],
+                "low": r["low"],
+                "high": r["high"],
+            }
+            for i, r in enumerate(mine, 1)
+        ],
+        columns=["who", "value", "low", "high"],
+    )
 
 
 def _class_counts(q: E.Question, rows: list[dict[str, Any]]) -> pd.DataFrame:
     calls = [r["choice"] for r in rows if r["question"] == q.id]
-    return pd.DataFrame({"choice": list(q.choices),
-                         "count": [calls.count(c) for c in q.choices]})
+    return pd.DataFrame({"choice": list(q.choices), "count": [calls.count(c) for c in q.choices]})
 
 
 def record_progress(ex: E.Exercise, result: E.Score) -> None:
     st.session_state.setdefault(PROGRESS, {})[ex.file] = {
-        "Exercise": ex.title, "Points": result.points, "Of": result.max_points}
+        "Exercise": ex.title,
+        "Points": result.points,
+        "Of": result.max_points,
+    }
 
 
 def progress_table() -> None:
@@ -209,8 +257,10 @@ def progress_table() -> None:
     st.markdown("### Your progress this session")
     df = pd.DataFrame(list(done.values()))
     st.dataframe(df, hide_index=True, width="content")
-    st.caption(f"{df['Points'].sum()} of {df['Of'].sum()} points over {len(df)} exercise"
-               f"{'s' if len(df) > 1 else ''}.")
+    st.caption(
+        f"{df['Points'].sum()} of {df['Of'].sum()} points over {len(df)} exercise"
+        f"{'s' if len(df) > 1 else ''}."
+    )
 
 
 def _store_call(action, what: str):
@@ -260,8 +310,7 @@ def trainee() -> None:
         with st.form("tr_join"):
             c = st.columns(2)
             code = c[0].text_input("Class code", max_chars=12, key="tr_join_code")
-            name = c[1].text_input("Your display name", max_chars=cl.MAX_NAME,
-                                   key="tr_join_name")
+            name = c[1].text_input("Your display name", max_chars=cl.MAX_NAME, key="tr_join_name")
             if st.form_submit_button("Join", type="primary"):
                 joined = _store_call(lambda: cl.join_class(code, name), "joining")
                 if joined is not None:
@@ -284,8 +333,10 @@ def trainee() -> None:
     mine = _store_call(lambda: cl.own_answers(me), "answers") or {}
     if not info.revealed:
         if len(mine) == len(ex.questions):
-            st.success("Your predictions are in. Wait for the trainer to reveal; you can "
-                       "still change them until then.")
+            st.success(
+                "Your predictions are in. Wait for the trainer to reveal; you can "
+                "still change them until then."
+            )
         preds = prediction_form(ex, f"tr_class_{me.code}", "Submit predictions")
         if preds is not None and _store_call(lambda: _submit(me, preds), "saving"):
             st.rerun()
@@ -317,8 +368,9 @@ def trainer() -> None:
         c = st.columns(2)
         with c[0].form("tr_open"):
             st.markdown("**Open a new class**")
-            file = st.selectbox("Exercise", list(titles), format_func=titles.get,
-                                key="tr_open_pick")
+            file = st.selectbox(
+                "Exercise", list(titles), format_func=titles.get, key="tr_open_pick"
+            )
             if st.form_submit_button("Open class", type="primary") and file:
                 opened = _store_call(lambda: cl.open_class(file), "opening")
                 if opened is not None:
@@ -344,8 +396,10 @@ def trainer() -> None:
     opened = st.session_state.get(OPENED)
     st.markdown(f"## Class code: `{info.code}`")
     if opened is not None and opened.code == info.code:
-        st.info(f"Trainer key: `{opened.key}`. Keep it to yourself; it opens this view "
-                "again. It is shown only now.")
+        st.info(
+            f"Trainer key: `{opened.key}`. Keep it to yourself; it opens this view "
+            "again. It is shown only now."
+        )
     st.caption(f"Open until {info.expires_at:%H:%M} UTC on {fmt.date(info.expires_at)}.")
     ex = load(info.exercise)
     sol = solution(ex) if ex else None
@@ -356,14 +410,22 @@ def trainer() -> None:
     n_all = sum(1 for p in people if p["answered"] >= len(ex.questions))
     st.markdown(f"### {len(people)} joined, {n_all} answered")
     if people:
-        st.dataframe(pd.DataFrame([{"Trainee": p["name"],
-                                    "Answered": "✓" if p["answered"] >= len(ex.questions)
-                                    else "…"} for p in people]),
-                     hide_index=True, width="content")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Trainee": p["name"],
+                        "Answered": "✓" if p["answered"] >= len(ex.questions) else "…",
+                    }
+                    for p in people
+                ]
+            ),
+            hide_index=True,
+            width="content",
+        )
     c = st.columns([1, 1, 3])
     c[0].button("Refresh", key="tr_refresh")
-    if not info.revealed and c[1].button("Reveal to the class", type="primary",
-                                         key="tr_reveal"):
+    if not info.revealed and c[1].button("Reveal to the class", type="primary", key="tr_reveal"):
         _store_call(lambda: cl.reveal(code, key), "revealing")
         st.rerun()
     if c[2].button("Leave the trainer view", key="tr_t_leave"):
@@ -382,16 +444,19 @@ def trainer() -> None:
             counts = _class_counts(q, rows)
             right = int(counts.loc[counts["choice"] == truth, "count"].sum())
             st.caption(f"{right} of {int(counts['count'].sum())} called it.")
-            st.altair_chart(train_charts.direction_chart(counts, truth, "Trainees"),
-                            width="stretch")
+            st.altair_chart(
+                train_charts.direction_chart(counts, truth, "Trainees"), width="stretch"
+            )
         else:
             guesses = _class_guesses(q, rows, None)
             inside = int(((guesses["low"] <= truth) & (truth <= guesses["high"])).sum())
             st.caption(f"The truth was inside {inside} of {len(guesses)} ranges.")
             if len(guesses):
                 base = sol.base_values[q.id] if q.of == "variant" else None
-                st.altair_chart(train_charts.estimate_chart(
-                    guesses, truth, base, q.metric_kind, q.label), width="stretch")
+                st.altair_chart(
+                    train_charts.estimate_chart(guesses, truth, base, q.metric_kind, q.label),
+                    width="stretch",
+                )
     st.markdown("### Why")
     st.markdown(E.render(ex, ex.debrief, sol))
 
@@ -399,8 +464,7 @@ def trainer() -> None:
 # ------------------------------------------------------------------- page
 st.title("Train")
 st.markdown(prose.part("train", "intro"))
-mode = st.radio("How are you training?", (SOLO, JOIN, TRAINER), horizontal=True,
-                key="tr_mode")
+mode = st.radio("How are you training?", (SOLO, JOIN, TRAINER), horizontal=True, key="tr_mode")
 try:
     {SOLO: solo, JOIN: trainee, TRAINER: trainer}[mode]()
 except (ScenarioError, SimulationError, E.PredictionError) as exc:

@@ -28,21 +28,23 @@ from simulation.engine.runner import with_runs
 
 NEW = "A new variant"
 LAST_ERROR = "lever_error"
-LAST_MESSAGE = "lever_message"     # the outcome of the last Add lever, shown after the rerun
-RESET = "lever_reset"              # set after a lever was added: its fields start afresh
+LAST_MESSAGE = "lever_message"  # the outcome of the last Add lever, shown after the rerun
+RESET = "lever_reset"  # set after a lever was added: its fields start afresh
 #: Lever widgets that survive an added lever (the choice of lever and of target).
 KEPT_KEYS = ("lv_which", "lv_target", "lv_approach")
 #: Name of the variant that keeps the plan a promoted variant replaced.
 ORIGINAL = "Original plan"
 #: Shown while variants exist only in the session (a reload would lose them).
-UNSAVED_NOTE = ("These variants live only in this browser session: reloading the page or "
-                "loading another scenario loses them. To keep them, use **Save to my "
-                "scenarios** on the Scenario page: it saves each variant as a file beside "
-                "the scenario, and loading the scenario brings them back.")
+UNSAVED_NOTE = (
+    "These variants live only in this browser session: reloading the page or "
+    "loading another scenario loses them. To keep them, use **Save to my "
+    "scenarios** on the Scenario page: it saves each variant as a file beside "
+    "the scenario, and loading the scenario brings them back."
+)
 #: Add-people lever defaults: a realistic newcomer, not one productive on day one.
-DEFAULT_RAMP_DAYS = 20.0        # working days to full productivity
-DEFAULT_START_PCT = 50.0        # % of full productivity on the first day
-DEFAULT_MENTORING_PCT = 20.0    # % of an experienced colleague's time while ramping
+DEFAULT_RAMP_DAYS = 20.0  # working days to full productivity
+DEFAULT_START_PCT = 50.0  # % of full productivity on the first day
+DEFAULT_MENTORING_PCT = 20.0  # % of an experienced colleague's time while ramping
 #: Switch-approach lever: hardening offered when switching to another approach, in
 #: working days (per release for incremental, once before launch for big bang).
 HARDENING_DEFAULT_DAYS = {"incremental": 2.0, "big_bang": 10.0}
@@ -57,9 +59,13 @@ def approach_choice(sc: Scenario) -> str:
     """The switch-approach lever's choice, outside the lever form: picking one reruns
     the page, so the fields below show what that approach uses."""
     options = list(fmt.APPROACHES)
-    return st.selectbox("Delivery approach", options,
-                        index=(options.index(sc.delivery.approach) + 1) % len(options),
-                        key=lever_key("approach"), format_func=fmt.approach_label)
+    return st.selectbox(
+        "Delivery approach",
+        options,
+        index=(options.index(sc.delivery.approach) + 1) % len(options),
+        key=lever_key("approach"),
+        format_func=fmt.approach_label,
+    )
 
 
 def lever_inputs(lever: str, sc: Scenario, approach: str | None = None) -> dict[str, Any]:
@@ -73,69 +79,149 @@ def lever_inputs(lever: str, sc: Scenario, approach: str | None = None) -> dict[
     v: dict[str, Any] = {}
     if lever == "add_item":
         c1, c2 = st.columns([2, 1])
-        v["name"] = c1.text_input("Item name", value="New feature", key=k("item_name"),
-                                  max_chars=200)
-        v["at_day"] = c2.number_input("Arrives on day", float(DAY.ge), float(DAY.le), 30.0, 5.0,
-                                      key=k("item_day"), format="%g",
-                                      help="Working days from the start; 0 = planned from "
-                                           "the outset.")
+        v["name"] = c1.text_input(
+            "Item name", value="New feature", key=k("item_name"), max_chars=200
+        )
+        v["at_day"] = c2.number_input(
+            "Arrives on day",
+            float(DAY.ge),
+            float(DAY.le),
+            30.0,
+            5.0,
+            key=k("item_day"),
+            format="%g",
+            help="Working days from the start; 0 = planned from the outset.",
+        )
         c1, c2, c3 = st.columns(3)
-        v["low"] = c1.number_input("Effort low", 0.0, MAX_EFFORT, 8.0, 1.0, key=k("item_low"),
-                                   format="%g", help="Person-days")
-        v["mode"] = c2.number_input("Likely", 0.0, MAX_EFFORT, 12.0, 1.0, key=k("item_mode"),
-                                    format="%g", help="Person-days")
-        v["high"] = c3.number_input("High", 0.0, MAX_EFFORT, 25.0, 1.0, key=k("item_high"),
-                                    format="%g", help="Person-days")
+        v["low"] = c1.number_input(
+            "Effort low",
+            0.0,
+            MAX_EFFORT,
+            8.0,
+            1.0,
+            key=k("item_low"),
+            format="%g",
+            help="Person-days",
+        )
+        v["mode"] = c2.number_input(
+            "Likely",
+            0.0,
+            MAX_EFFORT,
+            12.0,
+            1.0,
+            key=k("item_mode"),
+            format="%g",
+            help="Person-days",
+        )
+        v["high"] = c3.number_input(
+            "High", 0.0, MAX_EFFORT, 25.0, 1.0, key=k("item_high"), format="%g", help="Person-days"
+        )
         c1, c2 = st.columns([1, 2])
-        v["value_per_week"] = c1.number_input("Value / week", float(VALUE.ge),
-                                              float(VALUE.le), 2500.0, 500.0,
-                                              key=k("item_value"), format="%g")
-        v["depends_on"] = c2.multiselect("Depends on", ids, format_func=labels.get,
-                                         key=k("item_deps"))
+        v["value_per_week"] = c1.number_input(
+            "Value / week",
+            float(VALUE.ge),
+            float(VALUE.le),
+            2500.0,
+            500.0,
+            key=k("item_value"),
+            format="%g",
+        )
+        v["depends_on"] = c2.multiselect(
+            "Depends on", ids, format_func=labels.get, key=k("item_deps")
+        )
         c1, c2 = st.columns(2)
-        v["priority"] = "top" if c1.toggle("Top of the backlog", key=k("item_top"),
-                                           help="Off: joins the end of the backlog.") \
+        v["priority"] = (
+            "top"
+            if c1.toggle(
+                "Top of the backlog", key=k("item_top"), help="Off: joins the end of the backlog."
+            )
             else "end"
-        v["must_have"] = c2.toggle("Must have", key=k("item_must"),
-                                   help="Must-haves count towards the outcome target.")
+        )
+        v["must_have"] = c2.toggle(
+            "Must have", key=k("item_must"), help="Must-haves count towards the outcome target."
+        )
     elif lever == "remove_items":
         c1, c2 = st.columns([3, 1])
-        v["ids"] = c1.multiselect("Items to drop", ids, format_func=labels.get,
-                                  key=k("remove_ids"))
-        v["at_day"] = c2.number_input("From day", float(DAY.ge), float(DAY.le), 0.0, 5.0,
-                                      key=k("remove_day"), format="%g",
-                                      help="Only items not started by then are dropped.")
+        v["ids"] = c1.multiselect("Items to drop", ids, format_func=labels.get, key=k("remove_ids"))
+        v["at_day"] = c2.number_input(
+            "From day",
+            float(DAY.ge),
+            float(DAY.le),
+            0.0,
+            5.0,
+            key=k("remove_day"),
+            format="%g",
+            help="Only items not started by then are dropped.",
+        )
     elif lever == "delay_start":
-        v["days"] = st.number_input("Delay build work by (working days)", float(DAY.ge),
-                                    float(DAY.le), 10.0, 5.0, key=k("delay"), format="%g")
+        v["days"] = st.number_input(
+            "Delay build work by (working days)",
+            float(DAY.ge),
+            float(DAY.le),
+            10.0,
+            5.0,
+            key=k("delay"),
+            format="%g",
+        )
     elif lever == "add_people":
         c1, c2 = st.columns(2)
-        v["count"] = int(c1.number_input("People (negative = leave)", PEOPLE.ge, PEOPLE.le,
-                                         2, 1, key=k("people")))
-        v["at_day"] = c2.number_input("Join on day", float(DAY.ge), float(DAY.le), 20.0, 5.0,
-                                      key=k("people_day"), format="%g")
+        v["count"] = int(
+            c1.number_input(
+                "People (negative = leave)", PEOPLE.ge, PEOPLE.le, 2, 1, key=k("people")
+            )
+        )
+        v["at_day"] = c2.number_input(
+            "Join on day", float(DAY.ge), float(DAY.le), 20.0, 5.0, key=k("people_day"), format="%g"
+        )
         c1, c2, c3 = st.columns(3)
         # Defaults that show Brooks' law: newcomers start at half speed, reach full
         # productivity after a month, and take a fifth of a colleague meanwhile.
-        v["ramp_up_days"] = c1.number_input("Ramp-up (days)", float(DAY.ge), float(DAY.le),
-                                            DEFAULT_RAMP_DAYS, 5.0,
-                                            key=k("ramp"), format="%g",
-                                            help="Days until a newcomer is fully productive.")
-        v["start_productivity"] = c2.number_input(
-            "Starting productivity (%)", 100.0 * START_PROD.ge, 100.0 * START_PROD.le,
-            DEFAULT_START_PCT, 10.0, key=k("start_prod"),
-            format="%g") / 100
-        v["mentoring"] = c3.number_input(
-            "Mentoring (%)", 100.0 * FRACTION.ge, 100.0 * FRACTION.le,
-            DEFAULT_MENTORING_PCT, 5.0, key=k("mentoring"),
-            format="%g", help="Share of an experienced colleague's time each newcomer takes "
-                              "while ramping up (Brooks' law).") / 100
+        v["ramp_up_days"] = c1.number_input(
+            "Ramp-up (days)",
+            float(DAY.ge),
+            float(DAY.le),
+            DEFAULT_RAMP_DAYS,
+            5.0,
+            key=k("ramp"),
+            format="%g",
+            help="Days until a newcomer is fully productive.",
+        )
+        v["start_productivity"] = (
+            c2.number_input(
+                "Starting productivity (%)",
+                100.0 * START_PROD.ge,
+                100.0 * START_PROD.le,
+                DEFAULT_START_PCT,
+                10.0,
+                key=k("start_prod"),
+                format="%g",
+            )
+            / 100
+        )
+        v["mentoring"] = (
+            c3.number_input(
+                "Mentoring (%)",
+                100.0 * FRACTION.ge,
+                100.0 * FRACTION.le,
+                DEFAULT_MENTORING_PCT,
+                5.0,
+                key=k("mentoring"),
+                format="%g",
+                help="Share of an experienced colleague's time each newcomer takes "
+                "while ramping up (Brooks' law).",
+            )
+            / 100
+        )
         wip = sc.team.wip_limit
         v["raise_wip"] = st.toggle(
-            f"Raise the WIP limit with them (now {wip} items)" if wip is not None
-            else "No WIP limit set", value=wip is not None, key=k("raise_wip"),
+            f"Raise the WIP limit with them (now {wip} items)"
+            if wip is not None
+            else "No WIP limit set",
+            value=wip is not None,
+            key=k("raise_wip"),
             disabled=wip is None,
-            help="With the WIP limit at the team size, extra people find no item to start.")
+            help="With the WIP limit at the team size, extra people find no item to start.",
+        )
     elif lever == "set_approach":
         current = sc.delivery.approach
         target = v["approach"] = approach or current
@@ -143,98 +229,212 @@ def lever_inputs(lever: str, sc: Scenario, approach: str | None = None) -> dict[
         # launch" under big bang, so the scenario's value only carries over to the
         # same approach; otherwise a typical value for the new one. The keys name the
         # approach, so switching the choice refreshes these defaults.
-        hardening = (float(sc.delivery.hardening_days) if target == current
-                     else HARDENING_DEFAULT_DAYS.get(target, 0.0))
+        hardening = (
+            float(sc.delivery.hardening_days)
+            if target == current
+            else HARDENING_DEFAULT_DAYS.get(target, 0.0)
+        )
         c2, c3 = st.columns(2)
         v["release_every_days"] = c2.number_input(
-            "Release every (days)", float(CADENCE.ge), float(CADENCE.le),
-            float(sc.delivery.release_every_days), 5.0,
-            key=k(f"release_{target}"), format="%g", help="Incremental only.",
-            disabled=target != "incremental")
+            "Release every (days)",
+            float(CADENCE.ge),
+            float(CADENCE.le),
+            float(sc.delivery.release_every_days),
+            5.0,
+            key=k(f"release_{target}"),
+            format="%g",
+            help="Incremental only.",
+            disabled=target != "incremental",
+        )
         v["hardening_days"] = c3.number_input(
-            "Hardening (days)", float(DAY.ge), float(DAY.le), hardening, 1.0,
-            key=k(f"hardening_{target}"), format="%g", disabled=target == "continuous",
-            help="Before each release (incremental) or once before launch (big bang).")
+            "Hardening (days)",
+            float(DAY.ge),
+            float(DAY.le),
+            hardening,
+            1.0,
+            key=k(f"hardening_{target}"),
+            format="%g",
+            disabled=target == "continuous",
+            help="Before each release (incremental) or once before launch (big bang).",
+        )
     elif lever == "freeze_scope":
-        v["at_day"] = st.number_input("Freeze from day", float(DAY.ge), float(DAY.le), 40.0, 5.0,
-                                      key=k("freeze"), format="%g",
-                                      help="Requests after this day wait until after closure.")
+        v["at_day"] = st.number_input(
+            "Freeze from day",
+            float(DAY.ge),
+            float(DAY.le),
+            40.0,
+            5.0,
+            key=k("freeze"),
+            format="%g",
+            help="Requests after this day wait until after closure.",
+        )
     elif lever == "add_risk":
         c1, c2 = st.columns([2, 1])
-        v["name"] = c1.text_input("Risk", value="Key supplier late", key=k("risk_name"),
-                                  max_chars=200)
-        v["probability"] = c2.number_input("Chance (%)", 100.0 * FRACTION.ge,
-                                           100.0 * FRACTION.le, 30.0, 5.0,
-                                           key=k("risk_p"), format="%g") / 100
+        v["name"] = c1.text_input(
+            "Risk", value="Key supplier late", key=k("risk_name"), max_chars=200
+        )
+        v["probability"] = (
+            c2.number_input(
+                "Chance (%)",
+                100.0 * FRACTION.ge,
+                100.0 * FRACTION.le,
+                30.0,
+                5.0,
+                key=k("risk_p"),
+                format="%g",
+            )
+            / 100
+        )
         c1, c2, c3 = st.columns([2, 1, 1])
-        v["kind"] = c1.selectbox("Impact", RISK_KINDS, key=k("risk_kind"),
-                                 format_func={"blocker": "Blocker: all work stops",
-                                              "extra_work": "Extra work on items",
-                                              "capacity_loss": "People away"}.get)
-        v["window"] = (c2.number_input("From day", float(DAY.ge), float(DAY.le), 0.0, 5.0,
-                                       key=k("risk_from"), format="%g",
-                                       help="Blockers and people away strike at a random "
-                                            "day in this window."),
-                       c3.number_input("To day", float(DAY.ge), float(DAY.le), 40.0, 5.0,
-                                       key=k("risk_to"), format="%g"))
+        v["kind"] = c1.selectbox(
+            "Impact",
+            RISK_KINDS,
+            key=k("risk_kind"),
+            format_func={
+                "blocker": "Blocker: all work stops",
+                "extra_work": "Extra work on items",
+                "capacity_loss": "People away",
+            }.get,
+        )
+        v["window"] = (
+            c2.number_input(
+                "From day",
+                float(DAY.ge),
+                float(DAY.le),
+                0.0,
+                5.0,
+                key=k("risk_from"),
+                format="%g",
+                help="Blockers and people away strike at a random day in this window.",
+            ),
+            c3.number_input(
+                "To day", float(DAY.ge), float(DAY.le), 40.0, 5.0, key=k("risk_to"), format="%g"
+            ),
+        )
         c1, c2, c3 = st.columns(3)
-        v["low"] = c1.number_input("Impact low", 0.0, MAX_EFFORT, 5.0, 1.0, key=k("risk_low"),
-                                   format="%g", help="Days stopped / away, or person-days "
-                                                     "added for extra work.")
-        v["mode"] = c2.number_input("Likely", 0.0, MAX_EFFORT, 10.0, 1.0, key=k("risk_mode"),
-                                    format="%g")
-        v["high"] = c3.number_input("High", 0.0, MAX_EFFORT, 20.0, 1.0, key=k("risk_high"),
-                                    format="%g")
+        v["low"] = c1.number_input(
+            "Impact low",
+            0.0,
+            MAX_EFFORT,
+            5.0,
+            1.0,
+            key=k("risk_low"),
+            format="%g",
+            help="Days stopped / away, or person-days added for extra work.",
+        )
+        v["mode"] = c2.number_input(
+            "Likely", 0.0, MAX_EFFORT, 10.0, 1.0, key=k("risk_mode"), format="%g"
+        )
+        v["high"] = c3.number_input(
+            "High", 0.0, MAX_EFFORT, 20.0, 1.0, key=k("risk_high"), format="%g"
+        )
         c1, c2 = st.columns([2, 1])
-        v["items"] = c1.multiselect("Items hit (extra work)", ids, format_func=labels.get,
-                                    key=k("risk_items"))
-        v["people"] = int(c2.number_input("People away", RISK_PEOPLE.ge, RISK_PEOPLE.le, 1, 1,
-                                          key=k("risk_people")))
+        v["items"] = c1.multiselect(
+            "Items hit (extra work)", ids, format_func=labels.get, key=k("risk_items")
+        )
+        v["people"] = int(
+            c2.number_input(
+                "People away", RISK_PEOPLE.ge, RISK_PEOPLE.le, 1, 1, key=k("risk_people")
+            )
+        )
     elif lever == "set_iteration":
         it = sc.iteration
         c1, c2, c3 = st.columns(3)
-        v["rework_probability"] = c1.number_input(
-            "Rework chance (%)", 100.0 * REWORK.ge, 100.0 * REWORK.le,
-            round(it.rework_probability * 100, 4), 5.0,
-            key=k("rework_p"), format="%g") / 100
-        v["misfit_probability"] = c2.number_input(
-            "Misfit chance (%)", 100.0 * MISFIT.ge, 100.0 * MISFIT.le,
-            round(it.misfit_probability * 100, 4), 5.0,
-            key=k("misfit_p"), format="%g") / 100
+        v["rework_probability"] = (
+            c1.number_input(
+                "Rework chance (%)",
+                100.0 * REWORK.ge,
+                100.0 * REWORK.le,
+                round(it.rework_probability * 100, 4),
+                5.0,
+                key=k("rework_p"),
+                format="%g",
+            )
+            / 100
+        )
+        v["misfit_probability"] = (
+            c2.number_input(
+                "Misfit chance (%)",
+                100.0 * MISFIT.ge,
+                100.0 * MISFIT.le,
+                round(it.misfit_probability * 100, 4),
+                5.0,
+                key=k("misfit_p"),
+                format="%g",
+            )
+            / 100
+        )
         v["feedback_lag_days"] = c3.number_input(
-            "Feedback lag (days)", float(DAY.ge), float(DAY.le), float(it.feedback_lag_days), 1.0,
-            key=k("lag"), format="%g")
+            "Feedback lag (days)",
+            float(DAY.ge),
+            float(DAY.le),
+            float(it.feedback_lag_days),
+            1.0,
+            key=k("lag"),
+            format="%g",
+        )
     elif lever == "set_creep":
         creep = sc.scope.creep
         if creep is None:
-            st.info("This scenario has no scope creep: give it a creep rate on the Scenario "
-                    "page (Scope changes) to try other rates here.")
+            st.info(
+                "This scenario has no scope creep: give it a creep rate on the Scenario "
+                "page (Scope changes) to try other rates here."
+            )
             return v
         c1, c2 = st.columns(2)
         v["rate_per_week"] = c1.number_input(
-            "New requests a week", float(CREEP_RATE.ge), float(CREEP_RATE.le),
-            float(creep.rate_per_week), 0.1, key=k("creep_rate"), format="%g",
-            help="Small unplanned requests arriving at random, on average.")
+            "New requests a week",
+            float(CREEP_RATE.ge),
+            float(CREEP_RATE.le),
+            float(creep.rate_per_week),
+            0.1,
+            key=k("creep_rate"),
+            format="%g",
+            help="Small unplanned requests arriving at random, on average.",
+        )
         v["until_day"] = c2.number_input(
-            "Until day (empty = never stops)", float(DAY.ge), float(DAY.le),
-            None if creep.until_day is None else float(creep.until_day), 5.0,
-            key=k("creep_until"), format="%g")
+            "Until day (empty = never stops)",
+            float(DAY.ge),
+            float(DAY.le),
+            None if creep.until_day is None else float(creep.until_day),
+            5.0,
+            key=k("creep_until"),
+            format="%g",
+        )
     elif lever == "change_control":
         v["days"] = st.number_input(
-            "Change control (person-days per accepted change)", float(CHANGE_CONTROL.ge),
-            float(CHANGE_CONTROL.le), float(sc.scope.change_control_days), 0.5,
-            key=k("change_control"), format="%g",
-            help="Team effort spent assessing and accepting each scope change, creep "
-                 "included.")
+            "Change control (person-days per accepted change)",
+            float(CHANGE_CONTROL.ge),
+            float(CHANGE_CONTROL.le),
+            float(sc.scope.change_control_days),
+            0.5,
+            key=k("change_control"),
+            format="%g",
+            help="Team effort spent assessing and accepting each scope change, creep included.",
+        )
     elif lever == "resize_item":
         c1, c2, c3 = st.columns([2, 1, 1])
         v["item_id"] = c1.selectbox("Item", ids, format_func=labels.get, key=k("resize_id"))
-        v["factor"] = c2.number_input("Effort x", float(FACTOR.ge), float(FACTOR.le), 1.5,
-                                      0.1, key=k("resize_factor"), format="%g",
-                                      help="1.5 = half as much again; 0.5 = half the effort.")
-        v["at_day"] = c3.number_input("From day", float(DAY.ge), float(DAY.le), 0.0, 5.0,
-                                      key=k("resize_day"), format="%g",
-                                      help="Only the items not done by then change.")
+        v["factor"] = c2.number_input(
+            "Effort x",
+            float(FACTOR.ge),
+            float(FACTOR.le),
+            1.5,
+            0.1,
+            key=k("resize_factor"),
+            format="%g",
+            help="1.5 = half as much again; 0.5 = half the effort.",
+        )
+        v["at_day"] = c3.number_input(
+            "From day",
+            float(DAY.ge),
+            float(DAY.le),
+            0.0,
+            5.0,
+            key=k("resize_day"),
+            format="%g",
+            help="Only the items not done by then change.",
+        )
     return v
 
 
@@ -255,8 +455,9 @@ def build_changes(lever: str, sc: Scenario, v: dict[str, Any]) -> list[Any]:
         return levers.add_risk(sc, **v)
     if lever == "set_iteration":
         it = sc.iteration
-        changed = {key: round(val, 6) for key, val in v.items()
-                   if abs(val - getattr(it, key)) > 1e-9}
+        changed = {
+            key: round(val, 6) for key, val in v.items() if abs(val - getattr(it, key)) > 1e-9
+        }
         if not changed:
             raise ScenarioError("these are the current settings; change at least one")
         return levers.set_iteration(**changed)
@@ -275,8 +476,7 @@ def _reset_lever_fields() -> None:
     """Forget the lever fields' values, so the next lever starts from its defaults
     (not the last item's name and dependencies)."""
     ss = st.session_state
-    for key in [k for k in ss if isinstance(k, str) and k.startswith("lv_")
-                and k not in KEPT_KEYS]:
+    for key in [k for k in ss if isinstance(k, str) and k.startswith("lv_") and k not in KEPT_KEYS]:
         del ss[key]
 
 
@@ -289,20 +489,24 @@ def lever_panel(sc: Scenario) -> None:
     with st.container(border=True):
         st.subheader("Levers")
         st.caption(prose.part("whatif", "levers"))
-        lever = st.selectbox("Lever", list(levers.LEVERS), format_func=levers.LEVERS.get,
-                             key=lever_key("which"))
+        lever = st.selectbox(
+            "Lever", list(levers.LEVERS), format_func=levers.LEVERS.get, key=lever_key("which")
+        )
         approach = approach_choice(sc) if lever == "set_approach" else None
         names = [NEW, *[v.name for v in variants]]
         if ss.get(lever_key("target")) not in names:
-            ss.pop(lever_key("target"), None)      # a variant deleted or renamed meanwhile
+            ss.pop(lever_key("target"), None)  # a variant deleted or renamed meanwhile
         with st.form("lever_form", border=False):
             values = lever_inputs(lever, sc, approach)
             c1, c2 = st.columns([2, 2])
             target = c1.selectbox("Add to", names, key=lever_key("target"))
-            name = c2.text_input("Name of the new variant (optional)", key=lever_key("name"),
-                                 max_chars=80, placeholder="Named after the lever")
-            submitted = st.form_submit_button("Add lever", type="primary",
-                                              icon=":material/add:")
+            name = c2.text_input(
+                "Name of the new variant (optional)",
+                key=lever_key("name"),
+                max_chars=80,
+                placeholder="Named after the lever",
+            )
+            submitted = st.form_submit_button("Add lever", type="primary", icon=":material/add:")
         if submitted:
             ok, message = add_lever(sc, lever, values, target, name)
             if ok:
@@ -320,15 +524,15 @@ def lever_panel(sc: Scenario) -> None:
             st.error(error)
 
 
-def add_lever(sc: Scenario, lever: str, values: dict[str, Any], target: str,
-              name: str) -> tuple[bool, str]:
+def add_lever(
+    sc: Scenario, lever: str, values: dict[str, Any], target: str, name: str
+) -> tuple[bool, str]:
     """Add the lever's changes to a variant; (done, message for the page)."""
     variants = state.variants()
     existing = next((v for v in variants if v.name == target), None)
     try:
         # Build on what the variant already is (new ids, the WIP limit it has now).
-        current = (levers.variant_scenario(existing.base or sc, existing.changes)
-                   if existing else sc)
+        current = levers.variant_scenario(existing.base or sc, existing.changes) if existing else sc
         changes = build_changes(lever, current, values)
         levers.variant_scenario(current, changes)
     except ScenarioError as exc:
@@ -337,8 +541,9 @@ def add_lever(sc: Scenario, lever: str, values: dict[str, Any], target: str,
     if existing is not None:
         existing.changes.extend(changes)
         return True, f"Added to “{existing.name}”. Run the comparison to see the effect."
-    label = levers.unique_name(name or levers.short_label(changes),
-                               ["Baseline", *[v.name for v in variants]])
+    label = levers.unique_name(
+        name or levers.short_label(changes), ["Baseline", *[v.name for v in variants]]
+    )
     variants.append(state.Variant(label, changes))
     return True, f"New variant “{label}”. Run the comparison to see the effect."
 
@@ -380,8 +585,9 @@ def _duplicate(i: int) -> None:
     if i >= len(variants):
         return
     v = variants[i]
-    copy = state.Variant(levers.unique_name(f"{v.name} (copy)", _taken_names()),
-                         list(v.changes), v.base)
+    copy = state.Variant(
+        levers.unique_name(f"{v.name} (copy)", _taken_names()), list(v.changes), v.base
+    )
     variants.insert(i + 1, copy)
     state.notice(f"“{copy.name}” is a copy of “{v.name}”: remove or add changes to it.")
 
@@ -437,16 +643,19 @@ def _promote(i: int) -> None:
     # The working scenario is no longer the file it was loaded from.
     st.session_state[state.LOADED_PATH] = None
     st.session_state.pop(state.COMPARISON, None)
-    state.notice(f"“{v.name}” is now the baseline; the other variants build on it. The "
-                 f"previous baseline is kept as “{original}”.")
+    state.notice(
+        f"“{v.name}” is now the baseline; the other variants build on it. The "
+        f"previous baseline is kept as “{original}”."
+    )
 
 
 def variant_list(sc: Scenario, errors: dict[str, str]) -> None:
     variants = state.variants()
     st.subheader("Variants")
     if not variants:
-        st.info("No variants yet. Pick a lever, set it and press **Add lever** to make the "
-                "first one.")
+        st.info(
+            "No variants yet. Pick a lever, set it and press **Add lever** to make the first one."
+        )
         return
     if state.variants_unsaved():
         # A page reload starts a new session: say so before it happens, not after.
@@ -455,33 +664,69 @@ def variant_list(sc: Scenario, errors: dict[str, str]) -> None:
         with st.container(border=True):
             st.markdown(f"**{v.name}**")
             if v.pinned:
-                st.caption(f"The plan “{v.base.name}” as it was: a fixed copy, it does not "
-                           "follow edits to the baseline.")
+                st.caption(
+                    f"The plan “{v.base.name}” as it was: a fixed copy, it does not "
+                    "follow edits to the baseline."
+                )
             for j, change in enumerate(v.changes):
                 c1, c2 = st.columns([7, 1], vertical_alignment="center")
                 c1.markdown(f"{j + 1}. {change.describe()}")
-                c2.button(":material/close:", key=f"rm_{i}_{j}_{v.name}", type="tertiary",
-                          on_click=_remove_change, args=(i, j), help="Remove this change")
+                c2.button(
+                    ":material/close:",
+                    key=f"rm_{i}_{j}_{v.name}",
+                    type="tertiary",
+                    on_click=_remove_change,
+                    args=(i, j),
+                    help="Remove this change",
+                )
             if v.name in errors:
                 st.error(f"This variant no longer fits the baseline: {errors[v.name]}")
             # Two rows of two: the right-hand column is narrow, and three buttons
             # side by side cut their labels ("Dupli...").
             b1, b2 = st.columns(2)
-            b1.button("Make baseline", key=f"promote_{i}_{v.name}", on_click=_promote,
-                      args=(i,), icon=":material/upgrade:", width="stretch",
-                      help="Apply this variant to the scenario itself; other variants then "
-                           "build on it, and the current baseline is kept as a variant.")
-            b2.button("Duplicate", key=f"duplicate_{i}_{v.name}", on_click=_duplicate,
-                      args=(i,), icon=":material/content_copy:", width="stretch",
-                      help="A copy to change: try it with one change more or less.")
+            b1.button(
+                "Make baseline",
+                key=f"promote_{i}_{v.name}",
+                on_click=_promote,
+                args=(i,),
+                icon=":material/upgrade:",
+                width="stretch",
+                help="Apply this variant to the scenario itself; other variants then "
+                "build on it, and the current baseline is kept as a variant.",
+            )
+            b2.button(
+                "Duplicate",
+                key=f"duplicate_{i}_{v.name}",
+                on_click=_duplicate,
+                args=(i,),
+                icon=":material/content_copy:",
+                width="stretch",
+                help="A copy to change: try it with one change more or less.",
+            )
             r1, r2, r3 = st.columns([5, 3, 1], vertical_alignment="bottom")
             rename_key = f"rename_{i}_{v.name}"
-            r1.text_input("Rename to", key=rename_key, max_chars=80, placeholder="New name",
-                          label_visibility="collapsed")
-            r3.button(":material/delete:", key=f"delete_{i}_{v.name}", type="tertiary",
-                      on_click=_delete_variant, args=(i,), help="Delete this variant")
-            r2.button("Rename", key=f"rename_btn_{i}_{v.name}", on_click=_rename,
-                      args=(i, rename_key), width="stretch")
+            r1.text_input(
+                "Rename to",
+                key=rename_key,
+                max_chars=80,
+                placeholder="New name",
+                label_visibility="collapsed",
+            )
+            r3.button(
+                ":material/delete:",
+                key=f"delete_{i}_{v.name}",
+                type="tertiary",
+                on_click=_delete_variant,
+                args=(i,),
+                help="Delete this variant",
+            )
+            r2.button(
+                "Rename",
+                key=f"rename_btn_{i}_{v.name}",
+                on_click=_rename,
+                args=(i, rename_key),
+                width="stretch",
+            )
 
 
 # ---------------------------------------------------------------- comparison
@@ -499,29 +744,38 @@ def comparison(sc: Scenario, built: dict[str, Scenario]) -> None:
         base = simulate.forecast(sc)
         runs = base["summary"]["runs"]
         scenarios = with_runs(scenarios, runs)
-    st.caption(f"{len(scenarios)} scenarios × {runs:,} simulated futures, seed "
-               f"{sc.simulation.seed}: every scenario sees the same luck in each future.")
-    if st.button("Run comparison", type="primary", key="run_comparison",
-                 icon=":material/play_arrow:"):
+    st.caption(
+        f"{len(scenarios)} scenarios × {runs:,} simulated futures, seed "
+        f"{sc.simulation.seed}: every scenario sees the same luck in each future."
+    )
+    if st.button(
+        "Run comparison", type="primary", key="run_comparison", icon=":material/play_arrow:"
+    ):
         ss[state.COMPARISON] = scenarios
     request = ss.get(state.COMPARISON)
     if not request:
         st.info("Press **Run comparison** to simulate the baseline and the variants.")
         return
     if request != scenarios:
-        st.info("The scenario or the variants changed since this comparison: press **Run "
-                "comparison** to update it.")
+        st.info(
+            "The scenario or the variants changed since this comparison: press **Run "
+            "comparison** to update it."
+        )
     t = simulate.guarded(lambda: simulate.comparison(request), "comparison")
     if t is None:
         return
     show_comparison(t)
-    # The steering-committee report of this comparison (simulation.report.document; docs/reference/drivers-and-report.md).
+    # The steering-committee report of this comparison (simulation.report.document;
+    # docs/reference/drivers-and-report.md).
     from dashboard import report_button
     from simulation.report import document as report
+
     report_button.download_report(
         ("comparison", tuple((n, simulate.scenario_key(v)) for n, v in request.items())),
-        lambda: report.comparison_report(request), report_button.file_name(sc.name),
-        "whatif_report")
+        lambda: report.comparison_report(request),
+        report_button.file_name(sc.name),
+        "whatif_report",
+    )
 
 
 def show_comparison(t: dict[str, Any]) -> None:
@@ -529,20 +783,25 @@ def show_comparison(t: dict[str, Any]) -> None:
     base = t["summaries"][names[0]]
     for name in names[1:]:
         deltas = page_tables.delta_lookup(t["deltas"], name)
-        st.markdown(narrative.delta_sentence(name, base, t["summaries"][name], deltas,
-                                             t["shifts"][name]))
-        why = narrative.why_sentences(t.get("why", {}).get(name),
-                                      deltas.get("delivery_day", {}).get("mean"),
-                                      t["shifts"][name].get("p50"))
+        st.markdown(
+            narrative.delta_sentence(name, base, t["summaries"][name], deltas, t["shifts"][name])
+        )
+        why = narrative.why_sentences(
+            t.get("why", {}).get(name),
+            deltas.get("delivery_day", {}).get("mean"),
+            t["shifts"][name].get("p50"),
+        )
         if why:
             st.caption("**Why not earlier:** " + " ".join(why))
     # One row per scenario, in a table that wraps its cells: every scenario and every
     # measure stays readable in the page's width, however many there are (a grid
     # with a column per scenario scrolled the fifth one off).
     st.table(page_tables.comparison_rows(t).set_index("Scenario"))
-    st.caption("One row per scenario, the baseline first. In brackets: the variant minus "
-               "the baseline (date shifts in working days); in square brackets: the 90% "
-               "interval of the mean paired difference over the same simulated futures.")
+    st.caption(
+        "One row per scenario, the baseline first. In brackets: the variant minus "
+        "the baseline (date shifts in working days); in square brackets: the 90% "
+        "interval of the mean paired difference over the same simulated futures."
+    )
     specs = t["charts"]
     left, right = st.columns(2, gap="large")
     with left:

@@ -24,10 +24,10 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 SEED = 2027
 FIRST_START = np.datetime64("2027-01-04")
-EXPORT_DAY = np.datetime64("2028-06-30")   # the day the export was taken
-STARTS_PER_DAY = 0.8                       # items started per working day
-CT_MEDIAN_DAYS = 4.0                       # working days
-CT_SIGMA = 0.7                             # lognormal shape
+EXPORT_DAY = np.datetime64("2028-06-30")  # the day the export was taken
+STARTS_PER_DAY = 0.8  # items started per working day
+CT_MEDIAN_DAYS = 4.0  # working days
+CT_SIGMA = 0.7  # lognormal shape
 TYPES = ("Story", "Bug", "Spike")
 TYPE_SHARES = (0.7, 0.2, 0.1)
 STAGES = ("Backlog", "Analysis", "In Progress", "Review", "Done")
@@ -49,28 +49,51 @@ def items(rng: np.random.Generator) -> list[dict]:
             # on the next working day.
             if done.astype(dt.date).weekday() == 4 and rng.random() < 0.3:
                 done = done + np.timedelta64(1, "D")
-            stages = {"Backlog": day - np.timedelta64(int(rng.integers(1, 40)), "D"),
-                      "Analysis": None if kind == "Bug" else day,
-                      "In Progress": np.busday_offset(day, int(0.25 * (ct - 1))
-                                                      if kind != "Bug" else 0),
-                      "Review": None if rng.random() < 0.15 else
-                      np.busday_offset(day, int(0.75 * (ct - 1))),
-                      "Done": done}
+            stages = {
+                "Backlog": day - np.timedelta64(int(rng.integers(1, 40)), "D"),
+                "Analysis": None if kind == "Bug" else day,
+                "In Progress": np.busday_offset(day, int(0.25 * (ct - 1)) if kind != "Bug" else 0),
+                "Review": None
+                if rng.random() < 0.15
+                else np.busday_offset(day, int(0.75 * (ct - 1))),
+                "Done": done,
+            }
             for name, d in stages.items():
                 if d is not None and d > EXPORT_DAY:
                     stages[name] = None
-            out.append({"id": f"TEAM-{n}", "type": str(kind), "stages": stages,
-                        "name": f"{kind} {n}: " + rng.choice(
-                            ["Export, with totals", 'The "quick" filter', "Login flow",
-                             "Report layout", "Stock alert", "Search"])})
+            out.append(
+                {
+                    "id": f"TEAM-{n}",
+                    "type": str(kind),
+                    "stages": stages,
+                    "name": f"{kind} {n}: "
+                    + rng.choice(
+                        [
+                            "Export, with totals",
+                            'The "quick" filter',
+                            "Login flow",
+                            "Report layout",
+                            "Stock alert",
+                            "Search",
+                        ]
+                    ),
+                }
+            )
         day = np.busday_offset(day, 1)
     # A few items waiting in the backlog at the export: not started.
     for _ in range(6):
         n += 1
-        out.append({"id": f"TEAM-{n}", "type": "Story", "name": f"Story {n}: Idea",
-                    "stages": {"Backlog": EXPORT_DAY - np.timedelta64(int(rng.integers(1, 20)),
-                                                                      "D"),
-                               **{s: None for s in STAGES[1:]}}})
+        out.append(
+            {
+                "id": f"TEAM-{n}",
+                "type": "Story",
+                "name": f"Story {n}: Idea",
+                "stages": {
+                    "Backlog": EXPORT_DAY - np.timedelta64(int(rng.integers(1, 20)), "D"),
+                    **{s: None for s in STAGES[1:]},
+                },
+            }
+        )
     return out
 
 
@@ -94,9 +117,16 @@ def main() -> None:
         w = csv.writer(fh)
         w.writerow(["ID", "Link", "Name", *STAGES, "Type", "Labels"])
         for it in rows:
-            w.writerow([it["id"], f"https://jira.example/browse/{it['id']}", it["name"],
-                        *(iso(it["stages"][s]) for s in STAGES), it["type"],
-                        "ui, backend" if it["type"] == "Story" else ""])
+            w.writerow(
+                [
+                    it["id"],
+                    f"https://jira.example/browse/{it['id']}",
+                    it["name"],
+                    *(iso(it["stages"][s]) for s in STAGES),
+                    it["type"],
+                    "ui, backend" if it["type"] == "Story" else "",
+                ]
+            )
     times = np.random.default_rng(SEED + 1)
     with (HERE / "team-stories-flat.csv").open("w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
@@ -105,10 +135,17 @@ def main() -> None:
             s = it["stages"]
             started = next((s[k] for k in STAGES[1:] if s[k] is not None), None)
             state = "Closed" if s["Done"] is not None else ("Active" if started else "New")
-            w.writerow([it["id"], it["type"], it["name"], state, azure(started, times),
-                        azure(s["Done"], times)])
-    print(f"wrote {len(rows)} items to {HERE.name}/team-stories.csv and "
-          "team-stories-flat.csv")
+            w.writerow(
+                [
+                    it["id"],
+                    it["type"],
+                    it["name"],
+                    state,
+                    azure(started, times),
+                    azure(s["Done"], times),
+                ]
+            )
+    print(f"wrote {len(rows)} items to {HERE.name}/team-stories.csv and team-stories-flat.csv")
 
 
 if __name__ == "__main__":

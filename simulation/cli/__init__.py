@@ -35,10 +35,16 @@ COMMANDS = (run, compare, validate, library, prioritise, decisions, history, exe
 
 def build_parser() -> Parser:
     """The argument parser with every command of :data:`COMMANDS` registered."""
-    prog = "initiative-sim" if os.path.basename(sys.argv[0]) == "initiative-sim" \
+    prog = (
+        "initiative-sim"
+        if os.path.basename(sys.argv[0]) == "initiative-sim"
         else "python -m simulation"
-    p = Parser(prog=prog, description="Simulate an initiative: delivery date (project lens) "
-                                      "and value (product lens).")
+    )
+    p = Parser(
+        prog=prog,
+        description="Simulate an initiative: delivery date (project lens) "
+        "and value (product lens).",
+    )
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
     for module in COMMANDS:
         module.register(sub).set_defaults(handler=module.command)
@@ -55,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:   # e.g. `... list | head`: the reader left, nothing to report
+    except BrokenPipeError:  # e.g. `... list | head`: the reader left, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except (SimulationError, OSError) as exc:

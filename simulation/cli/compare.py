@@ -19,10 +19,14 @@ def register(sub):
     c.add_argument("variants", nargs="+")
     add_run_options(c)
     c.add_argument("--json", action="store_true")
-    c.add_argument("--out", metavar="DIR", help="write runs.csv (every scenario) and "
-                                                "deltas.csv (paired differences) here")
-    c.add_argument("--force", action="store_true",
-                   help="compare scenarios that are not variants of BASE")
+    c.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write runs.csv (every scenario) and deltas.csv (paired differences) here",
+    )
+    c.add_argument(
+        "--force", action="store_true", help="compare scenarios that are not variants of BASE"
+    )
     return c
 
 
@@ -44,21 +48,33 @@ def command(args) -> int:
             # Its own changes describe another base: listing them under BASE would
             # claim edits (removing an item BASE may not even have) that never happened.
             root = variant_base(path)
-            unrelated[name] = (f"{path} is a separate scenario, not a variant of {args.base}"
-                               if Path(root).resolve() == Path(path).resolve() else
-                               f"{path} is a variant of {root.name}, not of {args.base}")
+            unrelated[name] = (
+                f"{path} is a separate scenario, not a variant of {args.base}"
+                if Path(root).resolve() == Path(path).resolve()
+                else f"{path} is a variant of {root.name}, not of {args.base}"
+            )
             notes[name] = []
         else:
             notes[name] = [c.describe() for c in changes]
     if unrelated and not args.force:
-        raise ScenarioError("; ".join(unrelated.values()) + ": its differences would not be "
-                            "the effect of its changes on BASE. Compare it with its own base, "
-                            "or pass --force to compare unrelated scenarios")
+        raise ScenarioError(
+            "; ".join(unrelated.values()) + ": its differences would not be "
+            "the effect of its changes on BASE. Compare it with its own base, "
+            "or pass --force to compare unrelated scenarios"
+        )
     for reason in unrelated.values():
-        print(f"warning: {reason}; the differences are between two unrelated scenarios",
-              file=sys.stderr)
-    cmp = compare(scenarios, runs=args.runs, seed=args.seed, workers=args.workers,
-                  progress=progress_of("simulating"), scheduler=scheduler_of(args))
+        print(
+            f"warning: {reason}; the differences are between two unrelated scenarios",
+            file=sys.stderr,
+        )
+    cmp = compare(
+        scenarios,
+        runs=args.runs,
+        seed=args.seed,
+        workers=args.workers,
+        progress=progress_of("simulating"),
+        scheduler=scheduler_of(args),
+    )
     if args.out:
         write_comparison(cmp, Path(args.out))
     summary = cmp.summary()
@@ -76,8 +92,10 @@ def command(args) -> int:
         for line in lines:
             print(f"  * {line}")
         if name in unrelated:
-            print(f"  ({unrelated[name]}: no changes to list; the differences are between "
-                  "two unrelated scenarios)")
+            print(
+                f"  ({unrelated[name]}: no changes to list; the differences are between "
+                "two unrelated scenarios)"
+            )
         elif not lines:
             print("  (the same scenario file as the base: no changes)")
         print(format_deltas(deltas))
@@ -93,10 +111,12 @@ def write_comparison(cmp, out: Path) -> None:
 
     try:
         out.mkdir(parents=True, exist_ok=True)
-        runs = pd.concat([res.runs.assign(scenario=name) for name, res in cmp.results.items()],
-                         ignore_index=True)
+        runs = pd.concat(
+            [res.runs.assign(scenario=name) for name, res in cmp.results.items()], ignore_index=True
+        )
         runs[["scenario", *[c for c in runs.columns if c != "scenario"]]].to_csv(
-            out / "runs.csv", index=False)
+            out / "runs.csv", index=False
+        )
         cmp.deltas.to_csv(out / "deltas.csv", index=False)
     except OSError as exc:
         reason = exc.strerror or str(exc)

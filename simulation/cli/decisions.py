@@ -35,6 +35,8 @@ def command(args) -> int:
         return 0
     for r in rows:
         why = f": {r['rationale']}" if r["rationale"] else ""
-        print(f"{r['decided_at']}  {r['session']}  {r['candidate']}  {r['decision'].upper()} "
-              f"by {r['decided_by']}{why}")
+        print(
+            f"{r['decided_at']}  {r['session']}  {r['candidate']}  {r['decision'].upper()} "
+            f"by {r['decided_by']}{why}"
+        )
     return 0

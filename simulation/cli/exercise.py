@@ -24,8 +24,7 @@ NAME = "exercise"
 
 
 def register(sub) -> argparse.ArgumentParser:
-    e = sub.add_parser(NAME, help="answer a training exercise's questions, or list "
-                                         "the exercises")
+    e = sub.add_parser(NAME, help="answer a training exercise's questions, or list the exercises")
     e.add_argument("file", nargs="?", help="an exercise file (scenarios/exercises/*.yaml)")
     e.add_argument("--list", action="store_true", help="list the exercises of a folder")
     e.add_argument("--folder", default=str(EXERCISE_DIR), help="the folder --list reads")
@@ -39,13 +38,27 @@ def register(sub) -> argparse.ArgumentParser:
 def answers_data(ex: Exercise, sol: Solution) -> dict[str, Any]:
     """The ``--json`` output: every question with its true answer (docs/reference/train.md)."""
     return {
-        "title": ex.title, "file": ex.source, "base": ex.base.name, "variant": ex.variant.name,
-        "changes": ex.change_lines(), "runs": sol.runs, "seed": sol.seed,
+        "title": ex.title,
+        "file": ex.source,
+        "base": ex.base.name,
+        "variant": ex.variant.name,
+        "changes": ex.change_lines(),
+        "runs": sol.runs,
+        "seed": sol.seed,
         "answers": dict(sol.answers),
-        "questions": [{"id": q.id, "ask": q.ask, "metric": q.metric, "kind": q.kind,
-                       **({"of": q.of} if q.kind == "estimate" else {}),
-                       "answer": sol.answers[q.id], "base": sol.base_values[q.id],
-                       "variant": sol.variant_values[q.id]} for q in ex.questions],
+        "questions": [
+            {
+                "id": q.id,
+                "ask": q.ask,
+                "metric": q.metric,
+                "kind": q.kind,
+                **({"of": q.of} if q.kind == "estimate" else {}),
+                "answer": sol.answers[q.id],
+                "base": sol.base_values[q.id],
+                "variant": sol.variant_values[q.id],
+            }
+            for q in ex.questions
+        ],
     }
 
 
@@ -70,10 +83,13 @@ def command(args) -> int:
     for q in ex.questions:
         print(f"\n{q.id:<{width}}  {q.ask}")
         kind = q.metric_kind
-        moved = f"{format_value(kind, sol.base_values[q.id])} -> " \
-                f"{format_value(kind, sol.variant_values[q.id])}"
-        print(f"{'':<{width}}  answer: {format_answer(q, sol.answers[q.id])}  "
-              f"({q.metric}: {moved})")
+        moved = (
+            f"{format_value(kind, sol.base_values[q.id])} -> "
+            f"{format_value(kind, sol.variant_values[q.id])}"
+        )
+        print(
+            f"{'':<{width}}  answer: {format_answer(q, sol.answers[q.id])}  ({q.metric}: {moved})"
+        )
     return 0
 
 

@@ -27,7 +27,8 @@ def runs_type(text: str) -> int | str:
         n = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"--runs must be a whole number or 'auto', got '{text}'") from None
+            f"--runs must be a whole number or 'auto', got '{text}'"
+        ) from None
     if not 1 <= n <= MAX_RUNS:
         raise argparse.ArgumentTypeError(f"--runs must be from 1 to {MAX_RUNS:,}, got {n:,}")
     return n
@@ -44,9 +45,12 @@ def seed_type(text: str) -> int:
 
 
 def add_scheduler_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run on this Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: "
-                        f"${SCHEDULER_ENV} if set, else this machine)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on this Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: "
+        f"${SCHEDULER_ENV} if set, else this machine)",
+    )
 
 
 def scheduler_of(args) -> str | None:

@@ -18,8 +18,9 @@ NAME = "report"
 
 
 def register(sub):
-    r = sub.add_parser(NAME, help="write the steering-committee report (self-contained "
-                                      "HTML, optionally PDF)")
+    r = sub.add_parser(
+        NAME, help="write the steering-committee report (self-contained HTML, optionally PDF)"
+    )
     r.add_argument("file", nargs="?", help="the scenario (a base or a variant file)")
     r.add_argument("variants", nargs="*", help="variants to compare against FILE")
     r.add_argument("--session", metavar="FILE", help="a Decide session file instead of FILE")
@@ -34,15 +35,18 @@ def command(args) -> int:
     from simulation.scenario.loading import load_scenario
 
     if bool(args.file) == bool(args.session):
-        raise ScenarioError("report: give a scenario FILE (and variants) or --session FILE, "
-                            "not both or neither")
+        raise ScenarioError(
+            "report: give a scenario FILE (and variants) or --session FILE, not both or neither"
+        )
     out = Path(args.out)
     if out.is_dir():
         raise ScenarioError(f"--out: '{out}' is a folder; give the HTML file to write")
-    if args.pdf and report.chromium() is None:   # before simulating: say so at once
-        raise ScenarioError("--pdf: Chromium is not installed (looked for "
-                            f"{', '.join(report.CHROMIUM_NAMES)} and $CHROMIUM); "
-                            "leave out --pdf and print the HTML from a browser")
+    if args.pdf and report.chromium() is None:  # before simulating: say so at once
+        raise ScenarioError(
+            "--pdf: Chromium is not installed (looked for "
+            f"{', '.join(report.CHROMIUM_NAMES)} and $CHROMIUM); "
+            "leave out --pdf and print the HTML from a browser"
+        )
     opts = {"runs": args.runs, "seed": args.seed, "workers": args.workers}
     if args.session:
         from simulation.decide.sessions import load_session

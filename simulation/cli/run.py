@@ -26,8 +26,14 @@ def command(args) -> int:
     from simulation.scenario.loading import load_scenario
 
     sc = load_scenario(args.file)
-    res = run(sc, runs=args.runs, seed=args.seed, workers=args.workers,
-              progress=progress_of("simulating"), scheduler=scheduler_of(args))
+    res = run(
+        sc,
+        runs=args.runs,
+        seed=args.seed,
+        workers=args.workers,
+        progress=progress_of("simulating"),
+        scheduler=scheduler_of(args),
+    )
     if args.out:
         write_tables(res, Path(args.out))
     summary = res.summary()

@@ -57,10 +57,26 @@ VERDICTS = {
 }
 #: The metrics of a combination (as in ``compare``'s paired differences).
 METRICS = tuple(_summary.DELTA_METRICS.values())
-TABLE_COLUMNS = ["candidate", "name", "rank", "verdict", "delivery_days", "delivery_days_low",
-                 "delivery_days_high", "p50_days", "p85_days", "on_time", "cost", "npv",
-                 "npv_low", "npv_high", "outcome", "first_value_days", "value_per_day",
-                 "rank_confidence"]
+TABLE_COLUMNS = [
+    "candidate",
+    "name",
+    "rank",
+    "verdict",
+    "delivery_days",
+    "delivery_days_low",
+    "delivery_days_high",
+    "p50_days",
+    "p85_days",
+    "on_time",
+    "cost",
+    "npv",
+    "npv_low",
+    "npv_high",
+    "outcome",
+    "first_value_days",
+    "value_per_day",
+    "rank_confidence",
+]
 #: ``runs="auto"``: first pass, cap, and the bootstrap share that counts as settled.
 AUTO_PILOT_RUNS = 1_000
 AUTO_MAX_RUNS = 8_000
@@ -129,11 +145,14 @@ class Combination:
 
     def summary(self) -> dict[str, Any]:
         """The ``combination`` part of ``prioritise --json``."""
-        return {"ids": list(self.ids),
-                "deltas": {r.metric: {"mean": _num(r.mean), "ci90": [_num(r.ci_low),
-                                                                   _num(r.ci_high)]}
-                           for r in self.deltas.itertuples()},
-                "interaction": {k: _num(v) for k, v in self.interaction.items()}}
+        return {
+            "ids": list(self.ids),
+            "deltas": {
+                r.metric: {"mean": _num(r.mean), "ci90": [_num(r.ci_low), _num(r.ci_high)]}
+                for r in self.deltas.itertuples()
+            },
+            "interaction": {k: _num(v) for k, v in self.interaction.items()},
+        }
 
 
 @dataclass
@@ -183,8 +202,14 @@ class Prioritisation:
     def _simulate_set(self, ids: list[str], progress: Progress | None = None) -> Results:
         if len(ids) == 1:
             return self.results[ids[0]]
-        return run(self._set_scenario(ids), runs=self.runs, seed=self.seed,
-                   workers=self.workers, progress=progress, scheduler=self.scheduler)
+        return run(
+            self._set_scenario(ids),
+            runs=self.runs,
+            seed=self.seed,
+            workers=self.workers,
+            progress=progress,
+            scheduler=self.scheduler,
+        )
 
     def _set_scenario(self, ids: list[str]) -> Scenario:
         """The base with candidates ``ids`` applied; ScenarioError if they do not fit."""
@@ -212,8 +237,15 @@ class Prioritisation:
             for r in one.itertuples():
                 singles[r.metric] += 0.0 if math.isnan(r.mean) else r.mean
             for r in _summary.paired_deltas(self.results[cid].runs, res.runs):
-                rows.append({"candidate": cid, "metric": r["metric"], "mean": r["mean"],
-                             "ci_low": r["ci_low"], "ci_high": r["ci_high"]})
+                rows.append(
+                    {
+                        "candidate": cid,
+                        "metric": r["metric"],
+                        "mean": r["mean"],
+                        "ci_low": r["ci_low"],
+                        "ci_high": r["ci_high"],
+                    }
+                )
         means = dict(zip(deltas["metric"], deltas["mean"], strict=True))
         interaction = {m: means[m] - singles[m] for m in METRICS}
         self._remember(ids, res)
@@ -226,8 +258,9 @@ class Prioritisation:
             r = res.runs
             self._sets[key] = {
                 "ids": list(ids),
-                "delivery_days": float(np.nanmean(r["delivery_day"]) -
-                                       np.nanmean(base["delivery_day"])),
+                "delivery_days": float(
+                    np.nanmean(r["delivery_day"]) - np.nanmean(base["delivery_day"])
+                ),
                 "npv": float(r["npv"].mean() - base["npv"].mean()),
                 "on_time_probability": float(r["on_time"].mean()),
                 "outcome_probability": float(r["outcome_reached"].mean()),
@@ -236,8 +269,7 @@ class Prioritisation:
 
     def meets(self, point: dict[str, Any]) -> bool:
         """Whether a set's probabilities keep the session's constraint."""
-        return all(point[key] >= floor - 1e-12
-                   for key, floor in self.session.constraint.items())
+        return all(point[key] >= floor - 1e-12 for key, floor in self.session.constraint.items())
 
     def best_set(self, progress: Progress | None = None) -> list[dict[str, Any]]:
         """Greedy forward selection under the session's constraint.
@@ -265,8 +297,7 @@ class Prioritisation:
                 if progress:
                     progress(before + sets_done, planned)
 
-            fits = self._simulate_step([self._ordered([*chosen, cid]) for cid in remaining],
-                                       step)
+            fits = self._simulate_step([self._ordered([*chosen, cid]) for cid in remaining], step)
             evaluated += len(fits)
             if progress:
                 progress(evaluated, max(evaluated, planned))
@@ -284,8 +315,9 @@ class Prioritisation:
             steps.append({**best, "meets_constraint": True})
         return steps
 
-    def _simulate_step(self, sets: list[list[str]],
-                       progress: Callable[[int], None] | None = None) -> list[list[str]]:
+    def _simulate_step(
+        self, sets: list[list[str]], progress: Callable[[int], None] | None = None
+    ) -> list[list[str]]:
         """Simulate the sets of one best-set step not seen yet, together (on a cluster all
         their chunks at once); returns the sets whose changes fit, in order.
 
@@ -298,7 +330,7 @@ class Prioritisation:
                 try:
                     todo[key] = self._set_scenario(ids)
                 except ScenarioError:
-                    continue   # these changes do not fit together
+                    continue  # these changes do not fit together
             fits.append(ids)
         if todo:
             names = {" + ".join(k): k for k in todo}
@@ -307,9 +339,14 @@ class Prioritisation:
                 if progress:
                     progress(done * len(todo) // max(total, 1))
 
-            done = run_many({n: todo[k] for n, k in names.items()}, self.runs, self.seed,
-                            workers=self.workers, progress=runs_done,
-                            scheduler=self.scheduler)
+            done = run_many(
+                {n: todo[k] for n, k in names.items()},
+                self.runs,
+                self.seed,
+                workers=self.workers,
+                progress=runs_done,
+                scheduler=self.scheduler,
+            )
             for n, key in names.items():
                 self._remember(list(key), done[n])
         for ids in fits:
@@ -321,33 +358,54 @@ class Prioritisation:
     def candidates_json(self) -> list[dict[str, Any]]:
         out = []
         for r in self.table.itertuples():
-            out.append({
-                "id": r.candidate, "name": r.name, "rank": int(r.rank), "verdict": r.verdict,
-                "delivery_days": {"mean": _num(r.delivery_days),
-                                  "ci90": [_num(r.delivery_days_low), _num(r.delivery_days_high)]},
-                "p50_days": _num(r.p50_days), "p85_days": _num(r.p85_days),
-                "on_time": _num(r.on_time), "cost": _num(r.cost),
-                "npv": {"mean": _num(r.npv), "ci90": [_num(r.npv_low), _num(r.npv_high)]},
-                "outcome": _num(r.outcome), "first_value_days": _num(r.first_value_days),
-                "value_per_day": _num(r.value_per_day),
-                "rank_confidence": _num(r.rank_confidence)})
+            out.append(
+                {
+                    "id": r.candidate,
+                    "name": r.name,
+                    "rank": int(r.rank),
+                    "verdict": r.verdict,
+                    "delivery_days": {
+                        "mean": _num(r.delivery_days),
+                        "ci90": [_num(r.delivery_days_low), _num(r.delivery_days_high)],
+                    },
+                    "p50_days": _num(r.p50_days),
+                    "p85_days": _num(r.p85_days),
+                    "on_time": _num(r.on_time),
+                    "cost": _num(r.cost),
+                    "npv": {"mean": _num(r.npv), "ci90": [_num(r.npv_low), _num(r.npv_high)]},
+                    "outcome": _num(r.outcome),
+                    "first_value_days": _num(r.first_value_days),
+                    "value_per_day": _num(r.value_per_day),
+                    "rank_confidence": _num(r.rank_confidence),
+                }
+            )
         return out
 
-    def summary(self, combination: Combination | None = None,
-                best: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    def summary(
+        self, combination: Combination | None = None, best: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         """``prioritise --json`` (docs/reference/decide.md)."""
-        out: dict[str, Any] = {"session": self.session.name, "base": self.base.summary(),
-                               "runs": self.runs, "seed": self.seed,
-                               "candidates": self.candidates_json()}
+        out: dict[str, Any] = {
+            "session": self.session.name,
+            "base": self.base.summary(),
+            "runs": self.runs,
+            "seed": self.seed,
+            "candidates": self.candidates_json(),
+        }
         if self.settled is not None:
             out["settled"] = self.settled
         if combination is not None:
             out["combination"] = combination.summary()
         if best is not None:
-            out["best_set"] = [{"ids": s["ids"], "delivery_days": _num(s["delivery_days"]),
-                                "npv": _num(s["npv"]),
-                                "on_time_probability": _num(s["on_time_probability"])}
-                               for s in best]
+            out["best_set"] = [
+                {
+                    "ids": s["ids"],
+                    "delivery_days": _num(s["delivery_days"]),
+                    "npv": _num(s["npv"]),
+                    "on_time_probability": _num(s["on_time_probability"]),
+                }
+                for s in best
+            ]
         return out
 
 
@@ -364,8 +422,9 @@ def _differences(results: dict[str, Results], ids: list[str]) -> tuple[np.ndarra
     base = results[BASE].runs
     day0 = base["delivery_day"].to_numpy(dtype=float)
     npv0 = base["npv"].to_numpy(dtype=float)
-    dday = np.column_stack([results[c].runs["delivery_day"].to_numpy(dtype=float) - day0
-                            for c in ids])
+    dday = np.column_stack(
+        [results[c].runs["delivery_day"].to_numpy(dtype=float) - day0 for c in ids]
+    )
     dnpv = np.column_stack([results[c].runs["npv"].to_numpy(dtype=float) - npv0 for c in ids])
     return dday, dnpv
 
@@ -376,15 +435,20 @@ def _order(dday: np.ndarray, dnpv: np.ndarray) -> list[int]:
     return sorted(range(len(group)), key=lambda j: (group[j], -metric[j], j))
 
 
-def order_confidence(dday: np.ndarray, dnpv: np.ndarray, order: list[int], seed: int,
-                     samples: int = BOOTSTRAP_SAMPLES) -> np.ndarray:
+def order_confidence(
+    dday: np.ndarray,
+    dnpv: np.ndarray,
+    order: list[int],
+    seed: int,
+    samples: int = BOOTSTRAP_SAMPLES,
+) -> np.ndarray:
     """For each neighbouring pair in ``order``: the share of bootstrap resamples of the
     futures (paired: whole futures are resampled) in which their mean order holds."""
     n = dday.shape[0]
     if len(order) < 2:
         return np.array([])
     rng = np.random.default_rng([seed, 8])
-    weights = rng.multinomial(n, np.full(n, 1.0 / n), size=samples) / n   # (samples, n)
+    weights = rng.multinomial(n, np.full(n, 1.0 / n), size=samples) / n  # (samples, n)
     day = weights @ np.nan_to_num(dday)
     npv = weights @ np.nan_to_num(dnpv)
     g, m = rank_keys(day, npv)
@@ -392,8 +456,7 @@ def order_confidence(dday: np.ndarray, dnpv: np.ndarray, order: list[int], seed:
     return beats(g[:, hi], m[:, hi], g[:, lo], m[:, lo]).mean(axis=0)
 
 
-def _table(session: Session, results: dict[str, Results], deltas: pd.DataFrame
-           ) -> pd.DataFrame:
+def _table(session: Session, results: dict[str, Results], deltas: pd.DataFrame) -> pd.DataFrame:
     ids = session.ids()
     dday, dnpv = _differences(results, ids)
     order = _order(dday, dnpv)
@@ -418,37 +481,58 @@ def _table(session: Session, results: dict[str, Results], deltas: pd.DataFrame
             conf = float(beats(g[:, j], m[:, j], g[:, nxt], m[:, nxt]).mean())
         else:
             conf = math.nan
-        rows.append({
-            "candidate": cand.id, "name": cand.name, "rank": rank,
-            "verdict": verdict_of(mean_day, mean_npv),
-            "delivery_days": mean_day, "delivery_days_low": delta("delivery_day", "ci_low"),
-            "delivery_days_high": delta("delivery_day", "ci_high"),
-            "p50_days": shift("delivery", "p50_day"), "p85_days": shift("delivery", "p85_day"),
-            "on_time": delta("on_time"), "cost": delta("cost"),
-            "npv": mean_npv, "npv_low": delta("npv", "ci_low"),
-            "npv_high": delta("npv", "ci_high"), "outcome": delta("outcome"),
-            "first_value_days": shift("value", "first_value_day_p50"),
-            "value_per_day": mean_npv / mean_day if mean_day > LATER_DAYS else math.nan,
-            "rank_confidence": conf})
+        rows.append(
+            {
+                "candidate": cand.id,
+                "name": cand.name,
+                "rank": rank,
+                "verdict": verdict_of(mean_day, mean_npv),
+                "delivery_days": mean_day,
+                "delivery_days_low": delta("delivery_day", "ci_low"),
+                "delivery_days_high": delta("delivery_day", "ci_high"),
+                "p50_days": shift("delivery", "p50_day"),
+                "p85_days": shift("delivery", "p85_day"),
+                "on_time": delta("on_time"),
+                "cost": delta("cost"),
+                "npv": mean_npv,
+                "npv_low": delta("npv", "ci_low"),
+                "npv_high": delta("npv", "ci_high"),
+                "outcome": delta("outcome"),
+                "first_value_days": shift("value", "first_value_day_p50"),
+                "value_per_day": mean_npv / mean_day if mean_day > LATER_DAYS else math.nan,
+                "rank_confidence": conf,
+            }
+        )
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
-def _simulate(session: Session, runs: int, seed: int, workers: int | None,
-              progress: Progress | None, scheduler: Any = None
-              ) -> tuple[dict[str, Results], pd.DataFrame]:
+def _simulate(
+    session: Session,
+    runs: int,
+    seed: int,
+    workers: int | None,
+    progress: Progress | None,
+    scheduler: Any = None,
+) -> tuple[dict[str, Results], pd.DataFrame]:
     """The base (simulated once) and every candidate alone, in one comparison."""
     scenarios = {BASE: session.base}
     for c in session.candidates:
         sc = session.scenario_of([c.id])
         scenarios[c.id] = sc.model_copy(update={"name": f"{session.base.name} + {c.id}"})
-    cmp = compare(scenarios, runs=runs, seed=seed, workers=workers, progress=progress,
-                  scheduler=scheduler)
+    cmp = compare(
+        scenarios, runs=runs, seed=seed, workers=workers, progress=progress, scheduler=scheduler
+    )
     return cmp.results, cmp.deltas
 
 
-def prioritise(session: Session, runs: int | str | None = None, seed: int | None = None,
-               workers: int | None = None, progress: Progress | None = None,
-               scheduler: Any = None) -> Prioritisation:
+def prioritise(
+    session: Session,
+    runs: int | str | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    scheduler: Any = None,
+) -> Prioritisation:
     """Rank a session's candidates, each alone against the base (docs/reference/decide.md).
 
     Parameters
@@ -480,14 +564,23 @@ def prioritise(session: Session, runs: int | str | None = None, seed: int | None
     seed = int(seed)
     if runs != "auto":
         results, deltas = _simulate(session, runs, seed, workers, progress, scheduler)
-        return Prioritisation(session, int(results[BASE].n_runs), seed, results,
-                              _table(session, results, deltas), workers=workers, deltas=deltas,
-                              scheduler=scheduler)
+        return Prioritisation(
+            session,
+            int(results[BASE].n_runs),
+            seed,
+            results,
+            _table(session, results, deltas),
+            workers=workers,
+            deltas=deltas,
+            scheduler=scheduler,
+        )
     n = AUTO_PILOT_RUNS
     while True:
+
         def sub(done: int, total: int, n: int = n) -> None:
             if progress:
                 progress(done, max(total, int(total * AUTO_MAX_RUNS / n) // 4))
+
         results, deltas = _simulate(session, n, seed, workers, sub, scheduler)
         dday, dnpv = _differences(results, session.ids())
         order = _order(dday, dnpv)
@@ -499,12 +592,25 @@ def prioritise(session: Session, runs: int | str | None = None, seed: int | None
     if progress:
         total = n * (len(session.candidates) + 1)
         progress(total, total)
-    settled = {"runs": n, "pairs": len(conf),
-               "settled_pairs": int((conf >= AUTO_SETTLED).sum()),
-               "lowest_order_confidence": round(lowest, 4), "target": AUTO_SETTLED,
-               "converged": lowest >= AUTO_SETTLED}
-    return Prioritisation(session, n, seed, results, _table(session, results, deltas),
-                          settled=settled, workers=workers, deltas=deltas, scheduler=scheduler)
+    settled = {
+        "runs": n,
+        "pairs": len(conf),
+        "settled_pairs": int((conf >= AUTO_SETTLED).sum()),
+        "lowest_order_confidence": round(lowest, 4),
+        "target": AUTO_SETTLED,
+        "converged": lowest >= AUTO_SETTLED,
+    }
+    return Prioritisation(
+        session,
+        n,
+        seed,
+        results,
+        _table(session, results, deltas),
+        settled=settled,
+        workers=workers,
+        deltas=deltas,
+        scheduler=scheduler,
+    )
 
 
 def _next_runs(n: int, confidence: float) -> int:

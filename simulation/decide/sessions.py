@@ -104,7 +104,7 @@ class Session:
         """The base with the changes of candidates ``ids`` applied, in file order."""
         wanted = set(ids)
         for cid in wanted:
-            self.candidate(cid)   # unknown ids are named
+            self.candidate(cid)  # unknown ids are named
         chosen = [c for c in self.candidates if c.id in wanted]
         sc = self.base
         for c in chosen:
@@ -112,9 +112,11 @@ class Session:
                 sc = apply_changes(sc, c.changes, where=f"{c.id}.changes")
             except ScenarioError as exc:
                 others = ", ".join(x.id for x in chosen if x is not c)
-                raise ScenarioError(f"candidates {', '.join(x.id for x in chosen)} do not "
-                                    f"combine: after {others or 'the base'}: {exc}",
-                                    problems=exc.problems) from None
+                raise ScenarioError(
+                    f"candidates {', '.join(x.id for x in chosen)} do not "
+                    f"combine: after {others or 'the base'}: {exc}",
+                    problems=exc.problems,
+                ) from None
         return sc
 
 
@@ -132,8 +134,9 @@ def _kind(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"[:60]
 
 
-def _check_keys(data: dict[str, Any], known: tuple[str, ...], where: str,
-                source: str | None) -> None:
+def _check_keys(
+    data: dict[str, Any], known: tuple[str, ...], where: str, source: str | None
+) -> None:
     for key in data:
         if key not in known:
             close = difflib.get_close_matches(str(key), known, n=1)
@@ -141,8 +144,9 @@ def _check_keys(data: dict[str, Any], known: tuple[str, ...], where: str,
             raise _problem(source, f"{where}{key}", f"unknown key{hint}")
 
 
-def _text(data: dict[str, Any], key: str, where: str, source: str | None,
-          required: bool = False) -> str | None:
+def _text(
+    data: dict[str, Any], key: str, where: str, source: str | None, required: bool = False
+) -> str | None:
     value = data.get(key)
     if value is None:
         if required:
@@ -150,21 +154,28 @@ def _text(data: dict[str, Any], key: str, where: str, source: str | None,
         return None
     limit = MAX_TEXT[key]
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
-        raise _problem(source, f"{where}{key}", f"expected text of 1 to {limit:,} characters, "
-                       f"got {_kind(value) if not isinstance(value, str) else 'other text'}")
+        raise _problem(
+            source,
+            f"{where}{key}",
+            f"expected text of 1 to {limit:,} characters, "
+            f"got {_kind(value) if not isinstance(value, str) else 'other text'}",
+        )
     return value.strip()
 
 
 def _base(ref: Any, source: str, base_dir: Path) -> Scenario:
     """The base scenario, resolved with the variant machinery (the same rules as extends)."""
     if ref is None:
-        raise _problem(source, "base", "required: the scenario file the candidates change, "
-                       "e.g. ../supply-chain.yaml")
+        raise _problem(
+            source,
+            "base",
+            "required: the scenario file the candidates change, e.g. ../supply-chain.yaml",
+        )
     try:
         sc = load_variant_data({"extends": ref}, source=source, base_dir=base_dir)
     except ScenarioError as exc:
         if exc.source != source:
-            raise   # a problem inside the base file itself: it names that file
+            raise  # a problem inside the base file itself: it names that file
         problems = [("base" if p == "extends" else p, m) for p, m in exc.problems]
         body = str(exc).removeprefix(f"{source}: ")
         body = "base" + body.removeprefix("extends") if body.startswith("extends") else body
@@ -177,20 +188,23 @@ def _constraint(value: Any, source: str | None) -> dict[str, float]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _problem(source, "constraint", "expected a mapping like "
-                       f"{{on_time_probability: 0.7}}, got {_kind(value)}")
+        raise _problem(
+            source,
+            "constraint",
+            f"expected a mapping like {{on_time_probability: 0.7}}, got {_kind(value)}",
+        )
     _check_keys(value, CONSTRAINT_KEYS, "constraint.", source)
     out = {}
     for key, v in value.items():
         if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
-            raise _problem(source, f"constraint.{key}",
-                           f"must be a probability from 0 to 1, got {v!r}")
+            raise _problem(
+                source, f"constraint.{key}", f"must be a probability from 0 to 1, got {v!r}"
+            )
         out[key] = float(v)
     return out
 
 
-def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = None
-                  ) -> Session:
+def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = None) -> Session:
     """Validate parsed session data; ``base`` is resolved relative to ``base_dir``.
 
     Raises
@@ -199,8 +213,10 @@ def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = 
         Naming ``source`` and the field path of the first problem.
     """
     if not isinstance(data, dict):
-        raise ScenarioError(f"a session file holds a mapping (name, base, candidates), got "
-                            f"{_kind(data)}", source=source)
+        raise ScenarioError(
+            f"a session file holds a mapping (name, base, candidates), got {_kind(data)}",
+            source=source,
+        )
     _check_keys(data, SESSION_KEYS, "", source)
     name = _text(data, "name", "", source, required=True)
     description = _text(data, "description", "", source)
@@ -209,8 +225,12 @@ def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = 
     base = _base(data.get("base"), source, folder)
     raw = data.get("candidates")
     if not isinstance(raw, list) or not raw:
-        raise _problem(source, "candidates", "list at least one candidate (id and changes), got "
-                       + ("an empty list" if raw == [] else _kind(raw)))
+        raise _problem(
+            source,
+            "candidates",
+            "list at least one candidate (id and changes), got "
+            + ("an empty list" if raw == [] else _kind(raw)),
+        )
     if len(raw) > MAX_CANDIDATES:
         raise _problem(source, "candidates", f"at most {MAX_CANDIDATES} candidates in a session")
     seen: dict[str, int] = {}
@@ -218,8 +238,11 @@ def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = 
     for i, cand in enumerate(raw):
         where = f"candidates[{i}]"
         if not isinstance(cand, dict):
-            raise _problem(source, where, f"expected a candidate like {{id: x, changes: [...]}}, "
-                           f"got {_kind(cand)}")
+            raise _problem(
+                source,
+                where,
+                f"expected a candidate like {{id: x, changes: [...]}}, got {_kind(cand)}",
+            )
         _check_keys(cand, CANDIDATE_KEYS, f"{where}.", source)
         cid = cand.get("id")
         if cid is None:
@@ -227,21 +250,34 @@ def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = 
         if not isinstance(cid, str) or not CANDIDATE_ID.fullmatch(cid):
             raise _problem(source, f"{where}.id", f"must be {CANDIDATE_ID_RULE}, got {cid!r}")
         if cid in seen:
-            raise _problem(source, f"{where}.id",
-                           f"duplicate id '{cid}' (also candidates[{seen[cid]}])")
+            raise _problem(
+                source, f"{where}.id", f"duplicate id '{cid}' (also candidates[{seen[cid]}])"
+            )
         seen[cid] = i
         if not cand.get("changes"):
             raise _problem(source, f"{where}.changes", "list at least one change")
         changes = parse_changes(cand["changes"], source, where=f"{where}.changes")
         # Each candidate must make sense on the base on its own (it is ranked alone).
         apply_changes(base, changes, where=f"{where}.changes", source=source)
-        candidates.append(Candidate(
-            id=cid, name=_text(cand, "name", f"{where}.", source) or cid, changes=changes,
-            requested_by=_text(cand, "requested_by", f"{where}.", source),
-            notes=_text(cand, "notes", f"{where}.", source)))
+        candidates.append(
+            Candidate(
+                id=cid,
+                name=_text(cand, "name", f"{where}.", source) or cid,
+                changes=changes,
+                requested_by=_text(cand, "requested_by", f"{where}.", source),
+                notes=_text(cand, "notes", f"{where}.", source),
+            )
+        )
     base_ref = data.get("base")
-    return Session(name=name, base=base, candidates=tuple(candidates), base_ref=base_ref,
-                   description=description, constraint=constraint, source=source)
+    return Session(
+        name=name,
+        base=base,
+        candidates=tuple(candidates),
+        base_ref=base_ref,
+        description=description,
+        constraint=constraint,
+        source=source,
+    )
 
 
 def load_session(path: str | os.PathLike) -> Session:
@@ -257,8 +293,9 @@ def load_session(path: str | os.PathLike) -> Session:
     return parse_session(data, source=os.fspath(path), base_dir=Path(path).parent)
 
 
-def load_session_text(text: str | bytes, source: str = "<upload>",
-                      base_dir: Path | None = None) -> Session:
+def load_session_text(
+    text: str | bytes, source: str = "<upload>", base_dir: Path | None = None
+) -> Session:
     """A session from text (an upload); ``base`` is resolved against ``base_dir``."""
     return parse_session(parse_yaml_text(text, source), source, base_dir)
 
@@ -286,6 +323,7 @@ def session_data(session: Session) -> dict[str, Any]:
 def sessions_dir() -> Path:
     """The bundled session library: ``scenarios/sessions``."""
     from simulation.scenario.library import LIBRARY_DIR
+
     return LIBRARY_DIR / "sessions"
 
 

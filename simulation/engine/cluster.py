@@ -55,8 +55,10 @@ CHUNK_RETRIES = 2
 #: Worker deaths a chunk may cause before Dask gives up on it (Dask's default).
 ALLOWED_FAILURES = 3
 
-_ADDRESS = re.compile(r"^(?:(?P<scheme>tcp|tls|ws|wss)://)?"
-                      r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d{1,5})/?$")
+_ADDRESS = re.compile(
+    r"^(?:(?P<scheme>tcp|tls|ws|wss)://)?"
+    r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d{1,5})/?$"
+)
 #: One client per scheduler address per process: connecting costs a round trip
 #: and a handshake; the dashboard runs many small jobs.
 _CLIENTS: dict[str, Any] = {}
@@ -82,8 +84,10 @@ def parse_address(address: str) -> tuple[str, str, int]:
     m = _ADDRESS.match(text)
     port = int(m["port"]) if m else 0
     if not m or not 1 <= port <= 65_535:
-        raise SchedulerError(f"scheduler '{address}': not a Dask scheduler address; expected "
-                             "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786")
+        raise SchedulerError(
+            f"scheduler '{address}': not a Dask scheduler address; expected "
+            "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786"
+        )
     scheme = m["scheme"] or "tcp"
     host = m["host"].strip("[]")
     return f"{scheme}://{m['host']}:{port}", host, port
@@ -104,8 +108,10 @@ def client_for(scheduler: Any) -> tuple[Any, str]:
     if not isinstance(scheduler, str):
         address = getattr(getattr(scheduler, "scheduler", None), "address", None)
         if address is None or not hasattr(scheduler, "submit"):
-            raise SchedulerError(f"scheduler: expected an address or a distributed.Client, "
-                                 f"got {type(scheduler).__name__}")
+            raise SchedulerError(
+                f"scheduler: expected an address or a distributed.Client, "
+                f"got {type(scheduler).__name__}"
+            )
         return scheduler, str(address)
     address, host, port = parse_address(scheduler)
     client = _CLIENTS.get(address)
@@ -118,20 +124,26 @@ def client_for(scheduler: Any) -> tuple[Any, str]:
     try:
         socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
     except OSError as exc:
-        reason = (f"no answer within {CONNECT_TIMEOUT_S:g} s" if isinstance(exc, TimeoutError)
-                  else (exc.strerror or str(exc)))
+        reason = (
+            f"no answer within {CONNECT_TIMEOUT_S:g} s"
+            if isinstance(exc, TimeoutError)
+            else (exc.strerror or str(exc))
+        )
         raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
     kind = _identity(address)
     if kind != "Scheduler":
-        raise SchedulerError(f"{address} is a Dask {kind}, not the scheduler: give the "
-                             "address `dask scheduler` printed")
+        raise SchedulerError(
+            f"{address} is a Dask {kind}, not the scheduler: give the "
+            "address `dask scheduler` printed"
+        )
     from distributed import Client
 
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, ValueError) as exc:
-        raise SchedulerError(f"no Dask scheduler answered at {address} within "
-                             f"{CONNECT_TIMEOUT_S:g} s ({exc})") from None
+        raise SchedulerError(
+            f"no Dask scheduler answered at {address} within {CONNECT_TIMEOUT_S:g} s ({exc})"
+        ) from None
     _CLIENTS[address] = client
     return client, address
 
@@ -160,27 +172,40 @@ def _identity(address: str) -> str:
         try:
             answer = pool.submit(in_thread).result()
         except (OSError, TimeoutError, ValueError) as exc:
-            reason = (f"no Dask answer within {CONNECT_TIMEOUT_S:g} s"
-                      if isinstance(exc, TimeoutError) else str(exc))
-            raise SchedulerError(f"cannot reach the Dask scheduler at {address}: "
-                                 f"{reason}") from None
-        except Exception as exc:   # not Dask's protocol at all: garbage came back
-            raise SchedulerError(f"no Dask scheduler at {address}: it answered something "
-                                 f"else ({type(exc).__name__})") from None
-    return str(answer.get("type", "unknown service")) if isinstance(answer, dict) else (
-        "unknown service")
+            reason = (
+                f"no Dask answer within {CONNECT_TIMEOUT_S:g} s"
+                if isinstance(exc, TimeoutError)
+                else str(exc)
+            )
+            raise SchedulerError(
+                f"cannot reach the Dask scheduler at {address}: {reason}"
+            ) from None
+        except Exception as exc:  # not Dask's protocol at all: garbage came back
+            raise SchedulerError(
+                f"no Dask scheduler at {address}: it answered something else ({type(exc).__name__})"
+            ) from None
+    return (
+        str(answer.get("type", "unknown service"))
+        if isinstance(answer, dict)
+        else ("unknown service")
+    )
 
 
 def close_clients() -> None:
     """Close the clients this module opened (tests; a long-lived process changing cluster)."""
     while _CLIENTS:
         _, client = _CLIENTS.popitem()
-        with contextlib.suppress(Exception):   # a client whose scheduler is gone may time out
+        with contextlib.suppress(Exception):  # a client whose scheduler is gone may time out
             client.close(timeout=2)
 
 
-def map_chunks(scheduler: Any, fn: Callable[..., Any], tasks: Sequence[tuple],
-               sizes: Sequence[int], progress: Progress | None = None) -> list[Any]:
+def map_chunks(
+    scheduler: Any,
+    fn: Callable[..., Any],
+    tasks: Sequence[tuple],
+    sizes: Sequence[int],
+    progress: Progress | None = None,
+) -> list[Any]:
     """``[fn(*t) for t in tasks]``, each call a task on the cluster, all submitted at once.
 
     Parameters
@@ -275,7 +300,7 @@ class _Watch:
         try:
             workers = len(self.client.nthreads())
         except (OSError, TimeoutError):
-            return   # the connection is going: the status check above sees it next time
+            return  # the connection is going: the status check above sees it next time
         if workers:
             self.no_workers_since = None
             return
@@ -283,12 +308,15 @@ class _Watch:
         if now - self.no_workers_since > NO_WORKERS_TIMEOUT_S:
             raise SimulationError(
                 f"the Dask cluster at {self.address} has had no worker for "
-                f"{NO_WORKERS_TIMEOUT_S:g} s; start one with: dask worker {self.address}")
+                f"{NO_WORKERS_TIMEOUT_S:g} s; start one with: dask worker {self.address}"
+            )
 
 
 def _lost(address: str) -> str:
-    return (f"lost the connection to the Dask scheduler at {address} mid-run; no results "
-            "were produced - check the scheduler and try again (or run without --scheduler)")
+    return (
+        f"lost the connection to the Dask scheduler at {address} mid-run; no results "
+        "were produced - check the scheduler and try again (or run without --scheduler)"
+    )
 
 
 def _is_cancelled(exc: BaseException | None) -> bool:
@@ -305,7 +333,8 @@ def _raise_chunk_error(fut: Any, exc: BaseException | None, address: str) -> Non
         raise SimulationError(
             f"workers of the Dask cluster at {address} kept dying while running the same "
             "chunk of runs (out of memory or killed) until Dask's retry limit was spent "
-            "(distributed.scheduler.allowed-failures); no results were produced") from None
+            "(distributed.scheduler.allowed-failures); no results were produced"
+        ) from None
     raise exc
 
 

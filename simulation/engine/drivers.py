@@ -1,6 +1,7 @@
 """What drives the forecast: sensitivity of the two lenses and the criticality index.
 
-docs/reference/drivers-and-report.md. Both come from the runs already simulated, never from extra runs:
+See docs/reference/drivers-and-report.md. Both come from the runs already simulated, never
+from extra runs:
 
 * **Sensitivity**: for every uncertain input (each item's drawn effort, each risk
   fired or not, the number of scope-creep requests, each item's misfit) the
@@ -32,7 +33,7 @@ import pandas as pd
 
 from simulation.engine.model.job import OVERHEAD
 
-if TYPE_CHECKING:   # annotations only
+if TYPE_CHECKING:  # annotations only
     from simulation.engine.model.job import Job
     from simulation.engine.plan import Draws, Plan
     from simulation.engine.results import Results
@@ -66,8 +67,9 @@ def released_by(job: Job, by_id: dict[str, Job]) -> Job | None:
     return best
 
 
-def critical_jobs(jobs: list[Job], by_id: dict[str, Job], delivered: bool,
-                  last_done: Job | None = None) -> list[Job]:
+def critical_jobs(
+    jobs: list[Job], by_id: dict[str, Job], delivered: bool, last_done: Job | None = None
+) -> list[Job]:
     """Mark the items on the chain that set one replication's delivery day.
 
     Sets ``critical`` on each of them (the runner reads it with the rest of the
@@ -155,8 +157,7 @@ def spearman(x: pd.DataFrame, y: np.ndarray) -> np.ndarray:
     rx = rx - rx.mean(axis=0)
     ry = ry - ry.mean()
     with np.errstate(divide="ignore", invalid="ignore"):
-        rho = (rx * ry[:, None]).sum(axis=0) / np.sqrt(
-            (rx**2).sum(axis=0) * (ry**2).sum())
+        rho = (rx * ry[:, None]).sum(axis=0) / np.sqrt((rx**2).sum(axis=0) * (ry**2).sum())
     return np.where(np.isfinite(rho), rho, np.nan)
 
 
@@ -207,15 +208,17 @@ def sensitivity(res: Results) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     labels, names = _labels(res)
     kinds, ids = zip(*(c.split(":", 1) for c in x.columns), strict=True)
-    out = pd.DataFrame({
-        "input": [labels.get(c, c) for c in x.columns],
-        "kind": list(kinds),
-        "id": list(ids),
-        "name": [names.get(c, c) for c in x.columns],
-        "delivery_rho": spearman(x, res.runs["delivery_day"].to_numpy(dtype=float)),
-        "npv_rho": spearman(x, res.runs["npv"].to_numpy(dtype=float)),
-        "se": 1.0 / math.sqrt(n - 1),
-    })
+    out = pd.DataFrame(
+        {
+            "input": [labels.get(c, c) for c in x.columns],
+            "kind": list(kinds),
+            "id": list(ids),
+            "name": [names.get(c, c) for c in x.columns],
+            "delivery_rho": spearman(x, res.runs["delivery_day"].to_numpy(dtype=float)),
+            "npv_rho": spearman(x, res.runs["npv"].to_numpy(dtype=float)),
+            "se": 1.0 / math.sqrt(n - 1),
+        }
+    )
     strength = np.fmax(out["delivery_rho"].abs(), out["npv_rho"].abs()).fillna(0.0)
     order = np.argsort(-strength.to_numpy(), kind="stable")
     return out.iloc[order].reset_index(drop=True)[cols]
@@ -234,24 +237,38 @@ def criticality(res: Results) -> pd.DataFrame:
     items = res.items
     if res.critical is None or items.empty:
         return pd.DataFrame(columns=cols)
-    on = pd.DataFrame({"id": items["id"].astype(str), "name": items["name"].astype(str),
-                       "run": items["run"].to_numpy(), "critical": res.critical})
+    on = pd.DataFrame(
+        {
+            "id": items["id"].astype(str),
+            "name": items["name"].astype(str),
+            "run": items["run"].to_numpy(),
+            "critical": res.critical,
+        }
+    )
     g = on.groupby("id", sort=False)
     # An id appears at most once per run for the file's items; engine items
     # (creep-3, fix-x) may repeat a name but not an id within a run.
-    out = pd.DataFrame({"name": g["name"].first(),
-                        "criticality": g["critical"].sum() / max(len(res.runs), 1)}
-                       ).reset_index()
+    out = pd.DataFrame(
+        {"name": g["name"].first(), "criticality": g["critical"].sum() / max(len(res.runs), 1)}
+    ).reset_index()
     out = out.sort_values("criticality", ascending=False, kind="stable")
     return out.reset_index(drop=True)[cols]
 
 
 # ---------------------------------------------------------------------- words
 #: Each kind of input in words ({} is the item's or risk's name), and what "more" means.
-_PHRASE = {EFFORT: "the effort of {}", RISK: "whether the risk “{}” fires",
-           CREEP: "the number of scope-creep requests", MISFIT: "whether {} misfits"}
-_MORE = {EFFORT: "it takes more effort", RISK: "it fires", CREEP: "more requests arrive",
-         MISFIT: "it misfits"}
+_PHRASE = {
+    EFFORT: "the effort of {}",
+    RISK: "whether the risk “{}” fires",
+    CREEP: "the number of scope-creep requests",
+    MISFIT: "whether {} misfits",
+}
+_MORE = {
+    EFFORT: "it takes more effort",
+    RISK: "it fires",
+    CREEP: "more requests arrive",
+    MISFIT: "it misfits",
+}
 _LENS = {"delivery": ("date", "later", "earlier"), "npv": ("value", "more", "less")}
 
 
@@ -263,8 +280,13 @@ def top_driver(sens: pd.DataFrame, lens: str) -> dict[str, Any] | None:
     row = sens.loc[sens[col].abs().idxmax()]
     if abs(row[col]) < NOISE_SE * row["se"]:
         return None
-    return {"input": row["input"], "kind": row["kind"], "id": row["id"], "name": row["name"],
-            "rho": float(row[col])}
+    return {
+        "input": row["input"],
+        "kind": row["kind"],
+        "id": row["id"],
+        "name": row["name"],
+        "rho": float(row[col]),
+    }
 
 
 def driver_sentence(sens: pd.DataFrame, lens: str) -> str:
@@ -272,8 +294,10 @@ def driver_sentence(sens: pd.DataFrame, lens: str) -> str:
     what, up, down = _LENS[lens]
     top = top_driver(sens, lens)
     if top is None:
-        return (f"No single uncertain input stands out for the {what}: none is correlated "
-                "beyond the noise of this many runs.")
+        return (
+            f"No single uncertain input stands out for the {what}: none is correlated "
+            "beyond the noise of this many runs."
+        )
     rho = top["rho"]
     direction = up if rho > 0 else down
     if lens == "npv":
@@ -281,5 +305,7 @@ def driver_sentence(sens: pd.DataFrame, lens: str) -> str:
     else:
         direction = f"deliver {direction}"
     phrase = _PHRASE[top["kind"]].format(top["name"])
-    return (f"What moves the {what} most: {phrase} (rank correlation {rho:+.2f}); "
-            f"futures where {_MORE[top['kind']]} {direction}.")
+    return (
+        f"What moves the {what} most: {phrase} (rank correlation {rho:+.2f}); "
+        f"futures where {_MORE[top['kind']]} {direction}."
+    )

@@ -49,23 +49,30 @@ def key_words(key: str) -> tuple[int, int, int, int]:
     (a 32-bit checksum collided for real ids such as ``plumless``/``buckeroo``).
     """
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
-    return tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
+    return tuple(int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4))
 
 
 def stream(seed: int, key: str, block: int = 0) -> np.random.Generator:
     """The random stream for ``key`` under ``seed`` (stable across runs and machines)."""
-    return np.random.default_rng(np.random.SeedSequence(
-        [int(seed), *key_words(key), _BLOCK_STREAM, int(block)]))
+    return np.random.default_rng(
+        np.random.SeedSequence([int(seed), *key_words(key), _BLOCK_STREAM, int(block)])
+    )
 
 
 def run_stream(seed: int, key: str, run: int) -> np.random.Generator:
     """A per-replication stream, for inputs whose count varies by run (creep)."""
-    return np.random.default_rng(np.random.SeedSequence(
-        [int(seed), *key_words(key), _RUN_STREAM, int(run)]))
+    return np.random.default_rng(
+        np.random.SeedSequence([int(seed), *key_words(key), _RUN_STREAM, int(run)])
+    )
 
 
-def blocked(seed: int, key: str, start: int, stop: int,
-            draw: Callable[[np.random.Generator, int], np.ndarray]) -> np.ndarray:
+def blocked(
+    seed: int,
+    key: str,
+    start: int,
+    stop: int,
+    draw: Callable[[np.random.Generator, int], np.ndarray],
+) -> np.ndarray:
     """Values for replications ``start..stop-1`` from the blocks of stream ``key``."""
     parts = []
     for b in range(start // BLOCK, (stop - 1) // BLOCK + 1):
@@ -93,13 +100,13 @@ class ItemSpec:
     value_per_week: float
     must_have: bool
     depends_on: tuple[str, ...]
-    source: str          # "planned" or "added"
+    source: str  # "planned" or "added"
 
 
 @dataclass
 class ScopeEvent:
     at_day: float
-    add: list[int]               # ItemSpec indices
+    add: list[int]  # ItemSpec indices
     top: bool
     remove: list[str]
     resize: list[tuple[str, int, float | None]]  # (item id, draws.resize column, factor)
@@ -108,11 +115,11 @@ class ScopeEvent:
 class Staffing(NamedTuple):
     """A staffing change as the event loop reads it (``team.changes`` in the file)."""
 
-    at_day: float              # working day
-    add: int                   # people joining (> 0) or leaving (< 0)
-    ramp_up_days: float        # working days to full productivity
+    at_day: float  # working day
+    add: int  # people joining (> 0) or leaving (< 0)
+    ramp_up_days: float  # working days to full productivity
     start_productivity: float  # share of an experienced person's, on joining
-    mentoring: float           # share of one experienced person taken while ramping
+    mentoring: float  # share of one experienced person taken while ramping
 
 
 @dataclass
@@ -156,56 +163,87 @@ class Plan:
 class Draws:
     """Random inputs for replications ``0..runs-1`` (row r = replication r)."""
 
-    effort: np.ndarray            # (runs, n_specs) base effort, person-days
-    rework: np.ndarray            # (runs, n_specs) rework rounds
-    misfit: np.ndarray            # (runs, n_specs) bool
-    resize: np.ndarray            # (runs, n_resize) redrawn efforts
-    risk_fires: np.ndarray        # (runs, n_risks) bool
-    risk_day: np.ndarray          # (runs, n_risks) working day it strikes
-    risk_size: np.ndarray         # (runs, n_risks) days stopped/away, or extra effort
-    seed: int                     # for the per-replication streams (creep)
+    effort: np.ndarray  # (runs, n_specs) base effort, person-days
+    rework: np.ndarray  # (runs, n_specs) rework rounds
+    misfit: np.ndarray  # (runs, n_specs) bool
+    resize: np.ndarray  # (runs, n_resize) redrawn efforts
+    risk_fires: np.ndarray  # (runs, n_risks) bool
+    risk_day: np.ndarray  # (runs, n_risks) working day it strikes
+    risk_size: np.ndarray  # (runs, n_risks) days stopped/away, or extra effort
+    seed: int  # for the per-replication streams (creep)
 
 
 def compile_plan(sc: Scenario) -> Plan:
     """Flatten a scenario for the event loop."""
     specs: list[ItemSpec] = []
     for it in sc.items:
-        specs.append(ItemSpec(len(specs), it.id, it.label, it.value.per_week, it.must_have,
-                              it.depends_on, "planned"))
+        specs.append(
+            ItemSpec(
+                len(specs),
+                it.id,
+                it.label,
+                it.value.per_week,
+                it.must_have,
+                it.depends_on,
+                "planned",
+            )
+        )
     planned = list(range(len(specs)))
     events: list[ScopeEvent] = []
     n_resize = 0
     for change in sc.scope.changes:
         add = []
         for it in change.add:
-            specs.append(ItemSpec(len(specs), it.id, it.label, it.value.per_week,
-                                  it.must_have, it.depends_on, "added"))
+            specs.append(
+                ItemSpec(
+                    len(specs),
+                    it.id,
+                    it.label,
+                    it.value.per_week,
+                    it.must_have,
+                    it.depends_on,
+                    "added",
+                )
+            )
             add.append(len(specs) - 1)
         resize = []
         for rz in change.resize:
             resize.append((rz.id, n_resize, rz.factor))
             n_resize += 1
-        events.append(ScopeEvent(change.at_day, add, change.priority == "top",
-                                 list(change.remove), resize))
+        events.append(
+            ScopeEvent(change.at_day, add, change.priority == "top", list(change.remove), resize)
+        )
     events.sort(key=lambda e: e.at_day)  # stable: same-day changes keep file order
-    staffing = sorted((Staffing(c.at_day, c.add, c.ramp_up_days, c.start_productivity,
-                                c.mentoring) for c in sc.team.changes), key=lambda c: c.at_day)
-    risks = [RiskSpec(r.id, r.impact.kind, r.impact.items, r.impact.people or 0)
-             for r in sc.risks]
+    staffing = sorted(
+        (
+            Staffing(c.at_day, c.add, c.ramp_up_days, c.start_productivity, c.mentoring)
+            for c in sc.team.changes
+        ),
+        key=lambda c: c.at_day,
+    )
+    risks = [RiskSpec(r.id, r.impact.kind, r.impact.items, r.impact.people or 0) for r in sc.risks]
     creep = sc.scope.creep
     dpw = sc.calendar.days_per_week
     return Plan(
-        specs=specs, planned=planned, scope_events=events, staffing=staffing, risks=risks,
-        team_size=sc.team.size, focus=sc.team.focus,
+        specs=specs,
+        planned=planned,
+        scope_events=events,
+        staffing=staffing,
+        risks=risks,
+        team_size=sc.team.size,
+        focus=sc.team.focus,
         wip_limit=sc.team.wip_limit or 10**9,
-        approach=sc.delivery.approach, release_every=sc.delivery.release_every_days,
-        discovery=sc.delivery.discovery_days, hardening=sc.delivery.hardening_days,
+        approach=sc.delivery.approach,
+        release_every=sc.delivery.release_every_days,
+        discovery=sc.delivery.discovery_days,
+        hardening=sc.delivery.hardening_days,
         feedback_lag=sc.iteration.feedback_lag_days,
         fix_fraction=sc.iteration.fix_fraction,
         rework_probability=sc.iteration.rework_probability,
         rework_fraction=sc.iteration.rework_fraction,
         misfit_probability=sc.iteration.misfit_probability,
-        change_control=sc.scope.change_control_days, freeze_day=sc.scope.freeze_day,
+        change_control=sc.scope.change_control_days,
+        freeze_day=sc.scope.freeze_day,
         creep_rate_per_day=(creep.rate_per_week / dpw) if creep else 0.0,
         creep_until=creep.until_day if creep else None,
         creep_effort=creep.effort if creep else None,
@@ -247,12 +285,12 @@ def draw_inputs(sc: Scenario, start: int, stop: int, seed: int) -> Draws:
     day = np.zeros((runs, k))
     size = np.zeros((runs, k))
     for j, risk in enumerate(sc.risks):
-        fires[:, j] = blocked(seed, f"risk:{risk.id}:fires", start, stop,
-                              uniforms) < risk.probability
+        fires[:, j] = (
+            blocked(seed, f"risk:{risk.id}:fires", start, stop, uniforms) < risk.probability
+        )
         if risk.window is not None:
             lo, hi = risk.window
-            day[:, j] = lo + (hi - lo) * blocked(seed, f"risk:{risk.id}:day", start, stop,
-                                                 uniforms)
+            day[:, j] = lo + (hi - lo) * blocked(seed, f"risk:{risk.id}:day", start, stop, uniforms)
         impact = risk.impact
         dist = impact.days if impact.kind != "extra_work" else impact.effort
         size[:, j] = blocked(seed, f"risk:{risk.id}:size", start, stop, dist.sample)

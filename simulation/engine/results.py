@@ -28,7 +28,7 @@ class Results:
     items: pd.DataFrame
     weekly: pd.DataFrame
     potential_value: float
-    precision: dict[str, Any] | None = None   # set by runs="auto"
+    precision: dict[str, Any] | None = None  # set by runs="auto"
     #: The drawn inputs per run (``effort:ID``, ``misfit:ID``, ``risk:ID`` -> array in
     #: the runs table's order): what :meth:`sensitivity` correlates.
     inputs: dict[str, np.ndarray] | None = field(default=None, repr=False)

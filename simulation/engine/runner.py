@@ -50,14 +50,42 @@ Progress = Callable[[int, int], None]
 
 
 # ------------------------------------------------------------------ chunks
-ITEM_COLUMNS = ("run", "id", "name", "source", "state", "added_day", "start_day", "done_day",
-                "live_day", "effort", "base_effort", "rework_rounds", "misfit", "fix_live_day",
-                "value_per_week", "must_have", "in_scope")
+ITEM_COLUMNS = (
+    "run",
+    "id",
+    "name",
+    "source",
+    "state",
+    "added_day",
+    "start_day",
+    "done_day",
+    "live_day",
+    "effort",
+    "base_effort",
+    "rework_rounds",
+    "misfit",
+    "fix_live_day",
+    "value_per_week",
+    "must_have",
+    "in_scope",
+)
 #: Collected per job as numbers; the text columns (id, name, source, state) are
 #: built from small vocabularies instead (see :class:`_Labels`).
-NUMBER_COLUMNS = ("run", "added_day", "start_day", "done_day", "live_day", "effort",
-                  "base_effort", "rework_rounds", "misfit", "fix_live_day", "value_per_week",
-                  "must_have", "in_scope")
+NUMBER_COLUMNS = (
+    "run",
+    "added_day",
+    "start_day",
+    "done_day",
+    "live_day",
+    "effort",
+    "base_effort",
+    "rework_rounds",
+    "misfit",
+    "fix_live_day",
+    "value_per_week",
+    "must_have",
+    "in_scope",
+)
 STATES = ("backlog", "doing", "done", "removed")
 _STATE_CODE = {state: i for i, state in enumerate(STATES)}
 
@@ -83,8 +111,10 @@ class _Labels:
     def columns(self, codes: np.ndarray) -> dict[str, pd.Categorical]:
         """The id, name and source columns for rows with these codes."""
         keys = list(self.codes)
-        return {col: _categorical(codes, [k[i] for k in keys])
-                for i, col in enumerate(("id", "name", "source"))}
+        return {
+            col: _categorical(codes, [k[i] for k in keys])
+            for i, col in enumerate(("id", "name", "source"))
+        }
 
 
 def _categorical(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
@@ -93,8 +123,9 @@ def _categorical(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(inverse[codes], categories=distinct)
 
 
-def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
-                   ) -> dict[str, dict[str, np.ndarray]]:
+def simulate_chunk(
+    sc: Scenario, seed: int, start: int, stop: int
+) -> dict[str, dict[str, np.ndarray]]:
     """Replications ``start..stop-1``, as column arrays.
 
     Runs in a worker process or in-process; a pure function of its arguments.
@@ -108,9 +139,22 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
     cost_pd = sc.team.cost_per_person_day
 
     n = stop - start
-    runs_cols: dict[str, list] = {k: [] for k in (
-        "run", "delivered", "delivery_day", "end_day", "cost", "effort_total",
-        "items_done", "items_added", "deferred", "fixes", "risks_fired")}
+    runs_cols: dict[str, list] = {
+        k: []
+        for k in (
+            "run",
+            "delivered",
+            "delivery_day",
+            "end_day",
+            "cost",
+            "effort_total",
+            "items_done",
+            "items_added",
+            "deferred",
+            "fixes",
+            "risks_fired",
+        )
+    }
     paid = np.zeros((n, weeks + 1))
     item_rows: list[tuple] = []
     label_codes: list[int] = []
@@ -127,8 +171,9 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
         runs_cols["end_day"].append(end)
         runs_cols["cost"].append(cost_pd * person_days(rep.headcount, end))
         runs_cols["effort_total"].append(sum(j.work for j in jobs if j.state == "done"))
-        runs_cols["items_done"].append(sum(1 for j in jobs if j.state == "done"
-                                           and j.source not in ("overhead", "fix")))
+        runs_cols["items_done"].append(
+            sum(1 for j in jobs if j.state == "done" and j.source not in ("overhead", "fix"))
+        )
         runs_cols["items_added"].append(sum(1 for j in jobs if j.source in ("added", "creep")))
         runs_cols["deferred"].append(rep.deferred)
         runs_cols["fixes"].append(sum(1 for j in jobs if j.source == "fix"))
@@ -136,8 +181,25 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
         paid[i] = headcount_curve(rep.headcount, end, edges)
         # Marks job.critical, read below with the rest of the row (simulation.engine.drivers).
         critical_jobs(jobs, rep.by_id, delivered, rep.last_scope_done)
-        item_rows += [(r, j.added, j.start, j.done, j.live, j.work, j.base, j.rework, j.misfit,
-                       j.fix_live, j.value, j.must_have, j.scope, j.critical) for j in jobs]
+        item_rows += [
+            (
+                r,
+                j.added,
+                j.start,
+                j.done,
+                j.live,
+                j.work,
+                j.base,
+                j.rework,
+                j.misfit,
+                j.fix_live,
+                j.value,
+                j.must_have,
+                j.scope,
+                j.critical,
+            )
+            for j in jobs
+        ]
         label_codes += [labels.code(j) for j in jobs]
         state_codes += [_STATE_CODE[j.state] for j in jobs]
 
@@ -146,12 +208,22 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
     # Text columns repeat a few values on every row: categoricals keep the tables
     # small and make the hand-over from worker processes cheap.
     text = labels.columns(np.asarray(label_codes, dtype=np.int64))
-    text["state"] = pd.Categorical.from_codes(np.asarray(state_codes, dtype=np.int8),
-                                              categories=list(STATES))
+    text["state"] = pd.Categorical.from_codes(
+        np.asarray(state_codes, dtype=np.int8), categories=list(STATES)
+    )
     items_arr = {k: text[k] if k in text else np.asarray(numbers[k]) for k in ITEM_COLUMNS}
     local_run = items_arr["run"] - start
-    vr = value_pass(sc, cal, n, local_run, items_arr["live_day"], items_arr["fix_live_day"],
-                    items_arr["misfit"], items_arr["value_per_week"], items_arr["must_have"])
+    vr = value_pass(
+        sc,
+        cal,
+        n,
+        local_run,
+        items_arr["live_day"],
+        items_arr["fix_live_day"],
+        items_arr["misfit"],
+        items_arr["value_per_week"],
+        items_arr["must_have"],
+    )
     cost_weekly = np.diff(paid, axis=1) * cost_pd * discount_factors(sc, weeks)
     runs_arr["value"] = vr.value
     runs_arr["cost_discounted"] = cost_weekly.sum(axis=1)
@@ -163,32 +235,43 @@ def simulate_chunk(sc: Scenario, seed: int, start: int, stop: int
     weekly["cost"] = cost_weekly
     runs_arr["risks_fired"] = pd.Categorical(runs_arr["risks_fired"])
     # What drives it (simulation.engine.drivers): beside the tables, so they keep their columns.
-    return {"runs": runs_arr, "items": items_arr, "weekly": weekly,
-            "potential": np.array([vr.potential]),
-            "drivers": {"critical": np.asarray(numbers["critical"], dtype=bool),
-                        "inputs": drawn_inputs(plan, draws)}}
+    return {
+        "runs": runs_arr,
+        "items": items_arr,
+        "weekly": weekly,
+        "potential": np.array([vr.potential]),
+        "drivers": {
+            "critical": np.asarray(numbers["critical"], dtype=bool),
+            "inputs": drawn_inputs(plan, draws),
+        },
+    }
 
 
-def _weekly_arrays(items: dict[str, np.ndarray], run: np.ndarray, n: int, weeks: int,
-                   dpw: int) -> dict[str, np.ndarray]:
+def _weekly_arrays(
+    items: dict[str, np.ndarray], run: np.ndarray, n: int, weeks: int, dpw: int
+) -> dict[str, np.ndarray]:
     """Burn-up per week end: cumulative work done, scope known, items live."""
+
     def cumulative(day: np.ndarray, weight: np.ndarray) -> np.ndarray:
         ok = np.isfinite(day)
         week = np.minimum(np.ceil(day[ok] / dpw - 1e-9), weeks + 1).astype(int)
         week = np.maximum(week, 0)
-        counts = np.bincount(run[ok] * (weeks + 2) + week, weights=weight[ok],
-                             minlength=n * (weeks + 2)).reshape(n, weeks + 2)
-        return np.cumsum(counts, axis=1)[:, 1:weeks + 1]
+        counts = np.bincount(
+            run[ok] * (weeks + 2) + week, weights=weight[ok], minlength=n * (weeks + 2)
+        ).reshape(n, weeks + 2)
+        return np.cumsum(counts, axis=1)[:, 1 : weeks + 1]
 
     effort = items["effort"].astype(float)
     counted = np.asarray(items["state"] != "removed")
     value_item = np.asarray(items["source"] != "overhead")
     return {
         "work_done": cumulative(np.where(counted, items["done_day"], np.nan), effort),
-        "scope": cumulative(np.where(counted & items["in_scope"], items["added_day"], np.nan),
-                            effort),
-        "live_items": cumulative(np.where(value_item, items["live_day"], np.nan),
-                                 np.ones(len(effort))),
+        "scope": cumulative(
+            np.where(counted & items["in_scope"], items["added_day"], np.nan), effort
+        ),
+        "live_items": cumulative(
+            np.where(value_item, items["live_day"], np.nan), np.ones(len(effort))
+        ),
     }
 
 
@@ -208,7 +291,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["simulation.engine.runner"])
         _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-        with _bare_main():   # start every worker now, while __main__ is hidden
+        with _bare_main():  # start every worker now, while __main__ is hidden
             for fut in [_POOL.submit(time.sleep, 0.05) for _ in range(workers)]:
                 fut.result()
         _POOL_SIZE = workers
@@ -276,17 +359,26 @@ def p85_half_width(delivery_day: np.ndarray) -> float:
 
 
 def _check_runs_seed(runs: Any, seed: Any) -> None:
-    if runs != "auto" and (isinstance(runs, bool) or not isinstance(runs, (int, np.integer))
-                           or not 1 <= runs <= MAX_RUNS):
-        raise ScenarioError(f"runs: must be a whole number from 1 to {MAX_RUNS:,} or 'auto', "
-                            f"got {runs!r}")
+    if runs != "auto" and (
+        isinstance(runs, bool)
+        or not isinstance(runs, (int, np.integer))
+        or not 1 <= runs <= MAX_RUNS
+    ):
+        raise ScenarioError(
+            f"runs: must be a whole number from 1 to {MAX_RUNS:,} or 'auto', got {runs!r}"
+        )
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ScenarioError(f"seed: must be a whole number >= 0, got {seed!r}")
 
 
-def run(scenario: Scenario, runs: int | str | None = None, seed: int | None = None,
-        workers: int | None = None, progress: Progress | None = None,
-        scheduler: Any = None) -> Results:
+def run(
+    scenario: Scenario,
+    runs: int | str | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    scheduler: Any = None,
+) -> Results:
     """Simulate ``scenario`` ``runs`` times.
 
     Parameters
@@ -335,8 +427,9 @@ def run(scenario: Scenario, runs: int | str | None = None, seed: int | None = No
     return _assemble(scenario, seed, parts)
 
 
-def _run_auto(sc: Scenario, seed: int, workers: int | None, progress: Progress | None,
-              scheduler: Any = None) -> Results:
+def _run_auto(
+    sc: Scenario, seed: int, workers: int | None, progress: Progress | None, scheduler: Any = None
+) -> Results:
     parts: list[dict] = []
     done = 0
     while True:
@@ -355,8 +448,11 @@ def _run_auto(sc: Scenario, seed: int, workers: int | None, progress: Progress |
     if progress:
         progress(done, done)
     res = _assemble(sc, seed, parts)
-    res.precision = {"p85_half_width_days": half, "target_days": AUTO_HALF_WIDTH_DAYS,
-                     "converged": half <= AUTO_HALF_WIDTH_DAYS}
+    res.precision = {
+        "p85_half_width_days": half,
+        "target_days": AUTO_HALF_WIDTH_DAYS,
+        "converged": half <= AUTO_HALF_WIDTH_DAYS,
+    }
     return res
 
 
@@ -364,8 +460,9 @@ def _chunk_bounds(start: int, stop: int) -> list[tuple[int, int]]:
     return [(a, min(a + CHUNK_RUNS, stop)) for a in range(start, stop, CHUNK_RUNS)]
 
 
-def _on_cluster(scheduler: Any, jobs: list[tuple[Scenario, int, int, int]],
-                progress: Progress | None) -> list[list[dict]]:
+def _on_cluster(
+    scheduler: Any, jobs: list[tuple[Scenario, int, int, int]], progress: Progress | None
+) -> list[list[dict]]:
     """The chunks of every job ``(scenario, seed, start, stop)`` on a Dask cluster, submitted
     at once (a sweep keeps every worker busy); per job, its chunks in order."""
     from simulation.engine.cluster import map_chunks
@@ -375,16 +472,22 @@ def _on_cluster(scheduler: Any, jobs: list[tuple[Scenario, int, int, int]],
         for a, b in _chunk_bounds(start, stop):
             tasks.append((sc, seed, a, b))
             owner.append(j)
-    parts = map_chunks(scheduler, simulate_chunk, tasks, [t[3] - t[2] for t in tasks],
-                       progress)
+    parts = map_chunks(scheduler, simulate_chunk, tasks, [t[3] - t[2] for t in tasks], progress)
     out: list[list[dict]] = [[] for _ in jobs]
     for j, part in zip(owner, parts, strict=True):
         out[j].append(part)
     return out
 
 
-def _simulate(sc: Scenario, seed: int, start: int, stop: int, workers: int | None,
-              progress: Progress | None, scheduler: Any = None) -> list[dict]:
+def _simulate(
+    sc: Scenario,
+    seed: int,
+    start: int,
+    stop: int,
+    workers: int | None,
+    progress: Progress | None,
+    scheduler: Any = None,
+) -> list[dict]:
     """Replications ``start..stop-1`` in chunks: in this process, in a pool or on a cluster."""
     if scheduler is not None:
         return _on_cluster(scheduler, [(sc, seed, start, stop)], progress)[0]
@@ -403,9 +506,11 @@ def _simulate(sc: Scenario, seed: int, start: int, stop: int, workers: int | Non
     pool = _pool(workers)
     folder = tempfile.mkdtemp(prefix="sim-chunks-", dir=_HANDOFF_DIR)
     try:
-        with _bare_main():   # in case the pool replaces a worker
-            futures = {pool.submit(_chunk_to_file, sc, seed, a, b, folder): i
-                       for i, (a, b) in enumerate(bounds)}
+        with _bare_main():  # in case the pool replaces a worker
+            futures = {
+                pool.submit(_chunk_to_file, sc, seed, a, b, folder): i
+                for i, (a, b) in enumerate(bounds)
+            }
         for fut in as_completed(futures):
             i = futures[fut]
             parts[i] = _read_chunk(fut.result())
@@ -416,15 +521,15 @@ def _simulate(sc: Scenario, seed: int, start: int, stop: int, workers: int | Non
         shutdown_pool()
         raise SimulationError(
             "a worker process stopped unexpectedly (out of memory or killed); "
-            "no results were produced - try again, or with workers=1") from exc
+            "no results were produced - try again, or with workers=1"
+        ) from exc
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return parts
 
 
 #: Where workers leave their chunks' tables: memory-backed where the system has it.
-_HANDOFF_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) \
-    else None
+_HANDOFF_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
 def _chunk_to_file(sc: Scenario, seed: int, start: int, stop: int, folder: str) -> str:
@@ -459,17 +564,29 @@ def _assemble(sc: Scenario, seed: int, parts: list[dict]) -> Results:
     weekly["cum_value"] = np.cumsum(weekly["value"], axis=1)
     runs_df = _runs_table(sc, cal, runs)
     n, weeks = weekly["value"].shape
-    weekly_df = pd.DataFrame({
-        "run": np.repeat(runs["run"], weeks),
-        "week": np.tile(np.arange(1, weeks + 1), n),
-        **{k: v.ravel() for k, v in weekly.items()},
-    })
+    weekly_df = pd.DataFrame(
+        {
+            "run": np.repeat(runs["run"], weeks),
+            "week": np.tile(np.arange(1, weeks + 1), n),
+            **{k: v.ravel() for k, v in weekly.items()},
+        }
+    )
     items_df = pd.DataFrame(items)
-    inputs = {k: np.concatenate([p["drivers"]["inputs"][k] for p in parts])
-              for k in parts[0]["drivers"]["inputs"]}
+    inputs = {
+        k: np.concatenate([p["drivers"]["inputs"][k] for p in parts])
+        for k in parts[0]["drivers"]["inputs"]
+    }
     critical = np.concatenate([p["drivers"]["critical"] for p in parts])
-    return Results(sc, seed, runs_df, items_df, weekly_df, float(parts[0]["potential"][0]),
-                   inputs=inputs, critical=critical)
+    return Results(
+        sc,
+        seed,
+        runs_df,
+        items_df,
+        weekly_df,
+        float(parts[0]["potential"][0]),
+        inputs=inputs,
+        critical=critical,
+    )
 
 
 def _concat(columns: list[dict[str, Any]]) -> dict[str, Any]:
@@ -477,8 +594,11 @@ def _concat(columns: list[dict[str, Any]]) -> dict[str, Any]:
     out = {}
     for k, first in columns[0].items():
         parts = [c[k] for c in columns]
-        out[k] = union_categoricals(parts) if isinstance(first, pd.Categorical) else (
-            np.concatenate(parts))
+        out[k] = (
+            union_categoricals(parts)
+            if isinstance(first, pd.Categorical)
+            else (np.concatenate(parts))
+        )
     return out
 
 
@@ -494,12 +614,31 @@ def _runs_table(sc: Scenario, cal: WorkCalendar, r: dict[str, np.ndarray]) -> pd
     df["first_value_date"] = cal.dates_of(df["first_value_day"].to_numpy())
     df["npv"] = df["value"] - df["cost_discounted"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        df["roi"] = np.where(df["cost_discounted"] > 0,
-                             df["npv"] / df["cost_discounted"], np.nan)
-    order = ["run", "delivered", "delivery_day", "delivery_date", "on_time", "cost", "value",
-             "npv", "roi", "first_value_day", "first_value_date", "outcome_day", "outcome_date",
-             "outcome_reached", "effort_total", "items_done", "items_added", "fixes",
-             "deferred", "end_day", "cost_discounted", "risks_fired"]
+        df["roi"] = np.where(df["cost_discounted"] > 0, df["npv"] / df["cost_discounted"], np.nan)
+    order = [
+        "run",
+        "delivered",
+        "delivery_day",
+        "delivery_date",
+        "on_time",
+        "cost",
+        "value",
+        "npv",
+        "roi",
+        "first_value_day",
+        "first_value_date",
+        "outcome_day",
+        "outcome_date",
+        "outcome_reached",
+        "effort_total",
+        "items_done",
+        "items_added",
+        "fixes",
+        "deferred",
+        "end_day",
+        "cost_discounted",
+        "risks_fired",
+    ]
     return df[order]
 
 
@@ -514,8 +653,14 @@ def with_runs(scenarios: dict[str, Scenario], runs: int) -> dict[str, Scenario]:
     return {name: change.apply(sc) for name, sc in scenarios.items()}
 
 
-def run_many(scenarios: dict[str, Scenario], runs: int, seed: int, workers: int | None = None,
-             progress: Progress | None = None, scheduler: Any = None) -> dict[str, Results]:
+def run_many(
+    scenarios: dict[str, Scenario],
+    runs: int,
+    seed: int,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    scheduler: Any = None,
+) -> dict[str, Results]:
     """Every scenario with the same ``runs`` and ``seed`` (common random numbers).
 
     Locally one scenario after the other; on a cluster (``scheduler``) every
@@ -528,15 +673,17 @@ def run_many(scenarios: dict[str, Scenario], runs: int, seed: int, workers: int 
         raise ScenarioError("runs: run_many needs a number of runs, not 'auto'")
     runs, seed = int(runs), int(seed)
     if scheduler is not None:
-        parts = _on_cluster(scheduler, [(sc, seed, 0, runs) for sc in scenarios.values()],
-                            progress)
-        return {name: _assemble(sc, seed, p)
-                for (name, sc), p in zip(scenarios.items(), parts, strict=True)}
+        parts = _on_cluster(scheduler, [(sc, seed, 0, runs) for sc in scenarios.values()], progress)
+        return {
+            name: _assemble(sc, seed, p)
+            for (name, sc), p in zip(scenarios.items(), parts, strict=True)
+        }
     return _run_in_turn(scenarios, runs, seed, workers, progress)
 
 
-def _run_in_turn(scenarios: dict[str, Scenario], runs: int | str, seed: int,
-                 workers: int | None, progress) -> dict[str, Results]:
+def _run_in_turn(
+    scenarios: dict[str, Scenario], runs: int | str, seed: int, workers: int | None, progress
+) -> dict[str, Results]:
     """Each scenario on this machine, one after the other, with one progress bar.
 
     With ``runs="auto"`` the first scenario settles the count and the others
@@ -547,15 +694,23 @@ def _run_in_turn(scenarios: dict[str, Scenario], runs: int | str, seed: int,
     for i, (name, sc) in enumerate(scenarios.items()):
         sub = None
         if progress:
+
             def sub(done, n, i=i):
                 progress(i * n + done, total * n)
+
         results[name] = run(sc, runs=runs, seed=seed, workers=workers, progress=sub)
         runs = results[name].n_runs
     return results
 
 
-def compare(scenarios: dict[str, Scenario], runs: int | None = None, seed: int | None = None,
-            workers: int | None = None, progress=None, scheduler: Any = None) -> Comparison:
+def compare(
+    scenarios: dict[str, Scenario],
+    runs: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    progress=None,
+    scheduler: Any = None,
+) -> Comparison:
     """Run every scenario with the same seeds; paired differences against the first.
 
     ``scheduler`` as for :func:`run`: on a cluster every scenario's chunks are
@@ -578,13 +733,19 @@ def compare(scenarios: dict[str, Scenario], runs: int | None = None, seed: int |
             continue
         for row in paired_deltas(results[base_name].runs, res.runs):
             rows.append({"variant": name, **row})
-    deltas = pd.DataFrame(rows, columns=["variant", "metric", "mean", "ci_low", "ci_high",
-                                         "p05", "p95", "n"])
+    deltas = pd.DataFrame(
+        rows, columns=["variant", "metric", "mean", "ci_low", "ci_high", "p05", "p95", "n"]
+    )
     return Comparison(results, deltas)
 
 
-def _compare_on_cluster(scenarios: dict[str, Scenario], runs: int | str, seed: int,
-                        progress: Progress | None, scheduler: Any) -> dict[str, Results]:
+def _compare_on_cluster(
+    scenarios: dict[str, Scenario],
+    runs: int | str,
+    seed: int,
+    progress: Progress | None,
+    scheduler: Any,
+) -> dict[str, Results]:
     _check_runs_seed(runs, seed)
     if runs != "auto":
         return run_many(scenarios, runs, seed, progress=progress, scheduler=scheduler)
@@ -597,14 +758,18 @@ def _compare_on_cluster(scenarios: dict[str, Scenario], runs: int | str, seed: i
         if progress:
             progress(done, total * n)
 
-    base = run(scenarios[names[0]], runs="auto", seed=seed, progress=first_part,
-               scheduler=scheduler)
+    base = run(
+        scenarios[names[0]], runs="auto", seed=seed, progress=first_part, scheduler=scheduler
+    )
     n = base.n_runs
 
     def rest(done: int, _total: int) -> None:
         if progress:
             progress(n + done, total * n)
 
-    others = run_many({k: scenarios[k] for k in names[1:]}, n, seed, progress=rest,
-                      scheduler=scheduler) if total > 1 else {}
+    others = (
+        run_many({k: scenarios[k] for k in names[1:]}, n, seed, progress=rest, scheduler=scheduler)
+        if total > 1
+        else {}
+    )
     return {names[0]: base, **others}

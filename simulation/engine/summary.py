@@ -16,7 +16,7 @@ import pandas as pd
 from simulation.engine.plan import make_calendar
 from simulation.engine.value import planned_run_rate
 
-if TYPE_CHECKING:   # annotations only: results imports this module
+if TYPE_CHECKING:  # annotations only: results imports this module
     from simulation.engine.results import Results
 
 #: Paired-difference metrics: column in the runs table -> key in the JSON.
@@ -59,8 +59,7 @@ def percentile(values: np.ndarray, q: float) -> float:
     if len(v) == 0:
         return math.nan
     if np.isnan(v).any():
-        return float(np.quantile(np.where(np.isnan(v), np.inf, v), q / 100,
-                                 method="inverted_cdf"))
+        return float(np.quantile(np.where(np.isnan(v), np.inf, v), q / 100, method="inverted_cdf"))
     return float(np.quantile(v, q / 100))
 
 
@@ -78,9 +77,12 @@ def summarise(res: Results) -> dict[str, Any]:
         "runs": len(r),
         "seed": int(res.seed),
         "delivery": {
-            "p50_day": _num(p[50]), "p85_day": _num(p[85]), "p95_day": _num(p[95]),
+            "p50_day": _num(p[50]),
+            "p85_day": _num(p[85]),
+            "p95_day": _num(p[95]),
             "mean_day": _num(np.nanmean(day)) if delivered else None,
-            "p50_date": _iso(cal.date_of(p[50])), "p85_date": _iso(cal.date_of(p[85])),
+            "p50_date": _iso(cal.date_of(p[50])),
+            "p85_date": _iso(cal.date_of(p[85])),
             "p95_date": _iso(cal.date_of(p[95])),
             "on_time_probability": _num(r["on_time"].mean()) if sc.deadline else None,
             "deadline": sc.deadline.isoformat() if sc.deadline else None,
@@ -99,16 +101,18 @@ def summarise(res: Results) -> dict[str, Any]:
             "roi_mean": _num(r["roi"].mean()),
             "first_value_day_p50": _num(percentile(fv, 50)),
             "first_value_date_p50": _iso(cal.date_of(percentile(fv, 50))),
-            "outcome_probability": (_num(r["outcome_reached"].mean())
-                                    if planned_run_rate(sc) > 0 else None),
+            "outcome_probability": (
+                _num(r["outcome_reached"].mean()) if planned_run_rate(sc) > 0 else None
+            ),
             "outcome": sc.value.outcome.name,
             "outcome_by": sc.value.outcome.by.isoformat() if sc.value.outcome.by else None,
             "potential_value": _num(res.potential_value),
         },
     }
     if res.precision:
-        out["precision"] = {k: (_num(v) if isinstance(v, float) else v)
-                            for k, v in res.precision.items()}
+        out["precision"] = {
+            k: (_num(v) if isinstance(v, float) else v) for k, v in res.precision.items()
+        }
     return out
 
 
@@ -121,7 +125,7 @@ class Comparison:
     """Scenarios run under the same seeds, with paired differences vs the first."""
 
     results: dict[str, Results]
-    deltas: pd.DataFrame          # variant, metric, mean, ci_low, ci_high, p05, p95
+    deltas: pd.DataFrame  # variant, metric, mean, ci_low, ci_high, p05, p95
 
     @property
     def baseline(self) -> str:
@@ -130,22 +134,31 @@ class Comparison:
     @property
     def runs(self) -> pd.DataFrame:
         """Long table of every scenario's runs with a ``scenario`` column."""
-        return pd.concat([res.runs.assign(scenario=name) for name, res in self.results.items()],
-                         ignore_index=True)
+        return pd.concat(
+            [res.runs.assign(scenario=name) for name, res in self.results.items()],
+            ignore_index=True,
+        )
 
     def summary(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"baseline": self.baseline,
-                               "scenarios": {k: v.summary() for k, v in self.results.items()},
-                               "paired_differences": {}}
+        out: dict[str, Any] = {
+            "baseline": self.baseline,
+            "scenarios": {k: v.summary() for k, v in self.results.items()},
+            "paired_differences": {},
+        }
         for variant, grp in self.deltas.groupby("variant", sort=False):
             out["paired_differences"][variant] = {
-                row.metric: {"mean": _num(row.mean), "ci90": [_num(row.ci_low), _num(row.ci_high)],
-                             "p05": _num(row.p05), "p95": _num(row.p95)}
-                for row in grp.itertuples()}
+                row.metric: {
+                    "mean": _num(row.mean),
+                    "ci90": [_num(row.ci_low), _num(row.ci_high)],
+                    "p05": _num(row.p05),
+                    "p95": _num(row.p95),
+                }
+                for row in grp.itertuples()
+            }
         return out
 
 
-Z95 = 1.6448536269514722   # standard normal 95th percentile
+Z95 = 1.6448536269514722  # standard normal 95th percentile
 #: Student's t 95th percentile for 1 and 2 degrees of freedom, where the expansion
 #: in :func:`t95` is too coarse (textbook values).
 T95_SMALL = {1: 6.313751514675, 2: 2.919985580354}
@@ -180,12 +193,29 @@ def paired_deltas(base: pd.DataFrame, other: pd.DataFrame) -> list[dict[str, Any
         d = d[np.isfinite(d)]
         n = len(d)
         if n == 0:
-            rows.append({"metric": key, "mean": math.nan, "ci_low": math.nan,
-                         "ci_high": math.nan, "p05": math.nan, "p95": math.nan, "n": 0})
+            rows.append(
+                {
+                    "metric": key,
+                    "mean": math.nan,
+                    "ci_low": math.nan,
+                    "ci_high": math.nan,
+                    "p05": math.nan,
+                    "p95": math.nan,
+                    "n": 0,
+                }
+            )
             continue
         mean = float(d.mean())
         half = t95(n - 1) * float(d.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan
-        rows.append({"metric": key, "mean": mean, "ci_low": mean - half, "ci_high": mean + half,
-                     "p05": float(np.quantile(d, 0.05)), "p95": float(np.quantile(d, 0.95)),
-                     "n": n})
+        rows.append(
+            {
+                "metric": key,
+                "mean": mean,
+                "ci_low": mean - half,
+                "ci_high": mean + half,
+                "p05": float(np.quantile(d, 0.05)),
+                "p95": float(np.quantile(d, 0.95)),
+                "n": n,
+            }
+        )
     return rows

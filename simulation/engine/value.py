@@ -118,18 +118,26 @@ def outcome_target_rate(sc: Scenario) -> float:
 
 @dataclass
 class ValueResult:
-    value: np.ndarray           # (runs,) discounted, urgency-weighted value to the horizon
+    value: np.ndarray  # (runs,) discounted, urgency-weighted value to the horizon
     first_value_day: np.ndarray
-    outcome_day: np.ndarray     # NaN where not reached within the horizon
-    weekly_value: np.ndarray    # (runs, weeks) value earned in each week
-    run_rate: np.ndarray        # (runs, weeks) run-rate of the items that count toward
+    outcome_day: np.ndarray  # NaN where not reached within the horizon
+    weekly_value: np.ndarray  # (runs, weeks) value earned in each week
+    run_rate: np.ndarray  # (runs, weeks) run-rate of the items that count toward
     #                             the outcome, at each week's end
-    potential: float            # every file item live, full adoption from day 0
+    potential: float  # every file item live, full adoption from day 0
 
 
-def value_pass(sc: Scenario, cal: WorkCalendar, n_runs: int, run: np.ndarray,
-               live: np.ndarray, fix_live: np.ndarray, misfit: np.ndarray,
-               per_week: np.ndarray, must_have: np.ndarray) -> ValueResult:
+def value_pass(
+    sc: Scenario,
+    cal: WorkCalendar,
+    n_runs: int,
+    run: np.ndarray,
+    live: np.ndarray,
+    fix_live: np.ndarray,
+    misfit: np.ndarray,
+    per_week: np.ndarray,
+    must_have: np.ndarray,
+) -> ValueResult:
     """Value of every replication from its item rows (all arrays one entry per row).
 
     ``run`` must be sorted ascending. ``live`` and ``fix_live`` are in working
@@ -149,8 +157,13 @@ def value_pass(sc: Scenario, cal: WorkCalendar, n_runs: int, run: np.ndarray,
     counted = np.ones(len(run), dtype=bool) if outcome_counts_every_item(sc) else must_have
     keep = (per_week > 0) & np.isfinite(live)
     run, live, fix_live, misfit, per_week, per_week_counted = _merge_alike(
-        run[keep], live[keep], np.where(misfit[keep], fix_live[keep], -1.0), misfit[keep],
-        per_week[keep], np.where(counted[keep], per_week[keep], 0.0))
+        run[keep],
+        live[keep],
+        np.where(misfit[keep], fix_live[keep], -1.0),
+        misfit[keep],
+        per_week[keep],
+        np.where(counted[keep], per_week[keep], 0.0),
+    )
     fix_live = np.where(misfit, fix_live, np.nan)
     L = live / dpw
     Lf = np.where(misfit, np.where(np.isfinite(fix_live), fix_live / dpw, np.inf), L)
@@ -172,8 +185,7 @@ def value_pass(sc: Scenario, cal: WorkCalendar, n_runs: int, run: np.ndarray,
         run_rate[u] += np.add.reduceat(rate, starts, axis=0)
 
     value = weekly_value.sum(axis=1)
-    outcome_day = _outcome_days(run_rate, target, run, L, Lf, per_week_counted, adoption, m,
-                                dpw)
+    outcome_day = _outcome_days(run_rate, target, run, L, Lf, per_week_counted, adoption, m, dpw)
 
     eff_live = np.where(misfit & (m == 0), Lf * dpw, live)
     first = np.full(n_runs, np.nan)
@@ -200,38 +212,54 @@ def _merge_alike(run, live, fix_live, misfit, per_week, per_week_counted):
     fix_key = np.where(np.isnan(fix_live), np.inf, fix_live)
     order = np.lexsort((misfit, fix_key, live, run))
     run, live, fix_key, misfit, per_week, per_week_counted = (
-        run[order], live[order], fix_key[order], misfit[order], per_week[order],
-        per_week_counted[order])
+        run[order],
+        live[order],
+        fix_key[order],
+        misfit[order],
+        per_week[order],
+        per_week_counted[order],
+    )
     if len(run) == 0:
         return run, live, fix_key, misfit, per_week, per_week_counted
     # Neighbours compared with != (not np.diff): fix days may be inf, and inf - inf warns.
-    new = np.r_[True, (run[1:] != run[:-1]) | (live[1:] != live[:-1])
-                | (fix_key[1:] != fix_key[:-1]) | (misfit[1:] != misfit[:-1])]
+    new = np.r_[
+        True,
+        (run[1:] != run[:-1])
+        | (live[1:] != live[:-1])
+        | (fix_key[1:] != fix_key[:-1])
+        | (misfit[1:] != misfit[:-1]),
+    ]
     starts = np.flatnonzero(new)
     fix_out = np.where(np.isinf(fix_key[starts]), np.nan, fix_key[starts])
-    return (run[starts], live[starts], fix_out, misfit[starts],
-            np.add.reduceat(per_week, starts), np.add.reduceat(per_week_counted, starts))
+    return (
+        run[starts],
+        live[starts],
+        fix_out,
+        misfit[starts],
+        np.add.reduceat(per_week, starts),
+        np.add.reduceat(per_week_counted, starts),
+    )
 
 
 def _outcome_days(run_rate, target, run, L, Lf, per_week, adoption, m, dpw) -> np.ndarray:
     """First whole working day on which the run-rate reaches the target."""
     n_runs = run_rate.shape[0]
     out = np.full(n_runs, np.nan)
-    if target <= 0:      # nothing planned has value: there is no outcome to reach
+    if target <= 0:  # nothing planned has value: there is no outcome to reach
         return out
     reached = run_rate >= target * (1 - 1e-12)
     hit = reached.any(axis=1)
-    k = np.argmax(reached, axis=1)        # first week edge at which it is reached
+    k = np.argmax(reached, axis=1)  # first week edge at which it is reached
     out[hit & (k == 0)] = 0.0
     todo = np.flatnonzero(hit & (k > 0))
     if len(todo) == 0:
         return out
     # Refine inside the crossing week: days (k-1)*dpw + 1 .. k*dpw.
-    days = (k[todo, None] - 1) * dpw + np.arange(1, dpw + 1)      # (len(todo), dpw)
+    days = (k[todo, None] - 1) * dpw + np.arange(1, dpw + 1)  # (len(todo), dpw)
     rows_of = {rr: i for i, rr in enumerate(todo)}
     sel = np.isin(run, todo)
     idx = np.array([rows_of[rr] for rr in run[sel]], dtype=int)
-    t = days[idx] / dpw                                            # (rows, dpw) weeks
+    t = days[idx] / dpw  # (rows, dpw) weeks
     fit = np.where(t < Lf[sel, None], m, 1.0)
     contrib = per_week[sel, None] * adoption_level(t - L[sel, None], adoption) * fit
     rate = np.zeros((len(todo), dpw))

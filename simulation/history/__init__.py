@@ -85,22 +85,36 @@ Layout = Literal["stages", "flat"]
 #: hold year, month and day. Time groups are checked for range only.
 _TIME = r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)"
 _FAMILIES: dict[str, tuple[re.Pattern[str], tuple[int, int, int]]] = {
-    "ISO": (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME
-                       + r"?(?:Z|[+-]\d{2}(?::?\d{2})?)?"), (1, 2, 3)),
+    "ISO": (
+        re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + r"?(?:Z|[+-]\d{2}(?::?\d{2})?)?"),
+        (1, 2, 3),
+    ),
     "d.M.yyyy": (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})" + _TIME + r"?"), (3, 2, 1)),
-    "M/d/yyyy": (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME
-                            + r"?(?: ?([AaPp][Mm]))?"), (3, 1, 2)),
-    "d/M/yyyy": (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME
-                            + r"?(?: ?([AaPp][Mm]))?"), (3, 2, 1)),
+    "M/d/yyyy": (
+        re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME + r"?(?: ?([AaPp][Mm]))?"),
+        (3, 1, 2),
+    ),
+    "d/M/yyyy": (
+        re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME + r"?(?: ?([AaPp][Mm]))?"),
+        (3, 2, 1),
+    ),
 }
 #: Names people use for the families (the Java-style patterns of the exports).
 _FORMAT_NAMES = {
-    "iso": "ISO", "yyyy-mm-dd": "ISO", "yyyy-mm-dd hh:mm:ss": "ISO",
-    "d.m.yyyy": "d.M.yyyy", "d.m.yyyy h:mm:ss": "d.M.yyyy", "d.m.yyyy h:mm": "d.M.yyyy",
+    "iso": "ISO",
+    "yyyy-mm-dd": "ISO",
+    "yyyy-mm-dd hh:mm:ss": "ISO",
+    "d.m.yyyy": "d.M.yyyy",
+    "d.m.yyyy h:mm:ss": "d.M.yyyy",
+    "d.m.yyyy h:mm": "d.M.yyyy",
     "dd.mm.yyyy": "d.M.yyyy",
-    "m/d/yyyy": "M/d/yyyy", "m/d/yyyy h:mm am": "M/d/yyyy", "m/d/yyyy h:mm:ss am": "M/d/yyyy",
+    "m/d/yyyy": "M/d/yyyy",
+    "m/d/yyyy h:mm am": "M/d/yyyy",
+    "m/d/yyyy h:mm:ss am": "M/d/yyyy",
     "mm/dd/yyyy": "M/d/yyyy",
-    "d/m/yyyy": "d/M/yyyy", "dd/mm/yyyy": "d/M/yyyy", "d/m/yyyy h:mm": "d/M/yyyy",
+    "d/m/yyyy": "d/M/yyyy",
+    "dd/mm/yyyy": "d/M/yyyy",
+    "d/m/yyyy h:mm": "d/M/yyyy",
 }
 FORMATS = ("ISO", "d.M.yyyy", "M/d/yyyy", "d/M/yyyy")
 
@@ -110,10 +124,27 @@ _ID_NAMES = ("id", "key", "issuekey", "workitemid", "itemid")
 _LINK_NAMES = ("link", "url")
 _NAME_NAMES = ("name", "title", "summary")
 _TYPE_NAMES = ("type", "workitemtype", "issuetype", "itemtype")
-_DONE_WORDS = ("closeddate", "resolved", "resolveddate", "donedate", "done", "completed",
-               "completeddate", "closed", "finished")
-_START_WORDS = ("activateddate", "activated", "started", "startdate", "started date",
-                "inprogress", "created", "createddate")
+_DONE_WORDS = (
+    "closeddate",
+    "resolved",
+    "resolveddate",
+    "donedate",
+    "done",
+    "completed",
+    "completeddate",
+    "closed",
+    "finished",
+)
+_START_WORDS = (
+    "activateddate",
+    "activated",
+    "started",
+    "startdate",
+    "started date",
+    "inprogress",
+    "created",
+    "createddate",
+)
 
 
 class HistoryError(ScenarioError):
@@ -144,9 +175,16 @@ class Columns:
     date_format: str = "ISO"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"layout": self.layout, "id": self.id, "name": self.name, "type": self.type,
-                "start": self.start, "done": self.done, "stages": list(self.stages),
-                "date_format": self.date_format}
+        return {
+            "layout": self.layout,
+            "id": self.id,
+            "name": self.name,
+            "type": self.type,
+            "start": self.start,
+            "done": self.done,
+            "stages": list(self.stages),
+            "date_format": self.date_format,
+        }
 
 
 @dataclass
@@ -199,12 +237,10 @@ class History:
             done = done[done["type"] == item_type]
         return done["cycle_time"].to_numpy(dtype=float)
 
-    def cycle_time_percentiles(self, item_type: str | None = None
-                               ) -> dict[str, float | int | None]:
+    def cycle_time_percentiles(self, item_type: str | None = None) -> dict[str, float | int | None]:
         """Nearest-rank P50/P85/P95 of cycle time (working days) and the item count ``n``."""
         ct = self.cycle_times(item_type)
-        out: dict[str, float | int | None] = {
-            f"p{p}": nearest_rank(ct, p) for p in PERCENTILES}
+        out: dict[str, float | int | None] = {f"p{p}": nearest_rank(ct, p) for p in PERCENTILES}
         out["n"] = len(ct)
         return out
 
@@ -223,8 +259,7 @@ class History:
         if wip.empty or as_of is None:
             wip["age"] = pd.Series(dtype=float)
             return wip.reset_index(drop=True)
-        end = np.busday_offset(np.datetime64(as_of, "D"), 0, roll="forward",
-                               busdaycal=self.busdays)
+        end = np.busday_offset(np.datetime64(as_of, "D"), 0, roll="forward", busdaycal=self.busdays)
         start = _roll(wip["start"].to_numpy("datetime64[D]"), self.busdays)
         wip["age"] = np.maximum(np.busday_count(start, end, busdaycal=self.busdays) + 1, 1)
         return wip.sort_values("age", ascending=False, kind="stable").reset_index(drop=True)
@@ -238,54 +273,84 @@ class History:
         ``week_start`` and ``done``. An item done on a weekend counts in its week."""
         done = self.done_items()["done"]
         if done.empty:
-            return pd.DataFrame({"week_start": pd.Series(dtype="datetime64[ns]"),
-                                 "done": pd.Series(dtype=int)})
+            return pd.DataFrame(
+                {"week_start": pd.Series(dtype="datetime64[ns]"), "done": pd.Series(dtype=int)}
+            )
         week = done - pd.to_timedelta(done.dt.day_of_week, unit="D")
         counts = week.value_counts()
         weeks = pd.date_range(week.min(), week.max(), freq="7D")
-        return pd.DataFrame({"week_start": weeks,
-                             "done": counts.reindex(weeks, fill_value=0).to_numpy()})
+        return pd.DataFrame(
+            {"week_start": weeks, "done": counts.reindex(weeks, fill_value=0).to_numpy()}
+        )
 
     # --------------------------------------------------------- throughput
-    def throughput(self, window_days: int = DEFAULT_WINDOW_DAYS,
-                   until: dt.date | None = None) -> Throughput:
+    def throughput(
+        self, window_days: int = DEFAULT_WINDOW_DAYS, until: dt.date | None = None
+    ) -> Throughput:
         """Daily done counts of the window (see :func:`throughput_window`)."""
         return throughput_window(self, window_days, until)
 
-    def when(self, n: int, start: dt.date | str | None = None, *,
-             window_days: int = DEFAULT_WINDOW_DAYS, runs: int = DEFAULT_RUNS,
-             seed: int = DEFAULT_SEED) -> WhenForecast:
+    def when(
+        self,
+        n: int,
+        start: dt.date | str | None = None,
+        *,
+        window_days: int = DEFAULT_WINDOW_DAYS,
+        runs: int = DEFAULT_RUNS,
+        seed: int = DEFAULT_SEED,
+    ) -> WhenForecast:
         """When will ``n`` more items be done, starting ``start`` (default: the day
         after the last done date)? See :func:`forecast_when`."""
         tp = self.throughput(window_days)
         begin = _as_date(start, "from") if start is not None else _day_after(tp.end)
         return forecast_when(tp.samples, n, begin, self.calendar, runs=runs, seed=seed)
 
-    def how_many(self, by: dt.date | str, start: dt.date | str | None = None, *,
-                 window_days: int = DEFAULT_WINDOW_DAYS, runs: int = DEFAULT_RUNS,
-                 seed: int = DEFAULT_SEED) -> HowManyForecast:
+    def how_many(
+        self,
+        by: dt.date | str,
+        start: dt.date | str | None = None,
+        *,
+        window_days: int = DEFAULT_WINDOW_DAYS,
+        runs: int = DEFAULT_RUNS,
+        seed: int = DEFAULT_SEED,
+    ) -> HowManyForecast:
         """How many items will be done from ``start`` to ``by`` (both included)?"""
         tp = self.throughput(window_days)
         begin = _as_date(start, "from") if start is not None else _day_after(tp.end)
-        return forecast_how_many(tp.samples, _as_date(by, "how_many_by"), begin,
-                                 self.calendar, runs=runs, seed=seed)
+        return forecast_how_many(
+            tp.samples, _as_date(by, "how_many_by"), begin, self.calendar, runs=runs, seed=seed
+        )
 
-    def backtest(self, n: int = DEFAULT_BACKTEST_ITEMS, *,
-                 window_days: int = DEFAULT_WINDOW_DAYS, runs: int = DEFAULT_RUNS,
-                 seed: int = DEFAULT_SEED) -> Backtest:
+    def backtest(
+        self,
+        n: int = DEFAULT_BACKTEST_ITEMS,
+        *,
+        window_days: int = DEFAULT_WINDOW_DAYS,
+        runs: int = DEFAULT_RUNS,
+        seed: int = DEFAULT_SEED,
+    ) -> Backtest:
         return backtest(self, n, window_days=window_days, runs=runs, seed=seed)
 
-    def summary(self, *, window_days: int = DEFAULT_WINDOW_DAYS, when: int | None = None,
-                start: dt.date | str | None = None, how_many_by: dt.date | str | None = None,
-                backtest_items: int | None = None, runs: int = DEFAULT_RUNS,
-                seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    def summary(
+        self,
+        *,
+        window_days: int = DEFAULT_WINDOW_DAYS,
+        when: int | None = None,
+        start: dt.date | str | None = None,
+        how_many_by: dt.date | str | None = None,
+        backtest_items: int | None = None,
+        runs: int = DEFAULT_RUNS,
+        seed: int = DEFAULT_SEED,
+    ) -> dict[str, Any]:
         """The CLI's ``--json`` (docs/reference/history.md); forecasts only when asked for."""
         first, last = self.first_done(), self.last_done()
         out: dict[str, Any] = {
-            "items": len(self.items), "done": len(self.done_items()),
+            "items": len(self.items),
+            "done": len(self.done_items()),
             "in_progress": len(self.in_progress()),
             "not_started": int((self.items["status"] == "not_started").sum()),
-            "first_done": _iso(first), "last_done": _iso(last),
+            "first_done": _iso(first),
+            "last_done": _iso(last),
             "columns": self.columns.to_dict(),
         }
         ct = {k: v for k, v in self.cycle_time_percentiles().items() if k != "n"}
@@ -294,22 +359,31 @@ class History:
         if first is None:
             out["throughput"] = None
             if any(x is not None for x in (when, how_many_by, backtest_items)):
-                raise HistoryError("no item has a done date, so there is no throughput to "
-                                   "forecast from", source=self.source)
+                raise HistoryError(
+                    "no item has a done date, so there is no throughput to forecast from",
+                    source=self.source,
+                )
             return out
         tp = self.throughput(window_days)
-        out["throughput"] = {"window_days": window_days, "from": _iso(tp.start),
-                             "until": _iso(tp.end), "working_days": len(tp.samples),
-                             "mean_per_day": round(float(tp.samples.mean()), 4)}
+        out["throughput"] = {
+            "window_days": window_days,
+            "from": _iso(tp.start),
+            "until": _iso(tp.end),
+            "working_days": len(tp.samples),
+            "mean_per_day": round(float(tp.samples.mean()), 4),
+        }
         if when is not None:
-            out["when"] = self.when(when, start, window_days=window_days, runs=runs,
-                                    seed=seed).to_dict()
+            out["when"] = self.when(
+                when, start, window_days=window_days, runs=runs, seed=seed
+            ).to_dict()
         if how_many_by is not None:
-            out["how_many"] = self.how_many(how_many_by, start, window_days=window_days,
-                                            runs=runs, seed=seed).to_dict()
+            out["how_many"] = self.how_many(
+                how_many_by, start, window_days=window_days, runs=runs, seed=seed
+            ).to_dict()
         if backtest_items is not None:
-            out["backtest"] = self.backtest(backtest_items, window_days=window_days,
-                                            runs=runs, seed=seed).to_dict()
+            out["backtest"] = self.backtest(
+                backtest_items, window_days=window_days, runs=runs, seed=seed
+            ).to_dict()
         out["runs"], out["seed"] = runs, seed
         return out
 
@@ -321,8 +395,9 @@ def nearest_rank(values: Iterable[float], p: float) -> float | int | None:
     Infinite values (a forecast run that never finished) sort last; a percentile
     that falls among them is None. None for no values.
     """
-    v = np.sort(np.asarray(list(values) if not isinstance(values, np.ndarray) else values,
-                           dtype=float))
+    v = np.sort(
+        np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
+    )
     if v.size == 0:
         return None
     k = _rank(p, v.size)
@@ -341,8 +416,9 @@ def _rank(p: float, n: int) -> int:
 # ---------------------------------------------------------------- calendar
 def _busdays(cal: Calendar) -> np.busdaycalendar:
     mask = [d in cal.workdays for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")]
-    return np.busdaycalendar(weekmask=mask,
-                             holidays=np.array(sorted(cal.holidays), dtype="datetime64[D]"))
+    return np.busdaycalendar(
+        weekmask=mask, holidays=np.array(sorted(cal.holidays), dtype="datetime64[D]")
+    )
 
 
 def _roll(dates: np.ndarray, busdays: np.busdaycalendar) -> np.ndarray:
@@ -363,8 +439,7 @@ def _as_date(value: Any, option: str) -> dt.date:
     try:
         d = dt.date.fromisoformat(text)
     except ValueError:
-        raise HistoryError(f"{option}: '{text}' is not a date (write it as YYYY-MM-DD)"
-                           ) from None
+        raise HistoryError(f"{option}: '{text}' is not a date (write it as YYYY-MM-DD)") from None
     if not MIN_DATE <= d <= MAX_DATE:
         raise HistoryError(f"{option}: {d} is outside {MIN_DATE} to {MAX_DATE}")
     return d
@@ -379,11 +454,17 @@ def _iso(d: dt.date | None) -> str | None:
 
 
 # ------------------------------------------------------------------ reading
-def read_history(source: str | Path | bytes, *, start_column: str | None = None,
-                 done_column: str | None = None, type_column: str | None = None,
-                 types: Iterable[str] | None = None, date_format: str | None = None,
-                 calendar: Calendar | Mapping[str, Any] | None = None,
-                 name: str | None = None) -> History:
+def read_history(
+    source: str | Path | bytes,
+    *,
+    start_column: str | None = None,
+    done_column: str | None = None,
+    type_column: str | None = None,
+    types: Iterable[str] | None = None,
+    date_format: str | None = None,
+    calendar: Calendar | Mapping[str, Any] | None = None,
+    name: str | None = None,
+) -> History:
     """Read a work-item export (CSV) into a :class:`History`.
 
     Parameters
@@ -418,13 +499,15 @@ def read_history(source: str | Path | bytes, *, start_column: str | None = None,
         src = name or path.name
         data = _read_file(path, src)
     try:
-        cal = calendar if isinstance(calendar, Calendar) else Calendar.model_validate(
-            dict(calendar or {}))
+        cal = (
+            calendar
+            if isinstance(calendar, Calendar)
+            else Calendar.model_validate(dict(calendar or {}))
+        )
     except Exception as exc:  # pydantic's message names the field
         raise HistoryError(f"calendar: {exc}", source=src) from None
     try:
-        return _parse(data, src, start_column, done_column, type_column, types,
-                      date_format, cal)
+        return _parse(data, src, start_column, done_column, type_column, types, date_format, cal)
     except HistoryError as exc:
         raise exc.with_source(src) if src else exc from None
 
@@ -435,30 +518,34 @@ def _read_file(path: Path, src: str) -> bytes:
             raise HistoryError("not a file (or it does not exist)", source=src)
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise HistoryError(f"the file has {size:,} bytes; at most {MAX_FILE_BYTES:,} "
-                               "are read (export fewer items or fewer columns)", source=src)
+            raise HistoryError(
+                f"the file has {size:,} bytes; at most {MAX_FILE_BYTES:,} "
+                "are read (export fewer items or fewer columns)",
+                source=src,
+            )
         with path.open("rb") as fh:
             return fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise HistoryError(f"cannot read the file: {exc.strerror or exc}", source=src
-                           ) from None
+        raise HistoryError(f"cannot read the file: {exc.strerror or exc}", source=src) from None
 
 
 def _text(data: bytes) -> str:
     if len(data) > MAX_FILE_BYTES:
-        raise HistoryError(f"the file has more than {MAX_FILE_BYTES:,} bytes, the most read "
-                           "(export fewer items or fewer columns)")
+        raise HistoryError(
+            f"the file has more than {MAX_FILE_BYTES:,} bytes, the most read "
+            "(export fewer items or fewer columns)"
+        )
     if not data.strip():
         raise HistoryError("the file is empty")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
-        raise HistoryError("the file is not UTF-8 text (UTF-16, or a binary file); save "
-                           "the export as CSV UTF-8")
+        raise HistoryError(
+            "the file is not UTF-8 text (UTF-16, or a binary file); save the export as CSV UTF-8"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise HistoryError(f"line {line}: not UTF-8 text; save the export as CSV UTF-8"
-                           ) from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise HistoryError(f"line {line}: not UTF-8 text; save the export as CSV UTF-8") from None
 
 
 def _delimiter(text: str) -> str:
@@ -470,17 +557,27 @@ def _delimiter(text: str) -> str:
 
 def _frame(text: str) -> pd.DataFrame:
     try:
-        df = pd.read_csv(io.StringIO(text), sep=_delimiter(text), dtype=str,
-                         keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                         index_col=False, nrows=MAX_ROWS + 1, engine="c")
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=_delimiter(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            index_col=False,
+            nrows=MAX_ROWS + 1,
+            engine="c",
+        )
     except pd.errors.EmptyDataError:
         raise HistoryError("the file is empty (no header row)") from None
     except pd.errors.ParserError as exc:
         msg = str(exc).replace("Error tokenizing data. C error: ", "").strip()
         raise HistoryError(f"not a well-formed CSV file: {msg}") from None
     if len(df) > MAX_ROWS:
-        raise HistoryError(f"more than {MAX_ROWS:,} rows: at most {MAX_ROWS:,} items are read "
-                           "(export a shorter period)")
+        raise HistoryError(
+            f"more than {MAX_ROWS:,} rows: at most {MAX_ROWS:,} items are read "
+            "(export a shorter period)"
+        )
     if df.shape[1] > MAX_COLUMNS:
         raise HistoryError(f"{df.shape[1]:,} columns: at most {MAX_COLUMNS:,} are read")
     df.columns = [str(c).strip() for c in df.columns]
@@ -503,8 +600,9 @@ def _find(columns: list[str], wanted: str, option: str) -> str:
     raise HistoryError(f"{option}: no column named '{wanted}'{hint} (columns: {shown})")
 
 
-def _named(columns: list[str], names: Iterable[str], among: Iterable[str] | None = None
-           ) -> str | None:
+def _named(
+    columns: list[str], names: Iterable[str], among: Iterable[str] | None = None
+) -> str | None:
     pool = list(among) if among is not None else columns
     by_norm = {}
     for c in pool:
@@ -546,8 +644,9 @@ def _resolve_format(date_format: str | None) -> str | None:
     text = str(date_format).strip()
     if text in FORMATS:
         return text
-    known = _FORMAT_NAMES.get(re.sub(r"\s+", " ", text.lower()).replace(" a", " am")
-                              .replace("amm", "am"))
+    known = _FORMAT_NAMES.get(
+        re.sub(r"\s+", " ", text.lower()).replace(" a", " am").replace("amm", "am")
+    )
     if known:
         return known
     if "%" in text:
@@ -557,31 +656,38 @@ def _resolve_format(date_format: str | None) -> str | None:
             pass
         else:
             return text
-    raise HistoryError(f"date_format: '{text}' is not a known format: use one of "
-                       f"{', '.join(FORMATS)} (a time may follow), or a strftime pattern "
-                       "such as %d-%m-%Y")
+    raise HistoryError(
+        f"date_format: '{text}' is not a known format: use one of "
+        f"{', '.join(FORMATS)} (a time may follow), or a strftime pattern "
+        "such as %d-%m-%Y"
+    )
 
 
 def _detect_format(cells: pd.Series) -> str:
     filled = cells[cells != ""]
     fam = _family_of(filled)
     if fam is None:
-        bad = filled[~filled.str.fullmatch(_FAMILIES["ISO"][0])
-                     & ~filled.str.fullmatch(_FAMILIES["d.M.yyyy"][0])
-                     & ~filled.str.fullmatch(_FAMILIES["M/d/yyyy"][0])]
+        bad = filled[
+            ~filled.str.fullmatch(_FAMILIES["ISO"][0])
+            & ~filled.str.fullmatch(_FAMILIES["d.M.yyyy"][0])
+            & ~filled.str.fullmatch(_FAMILIES["M/d/yyyy"][0])
+        ]
         example = bad.iloc[0] if len(bad) else filled.iloc[0]
-        raise HistoryError(f"dates are written in more than one way or in an unknown way "
-                           f"(e.g. '{example}'); give date_format ({', '.join(FORMATS)} or a "
-                           "strftime pattern)")
+        raise HistoryError(
+            f"dates are written in more than one way or in an unknown way "
+            f"(e.g. '{example}'); give date_format ({', '.join(FORMATS)} or a "
+            "strftime pattern)"
+        )
     if fam == "M/d/yyyy":
         parts = filled.str.extract(r"^(\d{1,2})/(\d{1,2})/").astype(int)
         if (parts[0] > 12).any() and not (parts[1] > 12).any():
-            return "d/M/yyyy"   # a first number above 12 cannot be a month
+            return "d/M/yyyy"  # a first number above 12 cannot be a month
     return fam
 
 
-def _parse_dates(cells: pd.Series, fmt: str, column: str, rows: pd.Series,
-                 ids: pd.Series) -> np.ndarray:
+def _parse_dates(
+    cells: pd.Series, fmt: str, column: str, rows: pd.Series, ids: pd.Series
+) -> np.ndarray:
     """Dates (``datetime64[D]``, NaT for empty cells); a bad cell names column and row."""
     out = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[D]")
     filled = (cells != "").to_numpy()
@@ -597,11 +703,18 @@ def _parse_dates(cells: pd.Series, fmt: str, column: str, rows: pd.Series,
             minutes = pd.to_numeric(parts[4], errors="coerce")
             am_pm = parts[6].notna() if 6 in parts.columns else pd.Series(False, index=parts.index)
             ok &= ~(hours > 23) & ~(minutes > 59) & ~(am_pm & ((hours > 12) | (hours < 1)))
-            ymd = pd.DataFrame({"year": parts[iy - 1].astype(int),
-                                "month": parts[im - 1].astype(int),
-                                "day": parts[iday - 1].astype(int)})
-            good = ymd["month"].between(1, 12) & ymd["day"].between(1, 31) \
+            ymd = pd.DataFrame(
+                {
+                    "year": parts[iy - 1].astype(int),
+                    "month": parts[im - 1].astype(int),
+                    "day": parts[iday - 1].astype(int),
+                }
+            )
+            good = (
+                ymd["month"].between(1, 12)
+                & ymd["day"].between(1, 31)
                 & ymd["year"].between(MIN_DATE.year, MAX_DATE.year)
+            )
             parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
             if good.any():
                 parsed[good] = pd.to_datetime(ymd[good], errors="coerce")
@@ -615,10 +728,12 @@ def _parse_dates(cells: pd.Series, fmt: str, column: str, rows: pd.Series,
     if not ok.all():
         where = ok[~ok].index[0]
         example = "2027-01-04" if fmt == "ISO" else fmt
-        raise HistoryError(f"column '{column}', row {rows[where]} (item {ids[where] or '?'}): "
-                           f"'{cells[where]}' is not a date in the format {fmt} (e.g. "
-                           f"{example}), or not a real date between {MIN_DATE.year} and "
-                           f"{MAX_DATE.year}")
+        raise HistoryError(
+            f"column '{column}', row {rows[where]} (item {ids[where] or '?'}): "
+            f"'{cells[where]}' is not a date in the format {fmt} (e.g. "
+            f"{example}), or not a real date between {MIN_DATE.year} and "
+            f"{MAX_DATE.year}"
+        )
     out[filled] = parsed.to_numpy().astype("datetime64[D]")
     return out
 
@@ -629,8 +744,16 @@ def _first_value(cell: str) -> str:
     return re.split(r"\s*[;|,]\s*", text, maxsplit=1)[0].strip() if text else ""
 
 
-def _parse(data: bytes, src: str | None, start_column, done_column, type_column, types,
-           date_format, cal: Calendar) -> History:
+def _parse(
+    data: bytes,
+    src: str | None,
+    start_column,
+    done_column,
+    type_column,
+    types,
+    date_format,
+    cal: Calendar,
+) -> History:
     df = _frame(_text(data))
     columns = [c for c in df.columns if c != "\0row"]
     if df.empty:
@@ -643,8 +766,9 @@ def _parse(data: bytes, src: str | None, start_column, done_column, type_column,
     while pos < len(columns) and _norm(columns[pos]) in (*_LINK_NAMES, *_NAME_NAMES):
         pos += 1
     given = _resolve_format(date_format)
-    type_col = _find(columns, type_column, "type_column") if type_column else \
-        _named(columns, _TYPE_NAMES)
+    type_col = (
+        _find(columns, type_column, "type_column") if type_column else _named(columns, _TYPE_NAMES)
+    )
     stages: list[str] = []
     for c in columns[pos:]:
         if c == type_col or not _only_dates(df[c], given):
@@ -655,8 +779,9 @@ def _parse(data: bytes, src: str | None, start_column, done_column, type_column,
     layout: Layout = "stages" if len(stages) >= 3 else "flat"
     if layout == "flat":
         stages = []
-    date_cols = stages or [c for c in columns if c not in (id_col, type_col)
-                           and _is_date_column(df[c], given)]
+    date_cols = stages or [
+        c for c in columns if c not in (id_col, type_col) and _is_date_column(df[c], given)
+    ]
 
     if done_column:
         done_col = _find(columns, done_column, "done_column")
@@ -666,28 +791,39 @@ def _parse(data: bytes, src: str | None, start_column, done_column, type_column,
         # By name among the date columns first; then by name anywhere, so a done
         # column with one bad date gets a message about that date, not "no column".
         others = [c for c in columns if c not in (id_col, type_col)]
-        done_col = _named(columns, _DONE_WORDS, date_cols) or \
-            _named(columns, _DONE_WORDS, others) or (date_cols[-1] if date_cols else None)
+        done_col = (
+            _named(columns, _DONE_WORDS, date_cols)
+            or _named(columns, _DONE_WORDS, others)
+            or (date_cols[-1] if date_cols else None)
+        )
     if start_column:
         start_col = _find(columns, start_column, "start_column")
     elif layout == "stages":
         start_col = stages[1]
     else:
-        start_col = _named(columns, _START_WORDS, [c for c in date_cols if c != done_col]) \
-            or _named(columns, _START_WORDS, [c for c in others if c != done_col]) \
+        start_col = (
+            _named(columns, _START_WORDS, [c for c in date_cols if c != done_col])
+            or _named(columns, _START_WORDS, [c for c in others if c != done_col])
             or next((c for c in date_cols if c != done_col), None)
+        )
     if done_col is None or start_col is None:
         shown = ", ".join(f"'{c}'" for c in columns[:30])
-        raise HistoryError("found no start and done date columns (columns: "
-                           f"{shown}); name them with start_column and done_column")
+        raise HistoryError(
+            "found no start and done date columns (columns: "
+            f"{shown}); name them with start_column and done_column"
+        )
 
     name_col = _named(columns, _NAME_NAMES)
     ids = df[id_col]
     # The start date is the earliest date in the start column or any later stage up to
     # the done column (stages can be skipped); flat: the start or, if missing, done.
-    if layout == "stages" and start_col in stages and done_col in stages and \
-            stages.index(start_col) <= stages.index(done_col):
-        span = stages[stages.index(start_col):stages.index(done_col) + 1]
+    if (
+        layout == "stages"
+        and start_col in stages
+        and done_col in stages
+        and stages.index(start_col) <= stages.index(done_col)
+    ):
+        span = stages[stages.index(start_col) : stages.index(done_col) + 1]
     else:
         span = [start_col, done_col] if start_col != done_col else [done_col]
     fmt = given
@@ -696,31 +832,43 @@ def _parse(data: bytes, src: str | None, start_column, done_column, type_column,
     parsed = {c: _parse_dates(df[c], fmt, c, rows, ids) for c in dict.fromkeys(span)}
     done = parsed[done_col]
     start_raw = parsed[start_col]
-    start = np.min(np.stack([np.where(np.isnat(parsed[c]), np.datetime64("9999-12-31"),
-                                      parsed[c]) for c in span]), axis=0)
+    start = np.min(
+        np.stack(
+            [np.where(np.isnat(parsed[c]), np.datetime64("9999-12-31"), parsed[c]) for c in span]
+        ),
+        axis=0,
+    )
     start = np.where(start == np.datetime64("9999-12-31"), np.datetime64("NaT"), start)
     late = (~np.isnat(start_raw) & ~np.isnat(done) & (start_raw > done)).sum()
     if late:
-        warnings.append(f"{late} item(s) have a start date after their done date; they "
-                        "count as started on the done date")
+        warnings.append(
+            f"{late} item(s) have a start date after their done date; they "
+            "count as started on the done date"
+        )
 
     type_values = df[type_col].map(_first_value) if type_col else pd.Series("", index=df.index)
-    items = pd.DataFrame({
-        "row": rows.to_numpy(), "id": ids.to_numpy(),
-        "name": df[name_col].to_numpy() if name_col else "",
-        "type": type_values.to_numpy(),
-        "start": pd.to_datetime(start), "done": pd.to_datetime(done)})
+    items = pd.DataFrame(
+        {
+            "row": rows.to_numpy(),
+            "id": ids.to_numpy(),
+            "name": df[name_col].to_numpy() if name_col else "",
+            "type": type_values.to_numpy(),
+            "start": pd.to_datetime(start),
+            "done": pd.to_datetime(done),
+        }
+    )
     if types is not None:
         wanted = [str(t).strip() for t in types if str(t).strip()]
         if type_col is None:
-            raise HistoryError("types: the file has no type column (name it with "
-                               "type_column)")
+            raise HistoryError("types: the file has no type column (name it with type_column)")
         present = list(dict.fromkeys(items["type"]))
         lower = {t.lower(): t for t in present}
         missing = [t for t in wanted if t.lower() not in lower]
         if missing:
-            raise HistoryError(f"types: no item of type '{missing[0]}' (types in the file: "
-                               f"{', '.join(t for t in present if t) or 'none'})")
+            raise HistoryError(
+                f"types: no item of type '{missing[0]}' (types in the file: "
+                f"{', '.join(t for t in present if t) or 'none'})"
+            )
         keep = {lower[t.lower()] for t in wanted}
         items = items[items["type"].isin(keep)]
     busdays = _busdays(cal)
@@ -732,13 +880,28 @@ def _parse(data: bytes, src: str | None, start_column, done_column, type_column,
         ct[is_done] = np.busday_count(s[is_done], d[is_done], busdaycal=busdays) + 1
     items = items.assign(
         status=np.where(is_done, "done", np.where(np.isnat(s), "not_started", "in_progress")),
-        cycle_time=ct).reset_index(drop=True)
+        cycle_time=ct,
+    ).reset_index(drop=True)
     if items.empty:
         raise HistoryError("no items left after the types filter")
-    cols = Columns(layout=layout, id=id_col, start=start_col, done=done_col, type=type_col,
-                   name=name_col, stages=tuple(stages), date_format=fmt)
-    return History(items=items, columns=cols, calendar=cal, source=src,
-                   all_columns=tuple(columns), warnings=warnings)
+    cols = Columns(
+        layout=layout,
+        id=id_col,
+        start=start_col,
+        done=done_col,
+        type=type_col,
+        name=name_col,
+        stages=tuple(stages),
+        date_format=fmt,
+    )
+    return History(
+        items=items,
+        columns=cols,
+        calendar=cal,
+        source=src,
+        all_columns=tuple(columns),
+        warnings=warnings,
+    )
 
 
 # --------------------------------------------------------------- throughput
@@ -759,28 +922,37 @@ class Throughput:
         return pd.DataFrame({"date": pd.to_datetime(self.days), "done": self.samples})
 
 
-def throughput_window(history: History, window_days: int = DEFAULT_WINDOW_DAYS,
-                      until: dt.date | None = None) -> Throughput:
+def throughput_window(
+    history: History, window_days: int = DEFAULT_WINDOW_DAYS, until: dt.date | None = None
+) -> Throughput:
     """The last ``window_days`` calendar days up to and including ``until`` (default:
     the last done date). An item done on a non-working day counts on the next one."""
     window_days = _whole(window_days, "window_days", 1, MAX_WINDOW_DAYS)
     busdays = history.busdays
     done = _roll(history.done_items()["done"].to_numpy("datetime64[D]"), busdays)
     if done.size == 0:
-        raise HistoryError("no item has a done date, so there is no throughput",
-                           source=history.source)
+        raise HistoryError(
+            "no item has a done date, so there is no throughput", source=history.source
+        )
     end = np.datetime64(until, "D") if until is not None else done.max()
     first = end - np.timedelta64(window_days - 1, "D")
     days = np.arange(first, end + 1, dtype="datetime64[D]")
     days = days[np.is_busday(days, busdaycal=busdays)]
     if days.size == 0:
-        raise HistoryError(f"window_days: the {window_days}-day window up to {end} holds no "
-                           "working day; make it longer")
+        raise HistoryError(
+            f"window_days: the {window_days}-day window up to {end} holds no "
+            "working day; make it longer"
+        )
     done = done[(done >= first) & (done <= end)]
-    counts = np.searchsorted(np.sort(done), days, side="right") - \
-        np.searchsorted(np.sort(done), days, side="left")
-    return Throughput(start=first.astype(dt.date), end=end.astype(dt.date), days=days,
-                      samples=counts.astype(np.int64))
+    counts = np.searchsorted(np.sort(done), days, side="right") - np.searchsorted(
+        np.sort(done), days, side="left"
+    )
+    return Throughput(
+        start=first.astype(dt.date),
+        end=end.astype(dt.date),
+        days=days,
+        samples=counts.astype(np.int64),
+    )
 
 
 def _whole(value: Any, option: str, low: int, high: int) -> int:
@@ -821,14 +993,13 @@ def _rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def _days_to_reach(samples: np.ndarray, n: int, runs: int, rng: np.random.Generator
-                   ) -> np.ndarray:
+def _days_to_reach(samples: np.ndarray, n: int, runs: int, rng: np.random.Generator) -> np.ndarray:
     """Per run, the first working day (1-based) on which the cumulative count reaches
     ``n``; ``inf`` when it has not by :data:`MAX_FORECAST_DAYS`."""
     out = np.full(runs, np.inf)
     mean = float(samples.mean())
     if mean == 0:
-        return out            # nothing is ever done: every run is "never"
+        return out  # nothing is ever done: every run is "never"
     total = np.zeros(runs, dtype=np.int64)
     active = np.arange(runs)
     day0 = 0
@@ -873,7 +1044,7 @@ class WhenForecast:
 
     def percentile_date(self, p: float) -> dt.date | None:
         """The earliest date by which at least ``p`` percent of the runs are done."""
-        d = np.sort(self.dates)    # NaT sorts last in numpy
+        d = np.sort(self.dates)  # NaT sorts last in numpy
         x = d[_rank(p, d.size)]
         return None if np.isnat(x) else x.astype(dt.date)
 
@@ -881,8 +1052,9 @@ class WhenForecast:
         """Runs finishing on each date: ``date``, ``runs``, ``share`` (never excluded)."""
         ok = self.dates[~np.isnat(self.dates)]
         dates, counts = np.unique(ok, return_counts=True)
-        return pd.DataFrame({"date": pd.to_datetime(dates), "runs": counts,
-                             "share": counts / max(self.runs, 1)})
+        return pd.DataFrame(
+            {"date": pd.to_datetime(dates), "runs": counts, "share": counts / max(self.runs, 1)}
+        )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"n": self.n, "from": self.start.isoformat()}
@@ -894,9 +1066,15 @@ class WhenForecast:
         return out
 
 
-def forecast_when(samples: np.ndarray, n: int, start: dt.date | str,
-                  calendar: Calendar | None = None, *, runs: int = DEFAULT_RUNS,
-                  seed: int = DEFAULT_SEED) -> WhenForecast:
+def forecast_when(
+    samples: np.ndarray,
+    n: int,
+    start: dt.date | str,
+    calendar: Calendar | None = None,
+    *,
+    runs: int = DEFAULT_RUNS,
+    seed: int = DEFAULT_SEED,
+) -> WhenForecast:
     """Monte Carlo of the date on which ``n`` items are done.
 
     From ``start`` (day 1 = the first working day on or after it) each working day
@@ -945,16 +1123,25 @@ class HowManyForecast:
         return int(c[c.size - 1 - _rank(p, c.size)])
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"by": self.by.isoformat(), "from": self.start.isoformat(),
-                               "working_days": self.working_days}
+        out: dict[str, Any] = {
+            "by": self.by.isoformat(),
+            "from": self.start.isoformat(),
+            "working_days": self.working_days,
+        }
         for p in PERCENTILES:
             out[f"p{p}"] = self.at_least(p)
         return out
 
 
-def forecast_how_many(samples: np.ndarray, by: dt.date | str, start: dt.date | str,
-                      calendar: Calendar | None = None, *, runs: int = DEFAULT_RUNS,
-                      seed: int = DEFAULT_SEED) -> HowManyForecast:
+def forecast_how_many(
+    samples: np.ndarray,
+    by: dt.date | str,
+    start: dt.date | str,
+    calendar: Calendar | None = None,
+    *,
+    runs: int = DEFAULT_RUNS,
+    seed: int = DEFAULT_SEED,
+) -> HowManyForecast:
     """Monte Carlo of the items done over the working days from ``start`` to ``by``.
 
     ``p85`` of the result is the count reached in at least 85% of the runs.
@@ -963,22 +1150,24 @@ def forecast_how_many(samples: np.ndarray, by: dt.date | str, start: dt.date | s
     runs = _runs(runs)
     begin, end = _as_date(start, "from"), _as_date(by, "how_many_by")
     busdays = _busdays(calendar or Calendar())
-    working = int(np.busday_count(np.datetime64(begin, "D"), np.datetime64(end, "D") + 1,
-                                  busdaycal=busdays))
+    working = int(
+        np.busday_count(np.datetime64(begin, "D"), np.datetime64(end, "D") + 1, busdaycal=busdays)
+    )
     if working < 1:
-        raise HistoryError(f"how_many_by: {end} leaves no working day from {begin}; pick a "
-                           "later date")
+        raise HistoryError(
+            f"how_many_by: {end} leaves no working day from {begin}; pick a later date"
+        )
     if working > MAX_FORECAST_DAYS:
-        raise HistoryError(f"how_many_by: at most {MAX_FORECAST_DAYS:,} working days ahead "
-                           f"(got {working:,})")
+        raise HistoryError(
+            f"how_many_by: at most {MAX_FORECAST_DAYS:,} working days ahead (got {working:,})"
+        )
     rng = _rng(seed)
     counts = np.zeros(runs, dtype=np.int64)
     step = max(_BLOCK_CELLS // runs, 1)
     for d0 in range(0, working, step):
         width = min(step, working - d0)
         counts += s[rng.integers(0, s.size, size=(runs, width))].sum(axis=1)
-    return HowManyForecast(by=end, start=begin, working_days=working, counts=counts,
-                           seed=seed)
+    return HowManyForecast(by=end, start=begin, working_days=working, counts=counts, seed=seed)
 
 
 # ----------------------------------------------------------------- backtest
@@ -1011,13 +1200,23 @@ class Backtest:
         def r(x: float | None) -> float | None:
             return None if x is None else round(x, 4)
 
-        return {"n": self.n, "window_days": self.window_days, "cutoffs": self.cutoffs,
-                "within_p50": r(self.within_p50), "within_p85": r(self.within_p85)}
+        return {
+            "n": self.n,
+            "window_days": self.window_days,
+            "cutoffs": self.cutoffs,
+            "within_p50": r(self.within_p50),
+            "within_p85": r(self.within_p85),
+        }
 
 
-def backtest(history: History, n: int = DEFAULT_BACKTEST_ITEMS, *,
-             window_days: int = DEFAULT_WINDOW_DAYS, runs: int = DEFAULT_RUNS,
-             seed: int = DEFAULT_SEED) -> Backtest:
+def backtest(
+    history: History,
+    n: int = DEFAULT_BACKTEST_ITEMS,
+    *,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    runs: int = DEFAULT_RUNS,
+    seed: int = DEFAULT_SEED,
+) -> Backtest:
     """Calibration of the *when* forecast on the team's own past.
 
     Cut-offs every 7 calendar days from (first done date + ``window_days``) while at
@@ -1045,21 +1244,33 @@ def backtest(history: History, n: int = DEFAULT_BACKTEST_ITEMS, *,
             if after.size < n:
                 break
             tp = throughput_window(history, window_days, until=cutoff.astype(dt.date))
-            f = forecast_when(tp.samples, n, (cutoff + 1).astype(dt.date), history.calendar,
-                              runs=runs, seed=int(seed) + k)
+            f = forecast_when(
+                tp.samples,
+                n,
+                (cutoff + 1).astype(dt.date),
+                history.calendar,
+                runs=runs,
+                seed=int(seed) + k,
+            )
             actual = after[n - 1]
             p50, p85 = f.percentile_date(50), f.percentile_date(85)
-            rows.append({"cutoff": cutoff, "start": cutoff + 1,
-                         "p50": np.datetime64(p50, "D") if p50 else np.datetime64("NaT"),
-                         "p85": np.datetime64(p85, "D") if p85 else np.datetime64("NaT"),
-                         "actual": actual,
-                         # A forecast of "never" is later than any actual date.
-                         "within_p50": p50 is None or actual <= np.datetime64(p50, "D"),
-                         "within_p85": p85 is None or actual <= np.datetime64(p85, "D")})
+            rows.append(
+                {
+                    "cutoff": cutoff,
+                    "start": cutoff + 1,
+                    "p50": np.datetime64(p50, "D") if p50 else np.datetime64("NaT"),
+                    "p85": np.datetime64(p85, "D") if p85 else np.datetime64("NaT"),
+                    "actual": actual,
+                    # A forecast of "never" is later than any actual date.
+                    "within_p50": p50 is None or actual <= np.datetime64(p50, "D"),
+                    "within_p85": p85 is None or actual <= np.datetime64(p85, "D"),
+                }
+            )
             cutoff = cutoff + np.timedelta64(BACKTEST_STEP_DAYS, "D")
             k += 1
-    table = pd.DataFrame(rows, columns=["cutoff", "start", "p50", "p85", "actual",
-                                        "within_p50", "within_p85"])
+    table = pd.DataFrame(
+        rows, columns=["cutoff", "start", "p50", "p85", "actual", "within_p50", "within_p85"]
+    )
     for c in ("cutoff", "start", "p50", "p85", "actual"):
         table[c] = pd.to_datetime(table[c])
     table["within_p50"] = table["within_p50"].astype(bool)
@@ -1068,8 +1279,9 @@ def backtest(history: History, n: int = DEFAULT_BACKTEST_ITEMS, *,
 
 
 # --------------------------------------------------------------- comparison
-def second_opinion(when: WhenForecast, model_p50: dt.date | str | None,
-                   model_p85: dt.date | str | None) -> dict[str, Any]:
+def second_opinion(
+    when: WhenForecast, model_p50: dt.date | str | None, model_p85: dt.date | str | None
+) -> dict[str, Any]:
     """The throughput forecast beside the model's dates.
 
     Returns ``throughput_p50``/``throughput_p85`` (dates), ``shift_p50_days`` /
@@ -1094,9 +1306,13 @@ def second_opinion(when: WhenForecast, model_p50: dt.date | str | None,
 
 
 # -------------------------------------------------------------- calibration
-def calibrate(scenario: Scenario, history: History,
-              mapping: Mapping[str, str | None] | None = None, *,
-              focus: float | None = None) -> Scenario:
+def calibrate(
+    scenario: Scenario,
+    history: History,
+    mapping: Mapping[str, str | None] | None = None,
+    *,
+    focus: float | None = None,
+) -> Scenario:
     """Backlog efforts from the history: ``empirical`` samples of cycle time x focus.
 
     Parameters
@@ -1135,17 +1351,23 @@ def calibrate(scenario: Scenario, history: History,
             raise HistoryError(f"mapping: '{item_id}' is not a planned backlog item{hint}")
         key = kind or None
         if key is not None and key not in types:
-            raise HistoryError(f"mapping: {item_id}: no done item of type '{key}' in the "
-                               f"history (types: {', '.join(types) or 'none'})")
+            raise HistoryError(
+                f"mapping: {item_id}: no done item of type '{key}' in the "
+                f"history (types: {', '.join(types) or 'none'})"
+            )
         if key not in samples_of:
             ct = history.cycle_times(key)[-MAX_SAMPLES:]
             if ct.size == 0:
-                raise HistoryError(f"mapping: {item_id}: the history has no done item"
-                                   + (f" of type '{key}'" if key else ""))
+                raise HistoryError(
+                    f"mapping: {item_id}: the history has no done item"
+                    + (f" of type '{key}'" if key else "")
+                )
             samples_of[key] = [round(float(x) * f, 4) for x in ct]
     data = scenario.model_dump(mode="json", exclude_none=True)
     for item in data["items"]:
         if item["id"] in mapping:
-            item["effort"] = {"dist": "empirical", "samples": samples_of[mapping[item["id"]]
-                                                                        or None]}
+            item["effort"] = {
+                "dist": "empirical",
+                "samples": samples_of[mapping[item["id"]] or None],
+            }
     return parse_scenario(data)

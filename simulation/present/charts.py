@@ -31,14 +31,22 @@ TORNADO_WIDTH = 200
 DATE_FORMAT = "%-d %b %Y"
 
 #: The two lenses of "what drives it": sensitivity column, title, what "worse" means.
-LENSES = {"delivery": ("delivery_rho", "What moves the date", "later"),
-          "npv": ("npv_rho", "What moves the value", "less value")}
+LENSES = {
+    "delivery": ("delivery_rho", "What moves the date", "later"),
+    "npv": ("npv_rho", "What moves the value", "less value"),
+}
 
 
 def _base(title: str | None = None, width: int = WIDTH) -> dict[str, Any]:
-    spec: dict[str, Any] = {"$schema": SCHEMA, "width": width,
-                            "config": {"font": FONT, "view": {"stroke": None},
-                                       "axis": {"labelFontSize": 11, "titleFontSize": 11}}}
+    spec: dict[str, Any] = {
+        "$schema": SCHEMA,
+        "width": width,
+        "config": {
+            "font": FONT,
+            "view": {"stroke": None},
+            "axis": {"labelFontSize": 11, "titleFontSize": 11},
+        },
+    }
     if title:
         spec["title"] = {"text": title, "anchor": "start", "fontSize": 13}
     return spec
@@ -48,8 +56,18 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts (NaN as null, numpy numbers as Python numbers)."""
     out = []
     for row in df.to_dict(orient="records"):
-        out.append({k: (None if isinstance(v, float) and not np.isfinite(v) else
-                        v.item() if isinstance(v, np.generic) else v) for k, v in row.items()})
+        out.append(
+            {
+                k: (
+                    None
+                    if isinstance(v, float) and not np.isfinite(v)
+                    else v.item()
+                    if isinstance(v, np.generic)
+                    else v
+                )
+                for k, v in row.items()
+            }
+        )
     return out
 
 
@@ -67,36 +85,61 @@ def tornado_spec(sens: pd.DataFrame, lens: str, top: int = 10) -> dict[str, Any]
         Bars shown, the largest magnitudes first.
     """
     col, title, worse = LENSES[lens]
-    rows = sens[["input", col, "se"]].dropna(subset=[col]) if not sens.empty else \
-        pd.DataFrame(columns=["input", col, "se"])
+    rows = (
+        sens[["input", col, "se"]].dropna(subset=[col])
+        if not sens.empty
+        else pd.DataFrame(columns=["input", col, "se"])
+    )
     rows = rows.reindex(rows[col].abs().sort_values(ascending=False, kind="stable").index)
     rows = rows.head(top).rename(columns={col: "rho"})
     # For the date a positive correlation is bad (later); for the value a negative one.
     bad = rows["rho"] > 0 if lens == "delivery" else rows["rho"] < 0
-    rows = rows.assign(effect=np.where(bad, f"{worse}", "the other way"),
-                       noise=2 * rows["se"].astype(float))
+    rows = rows.assign(
+        effect=np.where(bad, f"{worse}", "the other way"), noise=2 * rows["se"].astype(float)
+    )
     order = rows["input"].tolist()
     spec = _base(title, width=TORNADO_WIDTH)
     spec["data"] = {"values": _records(rows)}
     spec["height"] = {"step": 22}
-    x = {"field": "rho", "type": "quantitative", "scale": {"domain": [-1, 1]},
-         "axis": {"title": "Rank correlation (Spearman)", "format": "+.1f",
-                  "values": [-1, -0.5, 0, 0.5, 1]}}
-    y = {"field": "input", "type": "nominal", "sort": order, "title": None,
-         "axis": {"labelLimit": 220}}
+    x = {
+        "field": "rho",
+        "type": "quantitative",
+        "scale": {"domain": [-1, 1]},
+        "axis": {
+            "title": "Rank correlation (Spearman)",
+            "format": "+.1f",
+            "values": [-1, -0.5, 0, 0.5, 1],
+        },
+    }
+    y = {
+        "field": "input",
+        "type": "nominal",
+        "sort": order,
+        "title": None,
+        "axis": {"labelLimit": 220},
+    }
     spec["layer"] = [
-        {"mark": {"type": "bar", "height": {"band": 0.7}},
-         "encoding": {"x": x, "y": y,
-                      "color": {"field": "effect", "type": "nominal",
-                                "scale": {"domain": [worse, "the other way"],
-                                          "range": [WORSE, BETTER]},
-                                "legend": {"title": "When the input is larger",
-                                           "orient": "bottom"}},
-                      "tooltip": [{"field": "input", "title": "Input"},
-                                  {"field": "rho", "title": "Rank correlation",
-                                   "format": "+.2f"}]}},
-        {"mark": {"type": "rule", "color": NEUTRAL},
-         "encoding": {"x": {"datum": 0, "type": "quantitative"}}},
+        {
+            "mark": {"type": "bar", "height": {"band": 0.7}},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "color": {
+                    "field": "effect",
+                    "type": "nominal",
+                    "scale": {"domain": [worse, "the other way"], "range": [WORSE, BETTER]},
+                    "legend": {"title": "When the input is larger", "orient": "bottom"},
+                },
+                "tooltip": [
+                    {"field": "input", "title": "Input"},
+                    {"field": "rho", "title": "Rank correlation", "format": "+.2f"},
+                ],
+            },
+        },
+        {
+            "mark": {"type": "rule", "color": NEUTRAL},
+            "encoding": {"x": {"datum": 0, "type": "quantitative"}},
+        },
     ]
     return spec
 
@@ -109,12 +152,24 @@ def criticality_spec(crit: pd.DataFrame, top: int = 15) -> dict[str, Any]:
     spec["height"] = {"step": 20}
     spec["mark"] = {"type": "bar", "color": PROJECT, "height": {"band": 0.7}}
     spec["encoding"] = {
-        "x": {"field": "criticality", "type": "quantitative", "scale": {"domain": [0, 1]},
-              "axis": {"format": "%", "title": "Share of futures on the chain that set the date"}},
-        "y": {"field": "name", "type": "nominal", "sort": rows["name"].tolist(), "title": None,
-              "axis": {"labelLimit": 220}},
-        "tooltip": [{"field": "name", "title": "Item"},
-                    {"field": "criticality", "title": "Criticality", "format": ".0%"}]}
+        "x": {
+            "field": "criticality",
+            "type": "quantitative",
+            "scale": {"domain": [0, 1]},
+            "axis": {"format": "%", "title": "Share of futures on the chain that set the date"},
+        },
+        "y": {
+            "field": "name",
+            "type": "nominal",
+            "sort": rows["name"].tolist(),
+            "title": None,
+            "axis": {"labelLimit": 220},
+        },
+        "tooltip": [
+            {"field": "name", "title": "Item"},
+            {"field": "criticality", "title": "Criticality", "format": ".0%"},
+        ],
+    }
     return spec
 
 
@@ -129,19 +184,40 @@ def delivery_spec(dates: pd.DataFrame, markers: pd.DataFrame) -> dict[str, Any]:
     colours = {"P50": NEUTRAL, "P85": "#111111", "Deadline": DEADLINE}
     marks = markers[markers["label"].isin(list(colours))]
     spec["layer"] = [
-        {"data": {"values": _records(dates)},
-         "mark": {"type": "bar", "color": PROJECT, "opacity": 0.85},
-         "encoding": {"x": {"field": "week", "type": "temporal", "title": "Delivery week",
-                            "axis": {"format": "%-d %b %Y", "labelOverlap": True}},
-                      "y": {"field": "share", "type": "quantitative",
-                            "axis": {"format": "%", "title": "Futures delivering that week"}}}},
-        {"data": {"values": _records(marks)},
-         "mark": {"type": "rule", "strokeWidth": 2, "strokeDash": [6, 3]},
-         "encoding": {"x": {"field": "date", "type": "temporal"},
-                      "color": {"field": "label", "type": "nominal", "title": None,
-                                "scale": {"domain": list(marks["label"]),
-                                          "range": [colours[k] for k in marks["label"]]},
-                                "legend": {"orient": "top"}}}},
+        {
+            "data": {"values": _records(dates)},
+            "mark": {"type": "bar", "color": PROJECT, "opacity": 0.85},
+            "encoding": {
+                "x": {
+                    "field": "week",
+                    "type": "temporal",
+                    "title": "Delivery week",
+                    "axis": {"format": "%-d %b %Y", "labelOverlap": True},
+                },
+                "y": {
+                    "field": "share",
+                    "type": "quantitative",
+                    "axis": {"format": "%", "title": "Futures delivering that week"},
+                },
+            },
+        },
+        {
+            "data": {"values": _records(marks)},
+            "mark": {"type": "rule", "strokeWidth": 2, "strokeDash": [6, 3]},
+            "encoding": {
+                "x": {"field": "date", "type": "temporal"},
+                "color": {
+                    "field": "label",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {
+                        "domain": list(marks["label"]),
+                        "range": [colours[k] for k in marks["label"]],
+                    },
+                    "legend": {"orient": "top"},
+                },
+            },
+        },
     ]
     return spec
 
@@ -154,35 +230,68 @@ def value_spec(fan: pd.DataFrame, title: str = "Value earned over time") -> dict
     spec = _base(title, width=2 * WIDTH)
     spec["height"] = 200
     spec["data"] = {"values": _records(fan)}
-    x = {"field": "date", "type": "temporal", "title": None,
-         "axis": {"format": "%b %Y", "labelOverlap": True}}
+    x = {
+        "field": "date",
+        "type": "temporal",
+        "title": None,
+        "axis": {"format": "%b %Y", "labelOverlap": True},
+    }
     spec["layer"] = [
-        {"mark": {"type": "area", "color": PRODUCT, "opacity": 0.25},
-         "encoding": {"x": x, "y": {"field": "p10", "type": "quantitative"},
-                      "y2": {"field": "p90"}}},
-        {"mark": {"type": "line", "color": PRODUCT, "strokeWidth": 2},
-         "encoding": {"x": x, "y": {"field": "p50", "type": "quantitative",
-                                    "axis": {"format": "~s", "title": "Cumulative value"}}}},
+        {
+            "mark": {"type": "area", "color": PRODUCT, "opacity": 0.25},
+            "encoding": {
+                "x": x,
+                "y": {"field": "p10", "type": "quantitative"},
+                "y2": {"field": "p90"},
+            },
+        },
+        {
+            "mark": {"type": "line", "color": PRODUCT, "strokeWidth": 2},
+            "encoding": {
+                "x": x,
+                "y": {
+                    "field": "p50",
+                    "type": "quantitative",
+                    "axis": {"format": "~s", "title": "Cumulative value"},
+                },
+            },
+        },
     ]
     return spec
 
 
-def bars_spec(rows: pd.DataFrame, field: str, title: str, fmt: str, colour: str
-              ) -> dict[str, Any]:
+def bars_spec(rows: pd.DataFrame, field: str, title: str, fmt: str, colour: str) -> dict[str, Any]:
     """Paired difference per scenario with its 90% interval (``name``, ``mean``, ``lo``, ``hi``)."""
     spec = _base(title)
     spec["data"] = {"values": _records(rows)}
     spec["height"] = {"step": 28}
-    y = {"field": "name", "type": "nominal", "sort": rows["name"].tolist(), "title": None,
-         "axis": {"labelLimit": 220}}
+    y = {
+        "field": "name",
+        "type": "nominal",
+        "sort": rows["name"].tolist(),
+        "title": None,
+        "axis": {"labelLimit": 220},
+    }
     spec["layer"] = [
-        {"mark": {"type": "rule", "strokeWidth": 3, "color": colour},
-         "encoding": {"x": {"field": "lo", "type": "quantitative",
-                            "axis": {"format": fmt, "title": field}},
-                      "x2": {"field": "hi"}, "y": y}},
-        {"mark": {"type": "point", "filled": True, "size": 70, "color": colour, "opacity": 1},
-         "encoding": {"x": {"field": "mean", "type": "quantitative"}, "y": y}},
-        {"mark": {"type": "rule", "color": NEUTRAL},
-         "encoding": {"x": {"datum": 0, "type": "quantitative"}}},
+        {
+            "mark": {"type": "rule", "strokeWidth": 3, "color": colour},
+            "encoding": {
+                "x": {
+                    "field": "lo",
+                    "type": "quantitative",
+                    "axis": {"format": fmt, "title": field},
+                },
+                "x2": {"field": "hi"},
+                "y": y,
+            },
+        },
+        {
+            "mark": {"type": "point", "filled": True, "size": 70, "color": colour, "opacity": 1},
+            "encoding": {"x": {"field": "mean", "type": "quantitative"}, "y": y},
+        },
+        {
+            "mark": {"type": "rule", "color": NEUTRAL},
+            "encoding": {"x": {"datum": 0, "type": "quantitative"}},
+        },
     ]
     return spec

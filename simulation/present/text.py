@@ -20,27 +20,34 @@ def fmt(x: Any, spec: str = ".1f") -> str:
 def format_summary(s: dict[str, Any]) -> str:
     """Readable forecast: the project lens, then the product lens."""
     d, c, v = s["delivery"], s["cost"], s["value"]
-    lines = [f"{s['scenario']}  ({s['runs']:,} runs, seed {s['seed']})", "",
-             "Project lens",
-             f"  Delivery  P50 {d['p50_date']} (day {fmt(d['p50_day'])})   "
-             f"P85 {d['p85_date']} (day {fmt(d['p85_day'])})   "
-             f"P95 {d['p95_date']} (day {fmt(d['p95_day'])})"]
+    lines = [
+        f"{s['scenario']}  ({s['runs']:,} runs, seed {s['seed']})",
+        "",
+        "Project lens",
+        f"  Delivery  P50 {d['p50_date']} (day {fmt(d['p50_day'])})   "
+        f"P85 {d['p85_date']} (day {fmt(d['p85_day'])})   "
+        f"P95 {d['p95_date']} (day {fmt(d['p95_day'])})",
+    ]
     if d.get("on_time_probability") is not None:
-        lines.append(f"  On time   {d['on_time_probability']:.0%} chance of delivering by "
-                     f"{d['deadline']}")
+        lines.append(
+            f"  On time   {d['on_time_probability']:.0%} chance of delivering by {d['deadline']}"
+        )
     if d.get("undelivered_runs"):
-        lines.append(f"  Warning   {d['undelivered_runs']} runs did not deliver within the "
-                     "20-year simulated-time cap")
-    lines += [f"  Cost      mean {money(c['mean'])}   P85 {money(c['p85'])}", "",
-              "Product lens",
-              f"  First value  P50 {v['first_value_date_p50']} "
-              f"(day {fmt(v['first_value_day_p50'])})",
-              f"  NPV          mean {money(v['npv_mean'])}   P50 {money(v['npv_p50'])}"
-              f"   ROI {fmt(v['roi_mean'], '.2f')}",
-              f"  Outcome      {v['outcome']}: {fmt(v['outcome_probability'], '.0%')} chance"
-              + (f" by {v['outcome_by']}" if v.get("outcome_by") else " within the horizon")]
+        lines.append(
+            f"  Warning   {d['undelivered_runs']} runs did not deliver within the "
+            "20-year simulated-time cap"
+        )
+    lines += [
+        f"  Cost      mean {money(c['mean'])}   P85 {money(c['p85'])}",
+        "",
+        "Product lens",
+        f"  First value  P50 {v['first_value_date_p50']} (day {fmt(v['first_value_day_p50'])})",
+        f"  NPV          mean {money(v['npv_mean'])}   P50 {money(v['npv_p50'])}"
+        f"   ROI {fmt(v['roi_mean'], '.2f')}",
+        f"  Outcome      {v['outcome']}: {fmt(v['outcome_probability'], '.0%')} chance"
+        + (f" by {v['outcome_by']}" if v.get("outcome_by") else " within the horizon"),
+    ]
     return "\n".join(lines)
-
 
 
 def format_deltas(deltas: dict[str, dict[str, Any]]) -> str:
@@ -53,8 +60,11 @@ def format_deltas(deltas: dict[str, dict[str, Any]]) -> str:
             continue
         pct = key in ("on_time", "outcome")
         # round() then + 0.0: a difference that rounds to zero reads +0.0, never -0.0.
-        f = (lambda x: "n/a" if x is None else f"{round(x, 3) + 0.0:+.1%}") if pct else (
-            lambda x: "n/a" if x is None else f"{round(x, 1) + 0.0:+,.1f}")
+        f = (
+            (lambda x: "n/a" if x is None else f"{round(x, 3) + 0.0:+.1%}")
+            if pct
+            else (lambda x: "n/a" if x is None else f"{round(x, 1) + 0.0:+,.1f}")
+        )
         lo, hi = d["ci90"]
         out.append(f"  {label:<28} {f(d['mean']):>14}   90% CI [{f(lo)}, {f(hi)}]")
     return "\n".join(out)

@@ -1,4 +1,6 @@
-"""The report for a steering committee: one self-contained HTML file (docs/reference/drivers-and-report.md).
+"""The report for a steering committee: one self-contained HTML file.
+
+See docs/reference/drivers-and-report.md.
 
 It opens with no network: every chart is inline SVG, rendered here from the
 Vega-Lite specs of :mod:`simulation.present.charts` by vl-convert (a library, no browser),
@@ -35,7 +37,7 @@ from simulation.engine.summary import RESULT_LABELS
 from simulation.present import charts as vega
 from simulation.scenario.errors import ScenarioError
 
-if TYPE_CHECKING:   # annotations only
+if TYPE_CHECKING:  # annotations only
     from simulation.decide.prioritise import Combination, Prioritisation
     from simulation.engine.results import Results
     from simulation.engine.summary import Comparison
@@ -46,8 +48,12 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 #: Seconds Chromium may take to print the report.
 PDF_TIMEOUT_S = 120
 
-STYLE = (f":root {{ --project: {vega.PROJECT}; --product: {vega.PRODUCT}; "
-         "--ink: #1b1b1b; --mute: #5a5a5a; }") + """
+STYLE = (
+    (
+        f":root {{ --project: {vega.PROJECT}; --product: {vega.PRODUCT}; "
+        "--ink: #1b1b1b; --mute: #5a5a5a; }"
+    )
+    + """
 * { box-sizing: border-box; }
 body { font: 15px/1.5 Helvetica, Arial, sans-serif; color: var(--ink); margin: 0 auto;
        max-width: 900px; padding: 28px 36px; }
@@ -74,6 +80,7 @@ section { page-break-inside: auto; }
 @media print { body { padding: 0; max-width: none; } h2 { page-break-after: avoid; }
                .lenses, .pair { page-break-inside: avoid; } }
 """
+)
 
 
 # ----------------------------------------------------------------- helpers
@@ -110,11 +117,19 @@ def _days(x: float | None, signed: bool = False) -> str:
 
 
 def _table(head: list[str], rows: list[list[Any]], numeric: set[int] = frozenset()) -> str:
-    th = "".join(f'<th class="num">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>"
-                 for i, h in enumerate(head))
-    body = "".join("<tr>" + "".join(
-        f'<td class="num">{_e(c)}</td>' if i in numeric else f"<td>{_e(c)}</td>"
-        for i, c in enumerate(r)) + "</tr>" for r in rows)
+    th = "".join(
+        f'<th class="num">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>"
+        for i, h in enumerate(head)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{_e(c)}</td>' if i in numeric else f"<td>{_e(c)}</td>"
+            for i, c in enumerate(r)
+        )
+        + "</tr>"
+        for r in rows
+    )
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -137,9 +152,13 @@ def model_version() -> str:
     except importlib.metadata.PackageNotFoundError:
         version = "unknown"
     try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, timeout=5, check=True
-                                ).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit = ""
     return f"{version} (commit {commit})" if commit else version
@@ -153,8 +172,9 @@ def delivery_weeks(res: Results) -> pd.DataFrame:
         return pd.DataFrame(columns=["week", "share"])
     monday = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize()
     counts = monday.value_counts().sort_index()
-    return pd.DataFrame({"week": counts.index.strftime("%Y-%m-%d"),
-                         "share": counts.to_numpy() / len(res.runs)})
+    return pd.DataFrame(
+        {"week": counts.index.strftime("%Y-%m-%d"), "share": counts.to_numpy() / len(res.runs)}
+    )
 
 
 def value_fan(res: Results) -> pd.DataFrame:
@@ -164,14 +184,16 @@ def value_fan(res: Results) -> pd.DataFrame:
     cal = make_calendar(res.scenario)
     weeks = grid.columns.to_numpy(dtype=float)
     dates = pd.to_datetime(cal.dates_of(weeks * cal.days_per_week))
-    return pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "p10": q[0], "p50": q[1],
-                         "p90": q[2]})
+    return pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "p10": q[0], "p50": q[1], "p90": q[2]})
 
 
 def _markers(s: dict[str, Any]) -> pd.DataFrame:
     d = s["delivery"]
-    rows = [{"label": lab, "date": d[k]} for k, lab in (("p50_date", "P50"), ("p85_date", "P85"))
-            if d.get(k)]
+    rows = [
+        {"label": lab, "date": d[k]}
+        for k, lab in (("p50_date", "P50"), ("p85_date", "P85"))
+        if d.get(k)
+    ]
     if d.get("deadline"):
         rows.append({"label": "Deadline", "date": d["deadline"]})
     return pd.DataFrame(rows, columns=["label", "date"])
@@ -181,15 +203,21 @@ def _markers(s: dict[str, Any]) -> pd.DataFrame:
 def project_sentences(s: dict[str, Any]) -> str:
     """The project lens in words: dates, the deadline's chance, cost."""
     d, c = s["delivery"], s["cost"]
-    text = (f"Half of the simulated futures deliver the whole scope by "
-            f"<b>{_date(d['p50_date'])}</b>; 85 in 100 by <b>{_date(d['p85_date'])}</b> "
-            f"(a date to commit to) and 95 in 100 by {_date(d['p95_date'])}.")
+    text = (
+        f"Half of the simulated futures deliver the whole scope by "
+        f"<b>{_date(d['p50_date'])}</b>; 85 in 100 by <b>{_date(d['p85_date'])}</b> "
+        f"(a date to commit to) and 95 in 100 by {_date(d['p95_date'])}."
+    )
     if d.get("on_time_probability") is not None:
-        text += (f" The chance of delivering by the deadline, {_date(d['deadline'])}, is "
-                 f"<b>{_pct(d['on_time_probability'])}</b>.")
+        text += (
+            f" The chance of delivering by the deadline, {_date(d['deadline'])}, is "
+            f"<b>{_pct(d['on_time_probability'])}</b>."
+        )
     if d.get("undelivered_runs"):
-        text += (f" {d['undelivered_runs']:,} futures never deliver within the 20-year "
-                 "simulated-time cap.")
+        text += (
+            f" {d['undelivered_runs']:,} futures never deliver within the 20-year "
+            "simulated-time cap."
+        )
     text += f" It costs {_money(c['mean'])} on average, {_money(c['p85'])} or less in 85 in 100."
     return text
 
@@ -199,29 +227,40 @@ def product_sentences(s: dict[str, Any], horizon_weeks: int) -> str:
     v = s["value"]
     if not v.get("potential_value"):
         return "No item has a value per week, so there is no value to forecast."
-    text = (f"Users first get value around <b>{_date(v['first_value_date_p50'])}</b> "
-            f"(median). Over {horizon_weeks} weeks the initiative is worth "
-            f"<b>{_money(v['npv_mean'])}</b> net of its cost on average (NPV; "
-            f"{_money(v['npv_p50'])} in the median future), a return of "
-            f"{_days(v['roi_mean'])} per unit spent.")
+    text = (
+        f"Users first get value around <b>{_date(v['first_value_date_p50'])}</b> "
+        f"(median). Over {horizon_weeks} weeks the initiative is worth "
+        f"<b>{_money(v['npv_mean'])}</b> net of its cost on average (NPV; "
+        f"{_money(v['npv_p50'])} in the median future), a return of "
+        f"{_days(v['roi_mean'])} per unit spent."
+    )
     if v.get("outcome_probability") is not None:
         by = f"by {_date(v['outcome_by'])}" if v.get("outcome_by") else "within the horizon"
-        text += (f" The chance that “{_e(v['outcome'])}” is reached {by} is "
-                 f"<b>{_pct(v['outcome_probability'])}</b>.")
+        text += (
+            f" The chance that “{_e(v['outcome'])}” is reached {by} is "
+            f"<b>{_pct(v['outcome_probability'])}</b>."
+        )
     return text
 
 
 def _key_numbers(s: dict[str, Any]) -> str:
     d, c, v = s["delivery"], s["cost"], s["value"]
-    rows = [["P50 delivery", _date(d["p50_date"])], ["P85 delivery", _date(d["p85_date"])],
-            ["P95 delivery", _date(d["p95_date"])],
-            ["On-time chance", _pct(d.get("on_time_probability"))
-             if d.get("deadline") else "no deadline"],
-            ["Cost, mean / P85", f"{_money(c['mean'])} / {_money(c['p85'])}"]]
-    prod = [["First value (P50)", _date(v.get("first_value_date_p50"))],
-            ["NPV, mean / P50", f"{_money(v['npv_mean'])} / {_money(v['npv_p50'])}"],
-            ["ROI (mean)", _days(v.get("roi_mean"))],
-            ["Outcome chance", _pct(v.get("outcome_probability"))]]
+    rows = [
+        ["P50 delivery", _date(d["p50_date"])],
+        ["P85 delivery", _date(d["p85_date"])],
+        ["P95 delivery", _date(d["p95_date"])],
+        [
+            "On-time chance",
+            _pct(d.get("on_time_probability")) if d.get("deadline") else "no deadline",
+        ],
+        ["Cost, mean / P85", f"{_money(c['mean'])} / {_money(c['p85'])}"],
+    ]
+    prod = [
+        ["First value (P50)", _date(v.get("first_value_date_p50"))],
+        ["NPV, mean / P50", f"{_money(v['npv_mean'])} / {_money(v['npv_p50'])}"],
+        ["ROI (mean)", _days(v.get("roi_mean"))],
+        ["Outcome chance", _pct(v.get("outcome_probability"))],
+    ]
     return rows, prod
 
 
@@ -230,11 +269,13 @@ def situation(res: Results) -> str:
     sc = res.scenario
     parts = [f"<p>{_e(sc.description)}</p>" if sc.description else ""]
     team = sc.team
-    facts = [f"starts {_date(sc.start_date.isoformat())}",
-             f"deadline {_date(sc.deadline.isoformat())}" if sc.deadline else "no deadline",
-             f"{len(sc.items)} planned items",
-             f"a team of {team.size} at {team.focus:.0%} focus",
-             f"delivered {sc.delivery.approach.replace('_', ' ')}"]
+    facts = [
+        f"starts {_date(sc.start_date.isoformat())}",
+        f"deadline {_date(sc.deadline.isoformat())}" if sc.deadline else "no deadline",
+        f"{len(sc.items)} planned items",
+        f"a team of {team.size} at {team.focus:.0%} focus",
+        f"delivered {sc.delivery.approach.replace('_', ' ')}",
+    ]
     if sc.risks:
         facts.append(f"{len(sc.risks)} risks")
     parts.append(f"<p>The initiative {', '.join(facts)}.</p>")
@@ -244,18 +285,26 @@ def situation(res: Results) -> str:
 def lenses(res: Results) -> str:
     s = res.summary()
     rows, prod = _key_numbers(s)
-    project = (f'<div class="lens project"><h3>Project lens: scope, date, cost</h3>'
-               f"<p>{project_sentences(s)}</p>{_table(['', ''], rows)}</div>")
-    product = (f'<div class="lens product"><h3>Product lens: value and outcome</h3>'
-               f"<p>{product_sentences(s, res.scenario.value.horizon_weeks)}</p>"
-               f"{_table(['', ''], prod)}</div>")
-    charts = _figure(vega.delivery_spec(delivery_weeks(res), _markers(s)),
-                     "Share of the simulated futures that deliver the whole scope in each week.")
+    project = (
+        f'<div class="lens project"><h3>Project lens: scope, date, cost</h3>'
+        f"<p>{project_sentences(s)}</p>{_table(['', ''], rows)}</div>"
+    )
+    product = (
+        f'<div class="lens product"><h3>Product lens: value and outcome</h3>'
+        f"<p>{product_sentences(s, res.scenario.value.horizon_weeks)}</p>"
+        f"{_table(['', ''], prod)}</div>"
+    )
+    charts = _figure(
+        vega.delivery_spec(delivery_weeks(res), _markers(s)),
+        "Share of the simulated futures that deliver the whole scope in each week.",
+    )
     if s["value"].get("potential_value"):
-        charts += _figure(vega.value_spec(value_fan(res)),
-                          "Cumulative discounted value: the line is the median future, the band "
-                          "holds 80 of 100 futures.")
-    return (f"<h2>Both lenses</h2><div class='lenses'>{project}{product}</div>{charts}")
+        charts += _figure(
+            vega.value_spec(value_fan(res)),
+            "Cumulative discounted value: the line is the median future, the band "
+            "holds 80 of 100 futures.",
+        )
+    return f"<h2>Both lenses</h2><div class='lenses'>{project}{product}</div>{charts}"
 
 
 def drivers_section(res: Results) -> str:
@@ -263,58 +312,98 @@ def drivers_section(res: Results) -> str:
     crit = criticality(res)
     planned = {it.id for it in res.scenario.items}
     crit = crit[crit["id"].isin(planned)]
-    out = ["<h2>What drives the date and the value</h2>",
-           f"<p>{_e(driver_sentence(sens, 'delivery'))}</p>",
-           f"<p>{_e(driver_sentence(sens, 'npv'))}</p>"]
+    out = [
+        "<h2>What drives the date and the value</h2>",
+        f"<p>{_e(driver_sentence(sens, 'delivery'))}</p>",
+        f"<p>{_e(driver_sentence(sens, 'npv'))}</p>",
+    ]
     if not sens.empty:
-        out.append('<div class="pair">' + _figure(vega.tornado_spec(sens, "delivery"))
-                   + _figure(vega.tornado_spec(sens, "npv")) + "</div>")
-        out.append("<p class='note'>Each bar is the rank correlation, over the futures, of one "
-                   "uncertain input with the delivery day (left) or NPV (right): +1 means the "
-                   "larger the input, the later (or the more valuable) in every future; near "
-                   f"0 (within ±{2 * float(sens['se'].iloc[0]):.2f}) it is noise.</p>")
+        out.append(
+            '<div class="pair">'
+            + _figure(vega.tornado_spec(sens, "delivery"))
+            + _figure(vega.tornado_spec(sens, "npv"))
+            + "</div>"
+        )
+        out.append(
+            "<p class='note'>Each bar is the rank correlation, over the futures, of one "
+            "uncertain input with the delivery day (left) or NPV (right): +1 means the "
+            "larger the input, the later (or the more valuable) in every future; near "
+            f"0 (within ±{2 * float(sens['se'].iloc[0]):.2f}) it is noise.</p>"
+        )
     if not crit.empty:
-        out.append(_figure(vega.criticality_spec(crit),
-                           "Criticality: the share of futures in which the item is on the chain "
-                           "of work that set the delivery date."))
+        out.append(
+            _figure(
+                vega.criticality_spec(crit),
+                "Criticality: the share of futures in which the item is on the chain "
+                "of work that set the delivery date.",
+            )
+        )
     return "".join(out)
 
 
 def assumptions(res: Results) -> str:
     sc = res.scenario
     out = ["<h2>The assumptions</h2><h3>Work items</h3>"]
-    rows = [[it.id, it.label, it.effort.describe(), ", ".join(it.depends_on) or "-",
-             _money(it.value.per_week), "yes" if it.must_have else "no"] for it in sc.items]
-    out.append(_table(["Id", "Item", "Effort (person-days)", "Needs", "Value a week",
-                       "Must-have"], rows, {4}))
+    rows = [
+        [
+            it.id,
+            it.label,
+            it.effort.describe(),
+            ", ".join(it.depends_on) or "-",
+            _money(it.value.per_week),
+            "yes" if it.must_have else "no",
+        ]
+        for it in sc.items
+    ]
+    out.append(
+        _table(
+            ["Id", "Item", "Effort (person-days)", "Needs", "Value a week", "Must-have"], rows, {4}
+        )
+    )
     t, it_, dl = sc.team, sc.iteration, sc.delivery
     out.append("<h3>Team, delivery and iteration</h3>")
-    out.append(_table(["Setting", "Value"], [
-        ["Team size", t.size], ["Focus", _pct(t.focus)],
-        ["Cost per person-day", _money(t.cost_per_person_day)],
-        ["Staffing changes", len(t.changes)],
-        ["Approach", dl.approach.replace("_", " ")],
-        ["Discovery / hardening (working days)",
-         f"{dl.discovery_days:g} / {dl.hardening_days:g}"],
-        ["Rework probability / fraction",
-         f"{_pct(it_.rework_probability)} / {_pct(it_.rework_fraction)}"],
-        ["Misfit probability", _pct(it_.misfit_probability)],
-        ["Feedback lag (working days)", f"{it_.feedback_lag_days:g}"],
-        ["Scope creep (requests a week)",
-         f"{sc.scope.creep.rate_per_week:g}" if sc.scope.creep else "none"],
-        ["Scheduled scope changes", len(sc.scope.changes)],
-        ["Value horizon (weeks) / discount rate",
-         f"{sc.value.horizon_weeks} / {_pct(sc.value.discount_rate_annual)} a year"]]))
+    out.append(
+        _table(
+            ["Setting", "Value"],
+            [
+                ["Team size", t.size],
+                ["Focus", _pct(t.focus)],
+                ["Cost per person-day", _money(t.cost_per_person_day)],
+                ["Staffing changes", len(t.changes)],
+                ["Approach", dl.approach.replace("_", " ")],
+                [
+                    "Discovery / hardening (working days)",
+                    f"{dl.discovery_days:g} / {dl.hardening_days:g}",
+                ],
+                [
+                    "Rework probability / fraction",
+                    f"{_pct(it_.rework_probability)} / {_pct(it_.rework_fraction)}",
+                ],
+                ["Misfit probability", _pct(it_.misfit_probability)],
+                ["Feedback lag (working days)", f"{it_.feedback_lag_days:g}"],
+                [
+                    "Scope creep (requests a week)",
+                    f"{sc.scope.creep.rate_per_week:g}" if sc.scope.creep else "none",
+                ],
+                ["Scheduled scope changes", len(sc.scope.changes)],
+                [
+                    "Value horizon (weeks) / discount rate",
+                    f"{sc.value.horizon_weeks} / {_pct(sc.value.discount_rate_annual)} a year",
+                ],
+            ],
+        )
+    )
     if sc.risks:
         out.append("<h3>Risks</h3>")
         rows = []
         for r in sc.risks:
             imp = r.impact
             size = imp.effort if imp.kind == "extra_work" else imp.days
-            what = {"blocker": "stops all work for {} working days",
-                    "extra_work": "adds {} person-days to " + ", ".join(imp.items),
-                    "capacity_loss": f"takes {imp.people} people away for {{}} working days"
-                    }[imp.kind].format(size.describe() if size is not None else "?")
+            what = {
+                "blocker": "stops all work for {} working days",
+                "extra_work": "adds {} person-days to " + ", ".join(imp.items),
+                "capacity_loss": f"takes {imp.people} people away for {{}} working days",
+            }[imp.kind].format(size.describe() if size is not None else "?")
             window = f"days {r.window[0]:g}-{r.window[1]:g}" if r.window else "-"
             rows.append([r.label, _pct(r.probability), what, window])
         out.append(_table(["Risk", "Chance", "If it fires", "When"], rows))
@@ -325,16 +414,20 @@ def method(res: Results, extra: str = "") -> str:
     s = res.summary()
     precision = ""
     if res.precision:
-        precision = (f" The run count was set automatically: the P85 date is known to "
-                     f"±{res.precision['p85_half_width_days']:.2f} working days (95%).")
-    return ("<h2>How it was computed</h2>"
-            f"<p>{s['runs']:,} simulated futures (Monte Carlo replications of a discrete-event "
-            f"model, SimPy), seed {s['seed']}. Every random input (each item's effort, rework "
-            "and fit, each risk, scope creep) draws from its own named random stream, so "
-            "compared scenarios see the same luck everywhere they do not differ (common random "
-            "numbers): a difference between them is the effect of the change, not noise."
-            f"{precision}{extra} Model version {_e(model_version())}; the numbers are the "
-            "summary's (<code>python -m simulation run FILE --json</code>).</p>")
+        precision = (
+            f" The run count was set automatically: the P85 date is known to "
+            f"±{res.precision['p85_half_width_days']:.2f} working days (95%)."
+        )
+    return (
+        "<h2>How it was computed</h2>"
+        f"<p>{s['runs']:,} simulated futures (Monte Carlo replications of a discrete-event "
+        f"model, SimPy), seed {s['seed']}. Every random input (each item's effort, rework "
+        "and fit, each risk, scope creep) draws from its own named random stream, so "
+        "compared scenarios see the same luck everywhere they do not differ (common random "
+        "numbers): a difference between them is the effect of the change, not noise."
+        f"{precision}{extra} Model version {_e(model_version())}; the numbers are the "
+        "summary's (<code>python -m simulation run FILE --json</code>).</p>"
+    )
 
 
 # ----------------------------------------------------------------- variants, session
@@ -344,11 +437,17 @@ def variants_section(cmp: Comparison, notes: dict[str, list[str]] | None = None)
     rows = []
     for name, s in summary["scenarios"].items():
         d, v = s["delivery"], s["value"]
-        rows.append([name, _date(d["p50_date"]), _date(d["p85_date"]),
-                     _pct(d.get("on_time_probability")), _money(v["npv_mean"]),
-                     _pct(v.get("outcome_probability"))])
-    out.append(_table(["Scenario", "P50", "P85", "On time", "NPV (mean)", "Outcome"], rows,
-                      {4}))
+        rows.append(
+            [
+                name,
+                _date(d["p50_date"]),
+                _date(d["p85_date"]),
+                _pct(d.get("on_time_probability")),
+                _money(v["npv_mean"]),
+                _pct(v.get("outcome_probability")),
+            ]
+        )
+    out.append(_table(["Scenario", "P50", "P85", "On time", "NPV (mean)", "Outcome"], rows, {4}))
     for name, deltas in summary["paired_differences"].items():
         out.append(f"<h3>{_e(name)}</h3>")
         lines = (notes or {}).get(name) or []
@@ -357,52 +456,111 @@ def variants_section(cmp: Comparison, notes: dict[str, list[str]] | None = None)
         drows = []
         for key, d in deltas.items():
             pct = key in ("on_time", "outcome")
-            f = (lambda x: "n/a" if x is None else f"{round(x, 3) + 0.0:+.1%}") if pct else (
-                lambda x: "n/a" if x is None else f"{round(x, 1) + 0.0:+,.1f}")
-            drows.append([RESULT_LABELS.get(key, key), f(d["mean"]),
-                          f"[{f(d['ci90'][0])}, {f(d['ci90'][1])}]"])
-        out.append(_table(["Paired difference (variant - base)", "Mean", "90% interval"],
-                          drows, {1, 2}))
+            f = (
+                (lambda x: "n/a" if x is None else f"{round(x, 3) + 0.0:+.1%}")
+                if pct
+                else (lambda x: "n/a" if x is None else f"{round(x, 1) + 0.0:+,.1f}")
+            )
+            drows.append(
+                [
+                    RESULT_LABELS.get(key, key),
+                    f(d["mean"]),
+                    f"[{f(d['ci90'][0])}, {f(d['ci90'][1])}]",
+                ]
+            )
+        out.append(
+            _table(["Paired difference (variant - base)", "Mean", "90% interval"], drows, {1, 2})
+        )
     deltas = cmp.deltas
-    for metric, title, fmt, colour in (("delivery_day", "Δ delivery (working days)", "+.1f",
-                                        vega.PROJECT),
-                                       ("npv", "Δ NPV", "~s", vega.PRODUCT)):
+    for metric, title, fmt, colour in (
+        ("delivery_day", "Δ delivery (working days)", "+.1f", vega.PROJECT),
+        ("npv", "Δ NPV", "~s", vega.PRODUCT),
+    ):
         rows = deltas[deltas["metric"] == metric].rename(
-            columns={"variant": "name", "ci_low": "lo", "ci_high": "hi"})
+            columns={"variant": "name", "ci_low": "lo", "ci_high": "hi"}
+        )
         if not rows.empty:
-            out.append(_figure(vega.bars_spec(rows[["name", "mean", "lo", "hi"]], title, title,
-                                              fmt, colour)))
+            out.append(
+                _figure(
+                    vega.bars_spec(rows[["name", "mean", "lo", "hi"]], title, title, fmt, colour)
+                )
+            )
     return "".join(out)
 
 
-def session_section(pr: Prioritisation, combination: Combination | None = None,
-                    decisions: dict[str, Any] | None = None, store_note: str = "") -> str:
+def session_section(
+    pr: Prioritisation,
+    combination: Combination | None = None,
+    decisions: dict[str, Any] | None = None,
+    store_note: str = "",
+) -> str:
     ses = pr.session
     out = [f"<h2>The session: {_e(ses.name)}</h2>"]
     if getattr(ses, "description", ""):
         out.append(f"<p>{_e(ses.description)}</p>")
     rows = []
     for r in pr.table.itertuples():
-        rows.append([r.rank, r.name, r.verdict, _days(r.delivery_days, True),
-                     _money(r.npv), _pct(r.on_time) if math.isfinite(r.on_time) else "n/a",
-                     _pct(r.rank_confidence) if math.isfinite(r.rank_confidence) else "-"])
-    out.append("<p>Each candidate against the base, under the same simulated futures; ranked "
-               "by how often it beats the next one.</p>")
-    out.append(_table(["Rank", "Candidate", "Verdict", "Δ delivery (days)", "Δ NPV",
-                       "Δ on time", "Beats the next"], rows, {0, 3, 4, 5, 6}))
+        rows.append(
+            [
+                r.rank,
+                r.name,
+                r.verdict,
+                _days(r.delivery_days, True),
+                _money(r.npv),
+                _pct(r.on_time) if math.isfinite(r.on_time) else "n/a",
+                _pct(r.rank_confidence) if math.isfinite(r.rank_confidence) else "-",
+            ]
+        )
+    out.append(
+        "<p>Each candidate against the base, under the same simulated futures; ranked "
+        "by how often it beats the next one.</p>"
+    )
+    out.append(
+        _table(
+            [
+                "Rank",
+                "Candidate",
+                "Verdict",
+                "Δ delivery (days)",
+                "Δ NPV",
+                "Δ on time",
+                "Beats the next",
+            ],
+            rows,
+            {0, 3, 4, 5, 6},
+        )
+    )
     if combination is not None:
         names = [ses.candidate(c).name for c in combination.ids]
         d = combination.deltas.set_index("metric")
         out.append(f"<h3>Together: {_e(', '.join(names))}</h3>")
-        out.append(_table(["Paired difference (together - base)", "Mean", "90% interval"], [
-            [RESULT_LABELS.get(m, m), f"{d.loc[m, 'mean']:+,.1f}",
-             f"[{d.loc[m, 'ci_low']:+,.1f}, {d.loc[m, 'ci_high']:+,.1f}]"]
-            for m in ("delivery_day", "npv", "cost") if m in d.index], {1, 2}))
+        out.append(
+            _table(
+                ["Paired difference (together - base)", "Mean", "90% interval"],
+                [
+                    [
+                        RESULT_LABELS.get(m, m),
+                        f"{d.loc[m, 'mean']:+,.1f}",
+                        f"[{d.loc[m, 'ci_low']:+,.1f}, {d.loc[m, 'ci_high']:+,.1f}]",
+                    ]
+                    for m in ("delivery_day", "npv", "cost")
+                    if m in d.index
+                ],
+                {1, 2},
+            )
+        )
     out.append("<h3>Decisions</h3>")
     if decisions:
-        rows = [[ses.candidate(c).name if c in ses.ids() else c, dec.decision, dec.rationale,
-                 dec.decided_by, f"{dec.decided_at:%Y-%m-%d %H:%M}"]
-                for c, dec in decisions.items()]
+        rows = [
+            [
+                ses.candidate(c).name if c in ses.ids() else c,
+                dec.decision,
+                dec.rationale,
+                dec.decided_by,
+                f"{dec.decided_at:%Y-%m-%d %H:%M}",
+            ]
+            for c, dec in decisions.items()
+        ]
         out.append(_table(["Candidate", "Decision", "Rationale", "By", "When"], rows))
     else:
         out.append(f"<p class='note'>{_e(store_note or 'No decision recorded yet.')}</p>")
@@ -410,12 +568,16 @@ def session_section(pr: Prioritisation, combination: Combination | None = None,
 
 
 # ----------------------------------------------------------------- the page
-def report_html(res: Results, comparison: Comparison | None = None,
-                notes: dict[str, list[str]] | None = None,
-                prioritisation: Prioritisation | None = None,
-                combination: Combination | None = None,
-                decisions: dict[str, Any] | None = None, store_note: str = "",
-                prepared: dt.date | None = None) -> str:
+def report_html(
+    res: Results,
+    comparison: Comparison | None = None,
+    notes: dict[str, list[str]] | None = None,
+    prioritisation: Prioritisation | None = None,
+    combination: Combination | None = None,
+    decisions: dict[str, Any] | None = None,
+    store_note: str = "",
+    prepared: dt.date | None = None,
+) -> str:
     """The report as one self-contained HTML page.
 
     Parameters
@@ -433,11 +595,14 @@ def report_html(res: Results, comparison: Comparison | None = None,
     sc = res.scenario
     prepared = prepared or dt.date.today()
     s = res.summary()
-    body = [f"<h1>{_e(sc.name)}</h1>",
-            f"<p class='meta'>Report for the steering committee · prepared "
-            f"{prepared.day} {prepared:%b %Y} · {s['runs']:,} simulated futures, seed "
-            f"{s['seed']}</p>",
-            situation(res), lenses(res)]
+    body = [
+        f"<h1>{_e(sc.name)}</h1>",
+        f"<p class='meta'>Report for the steering committee · prepared "
+        f"{prepared.day} {prepared:%b %Y} · {s['runs']:,} simulated futures, seed "
+        f"{s['seed']}</p>",
+        situation(res),
+        lenses(res),
+    ]
     if comparison is not None:
         body.append(variants_section(comparison, notes))
     if prioritisation is not None:
@@ -446,10 +611,12 @@ def report_html(res: Results, comparison: Comparison | None = None,
     # The summary as data (a JSON block, never run): the report's numbers, for machines.
     data = json.dumps(s).replace("</", "<\\/")
     body.append(f"<script type='application/json' id='summary'>{data}</script>")
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{_e(sc.name)}: report</title>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{_e(sc.name)}: report</title>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>"
+    )
 
 
 # ----------------------------------------------------------------- files
@@ -471,8 +638,9 @@ def write_report(text: str, out: Path) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise ScenarioError(f"--out: cannot write the report to '{out}': "
-                            f"{exc.strerror or exc}") from None
+        raise ScenarioError(
+            f"--out: cannot write the report to '{out}': {exc.strerror or exc}"
+        ) from None
 
 
 def print_pdf(html_path: Path, pdf_path: Path, browser: str | None = None) -> None:
@@ -485,27 +653,40 @@ def print_pdf(html_path: Path, pdf_path: Path, browser: str | None = None) -> No
     """
     browser = browser or chromium()
     if browser is None:
-        raise ScenarioError("--pdf: Chromium is not installed (looked for "
-                            f"{', '.join(CHROMIUM_NAMES)} and $CHROMIUM); the HTML report "
-                            "was written, print it from a browser instead")
+        raise ScenarioError(
+            "--pdf: Chromium is not installed (looked for "
+            f"{', '.join(CHROMIUM_NAMES)} and $CHROMIUM); the HTML report "
+            "was written, print it from a browser instead"
+        )
     try:
         pdf_path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="report-chromium-") as profile:
             done = subprocess.run(
-                [browser, "--headless", "--no-sandbox", "--disable-gpu",
-                 "--no-first-run", "--disable-background-networking",
-                 f"--user-data-dir={profile}", "--no-pdf-header-footer",
-                 f"--print-to-pdf={pdf_path.resolve()}", html_path.resolve().as_uri()],
-                capture_output=True, text=True, timeout=PDF_TIMEOUT_S)
+                [
+                    browser,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    f"--user-data-dir={profile}",
+                    "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf_path.resolve()}",
+                    html_path.resolve().as_uri(),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=PDF_TIMEOUT_S,
+            )
     except subprocess.TimeoutExpired:
         raise ScenarioError(f"--pdf: Chromium did not finish within {PDF_TIMEOUT_S} s") from None
     except OSError as exc:
-        raise ScenarioError(f"--pdf: cannot print to '{pdf_path}': "
-                            f"{exc.strerror or exc}") from None
+        raise ScenarioError(f"--pdf: cannot print to '{pdf_path}': {exc.strerror or exc}") from None
     if done.returncode != 0 or not pdf_path.is_file() or pdf_path.stat().st_size == 0:
         tail = (done.stderr or "").strip().splitlines()[-1:] or ["no message"]
-        raise ScenarioError(f"--pdf: Chromium could not print '{pdf_path}' "
-                            f"(exit {done.returncode}: {tail[0]})")
+        raise ScenarioError(
+            f"--pdf: Chromium could not print '{pdf_path}' (exit {done.returncode}: {tail[0]})"
+        )
 
 
 # ----------------------------------------------------------------- from scenarios
@@ -516,8 +697,14 @@ def forecast_report(sc, runs=None, seed=None, workers=None, progress=None) -> st
     return report_html(run(sc, runs=runs, seed=seed, workers=workers, progress=progress))
 
 
-def comparison_report(scenarios: dict, notes: dict[str, list[str]] | None = None, runs=None,
-                      seed=None, workers=None, progress=None) -> str:
+def comparison_report(
+    scenarios: dict,
+    notes: dict[str, list[str]] | None = None,
+    runs=None,
+    seed=None,
+    workers=None,
+    progress=None,
+) -> str:
     """Run the first scenario and the variants under the same seeds and report on all."""
     from simulation.engine.runner import compare
 
@@ -536,9 +723,15 @@ def stored_decisions(session_name: str) -> tuple[dict[str, Any], str]:
         return {}, f"The decisions could not be read from the store: {exc}"
 
 
-def session_report(ses, runs=None, seed=None, workers=None, progress=None,
-                   pr: Prioritisation | None = None,
-                   combination: Combination | None = None) -> str:
+def session_report(
+    ses,
+    runs=None,
+    seed=None,
+    workers=None,
+    progress=None,
+    pr: Prioritisation | None = None,
+    combination: Combination | None = None,
+) -> str:
     """Rank a Decide session (unless ``pr`` is given) and report on it with its decisions.
 
     The combination shown is ``combination`` if given, else the accepted
@@ -552,5 +745,6 @@ def session_report(ses, runs=None, seed=None, workers=None, progress=None,
     accepted = [c for c in ses.ids() if c in decisions and decisions[c].decision == "accept"]
     if combination is None and len(accepted) >= 2:
         combination = pr.combine(accepted)
-    return report_html(pr.base, prioritisation=pr, combination=combination,
-                       decisions=decisions, store_note=note)
+    return report_html(
+        pr.base, prioritisation=pr, combination=combination, decisions=decisions, store_note=note
+    )

@@ -22,12 +22,14 @@ class WorkCalendar:
     """Convert between working-day times and calendar dates."""
 
     def __init__(self, calendar: Calendar, start: dt.date):
-        self.weekmask = [day in calendar.workdays for day in
-                         ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")]
+        self.weekmask = [
+            day in calendar.workdays for day in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+        ]
         self.holidays = np.array(sorted(calendar.holidays), dtype="datetime64[D]")
         self._cal = np.busdaycalendar(weekmask=self.weekmask, holidays=self.holidays)
-        self.start = np.busday_offset(np.datetime64(start, "D"), 0, roll="forward",
-                                      busdaycal=self._cal)
+        self.start = np.busday_offset(
+            np.datetime64(start, "D"), 0, roll="forward", busdaycal=self._cal
+        )
         self.days_per_week = sum(self.weekmask)
 
     @cached_property
@@ -44,7 +46,7 @@ class WorkCalendar:
             return None
         index = max(math.ceil(t - 1e-9) - 1, 0)
         d = self.workday_date(index).astype(dt.date)
-        return d if isinstance(d, dt.date) else None    # past 9999-12-31: numpy gives an int
+        return d if isinstance(d, dt.date) else None  # past 9999-12-31: numpy gives an int
 
     def dates_of(self, t: np.ndarray) -> np.ndarray:
         """Vector form of :meth:`date_of`; NaN gives NaT."""

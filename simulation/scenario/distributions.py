@@ -37,8 +37,9 @@ MAX_PARAMETER = 1_000_000
 #: Most samples an empirical distribution may list (a history, not a data set).
 MAX_SAMPLES = 10_000
 
-DistKind = Literal["fixed", "triangular", "pert", "uniform", "normal",
-                   "lognormal", "exponential", "empirical"]
+DistKind = Literal[
+    "fixed", "triangular", "pert", "uniform", "normal", "lognormal", "exponential", "empirical"
+]
 
 #: The parameters each kind takes, in the order they are written.
 PARAMETERS: dict[str, tuple[str, ...]] = {
@@ -74,8 +75,10 @@ def _parameter_problem(v: float) -> str | None:
     if v < 0:
         return "must be >= 0"
     if v > MAX_PARAMETER:
-        return (f"must be <= {MAX_PARAMETER:,} (the limit for a distribution parameter, "
-                "in days or person-days)")
+        return (
+            f"must be <= {MAX_PARAMETER:,} (the limit for a distribution parameter, "
+            "in days or person-days)"
+        )
     return None
 
 
@@ -130,32 +133,40 @@ class Distribution(BaseModel):
             raise ValueError(f"expected {EXAMPLE}, got {describe_input(data)}")
         kind = data.get("dist")
         if kind is None:
-            raise ValueError("a distribution needs 'dist' (one of " + ", ".join(PARAMETERS)
-                             + ") or a bare number" + _kind_hint(data))
+            raise ValueError(
+                "a distribution needs 'dist' (one of "
+                + ", ".join(PARAMETERS)
+                + ") or a bare number"
+                + _kind_hint(data)
+            )
         if not isinstance(kind, str) or kind not in PARAMETERS:
             close = difflib.get_close_matches(str(kind), list(PARAMETERS), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             shown = f"'{kind}'" if isinstance(kind, str) else describe_input(kind)
-            raise field_error("dist", f"unknown distribution {shown}: use one of "
-                              f"{', '.join(PARAMETERS)}{hint}")
+            raise field_error(
+                "dist", f"unknown distribution {shown}: use one of {', '.join(PARAMETERS)}{hint}"
+            )
         params = PARAMETERS[kind]
         for key in data:
             if key not in params and key != "dist":
                 close = difflib.get_close_matches(str(key), list(params), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise field_error(str(key), f"not a parameter of {kind} "
-                                  f"(it takes {', '.join(params)}){hint}")
+                raise field_error(
+                    str(key), f"not a parameter of {kind} (it takes {', '.join(params)}){hint}"
+                )
         for key in params:
             if data.get(key) is None:
                 raise field_error(key, f"required for {kind}")
         if kind == "empirical":
             samples = data["samples"]
             if not isinstance(samples, list | tuple):
-                raise field_error("samples", f"expected a list of numbers, got "
-                                  f"{describe_input(samples)}")
+                raise field_error(
+                    "samples", f"expected a list of numbers, got {describe_input(samples)}"
+                )
             if len(samples) > MAX_SAMPLES:
-                raise field_error("samples", f"at most {MAX_SAMPLES:,} samples "
-                                  f"(got {len(samples):,})")
+                raise field_error(
+                    "samples", f"at most {MAX_SAMPLES:,} samples (got {len(samples):,})"
+                )
         return data
 
     @model_validator(mode="after")
@@ -290,8 +301,9 @@ def _plain(x: float) -> float | int:
     return int(x) if float(x).is_integer() else float(x)
 
 
-def _truncated_normal(rng: np.random.Generator, mean: float, sd: float,
-                      size: int | tuple[int, ...]) -> np.ndarray:
+def _truncated_normal(
+    rng: np.random.Generator, mean: float, sd: float, size: int | tuple[int, ...]
+) -> np.ndarray:
     """Normal draws conditioned on being >= 0 (redraw the negatives).
 
     The mean is required > 0, so each round keeps more than half and the loop

@@ -12,8 +12,13 @@ class ScenarioError(ValueError):
     field.
     """
 
-    def __init__(self, message: str, *, source: str | None = None,
-                 problems: list[tuple[str, str]] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        problems: list[tuple[str, str]] | None = None,
+    ):
         self.source = source
         self.problems = list(problems or [])
         text = f"{source}: {message}" if source else message

@@ -55,7 +55,7 @@ def lesson_of(description: str) -> str:
     at = flat.find("The lesson")
     if at < 0:
         return ""
-    rest = flat[at + len("The lesson"):].lstrip(" :,")
+    rest = flat[at + len("The lesson") :].lstrip(" :,")
     return rest[:1].upper() + rest[1:]
 
 
@@ -75,14 +75,22 @@ def list_library(folder: Path = LIBRARY_DIR) -> list[dict[str, Any]]:
             rows.append(_row(path, "invalid", path.stem, str(exc), "", "", None))
             continue
         if not isinstance(data, dict):
-            rows.append(_row(path, "invalid", path.stem, "not a mapping of sections", "",
-                             "", None))
+            rows.append(_row(path, "invalid", path.stem, "not a mapping of sections", "", "", None))
             continue
         desc = " ".join(str(data.get("description") or "").split())
         kind = "variant" if "extends" in data else "base"
         extends = str(data["extends"]) if kind == "variant" else None
-        rows.append(_row(path, kind, str(data.get("name") or path.stem), summary_line(desc),
-                         lesson_of(desc), desc, extends))
+        rows.append(
+            _row(
+                path,
+                kind,
+                str(data.get("name") or path.stem),
+                summary_line(desc),
+                lesson_of(desc),
+                desc,
+                extends,
+            )
+        )
     return _family_order(rows)
 
 
@@ -110,11 +118,26 @@ def _family_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     for r in tops:
         visit(r)
-    out += [r for r in rows if r["file"] not in placed]   # variants in a cycle
+    out += [r for r in rows if r["file"] not in placed]  # variants in a cycle
     return out
 
 
-def _row(path: Path, kind: str, name: str, summary: str, lesson: str, description: str,
-         extends: str | None) -> dict[str, Any]:
-    return {"file": path.name, "path": path, "kind": kind, "name": name, "extends": extends,
-            "summary": summary, "lesson": lesson, "description": description}
+def _row(
+    path: Path,
+    kind: str,
+    name: str,
+    summary: str,
+    lesson: str,
+    description: str,
+    extends: str | None,
+) -> dict[str, Any]:
+    return {
+        "file": path.name,
+        "path": path,
+        "kind": kind,
+        "name": name,
+        "extends": extends,
+        "summary": summary,
+        "lesson": lesson,
+        "description": description,
+    }

@@ -30,18 +30,23 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     return scenario_from_data(data, source=os.fspath(path), base_dir=Path(path).parent)
 
 
-def scenario_from_data(data: Any, source: str = "<upload>", base_dir: Path | None = None,
-                       allow_extends: bool = True) -> Scenario:
+def scenario_from_data(
+    data: Any, source: str = "<upload>", base_dir: Path | None = None, allow_extends: bool = True
+) -> Scenario:
     """Validate parsed data; resolve ``extends:`` relative to ``base_dir``."""
     if isinstance(data, dict) and "extends" in data:
         if not allow_extends or base_dir is None:
-            raise ScenarioError("extends: a variant can only be loaded from a file in the "
-                                "scenario library or its own folder", source=source)
+            raise ScenarioError(
+                "extends: a variant can only be loaded from a file in the "
+                "scenario library or its own folder",
+                source=source,
+            )
         return load_variant_data(data, source=source, base_dir=base_dir)
     return parse_scenario(data, source)
 
 
-def load_scenario_text(text: str | bytes, source: str = "<upload>",
-                       base_dir: Path | None = None) -> Scenario:
+def load_scenario_text(
+    text: str | bytes, source: str = "<upload>", base_dir: Path | None = None
+) -> Scenario:
     """Load a scenario from text (an upload); ``extends`` needs a ``base_dir``."""
     return scenario_from_data(parse_yaml_text(text, source), source, base_dir)

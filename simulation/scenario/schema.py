@@ -45,24 +45,24 @@ from simulation.scenario.validation import (
 # file) cannot ask the simulator for a year of computing or all the memory.
 # The README (Bad input, limits and safety) lists them; every message that
 # enforces one says it.
-MAX_TEAM = 500                  # people on the team at any time
-MAX_ITEMS = 2_000               # work items in a file (planned + scheduled additions)
-MAX_DAY = 5_200                 # working days: 20 years, the simulated-time cap
-MAX_HORIZON_WEEKS = 1_040       # 20 years
-MAX_RUNS = 100_000              # replications
-MAX_CREEP_PER_WEEK = 20.0       # new items per week
-MAX_CREEP_ITEMS = 5_000         # expected creep arrivals over the creep period
-MAX_RELEASE_DAYS = 520          # working days between releases
-MIN_RELEASE_DAYS = 0.1          # working days between releases
-MAX_RISKS = 200                 # risks in one scenario
-MAX_SCOPE_CHANGES = 500         # scheduled scope changes
-MAX_STAFFING_CHANGES = 500      # staffing changes
-MAX_HOLIDAYS = 5_000            # holidays in the calendar
-MAX_TABLE_ROWS = 20_000_000     # runs x items (or x weeks): rows in one result table
-MAX_COST_PER_PERSON_DAY = 1e7   # money per person-day
+MAX_TEAM = 500  # people on the team at any time
+MAX_ITEMS = 2_000  # work items in a file (planned + scheduled additions)
+MAX_DAY = 5_200  # working days: 20 years, the simulated-time cap
+MAX_HORIZON_WEEKS = 1_040  # 20 years
+MAX_RUNS = 100_000  # replications
+MAX_CREEP_PER_WEEK = 20.0  # new items per week
+MAX_CREEP_ITEMS = 5_000  # expected creep arrivals over the creep period
+MAX_RELEASE_DAYS = 520  # working days between releases
+MIN_RELEASE_DAYS = 0.1  # working days between releases
+MAX_RISKS = 200  # risks in one scenario
+MAX_SCOPE_CHANGES = 500  # scheduled scope changes
+MAX_STAFFING_CHANGES = 500  # staffing changes
+MAX_HOLIDAYS = 5_000  # holidays in the calendar
+MAX_TABLE_ROWS = 20_000_000  # runs x items (or x weeks): rows in one result table
+MAX_COST_PER_PERSON_DAY = 1e7  # money per person-day
 MIN_COST_PER_PERSON_DAY = 0.01  # money per person-day, unless 0 (not costed)
-MAX_VALUE_PER_WEEK = 1e9        # money per week, per item
-MIN_BASS_Q = 1e-4              # smallest non-zero Bass imitation rate (per week)
+MAX_VALUE_PER_WEEK = 1e9  # money per week, per item
+MIN_BASS_Q = 1e-4  # smallest non-zero Bass imitation rate (per week)
 MIN_DATE = dt.date(1900, 1, 1)  # earliest date in a scenario
 MAX_DATE = dt.date(2199, 12, 31)  # latest; leaves 20+ years of simulated time to 9999
 
@@ -116,8 +116,9 @@ def _date_input(value: Any) -> Any:
         except ValueError as exc:
             if len(text) == 10 and text[4] == "-" and text[7] == "-":
                 raise ValueError(f"'{text}' is not a real date ({exc})") from None
-            raise ValueError(f"expected a date like 2027-01-04, got {describe_input(value)}"
-                             ) from None
+            raise ValueError(
+                f"expected a date like 2027-01-04, got {describe_input(value)}"
+            ) from None
     elif not isinstance(value, dt.date):
         raise ValueError(f"expected a date like 2027-01-04, got {describe_input(value)}")
     if not MIN_DATE <= value <= MAX_DATE:
@@ -132,8 +133,9 @@ Date = Annotated[dt.date, BeforeValidator(_date_input)]
 class Strict(BaseModel):
     """Base for every section: frozen, finite numbers, unknown keys rejected with a hint."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
-                              allow_inf_nan=False)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -143,8 +145,11 @@ class Strict(BaseModel):
             for key in data:
                 if key not in known:
                     close = difflib.get_close_matches(str(key), sorted(known), n=1)
-                    hint = f"; did you mean '{close[0]}'?" if close else (
-                        f"; known keys: {', '.join(sorted(known))}")
+                    hint = (
+                        f"; did you mean '{close[0]}'?"
+                        if close
+                        else (f"; known keys: {', '.join(sorted(known))}")
+                    )
                     shown = "null" if key is None else str(key)
                     raise field_error(shown, f"unknown key{hint}")
         return data
@@ -196,8 +201,9 @@ class Team(Strict):
     def _cost(cls, v: float) -> float:
         # A cost of 1e-308 makes ROI (value / cost) overflow: 0 means "not costed".
         if 0 < v < MIN_COST_PER_PERSON_DAY:
-            raise ValueError(f"must be 0 (not costed) or at least {MIN_COST_PER_PERSON_DAY} "
-                             f"(got {v:g})")
+            raise ValueError(
+                f"must be 0 (not costed) or at least {MIN_COST_PER_PERSON_DAY} (got {v:g})"
+            )
         return v
 
     @model_validator(mode="after")
@@ -218,13 +224,19 @@ class Team(Strict):
             people += sum(self.changes[order[j]].add for j in range(k, last + 1))
             where = f"changes[{order[last]}].add"
             if people < 0:
-                raise field_error(where, f"more people leave than are on the team: it would "
-                                  f"have {people} people from day {day:g} (size {self.size} "
-                                  "plus the changes up to then); for a temporary absence "
-                                  "use a capacity_loss risk")
+                raise field_error(
+                    where,
+                    f"more people leave than are on the team: it would "
+                    f"have {people} people from day {day:g} (size {self.size} "
+                    "plus the changes up to then); for a temporary absence "
+                    "use a capacity_loss risk",
+                )
             if people > MAX_TEAM:
-                raise field_error(where, f"the team would grow to {people} people on day "
-                                  f"{day:g}, more than the {MAX_TEAM} limit")
+                raise field_error(
+                    where,
+                    f"the team would grow to {people} people on day "
+                    f"{day:g}, more than the {MAX_TEAM} limit",
+                )
             k = last + 1
         return self
 
@@ -311,8 +323,11 @@ class Impact(Strict):
 
     @model_validator(mode="after")
     def _fields_for_kind(self) -> Impact:
-        need = {"blocker": ("days",), "extra_work": ("items", "effort"),
-                "capacity_loss": ("people", "days")}[self.kind]
+        need = {
+            "blocker": ("days",),
+            "extra_work": ("items", "effort"),
+            "capacity_loss": ("people", "days"),
+        }[self.kind]
         for key in need:
             if not getattr(self, key):
                 raise field_error(key, f"required for kind {self.kind}")
@@ -327,9 +342,11 @@ def _window_input(value: Any) -> Any:
     if value is None:
         return value
     if not isinstance(value, list | tuple) or len(value) != 2:
-        raise ValueError("expected [first day, last day] the risk can strike, e.g. [0, 40]; "
-                         f"got {describe_input(value)}"
-                         + (f" of {len(value)}" if isinstance(value, list | tuple) else ""))
+        raise ValueError(
+            "expected [first day, last day] the risk can strike, e.g. [0, 40]; "
+            f"got {describe_input(value)}"
+            + (f" of {len(value)}" if isinstance(value, list | tuple) else "")
+        )
     return value
 
 
@@ -345,8 +362,10 @@ class Risk(Strict):
         if self.window is not None and self.window[1] < self.window[0]:
             raise field_error("window", "end must be >= start")
         if self.impact.kind in ("blocker", "capacity_loss") and self.window is None:
-            raise field_error("window", f"required for a {self.impact.kind} risk "
-                              "([first day, last day] it can strike)")
+            raise field_error(
+                "window",
+                f"required for a {self.impact.kind} risk ([first day, last day] it can strike)",
+            )
         return self
 
     @property
@@ -424,15 +443,17 @@ def _runs_input(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_RUNS:
-        raise ValueError(f"must be a whole number from 1 to {MAX_RUNS:,} or 'auto', got "
-                         f"{describe_input(value)}")
+        raise ValueError(
+            f"must be a whole number from 1 to {MAX_RUNS:,} or 'auto', got {describe_input(value)}"
+        )
     return value
 
 
 class SimulationSettings(Strict):
     # "auto": replicate until the P85 delivery day is known to within half a day.
-    runs: Annotated[Annotated[int, Field(ge=1, le=MAX_RUNS)] | Literal["auto"],
-                    BeforeValidator(_runs_input)] = 1000
+    runs: Annotated[
+        Annotated[int, Field(ge=1, le=MAX_RUNS)] | Literal["auto"], BeforeValidator(_runs_input)
+    ] = 1000
     seed: WholeNumber = Field(default=42, ge=0, le=2**63 - 1)
 
 
@@ -481,8 +502,11 @@ def check_references(sc: Scenario) -> None:
     """
     everything = sc.all_items()
     if len(everything) > MAX_ITEMS:
-        raise field_error("items", f"at most {MAX_ITEMS:,} items in one scenario, counting "
-                          f"scheduled additions (this one has {len(everything):,})")
+        raise field_error(
+            "items",
+            f"at most {MAX_ITEMS:,} items in one scenario, counting "
+            f"scheduled additions (this one has {len(everything):,})",
+        )
     problems: list[str] = []
     seen: dict[str, str] = {}
     for path, it in everything:
@@ -494,14 +518,14 @@ def check_references(sc: Scenario) -> None:
     for path, it in everything:
         reserved = _reserved_id(it.id, seen)
         if reserved:
-            problems.append(f"{path}.id: '{it.id}' is reserved for {reserved}; choose "
-                            "another id")
+            problems.append(f"{path}.id: '{it.id}' is reserved for {reserved}; choose another id")
     self_loop = False
     for path, it in everything:
         for j, dep in enumerate(it.depends_on):
             if dep not in seen:
-                problems.append(f"{path}.depends_on[{j}]: no item has id '{dep}'"
-                                + suggest(dep, seen))
+                problems.append(
+                    f"{path}.depends_on[{j}]: no item has id '{dep}'" + suggest(dep, seen)
+                )
             elif dep == it.id and seen[dep] == path:
                 self_loop = True
                 problems.append(f"{path}.depends_on[{j}]: an item cannot depend on itself")
@@ -510,27 +534,33 @@ def check_references(sc: Scenario) -> None:
     if not self_loop and not duplicates:
         cycle = find_cycle({it.id: it.depends_on for _, it in everything})
         if cycle:
-            problems.append(f"{seen[cycle[0]]}.depends_on: dependency cycle "
-                            + " -> ".join([*cycle, cycle[0]]))
+            problems.append(
+                f"{seen[cycle[0]]}.depends_on: dependency cycle " + " -> ".join([*cycle, cycle[0]])
+            )
     for c, change in enumerate(sc.scope.changes):
         for j, rid in enumerate(change.remove):
             if rid not in seen:
-                problems.append(f"scope.changes[{c}].remove[{j}]: no item has id '{rid}'"
-                                + suggest(rid, seen))
+                problems.append(
+                    f"scope.changes[{c}].remove[{j}]: no item has id '{rid}'" + suggest(rid, seen)
+                )
         for j, rz in enumerate(change.resize):
             if rz.id not in seen:
-                problems.append(f"scope.changes[{c}].resize[{j}].id: no item has id "
-                                f"'{rz.id}'" + suggest(rz.id, seen))
+                problems.append(
+                    f"scope.changes[{c}].resize[{j}].id: no item has id "
+                    f"'{rz.id}'" + suggest(rz.id, seen)
+                )
     risk_ids: dict[str, int] = {}
     for r, risk in enumerate(sc.risks):
         if risk.id in risk_ids:
-            problems.append(f"risks[{r}].id: '{risk.id}' is already used by "
-                            f"risks[{risk_ids[risk.id]}]")
+            problems.append(
+                f"risks[{r}].id: '{risk.id}' is already used by risks[{risk_ids[risk.id]}]"
+            )
         risk_ids.setdefault(risk.id, r)
         for j, iid in enumerate(risk.impact.items):
             if iid not in seen:
-                problems.append(f"risks[{r}].impact.items[{j}]: no item has id '{iid}'"
-                                + suggest(iid, seen))
+                problems.append(
+                    f"risks[{r}].impact.items[{j}]: no item has id '{iid}'" + suggest(iid, seen)
+                )
     if sc.deadline is not None and sc.deadline < sc.start_date:
         problems.append(f"deadline: must be on or after start_date ({sc.start_date})")
     by = sc.value.outcome.by
@@ -542,12 +572,16 @@ def check_references(sc: Scenario) -> None:
         weeks = until / sc.calendar.days_per_week
         expected = creep.rate_per_week * weeks
         if expected > MAX_CREEP_ITEMS:
-            why = f"until day {until:g}" if creep.until_day is not None else (
-                f"with no until_day, up to the {MAX_DAY:,}-day cap")
+            why = (
+                f"until day {until:g}"
+                if creep.until_day is not None
+                else (f"with no until_day, up to the {MAX_DAY:,}-day cap")
+            )
             problems.append(
                 f"scope.creep.rate_per_week: {creep.rate_per_week:g} a week {why} could bring "
                 f"about {expected:,.0f} new items, more than the {MAX_CREEP_ITEMS:,} limit; "
-                "lower the rate or set an earlier until_day")
+                "lower the rate or set an earlier until_day"
+            )
     if isinstance(sc.simulation.runs, int):
         problem = run_size_problem(sc, sc.simulation.runs)
         if problem:
@@ -564,12 +598,16 @@ def run_size_problem(sc: Scenario, runs: int) -> str | None:
     """
     items = len(sc.all_items())
     weeks = sc.value.horizon_weeks
-    for rows, what in ((runs * items, f"{items:,} items"), (runs * weeks,
-                                                           f"a {weeks:,}-week horizon")):
+    for rows, what in (
+        (runs * items, f"{items:,} items"),
+        (runs * weeks, f"a {weeks:,}-week horizon"),
+    ):
         if rows > MAX_TABLE_ROWS:
-            return (f"{runs:,} runs of {what} make {rows:,} table rows, more than the "
-                    f"{MAX_TABLE_ROWS:,} limit; use at most {MAX_TABLE_ROWS // (rows // runs):,} "
-                    "runs")
+            return (
+                f"{runs:,} runs of {what} make {rows:,} table rows, more than the "
+                f"{MAX_TABLE_ROWS:,} limit; use at most {MAX_TABLE_ROWS // (rows // runs):,} "
+                "runs"
+            )
     return None
 
 
@@ -619,7 +657,7 @@ def find_cycle(graph: dict[str, tuple[str, ...]]) -> list[str] | None:
                 if nxt not in color:
                     continue
                 if color[nxt] == GREY:
-                    return path[path.index(nxt):]
+                    return path[path.index(nxt) :]
                 if color[nxt] == WHITE:
                     color[nxt] = GREY
                     path.append(nxt)
@@ -644,12 +682,14 @@ def parse_scenario(data: Any, source: str | None = None) -> Scenario:
         Naming the field path of every problem found (``problems``).
     """
     if not isinstance(data, dict):
-        raise ScenarioError(f"the file must hold a mapping of sections, got {_kind(data)}",
-                            source=source)
+        raise ScenarioError(
+            f"the file must hold a mapping of sections, got {_kind(data)}", source=source
+        )
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise format_errors(exc, source) from None
     except RecursionError:
-        raise ScenarioError("the data refers to itself (a recursive structure)",
-                            source=source) from None
+        raise ScenarioError(
+            "the data refers to itself (a recursive structure)", source=source
+        ) from None

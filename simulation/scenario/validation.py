@@ -157,11 +157,16 @@ def _message(err: dict[str, Any]) -> str:
     got = describe_input(value)
     if etype in _TYPE_MESSAGES:
         if etype in ("float_type", "float_parsing", "int_type", "int_parsing") and (
-                isinstance(value, float) and not math.isfinite(value)):
+            isinstance(value, float) and not math.isfinite(value)
+        ):
             return "must be a finite number"
         return _TYPE_MESSAGES[etype].format(got=got)
-    bounds = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
-              "less_than_equal": "<="}
+    bounds = {
+        "greater_than": ">",
+        "greater_than_equal": ">=",
+        "less_than": "<",
+        "less_than_equal": "<=",
+    }
     if etype in bounds:
         limit = next(iter(ctx.values())) if ctx else "?"
         kind = "the limit" if etype.startswith("less") else "the minimum"
@@ -185,8 +190,9 @@ def _message(err: dict[str, Any]) -> str:
         return f"{got} does not match the pattern {ctx.get('pattern')}"
     if etype == "literal_error":
         expected = str(ctx.get("expected", ""))
-        options = [o.strip().strip("'") for o in
-                   expected.replace(" or ", ", ").split(",") if o.strip()]
+        options = [
+            o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",") if o.strip()
+        ]
         hint = ""
         if isinstance(value, str):
             close = difflib.get_close_matches(value, options, n=1)
@@ -220,8 +226,11 @@ def format_errors(exc: ValidationError, source: str | None = None) -> ScenarioEr
         loc = tuple(err["loc"])
         etype = err.get("type", "")
         if etype in ("value_error", "assertion_error"):
-            msg = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix(
-                "Assertion failed, ")
+            msg = (
+                str(err.get("msg", ""))
+                .removeprefix("Value error, ")
+                .removeprefix("Assertion failed, ")
+            )
             if msg.startswith("@"):
                 field, _, msg = msg[1:].partition(": ")
                 base = _path(loc)
@@ -242,9 +251,14 @@ def format_errors(exc: ValidationError, source: str | None = None) -> ScenarioEr
     unique: dict[str, str] = {}
     for path, msg in problems:
         unique.setdefault(path, msg)
-    problems = [(path, msg) for path, msg in unique.items()
-                if not (msg.startswith("needs at least") and
-                        any(other.startswith(path + "[") for other in unique))]
+    problems = [
+        (path, msg)
+        for path, msg in unique.items()
+        if not (
+            msg.startswith("needs at least")
+            and any(other.startswith(path + "[") for other in unique)
+        )
+    ]
     if not problems:  # pragma: no cover - pydantic always reports something
         problems = [("(top level)", "invalid")]
     return problems_error(problems, source)

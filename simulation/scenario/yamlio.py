@@ -44,13 +44,21 @@ MAX_VALUES = 100_000
 
 #: The only tags a scenario file may carry (explicitly, ``!!str``) or resolve to.
 _CORE = "tag:yaml.org,2002:"
-ALLOWED_TAGS = frozenset({"!", *(f"{_CORE}{t}" for t in (
-    "str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge"))})
+ALLOWED_TAGS = frozenset(
+    {
+        "!",
+        *(
+            f"{_CORE}{t}"
+            for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge")
+        ),
+    }
+)
 
 # Characters YAML does not allow in a stream (same set as PyYAML's reader), plus
 # lone surrogates that cannot be encoded.
 _NON_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 _LONG_INT = re.compile(r"[-+]?[0-9_]+")
 
@@ -68,8 +76,8 @@ class _Node:
         self.is_map = is_map
         self.anchor = anchor
         self.path = path
-        self.index = 0              # next list index
-        self.key: Any = None        # key whose value comes next (None: a key comes next)
+        self.index = 0  # next list index
+        self.key: Any = None  # key whose value comes next (None: a key comes next)
         self.key_line = 0
         self.keys: dict[str, int] = {}
 
@@ -84,7 +92,7 @@ def _line(event: Any) -> int:
 
 
 def _tag_text(tag: str) -> str:
-    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
 def _fail(path: str, line: int, message: str) -> ScenarioError:
@@ -92,8 +100,7 @@ def _fail(path: str, line: int, message: str) -> ScenarioError:
         path = path[:60] + "..." + path[-15:]
     where = f"{path}: " if path else ""
     at = f" (line {line})" if line else ""
-    return ScenarioError(f"{where}{message}{at}", problems=[(path or "(top level)",
-                                                            message + at)])
+    return ScenarioError(f"{where}{message}{at}", problems=[(path or "(top level)", message + at)])
 
 
 def scan_events(text: str) -> None:
@@ -113,21 +120,23 @@ def scan_events(text: str) -> None:
 
 def _scan(parser: Any) -> None:
     stack: list[_Node] = []
-    sizes: dict[str, int] = {}          # anchor -> values it expands to (finished nodes)
-    open_sizes: list[int] = []          # values so far in each open collection
+    sizes: dict[str, int] = {}  # anchor -> values it expands to (finished nodes)
+    open_sizes: list[int] = []  # values so far in each open collection
     aliases = 0
-    expanded = 0                        # values so far, aliases expanded
+    expanded = 0  # values so far, aliases expanded
     documents = 0
     while parser.check_event():
         event = parser.get_event()
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
-                raise _fail("", _line(event), "a scenario file holds one YAML document; "
-                            "found a second one ('---')")
+                raise _fail(
+                    "",
+                    _line(event),
+                    "a scenario file holds one YAML document; found a second one ('---')",
+                )
             continue
-        if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent |
-                      yaml.DocumentEndEvent):
+        if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentEndEvent):
             continue
         if isinstance(event, yaml.CollectionEndEvent):
             node = stack.pop()
@@ -141,33 +150,45 @@ def _scan(parser: Any) -> None:
         path = _child_path(parent)
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in ALLOWED_TAGS:
-            raise _fail(path, _line(event), f"the YAML tag '{_tag_text(tag)}' is not allowed "
-                        "(a scenario holds only text, numbers, dates, lists and mappings)")
+            raise _fail(
+                path,
+                _line(event),
+                f"the YAML tag '{_tag_text(tag)}' is not allowed "
+                "(a scenario holds only text, numbers, dates, lists and mappings)",
+            )
         if isinstance(event, yaml.AliasEvent):
             aliases += 1
             if aliases > MAX_ALIASES:
-                raise _fail(path, _line(event), f"more than {MAX_ALIASES:,} YAML aliases "
-                            "(*name)")
+                raise _fail(path, _line(event), f"more than {MAX_ALIASES:,} YAML aliases (*name)")
             if any(n.anchor == event.anchor for n in stack):
-                raise _fail(path, _line(event), f"the alias *{event.anchor} refers to a "
-                            "mapping or list that contains it (a recursive structure)")
+                raise _fail(
+                    path,
+                    _line(event),
+                    f"the alias *{event.anchor} refers to a "
+                    "mapping or list that contains it (a recursive structure)",
+                )
             if event.anchor not in sizes:
-                raise _fail(path, _line(event), f"the alias *{event.anchor} has no anchor "
-                            f"&{event.anchor} before it")
+                raise _fail(
+                    path,
+                    _line(event),
+                    f"the alias *{event.anchor} has no anchor &{event.anchor} before it",
+                )
             size = sizes[event.anchor]
             if is_key:
                 raise _fail(path, _line(event), "a key must be plain text, not an alias")
         elif isinstance(event, yaml.ScalarEvent):
             size = 1
             if len(event.value) > 100 and event.implicit[0] and _LONG_INT.fullmatch(event.value):
-                raise _fail(path, _line(event), f"a whole number with {len(event.value):,} "
-                            "digits is too long")
+                raise _fail(
+                    path,
+                    _line(event),
+                    f"a whole number with {len(event.value):,} digits is too long",
+                )
             if event.anchor is not None:
                 sizes[event.anchor] = 1
         else:  # a list or a mapping starts
             if is_key:
-                raise _fail(path, _line(event), "a key must be plain text, not a list or "
-                            "mapping")
+                raise _fail(path, _line(event), "a key must be plain text, not a list or mapping")
             if len(stack) >= MAX_DEPTH:
                 raise _fail(path, _line(event), f"nested more than {MAX_DEPTH} levels deep")
             expanded += 1
@@ -183,8 +204,11 @@ def _scan(parser: Any) -> None:
 
 
 def _too_many(path: str, event: Any) -> ScenarioError:
-    return _fail(path, _line(event), f"the file holds more than {MAX_VALUES:,} values "
-                 "(counting what each alias *name repeats)")
+    return _fail(
+        path,
+        _line(event),
+        f"the file holds more than {MAX_VALUES:,} values (counting what each alias *name repeats)",
+    )
 
 
 def _child_path(parent: _Node | None) -> str:
@@ -197,8 +221,7 @@ def _child_path(parent: _Node | None) -> str:
     return _join(parent.path, parent.key)
 
 
-def _placed(stack: list[_Node], open_sizes: list[int], size: int, scalar: Any,
-            event: Any) -> None:
+def _placed(stack: list[_Node], open_sizes: list[int], size: int, scalar: Any, event: Any) -> None:
     """Account for a finished value (``scalar``: its event when it is a scalar)."""
     if not stack:
         return
@@ -207,17 +230,20 @@ def _placed(stack: list[_Node], open_sizes: list[int], size: int, scalar: Any,
     if not parent.is_map:
         parent.index += 1
         return
-    if parent.key is not None:      # that was the value
+    if parent.key is not None:  # that was the value
         parent.key = None
         return
     # That was a key: only scalars get here.
     value = scalar.value if isinstance(scalar, yaml.ScalarEvent) else "*"
     line = _line(event)
-    if value != "<<":               # merge keys may repeat; explicit keys win over them
+    if value != "<<":  # merge keys may repeat; explicit keys win over them
         first = parent.keys.get(value)
         if first is not None:
-            raise _fail(_join(parent.path, value), line, f"duplicate key '{value}' (first "
-                        f"on line {first}); each key may appear only once")
+            raise _fail(
+                _join(parent.path, value),
+                line,
+                f"duplicate key '{value}' (first on line {first}); each key may appear only once",
+            )
         parent.keys[value] = line
     parent.key = value or "''"
     parent.key_line = line
@@ -239,12 +265,15 @@ class _Loader(_BaseLoader):
         try:
             return super().construct_yaml_int(node)
         except ValueError:
-            raise ScenarioError(f"line {node.start_mark.line + 1}: the number "
-                                f"{node.value[:20]}... is too long") from None
+            raise ScenarioError(
+                f"line {node.start_mark.line + 1}: the number {node.value[:20]}... is too long"
+            ) from None
 
     def construct_undefined(self, node):
-        raise ScenarioError(f"line {node.start_mark.line + 1}: the YAML tag "
-                            f"'{_tag_text(str(node.tag))}' is not allowed")
+        raise ScenarioError(
+            f"line {node.start_mark.line + 1}: the YAML tag "
+            f"'{_tag_text(str(node.tag))}' is not allowed"
+        )
 
 
 _Loader.add_constructor(f"{_CORE}timestamp", _Loader.construct_yaml_timestamp)
@@ -257,8 +286,12 @@ _Loader.add_constructor(None, _Loader.construct_undefined)
 
 
 # --------------------------------------------------------------- decoding
-_BOMS = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),
-         (b"\xfe\xff", "UTF-16"), (b"\xff\xfe", "UTF-16"))
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
 
 
 def _position(text: str | bytes, index: int) -> str:
@@ -270,21 +303,24 @@ def _position(text: str | bytes, index: int) -> str:
 
 def _decode(raw: bytes, source: str) -> str:
     if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(f"file is larger than the {MAX_FILE_BYTES:,} byte limit",
-                            source=source)
+        raise ScenarioError(f"file is larger than the {MAX_FILE_BYTES:,} byte limit", source=source)
     for bom, name in _BOMS:
         if raw.startswith(bom):
             raise ScenarioError(f"the file is {name} text; save it as UTF-8", source=source)
     zero = raw.find(b"\x00")
     if zero >= 0:
-        raise ScenarioError(f"not a text file (binary content: a zero byte at "
-                            f"{_position(raw, zero)})", source=source)
+        raise ScenarioError(
+            f"not a text file (binary content: a zero byte at {_position(raw, zero)})",
+            source=source,
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
-                            f"{_position(raw, exc.start)}); save the file as UTF-8",
-                            source=source) from None
+        raise ScenarioError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at "
+            f"{_position(raw, exc.start)}); save the file as UTF-8",
+            source=source,
+        ) from None
 
 
 def parse_yaml_text(text: str | bytes, source: str = "<text>") -> Any:
@@ -298,18 +334,21 @@ def parse_yaml_text(text: str | bytes, source: str = "<text>") -> Any:
     if isinstance(text, bytes):
         text = _decode(text, source)
     elif not isinstance(text, str):
-        raise ScenarioError(f"expected YAML text or bytes, got {type(text).__name__}",
-                            source=source)
+        raise ScenarioError(
+            f"expected YAML text or bytes, got {type(text).__name__}", source=source
+        )
     if len(text) > MAX_FILE_BYTES:
-        raise ScenarioError(f"text is longer than the {MAX_FILE_BYTES:,} character limit",
-                            source=source)
+        raise ScenarioError(
+            f"text is longer than the {MAX_FILE_BYTES:,} character limit", source=source
+        )
     text = text.removeprefix("\ufeff")
     bad = _NON_PRINTABLE.search(text)
     if bad:
         char = bad.group()
         what = "a zero byte" if char == "\x00" else f"the character U+{ord(char):04X}"
-        raise ScenarioError(f"not a text file ({what} at {_position(text, bad.start())})",
-                            source=source)
+        raise ScenarioError(
+            f"not a text file ({what} at {_position(text, bad.start())})", source=source
+        )
     try:
         scan_events(text)
         loader = _Loader(text)
@@ -322,8 +361,9 @@ def parse_yaml_text(text: str | bytes, source: str = "<text>") -> Any:
     except yaml.YAMLError as exc:
         raise ScenarioError(_yaml_problem(exc, text), source=source) from None
     except RecursionError:
-        raise ScenarioError(f"nested too deeply (limit {MAX_DEPTH} levels)",
-                            source=source) from None
+        raise ScenarioError(
+            f"nested too deeply (limit {MAX_DEPTH} levels)", source=source
+        ) from None
     if data is None:
         raise ScenarioError("the file is empty", source=source)
     return data
@@ -335,8 +375,9 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     hint = ""
     index = getattr(mark, "index", None)
-    if "\\t" in problem or (isinstance(index, int) and 0 <= index < len(text)
-                            and text[index] == "\t"):
+    if "\\t" in problem or (
+        isinstance(index, int) and 0 <= index < len(text) and text[index] == "\t"
+    ):
         hint = " (a tab: indent with spaces, YAML does not allow tabs there)"
     return f"not valid YAML{where}: {problem}{hint}"
 
@@ -369,8 +410,10 @@ def read_yaml_file(path: str | os.PathLike) -> Any:
         if not stat.S_ISREG(info.st_mode):
             raise ScenarioError("not a regular file (a device, pipe or socket)", source=name)
         if info.st_size > MAX_FILE_BYTES:
-            raise ScenarioError(f"file is larger than the {MAX_FILE_BYTES:,} byte limit "
-                                f"({info.st_size:,} bytes)", source=name)
+            raise ScenarioError(
+                f"file is larger than the {MAX_FILE_BYTES:,} byte limit ({info.st_size:,} bytes)",
+                source=name,
+            )
         chunks = []
         left = MAX_FILE_BYTES + 1
         while left > 0:

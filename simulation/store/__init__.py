@@ -45,7 +45,8 @@ VERSION_TABLE_ATTEMPTS = 5
 metadata = sa.MetaData()
 
 schema_version = sa.Table(
-    "schema_version", metadata,
+    "schema_version",
+    metadata,
     sa.Column("component", sa.String(64), primary_key=True),
     sa.Column("version", sa.Integer, primary_key=True),
     sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
@@ -68,26 +69,31 @@ class Migration:
 _MIGRATIONS: list[Migration] = []
 
 
-def migration(component: str, version: int) -> Callable[[Callable[[Connection], None]],
-                                                        Callable[[Connection], None]]:
+def migration(
+    component: str, version: int
+) -> Callable[[Callable[[Connection], None]], Callable[[Connection], None]]:
     """Register ``fn(conn)`` as step ``version`` of ``component``'s schema.
 
     Steps of a component run in version order; a step never changes once
     released (a later step alters what an earlier one made).
     """
+
     def register(fn: Callable[[Connection], None]) -> Callable[[Connection], None]:
         if any(m.component == component and m.version == version for m in _MIGRATIONS):
             raise ValueError(f"migration {component} {version} is registered twice")
         _MIGRATIONS.append(Migration(component, version, fn))
         return fn
+
     return register
 
 
 def create_tables(*tables: sa.Table) -> Callable[[Connection], None]:
     """A migration step that creates ``tables`` (and their indexes)."""
+
     def step(conn: Connection) -> None:
         for table in tables:
             table.create(conn)
+
     return step
 
 
@@ -137,8 +143,7 @@ class Store:
             parsed = sa.engine.make_url(self.url)
         except Exception as exc:
             raise StoreError(f"{URL_ENV}: not a database URL: {self.url!r}") from exc
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "",
-                                                                           ":memory:"):
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             folder = Path(parsed.database).parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -146,7 +151,8 @@ class Store:
                 raise StoreError(f"cannot create the data folder {folder}: {exc}") from exc
         sqlite = parsed.get_backend_name() == "sqlite"
         self.engine: Engine = sa.create_engine(
-            self.url, connect_args={"timeout": SQLITE_BUSY_MS / 1000} if sqlite else {})
+            self.url, connect_args={"timeout": SQLITE_BUSY_MS / 1000} if sqlite else {}
+        )
         if sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_connect)
             sa.event.listen(self.engine, "begin", _sqlite_begin)
@@ -165,8 +171,7 @@ class Store:
         """The (component, version) steps recorded in this database."""
         self._version_table()
         with self.begin() as conn:
-            rows = conn.execute(sa.select(schema_version.c.component,
-                                          schema_version.c.version))
+            rows = conn.execute(sa.select(schema_version.c.component, schema_version.c.version))
             return {(c, v) for c, v in rows}
 
     def _version_table(self) -> None:
@@ -205,9 +210,11 @@ class Store:
                 with self.engine.begin() as conn:
                     # The version row first: a second process applying the same
                     # step at the same moment fails here and rolls back whole.
-                    conn.execute(schema_version.insert().values(
-                        component=m.component, version=m.version,
-                        applied_at=datetime.now(UTC)))
+                    conn.execute(
+                        schema_version.insert().values(
+                            component=m.component, version=m.version, applied_at=datetime.now(UTC)
+                        )
+                    )
                     m.apply(conn)
             except IntegrityError:
                 continue  # another process applied it first

@@ -42,33 +42,36 @@ CLASS_LIFETIME = timedelta(hours=12)
 MAX_NAME = 40
 
 classes = sa.Table(
-    "train_classes", metadata,
+    "train_classes",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("code", sa.String(16), nullable=False, unique=True),
     sa.Column("key_hash", sa.String(64), nullable=False),
-    sa.Column("exercise", sa.String(255), nullable=False),   # file name in the exercise folder
+    sa.Column("exercise", sa.String(255), nullable=False),  # file name in the exercise folder
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revealed_at", sa.DateTime(timezone=True), nullable=True),
 )
 
 trainees = sa.Table(
-    "train_trainees", metadata,
+    "train_trainees",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("class_id", sa.Integer, sa.ForeignKey("train_classes.id"), nullable=False),
     sa.Column("name", sa.String(MAX_NAME * 4), nullable=False),
-    sa.Column("name_key", sa.String(MAX_NAME * 4), nullable=False),   # casefolded
+    sa.Column("name_key", sa.String(MAX_NAME * 4), nullable=False),  # casefolded
     sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("class_id", "name_key", name="uq_train_trainee_name"),
 )
 
 answers = sa.Table(
-    "train_answers", metadata,
+    "train_answers",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("trainee_id", sa.Integer, sa.ForeignKey("train_trainees.id"), nullable=False),
     sa.Column("question", sa.String(64), nullable=False),
-    sa.Column("choice", sa.String(16), nullable=True),     # a direction
-    sa.Column("value", sa.Float, nullable=True),           # an estimate, its range
+    sa.Column("choice", sa.String(16), nullable=True),  # a direction
+    sa.Column("value", sa.Float, nullable=True),  # an estimate, its range
     sa.Column("low", sa.Float, nullable=True),
     sa.Column("high", sa.Float, nullable=True),
     sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
@@ -145,8 +148,9 @@ def clean_name(name: str) -> str:
     return text
 
 
-def open_class(exercise: str, store: Store | None = None, now: datetime | None = None
-               ) -> OpenedClass:
+def open_class(
+    exercise: str, store: Store | None = None, now: datetime | None = None
+) -> OpenedClass:
     """Open a class on an exercise file name; returns its code and the trainer key.
 
     The key is shown once and never stored: only its hash is.
@@ -159,11 +163,17 @@ def open_class(exercise: str, store: Store | None = None, now: datetime | None =
         code = new_code()
         try:
             with store.begin() as conn:
-                conn.execute(classes.insert().values(
-                    code=code, key_hash=hash_key(key), exercise=str(exercise),
-                    created_at=created, expires_at=expires))
+                conn.execute(
+                    classes.insert().values(
+                        code=code,
+                        key_hash=hash_key(key),
+                        exercise=str(exercise),
+                        created_at=created,
+                        expires_at=expires,
+                    )
+                )
         except IntegrityError:
-            continue    # the code is taken: the unique constraint said so; draw again
+            continue  # the code is taken: the unique constraint said so; draw again
         return OpenedClass(code, key, str(exercise), expires)
     raise ClassError("Could not find a free class code; try again.")
 
@@ -178,35 +188,45 @@ def _class_row(conn, code: str, now: datetime) -> ClassInfo:
     expires = _aware(row["expires_at"])
     if now >= expires:
         hours = int(CLASS_LIFETIME.total_seconds() // 3600)
-        raise ClassError(f"Class {shown} has expired (a class lasts {hours} hours); ask the "
-                         "trainer to open a new one.")
-    return ClassInfo(row["id"], row["code"], row["exercise"], _aware(row["created_at"]),
-                     expires, row["revealed_at"] is not None)
+        raise ClassError(
+            f"Class {shown} has expired (a class lasts {hours} hours); ask the "
+            "trainer to open a new one."
+        )
+    return ClassInfo(
+        row["id"],
+        row["code"],
+        row["exercise"],
+        _aware(row["created_at"]),
+        expires,
+        row["revealed_at"] is not None,
+    )
 
 
-def find_class(code: str, store: Store | None = None, now: datetime | None = None
-               ) -> ClassInfo:
+def find_class(code: str, store: Store | None = None, now: datetime | None = None) -> ClassInfo:
     """The open class with this code; :class:`ClassError` if none or expired."""
     store = store or open_store()
     with store.begin() as conn:
         return _class_row(conn, code, _now(now))
 
 
-def trainer_class(code: str, key: str, store: Store | None = None,
-                  now: datetime | None = None) -> ClassInfo:
+def trainer_class(
+    code: str, key: str, store: Store | None = None, now: datetime | None = None
+) -> ClassInfo:
     """The class, if ``key`` is its trainer key; otherwise :class:`ClassError`."""
     store = store or open_store()
     with store.begin() as conn:
         info = _class_row(conn, code, _now(now))
-        stored = conn.execute(sa.select(classes.c.key_hash).where(
-            classes.c.id == info.id)).scalar_one()
+        stored = conn.execute(
+            sa.select(classes.c.key_hash).where(classes.c.id == info.id)
+        ).scalar_one()
     if not hmac.compare_digest(hash_key(str(key).strip()), stored):
         raise ClassError(f"That trainer key does not open class {info.code}.")
     return info
 
 
-def join_class(code: str, name: str, store: Store | None = None,
-               now: datetime | None = None) -> Trainee:
+def join_class(
+    code: str, name: str, store: Store | None = None, now: datetime | None = None
+) -> Trainee:
     """Join a class under a display name (unique in the class, ignoring case)."""
     store = store or open_store()
     clean = clean_name(name)
@@ -214,17 +234,25 @@ def join_class(code: str, name: str, store: Store | None = None,
     try:
         with store.begin() as conn:
             info = _class_row(conn, code, at)
-            new_id = conn.execute(trainees.insert().values(
-                class_id=info.id, name=clean, name_key=clean.casefold(),
-                joined_at=at)).inserted_primary_key[0]
+            new_id = conn.execute(
+                trainees.insert().values(
+                    class_id=info.id, name=clean, name_key=clean.casefold(), joined_at=at
+                )
+            ).inserted_primary_key[0]
     except IntegrityError:
-        raise ClassError(f"The name '{clean}' is already taken in class "
-                         f"{normalise_code(code)}; add an initial or a number.") from None
+        raise ClassError(
+            f"The name '{clean}' is already taken in class "
+            f"{normalise_code(code)}; add an initial or a number."
+        ) from None
     return Trainee(int(new_id), clean, info.code, info.exercise)
 
 
-def submit_answers(trainee: Trainee, predictions: Mapping[str, str | Estimate],
-                   store: Store | None = None, now: datetime | None = None) -> None:
+def submit_answers(
+    trainee: Trainee,
+    predictions: Mapping[str, str | Estimate],
+    store: Store | None = None,
+    now: datetime | None = None,
+) -> None:
     """Store (or replace) a trainee's predictions, all in one transaction.
 
     ``predictions`` are checked ones (:func:`simulation.train.exercises.parse_predictions`).
@@ -235,27 +263,33 @@ def submit_answers(trainee: Trainee, predictions: Mapping[str, str | Estimate],
     rows = []
     for qid, p in predictions.items():
         if isinstance(p, Estimate):
-            rows.append({"question": qid, "choice": None, "value": p.value, "low": p.low,
-                         "high": p.high})
+            rows.append(
+                {"question": qid, "choice": None, "value": p.value, "low": p.low, "high": p.high}
+            )
         else:
-            rows.append({"question": qid, "choice": str(p), "value": None, "low": None,
-                         "high": None})
+            rows.append(
+                {"question": qid, "choice": str(p), "value": None, "low": None, "high": None}
+            )
     with store.begin() as conn:
         info = _class_row(conn, trainee.code, at)
         if info.revealed:
             raise ClassError("The trainer has revealed the answers; predictions are closed.")
         conn.execute(answers.delete().where(answers.c.trainee_id == trainee.id))
         if rows:
-            conn.execute(answers.insert(), [{**r, "trainee_id": trainee.id,
-                                             "answered_at": at} for r in rows])
+            conn.execute(
+                answers.insert(), [{**r, "trainee_id": trainee.id, "answered_at": at} for r in rows]
+            )
 
 
 def own_answers(trainee: Trainee, store: Store | None = None) -> dict[str, str | Estimate]:
     """A trainee's stored predictions."""
     store = store or open_store()
     with store.begin() as conn:
-        rows = conn.execute(sa.select(answers).where(
-            answers.c.trainee_id == trainee.id)).mappings().all()
+        rows = (
+            conn.execute(sa.select(answers).where(answers.c.trainee_id == trainee.id))
+            .mappings()
+            .all()
+        )
     return {r["question"]: _prediction(r) for r in rows}
 
 
@@ -265,25 +299,31 @@ def _prediction(r: Mapping[str, Any]) -> str | Estimate:
     return Estimate(r["value"], r["low"], r["high"])
 
 
-def reveal(code: str, key: str, store: Store | None = None, now: datetime | None = None
-           ) -> ClassInfo:
+def reveal(
+    code: str, key: str, store: Store | None = None, now: datetime | None = None
+) -> ClassInfo:
     """Close predictions and show the truth (trainer key required)."""
     store = store or open_store()
     info = trainer_class(code, key, store, now)
     with store.begin() as conn:
-        conn.execute(classes.update().where(classes.c.id == info.id,
-                                            classes.c.revealed_at.is_(None))
-                     .values(revealed_at=_now(now)))
+        conn.execute(
+            classes.update()
+            .where(classes.c.id == info.id, classes.c.revealed_at.is_(None))
+            .values(revealed_at=_now(now))
+        )
     return find_class(code, store, now)
 
 
 def roster(info: ClassInfo, store: Store | None = None) -> list[dict[str, Any]]:
     """Who has joined, in joining order, and how many questions each has answered."""
     store = store or open_store()
-    counted = (sa.select(trainees.c.name, sa.func.count(answers.c.id).label("answered"))
-               .select_from(trainees.outerjoin(answers, answers.c.trainee_id == trainees.c.id))
-               .where(trainees.c.class_id == info.id)
-               .group_by(trainees.c.id, trainees.c.name).order_by(trainees.c.id))
+    counted = (
+        sa.select(trainees.c.name, sa.func.count(answers.c.id).label("answered"))
+        .select_from(trainees.outerjoin(answers, answers.c.trainee_id == trainees.c.id))
+        .where(trainees.c.class_id == info.id)
+        .group_by(trainees.c.id, trainees.c.name)
+        .order_by(trainees.c.id)
+    )
     with store.begin() as conn:
         return [dict(r) for r in conn.execute(counted).mappings()]
 
@@ -295,16 +335,27 @@ def class_answers(info: ClassInfo, store: Store | None = None) -> list[dict[str,
     trainee's view only once ``info.revealed`` (names are dropped there).
     """
     store = store or open_store()
-    q = (sa.select(trainees.c.id.label("trainee_id"), trainees.c.name, answers.c.question,
-                   answers.c.choice, answers.c.value, answers.c.low, answers.c.high)
-         .select_from(answers.join(trainees, answers.c.trainee_id == trainees.c.id))
-         .where(trainees.c.class_id == info.id).order_by(trainees.c.id, answers.c.id))
+    q = (
+        sa.select(
+            trainees.c.id.label("trainee_id"),
+            trainees.c.name,
+            answers.c.question,
+            answers.c.choice,
+            answers.c.value,
+            answers.c.low,
+            answers.c.high,
+        )
+        .select_from(answers.join(trainees, answers.c.trainee_id == trainees.c.id))
+        .where(trainees.c.class_id == info.id)
+        .order_by(trainees.c.id, answers.c.id)
+    )
     with store.begin() as conn:
         return [dict(r) for r in conn.execute(q).mappings()]
 
 
-def revealed_answers(trainee: Trainee, store: Store | None = None,
-                     now: datetime | None = None) -> list[dict[str, Any]]:
+def revealed_answers(
+    trainee: Trainee, store: Store | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
     """The class's predictions for a trainee, only after the reveal.
 
     Without names; ``mine`` marks the trainee's own rows.
@@ -312,5 +363,10 @@ def revealed_answers(trainee: Trainee, store: Store | None = None,
     info = find_class(trainee.code, store, now)
     if not info.revealed:
         raise ClassError("The class's answers are shown only after the trainer reveals.")
-    return [{**{k: v for k, v in r.items() if k not in ("name", "trainee_id")},
-             "mine": r["trainee_id"] == trainee.id} for r in class_answers(info, store)]
+    return [
+        {
+            **{k: v for k, v in r.items() if k not in ("name", "trainee_id")},
+            "mine": r["trainee_id"] == trainee.id,
+        }
+        for r in class_answers(info, store)
+    ]

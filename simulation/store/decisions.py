@@ -28,7 +28,8 @@ MAX_NAME = 200
 MAX_RATIONALE = 5_000
 
 decisions = sa.Table(
-    "decisions", metadata,
+    "decisions",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("session", sa.String(MAX_NAME), nullable=False),
     sa.Column("candidate", sa.String(64), nullable=False),
@@ -39,8 +40,9 @@ decisions = sa.Table(
     sa.Column("numbers", sa.JSON, nullable=False),
     sa.CheckConstraint("decision IN ('accept', 'defer', 'reject')", name="ck_decision_kind"),
 )
-sa.Index("ix_decisions_session_candidate", decisions.c.session, decisions.c.candidate,
-         decisions.c.id)
+sa.Index(
+    "ix_decisions_session_candidate", decisions.c.session, decisions.c.candidate, decisions.c.id
+)
 
 migration("decisions", 1)(create_tables(decisions))
 
@@ -69,10 +71,18 @@ class Recorded:
 
 def _row(r: Any) -> Decision:
     at = r.decided_at
-    if at.tzinfo is None:   # SQLite keeps no zone; every time is written in UTC
+    if at.tzinfo is None:  # SQLite keeps no zone; every time is written in UTC
         at = at.replace(tzinfo=UTC)
-    return Decision(r.id, r.session, r.candidate, r.decision, r.rationale, r.decided_by, at,
-                    dict(r.numbers or {}))
+    return Decision(
+        r.id,
+        r.session,
+        r.candidate,
+        r.decision,
+        r.rationale,
+        r.decided_by,
+        at,
+        dict(r.numbers or {}),
+    )
 
 
 def _clean_numbers(numbers: dict[str, Any]) -> dict[str, Any]:
@@ -97,9 +107,16 @@ def _text(value: Any, field: str, limit: int, required: bool = True) -> str:
     return text
 
 
-def record_decision(session: str, candidate: str, decision: str, decided_by: str,
-                    rationale: str = "", numbers: dict[str, Any] | None = None,
-                    seen: int | None = None, store: Store | None = None) -> Recorded:
+def record_decision(
+    session: str,
+    candidate: str,
+    decision: str,
+    decided_by: str,
+    rationale: str = "",
+    numbers: dict[str, Any] | None = None,
+    seen: int | None = None,
+    store: Store | None = None,
+) -> Recorded:
     """Store one decision (a new row, in one transaction).
 
     Parameters
@@ -131,12 +148,19 @@ def record_decision(session: str, candidate: str, decision: str, decided_by: str
     who = _text(decided_by, "decided_by", MAX_NAME)
     why = _text(rationale, "rationale", MAX_RATIONALE, required=False)
     store = store or open_store()
-    values = {"session": session, "candidate": candidate, "decision": decision,
-              "rationale": why, "decided_by": who, "decided_at": datetime.now(UTC),
-              "numbers": _clean_numbers(numbers or {})}
+    values = {
+        "session": session,
+        "candidate": candidate,
+        "decision": decision,
+        "rationale": why,
+        "decided_by": who,
+        "decided_at": datetime.now(UTC),
+        "numbers": _clean_numbers(numbers or {}),
+    }
     with store.begin() as conn:
-        query = sa.select(decisions).where(decisions.c.session == session,
-                                           decisions.c.candidate == candidate)
+        query = sa.select(decisions).where(
+            decisions.c.session == session, decisions.c.candidate == candidate
+        )
         if seen is not None:
             query = query.where(decisions.c.id > seen)
         unseen = [_row(r) for r in conn.execute(query.order_by(decisions.c.id))]
@@ -168,9 +192,22 @@ def latest_decisions(session: str, store: Store | None = None) -> dict[str, Deci
 
 
 #: Columns of the decision table (CSV export, ``decisions --csv``).
-CSV_COLUMNS = ["session", "candidate", "decision", "rationale", "decided_by", "decided_at",
-               "verdict", "rank", "delivery_days", "npv", "on_time", "outcome",
-               "value_per_day", "id"]
+CSV_COLUMNS = [
+    "session",
+    "candidate",
+    "decision",
+    "rationale",
+    "decided_by",
+    "decided_at",
+    "verdict",
+    "rank",
+    "delivery_days",
+    "npv",
+    "on_time",
+    "outcome",
+    "value_per_day",
+    "id",
+]
 
 
 def decision_rows(items: list[Decision]) -> list[dict[str, Any]]:
@@ -178,11 +215,22 @@ def decision_rows(items: list[Decision]) -> list[dict[str, Any]]:
     out = []
     for d in items:
         n = d.numbers
-        out.append({"session": d.session, "candidate": d.candidate, "decision": d.decision,
-                    "rationale": d.rationale, "decided_by": d.decided_by,
-                    "decided_at": d.decided_at.isoformat(timespec="seconds"),
-                    "verdict": n.get("verdict"), "rank": n.get("rank"),
-                    "delivery_days": n.get("delivery_days"), "npv": n.get("npv"),
-                    "on_time": n.get("on_time"), "outcome": n.get("outcome"),
-                    "value_per_day": n.get("value_per_day"), "id": d.id})
+        out.append(
+            {
+                "session": d.session,
+                "candidate": d.candidate,
+                "decision": d.decision,
+                "rationale": d.rationale,
+                "decided_by": d.decided_by,
+                "decided_at": d.decided_at.isoformat(timespec="seconds"),
+                "verdict": n.get("verdict"),
+                "rank": n.get("rank"),
+                "delivery_days": n.get("delivery_days"),
+                "npv": n.get("npv"),
+                "on_time": n.get("on_time"),
+                "outcome": n.get("outcome"),
+                "value_per_day": n.get("value_per_day"),
+                "id": d.id,
+            }
+        )
     return out

@@ -51,8 +51,16 @@ from simulation.scenario.yamlio import read_yaml_file, scenario_to_yaml
 #: The bundled exercises.
 EXERCISE_DIR = LIBRARY_DIR / "exercises"
 #: Keys an exercise file may have.
-EXERCISE_KEYS = ("title", "situation", "base", "variant", "changes", "questions", "debrief",
-                 "try_next")
+EXERCISE_KEYS = (
+    "title",
+    "situation",
+    "base",
+    "variant",
+    "changes",
+    "questions",
+    "debrief",
+    "try_next",
+)
 QUESTION_KEYS = ("id", "ask", "metric", "kind", "of")
 KINDS = ("direction", "estimate")
 SIDES = ("base", "variant")
@@ -72,30 +80,51 @@ SAME_WITHIN_SHARE = 0.01
 #: ``day`` (working days from the start), ``probability`` (0 to 1), ``money``,
 #: ``ratio``, ``count``, ``date`` (ISO text) or ``text``.
 METRICS: dict[str, str] = {
-    "delivery.p50_day": "day", "delivery.p85_day": "day", "delivery.p95_day": "day",
+    "delivery.p50_day": "day",
+    "delivery.p85_day": "day",
+    "delivery.p95_day": "day",
     "delivery.mean_day": "day",
-    "delivery.p50_date": "date", "delivery.p85_date": "date", "delivery.p95_date": "date",
-    "delivery.on_time_probability": "probability", "delivery.deadline": "date",
-    "delivery.delivered_runs": "count", "delivery.undelivered_runs": "count",
-    "cost.mean": "money", "cost.p50": "money", "cost.p85": "money",
-    "value.value_mean": "money", "value.npv_mean": "money", "value.npv_p50": "money",
-    "value.roi_mean": "ratio", "value.first_value_day_p50": "day",
-    "value.first_value_date_p50": "date", "value.outcome_probability": "probability",
-    "value.outcome": "text", "value.outcome_by": "date", "value.potential_value": "money",
+    "delivery.p50_date": "date",
+    "delivery.p85_date": "date",
+    "delivery.p95_date": "date",
+    "delivery.on_time_probability": "probability",
+    "delivery.deadline": "date",
+    "delivery.delivered_runs": "count",
+    "delivery.undelivered_runs": "count",
+    "cost.mean": "money",
+    "cost.p50": "money",
+    "cost.p85": "money",
+    "value.value_mean": "money",
+    "value.npv_mean": "money",
+    "value.npv_p50": "money",
+    "value.roi_mean": "ratio",
+    "value.first_value_day_p50": "day",
+    "value.first_value_date_p50": "date",
+    "value.outcome_probability": "probability",
+    "value.outcome": "text",
+    "value.outcome_by": "date",
+    "value.potential_value": "money",
 }
 NUMBER_KINDS = ("day", "probability", "money", "ratio", "count")
 #: Labels of metrics for people (page headings, CLI).
 METRIC_LABELS = {
-    "delivery.p50_day": "P50 delivery (working day)", "delivery.p85_day":
-    "P85 delivery (working day)", "delivery.p95_day": "P95 delivery (working day)",
+    "delivery.p50_day": "P50 delivery (working day)",
+    "delivery.p85_day": "P85 delivery (working day)",
+    "delivery.p95_day": "P95 delivery (working day)",
     "delivery.mean_day": "Mean delivery (working day)",
-    "delivery.on_time_probability": "On-time chance", "cost.mean": "Cost (mean)",
-    "cost.p50": "Cost (P50)", "cost.p85": "Cost (P85)", "value.value_mean": "Value (mean)",
-    "value.npv_mean": "NPV (mean)", "value.npv_p50": "NPV (P50)", "value.roi_mean": "ROI (mean)",
+    "delivery.on_time_probability": "On-time chance",
+    "cost.mean": "Cost (mean)",
+    "cost.p50": "Cost (P50)",
+    "cost.p85": "Cost (P85)",
+    "value.value_mean": "Value (mean)",
+    "value.npv_mean": "NPV (mean)",
+    "value.npv_p50": "NPV (P50)",
+    "value.roi_mean": "ROI (mean)",
     "value.first_value_day_p50": "First value (P50 working day)",
-    "value.outcome_probability": "Outcome chance", "value.potential_value": "Potential value",
-    "delivery.delivered_runs": "Futures delivered", "delivery.undelivered_runs":
-    "Futures not delivered",
+    "value.outcome_probability": "Outcome chance",
+    "value.potential_value": "Potential value",
+    "delivery.delivered_runs": "Futures delivered",
+    "delivery.undelivered_runs": "Futures not delivered",
 }
 DIRECTION_WORDS = {"day": ("earlier", "same", "later")}
 DEFAULT_WORDS = ("lower", "same", "higher")
@@ -117,8 +146,8 @@ class Question:
     id: str
     ask: str
     metric: str
-    kind: str              # "direction" or "estimate"
-    of: str = "variant"    # estimate: the scenario asked about
+    kind: str  # "direction" or "estimate"
+    of: str = "variant"  # estimate: the scenario asked about
 
     @property
     def metric_kind(self) -> str:
@@ -139,12 +168,12 @@ class Exercise:
     """A validated exercise: both scenarios loaded, every question and text checked."""
 
     path: Path
-    source: str            # the file as messages show it
+    source: str  # the file as messages show it
     title: str
     situation: str
     base_path: Path
     variant_path: Path | None
-    changes: tuple[Any, ...]    # the typed changes from base to variant
+    changes: tuple[Any, ...]  # the typed changes from base to variant
     base: Scenario
     variant: Scenario
     questions: tuple[Question, ...]
@@ -222,8 +251,7 @@ def _suggest(word: str, known: tuple[str, ...] | list[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def _text(data: dict, key: str, source: str, required: bool = True, limit: int = MAX_TEXT
-          ) -> str:
+def _text(data: dict, key: str, source: str, required: bool = True, limit: int = MAX_TEXT) -> str:
     value = data.get(key)
     if value is None:
         if required:
@@ -241,18 +269,24 @@ def _resolve(ref: Any, folder: Path, source: str, where: str) -> Path:
     if not isinstance(ref, str) or not ref.strip():
         raise _fail(source, where, "expected a scenario file, like ../supply-chain.yaml")
     if PurePosixPath(ref).is_absolute() or PureWindowsPath(ref).anchor or ref.startswith("~"):
-        raise _fail(source, where, f"'{ref}' is an absolute path; name the file relative to "
-                                   "the exercise's folder (e.g. ../supply-chain.yaml)")
+        raise _fail(
+            source,
+            where,
+            f"'{ref}' is an absolute path; name the file relative to "
+            "the exercise's folder (e.g. ../supply-chain.yaml)",
+        )
     path = (folder / ref).resolve()
     # The exercise's folder, its parent (where the library sits beside exercises/)
     # and the bundled library: nothing else on the machine.
     roots = (folder.resolve().parent, LIBRARY_DIR.resolve())
     if not any(path == r or r in path.parents for r in roots):
-        raise _fail(source, where, f"'{ref}' points outside the exercise's folder and the "
-                                   "scenario library")
+        raise _fail(
+            source, where, f"'{ref}' points outside the exercise's folder and the scenario library"
+        )
     if not path.is_file():
-        raise _fail(source, where, f"scenario file '{ref}' not found (looked in "
-                                   f"{_shown(path.parent)})")
+        raise _fail(
+            source, where, f"scenario file '{ref}' not found (looked in {_shown(path.parent)})"
+        )
     return path
 
 
@@ -260,46 +294,70 @@ def _load(path: Path, source: str, where: str) -> Scenario:
     try:
         return load_scenario(path)
     except ScenarioError as exc:
-        raise ScenarioError(f"{where}: {exc}", source=source,
-                            problems=[(where, str(exc))]) from None
+        raise ScenarioError(
+            f"{where}: {exc}", source=source, problems=[(where, str(exc))]
+        ) from None
 
 
 def _question(data: Any, i: int, source: str, seen: set[str]) -> Question:
     where = f"questions[{i}]"
     if not isinstance(data, dict):
-        raise _fail(source, where, "expected a question like {id: date, ask: ..., metric: "
-                                   "delivery.p50_day, kind: direction}")
+        raise _fail(
+            source,
+            where,
+            "expected a question like {id: date, ask: ..., metric: "
+            "delivery.p50_day, kind: direction}",
+        )
     for key in data:
         if key not in QUESTION_KEYS:
-            raise _fail(source, f"{where}.{key}", "unknown key" + _suggest(str(key),
-                        QUESTION_KEYS) + f" (known: {', '.join(QUESTION_KEYS)})")
+            raise _fail(
+                source,
+                f"{where}.{key}",
+                "unknown key"
+                + _suggest(str(key), QUESTION_KEYS)
+                + f" (known: {', '.join(QUESTION_KEYS)})",
+            )
     qid = data.get("id")
     if not isinstance(qid, str) or not _ID_RE.match(qid):
-        raise _fail(source, f"{where}.id", "expected a short name (a letter, then letters, "
-                                           "digits, - or _)")
+        raise _fail(
+            source, f"{where}.id", "expected a short name (a letter, then letters, digits, - or _)"
+        )
     if qid in seen:
         raise _fail(source, f"{where}.id", f"'{qid}' is used by an earlier question")
     ask = data.get("ask")
     if not isinstance(ask, str) or not ask.strip() or len(ask) > MAX_TEXT:
-        raise _fail(source, f"{where}.ask", "required: the question as the trainee reads it "
-                                            f"(text, at most {MAX_TEXT:,} characters)")
+        raise _fail(
+            source,
+            f"{where}.ask",
+            "required: the question as the trainee reads it "
+            f"(text, at most {MAX_TEXT:,} characters)",
+        )
     ask = " ".join(ask.split())
     kind = data.get("kind")
     if kind not in KINDS:
-        raise _fail(source, f"{where}.kind", f"expected one of {', '.join(KINDS)}, got "
-                                             f"{kind!r}")
+        raise _fail(source, f"{where}.kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
     metric = data.get("metric")
     if not isinstance(metric, str) or metric not in METRICS:
         hint = _suggest(str(metric), list(METRICS))
-        raise _fail(source, f"{where}.metric", f"unknown metric '{metric}'{hint} (known: "
-                                               f"{', '.join(METRICS)})")
+        raise _fail(
+            source,
+            f"{where}.metric",
+            f"unknown metric '{metric}'{hint} (known: {', '.join(METRICS)})",
+        )
     if METRICS[metric] not in NUMBER_KINDS:
-        raise _fail(source, f"{where}.metric", f"a {kind} question needs a number, and "
-                                               f"'{metric}' is a {METRICS[metric]}")
+        raise _fail(
+            source,
+            f"{where}.metric",
+            f"a {kind} question needs a number, and '{metric}' is a {METRICS[metric]}",
+        )
     of = data.get("of")
     if kind == "direction" and of is not None:
-        raise _fail(source, f"{where}.of", "a direction question compares the variant with "
-                                           "the base; only estimate questions take 'of'")
+        raise _fail(
+            source,
+            f"{where}.of",
+            "a direction question compares the variant with "
+            "the base; only estimate questions take 'of'",
+        )
     if of is None:
         of = "variant"
     if of not in SIDES:
@@ -308,8 +366,9 @@ def _question(data: Any, i: int, source: str, seen: set[str]) -> Question:
     return Question(id=qid, ask=ask, metric=metric, kind=kind, of=of)
 
 
-def check_placeholders(text: str, where: str, source: str, question_ids: set[str],
-                       base_only: bool = False) -> None:
+def check_placeholders(
+    text: str, where: str, source: str, question_ids: set[str], base_only: bool = False
+) -> None:
     """Every ``{...}`` in ``text`` must be a placeholder :func:`render` knows.
 
     ``base_only`` (the situation): only ``{base.<metric>}``, so the text shown
@@ -319,24 +378,42 @@ def check_placeholders(text: str, where: str, source: str, question_ids: set[str
         slot = m.group(1).strip()
         parsed = _SLOT_RE.match(slot)
         if not parsed:
-            raise _fail(source, where, f"unknown placeholder {{{slot}}}: expected "
-                                       "{base.<metric>}, {variant.<metric>}, "
-                                       "{change.<metric>} or {answer.<question id>}")
+            raise _fail(
+                source,
+                where,
+                f"unknown placeholder {{{slot}}}: expected "
+                "{base.<metric>}, {variant.<metric>}, "
+                "{change.<metric>} or {answer.<question id>}",
+            )
         scope, name, _abs = parsed.groups()
         if base_only and scope != "base":
-            raise _fail(source, where, f"{{{slot}}} would give the answer away: the "
-                                       "situation may quote only {base.<metric>}")
+            raise _fail(
+                source,
+                where,
+                f"{{{slot}}} would give the answer away: the "
+                "situation may quote only {base.<metric>}",
+            )
         if scope == "answer":
             if name not in question_ids:
-                raise _fail(source, where, f"{{{slot}}}: no question has id '{name}'"
-                            + _suggest(name, sorted(question_ids)))
+                raise _fail(
+                    source,
+                    where,
+                    f"{{{slot}}}: no question has id '{name}'"
+                    + _suggest(name, sorted(question_ids)),
+                )
             continue
         if name not in METRICS:
-            raise _fail(source, where, f"{{{slot}}}: unknown metric '{name}'"
-                        + _suggest(name, list(METRICS)))
+            raise _fail(
+                source,
+                where,
+                f"{{{slot}}}: unknown metric '{name}'" + _suggest(name, list(METRICS)),
+            )
         if scope == "change" and METRICS[name] not in NUMBER_KINDS:
-            raise _fail(source, where, f"{{{slot}}}: a change needs a number, and '{name}' "
-                                       f"is a {METRICS[name]}")
+            raise _fail(
+                source,
+                where,
+                f"{{{slot}}}: a change needs a number, and '{name}' is a {METRICS[name]}",
+            )
 
 
 def load_exercise(path: str | Path) -> Exercise:
@@ -352,25 +429,37 @@ def load_exercise(path: str | Path) -> Exercise:
     source = _shown(path)
     data = read_yaml_file(path)
     if not isinstance(data, dict):
-        raise ScenarioError("an exercise file holds a mapping (title, situation, base, "
-                            "...)", source=source)
+        raise ScenarioError(
+            "an exercise file holds a mapping (title, situation, base, ...)", source=source
+        )
     for key in data:
         if key not in EXERCISE_KEYS:
-            raise _fail(source, str(key), "unknown key" + _suggest(str(key), EXERCISE_KEYS)
-                        + f" (known: {', '.join(EXERCISE_KEYS)})")
+            raise _fail(
+                source,
+                str(key),
+                "unknown key"
+                + _suggest(str(key), EXERCISE_KEYS)
+                + f" (known: {', '.join(EXERCISE_KEYS)})",
+            )
     title = _text(data, "title", source, limit=MAX_TITLE)
     situation = _text(data, "situation", source)
     debrief = _text(data, "debrief", source)
     if "base" not in data:
-        raise _fail(source, "base", "required: the scenario file the exercise starts from, "
-                                    "e.g. ../supply-chain.yaml")
+        raise _fail(
+            source,
+            "base",
+            "required: the scenario file the exercise starts from, e.g. ../supply-chain.yaml",
+        )
     folder = path.parent
     base_path = _resolve(data["base"], folder, source, "base")
     base = _load(base_path, source, "base")
     has_variant, has_changes = data.get("variant") is not None, "changes" in data
     if has_variant == has_changes:
-        raise _fail(source, "variant", "give either a variant file or a list of changes "
-                                       "(not both, not neither)")
+        raise _fail(
+            source,
+            "variant",
+            "give either a variant file or a list of changes (not both, not neither)",
+        )
     variant_path = None
     if has_variant:
         variant_path = _resolve(data["variant"], folder, source, "variant")
@@ -379,8 +468,7 @@ def load_exercise(path: str | Path) -> Exercise:
     else:
         changes = parse_changes(data["changes"], source=source)
         if not changes:
-            raise _fail(source, "changes", "at least one change, or the variant equals the "
-                                           "base")
+            raise _fail(source, "changes", "at least one change, or the variant equals the base")
         variant = apply_changes(base, changes, source=source)
         variant = variant.model_copy(update={"name": f"{base.name}: {title}"})
     questions_data = data.get("questions")
@@ -391,19 +479,29 @@ def load_exercise(path: str | Path) -> Exercise:
     seen: set[str] = set()
     questions = tuple(_question(q, i, source, seen) for i, q in enumerate(questions_data))
     try_next = data.get("try_next") or []
-    if not isinstance(try_next, list) or not all(isinstance(t, str) and t.strip()
-                                                 for t in try_next):
+    if not isinstance(try_next, list) or not all(
+        isinstance(t, str) and t.strip() for t in try_next
+    ):
         raise _fail(source, "try_next", "expected a list of short suggestions")
     check_placeholders(situation, "situation", source, seen, base_only=True)
     check_placeholders(debrief, "debrief", source, seen)
-    return Exercise(path=path, source=source, title=title, situation=situation,
-                    base_path=base_path, variant_path=variant_path, changes=tuple(changes),
-                    base=base, variant=variant, questions=questions, debrief=debrief,
-                    try_next=tuple(" ".join(t.split()) for t in try_next))
+    return Exercise(
+        path=path,
+        source=source,
+        title=title,
+        situation=situation,
+        base_path=base_path,
+        variant_path=variant_path,
+        changes=tuple(changes),
+        base=base,
+        variant=variant,
+        questions=questions,
+        debrief=debrief,
+        try_next=tuple(" ".join(t.split()) for t in try_next),
+    )
 
 
-def _own_changes(base_path: Path, variant_path: Path, data: dict, source: str
-                 ) -> tuple[Any, ...]:
+def _own_changes(base_path: Path, variant_path: Path, data: dict, source: str) -> tuple[Any, ...]:
     """The changes a variant file adds on top of the exercise's base.
 
     The variant must build on the base (extend it, directly or through other
@@ -415,12 +513,19 @@ def _own_changes(base_path: Path, variant_path: Path, data: dict, source: str
         base_changes, var_changes = variant_changes(base_path), variant_changes(variant_path)
     except ScenarioError as exc:
         raise _fail(source, "variant", str(exc)) from None
-    if var_root.resolve() != base_root or var_changes[:len(base_changes)] != base_changes \
-            or len(var_changes) == len(base_changes):
-        raise _fail(source, "variant", f"'{data['variant']}' does not build on the base "
-                                       f"'{data['base']}': the variant file must extend it "
-                                       "(directly or through other variants)")
-    return var_changes[len(base_changes):]
+    if (
+        var_root.resolve() != base_root
+        or var_changes[: len(base_changes)] != base_changes
+        or len(var_changes) == len(base_changes)
+    ):
+        raise _fail(
+            source,
+            "variant",
+            f"'{data['variant']}' does not build on the base "
+            f"'{data['base']}': the variant file must extend it "
+            "(directly or through other variants)",
+        )
+    return var_changes[len(base_changes) :]
 
 
 def exercise_files(folder: str | Path = EXERCISE_DIR) -> list[Path]:
@@ -438,11 +543,25 @@ def list_exercises(folder: str | Path = EXERCISE_DIR) -> list[dict[str, Any]]:
     for path in exercise_files(folder):
         try:
             ex = load_exercise(path)
-            rows.append({"file": path.name, "path": path, "title": ex.title,
-                         "questions": len(ex.questions), "error": None})
+            rows.append(
+                {
+                    "file": path.name,
+                    "path": path,
+                    "title": ex.title,
+                    "questions": len(ex.questions),
+                    "error": None,
+                }
+            )
         except ScenarioError as exc:
-            rows.append({"file": path.name, "path": path, "title": path.stem,
-                         "questions": 0, "error": str(exc)})
+            rows.append(
+                {
+                    "file": path.name,
+                    "path": path,
+                    "title": path.stem,
+                    "questions": 0,
+                    "error": str(exc),
+                }
+            )
     return rows
 
 
@@ -452,10 +571,10 @@ class Solution:
     """Base and variant simulated under the same seeds, and the questions' true answers."""
 
     comparison: Comparison
-    summaries: dict[str, dict[str, Any]]      # "base" / "variant" -> run summary
-    answers: dict[str, Any]                   # question id -> word or number
-    base_values: dict[str, float]             # question id -> the metric for the base
-    variant_values: dict[str, float]          # question id -> the metric for the variant
+    summaries: dict[str, dict[str, Any]]  # "base" / "variant" -> run summary
+    answers: dict[str, Any]  # question id -> word or number
+    base_values: dict[str, float]  # question id -> the metric for the base
+    variant_values: dict[str, float]  # question id -> the metric for the variant
 
     @property
     def runs(self) -> int:
@@ -476,10 +595,9 @@ def metric_value(summary: Mapping[str, Any], metric: str) -> Any:
     return node
 
 
-def answer_questions(ex: Exercise, base_summary: dict[str, Any],
-                     variant_summary: dict[str, Any]) -> tuple[dict[str, Any],
-                                                               dict[str, float],
-                                                               dict[str, float]]:
+def answer_questions(
+    ex: Exercise, base_summary: dict[str, Any], variant_summary: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, float], dict[str, float]]:
     """The true answer of every question from the two run summaries.
 
     Raises
@@ -495,9 +613,12 @@ def answer_questions(ex: Exercise, base_summary: dict[str, Any],
         b, v = metric_value(base_summary, q.metric), metric_value(variant_summary, q.metric)
         for side, value in (("base", b), ("variant", v)):
             if value is None and (q.kind == "direction" or q.of == side):
-                raise _fail(ex.source, f"questions[{i}].metric",
-                            f"'{q.metric}' has no value for the {side} "
-                            "(no deadline, no planned value or no delivered future)")
+                raise _fail(
+                    ex.source,
+                    f"questions[{i}].metric",
+                    f"'{q.metric}' has no value for the {side} "
+                    "(no deadline, no planned value or no delivered future)",
+                )
         bases[q.id], variants[q.id] = b, v
         if q.kind == "direction":
             answers[q.id] = direction_of(q.metric, float(b), float(v))
@@ -513,9 +634,13 @@ _SOLVING: dict[tuple, threading.Lock] = {}
 _SOLVED_LOCK = threading.Lock()
 
 
-def solve(ex: Exercise, runs: int | None = None, seed: int | None = None,
-          workers: int | None = None,
-          progress: Callable[[int, int], None] | None = None) -> Solution:
+def solve(
+    ex: Exercise,
+    runs: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Solution:
     """Simulate the exercise's base and variant and answer every question.
 
     Uses the base's runs and seed unless given (``compare`` pairs the runs,
@@ -545,12 +670,19 @@ def solve(ex: Exercise, runs: int | None = None, seed: int | None = None,
     with lock:
         with _SOLVED_LOCK:
             hit = _SOLVED.get(key)
-        if hit is not None:    # another caller simulated it while this one waited
+        if hit is not None:  # another caller simulated it while this one waited
             return _reanswer(ex, hit)
-        cmp = compare({"base": ex.base, "variant": ex.variant}, runs=runs, seed=seed,
-                      workers=workers, progress=progress)
-        summaries = {"base": cmp.results["base"].summary(),
-                     "variant": cmp.results["variant"].summary()}
+        cmp = compare(
+            {"base": ex.base, "variant": ex.variant},
+            runs=runs,
+            seed=seed,
+            workers=workers,
+            progress=progress,
+        )
+        summaries = {
+            "base": cmp.results["base"].summary(),
+            "variant": cmp.results["variant"].summary(),
+        }
         answers, bases, variants = answer_questions(ex, summaries["base"], summaries["variant"])
         sol = Solution(cmp, summaries, answers, bases, variants)
         with _SOLVED_LOCK:
@@ -563,8 +695,7 @@ def solve(ex: Exercise, runs: int | None = None, seed: int | None = None,
 
 def _reanswer(ex: Exercise, sol: Solution) -> Solution:
     """A cached simulation with this exercise's questions (two files may share scenarios)."""
-    answers, bases, variants = answer_questions(ex, sol.summaries["base"],
-                                                sol.summaries["variant"])
+    answers, bases, variants = answer_questions(ex, sol.summaries["base"], sol.summaries["variant"])
     return Solution(sol.comparison, sol.summaries, answers, bases, variants)
 
 
@@ -624,16 +755,20 @@ def parse_prediction(q: Question, data: Any) -> str | Estimate:
     if q.metric_kind == "probability":
         for name, x in parts.items():
             if not 0.0 <= x <= 1.0:
-                raise PredictionError(f"{q.id}: the {words[name]} {shown(x)} is outside a "
-                                      "probability's range (0% to 100%)")
+                raise PredictionError(
+                    f"{q.id}: the {words[name]} {shown(x)} is outside a "
+                    "probability's range (0% to 100%)"
+                )
     elif q.metric_kind in ("day", "count"):
         for name, x in parts.items():
             if x < 0:
                 raise PredictionError(f"{q.id}: the {words[name]} {shown(x)} is negative")
     if not parts["low"] <= parts["value"] <= parts["high"]:
-        raise PredictionError(f"{q.id}: the best guess must lie between the low and the high "
-                              f"end (got low {shown(parts['low'])}, best guess "
-                              f"{shown(parts['value'])}, high {shown(parts['high'])})")
+        raise PredictionError(
+            f"{q.id}: the best guess must lie between the low and the high "
+            f"end (got low {shown(parts['low'])}, best guess "
+            f"{shown(parts['value'])}, high {shown(parts['high'])})"
+        )
     return Estimate(**parts)
 
 
@@ -691,8 +826,11 @@ def score(ex: Exercise, answers: Mapping[str, Any], predictions: Mapping[str, An
         else:
             assert isinstance(p, Estimate)
             inside = p.low - 1e-12 <= truth <= p.high + 1e-12
-            rows.append(QuestionScore(q.id, q.kind, truth, p, None, abs(p.value - truth),
-                                      inside, int(inside)))
+            rows.append(
+                QuestionScore(
+                    q.id, q.kind, truth, p, None, abs(p.value - truth), inside, int(inside)
+                )
+            )
     return Score(tuple(rows))
 
 
@@ -742,8 +880,9 @@ def format_answer(q: Question, truth: Any) -> str:
     return str(truth) if q.kind == "direction" else format_value(q.metric_kind, truth)
 
 
-def render(ex: Exercise, text: str, sol: Solution | None = None,
-           base_summary: dict[str, Any] | None = None) -> str:
+def render(
+    ex: Exercise, text: str, sol: Solution | None = None, base_summary: dict[str, Any] | None = None
+) -> str:
     """Fill a text's placeholders from the run (see the module docstring).
 
     With only ``base_summary`` (before the reveal) only ``{base.*}`` can be

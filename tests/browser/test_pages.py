@@ -3,7 +3,8 @@
 Starts ``streamlit run app.py`` on a free port, opens every page in Debian's
 Chromium through Playwright, applies one what-if lever, runs the comparison
 and checks the difference appears, with no exception box on any page. The
-screenshots it takes are the ones in ``docs/`` (used by the README).
+screenshots it takes are the ones in ``docs/`` when ``make screenshots`` runs it
+(``tests.helpers.SCREENSHOTS``).
 
 Without ``/usr/bin/chromium`` the test is skipped on a workstation but FAILS
 when the ``CI`` environment variable is set, so CI cannot pass silently.
@@ -21,12 +22,19 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
+from tests.helpers import ROOT, SCREENSHOTS
+
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: Seconds to wait for the server, and for a page element.
 SERVER_TIMEOUT_S = 60
 ELEMENT_TIMEOUT_MS = 60_000
@@ -60,16 +68,35 @@ def _wait_for_server(url: str, proc: subprocess.Popen) -> None:
 def server(tmp_path):
     """The app on a free port, saving into a temporary folder; killed afterwards."""
     port = _free_port()
-    env = dict(os.environ, SCENARIO_USER_DIR=str(tmp_path / "saved"),
-               SIM_DATA_DIR=str(tmp_path / "data"),
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    env.pop("SIM_DATABASE_URL", None)   # the store: a fresh SQLite file under tmp_path
+    env = dict(
+        os.environ,
+        SCENARIO_USER_DIR=str(tmp_path / "saved"),
+        SIM_DATA_DIR=str(tmp_path / "data"),
+        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+    )
+    env.pop("SIM_DATABASE_URL", None)  # the store: a fresh SQLite file under tmp_path
     log = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for_server(url, proc)
@@ -97,20 +124,23 @@ def require_chromium() -> None:
 def _settle(page) -> None:
     """Wait until Streamlit has finished running the script."""
     page.wait_for_timeout(300)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached",
-                           timeout=ELEMENT_TIMEOUT_MS)
+    page.wait_for_selector(
+        '[data-testid="stStatusWidget"]', state="detached", timeout=ELEMENT_TIMEOUT_MS
+    )
 
 
 def _no_exception(page, where: str) -> None:
     count = page.locator(EXCEPTION).count()
-    assert count == 0, f"{where}: {count} exception box(es): " + \
-        " | ".join(page.locator(EXCEPTION).all_inner_texts())
+    assert count == 0, f"{where}: {count} exception box(es): " + " | ".join(
+        page.locator(EXCEPTION).all_inner_texts()
+    )
 
 
 def _content_height(page) -> int:
     return page.evaluate(
         "() => { const m = document.querySelector('[data-testid=\"stMainBlockContainer\"]');"
-        " return m ? m.scrollHeight + 60 : 1000; }")
+        " return m ? m.scrollHeight + 60 : 1000; }"
+    )
 
 
 def _screenshot(page, name: str) -> None:
@@ -127,22 +157,27 @@ def _screenshot(page, name: str) -> None:
         height = new
         page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
         page.wait_for_timeout(1000)
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / f"{name}.png"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     page.set_viewport_size(VIEWPORT)
 
 
 def _drivers_screenshot(page) -> None:
     """docs/drivers.png: the Forecast's "What drives it" tornados and the item timeline."""
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(_content_height(page),
-                                                                      5000)})
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(_content_height(page), 5000)})
     page.wait_for_timeout(1000)
     top = page.get_by_role("heading", name="What drives it").first.bounding_box()
     timeline = page.locator('[data-testid="stVegaLiteChart"]').nth(6).bounding_box()
     assert top and timeline, "the drivers heading and the timeline are on the page"
-    page.screenshot(path=str(DOCS / "drivers.png"), clip={
-        "x": 0, "y": top["y"] - 10, "width": VIEWPORT["width"],
-        "height": timeline["y"] + timeline["height"] - top["y"] + 20})
+    page.screenshot(
+        path=str(SCREENSHOTS / "drivers.png"),
+        clip={
+            "x": 0,
+            "y": top["y"] - 10,
+            "width": VIEWPORT["width"],
+            "height": timeline["y"] + timeline["height"] - top["y"] + 20,
+        },
+    )
     page.set_viewport_size(VIEWPORT)
 
 
@@ -217,7 +252,8 @@ def test_every_page_and_a_what_if(request):
                 # look again for a while before calling it stale.
                 for _ in range(20):
                     page.locator('[data-testid="stSelectbox"]').filter(
-                        has_text="Add to").first.click()
+                        has_text="Add to"
+                    ).first.click()
                     options = page.get_by_role("option").all_inner_texts()
                     page.keyboard.press("Escape")
                     if len(options) == n + 2:
@@ -242,7 +278,8 @@ def test_every_page_and_a_what_if(request):
                 ".getBoundingClientRect();"
                 " const scroller = t.querySelector('table').parentElement;"
                 " return [scroller.scrollWidth, scroller.clientWidth, box.right, main.right,"
-                " t.querySelectorAll('tbody tr').length]; }")
+                " t.querySelectorAll('tbody tr').length]; }"
+            )
             assert fit[0] <= fit[1] + 2, f"the comparison scrolls sideways: {fit}"
             assert fit[2] <= fit[3] + 2, f"the comparison runs past the page: {fit}"
             assert fit[4] == 6, f"one row per scenario, all six shown: {fit}"

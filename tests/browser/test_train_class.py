@@ -51,8 +51,7 @@ def _join_and_answer(browser, url: str, code: str, name: str, call: str):
     radios = page.locator('[data-testid="stRadio"]')
     radios.nth(1).get_by_text(call, exact=True).click()
     radios.nth(2).get_by_text("higher", exact=True).click()
-    for label, value in (("Best guess (%)", "35"), ("Low end (%)", "20"),
-                         ("High end (%)", "50")):
+    for label, value in (("Best guess (%)", "35"), ("Low end (%)", "20"), ("High end (%)", "50")):
         box = page.get_by_label(label)
         box.fill(value)
         box.press("Tab")

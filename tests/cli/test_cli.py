@@ -14,8 +14,13 @@ BUNDLED = str(LIBRARY / "supply-chain.yaml")
 
 
 def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulation", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "simulation", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_run_json_has_both_lenses():
@@ -24,11 +29,25 @@ def test_run_json_has_both_lenses():
     assert p.returncode == 0, p.stderr
     s = json.loads(p.stdout)
     assert s["runs"] == 200 and s["seed"] == 3
-    assert set(s["delivery"]) >= {"p50_day", "p85_day", "p95_day", "mean_day", "p50_date",
-                                  "p85_date", "p95_date", "on_time_probability"}
+    assert set(s["delivery"]) >= {
+        "p50_day",
+        "p85_day",
+        "p95_day",
+        "mean_day",
+        "p50_date",
+        "p85_date",
+        "p95_date",
+        "on_time_probability",
+    }
     assert set(s["cost"]) == {"mean", "p50", "p85"}
-    assert set(s["value"]) >= {"value_mean", "npv_mean", "npv_p50", "roi_mean",
-                               "first_value_day_p50", "outcome_probability"}
+    assert set(s["value"]) >= {
+        "value_mean",
+        "npv_mean",
+        "npv_p50",
+        "roi_mean",
+        "first_value_day_p50",
+        "outcome_probability",
+    }
     assert s["delivery"]["p50_day"] <= s["delivery"]["p85_day"] <= s["delivery"]["p95_day"]
 
 
@@ -45,9 +64,14 @@ def test_run_writes_tables(tmp_path):
 def test_bad_input_exit_2_with_field_path(tmp_path):
     """A bad field: exit 2, the message names the file and the field path, no traceback."""
     bad = tmp_path / "bad.yaml"
-    bad.write_text((LIBRARY / "supply-chain.yaml").read_text().replace(
-        "effort: {dist: triangular, low: 8, mode: 12, high: 22}",
-        "effort: {dist: triangular, low: 8, mode: 12, high: 2}"))
+    bad.write_text(
+        (LIBRARY / "supply-chain.yaml")
+        .read_text()
+        .replace(
+            "effort: {dist: triangular, low: 8, mode: 12, high: 22}",
+            "effort: {dist: triangular, low: 8, mode: 12, high: 2}",
+        )
+    )
     for cmd in (("validate", str(bad)), ("run", str(bad))):
         p = cli(*cmd)
         assert p.returncode == 2
@@ -56,8 +80,12 @@ def test_bad_input_exit_2_with_field_path(tmp_path):
 
 
 def test_usage_errors_exit_2():
-    for args in (("run", BUNDLED, "--runs", "0"), ("run", BUNDLED, "--runs", "many"),
-                 ("frobnicate",), ("run", "/no/such/file.yaml")):
+    for args in (
+        ("run", BUNDLED, "--runs", "0"),
+        ("run", BUNDLED, "--runs", "many"),
+        ("frobnicate",),
+        ("run", "/no/such/file.yaml"),
+    ):
         p = cli(*args)
         assert p.returncode == 2, args
         assert "Traceback" not in p.stderr
@@ -112,17 +140,22 @@ def test_compare_refuses_a_variant_of_another_base():
     forced = cli("compare", BUNDLED, other, "--runs", "20", "--force")
     assert forced.returncode == 0, forced.stderr
     assert "warning:" in forced.stderr and "unrelated" in forced.stderr
-    block = forced.stdout[forced.stdout.index("=== Heat-pump"):]
+    block = forced.stdout[forced.stdout.index("=== Heat-pump") :]
     assert "  * " not in block, "no change is described as if applied to the base"
     assert "not of" in block
 
 
 def test_compare_lists_only_the_changes_after_the_given_base():
     """late-request-frozen extends late-request: against it, only the freeze is new."""
-    p = cli("compare", str(LIBRARY / "supply-chain-late-request.yaml"),
-            str(LIBRARY / "supply-chain-late-request-frozen.yaml"), "--runs", "20")
+    p = cli(
+        "compare",
+        str(LIBRARY / "supply-chain-late-request.yaml"),
+        str(LIBRARY / "supply-chain-late-request-frozen.yaml"),
+        "--runs",
+        "20",
+    )
     assert p.returncode == 0, p.stderr
-    block = p.stdout[p.stdout.index("=== "):]
+    block = p.stdout[p.stdout.index("=== ") :]
     changes = [line for line in block.splitlines() if line.startswith("  * ")]
     assert changes == ["  * Freezes scope on day 20: later requests wait until after closure"]
 
@@ -131,8 +164,7 @@ def test_compare_out_writes_runs_and_paired_deltas(tmp_path):
     from simulation import compare, load_scenario
 
     variant = LIBRARY / "supply-chain-late-request.yaml"
-    p = cli("compare", BUNDLED, str(variant), "--runs", "30", "--seed", "4",
-            "--out", str(tmp_path))
+    p = cli("compare", BUNDLED, str(variant), "--runs", "30", "--seed", "4", "--out", str(tmp_path))
     assert p.returncode == 0, p.stderr
     deltas = pd.read_csv(tmp_path / "deltas.csv")
     runs = pd.read_csv(tmp_path / "runs.csv")

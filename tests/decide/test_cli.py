@@ -18,21 +18,43 @@ from tests.helpers import ROOT
 HAND = str(ROOT / "tests" / "data" / "hand-session.yaml")
 
 
-def cli(*args: str, env: dict | None = None, timeout: float = 120
-        ) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulation", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+def cli(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "simulation", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_prioritise_json_is_the_design_shape_with_the_hand_worked_numbers(tmp_path):
-    p = cli("prioritise", HAND, "--runs", "10", "--seed", "3", "--json", "--combine",
-            "report,extra", "--best", "--out", str(tmp_path))
+    p = cli(
+        "prioritise",
+        HAND,
+        "--runs",
+        "10",
+        "--seed",
+        "3",
+        "--json",
+        "--combine",
+        "report,extra",
+        "--best",
+        "--out",
+        str(tmp_path),
+    )
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert (out["session"], out["runs"], out["seed"]) == ("Hand-worked session", 10, 3)
-    assert [c["id"] for c in out["candidates"]] == ["extra", "report", "polish", "drop-d",
-                                                    "slip", "third-person"]
+    assert [c["id"] for c in out["candidates"]] == [
+        "extra",
+        "report",
+        "polish",
+        "drop-d",
+        "slip",
+        "third-person",
+    ]
     polish = out["candidates"][2]
     assert polish["verdict"] == "trade-off" and polish["value_per_day"] == 10
     assert polish["delivery_days"] == {"mean": 10.0, "ci90": [10.0, 10.0]}

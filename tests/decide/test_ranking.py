@@ -64,7 +64,7 @@ DATA = ROOT / "tests" / "data"
 #: The module (``simulation.decide.prioritise`` the attribute is the function).
 prioritise_module = importlib.import_module("simulation.decide.prioritise")
 HAND = DATA / "hand-session.yaml"
-RUNS = 20   # every future of the hand-worked session is identical
+RUNS = 20  # every future of the hand-worked session is identical
 SEED = 3
 
 
@@ -100,7 +100,8 @@ def test_hand_worked_ranking_matches_to_the_unit(hand):
         assert r.npv == pytest.approx(dnpv, abs=1e-6), cid
         # identical futures: the 90% interval collapses onto the mean
         assert r.npv_low == pytest.approx(dnpv, abs=1e-6) and r.npv_high == pytest.approx(
-            dnpv, abs=1e-6), cid
+            dnpv, abs=1e-6
+        ), cid
         assert r.delivery_days_low == pytest.approx(dday, abs=1e-9), cid
         if vpd is None:
             assert np.isnan(r.value_per_day), cid
@@ -153,8 +154,12 @@ def test_best_set_without_constraint_takes_every_addition_that_pays(tmp_path):
     shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
     ses = parse_session(data, "free.yaml", tmp_path)
     steps = prioritise(ses, runs=RUNS, seed=SEED, workers=1).best_set()
-    assert [s["ids"] for s in steps] == [[], ["extra"], ["extra", "report"],
-                                         ["extra", "report", "polish"]]
+    assert [s["ids"] for s in steps] == [
+        [],
+        ["extra"],
+        ["extra", "report"],
+        ["extra", "report", "polish"],
+    ]
     assert [s["npv"] for s in steps] == pytest.approx([0, 14100, 16300, 18400])
     assert [s["delivery_days"] for s in steps] == pytest.approx([0, 0, 10, 10])
 
@@ -209,25 +214,39 @@ def test_auto_settles_a_clear_order_and_reports_a_tie(monkeypatch, tmp_path):
     twin = dict(data["candidates"][0], id="extra-twin")
     data["candidates"] = [data["candidates"][0], twin]
     shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
-    tie = prioritise(parse_session(data, "tie.yaml", tmp_path), runs="auto", seed=SEED,
-                     workers=1)
+    tie = prioritise(parse_session(data, "tie.yaml", tmp_path), runs="auto", seed=SEED, workers=1)
     assert not tie.settled["converged"] and tie.runs == 160
     assert tie.settled["lowest_order_confidence"] == 0.5
 
 
 def test_json_has_the_design_shape(hand):
-    out = json.loads(json.dumps(hand.summary(hand.combine(["extra", "report"]),
-                                             hand.best_set())))
-    assert set(out) == {"session", "base", "runs", "seed", "candidates", "combination",
-                        "best_set"}
+    out = json.loads(json.dumps(hand.summary(hand.combine(["extra", "report"]), hand.best_set())))
+    assert set(out) == {"session", "base", "runs", "seed", "candidates", "combination", "best_set"}
     first = out["candidates"][0]
-    assert set(first) == {"id", "name", "rank", "verdict", "delivery_days", "p50_days",
-                          "p85_days", "on_time", "cost", "npv", "outcome",
-                          "first_value_days", "value_per_day", "rank_confidence"}
+    assert set(first) == {
+        "id",
+        "name",
+        "rank",
+        "verdict",
+        "delivery_days",
+        "p50_days",
+        "p85_days",
+        "on_time",
+        "cost",
+        "npv",
+        "outcome",
+        "first_value_days",
+        "value_per_day",
+        "rank_confidence",
+    }
     assert first["npv"] == {"mean": 14100.0, "ci90": [14100.0, 14100.0]}
     assert out["base"]["delivery"]["p50_day"] == 40
-    assert out["best_set"][1] == {"ids": ["extra"], "delivery_days": 0.0, "npv": 14100.0,
-                                  "on_time_probability": 1.0}
+    assert out["best_set"][1] == {
+        "ids": ["extra"],
+        "delivery_days": 0.0,
+        "npv": 14100.0,
+        "on_time_probability": 1.0,
+    }
 
 
 # ------------------------------------------------------------------ session files
@@ -245,8 +264,7 @@ def test_library_sessions_load():
 def test_session_round_trips_through_its_file_form(tmp_path):
     ses = load_session(HAND)
     shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
-    again = parse_session(yaml.safe_load(yaml.safe_dump(session_data(ses))), "rt.yaml",
-                          tmp_path)
+    again = parse_session(yaml.safe_load(yaml.safe_dump(session_data(ses))), "rt.yaml", tmp_path)
     assert again.ids() == ses.ids() and again.constraint == ses.constraint
     assert [c.changes for c in again.candidates] == [c.changes for c in ses.candidates]
 
@@ -265,28 +283,40 @@ def _bad(tmp_path: Path, edit) -> str:
 def test_bad_sessions_name_the_field(tmp_path):
     def effort(d):
         d["candidates"][1]["changes"][0]["add_items"]["items"][0]["effort"] = {
-            "dist": "triangular", "low": 5, "mode": 10, "high": 8}
+            "dist": "triangular",
+            "low": 5,
+            "mode": 10,
+            "high": 8,
+        }
 
     assert _bad(tmp_path, effort).startswith(
-        "candidates[1].changes[0].add_items.items[0].effort.high: must be >= mode")
+        "candidates[1].changes[0].add_items.items[0].effort.high: must be >= mode"
+    )
     assert _bad(tmp_path, lambda d: d["candidates"][1].update(id="extra")) == (
-        "candidates[1].id: duplicate id 'extra' (also candidates[0])")
+        "candidates[1].id: duplicate id 'extra' (also candidates[0])"
+    )
     assert _bad(tmp_path, lambda d: d.update(candidates=[])).startswith(
-        "candidates: list at least one candidate")
+        "candidates: list at least one candidate"
+    )
     assert _bad(tmp_path, lambda d: d.update(base="missing.yaml")).startswith(
-        "base: base file 'missing.yaml' not found")
+        "base: base file 'missing.yaml' not found"
+    )
     assert _bad(tmp_path, lambda d: d.pop("base")).startswith("base: required")
     assert _bad(tmp_path, lambda d: d.update(constraint={"on_time_probability": 1.5})) == (
-        "constraint.on_time_probability: must be a probability from 0 to 1, got 1.5")
+        "constraint.on_time_probability: must be a probability from 0 to 1, got 1.5"
+    )
     assert _bad(tmp_path, lambda d: d.update(constraint={"on_time": 0.5})).startswith(
-        "constraint.on_time: unknown key; known keys: on_time_probability")
-    assert _bad(tmp_path, lambda d: d["candidates"][3]["changes"][0].update(
-        remove_items=["zz"])).startswith(
-        "candidates[3].changes[0].remove_items.ids[0]: no item has id 'zz'")
+        "constraint.on_time: unknown key; known keys: on_time_probability"
+    )
+    assert _bad(
+        tmp_path, lambda d: d["candidates"][3]["changes"][0].update(remove_items=["zz"])
+    ).startswith("candidates[3].changes[0].remove_items.ids[0]: no item has id 'zz'")
     assert _bad(tmp_path, lambda d: d["candidates"][0].update(id="Extra Report")).startswith(
-        "candidates[0].id: must be 1-64 lower-case letters")
+        "candidates[0].id: must be 1-64 lower-case letters"
+    )
     assert _bad(tmp_path, lambda d: d.update(candiates=[])).startswith(
-        "candiates: unknown key; did you mean 'candidates'?")
+        "candiates: unknown key; did you mean 'candidates'?"
+    )
 
 
 def test_unknown_or_clashing_combinations_are_named(hand, tmp_path):
@@ -294,8 +324,9 @@ def test_unknown_or_clashing_combinations_are_named(hand, tmp_path):
         hand.combine(["extr"])
     data = yaml.safe_load(HAND.read_text())
     # a second candidate adding an item with the same id as extra's
-    data["candidates"].append({"id": "extra-too", "changes": [
-        {"add_items": {"items": [{"id": "e", "effort": 3}]}}]})
+    data["candidates"].append(
+        {"id": "extra-too", "changes": [{"add_items": {"items": [{"id": "e", "effort": 3}]}}]}
+    )
     shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
     pr = prioritise(parse_session(data, "x.yaml", tmp_path), runs=5, seed=1, workers=1)
     with pytest.raises(ScenarioError, match=r"do not combine.*'e' is already used"):

@@ -10,8 +10,12 @@ from simulation import compare, load_scenario, run
 from tests.helpers import make_scenario
 
 BACKLOG = [
-    {"id": f"i{k}", "effort": {"dist": "pert", "low": 2, "mode": 4, "high": 10},
-     "value": {"per_week": 500 + 100 * k}, "depends_on": [f"i{k - 3}"] if k >= 3 else []}
+    {
+        "id": f"i{k}",
+        "effort": {"dist": "pert", "low": 2, "mode": 4, "high": 10},
+        "value": {"per_week": 500 + 100 * k},
+        "depends_on": [f"i{k - 3}"] if k >= 3 else [],
+    }
     for k in range(12)
 ]
 
@@ -59,8 +63,9 @@ def test_auto_runs_reach_the_precision_target():
     assert res.precision["converged"]
     half = p85_half_width(res.runs["delivery_day"].to_numpy())
     assert half <= AUTO_HALF_WIDTH_DAYS
-    assert res.n_runs % 1000 == 0 and res.summary()["precision"]["p85_half_width_days"] == \
-        pytest.approx(half, abs=1e-4)
+    assert res.n_runs % 1000 == 0 and res.summary()["precision"][
+        "p85_half_width_days"
+    ] == pytest.approx(half, abs=1e-4)
     if res.n_runs > 1000:
         fewer = res.runs["delivery_day"].to_numpy()[: res.n_runs - 1000]
         assert p85_half_width(fewer) > AUTO_HALF_WIDTH_DAYS, "it stopped at the first success"
@@ -85,8 +90,11 @@ def test_run_does_not_mutate_the_scenario(supply_chain_path):
 def test_adding_an_item_keeps_other_draws():
     """Common random numbers: adding an item leaves every other item's effort draw alone."""
     base = run(busy(), runs=100, seed=3)
-    more = run(busy(items=[*BACKLOG, {"id": "extra", "effort": {"dist": "uniform", "low": 1,
-                                                                 "high": 9}}]), runs=100, seed=3)
+    more = run(
+        busy(items=[*BACKLOG, {"id": "extra", "effort": {"dist": "uniform", "low": 1, "high": 9}}]),
+        runs=100,
+        seed=3,
+    )
     a = base.items.pivot(index="run", columns="id", values="base_effort")
     b = more.items.pivot(index="run", columns="id", values="base_effort")
     np.testing.assert_array_equal(a.to_numpy(), b[list(a.columns)].to_numpy())
@@ -94,20 +102,33 @@ def test_adding_an_item_keeps_other_draws():
 
 def test_progress_reports_every_run(supply_chain_path):
     seen = []
-    run(load_scenario(supply_chain_path), runs=600, seed=1, workers=1,
-        progress=lambda done, total: seen.append((done, total)))
+    run(
+        load_scenario(supply_chain_path),
+        runs=600,
+        seed=1,
+        workers=1,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert seen[-1] == (600, 600)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
 # ------------------------------------------------------------ extreme values
 def test_zero_probability_risks_equal_no_risks():
-    risks = [{"id": "b", "probability": 0, "window": [0, 20],
-              "impact": {"kind": "blocker", "days": 10}},
-             {"id": "x", "probability": 0, "impact": {"kind": "extra_work", "items": ["i0"],
-                                                      "effort": 10}},
-             {"id": "c", "probability": 0, "window": [0, 20],
-              "impact": {"kind": "capacity_loss", "people": 2, "days": 10}}]
+    risks = [
+        {"id": "b", "probability": 0, "window": [0, 20], "impact": {"kind": "blocker", "days": 10}},
+        {
+            "id": "x",
+            "probability": 0,
+            "impact": {"kind": "extra_work", "items": ["i0"], "effort": 10},
+        },
+        {
+            "id": "c",
+            "probability": 0,
+            "window": [0, 20],
+            "impact": {"kind": "capacity_loss", "people": 2, "days": 10},
+        },
+    ]
     a = run(busy(), runs=200, seed=4).runs
     b = run(busy(risks=risks), runs=200, seed=4).runs
     pd.testing.assert_series_equal(a["delivery_day"], b["delivery_day"])
@@ -116,8 +137,10 @@ def test_zero_probability_risks_equal_no_risks():
 
 def test_frozen_scope_ignores_later_changes():
     """Freeze on day 0: additions and creep later change nothing."""
-    changes = {"changes": [{"at_day": 10, "add": [{"id": "new", "effort": 30}]}],
-               "creep": {"rate_per_week": 2, "effort": 3}}
+    changes = {
+        "changes": [{"at_day": 10, "add": [{"id": "new", "effort": 30}]}],
+        "creep": {"rate_per_week": 2, "effort": 3},
+    }
     plain = run(busy(), runs=200, seed=4).runs
     frozen = run(busy(scope={**changes, "freeze_day": 0}), runs=200, seed=4).runs
     pd.testing.assert_series_equal(plain["delivery_day"], frozen["delivery_day"])
@@ -126,8 +149,13 @@ def test_frozen_scope_ignores_later_changes():
 
 def test_certain_misfits_with_worthless_value_earn_nothing_before_fixes():
     """Misfit factor 0 and misfit probability 1: first value waits for the first fix."""
-    res = run(busy(iteration={"misfit_probability": 1, "misfit_value_factor": 0,
-                              "feedback_lag_days": 10}), runs=50, seed=1)
+    res = run(
+        busy(
+            iteration={"misfit_probability": 1, "misfit_value_factor": 0, "feedback_lag_days": 10}
+        ),
+        runs=50,
+        seed=1,
+    )
     fixes = res.items[res.items.source == "fix"].groupby("run")["live_day"].min()
     np.testing.assert_allclose(res.runs["first_value_day"], fixes.to_numpy())
 
@@ -136,22 +164,28 @@ def test_certain_misfits_with_worthless_value_earn_nothing_before_fixes():
 def test_more_scope_is_never_earlier():
     """Same seeds, one more item at the end of the backlog: no run delivers earlier."""
     a = run(busy(), runs=300, seed=8).runs["delivery_day"]
-    b = run(busy(items=[*BACKLOG, {"id": "more", "effort": 5}]), runs=300, seed=8
-            ).runs["delivery_day"]
+    b = run(busy(items=[*BACKLOG, {"id": "more", "effort": 5}]), runs=300, seed=8).runs[
+        "delivery_day"
+    ]
     assert (b >= a - 1e-9).all()
     assert (b > a).mean() > 0.5
 
 
 def test_bigger_team_is_earlier_up_to_the_parallelism():
     """Three parallel chains: 3 people beat 2; a 5th person has nothing to work on."""
-    days = {n: run(busy(team={"size": n}), runs=300, seed=8).runs["delivery_day"]
-            for n in (2, 3, 5)}
+    days = {
+        n: run(busy(team={"size": n}), runs=300, seed=8).runs["delivery_day"] for n in (2, 3, 5)
+    }
     assert days[3].mean() < days[2].mean()
     pd.testing.assert_series_equal(days[3], days[5])
 
 
-MISFITS = {"misfit_probability": 0.3, "misfit_value_factor": 0.2, "feedback_lag_days": 10,
-           "fix_fraction": 0.5}
+MISFITS = {
+    "misfit_probability": 0.3,
+    "misfit_value_factor": 0.2,
+    "feedback_lag_days": 10,
+    "fix_fraction": 0.5,
+}
 
 
 def test_big_bang_versus_incremental_two_lenses():
@@ -168,31 +202,51 @@ def test_big_bang_versus_incremental_two_lenses():
     assert d.loc["value", "ci_high"] < 0, "big bang earns less by the horizon"
     runs_inc = cmp.results["incremental"].runs
     items_inc = cmp.results["incremental"].items
-    assert (items_inc[(items_inc.source == "fix")]["in_scope"]).any(), \
+    assert (items_inc[(items_inc.source == "fix")]["in_scope"]).any(), (
         "incremental finds misfits before closure and fixes them inside the project"
+    )
     assert runs_inc["fixes"].mean() > 0
 
 
 def test_continuous_earns_no_later_than_incremental():
     """Continuous delivery's first value is never later than incremental's, run by run."""
     cont = run(busy(), runs=300, seed=2).runs["first_value_day"]
-    inc = run(busy(delivery={"approach": "incremental", "release_every_days": 10}), runs=300,
-              seed=2).runs["first_value_day"]
+    inc = run(
+        busy(delivery={"approach": "incremental", "release_every_days": 10}), runs=300, seed=2
+    ).runs["first_value_day"]
     assert (cont <= inc + 1e-9).all()
 
 
 def brooks(at_day, ramp, start_p, mentoring):
     return make_scenario(
-        team={"size": 3, "changes": [{"at_day": at_day, "add": 3, "ramp_up_days": ramp,
-                                      "start_productivity": start_p, "mentoring": mentoring}]},
-        items=[{"id": f"c{k}", "effort": {"dist": "triangular", "low": 4, "mode": 6, "high": 10},
-                "depends_on": [f"c{k - 1}"] if k % 4 else []} for k in range(16)])
+        team={
+            "size": 3,
+            "changes": [
+                {
+                    "at_day": at_day,
+                    "add": 3,
+                    "ramp_up_days": ramp,
+                    "start_productivity": start_p,
+                    "mentoring": mentoring,
+                }
+            ],
+        },
+        items=[
+            {
+                "id": f"c{k}",
+                "effort": {"dist": "triangular", "low": 4, "mode": 6, "high": 10},
+                "depends_on": [f"c{k - 1}"] if k % 4 else [],
+            }
+            for k in range(16)
+        ],
+    )
 
 
 def test_brooks_law_late_additions_do_not_help():
     """Three people added near the end with a long ramp-up and mentoring: not earlier."""
-    base = make_scenario(team={"size": 3}, items=[it.model_dump() for it in
-                                                   brooks(0, 0, 1, 0).items])
+    base = make_scenario(
+        team={"size": 3}, items=[it.model_dump() for it in brooks(0, 0, 1, 0).items]
+    )
     late = brooks(at_day=25, ramp=40, start_p=0.2, mentoring=0.5)
     cmp = compare({"base": base, "late": late}, runs=300, seed=3)
     d = cmp.deltas.set_index("metric")
@@ -200,8 +254,9 @@ def test_brooks_law_late_additions_do_not_help():
 
 
 def test_brooks_law_early_additions_help():
-    base = make_scenario(team={"size": 3}, items=[it.model_dump() for it in
-                                                   brooks(0, 0, 1, 0).items])
+    base = make_scenario(
+        team={"size": 3}, items=[it.model_dump() for it in brooks(0, 0, 1, 0).items]
+    )
     early = brooks(at_day=0, ramp=0, start_p=1, mentoring=0)
     cmp = compare({"base": base, "early": early}, runs=300, seed=3)
     assert cmp.deltas.set_index("metric").loc["delivery_day", "ci_high"] < 0
@@ -210,8 +265,7 @@ def test_brooks_law_early_additions_help():
 @pytest.mark.parametrize("p", [0.0, 0.2, 0.5])
 def test_more_rework_more_effort(p):
     """Expected effort grows with the rework probability (and is exact at p = 0)."""
-    res = run(busy(iteration={"rework_probability": p, "rework_fraction": 0.5}), runs=200,
-              seed=1)
+    res = run(busy(iteration={"rework_probability": p, "rework_fraction": 0.5}), runs=200, seed=1)
     ratio = (res.items["effort"] / res.items["base_effort"]).mean()
     assert ratio == pytest.approx(1 + 0.5 * p / (1 - p), abs=0.08)
 

@@ -1,4 +1,6 @@
-"""Scale-out on Dask distributed (docs/reference/scale-out.md): identical tables on a cluster, clear errors.
+"""Scale-out on Dask distributed: identical tables on a cluster, clear errors.
+
+See docs/reference/scale-out.md.
 
 One ``distributed.LocalCluster`` (two worker processes, one thread each) is
 started for the module. Every equality test compares whole tables
@@ -38,6 +40,8 @@ VARIANT = LIBRARY / "supply-chain-late-request.yaml"
 SESSION = LIBRARY / "sessions" / "supply-chain-q2.yaml"
 TABLES = ("runs", "items", "weekly")
 
+pytestmark = pytest.mark.cluster
+
 
 @pytest.fixture(scope="module")
 def local_cluster():
@@ -48,8 +52,13 @@ def local_cluster():
     import), so they start with ``__main__`` hidden, as the runner's own pool does.
     """
     with runner._bare_main():
-        cl = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                      dashboard_address=None, host="127.0.0.1")
+        cl = distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        )
     client = distributed.Client(cl, set_as_default=False)
     yield cl, client
     cluster.close_clients()
@@ -67,8 +76,9 @@ def assert_same_tables(a, b, what: str = "") -> None:
         try:
             pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
         except AssertionError as exc:
-            raise AssertionError(f"{what} {name} table differs between cluster and local: "
-                                 f"{exc}") from None
+            raise AssertionError(
+                f"{what} {name} table differs between cluster and local: {exc}"
+            ) from None
 
 
 @pytest.fixture
@@ -91,8 +101,13 @@ def test_run_on_the_cluster_gives_the_local_tables(address):
     counts finished chunks up to the total."""
     sc = load_scenario(BASE)
     seen: list[tuple[int, int]] = []
-    on = run(sc, runs=1000, seed=11, scheduler=address,
-             progress=lambda done, total: seen.append((done, total)))
+    on = run(
+        sc,
+        runs=1000,
+        seed=11,
+        scheduler=address,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert_same_tables(on, run(sc, runs=1000, seed=11, workers=1))
     assert seen == [(250, 1000), (500, 1000), (750, 1000), (1000, 1000)], seen
 
@@ -110,8 +125,11 @@ def test_compare_submits_every_scenario_at_once(address, count_submissions):
     """A sweep of three scenarios goes to the cluster as one batch of 3 x 2 tasks, and each
     scenario's tables and the paired differences equal the local comparison's."""
     base, variant = load_scenario(BASE), load_scenario(VARIANT)
-    scenarios = {"base": base, "variant": variant,
-                 "bigger team": base.model_copy(update={"name": "bigger"})}
+    scenarios = {
+        "base": base,
+        "variant": variant,
+        "bigger team": base.model_copy(update={"name": "bigger"}),
+    }
     on = compare(scenarios, runs=500, seed=8, scheduler=address)
     assert count_submissions == [6], count_submissions
     local = compare(scenarios, runs=500, seed=8, workers=1)
@@ -137,8 +155,10 @@ def test_prioritise_simulates_the_base_once_and_ranks_as_locally(address, count_
 
 
 # ------------------------------------------------------------------ bad input
-@pytest.mark.parametrize("text", ["not an address", "tcp://", "tcp://host", "host:99999",
-                                  "udp://host:8786", "tcp://a b:1"])
+@pytest.mark.parametrize(
+    "text",
+    ["not an address", "tcp://", "tcp://host", "host:99999", "udp://host:8786", "tcp://a b:1"],
+)
 def test_a_malformed_address_is_named(text):
     with pytest.raises(SchedulerError, match="not a Dask scheduler address") as info:
         run(load_scenario(BASE), runs=10, seed=1, scheduler=text)
@@ -155,8 +175,9 @@ def test_a_refused_address_is_named_at_once():
     """Nothing listening: a SchedulerError naming the address, well inside the timeout."""
     port = free_port()
     start = time.monotonic()
-    with pytest.raises(SchedulerError, match=f"cannot reach the Dask scheduler at "
-                                             f"tcp://127.0.0.1:{port}: "):
+    with pytest.raises(
+        SchedulerError, match=f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}: "
+    ):
         run(load_scenario(BASE), runs=10, seed=1, scheduler=f"127.0.0.1:{port}")
     assert time.monotonic() - start < cluster.CONNECT_TIMEOUT_S
 
@@ -201,8 +222,14 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
     full = {k: v for k, v in os.environ.items() if k != cluster.SCHEDULER_ENV}
     full.update(env or {})
-    return subprocess.run([sys.executable, "-m", "simulation", *args], cwd=ROOT, env=full,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "simulation", *args],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli_scheduler_option_and_environment_give_the_local_json(address):
@@ -219,16 +246,22 @@ def test_cli_scheduler_option_and_environment_give_the_local_json(address):
 
 def test_cli_unreachable_scheduler_exits_2_naming_it():
     port = free_port()
-    p = cli("compare", str(BASE), str(VARIANT), "--runs", "100",
-            env={cluster.SCHEDULER_ENV: f"127.0.0.1:{port}"})
+    p = cli(
+        "compare",
+        str(BASE),
+        str(VARIANT),
+        "--runs",
+        "100",
+        env={cluster.SCHEDULER_ENV: f"127.0.0.1:{port}"},
+    )
     assert p.returncode == 2, (p.returncode, p.stderr)
     assert f"tcp://127.0.0.1:{port}" in p.stderr and "Traceback" not in p.stderr, p.stderr
 
 
 # ------------------------------------------------------------------ dashboard
-def test_dashboard_forecasts_on_the_cluster_when_sim_scheduler_is_set(address, monkeypatch,
-                                                                      count_submissions,
-                                                                      tmp_path):
+def test_dashboard_forecasts_on_the_cluster_when_sim_scheduler_is_set(
+    address, monkeypatch, count_submissions, tmp_path
+):
     """With ``SIM_SCHEDULER`` the sidebar names the cluster, the Forecast page's chunks go
     to it, and its figures equal the engine's local numbers."""
     from streamlit.testing.v1 import AppTest

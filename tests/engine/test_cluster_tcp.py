@@ -35,7 +35,10 @@ REFERENCE = ROOT / "bench" / "reference.yaml"
 TABLES = ("runs", "items", "weekly")
 START_TIMEOUT_S = 60
 
-pytestmark = pytest.mark.skipif(not DASK.exists(), reason=f"no dask command at {DASK}")
+pytestmark = [
+    pytest.mark.cluster,
+    pytest.mark.skipif(not DASK.exists(), reason=f"no dask command at {DASK}"),
+]
 
 
 def free_port() -> int:
@@ -54,17 +57,17 @@ class Processes:
         self.env.pop(cluster.SCHEDULER_ENV, None)
 
     def start(self, *args: str) -> subprocess.Popen:
-        log = open(self.folder / f"dask-{len(self.started)}.log", "wb")   # noqa: SIM115
-        p = subprocess.Popen([str(DASK), *args], cwd=self.folder, env=self.env,
-                             stdout=log, stderr=subprocess.STDOUT)
+        log = open(self.folder / f"dask-{len(self.started)}.log", "wb")  # noqa: SIM115
+        p = subprocess.Popen(
+            [str(DASK), *args], cwd=self.folder, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
         log.close()
         self.started.append(p)
         return p
 
     def scheduler(self) -> tuple[subprocess.Popen, str]:
         port = free_port()
-        p = self.start("scheduler", "--host", "127.0.0.1", "--port", str(port),
-                       "--no-dashboard")
+        p = self.start("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard")
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             try:
@@ -77,12 +80,21 @@ class Processes:
 
     def worker(self, address: str) -> subprocess.Popen:
         # --no-nanny: one process per worker, so killing it is a worker lost for good.
-        return self.start("worker", address, "--nthreads", "1", "--no-nanny",
-                          "--no-dashboard", "--host", "127.0.0.1")
+        return self.start(
+            "worker",
+            address,
+            "--nthreads",
+            "1",
+            "--no-nanny",
+            "--no-dashboard",
+            "--host",
+            "127.0.0.1",
+        )
 
     def logs(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-2000:]
-                         for p in sorted(self.folder.glob("dask-*.log")))
+        return "\n".join(
+            p.read_text(errors="replace")[-2000:] for p in sorted(self.folder.glob("dask-*.log"))
+        )
 
     def stop_all(self) -> None:
         for p in self.started:
@@ -116,8 +128,9 @@ def assert_same_tables(a, b, what: str) -> None:
             raise AssertionError(f"{what}: {name} table differs from local: {exc}") from None
 
 
-def kill_when_busy(client, pids: dict[str, int], victim: str, after: float = 0.15
-                   ) -> tuple[threading.Thread, dict]:
+def kill_when_busy(
+    client, pids: dict[str, int], victim: str, after: float = 0.15
+) -> tuple[threading.Thread, dict]:
     """A thread that SIGKILLs worker ``victim`` once it holds a chunk (and ``after`` s more)."""
     seen: dict = {}
 
@@ -147,8 +160,10 @@ def test_tcp_cluster_equals_local_and_survives_a_killed_worker(procs):
     procs.worker(address)
     client = observer(address, 2)
     try:
-        sc, variant = load_scenario(REFERENCE), load_scenario(
-            LIBRARY / "supply-chain-late-request.yaml")
+        sc, variant = (
+            load_scenario(REFERENCE),
+            load_scenario(LIBRARY / "supply-chain-late-request.yaml"),
+        )
         base = load_scenario(LIBRARY / "supply-chain.yaml")
         on = compare({"base": base, "variant": variant}, runs=500, seed=5, scheduler=address)
         local = compare({"base": base, "variant": variant}, runs=500, seed=5, workers=1)
@@ -160,8 +175,13 @@ def test_tcp_cluster_equals_local_and_survives_a_killed_worker(procs):
         victim = sorted(pids)[0]
         progress: list[tuple[float, int]] = []
         killer, seen = kill_when_busy(client, pids, victim)
-        res = run(sc, runs=1000, seed=9, scheduler=address,
-                  progress=lambda done, total: progress.append((time.monotonic(), done)))
+        res = run(
+            sc,
+            runs=1000,
+            seed=9,
+            scheduler=address,
+            progress=lambda done, total: progress.append((time.monotonic(), done)),
+        )
         killer.join(timeout=30)
         assert "at" in seen, f"the worker was never seen holding a chunk: {procs.logs()}"
         assert seen["held"], "the killed worker held a chunk when it was killed"
@@ -180,8 +200,7 @@ def test_a_cluster_without_workers_ends_the_run(procs, monkeypatch):
     _, address = procs.scheduler()
     start = time.monotonic()
     with pytest.raises(SimulationError, match=f"{address} has had no worker.*dask worker"):
-        run(load_scenario(LIBRARY / "supply-chain.yaml"), runs=250, seed=1,
-            scheduler=address)
+        run(load_scenario(LIBRARY / "supply-chain.yaml"), runs=250, seed=1, scheduler=address)
     assert time.monotonic() - start < 1.0 + 5.0
 
 
@@ -208,8 +227,9 @@ def test_a_scheduler_lost_mid_run_ends_the_run_with_a_clear_error(procs):
 
     t = threading.Thread(target=kill_scheduler, daemon=True)
     t.start()
-    with pytest.raises(SimulationError, match=f"lost the connection to the Dask scheduler "
-                                              f"at {address}"):
+    with pytest.raises(
+        SimulationError, match=f"lost the connection to the Dask scheduler at {address}"
+    ):
         run(load_scenario(REFERENCE), runs=1000, seed=2, scheduler=address)
     t.join(timeout=30)
     assert "at" in seen

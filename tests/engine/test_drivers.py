@@ -1,4 +1,6 @@
-"""What drives it (docs/reference/drivers-and-report.md): criticality and sensitivity against cases worked out by hand.
+"""What drives it: criticality and sensitivity against cases worked out by hand.
+
+See docs/reference/drivers-and-report.md.
 
 Criticality: the share of futures in which an item lies on the chain that set the
 delivery day. Each case below has an analytic answer; the tolerance is four
@@ -42,9 +44,13 @@ def sens(res) -> pd.DataFrame:
 # --------------------------------------------------------------- criticality
 def test_two_parallel_items_uniform_against_fixed():
     """a ~ U(2, 12) beside b = 9 (two people): a sets the date when a > 9, P = 3/10."""
-    sc = make_scenario(team={"size": 2}, items=[
-        {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 12}},
-        {"id": "b", "effort": 9}])
+    sc = make_scenario(
+        team={"size": 2},
+        items=[
+            {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 12}},
+            {"id": "b", "effort": 9},
+        ],
+    )
     c = crit(run(sc, runs=RUNS, seed=SEED, workers=1))
     assert near(c["a"], 0.3), f"criticality of the uniform item {c['a']:.3f}, expected 0.3"
     assert c["a"] + c["b"] == pytest.approx(1.0), "exactly one of the two sets each date"
@@ -52,10 +58,14 @@ def test_two_parallel_items_uniform_against_fixed():
 
 def test_dependent_pair_beside_a_fixed_item():
     """a ~ U(2, 6) then b = 4 (b needs a), beside c = 9: P(a + b > 9) = P(a > 5) = 1/4."""
-    sc = make_scenario(team={"size": 2}, items=[
-        {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 6}},
-        {"id": "b", "effort": 4, "depends_on": ["a"]},
-        {"id": "c", "effort": 9}])
+    sc = make_scenario(
+        team={"size": 2},
+        items=[
+            {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 6}},
+            {"id": "b", "effort": 4, "depends_on": ["a"]},
+            {"id": "c", "effort": 9},
+        ],
+    )
     c = crit(run(sc, runs=RUNS, seed=SEED, workers=1))
     assert near(c["a"], 0.25) and c["a"] == c["b"], f"the pair: {c}"
     assert c["c"] == pytest.approx(1 - c["a"]), f"the fixed item sets the rest: {c}"
@@ -67,40 +77,54 @@ def test_dependency_beats_the_person_taken_over():
     c finishes first, so b takes c's person (first free); the chain must still go
     b -> a, never b -> c: c is on no chain at all.
     """
-    sc = make_scenario(team={"size": 2}, items=[
-        {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 6}},
-        {"id": "b", "effort": 4, "depends_on": ["a"]},
-        {"id": "c", "effort": 1}])
+    sc = make_scenario(
+        team={"size": 2},
+        items=[
+            {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 6}},
+            {"id": "b", "effort": 4, "depends_on": ["a"]},
+            {"id": "c", "effort": 1},
+        ],
+    )
     c = crit(run(sc, runs=200, seed=SEED, workers=1))
     assert c == {"a": 1.0, "b": 1.0, "c": 0.0}
 
 
 def test_one_person_doing_everything_is_one_chain():
     """One person builds every item in turn: every item is on every chain (1.0)."""
-    sc = make_scenario(team={"size": 1}, items=[
-        {"id": "a", "effort": {"dist": "uniform", "low": 1, "high": 9}},
-        {"id": "b", "effort": {"dist": "triangular", "low": 2, "mode": 3, "high": 8}},
-        {"id": "c", "effort": 4, "depends_on": ["a"]},
-        {"id": "d", "effort": {"dist": "uniform", "low": 1, "high": 2}}])
+    sc = make_scenario(
+        team={"size": 1},
+        items=[
+            {"id": "a", "effort": {"dist": "uniform", "low": 1, "high": 9}},
+            {"id": "b", "effort": {"dist": "triangular", "low": 2, "mode": 3, "high": 8}},
+            {"id": "c", "effort": 4, "depends_on": ["a"]},
+            {"id": "d", "effort": {"dist": "uniform", "low": 1, "high": 2}},
+        ],
+    )
     c = crit(run(sc, runs=300, seed=SEED, workers=1))
     assert c == {"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0}
 
 
 def test_undelivered_run_has_no_chain():
     """A replication that never closed has no delivery day, so nothing is critical."""
-    class J:   # the fields critical_jobs reads and writes
+
+    class J:  # the fields critical_jobs reads and writes
         def __init__(self):
             self.scope, self.state, self.live, self.done = True, "done", 3.0, 3.0
             self.deps, self.after, self.critical = (), None, False
+
     assert critical_jobs([J()], {}, delivered=False) == []
     assert len(critical_jobs([J()], {}, delivered=True)) == 1
 
 
 def test_criticality_same_in_worker_processes():
     """The chain is recorded per replication: the split over processes cannot change it."""
-    sc = make_scenario(team={"size": 2}, items=[
-        {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 12}},
-        {"id": "b", "effort": 9}])
+    sc = make_scenario(
+        team={"size": 2},
+        items=[
+            {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 12}},
+            {"id": "b", "effort": 9},
+        ],
+    )
     one = run(sc, runs=600, seed=3, workers=1)
     two = run(sc, runs=600, seed=3, workers=2)
     np.testing.assert_array_equal(one.critical, two.critical)
@@ -114,25 +138,43 @@ def _two_lenses(misfit: float = 0.0):
     the value: b's effort alone sets it; the risk alone sets the date (20 or 30)."""
     return make_scenario(
         team={"size": 2, "cost_per_person_day": 0},
-        items=[{"id": "b", "effort": {"dist": "uniform", "low": 3, "high": 8},
-                "value": {"per_week": 1000}},
-               {"id": "a", "effort": 20}],
-        risks=[{"id": "late", "name": "Late vendor", "probability": 0.5,
-                "impact": {"kind": "extra_work", "items": ["a"], "effort": 10}},
-               {"id": "after", "probability": 0.5, "window": [400, 500],
-                "impact": {"kind": "blocker", "days": 20}}],
-        iteration={"misfit_probability": misfit, "feedback_lag_days": 2000})
+        items=[
+            {
+                "id": "b",
+                "effort": {"dist": "uniform", "low": 3, "high": 8},
+                "value": {"per_week": 1000},
+            },
+            {"id": "a", "effort": 20},
+        ],
+        risks=[
+            {
+                "id": "late",
+                "name": "Late vendor",
+                "probability": 0.5,
+                "impact": {"kind": "extra_work", "items": ["a"], "effort": 10},
+            },
+            {
+                "id": "after",
+                "probability": 0.5,
+                "window": [400, 500],
+                "impact": {"kind": "blocker", "days": 20},
+            },
+        ],
+        iteration={"misfit_probability": misfit, "feedback_lag_days": 2000},
+    )
 
 
 def test_risk_moves_the_date_not_the_value():
     res = run(_two_lenses(), runs=RUNS, seed=SEED, workers=1)
     s = sens(res)
     se = 1 / math.sqrt(RUNS - 1)
-    assert s.loc["Risk: Late vendor", "delivery_rho"] == pytest.approx(1.0), \
+    assert s.loc["Risk: Late vendor", "delivery_rho"] == pytest.approx(1.0), (
         "the date is 20 or 30 days exactly as the risk fires or not"
+    )
     assert abs(s.loc["Risk: Late vendor", "npv_rho"]) < 4 * se, "the risk cannot move b's value"
-    assert s.loc["Effort: b", "npv_rho"] == pytest.approx(-1.0), \
+    assert s.loc["Effort: b", "npv_rho"] == pytest.approx(-1.0), (
         "more effort on b, later go-live, less value: monotone"
+    )
     assert abs(s.loc["Effort: b", "delivery_rho"]) < 4 * se
     # A blocker after closure (day 400+) fires half the time and moves nothing.
     assert abs(s.loc["Risk: after", "delivery_rho"]) < 4 * se
@@ -140,7 +182,8 @@ def test_risk_moves_the_date_not_the_value():
     assert "Effort: a" not in s.index, "a fixed effort is not an uncertain input"
     assert driver_sentence(res.sensitivity(), "delivery").startswith(
         "What moves the date most: whether the risk “Late vendor” fires (rank correlation "
-        "+1.00); futures where it fires deliver later.")
+        "+1.00); futures where it fires deliver later."
+    )
     assert "the effort of b" in driver_sentence(res.sensitivity(), "npv")
     assert "worth less" in driver_sentence(res.sensitivity(), "npv")
 
@@ -167,8 +210,12 @@ def test_spearman_by_hand():
 
 def test_creep_count_is_an_input():
     """Scope creep: the number of requests in a run is one input, and more requests are later."""
-    sc = make_scenario(team={"size": 1}, items=[{"id": "a", "effort": 20}],
-                       scope={"creep": {"rate_per_week": 1, "until_day": 15, "effort": 2}})
+    sc = make_scenario(
+        team={"size": 1},
+        items=[{"id": "a", "effort": 20}],
+        scope={"creep": {"rate_per_week": 1, "until_day": 15, "effort": 2}},
+    )
     s = sens(run(sc, runs=400, seed=SEED, workers=1))
-    assert s.loc["Scope-creep requests", "delivery_rho"] == pytest.approx(1.0), \
+    assert s.loc["Scope-creep requests", "delivery_rho"] == pytest.approx(1.0), (
         "each request adds 2 person-days to a one-person team: delivery is monotone in the count"
+    )

@@ -28,16 +28,21 @@ def test_tables_equal_the_golden_csv(case):
         golden = path.read_text(encoding="utf-8")
         if golden != text:
             old, new = golden.splitlines(), text.splitlines()
-            first = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
-                         min(len(old), len(new)))
-            pytest.fail(f"{name} differs from line {first + 1} (of {len(old)}):\n"
-                        f"golden:  {old[first] if first < len(old) else '<end>'}\n"
-                        f"now:     {new[first] if first < len(new) else '<end>'}\n"
-                        "If the change is intended, run scripts/regenerate.py and commit.")
+            first = next(
+                (i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+                min(len(old), len(new)),
+            )
+            pytest.fail(
+                f"{name} differs from line {first + 1} (of {len(old)}):\n"
+                f"golden:  {old[first] if first < len(old) else '<end>'}\n"
+                f"now:     {new[first] if first < len(new) else '<end>'}\n"
+                "If the change is intended, run scripts/regenerate.py and commit."
+            )
 
 
 def test_golden_files_are_exactly_the_cases():
     """No stale golden file lingers after a case is dropped."""
-    expected = {n for case in regenerate.GOLDEN_CASES for n in regenerate.golden_tables(
-        case[0], 1, case[2])}
+    expected = {
+        n for case in regenerate.GOLDEN_CASES for n in regenerate.golden_tables(case[0], 1, case[2])
+    }
     assert {p.name for p in regenerate.GOLDEN.glob("*.csv")} == expected

@@ -25,8 +25,10 @@ def test_people_added_late_make_delivery_later():
     newcomers on day 25 slow a 3-person team of 16 items: the whole 90% interval
     of the paired delay lies above 0 (about +16 days), not merely >= 0."""
     from tests.engine.test_behaviour import brooks
-    base = make_scenario(team={"size": 3}, items=[it.model_dump() for it in
-                                                   brooks(0, 0, 1, 0).items])
+
+    base = make_scenario(
+        team={"size": 3}, items=[it.model_dump() for it in brooks(0, 0, 1, 0).items]
+    )
     late = brooks(at_day=25, ramp=40, start_p=0.2, mentoring=0.5)
     d = compare({"base": base, "late": late}, runs=300, seed=3).deltas.set_index("metric")
     assert d.loc["delivery_day", "ci_low"] > 5, d.loc["delivery_day"]
@@ -40,10 +42,12 @@ def test_stated_p85_precision_matches_repeated_runs():
     known to about 11%, so the ratio half-width / (1.96 sd) lies in [0.7, 1.45]
     (the mutant gives about 0.5).
     """
-    sc = make_scenario(items=[{"id": "a", "effort": {"dist": "uniform", "low": 0,
-                                                     "high": 100}}],
-                       simulation={"runs": "auto", "seed": 1})
+    sc = make_scenario(
+        items=[{"id": "a", "effort": {"dist": "uniform", "low": 0, "high": 100}}],
+        simulation={"runs": "auto", "seed": 1},
+    )
     from simulation.engine.runner import p85_half_width
+
     p85s, halves = [], []
     for seed in range(40):
         days = run(sc, runs=400, seed=seed, workers=1).runs["delivery_day"].to_numpy()
@@ -57,8 +61,12 @@ def test_capacity_loss_pauses_the_longest_running_item():
     """Mutant: capacity loss takes the shortest item. Two people on 10 and 20 days;
     one leaves on day 4 for 3 days: the 20-day item pauses and ends at 23 (the
     10-day item would have ended at 13 and delivery stayed at 20)."""
-    risk = {"id": "flu", "probability": 1, "window": [4, 4],
-            "impact": {"kind": "capacity_loss", "people": 1, "days": 3}}
+    risk = {
+        "id": "flu",
+        "probability": 1,
+        "window": [4, 4],
+        "impact": {"kind": "capacity_loss", "people": 1, "days": 3},
+    }
     row, it, _ = one_run(team={"size": 2}, items=items(10, 20), risks=[risk])
     assert (it.loc["a", "done_day"], it.loc["b", "done_day"]) == (10, 23)
     assert row["delivery_day"] == 23
@@ -70,9 +78,14 @@ def test_misfit_fit_lowers_the_run_rate_until_the_fix():
     day 12.5. Run-rate at week ends: 250 (day 5 <= t < 12.5), then 1,000."""
     _, it, weekly = one_run(
         items=[{"id": "a", "effort": 5, "value": {"per_week": 1000}}],
-        iteration={"misfit_probability": 1, "misfit_value_factor": 0.25,
-                   "feedback_lag_days": 5, "fix_fraction": 0.5},
-        value={"horizon_weeks": 4, "outcome": {"target_fraction": 1.0}})
+        iteration={
+            "misfit_probability": 1,
+            "misfit_value_factor": 0.25,
+            "feedback_lag_days": 5,
+            "fix_fraction": 0.5,
+        },
+        value={"horizon_weeks": 4, "outcome": {"target_fraction": 1.0}},
+    )
     assert it.loc["a", "fix_live_day"] == pytest.approx(12.5)
     assert weekly["run_rate"].tolist() == pytest.approx([250, 250, 1000, 1000])
 
@@ -83,33 +96,35 @@ def test_every_deferred_creep_request_is_counted():
     as in the unfrozen twin, where each is added: the counts match run by run."""
     creep = {"rate_per_week": 2, "effort": 1, "until_day": 30}
     base = dict(team={"size": 2}, items=items(30, 30))
-    frozen = run(make_scenario(**base, scope={"creep": creep, "freeze_day": 0}), runs=60,
-                 seed=4, workers=1).runs
-    open_ = run(make_scenario(**base, scope={"creep": creep}), runs=60, seed=4,
-                workers=1).runs
+    frozen = run(
+        make_scenario(**base, scope={"creep": creep, "freeze_day": 0}), runs=60, seed=4, workers=1
+    ).runs
+    open_ = run(make_scenario(**base, scope={"creep": creep}), runs=60, seed=4, workers=1).runs
     assert open_["items_added"].sum() > 60, "enough requests to tell"
-    np.testing.assert_array_equal(frozen["deferred"].to_numpy(),
-                                  open_["items_added"].to_numpy())
+    np.testing.assert_array_equal(frozen["deferred"].to_numpy(), open_["items_added"].to_numpy())
 
 
 def test_the_scope_line_drops_removed_items():
     """Mutant: the scope line counts removed items. 10 + 10 person-days, b removed
     on day 0: the known scope is 10 person-days at every week end."""
-    _, _, weekly = one_run(items=items(10, 10),
-                           scope={"changes": [{"at_day": 0, "remove": ["b"]}]},
-                           value={"horizon_weeks": 3})
+    _, _, weekly = one_run(
+        items=items(10, 10),
+        scope={"changes": [{"at_day": 0, "remove": ["b"]}]},
+        value={"horizon_weeks": 3},
+    )
     assert weekly["scope"].tolist() == [10, 10, 10]
 
 
 def test_paired_p05_and_p95_are_the_5th_and_95th_percentiles():
     """Mutant: p05 reported as the 25th percentile. One person: the paired delay
     is b's effort, uniform(1, 60): p05 about 4, p25 about 16."""
-    sc = make_scenario(items=[{"id": "a", "effort": {"dist": "uniform", "low": 1,
-                                                     "high": 30}}])
-    more = make_scenario(items=[{"id": "a", "effort": {"dist": "uniform", "low": 1,
-                                                       "high": 30}},
-                                {"id": "b", "effort": {"dist": "uniform", "low": 1,
-                                                       "high": 60}}])
+    sc = make_scenario(items=[{"id": "a", "effort": {"dist": "uniform", "low": 1, "high": 30}}])
+    more = make_scenario(
+        items=[
+            {"id": "a", "effort": {"dist": "uniform", "low": 1, "high": 30}},
+            {"id": "b", "effort": {"dist": "uniform", "low": 1, "high": 60}},
+        ]
+    )
     cmp = compare({"base": sc, "more": more}, runs=400, seed=2)
     runs = cmp.runs.pivot(index="run", columns="scenario", values="delivery_day")
     d = (runs["more"] - runs["base"]).to_numpy()
@@ -122,12 +137,20 @@ def test_paired_p05_and_p95_are_the_5th_and_95th_percentiles():
 def test_fan_quantiles_are_the_named_percentiles():
     """Mutant: a fan quantile off its name. Each column equals numpy's quantile."""
     from dashboard import page_tables
-    sc = make_scenario(team={"size": 2},
-                       items=[{"id": "a", "effort": {"dist": "uniform", "low": 1, "high": 30},
-                               "value": {"per_week": 100}}])
+
+    sc = make_scenario(
+        team={"size": 2},
+        items=[
+            {
+                "id": "a",
+                "effort": {"dist": "uniform", "low": 1, "high": 30},
+                "value": {"per_week": 100},
+            }
+        ],
+    )
     res = run(sc, runs=200, seed=3, workers=1)
     fan = page_tables.fan_table(res.weekly, "cum_value", page_tables.calendar_of(sc))
-    week = 10   # every run live by day 30 < 50: cumulative values spread out
+    week = 10  # every run live by day 30 < 50: cumulative values spread out
     values = res.weekly.loc[res.weekly["week"] == week, "cum_value"].to_numpy()
     row = fan[fan["week"] == week].iloc[0]
     for name, q in {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}.items():
@@ -141,6 +164,7 @@ def test_outcome_target_of_the_library_base_by_hand():
     = 13,500 a week; target 0.7 x 13,500 = 9,450."""
     from simulation import load_scenario
     from simulation.engine.value import planned_run_rate
+
     sc = load_scenario(LIBRARY / "supply-chain.yaml")
     assert planned_run_rate(sc) * sc.value.outcome.target_fraction == pytest.approx(9450)
     assert not math.isnan(planned_run_rate(sc))
@@ -149,6 +173,7 @@ def test_outcome_target_of_the_library_base_by_hand():
 def test_property_tests_are_derandomized_under_ci():
     """Defect: a chance find failed a landing. Under CI the profile is fixed."""
     from hypothesis import settings
+
     if os.environ.get("CI") and not os.environ.get("HYPOTHESIS_PROFILE"):
         assert settings().derandomize and settings().database is None
     else:

@@ -12,8 +12,20 @@ from simulation.engine.model import Backlog, Job, ReleasePolicy, Team
 
 
 def job(id_: str, deps: tuple[str, ...] = ()) -> Job:
-    return Job(id=id_, name=id_, source="planned", value=0.0, must_have=True, deps=deps,
-               base=1.0, rework=0.0, work=1.0, misfit=False, scope=True, added=0.0)
+    return Job(
+        id=id_,
+        name=id_,
+        source="planned",
+        value=0.0,
+        must_have=True,
+        deps=deps,
+        base=1.0,
+        rework=0.0,
+        work=1.0,
+        misfit=False,
+        scope=True,
+        added=0.0,
+    )
 
 
 def test_team_duration_is_effort_over_focus():
@@ -62,13 +74,16 @@ def test_backlog_pulls_ready_items_in_order():
     assert [j.id for _, j in sorted(backlog.ready)] == ["fix-a", "a", "b", "c"]
 
 
-@pytest.mark.parametrize("approach, done, live", [
-    ("continuous", 13.0, 13.0),
-    ("incremental", 13.0, 15.0),    # 13 + 2 hardening = 15: the release at 5 + 1 x 10
-    ("incremental", 14.0, 25.0),    # 16 misses it: the next, 5 + 2 x 10
-    ("incremental", 3.0, 15.0),     # the first release after discovery
-    ("incremental", 13.0 + 1e-12, 15.0),   # rounding never skips a release
-])
+@pytest.mark.parametrize(
+    "approach, done, live",
+    [
+        ("continuous", 13.0, 13.0),
+        ("incremental", 13.0, 15.0),  # 13 + 2 hardening = 15: the release at 5 + 1 x 10
+        ("incremental", 14.0, 25.0),  # 16 misses it: the next, 5 + 2 x 10
+        ("incremental", 3.0, 15.0),  # the first release after discovery
+        ("incremental", 13.0 + 1e-12, 15.0),  # rounding never skips a release
+    ],
+)
 def test_release_policy(approach, done, live):
     policy = ReleasePolicy(approach, release_every=10.0, discovery=5.0, hardening=2.0)
     assert policy.live_time(done) == pytest.approx(live)

@@ -56,9 +56,14 @@ from simulation.scenario.schema import (
 from tests.helpers import examples
 
 RUNS = 5
-SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                      HealthCheck.data_too_large,
-                                                      HealthCheck.filter_too_much])
+SETTINGS = dict(
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
 
 # ------------------------------------------------------------- strategies
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -72,8 +77,21 @@ def num(lo: float, hi: float) -> st.SearchStrategy[float]:
 @st.composite
 def distributions(draw: st.DrawFn, hi: float = 20.0) -> Any:
     """Any kind of distribution, in its file form (bare numbers too)."""
-    kind = draw(st.sampled_from(["bare", "fixed", "triangular", "pert", "uniform", "normal",
-                                 "lognormal", "exponential", "empirical"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "bare",
+                "fixed",
+                "triangular",
+                "pert",
+                "uniform",
+                "normal",
+                "lognormal",
+                "exponential",
+                "empirical",
+            ]
+        )
+    )
     event(f"dist:{kind}")
     if kind == "bare":
         return draw(st.one_of(st.integers(0, int(hi)), num(0, hi)))
@@ -107,8 +125,9 @@ def scenario_data(draw: st.DrawFn, invariant: bool = False) -> dict[str, Any]:
     """
     n_planned = draw(st.integers(1, 7))
     n_added = draw(st.integers(0, 3))
-    ids = draw(st.lists(IDS, min_size=n_planned + n_added, max_size=n_planned + n_added,
-                        unique=True))
+    ids = draw(
+        st.lists(IDS, min_size=n_planned + n_added, max_size=n_planned + n_added, unique=True)
+    )
     known = {i: "" for i in ids}
     assume(not any(_reserved_id(i, known) for i in ids))
     planned, added = ids[:n_planned], ids[n_planned:]
@@ -127,21 +146,32 @@ def scenario_data(draw: st.DrawFn, invariant: bool = False) -> dict[str, Any]:
 
     items = [item(k, iid, planned[:k]) for k, iid in enumerate(planned)]
     start = draw(dates(dt.date(2020, 1, 1), 365 * 15))
-    d: dict[str, Any] = {"name": draw(st.text(min_size=1, max_size=30)),
-                         "start_date": start, "items": items}
+    d: dict[str, Any] = {
+        "name": draw(st.text(min_size=1, max_size=30)),
+        "start_date": start,
+        "items": items,
+    }
 
     # Team, with staffing changes that never take it below 0 people.
     size = draw(st.integers(1, 6))
-    team: dict[str, Any] = {"size": size, "focus": draw(num(0.05, 1)),
-                            "cost_per_person_day": draw(st.one_of(st.just(0.0), num(0.01, 2000)))}
+    team: dict[str, Any] = {
+        "size": size,
+        "focus": draw(num(0.05, 1)),
+        "cost_per_person_day": draw(st.one_of(st.just(0.0), num(0.01, 2000))),
+    }
     if draw(st.booleans()):
         team["wip_limit"] = draw(st.integers(1, 8))
     changes = []
     for _ in range(draw(st.integers(0, 3))):
-        changes.append({"at_day": draw(num(0, 80)), "add": draw(st.integers(-3, 3)),
-                        "ramp_up_days": draw(num(0, 30)),
-                        "start_productivity": draw(num(0.05, 1)),
-                        "mentoring": draw(num(0, 0.5))})
+        changes.append(
+            {
+                "at_day": draw(num(0, 80)),
+                "add": draw(st.integers(-3, 3)),
+                "ramp_up_days": draw(num(0, 30)),
+                "start_productivity": draw(num(0.05, 1)),
+                "mentoring": draw(num(0, 0.5)),
+            }
+        )
     people = size
     for ch in sorted(changes, key=lambda c: c["at_day"]):
         ch["add"] = max(ch["add"], -people)
@@ -151,45 +181,57 @@ def scenario_data(draw: st.DrawFn, invariant: bool = False) -> dict[str, Any]:
 
     if draw(st.booleans()):
         d["calendar"] = {
-            "workdays": draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=7,
-                                      unique=True)),
-            "holidays": draw(st.lists(dates(start, 200), max_size=4))}
+            "workdays": draw(
+                st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=7, unique=True)
+            ),
+            "holidays": draw(st.lists(dates(start, 200), max_size=4)),
+        }
     if draw(st.booleans()):
         d["deadline"] = draw(dates(start, 400))
-    d["delivery"] = {"approach": draw(st.sampled_from(["continuous", "incremental",
-                                                       "big_bang"])),
-                     "release_every_days": draw(num(1, 20)),
-                     "discovery_days": draw(num(0, 20)), "hardening_days": draw(num(0, 5))}
+    d["delivery"] = {
+        "approach": draw(st.sampled_from(["continuous", "incremental", "big_bang"])),
+        "release_every_days": draw(num(1, 20)),
+        "discovery_days": draw(num(0, 20)),
+        "hardening_days": draw(num(0, 5)),
+    }
     if draw(st.booleans()):
-        d["iteration"] = {"rework_probability": draw(num(0, 0.6)),
-                          "rework_fraction": draw(num(0, 1)),
-                          "misfit_probability": draw(num(0, 0.6)),
-                          "misfit_value_factor": draw(num(0, 1)),
-                          "feedback_lag_days": draw(num(0, 20)),
-                          "fix_fraction": draw(num(0, 1))}
+        d["iteration"] = {
+            "rework_probability": draw(num(0, 0.6)),
+            "rework_fraction": draw(num(0, 1)),
+            "misfit_probability": draw(num(0, 0.6)),
+            "misfit_value_factor": draw(num(0, 1)),
+            "feedback_lag_days": draw(num(0, 20)),
+            "fix_fraction": draw(num(0, 1)),
+        }
 
     # Scope: scheduled changes (additions depend on anything earlier), creep, control.
     scope: dict[str, Any] = {}
     sched = []
     pool = list(planned)
     for iid in added:
-        change: dict[str, Any] = {"at_day": draw(num(0, 60)),
-                                  "add": [item(0, iid, pool)],
-                                  "priority": draw(st.sampled_from(["end", "top"]))}
+        change: dict[str, Any] = {
+            "at_day": draw(num(0, 60)),
+            "add": [item(0, iid, pool)],
+            "priority": draw(st.sampled_from(["end", "top"])),
+        }
         pool.append(iid)
         if not invariant and draw(st.booleans()):
             change["remove"] = draw(st.lists(st.sampled_from(pool), max_size=2, unique=True))
         if not invariant and draw(st.booleans()):
             target = draw(st.sampled_from(pool))
-            change["resize"] = [{"id": target, "factor": draw(num(0.1, 3))}
-                                if draw(st.booleans()) else
-                                {"id": target, "effort": draw(distributions())}]
+            change["resize"] = [
+                {"id": target, "factor": draw(num(0.1, 3))}
+                if draw(st.booleans())
+                else {"id": target, "effort": draw(distributions())}
+            ]
         sched.append(change)
     if sched:
         scope["changes"] = sched
     if draw(st.booleans()):
-        creep: dict[str, Any] = {"rate_per_week": draw(num(0, 2)),
-                                 "effort": draw(distributions(hi=5))}
+        creep: dict[str, Any] = {
+            "rate_per_week": draw(num(0, 2)),
+            "effort": draw(distributions(hi=5)),
+        }
         if draw(st.booleans()):
             creep["value"] = {"per_week": draw(num(0, 300))}
         if draw(st.booleans()):
@@ -214,9 +256,11 @@ def scenario_data(draw: st.DrawFn, invariant: bool = False) -> dict[str, Any]:
         event(f"risk:{kind}")
         risk: dict[str, Any] = {"id": f"risk-{r}", "probability": draw(num(0, 1))}
         if kind == "extra_work":
-            risk["impact"] = {"kind": kind, "effort": draw(distributions(hi=10)),
-                              "items": draw(st.lists(st.sampled_from(pool), min_size=1,
-                                                     max_size=3, unique=True))}
+            risk["impact"] = {
+                "kind": kind,
+                "effort": draw(distributions(hi=10)),
+                "items": draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True)),
+            }
         else:
             a, b = sorted(draw(st.lists(num(0, 60), min_size=2, max_size=2)))
             risk["window"] = [a, b]
@@ -232,21 +276,25 @@ def scenario_data(draw: st.DrawFn, invariant: bool = False) -> dict[str, Any]:
     if model == "linear":
         adoption["weeks"] = draw(num(0.5, 20))
     if model == "bass":
-        adoption.update(p=draw(num(0.001, 0.3)),
-                        q=draw(st.one_of(st.just(0.0), num(1e-4, 1))))
+        adoption.update(p=draw(num(0.001, 0.3)), q=draw(st.one_of(st.just(0.0), num(1e-4, 1))))
     profile = draw(st.sampled_from(["standard", "fixed_date", "decaying"]))
     urgency: dict[str, Any] = {"profile": profile}
     if profile == "fixed_date":
-        urgency.update(date=draw(dates(start - dt.timedelta(days=30), 400)),
-                       value_after=draw(num(0, 1)))
+        urgency.update(
+            date=draw(dates(start - dt.timedelta(days=30), 400)), value_after=draw(num(0, 1))
+        )
     if profile == "decaying":
         urgency["half_life_weeks"] = draw(num(1, 52))
     outcome: dict[str, Any] = {"target_fraction": draw(num(0.05, 1))}
     if draw(st.booleans()):
         outcome["by"] = draw(dates(start, 500))
-    d["value"] = {"horizon_weeks": draw(st.integers(1, 60)),
-                  "discount_rate_annual": draw(num(0, 0.3)),
-                  "adoption": adoption, "urgency": urgency, "outcome": outcome}
+    d["value"] = {
+        "horizon_weeks": draw(st.integers(1, 60)),
+        "discount_rate_annual": draw(num(0, 0.3)),
+        "adoption": adoption,
+        "urgency": urgency,
+        "outcome": outcome,
+    }
     d["simulation"] = {"runs": RUNS, "seed": draw(st.integers(0, 2**32))}
     return d
 
@@ -287,8 +335,7 @@ def check_results(sc: Scenario, res: Any, invariant: bool) -> None:
     rows = items.groupby("run").size().reindex(runs["run"], fill_value=0).to_numpy()
     assert (runs["items_done"].to_numpy() <= rows).all()
     horizon = sc.value.horizon_weeks
-    row_value = items.groupby("run")["value_per_week"].sum().reindex(runs["run"],
-                                                                     fill_value=0.0)
+    row_value = items.groupby("run")["value_per_week"].sum().reindex(runs["run"], fill_value=0.0)
     assert (runs["value"].to_numpy() <= row_value.to_numpy() * horizon * (1 + 1e-9) + 1e-6).all()
     if sc.scope.creep is None or sc.scope.creep.value.per_week == 0:
         assert (runs["value"] <= res.potential_value * (1 + 1e-9) + 1e-6).all()
@@ -326,22 +373,67 @@ def test_delivery_never_beats_the_critical_path(d: dict[str, Any]):
 
 # ---------------------------------------------------------- invalid input
 BAD_VALUES = st.one_of(
-    st.sampled_from([None, "", "garbage", "2027-02-30", "1e999", -1, -1e9, 0, 1e308, 10**30,
-                     10**400, float("nan"), float("inf"), float("-inf"), True, False, [], {},
-                     [1, 2, 3], {"x": 1}, {"dist": "gamma"}, [[[]]], dt.date(1800, 1, 1),
-                     dt.datetime(2027, 1, 4, 12, 30), "\u202e", "a" * 300]),
-    st.integers(), st.floats(), st.text(max_size=12),
+    st.sampled_from(
+        [
+            None,
+            "",
+            "garbage",
+            "2027-02-30",
+            "1e999",
+            -1,
+            -1e9,
+            0,
+            1e308,
+            10**30,
+            10**400,
+            float("nan"),
+            float("inf"),
+            float("-inf"),
+            True,
+            False,
+            [],
+            {},
+            [1, 2, 3],
+            {"x": 1},
+            {"dist": "gamma"},
+            [[[]]],
+            dt.date(1800, 1, 1),
+            dt.datetime(2027, 1, 4, 12, 30),
+            "\u202e",
+            "a" * 300,
+        ]
+    ),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=12),
 )
 #: Typos and strangers: never a field of any mapping in the format.
-UNKNOWN_KEYS = ["teem", "sise", "focsu", "efort", "depend_on", "windw", "impakt", "hihg",
-                "aproach", "zz_unknown", "Size", "NAME", "", "null", "x.y", "items[0]"]
+UNKNOWN_KEYS = [
+    "teem",
+    "sise",
+    "focsu",
+    "efort",
+    "depend_on",
+    "windw",
+    "impakt",
+    "hihg",
+    "aproach",
+    "zz_unknown",
+    "Size",
+    "NAME",
+    "",
+    "null",
+    "x.y",
+    "items[0]",
+]
 
 
 def _nodes(obj: Any, path: str = "") -> list[tuple[Any, Any, str]]:
     """(container, key, path) for every node below ``obj``."""
     out = []
-    pairs = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(
-        obj, list) else []
+    pairs = (
+        obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else []
+    )
     for key, value in pairs:
         sub = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else key)
         out.append((obj, key, sub))
@@ -356,8 +448,17 @@ def _is_required(path: str) -> bool:
         return True
     if path.startswith("items[") and last in ("id", "effort") and path.count(".") == 1:
         return True
-    return ".effort." in path and last in ("dist", "low", "mode", "high", "mean", "sd",
-                                           "median", "p90", "samples")
+    return ".effort." in path and last in (
+        "dist",
+        "low",
+        "mode",
+        "high",
+        "mean",
+        "sd",
+        "median",
+        "p90",
+        "samples",
+    )
 
 
 @st.composite
@@ -427,22 +528,40 @@ def test_mutated_scenarios_fail_cleanly(case: tuple[str, dict[str, Any], str]):
 # Each input is also refused by the schema, so no file can reach it; these
 # tests bypass validation with ``model_copy`` and check that the engine itself
 # copes (defence in depth: the Python API accepts hand-built scenarios).
-BASE_DATA: dict[str, Any] = {"name": "t", "start_date": "2027-01-04", "team": {"size": 2},
-                             "items": [{"id": "a", "effort": 3}]}
+BASE_DATA: dict[str, Any] = {
+    "name": "t",
+    "start_date": "2027-01-04",
+    "team": {"size": 2},
+    "items": [{"id": "a", "effort": 3}],
+}
 
 
 def _tiny() -> Scenario:
-    return parse_scenario({"name": "t", "start_date": "2027-01-04", "team": {"size": 2},
-                           "items": [{"id": "a", "effort": 3, "value": {"per_week": 100}}]})
+    return parse_scenario(
+        {
+            "name": "t",
+            "start_date": "2027-01-04",
+            "team": {"size": 2},
+            "items": [{"id": "a", "effort": 3, "value": {"per_week": 100}}],
+        }
+    )
 
 
 def test_engine_made_ids_do_not_satisfy_user_dependencies():
     """A creep item the engine names 'creep-1' must not release the dependents of a
     planned item with that id."""
-    sc = parse_scenario({"name": "t", "start_date": "2027-01-04", "team": {"size": 2},
-                         "items": [{"id": "slow", "effort": 30},
-                                   {"id": "b", "effort": 1, "depends_on": ["slow"]}],
-                         "scope": {"creep": {"rate_per_week": 3, "effort": 0.5}}})
+    sc = parse_scenario(
+        {
+            "name": "t",
+            "start_date": "2027-01-04",
+            "team": {"size": 2},
+            "items": [
+                {"id": "slow", "effort": 30},
+                {"id": "b", "effort": 1, "depends_on": ["slow"]},
+            ],
+            "scope": {"creep": {"rate_per_week": 3, "effort": 0.5}},
+        }
+    )
     slow = sc.items[0].model_copy(update={"id": "creep-1"})
     b = sc.items[1].model_copy(update={"depends_on": ("creep-1",)})
     bad = sc.model_copy(update={"items": (slow, b)})
@@ -452,9 +571,13 @@ def test_engine_made_ids_do_not_satisfy_user_dependencies():
 
 
 def test_engine_survives_a_denormal_release_cadence():
-    sc = _tiny().model_copy(update={"delivery": parse_scenario(
-        {**BASE_DATA, "delivery": {"approach": "incremental"}}).delivery.model_copy(
-        update={"release_every_days": 5e-324})})
+    sc = _tiny().model_copy(
+        update={
+            "delivery": parse_scenario(
+                {**BASE_DATA, "delivery": {"approach": "incremental"}}
+            ).delivery.model_copy(update={"release_every_days": 5e-324})
+        }
+    )
     items = run(sc, runs=1, seed=1, workers=1).items
     # A cadence too short to count releases every moment: live when done.
     assert items.loc[0, "live_day"] == pytest.approx(items.loc[0, "done_day"]), items
@@ -464,8 +587,13 @@ def test_engine_value_is_finite_for_a_denormal_bass_q():
     sc = _tiny()
     adoption = sc.value.adoption.model_copy(update={"model": "bass", "p": 0.25, "q": 5e-324})
     bad = sc.model_copy(update={"value": sc.value.model_copy(update={"adoption": adoption})})
-    no_q = sc.model_copy(update={"value": sc.value.model_copy(update={
-        "adoption": adoption.model_copy(update={"q": 0.0})})})
+    no_q = sc.model_copy(
+        update={
+            "value": sc.value.model_copy(
+                update={"adoption": adoption.model_copy(update={"q": 0.0})}
+            )
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         value = run(bad, runs=1, seed=1, workers=1).runs["value"].iloc[0]
@@ -476,8 +604,15 @@ def test_engine_value_is_finite_for_a_denormal_bass_q():
 
 def test_engine_summary_survives_dates_past_year_9999():
     sc = _tiny().model_copy(update={"start_date": dt.date(9999, 6, 1)})
-    sc = sc.model_copy(update={"items": (sc.items[0].model_copy(update={
-        "effort": sc.items[0].effort.model_copy(update={"value": 300.0})}),)})
+    sc = sc.model_copy(
+        update={
+            "items": (
+                sc.items[0].model_copy(
+                    update={"effort": sc.items[0].effort.model_copy(update={"value": 300.0})}
+                ),
+            )
+        }
+    )
     delivery = run(sc, runs=1, seed=1, workers=1).summary()["delivery"]
     # One person does the 300-day item: it ends past 9999-12-31, a day but no date.
     assert delivery["p50_day"] == pytest.approx(300.0)
@@ -485,11 +620,18 @@ def test_engine_summary_survives_dates_past_year_9999():
 
 
 def test_value_pass_emits_no_runtime_warning():
-    sc = parse_scenario({"name": "t", "start_date": "2027-01-04", "team": {"size": 2},
-                         "items": [{"id": "a", "effort": 1, "value": {"per_week": 10}},
-                                   {"id": "b", "effort": 1, "value": {"per_week": 10}}],
-                         "iteration": {"misfit_probability": 1, "feedback_lag_days": 5200}})
+    sc = parse_scenario(
+        {
+            "name": "t",
+            "start_date": "2027-01-04",
+            "team": {"size": 2},
+            "items": [
+                {"id": "a", "effort": 1, "value": {"per_week": 10}},
+                {"id": "b", "effort": 1, "value": {"per_week": 10}},
+            ],
+            "iteration": {"misfit_probability": 1, "feedback_lag_days": 5200},
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         run(sc, runs=1, seed=1, workers=1)
-

@@ -25,11 +25,14 @@ def test_crc32_colliding_ids_get_independent_effort_draws():
     For 2,000 independent uniform pairs the sample correlation has sd 1/sqrt(2000)
     = 0.022; |r| < 0.1 is a 4.5-sigma bound (and 1.0 before the fix).
     """
-    assert zlib.crc32(b"effort:plumless") == zlib.crc32(b"effort:buckeroo"), \
+    assert zlib.crc32(b"effort:plumless") == zlib.crc32(b"effort:buckeroo"), (
         "precondition: the two keys collide under crc32"
+    )
     effort = {"dist": "uniform", "low": 1, "high": 9}
-    sc = make_scenario(team={"size": 2}, items=[{"id": "plumless", "effort": effort},
-                                                {"id": "buckeroo", "effort": effort}])
+    sc = make_scenario(
+        team={"size": 2},
+        items=[{"id": "plumless", "effort": effort}, {"id": "buckeroo", "effort": effort}],
+    )
     res = run(sc, runs=2000, seed=42, workers=1)
     e = res.items.pivot(index="run", columns="id", values="base_effort")
     r = np.corrcoef(e["plumless"], e["buckeroo"])[0, 1]
@@ -39,6 +42,7 @@ def test_crc32_colliding_ids_get_independent_effort_draws():
 def test_block_and_run_streams_of_one_key_differ():
     """A block stream and a per-replication stream never replay each other."""
     from simulation.engine.plan import run_stream
+
     a = stream(42, "creep", 0).random(8)
     b = run_stream(42, "creep", 0).random(8)
     assert not np.allclose(a, b)
@@ -54,5 +58,4 @@ def test_effort_streams_follow_the_id_not_the_position():
     b = run(make_scenario(team={"size": 3}, items=after), runs=50, seed=9, workers=1)
     pa = a.items.pivot(index="run", columns="id", values="base_effort")
     pb = b.items.pivot(index="run", columns="id", values="base_effort")
-    np.testing.assert_array_equal(pa[["a", "b", "c"]].to_numpy(),
-                                  pb[["a", "b", "c"]].to_numpy())
+    np.testing.assert_array_equal(pa[["a", "b", "c"]].to_numpy(), pb[["a", "b", "c"]].to_numpy())

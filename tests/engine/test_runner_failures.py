@@ -32,8 +32,10 @@ def test_killed_worker_gives_a_clear_error_and_no_results(supply_chain_path):
 
 def test_undelivered_runs_are_counted_not_hidden():
     """Runs that never close are reported: percentiles beyond them are unknown (None)."""
-    sc = make_scenario(team={"size": 1, "changes": [{"at_day": 1, "add": -1}]},
-                       items=[{"id": "a", "effort": 5}, {"id": "b", "effort": 10}])
+    sc = make_scenario(
+        team={"size": 1, "changes": [{"at_day": 1, "add": -1}]},
+        items=[{"id": "a", "effort": 5}, {"id": "b", "effort": 10}],
+    )
     s = run(sc, runs=20, seed=1).summary()
     assert s["delivery"]["undelivered_runs"] == 20
     assert s["delivery"]["p50_day"] is None and s["delivery"]["p50_date"] is None

@@ -33,14 +33,17 @@ NETWORK = {
 def network_scenario(kind: str):
     return make_scenario(
         team={"size": len(NETWORK)},
-        items=[{"id": k, "effort": {"dist": kind, "low": a, "mode": m, "high": b},
-                "depends_on": deps} for k, (a, m, b, deps) in NETWORK.items()])
+        items=[
+            {"id": k, "effort": {"dist": kind, "low": a, "mode": m, "high": b}, "depends_on": deps}
+            for k, (a, m, b, deps) in NETWORK.items()
+        ],
+    )
 
 
 def forward_pass(effort: dict[str, np.ndarray]) -> np.ndarray:
     """Earliest finish of the whole network, vectorised over runs (CPM forward pass)."""
     finish: dict[str, np.ndarray] = {}
-    for k, (_, _, _, deps) in NETWORK.items():   # NETWORK is in topological order
+    for k, (_, _, _, deps) in NETWORK.items():  # NETWORK is in topological order
         start = np.max([finish[d] for d in deps], axis=0) if deps else 0.0
         finish[k] = start + effort[k]
     return np.max(list(finish.values()), axis=0)
@@ -103,11 +106,11 @@ def variance(d: Distribution) -> float:
         return (d.high - d.low) ** 2 / 12
     if k == "lognormal":
         s = (math.log(d.p90) - math.log(d.median)) / 1.2815515655446004
-        return (math.exp(s * s) - 1) * d.median ** 2 * math.exp(s * s)
+        return (math.exp(s * s) - 1) * d.median**2 * math.exp(s * s)
     if k == "exponential":
-        return d.mean ** 2
+        return d.mean**2
     if k == "normal":
-        return d.sd ** 2   # P(X < 0) = 0.1%: truncation changes the variance by < 1%
+        return d.sd**2  # P(X < 0) = 0.1%: truncation changes the variance by < 1%
     return float(np.var(d.samples))
 
 
@@ -124,16 +127,19 @@ def test_serial_chain_mean_and_variance_are_sums():
     assert day.var() == pytest.approx(var, rel=0.06), "variance within 6% (about 4 SE here)"
 
 
-@pytest.mark.parametrize("spec,q,expected", [
-    ({"dist": "triangular", "low": 2, "mode": 5, "high": 11}, 0.5, 11 - math.sqrt(0.5 * 9 * 6)),
-    ({"dist": "uniform", "low": 3, "high": 7}, 0.25, 4.0),
-    ({"dist": "lognormal", "median": 4, "p90": 9}, 0.5, 4.0),
-    ({"dist": "lognormal", "median": 4, "p90": 9}, 0.9, 9.0),
-    ({"dist": "exponential", "mean": 3}, 0.5, 3 * math.log(2)),
-    ({"dist": "normal", "mean": 6, "sd": 2}, 0.5, 6.0),
-    ({"dist": "fixed", "value": 4}, 0.5, 4.0),
-    ({"dist": "empirical", "samples": [1, 2, 10]}, 0.5, 2.0),
-])
+@pytest.mark.parametrize(
+    "spec,q,expected",
+    [
+        ({"dist": "triangular", "low": 2, "mode": 5, "high": 11}, 0.5, 11 - math.sqrt(0.5 * 9 * 6)),
+        ({"dist": "uniform", "low": 3, "high": 7}, 0.25, 4.0),
+        ({"dist": "lognormal", "median": 4, "p90": 9}, 0.5, 4.0),
+        ({"dist": "lognormal", "median": 4, "p90": 9}, 0.9, 9.0),
+        ({"dist": "exponential", "mean": 3}, 0.5, 3 * math.log(2)),
+        ({"dist": "normal", "mean": 6, "sd": 2}, 0.5, 6.0),
+        ({"dist": "fixed", "value": 4}, 0.5, 4.0),
+        ({"dist": "empirical", "samples": [1, 2, 10]}, 0.5, 2.0),
+    ],
+)
 def test_distribution_quantiles(spec, q, expected):
     """Sample quantiles of 200,000 draws match each distribution's formula."""
     d = Distribution.model_validate(spec)
@@ -141,10 +147,14 @@ def test_distribution_quantiles(spec, q, expected):
     assert np.quantile(x, q) == pytest.approx(expected, abs=0.03)
 
 
-@pytest.mark.parametrize("spec", [*SERIAL,
-    {"dist": "normal", "mean": 1, "sd": 2},          # heavily truncated
-    {"dist": "pert", "low": 0, "mode": 0, "high": 6},
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        *SERIAL,
+        {"dist": "normal", "mean": 1, "sd": 2},  # heavily truncated
+        {"dist": "pert", "low": 0, "mode": 0, "high": 6},
+    ],
+)
 def test_distribution_means(spec):
     """Sample means of 200,000 draws match ``expected()`` within 4 standard errors."""
     d = Distribution.model_validate(spec)
@@ -155,10 +165,12 @@ def test_distribution_means(spec):
 
 def test_rework_expectation():
     """E[effort] = effort x (1 + fraction x p / (1 - p)): 10 x (1 + 0.5 x 0.3 / 0.7) = 12.143."""
-    sc = make_scenario(items=[{"id": "a", "effort": 10}],
-                       iteration={"rework_probability": 0.3, "rework_fraction": 0.5})
+    sc = make_scenario(
+        items=[{"id": "a", "effort": 10}],
+        iteration={"rework_probability": 0.3, "rework_fraction": 0.5},
+    )
     day = run(sc, runs=20_000, seed=4, workers=1).runs["delivery_day"]
-    sd = 10 * 0.5 * math.sqrt(0.3) / 0.7          # sd of the geometric number of rounds
+    sd = 10 * 0.5 * math.sqrt(0.3) / 0.7  # sd of the geometric number of rounds
     expected = 10 * (1 + 0.5 * 0.3 / 0.7)
     assert day.mean() == pytest.approx(expected, abs=4 * sd / math.sqrt(20_000))
 
@@ -168,11 +180,20 @@ def test_blocker_expected_delay():
 
     It always strikes while the item is in progress, so E[delivery] = 20 + 0.4 x 10 = 24.
     """
-    sc = make_scenario(items=[{"id": "a", "effort": 20}],
-                       risks=[{"id": "b", "probability": 0.4, "window": [0, 10],
-                               "impact": {"kind": "blocker",
-                                          "days": {"dist": "triangular", "low": 5, "mode": 10,
-                                                   "high": 15}}}])
+    sc = make_scenario(
+        items=[{"id": "a", "effort": 20}],
+        risks=[
+            {
+                "id": "b",
+                "probability": 0.4,
+                "window": [0, 10],
+                "impact": {
+                    "kind": "blocker",
+                    "days": {"dist": "triangular", "low": 5, "mode": 10, "high": 15},
+                },
+            }
+        ],
+    )
     day = run(sc, runs=20_000, seed=6, workers=1).runs["delivery_day"]
     sd = math.sqrt(0.4 * (25 / 6 + 100) - 16)
     assert day.mean() == pytest.approx(24, abs=4 * sd / math.sqrt(20_000))
@@ -180,18 +201,24 @@ def test_blocker_expected_delay():
 
 def test_scope_creep_is_poisson():
     """Creep at 0.5 a week until day 50 (10 weeks): a Poisson count, mean and variance 5."""
-    sc = make_scenario(team={"size": 10}, items=[{"id": "a", "effort": 100}],
-                       scope={"creep": {"rate_per_week": 0.5, "effort": 1, "until_day": 50}})
+    sc = make_scenario(
+        team={"size": 10},
+        items=[{"id": "a", "effort": 100}],
+        scope={"creep": {"rate_per_week": 0.5, "effort": 1, "until_day": 50}},
+    )
     added = run(sc, runs=5_000, seed=9, workers=1).runs["items_added"]
     assert added.mean() == pytest.approx(5, abs=4 * math.sqrt(5 / 5_000))
     assert added.var() == pytest.approx(5, rel=0.1)
 
 
-@pytest.mark.parametrize("df,expected", [(1, 6.3138), (2, 2.9200), (3, 2.3534), (5, 2.0150),
-                                         (10, 1.8125), (30, 1.6973), (120, 1.6577)])
+@pytest.mark.parametrize(
+    "df,expected",
+    [(1, 6.3138), (2, 2.9200), (3, 2.3534), (5, 2.0150), (10, 1.8125), (30, 1.6973), (120, 1.6577)],
+)
 def test_t_quantile_matches_the_textbook_table(df, expected):
     """t(0.95, df) from a printed Student's t table (4 decimals)."""
     from simulation.engine.summary import t95
+
     assert t95(df) == pytest.approx(expected, rel=6e-4)
 
 
@@ -200,6 +227,7 @@ def test_paired_interval_is_mean_plus_minus_t_times_standard_error():
     import pandas as pd
 
     from simulation.engine.summary import DELTA_METRICS, paired_deltas
+
     base = pd.DataFrame({c: [0.0, 0.0, 0.0] for c in DELTA_METRICS})
     other = base.copy()
     other["delivery_day"] = [1.0, 2.0, 6.0]
@@ -219,10 +247,14 @@ def networks(draw):
     for i in range(n):
         deps = sorted(draw(st.sets(st.integers(0, i - 1), max_size=3))) if i else []
         low = draw(st.integers(1, 15))
-        effort = draw(st.one_of(
-            st.just(low),
-            st.integers(low + 1, 30).map(lambda h, lo=low: {"dist": "uniform", "low": lo,
-                                                            "high": h})))
+        effort = draw(
+            st.one_of(
+                st.just(low),
+                st.integers(low + 1, 30).map(
+                    lambda h, lo=low: {"dist": "uniform", "low": lo, "high": h}
+                ),
+            )
+        )
         out.append({"id": f"t{i}", "effort": effort, "depends_on": [f"t{d}" for d in deps]})
     return out
 
@@ -238,9 +270,11 @@ def test_every_run_of_a_random_network_equals_its_forward_pass(net):
     eff = res.items.pivot(index="run", columns="id", values="effort")
     finish: dict[str, np.ndarray] = {}
     for it in net:
-        start = np.max([finish[d] for d in it["depends_on"]], axis=0) if it["depends_on"] \
+        start = (
+            np.max([finish[d] for d in it["depends_on"]], axis=0)
+            if it["depends_on"]
             else np.zeros(len(eff))
+        )
         finish[it["id"]] = start + eff[it["id"]].to_numpy()
     expected = np.max(list(finish.values()), axis=0)
-    np.testing.assert_allclose(res.runs["delivery_day"].to_numpy(), expected, rtol=0,
-                               atol=1e-9)
+    np.testing.assert_allclose(res.runs["delivery_day"].to_numpy(), expected, rtol=0, atol=1e-9)

@@ -18,7 +18,7 @@ from simulation import compare, run
 from simulation.engine.summary import _num, percentile
 from tests.helpers import make_scenario
 
-R4 = 4   # the summary rounds to four decimals
+R4 = 4  # the summary rounds to four decimals
 
 
 def weekday_date(start: dt.date, day: float) -> str:
@@ -38,13 +38,24 @@ def weekday_date(start: dt.date, day: float) -> str:
 def uncertain(size: int = 2, cost: float = 500):
     return make_scenario(
         team={"size": size, "cost_per_person_day": cost},
-        items=[{"id": "a", "effort": {"dist": "uniform", "low": 5, "high": 40},
-                "value": {"per_week": 1000}},
-               {"id": "b", "effort": {"dist": "triangular", "low": 3, "mode": 9, "high": 30},
-                "value": {"per_week": 700}}],
+        items=[
+            {
+                "id": "a",
+                "effort": {"dist": "uniform", "low": 5, "high": 40},
+                "value": {"per_week": 1000},
+            },
+            {
+                "id": "b",
+                "effort": {"dist": "triangular", "low": 3, "mode": 9, "high": 30},
+                "value": {"per_week": 700},
+            },
+        ],
         deadline="2027-02-15",
-        value={"horizon_weeks": 30, "outcome": {"name": "Most of the run-rate",
-                                                "target_fraction": 0.8, "by": "2027-02-05"}})
+        value={
+            "horizon_weeks": 30,
+            "outcome": {"name": "Most of the run-rate", "target_fraction": 0.8, "by": "2027-02-05"},
+        },
+    )
 
 
 def test_every_forecast_figure_equals_the_tables():
@@ -59,15 +70,19 @@ def test_every_forecast_figure_equals_the_tables():
         assert d[f"p{q}_date"] == weekday_date(start, np.quantile(day, q / 100)), q
     assert d["p50_day"] < d["p85_day"] < d["p95_day"], "the spread tells them apart"
     assert d["mean_day"] == round(day.mean(), R4)
-    assert d["on_time_probability"] == round(float(
-        np.mean([weekday_date(start, x) <= "2027-02-15" for x in day])), R4)
+    assert d["on_time_probability"] == round(
+        float(np.mean([weekday_date(start, x) <= "2027-02-15" for x in day])), R4
+    )
     assert 0 < d["on_time_probability"] < 1
     assert d["deadline"] == "2027-02-15"
     assert (d["delivered_runs"], d["undelivered_runs"]) == (300, 0)
     c = s["cost"]
     cost = r["cost"].to_numpy()
-    assert c == {"mean": round(cost.mean(), R4), "p50": round(float(np.quantile(cost, 0.5)), R4),
-                 "p85": round(float(np.quantile(cost, 0.85)), R4)}
+    assert c == {
+        "mean": round(cost.mean(), R4),
+        "p50": round(float(np.quantile(cost, 0.5)), R4),
+        "p85": round(float(np.quantile(cost, 0.85)), R4),
+    }
     v = s["value"]
     assert v["value_mean"] == round(r["value"].mean(), R4)
     assert v["npv_mean"] == round(r["npv"].mean(), R4)
@@ -89,8 +104,7 @@ def test_runs_that_never_deliver_count_as_later_than_everything():
     cap and never deliver. P50 is then an observed day (inverted CDF with the
     undelivered at infinity), P85 and P95 are unknown, the mean is over the
     delivered futures only."""
-    sc = make_scenario(items=[{"id": "a", "effort": {"dist": "uniform", "low": 1,
-                                                     "high": 10_000}}])
+    sc = make_scenario(items=[{"id": "a", "effort": {"dist": "uniform", "low": 1, "high": 10_000}}])
     res = run(sc, runs=200, seed=8, workers=1)
     d, r = res.summary()["delivery"], res.runs
     day = np.where(r["delivered"], r["delivery_day"], np.inf)
@@ -114,8 +128,16 @@ def test_percentile_without_missing_values_is_numpys_linear_one():
     assert percentile(np.array([1.0, np.nan, 3.0]), 50) == 3.0, "NaN sorts after 3"
 
 
-@pytest.mark.parametrize("x,shown", [(1.234567, 1.2346), (float("nan"), None),
-                                     (float("inf"), None), (None, None), (-0.00004, -0.0)])
+@pytest.mark.parametrize(
+    "x,shown",
+    [
+        (1.234567, 1.2346),
+        (float("nan"), None),
+        (float("inf"), None),
+        (None, None),
+        (-0.00004, -0.0),
+    ],
+)
 def test_json_numbers_are_rounded_and_never_nan(x, shown):
     assert _num(x) == shown
 
@@ -136,8 +158,11 @@ def test_paired_differences_in_the_summary_equal_the_deltas_table():
         assert set(metrics) == set(table.index)
         for metric, got in metrics.items():
             row = table.loc[metric]
-            assert got == {"mean": _num(row["mean"]),
-                           "ci90": [_num(row["ci_low"]), _num(row["ci_high"])],
-                           "p05": _num(row["p05"]), "p95": _num(row["p95"])}, (variant, metric)
+            assert got == {
+                "mean": _num(row["mean"]),
+                "ci90": [_num(row["ci_low"]), _num(row["ci_high"])],
+                "p05": _num(row["p05"]),
+                "p95": _num(row["p95"]),
+            }, (variant, metric)
     zd = s["paired_differences"]["zeta"]["delivery_day"]
     assert zd["p05"] < zd["mean"] < zd["p95"] and zd["ci90"][0] < zd["ci90"][1]

@@ -33,8 +33,11 @@ def test_npv_roi_and_cost_instant_adoption_no_discount():
     Live at day 10: earns 1,000 x (20 - 10) / 5 = 2,000. Cost 10 x 100 = 1,000.
     NPV = 1,000, ROI = 1.
     """
-    _, row = one_run(team={"size": 1, "cost_per_person_day": 100},
-                     items=valued(10, 1000), value={"horizon_weeks": 4})
+    _, row = one_run(
+        team={"size": 1, "cost_per_person_day": 100},
+        items=valued(10, 1000),
+        value={"horizon_weeks": 4},
+    )
     assert row["value"] == pytest.approx(2000)
     assert row["cost"] == pytest.approx(1000)
     assert row["npv"] == pytest.approx(1000)
@@ -50,16 +53,20 @@ def test_partial_week_is_counted_exactly():
 
 def test_discounting_by_week_midpoints():
     """Live at day 0, 8% a year: week w earns 1,000 x 1.08^-((w + 0.5) / 52)."""
-    _, row = one_run(items=valued(0, 1000),
-                     value={"horizon_weeks": 10, "discount_rate_annual": 0.08})
+    _, row = one_run(
+        items=valued(0, 1000), value={"horizon_weeks": 10, "discount_rate_annual": 0.08}
+    )
     expected = sum(1000 * 1.08 ** (-(w + 0.5) / 52) for w in range(10))
     assert row["value"] == pytest.approx(expected)
 
 
 def test_discounted_cost_in_npv():
     """One person for 10 days at 100 a day, 10% a year: weeks 0 and 1 each cost 500 discounted."""
-    _, row = one_run(team={"size": 1, "cost_per_person_day": 100}, items=valued(10, 0),
-                     value={"horizon_weeks": 4, "discount_rate_annual": 0.1})
+    _, row = one_run(
+        team={"size": 1, "cost_per_person_day": 100},
+        items=valued(10, 0),
+        value={"horizon_weeks": 4, "discount_rate_annual": 0.1},
+    )
     expected_cost = 500 * 1.1 ** (-0.5 / 52) + 500 * 1.1 ** (-1.5 / 52)
     assert row["npv"] == pytest.approx(-expected_cost)
     assert row["cost"] == pytest.approx(1000), "the project cost is not discounted"
@@ -72,34 +79,43 @@ def test_fixed_date_urgency(date):
     A date on the weekend before means the same: the change starts with the next
     working day, not the working day before it.
     """
-    _, row = one_run(items=valued(0, 1000),
-                     value={"horizon_weeks": 4,
-                            "urgency": {"profile": "fixed_date", "date": date,
-                                        "value_after": 0.5}})
+    _, row = one_run(
+        items=valued(0, 1000),
+        value={
+            "horizon_weeks": 4,
+            "urgency": {"profile": "fixed_date", "date": date, "value_after": 0.5},
+        },
+    )
     assert row["value"] == pytest.approx(3000)
 
 
 def test_fixed_date_before_the_start_applies_throughout():
     """A window that closed before day 0: every week earns value_after (4 x 250)."""
-    _, row = one_run(items=valued(0, 1000),
-                     value={"horizon_weeks": 4,
-                            "urgency": {"profile": "fixed_date", "date": "2026-12-01",
-                                        "value_after": 0.25}})
+    _, row = one_run(
+        items=valued(0, 1000),
+        value={
+            "horizon_weeks": 4,
+            "urgency": {"profile": "fixed_date", "date": "2026-12-01", "value_after": 0.25},
+        },
+    )
     assert row["value"] == pytest.approx(1000)
 
 
 def test_decaying_urgency():
     """Half-life 2 weeks over 4 weeks: 1,000 x 2/ln 2 x (1 - 1/4) = 2,164.04."""
-    _, row = one_run(items=valued(0, 1000),
-                     value={"horizon_weeks": 4,
-                            "urgency": {"profile": "decaying", "half_life_weeks": 2}})
+    _, row = one_run(
+        items=valued(0, 1000),
+        value={"horizon_weeks": 4, "urgency": {"profile": "decaying", "half_life_weeks": 2}},
+    )
     assert row["value"] == pytest.approx(1000 * 2 / math.log(2) * 0.75)
 
 
 def test_linear_adoption():
     """Linear over 2 weeks, live at 0, 4 weeks: 1,000 x (1 + 2) = 3,000."""
-    _, row = one_run(items=valued(0, 1000),
-                     value={"horizon_weeks": 4, "adoption": {"model": "linear", "weeks": 2}})
+    _, row = one_run(
+        items=valued(0, 1000),
+        value={"horizon_weeks": 4, "adoption": {"model": "linear", "weeks": 2}},
+    )
     assert row["value"] == pytest.approx(3000)
 
 
@@ -120,9 +136,14 @@ def test_bass_outcome_day_matches_closed_form():
     p, q = 0.03, 0.38
     target = (1 - p / q) / 2
     t_star = math.log(q / p) / (p + q)
-    _, row = one_run(items=valued(0, 1000),
-                     value={"horizon_weeks": 52, "adoption": {"model": "bass", "p": p, "q": q},
-                            "outcome": {"target_fraction": target}})
+    _, row = one_run(
+        items=valued(0, 1000),
+        value={
+            "horizon_weeks": 52,
+            "adoption": {"model": "bass", "p": p, "q": q},
+            "outcome": {"target_fraction": target},
+        },
+    )
     assert row["outcome_day"] == math.ceil(5 * t_star), f"t* = {5 * t_star:.3f} days"
 
 
@@ -131,17 +152,31 @@ def test_misfit_value_until_fix_is_live():
 
     Weeks 2-4 (days 10-20) earn 500/week, weeks 4-10 earn 1,000: 1,000 + 6,000 = 7,000.
     """
-    _, row = one_run(items=valued(10, 1000), value={"horizon_weeks": 10},
-                     iteration={"misfit_probability": 1, "misfit_value_factor": 0.5,
-                                "feedback_lag_days": 5, "fix_fraction": 0.5})
+    _, row = one_run(
+        items=valued(10, 1000),
+        value={"horizon_weeks": 10},
+        iteration={
+            "misfit_probability": 1,
+            "misfit_value_factor": 0.5,
+            "feedback_lag_days": 5,
+            "fix_fraction": 0.5,
+        },
+    )
     assert row["value"] == pytest.approx(7000)
 
 
 def test_worthless_misfit_delays_first_value():
     """With misfit factor 0 nothing is earned until the fix is live (day 20)."""
-    _, row = one_run(items=valued(10, 1000), value={"horizon_weeks": 10},
-                     iteration={"misfit_probability": 1, "misfit_value_factor": 0,
-                                "feedback_lag_days": 5, "fix_fraction": 0.5})
+    _, row = one_run(
+        items=valued(10, 1000),
+        value={"horizon_weeks": 10},
+        iteration={
+            "misfit_probability": 1,
+            "misfit_value_factor": 0,
+            "feedback_lag_days": 5,
+            "fix_fraction": 0.5,
+        },
+    )
     assert row["first_value_day"] == pytest.approx(20)
     assert row["value"] == pytest.approx(6000)
 
@@ -151,8 +186,12 @@ def test_outcome_reached_by_its_date():
 
     Day 20 is Friday 2027-01-29: reached by 2027-01-29, not by 2027-01-28.
     """
-    base = dict(items=[{"id": "a", "effort": 10, "value": {"per_week": 1000}},
-                       {"id": "b", "effort": 10, "value": {"per_week": 1000}}])
+    base = dict(
+        items=[
+            {"id": "a", "effort": 10, "value": {"per_week": 1000}},
+            {"id": "b", "effort": 10, "value": {"per_week": 1000}},
+        ]
+    )
     _, row = one_run(**base, value={"outcome": {"target_fraction": 0.75, "by": "2027-01-29"}})
     assert row["outcome_day"] == 20
     assert bool(row["outcome_reached"])
@@ -162,10 +201,13 @@ def test_outcome_reached_by_its_date():
 
 def test_outcome_target_counts_planned_must_haves_only():
     """Target 1.0 of the must-have run-rate (1,000): reached when a is live (10), not b (20)."""
-    _, row = one_run(items=[{"id": "a", "effort": 10, "value": {"per_week": 1000}},
-                            {"id": "b", "effort": 10, "value": {"per_week": 5000},
-                             "must_have": False}],
-                     value={"outcome": {"target_fraction": 1.0}})
+    _, row = one_run(
+        items=[
+            {"id": "a", "effort": 10, "value": {"per_week": 1000}},
+            {"id": "b", "effort": 10, "value": {"per_week": 5000}, "must_have": False},
+        ],
+        value={"outcome": {"target_fraction": 1.0}},
+    )
     assert row["outcome_day"] == 10
 
 
@@ -183,21 +225,39 @@ def test_value_never_exceeds_potential():
     """Potential = every item of the file (planned and scheduled additions) live from day 0
     at full adoption, discounted; no run can beat it, and the formula is that sum."""
     sc = make_scenario(
-        team={"size": 2}, items=[{"id": f"i{k}", "effort": {"dist": "pert", "low": 1, "mode": 3,
-                                                              "high": 9},
-                                  "value": {"per_week": 100 * (k + 1)}} for k in range(6)],
-        scope={"changes": [{"at_day": 0, "priority": "top",
-                            "add": [{"id": "big", "effort": 1, "value": {"per_week": 5000}}]}]},
-        value={"horizon_weeks": 20, "adoption": {"model": "bass", "p": 0.05, "q": 0.4},
-               "discount_rate_annual": 0.05})
+        team={"size": 2},
+        items=[
+            {
+                "id": f"i{k}",
+                "effort": {"dist": "pert", "low": 1, "mode": 3, "high": 9},
+                "value": {"per_week": 100 * (k + 1)},
+            }
+            for k in range(6)
+        ],
+        scope={
+            "changes": [
+                {
+                    "at_day": 0,
+                    "priority": "top",
+                    "add": [{"id": "big", "effort": 1, "value": {"per_week": 5000}}],
+                }
+            ]
+        },
+        value={
+            "horizon_weeks": 20,
+            "adoption": {"model": "bass", "p": 0.05, "q": 0.4},
+            "discount_rate_annual": 0.05,
+        },
+    )
     res = run(sc, runs=200, seed=3)
     assert (res.runs["value"] <= res.potential_value + 1e-6).all()
     discount = sum(1.05 ** (-(w + 0.5) / 52) for w in range(20))
     assert res.potential_value == pytest.approx((2100 + 5000) * discount)
     live_rate_cap = sum(100 * (k + 1) for k in range(6)) + 5000
     rate = res.weekly["run_rate"]
-    assert (rate >= 0).all() and (rate <= live_rate_cap + 1e-6).all(), \
+    assert (rate >= 0).all() and (rate <= live_rate_cap + 1e-6).all(), (
         "adoption must stay within [0, 1]"
+    )
 
 
 def test_readme_worked_example():
@@ -208,15 +268,19 @@ def test_readme_worked_example():
     cost 20 x 500 = 10,000, NPV 12,000, ROI 1.2. Big bang: both live at day 20:
     value 3,000 x 6 = 18,000, NPV 8,000.
     """
-    backlog = [{"id": "a", "effort": 10, "value": {"per_week": 2000}},
-               {"id": "b", "effort": 10, "value": {"per_week": 1000}}]
-    common = dict(team={"size": 1, "cost_per_person_day": 500}, items=backlog,
-                  value={"horizon_weeks": 10})
+    backlog = [
+        {"id": "a", "effort": 10, "value": {"per_week": 2000}},
+        {"id": "b", "effort": 10, "value": {"per_week": 1000}},
+    ]
+    common = dict(
+        team={"size": 1, "cost_per_person_day": 500}, items=backlog, value={"horizon_weeks": 10}
+    )
     _, cont = one_run(**common)
     _, bang = one_run(**common, delivery={"approach": "big_bang"})
     assert (cont["delivery_day"], bang["delivery_day"]) == (20, 20)
     assert (cont["value"], cont["cost"], cont["npv"], cont["roi"]) == pytest.approx(
-        (22_000, 10_000, 12_000, 1.2))
+        (22_000, 10_000, 12_000, 1.2)
+    )
     assert (bang["value"], bang["npv"]) == pytest.approx((18_000, 8_000))
 
 

@@ -1,4 +1,4 @@
-"""History (docs/reference/history.md): reading exports, cycle times, throughput forecasts, backtest,
+"""History: reading exports, cycle times, throughput forecasts, backtest,
 calibration and the ``history`` command, against numbers worked out by hand.
 
 The five-item files in ``tests/data/history/`` hold the same items in four
@@ -51,8 +51,12 @@ from tests.helpers import LIBRARY, ROOT
 
 DATA = ROOT / "tests" / "data" / "history"
 DEMO = ROOT / "scenarios" / "history"
-FIVE = {"five-stages.csv": ("stages", "ISO"), "five-flat.csv": ("flat", "M/d/yyyy"),
-        "five-jira-de.csv": ("flat", "d.M.yyyy"), "five-iso-times.csv": ("flat", "ISO")}
+FIVE = {
+    "five-stages.csv": ("stages", "ISO"),
+    "five-flat.csv": ("flat", "M/d/yyyy"),
+    "five-jira-de.csv": ("flat", "d.M.yyyy"),
+    "five-iso-times.csv": ("flat", "ISO"),
+}
 CYCLE_TIMES = {"S-1": 5, "S-2": 2, "S-3": 1, "S-4": 6, "S-5": 9}
 
 
@@ -127,17 +131,19 @@ def test_bom_and_flat_defaults():
 
 def test_semicolons_and_jira_names():
     h = read_history(DATA / "five-jira-de.csv")
-    assert (h.columns.id, h.columns.start, h.columns.done) == ("Issue key", "Created",
-                                                               "Resolved")
+    assert (h.columns.id, h.columns.start, h.columns.done) == ("Issue key", "Created", "Resolved")
 
 
-@pytest.mark.parametrize("fmt, start, done", [
-    ("d.M.yyyy H:mm:ss", "9.1.2027 10:00:00", "21.1.2027 15:00:00"),
-    ("M/d/yyyy h:mm AM", "1/9/2027 10:00 AM", "1/21/2027 3:00 PM"),
-    ("d/M/yyyy", "9/1/2027", "21/1/2027"),
-    ("ISO", "2027-01-09T10:00:00+02:00", "2027-01-21"),
-    ("%d-%m-%Y", "09-01-2027", "21-01-2027"),
-])
+@pytest.mark.parametrize(
+    "fmt, start, done",
+    [
+        ("d.M.yyyy H:mm:ss", "9.1.2027 10:00:00", "21.1.2027 15:00:00"),
+        ("M/d/yyyy h:mm AM", "1/9/2027 10:00 AM", "1/21/2027 3:00 PM"),
+        ("d/M/yyyy", "9/1/2027", "21/1/2027"),
+        ("ISO", "2027-01-09T10:00:00+02:00", "2027-01-21"),
+        ("%d-%m-%Y", "09-01-2027", "21-01-2027"),
+    ],
+)
 def test_each_date_format_given(fmt, start, done):
     """S-5's dates in every format give its 9 working days (Sat 9 -> Mon 11 .. Thu 21)."""
     h = read_history(flat_csv([(start, done)]), date_format=fmt)
@@ -168,7 +174,7 @@ def test_holidays_are_not_working_days():
 
 
 def test_nearest_rank_by_hand():
-    values = list(range(1, 21))          # 1..20
+    values = list(range(1, 21))  # 1..20
     assert [nearest_rank(values, p) for p in (50, 85, 95, 100)] == [10, 17, 19, 20]
     assert nearest_rank([3], 85) == 3 and nearest_rank([], 50) is None
     assert nearest_rank([1, 2, math.inf, math.inf], 50) == 2
@@ -176,20 +182,25 @@ def test_nearest_rank_by_hand():
 
 
 # ------------------------------------------------------------------ bad input
-@pytest.mark.parametrize("content, words", [
-    (b"", "empty"),
-    (b"\n\n", "empty"),
-    (b"ID,Started,Done\n", "no items"),
-    (b"ID,Started,Done\nA,2027-01-04,2027-01-05\nB,2027-01-04,2027-01-05,extra\n",
-     "not a well-formed CSV"),
-    (b"ID,Started,Done\nA,2027-01-04,2027-02-30\n", "column 'Done', row 2 (item A)"),
-    (b"ID,Started,Done\nA,2027-01-04,soon\n", "'soon'"),
-    (b"ID,Started,Done\nA,4.1.2027,2027-01-05\n", "more than one way"),
-    (b"ID,Started,Done\nA,2027-01-04,99999-01-05\n", "99999-01-05"),
-    ("ID,Started,Done\n".encode("utf-16"), "not UTF-8"),
-    (b"ID,Started,Done\nA,\xff\xfe,2027-01-05\n", "line 2: not UTF-8"),
-    (b"ID,Title,State\nA,x,Done\n", "start_column and done_column"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"", "empty"),
+        (b"\n\n", "empty"),
+        (b"ID,Started,Done\n", "no items"),
+        (
+            b"ID,Started,Done\nA,2027-01-04,2027-01-05\nB,2027-01-04,2027-01-05,extra\n",
+            "not a well-formed CSV",
+        ),
+        (b"ID,Started,Done\nA,2027-01-04,2027-02-30\n", "column 'Done', row 2 (item A)"),
+        (b"ID,Started,Done\nA,2027-01-04,soon\n", "'soon'"),
+        (b"ID,Started,Done\nA,4.1.2027,2027-01-05\n", "more than one way"),
+        (b"ID,Started,Done\nA,2027-01-04,99999-01-05\n", "99999-01-05"),
+        ("ID,Started,Done\n".encode("utf-16"), "not UTF-8"),
+        (b"ID,Started,Done\nA,\xff\xfe,2027-01-05\n", "line 2: not UTF-8"),
+        (b"ID,Title,State\nA,x,Done\n", "start_column and done_column"),
+    ],
+)
 def test_bad_files_get_a_clear_message(content, words):
     with pytest.raises(HistoryError) as err:
         read_history(content, name="export.csv")
@@ -199,20 +210,24 @@ def test_bad_files_get_a_clear_message(content, words):
 
 def test_bad_options_name_the_option():
     f = DATA / "five-stages.csv"
-    cases = [(dict(done_column="Finished"), "done_column: no column named 'Finished'"),
-             (dict(types=["Epic"]), "types: no item of type 'Epic' (types in the file: Story"),
-             (dict(date_format="yyyy/dd"), "date_format: 'yyyy/dd' is not a known format"),
-             (dict(calendar={"workdays": ["Mon", "Funday"]}), "calendar:")]
+    cases = [
+        (dict(done_column="Finished"), "done_column: no column named 'Finished'"),
+        (dict(types=["Epic"]), "types: no item of type 'Epic' (types in the file: Story"),
+        (dict(date_format="yyyy/dd"), "date_format: 'yyyy/dd' is not a known format"),
+        (dict(calendar={"workdays": ["Mon", "Funday"]}), "calendar:"),
+    ]
     for kwargs, words in cases:
         with pytest.raises(HistoryError, match=None) as err:
             read_history(f, **kwargs)
         assert words in str(err.value), (kwargs, str(err.value))
     h = read_history(f)
-    for call, words in [(lambda: h.when(10**9), "when: must be from 1 to 10,000"),
-                        (lambda: h.when(5, runs=0), "runs: must be from 1"),
-                        (lambda: h.when(5, "next week"), "from: 'next week' is not a date"),
-                        (lambda: h.throughput(10**6), "window_days: must be from 1"),
-                        (lambda: h.how_many("2027-01-01", "2027-02-01"), "no working day")]:
+    for call, words in [
+        (lambda: h.when(10**9), "when: must be from 1 to 10,000"),
+        (lambda: h.when(5, runs=0), "runs: must be from 1"),
+        (lambda: h.when(5, "next week"), "from: 'next week' is not a date"),
+        (lambda: h.throughput(10**6), "window_days: must be from 1"),
+        (lambda: h.how_many("2027-01-01", "2027-02-01"), "no working day"),
+    ]:
         with pytest.raises(HistoryError) as err:
             call()
         assert words in str(err.value), str(err.value)
@@ -244,20 +259,35 @@ def test_one_a_day_window_and_when_exactly():
     assert len(tp.samples) == 43 and set(tp.samples) == {1}, "Feb 20 + Mar 23 working days"
     w = h.when(40, "2027-04-01", window_days=60, runs=2000, seed=1)
     assert set(w.days) == {40}
-    assert w.percentile_date(50) == w.percentile_date(85) == w.percentile_date(95) \
+    assert (
+        w.percentile_date(50)
+        == w.percentile_date(85)
+        == w.percentile_date(95)
         == dt.date(2027, 5, 26)
+    )
     m = h.how_many("2027-04-30", "2027-04-01", window_days=60, runs=500)
-    assert m.working_days == 22 and (m.at_least(50), m.at_least(85), m.at_least(95)) == (
-        22, 22, 22)
+    assert m.working_days == 22 and (m.at_least(50), m.at_least(85), m.at_least(95)) == (22, 22, 22)
 
 
 def test_window_counts_zero_days_and_weekend_done():
     """An item done on Saturday counts on Monday; zero days count as samples."""
-    h = read_history(flat_csv([("2027-01-04", "2027-01-04"), ("2027-01-05", "2027-01-09"),
-                               ("2027-01-06", "2027-01-11")]))
-    tp = h.throughput(7)     # Tue 5 .. Mon 11: working days 5, 6, 7, 8, 11
-    assert tp.days.astype(str).tolist() == ["2027-01-05", "2027-01-06", "2027-01-07",
-                                            "2027-01-08", "2027-01-11"]
+    h = read_history(
+        flat_csv(
+            [
+                ("2027-01-04", "2027-01-04"),
+                ("2027-01-05", "2027-01-09"),
+                ("2027-01-06", "2027-01-11"),
+            ]
+        )
+    )
+    tp = h.throughput(7)  # Tue 5 .. Mon 11: working days 5, 6, 7, 8, 11
+    assert tp.days.astype(str).tolist() == [
+        "2027-01-05",
+        "2027-01-06",
+        "2027-01-07",
+        "2027-01-08",
+        "2027-01-11",
+    ]
     assert tp.samples.tolist() == [0, 0, 0, 0, 2], "Saturday's item on Monday"
 
 
@@ -265,7 +295,7 @@ def _negbin_percentile(successes: int, p: float, q: float) -> int:
     """Smallest d with P(at least ``successes`` in d Bernoulli(q) trials) >= p."""
     d = successes
     while True:
-        cdf = sum(math.comb(d, k) * q**k * (1 - q)**(d - k) for k in range(successes, d + 1))
+        cdf = sum(math.comb(d, k) * q**k * (1 - q) ** (d - k) for k in range(successes, d + 1))
         if cdf >= p:
             return d
         d += 1
@@ -304,8 +334,7 @@ def test_forecast_is_seeded_and_fast():
     c = forecast_when(s, 40, "2027-03-01", runs=10_000, seed=4)
     np.testing.assert_array_equal(a.days, b.days)
     assert not np.array_equal(a.days, c.days)
-    best = min(_timed(lambda: forecast_when(s, 40, "2027-03-01", runs=10_000))
-               for _ in range(3))
+    best = min(_timed(lambda: forecast_when(s, 40, "2027-03-01", runs=10_000)) for _ in range(3))
     assert best < 0.5, f"10,000 runs of a 40-item forecast took {best:.2f} s"
 
 
@@ -342,8 +371,9 @@ def test_demo_layouts_agree():
     a = read_history(DEMO / "team-stories.csv")
     b = read_history(DEMO / "team-stories-flat.csv")
     assert a.columns.layout == "stages" and b.columns.layout == "flat"
-    pd.testing.assert_frame_equal(a.items.drop(columns=["row", "name"]),
-                                  b.items.drop(columns=["row", "name"]))
+    pd.testing.assert_frame_equal(
+        a.items.drop(columns=["row", "name"]), b.items.drop(columns=["row", "name"])
+    )
     assert 200 <= len(a.items) <= 500 and len(a.in_progress()) > 0
     assert a.summary(when=40) == {**b.summary(when=40), "columns": a.columns.to_dict()}
 
@@ -391,35 +421,72 @@ def test_calibrate_per_type_mapping():
 
 # ---------------------------------------------------------- second opinion
 def test_second_opinion_flags_more_than_two_weeks():
-    w = forecast_when(np.ones(20, int), 10, "2027-03-01", runs=10)   # Fri 12 Mar 2027
+    w = forecast_when(np.ones(20, int), 10, "2027-03-01", runs=10)  # Fri 12 Mar 2027
     assert w.percentile_date(85) == dt.date(2027, 3, 12)
-    close = second_opinion(w, "2027-03-05", "2027-03-26")             # -7 and +14 days
+    close = second_opinion(w, "2027-03-05", "2027-03-26")  # -7 and +14 days
     assert (close["shift_p50_days"], close["shift_p85_days"]) == (-7, 14)
     assert not close["disagree"]
-    early = second_opinion(w, "2027-02-24", "2027-03-10")              # -16 days
+    early = second_opinion(w, "2027-02-24", "2027-03-10")  # -16 days
     assert early["disagree"] and early["model_earlier"]
-    late = second_opinion(w, "2027-03-12", "2027-04-01")               # +20 days
+    late = second_opinion(w, "2027-03-12", "2027-04-01")  # +20 days
     assert late["disagree"] and not late["model_earlier"]
 
 
 # ---------------------------------------------------------------------- CLI
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulation", "history", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "simulation", "history", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_cli_json_matches_the_library():
     f = str(DEMO / "team-stories.csv")
-    p = cli(f, "--when", "40", "--from", "2028-07-03", "--how-many-by", "2028-09-29",
-            "--backtest", "--runs", "2000", "--seed", "5", "--json")
+    p = cli(
+        f,
+        "--when",
+        "40",
+        "--from",
+        "2028-07-03",
+        "--how-many-by",
+        "2028-09-29",
+        "--backtest",
+        "--runs",
+        "2000",
+        "--seed",
+        "5",
+        "--json",
+    )
     assert p.returncode == 0, p.stderr
     s = json.loads(p.stdout)
     h = read_history(f)
-    assert s == json.loads(json.dumps(h.summary(when=40, start="2028-07-03",
-                                                how_many_by="2028-09-29", backtest_items=40,
-                                                runs=2000, seed=5)))
-    assert set(s) >= {"items", "done", "in_progress", "first_done", "last_done",
-                      "cycle_time", "throughput", "when", "how_many", "backtest"}
+    assert s == json.loads(
+        json.dumps(
+            h.summary(
+                when=40,
+                start="2028-07-03",
+                how_many_by="2028-09-29",
+                backtest_items=40,
+                runs=2000,
+                seed=5,
+            )
+        )
+    )
+    assert set(s) >= {
+        "items",
+        "done",
+        "in_progress",
+        "first_done",
+        "last_done",
+        "cycle_time",
+        "throughput",
+        "when",
+        "how_many",
+        "backtest",
+    }
     assert set(s["when"]) >= {"n", "from", "p50_date", "p85_date", "p95_date"}
     assert set(s["backtest"]) >= {"cutoffs", "within_p50", "within_p85"}
 
@@ -428,12 +495,15 @@ def test_cli_text_and_bad_input():
     p = cli(str(DATA / "five-flat.csv"), "--types", "Story")
     assert p.returncode == 0, p.stderr
     assert "5 items: 3 done, 1 in progress, 1 not started" in p.stdout and "P50 5" in p.stdout
-    for args, words in [((str(DATA / "five-flat.csv"), "--done-column", "Closed"),
-                         "--done-column: no column named 'Closed'"),
-                        ((str(DATA / "five-flat.csv"), "--when", "99999999"),
-                         "--when: must be from 1 to 10,000"),
-                        (("/no/such.csv",), "not a file"),
-                        ((str(DATA / "five-flat.csv"), "--when", "lots"), "invalid int")]:
+    for args, words in [
+        (
+            (str(DATA / "five-flat.csv"), "--done-column", "Closed"),
+            "--done-column: no column named 'Closed'",
+        ),
+        ((str(DATA / "five-flat.csv"), "--when", "99999999"), "--when: must be from 1 to 10,000"),
+        (("/no/such.csv",), "not a file"),
+        ((str(DATA / "five-flat.csv"), "--when", "lots"), "invalid int"),
+    ]:
         p = cli(*args)
         assert p.returncode == 2 and words in p.stderr, p.stderr
         assert "Traceback" not in p.stderr

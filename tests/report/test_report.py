@@ -1,4 +1,6 @@
-"""The steering-committee report (docs/reference/drivers-and-report.md): its numbers, its self-containment, its errors.
+"""The steering-committee report: its numbers, its self-containment, its errors.
+
+See docs/reference/drivers-and-report.md.
 
 The browser test opens the report in Chromium with every network request blocked:
 each chart must render (an SVG with a size), the console must stay free of errors
@@ -20,14 +22,13 @@ import pytest
 from simulation import load_scenario, run
 from simulation.cli import main
 from simulation.report.document import _date, _pct, report_html
-from tests.helpers import LIBRARY, ROOT
+from tests.helpers import LIBRARY, ROOT, SCREENSHOTS
 
 SCENARIO = LIBRARY / "supply-chain-vendor-risks.yaml"
 VARIANT = LIBRARY / "supply-chain-creep-controlled.yaml"
 SESSION = LIBRARY / "sessions" / "supply-chain-q2.yaml"
 RUNS = "300"
 CHROMIUM = Path("/usr/bin/chromium")
-DOCS = ROOT / "docs"
 
 
 def _cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -56,8 +57,11 @@ def test_report_numbers_are_run_json(report_file, capsys):
     text = report_file.read_text()
     assert _summary_of(text) == expected, "the report's numbers are the summary's"
     d = expected["delivery"]
-    for shown in (f"<b>{_date(d['p50_date'])}</b>", f"<b>{_date(d['p85_date'])}</b>",
-                  f"<b>{_pct(d['on_time_probability'])}</b>"):
+    for shown in (
+        f"<b>{_date(d['p50_date'])}</b>",
+        f"<b>{_date(d['p85_date'])}</b>",
+        f"<b>{_pct(d['on_time_probability'])}</b>",
+    ):
         assert shown in text, f"{shown} is in the report's sentences"
 
 
@@ -67,12 +71,18 @@ def test_report_is_self_contained(report_file):
     # Every URL left is an XML namespace of the inline SVGs, never a resource.
     urls = set(re.findall(r"https?://[^\s\"'<>)]+", text))
     assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
-    for heading in ("The situation", "Both lenses", "What drives the date and the value",
-                    "The assumptions", "How it was computed"):
+    for heading in (
+        "The situation",
+        "Both lenses",
+        "What drives the date and the value",
+        "The assumptions",
+        "How it was computed",
+    ):
         assert f"<h2>{heading}</h2>" in text
     assert text.count("<svg") == 5, "delivery, value, two tornados, criticality"
 
 
+@pytest.mark.browser
 def test_report_opens_offline_in_chromium(report_file, tmp_path):
     """Network blocked: every chart renders, no console error, no request leaves."""
     if not CHROMIUM.exists():
@@ -84,8 +94,9 @@ def test_report_opens_offline_in_chromium(report_file, tmp_path):
     left: list[str] = []
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM),
-                                    args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
         try:
             context = browser.new_context(offline=True, viewport={"width": 1000, "height": 1200})
             page = context.new_page()
@@ -106,66 +117,101 @@ def test_report_opens_offline_in_chromium(report_file, tmp_path):
                             return [b.width, b.height, s.querySelectorAll('path,rect,line,text')
                             .length]; })""")
             shown = page.inner_text("body")
-            DOCS.mkdir(exist_ok=True)
-            page.screenshot(path=str(DOCS / "report.png"))
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "report.png"))
         finally:
             browser.close()
     assert not left, f"requests tried to leave the machine: {left}"
     assert not errors, f"console errors: {errors}"
     assert len(sizes) == 5 and all(w > 100 and h > 50 and n > 10 for w, h, n in sizes), sizes
     expected = run(load_scenario(SCENARIO), runs=int(RUNS)).summary()["delivery"]
-    for value in (_date(expected["p50_date"]), _date(expected["p85_date"]),
-                  _pct(expected["on_time_probability"])):
+    for value in (
+        _date(expected["p50_date"]),
+        _date(expected["p85_date"]),
+        _pct(expected["on_time_probability"]),
+    ):
         assert value in shown, f"{value} is on the page as rendered"
 
 
+@pytest.mark.browser
 def test_pdf_through_chromium(tmp_path, capsys):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed")
     out, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
-    code, said, err = _cli(capsys, "report", str(SCENARIO), "--runs", "100", "--out", str(out),
-                           "--pdf", str(pdf))
+    code, said, err = _cli(
+        capsys, "report", str(SCENARIO), "--runs", "100", "--out", str(out), "--pdf", str(pdf)
+    )
     assert code == 0, err
     assert pdf.read_bytes()[:5] == b"%PDF-" and "PDF written" in said
-    if shutil.which("pdftoppm"):   # the README's picture of the PDF's first page
-        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
-                        str(pdf), str(DOCS / "report-pdf")], check=True, timeout=60)
+    if shutil.which("pdftoppm"):  # the README's picture of the PDF's first page
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "70",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(pdf),
+                str(SCREENSHOTS / "report-pdf"),
+            ],
+            check=True,
+            timeout=60,
+        )
 
 
 def test_pdf_without_chromium_says_so(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("CHROMIUM", str(tmp_path / "no-such-browser"))
-    code, _, err = _cli(capsys, "report", str(SCENARIO), "--out", str(tmp_path / "r.html"),
-                        "--pdf", str(tmp_path / "r.pdf"))
+    code, _, err = _cli(
+        capsys,
+        "report",
+        str(SCENARIO),
+        "--out",
+        str(tmp_path / "r.html"),
+        "--pdf",
+        str(tmp_path / "r.pdf"),
+    )
     assert code == 2 and "--pdf: Chromium is not installed" in err
-    assert "Traceback" not in err and not (tmp_path / "r.html").exists(), \
+    assert "Traceback" not in err and not (tmp_path / "r.html").exists(), (
         "said before simulating anything"
+    )
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["report", "nope.yaml", "--out", "r.html"], "nope.yaml"),
-    (["report", str(SCENARIO), "--out", "/proc/no/such/r.html"], "--out: cannot write"),
-    (["report", "--out", "r.html"], "give a scenario FILE"),
-    (["report", str(SCENARIO), "--session", str(SESSION), "--out", "r.html"], "not both"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["report", "nope.yaml", "--out", "r.html"], "nope.yaml"),
+        (["report", str(SCENARIO), "--out", "/proc/no/such/r.html"], "--out: cannot write"),
+        (["report", "--out", "r.html"], "give a scenario FILE"),
+        (["report", str(SCENARIO), "--session", str(SESSION), "--out", "r.html"], "not both"),
+    ],
+)
 def test_bad_input_exits_2_with_a_message(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    if "/proc/" in " ".join(argv):   # simulates first: keep it small
+    if "/proc/" in " ".join(argv):  # simulates first: keep it small
         argv = [*argv, "--runs", "20"]
     code, _, err = _cli(capsys, *argv)
     assert code == 2 and message in err and "Traceback" not in err, err
 
 
 def test_variants_and_session_reports(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("SIM_DATA_DIR", str(tmp_path / "data"))   # a fresh, empty store
+    monkeypatch.setenv("SIM_DATA_DIR", str(tmp_path / "data"))  # a fresh, empty store
     monkeypatch.delenv("SIM_DATABASE_URL", raising=False)
     out = tmp_path / "variants.html"
-    assert _cli(capsys, "report", str(SCENARIO), str(VARIANT), "--runs", "100",
-                "--out", str(out))[0] == 0
+    assert (
+        _cli(capsys, "report", str(SCENARIO), str(VARIANT), "--runs", "100", "--out", str(out))[0]
+        == 0
+    )
     text = out.read_text()
     assert "The variants against" in text and "Paired difference (variant - base)" in text
     out = tmp_path / "session.html"
-    assert _cli(capsys, "report", "--session", str(SESSION), "--runs", "100",
-                "--out", str(out))[0] == 0
+    assert (
+        _cli(capsys, "report", "--session", str(SESSION), "--runs", "100", "--out", str(out))[0]
+        == 0
+    )
     text = out.read_text()
     assert "<h2>The session:" in text and "No decision recorded yet." in text
 

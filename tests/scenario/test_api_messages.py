@@ -24,8 +24,9 @@ def _numeric_paths(data: Any, path: str = "") -> list[tuple[str, list[Any]]]:
     out = []
     if isinstance(data, dict):
         for k, v in data.items():
-            out += [(p, [k, *keys]) for p, keys in _numeric_paths(v, f"{path}.{k}" if path
-                                                                  else str(k))]
+            out += [
+                (p, [k, *keys]) for p, keys in _numeric_paths(v, f"{path}.{k}" if path else str(k))
+            ]
     elif isinstance(data, list):
         for i, v in enumerate(data):
             out += [(p, [i, *keys]) for p, keys in _numeric_paths(v, f"{path}[{i}]")]
@@ -49,14 +50,22 @@ def test_a_huge_integer_anywhere_through_the_api_is_a_scenario_error():
         node[keys[-1]] = 10**400
         with pytest.raises(ScenarioError) as err:
             scenario_from_data(bad)
-        named = shown.rsplit(".", 1)[0] if shown.split(".")[-1] in (
-            "low", "mode", "high", "median", "p90", "mean", "sd", "value") else shown
+        named = (
+            shown.rsplit(".", 1)[0]
+            if shown.split(".")[-1]
+            in ("low", "mode", "high", "median", "p90", "mean", "sd", "value")
+            else shown
+        )
         assert named in str(err.value), (shown, str(err.value))
 
 
 def test_huge_bare_effort_names_the_item():
-    data = {"name": "x", "start_date": "2027-01-04", "team": {"size": 2},
-            "items": [{"id": "a", "effort": 10**400}]}
+    data = {
+        "name": "x",
+        "start_date": "2027-01-04",
+        "team": {"size": 2},
+        "items": [{"id": "a", "effort": 10**400}],
+    }
     with pytest.raises(ScenarioError, match=r"items\[0\]\.effort: must be <= 1,000,000"):
         scenario_from_data(data)
 
@@ -64,8 +73,12 @@ def test_huge_bare_effort_names_the_item():
 @pytest.mark.parametrize("where", ["top", "team"])
 def test_an_empty_key_is_named(where):
     """Defect: an unknown key '' read ``<upload>: : unknown key``."""
-    data: dict[str, Any] = {"name": "x", "start_date": "2027-01-04", "team": {"size": 2},
-                            "items": [{"id": "a", "effort": 3}]}
+    data: dict[str, Any] = {
+        "name": "x",
+        "start_date": "2027-01-04",
+        "team": {"size": 2},
+        "items": [{"id": "a", "effort": 3}],
+    }
     (data if where == "top" else data["team"])[""] = 1
     with pytest.raises(ScenarioError) as err:
         scenario_from_data(data)

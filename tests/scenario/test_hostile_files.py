@@ -87,33 +87,44 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     # keys
     "unknown-key.yaml": ("teem: unknown key; did you mean 'team'?",),
     "unknown-nested-key.yaml": ("team.focsu: unknown key; did you mean 'focus'?",),
-    "unknown-dist-param.yaml": ("items[1].effort.hihg: not a parameter of triangular",
-                                "did you mean 'high'?"),
+    "unknown-dist-param.yaml": (
+        "items[1].effort.hihg: not a parameter of triangular",
+        "did you mean 'high'?",
+    ),
     "unknown-dist-kind.yaml": ("items[1].effort.dist: unknown distribution 'gamma'",),
     "unknown-enum.yaml": ("delivery.approach: must be one of", "did you mean 'big_bang'?"),
-    "dist-without-kind.yaml": ("items[1].effort: a distribution needs 'dist'",
-                               "'dist: triangular'"),
+    "dist-without-kind.yaml": (
+        "items[1].effort: a distribution needs 'dist'",
+        "'dist: triangular'",
+    ),
     # references
     "duplicate-id.yaml": ("items[2].id: 'model' is already used by items[1]",),
-    "missing-dependency.yaml": ("items[2].depends_on[0]: no item has id 'modle'",
-                                "did you mean 'model'?"),
-    "dependency-cycle.yaml": ("items[0].depends_on: dependency cycle",
-                              "ingest -> report -> model -> ingest"),
+    "missing-dependency.yaml": (
+        "items[2].depends_on[0]: no item has id 'modle'",
+        "did you mean 'model'?",
+    ),
+    "dependency-cycle.yaml": (
+        "items[0].depends_on: dependency cycle",
+        "ingest -> report -> model -> ingest",
+    ),
     "self-dependency.yaml": ("items[0].depends_on[0]: an item cannot depend on itself",),
-    "risk-unknown-item.yaml": ("risks[0].impact.items[0]: no item has id 'ingets'",
-                               "did you mean 'ingest'?"),
+    "risk-unknown-item.yaml": (
+        "risks[0].impact.items[0]: no item has id 'ingets'",
+        "did you mean 'ingest'?",
+    ),
     "duplicate-risk-id.yaml": ("risks[1].id: 'r1' is already used by risks[0]",),
     "remove-unknown-item.yaml": ("scope.changes[0].remove[0]: no item has id 'reports'",),
     # impossible combinations and limits
-    "team-below-zero.yaml": ("team.changes[2].add: more people leave than are on the team",
-                             "day 20"),
+    "team-below-zero.yaml": (
+        "team.changes[2].add: more people leave than are on the team",
+        "day 20",
+    ),
     "team-over-limit.yaml": ("team.size: must be <= 500 (the limit)",),
     "team-grows-over-limit.yaml": ("team.changes[0].add", "600 people", "500 limit"),
     "runs-over-limit.yaml": ("simulation.runs: must be a whole number from 1 to 100,000",),
     "horizon-over-limit.yaml": ("value.horizon_weeks: must be <= 1040 (the limit)",),
     "creep-rate-over-limit.yaml": ("scope.creep.rate_per_week: must be <= 20 (the limit)",),
-    "creep-volume-over-limit.yaml": ("scope.creep.rate_per_week:", "5,000 limit",
-                                     "until_day"),
+    "creep-volume-over-limit.yaml": ("scope.creep.rate_per_week:", "5,000 limit", "until_day"),
     "rework-certain.yaml": ("iteration.rework_probability: must be <= 0.95",),
     "release-every-denormal.yaml": ("delivery.release_every_days: must be >= 0.1",),
     "focus-tiny.yaml": ("team.focus: must be >= 0.01",),
@@ -182,14 +193,16 @@ def test_upload_path_refuses_hostile_bytes(name: str):
 
 def test_api_refuses_oversize_and_special_files(tmp_path: Path):
     """Too large, a folder, a device, a FIFO, a missing file, a non-path: all ScenarioError."""
-    cases = {_oversize(tmp_path): "larger than the 1,000,000 byte limit",
-             tmp_path: "is a folder",
-             tmp_path / "missing.yaml": "file not found"}
+    cases = {
+        _oversize(tmp_path): "larger than the 1,000,000 byte limit",
+        tmp_path: "is a folder",
+        tmp_path / "missing.yaml": "file not found",
+    }
     if os.name == "posix":
         cases[Path("/dev/zero")] = "not a regular file"
         fifo = tmp_path / "pipe.yaml"
         os.mkfifo(fifo)
-        cases[fifo] = "not a regular file"   # would block forever if opened for reading
+        cases[fifo] = "not a regular file"  # would block forever if opened for reading
     for path, words in cases.items():
         start = time.perf_counter()
         with pytest.raises(ScenarioError, match=words):
@@ -207,8 +220,14 @@ def test_api_refuses_oversize_and_special_files(tmp_path: Path):
 
 def _cli(*args: str, timeout: float = CLI_SECONDS) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "simulation", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "simulation", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_cli_validate_refuses_the_whole_corpus_in_one_call(tmp_path: Path):
@@ -229,8 +248,10 @@ def test_cli_validate_refuses_the_whole_corpus_in_one_call(tmp_path: Path):
     assert elapsed < CLI_SECONDS
 
 
-@pytest.mark.parametrize("name", ["alias-bomb.yaml", "binary-png.yaml", "dependency-cycle.yaml",
-                                  "date-out-of-range.yaml"])
+@pytest.mark.parametrize(
+    "name",
+    ["alias-bomb.yaml", "binary-png.yaml", "dependency-cycle.yaml", "date-out-of-range.yaml"],
+)
 def test_cli_run_refuses_hostile_file(name: str):
     """``run`` exits 2 with the message, never a traceback, within seconds."""
     proc = _cli("run", str(HOSTILE / name), "--runs", "10", timeout=20)

@@ -50,8 +50,10 @@ def deltas(base: str, variant: str, *, standard_urgency: bool = False) -> dict[s
         flat = SetField(path="value.urgency.profile", value="standard")
         scenarios = {k: flat.apply(v) for k, v in scenarios.items()}
     cmp = compare(scenarios, runs=RUNS, seed=SEED, workers=1)
-    return {row.metric: {"mean": row.mean, "low": row.ci_low, "high": row.ci_high}
-            for row in cmp.deltas.itertuples()}
+    return {
+        row.metric: {"mean": row.mean, "low": row.ci_low, "high": row.ci_high}
+        for row in cmp.deltas.itertuples()
+    }
 
 
 @functools.cache
@@ -69,8 +71,9 @@ def down(d: dict, metric: str) -> bool:
 
 
 def show(d: dict) -> str:
-    return ", ".join(f"{k} {v['mean']:+.3g} [{v['low']:+.3g}, {v['high']:+.3g}]"
-                     for k, v in d.items())
+    return ", ".join(
+        f"{k} {v['mean']:+.3g} [{v['low']:+.3g}, {v['high']:+.3g}]" for k, v in d.items()
+    )
 
 
 # ---------------------------------------------------------------- the files
@@ -107,16 +110,19 @@ def test_every_description_tells_situation_and_lesson(file):
     assert row["summary"] and len(row["summary"]) < len(row["description"])
 
 
-@pytest.mark.parametrize("file", [f for f in FILES if "extends" in f.read_text()],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "file", [f for f in FILES if "extends" in f.read_text()], ids=lambda p: p.name
+)
 def test_every_variant_lists_its_changes(file):
     """A variant's differences are explicit: at least one change, each with a description."""
     lines = variant_descriptions(file)
     assert lines and all(lines), f"{file.name}: a variant must list what it changes"
     base = load_scenario(variant_base(file))
     assert apply_changes(base, variant_changes(file)).model_dump(
-        exclude={"name", "description"}) == load_scenario(file).model_dump(
-        exclude={"name", "description"}), "variant_changes must rebuild the variant"
+        exclude={"name", "description"}
+    ) == load_scenario(file).model_dump(exclude={"name", "description"}), (
+        "variant_changes must rebuild the variant"
+    )
 
 
 # -------------------------------------------------------------- the lessons
@@ -252,14 +258,22 @@ def test_cli_list_of_a_missing_folder_is_bad_input(capsys, tmp_path):
 
 def test_cli_compare_prints_changes_above_deltas(capsys):
     """`compare` lists each variant's changes, then its paired differences."""
-    code = main(["compare", str(path("supply-chain.yaml")),
-                 str(path("supply-chain-late-request-frozen.yaml")), "--runs", "40"])
+    code = main(
+        [
+            "compare",
+            str(path("supply-chain.yaml")),
+            str(path("supply-chain-late-request-frozen.yaml")),
+            "--runs",
+            "40",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
-    block = out[out.index("=== Supply chain, late request after a scope freeze"):]
+    block = out[out.index("=== Supply chain, late request after a scope freeze") :]
     lines = block.splitlines()
-    assert lines[1] == ("  * Adds 'Near-real-time stock refresh' (8-25 person-days, "
-                        "2,500/week) on day 30"), lines[1]
+    assert lines[1] == (
+        "  * Adds 'Near-real-time stock refresh' (8-25 person-days, 2,500/week) on day 30"
+    ), lines[1]
     assert lines[2] == "  * Freezes scope on day 20: later requests wait until after closure"
     assert lines[3].lstrip().startswith("Delivery"), "the deltas follow the change list"
 

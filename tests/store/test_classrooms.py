@@ -1,4 +1,7 @@
-"""Class mode in the store (docs/reference/train.md, 12): codes, keys, names, answers, expiry, races."""
+"""Class mode in the store: codes, keys, names, answers, expiry, races.
+
+See docs/reference/train.md and docs/reference/store.md.
+"""
 
 from __future__ import annotations
 
@@ -39,8 +42,7 @@ def test_the_key_is_stored_only_as_a_hash(store):
 
 def test_wrong_key_and_unknown_code_are_refused_with_a_message(store):
     opened = cl.open_class("freeze.yaml", store)
-    with pytest.raises(cl.ClassError, match=f"That trainer key does not open class "
-                                            f"{opened.code}"):
+    with pytest.raises(cl.ClassError, match=f"That trainer key does not open class {opened.code}"):
         cl.trainer_class(opened.code, opened.key + "x", store)
     with pytest.raises(cl.ClassError, match="That trainer key"):
         cl.reveal(opened.code, "", store)
@@ -68,7 +70,7 @@ def test_names_are_unique_in_a_class_whatever_the_case(store):
     cl.join_class(a.code, "Ana  Lopez", store)
     with pytest.raises(cl.ClassError, match="The name 'ana lopez' is already taken in class"):
         cl.join_class(a.code, " ana lopez", store)
-    assert cl.join_class(b.code, "Ana Lopez", store).name == "Ana Lopez"   # other class: fine
+    assert cl.join_class(b.code, "Ana Lopez", store).name == "Ana Lopez"  # other class: fine
     with pytest.raises(cl.ClassError, match="Enter a display name"):
         cl.join_class(a.code, "   ", store)
     with pytest.raises(cl.ClassError, match="at most 40"):
@@ -96,8 +98,7 @@ def test_answers_are_replaced_until_the_reveal_then_closed(store):
     cl.submit_answers(ana, {"date": "earlier", "on-time": Estimate(0.8, 0.6, 0.9)}, store)
     assert cl.own_answers(ana, store) == {"date": "earlier", "on-time": Estimate(0.8, 0.6, 0.9)}
     info = cl.trainer_class(opened.code, opened.key, store)
-    assert [(r["name"], r["answered"]) for r in cl.roster(info, store)] == [("Ana", 2),
-                                                                          ("Ben", 0)]
+    assert [(r["name"], r["answered"]) for r in cl.roster(info, store)] == [("Ana", 2), ("Ben", 0)]
     with pytest.raises(cl.ClassError, match="only after the trainer reveals"):
         cl.revealed_answers(ana, store)
     assert cl.reveal(opened.code, opened.key, store).revealed

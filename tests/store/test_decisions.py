@@ -17,8 +17,13 @@ from simulation import ScenarioError
 from simulation import store as st
 from simulation.store import decisions as dec
 
-NUMBERS = {"rank": 1, "verdict": "trade-off", "delivery_days": 3.5, "npv": 12000.0,
-           "value_per_day": math.nan}
+NUMBERS = {
+    "rank": 1,
+    "verdict": "trade-off",
+    "delivery_days": 3.5,
+    "npv": 12000.0,
+    "value_per_day": math.nan,
+}
 
 
 def test_schema_is_versioned_and_created_at_start(db_url):
@@ -30,12 +35,18 @@ def test_schema_is_versioned_and_created_at_start(db_url):
 
 def test_a_decision_keeps_who_why_when_and_the_numbers(db_url):
     store = st.Store(db_url)
-    rec = dec.record_decision("Q2", "refresh", "accept", "Ana (PMO)", "Worth ten days",
-                              NUMBERS, store=store)
+    rec = dec.record_decision(
+        "Q2", "refresh", "accept", "Ana (PMO)", "Worth ten days", NUMBERS, store=store
+    )
     assert rec.unseen == []
     [d] = dec.list_decisions("Q2", store=store)
     assert (d.session, d.candidate, d.decision, d.decided_by, d.rationale) == (
-        "Q2", "refresh", "accept", "Ana (PMO)", "Worth ten days")
+        "Q2",
+        "refresh",
+        "accept",
+        "Ana (PMO)",
+        "Worth ten days",
+    )
     assert d.id == rec.decision.id
     assert d.numbers == {**NUMBERS, "value_per_day": None}, "NaN is stored as no value"
     assert d.decided_at.tzinfo is not None
@@ -45,8 +56,9 @@ def test_a_decision_keeps_who_why_when_and_the_numbers(db_url):
 def test_deciding_again_adds_a_row_and_the_newest_is_shown(db_url):
     store = st.Store(db_url)
     first = dec.record_decision("Q2", "refresh", "defer", "Ana", store=store).decision
-    second = dec.record_decision("Q2", "refresh", "reject", "Ben", "Too late",
-                                 seen=first.id, store=store)
+    second = dec.record_decision(
+        "Q2", "refresh", "reject", "Ben", "Too late", seen=first.id, store=store
+    )
     assert second.unseen == [], "Ben saw Ana's decision"
     dec.record_decision("Other", "refresh", "accept", "Cy", store=store)
     rows = dec.list_decisions("Q2", store=store)
@@ -74,9 +86,16 @@ def test_two_people_deciding_at_once_keep_both_records(db_url):
         try:
             barrier.wait()
             for k in range(5):
-                dec.record_decision("Q2", "refresh", ("accept", "reject")[i], f"person {i}",
-                                    f"round {k}", NUMBERS, store=stores[i])
-        except Exception as exc:   # reported below, with the backend's message
+                dec.record_decision(
+                    "Q2",
+                    "refresh",
+                    ("accept", "reject")[i],
+                    f"person {i}",
+                    f"round {k}",
+                    NUMBERS,
+                    store=stores[i],
+                )
+        except Exception as exc:  # reported below, with the backend's message
             errors.append(exc)
 
     threads = [threading.Thread(target=decide, args=(i,)) for i in range(2)]
@@ -92,16 +111,24 @@ def test_two_people_deciding_at_once_keep_both_records(db_url):
         s.dispose()
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"decision": "maybe"}, "decision: must be one of accept, defer, reject"),
-    ({"decided_by": "  "}, "decided_by: required"),
-    ({"candidate": ""}, "candidate: required"),
-    ({"rationale": "x" * 5001}, "rationale: at most 5,000 characters"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"decision": "maybe"}, "decision: must be one of accept, defer, reject"),
+        ({"decided_by": "  "}, "decided_by: required"),
+        ({"candidate": ""}, "candidate: required"),
+        ({"rationale": "x" * 5001}, "rationale: at most 5,000 characters"),
+    ],
+)
 def test_bad_decisions_name_the_field_and_write_nothing(db_url, kwargs, message):
     store = st.Store(db_url)
-    args = {"session": "Q2", "candidate": "refresh", "decision": "accept", "decided_by": "Ana",
-            **kwargs}
+    args = {
+        "session": "Q2",
+        "candidate": "refresh",
+        "decision": "accept",
+        "decided_by": "Ana",
+        **kwargs,
+    }
     with pytest.raises(ScenarioError, match=message):
         dec.record_decision(**args, store=store)
     assert dec.list_decisions(store=store) == []

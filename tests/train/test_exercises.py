@@ -66,8 +66,16 @@ def _independent_summaries(path: Path) -> tuple[dict, dict]:
 def test_there_are_eight_exercises_covering_the_design_list():
     names = {p.stem for p in EXERCISES}
     assert len(EXERCISES) >= 8, names
-    for expected in ("two-finish-lines", "scope-creep", "freeze", "brooks-law", "misfits",
-                     "risk-register", "value-window", "cut-scope"):
+    for expected in (
+        "two-finish-lines",
+        "scope-creep",
+        "freeze",
+        "brooks-law",
+        "misfits",
+        "risk-register",
+        "value-window",
+        "cut-scope",
+    ):
         assert expected in names, f"missing the {expected} exercise"
 
 
@@ -78,15 +86,18 @@ def test_cli_answers_agree_with_an_independent_compare(path, capsys):
     out = json.loads(capsys.readouterr().out)
     base, variant = _independent_summaries(path)
     data = yaml.safe_load(path.read_text())
-    assert out["runs"] == RUNS and out["seed"] == load_scenario(
-        path.parent / data["base"]).simulation.seed, "answers use the base's seed"
+    assert (
+        out["runs"] == RUNS
+        and out["seed"] == load_scenario(path.parent / data["base"]).simulation.seed
+    ), "answers use the base's seed"
     assert [q["id"] for q in data["questions"]] == list(out["answers"])
     for q in data["questions"]:
         b, v = _lookup(base, q["metric"]), _lookup(variant, q["metric"])
         got = out["answers"][q["id"]]
         if q["kind"] == "direction":
             assert got == _expected_direction(q["metric"], b, v), (
-                f"{path.name}: {q['id']}: {q['metric']} {b} -> {v} answered {got}")
+                f"{path.name}: {q['id']}: {q['metric']} {b} -> {v} answered {got}"
+            )
         else:
             want = b if q.get("of") == "base" else v
             assert got == pytest.approx(want), f"{path.name}: {q['id']}"
@@ -99,10 +110,12 @@ def test_texts_quote_the_run_and_type_no_number(path):
     for key in ("situation", "debrief"):
         bare = re.sub(r"\{[^{}]*\}", "", data[key])
         assert not re.search(r"\d+\s*%|\d{1,3},\d{3}|\bday \d+\b.*working", bare), (
-            f"{path.name}: {key} types a simulated number: {bare}")
+            f"{path.name}: {key} types a simulated number: {bare}"
+        )
         assert "{variant." not in data["situation"] and "{change." not in data["situation"]
     assert "{change." in data["debrief"] or "{variant." in data["debrief"], (
-        f"{path.name}: the debrief should explain with the exercise's own numbers")
+        f"{path.name}: the debrief should explain with the exercise's own numbers"
+    )
     assert "lesson" not in data["situation"].lower()
 
 
@@ -113,7 +126,7 @@ def test_rendered_texts_carry_the_summary_values():
     assert "{" not in text and "}" not in text
     on_time = sol.summaries["variant"]["delivery"]["on_time_probability"]
     assert f"{on_time:.0%}" in text
-    cost = (sol.summaries["variant"]["cost"]["mean"] - sol.summaries["base"]["cost"]["mean"])
+    cost = sol.summaries["variant"]["cost"]["mean"] - sol.summaries["base"]["cost"]["mean"]
     assert E.format_change("money", cost) in text
     # Before the reveal the situation renders from the base summary alone.
     situation = E.render(ex, ex.situation, base_summary=sol.summaries["base"])
@@ -132,18 +145,21 @@ def test_every_metric_path_exists_in_a_real_summary():
 
 
 # ------------------------------------------------------------- thresholds
-@pytest.mark.parametrize("metric, base, variant, want", [
-    ("delivery.p50_day", 80.0, 80.5, "same"),
-    ("delivery.p50_day", 80.0, 80.51, "later"),
-    ("delivery.p50_day", 80.0, 79.4, "earlier"),
-    ("value.first_value_day_p50", 25.0, 84.0, "later"),
-    ("value.outcome_probability", 0.60, 0.61, "same"),
-    ("value.outcome_probability", 0.60, 0.612, "higher"),
-    ("delivery.on_time_probability", 0.60, 0.58, "lower"),
-    ("value.npv_mean", 100_000.0, 100_900.0, "same"),
-    ("value.npv_mean", 100_000.0, 101_100.0, "higher"),
-    ("value.npv_mean", -50_000.0, -52_000.0, "lower"),
-])
+@pytest.mark.parametrize(
+    "metric, base, variant, want",
+    [
+        ("delivery.p50_day", 80.0, 80.5, "same"),
+        ("delivery.p50_day", 80.0, 80.51, "later"),
+        ("delivery.p50_day", 80.0, 79.4, "earlier"),
+        ("value.first_value_day_p50", 25.0, 84.0, "later"),
+        ("value.outcome_probability", 0.60, 0.61, "same"),
+        ("value.outcome_probability", 0.60, 0.612, "higher"),
+        ("delivery.on_time_probability", 0.60, 0.58, "lower"),
+        ("value.npv_mean", 100_000.0, 100_900.0, "same"),
+        ("value.npv_mean", 100_000.0, 101_100.0, "higher"),
+        ("value.npv_mean", -50_000.0, -52_000.0, "lower"),
+    ],
+)
 def test_direction_thresholds(metric, base, variant, want):
     assert E.direction_of(metric, base, variant) == want
 
@@ -159,8 +175,11 @@ def test_predictions_are_checked_with_clear_messages():
     assert E.parse_prediction(q_dir, "higher") == "higher"
     with pytest.raises(E.PredictionError, match=r"on-time: choose one of lower, same, higher"):
         E.parse_prediction(q_dir, "later")
-    with pytest.raises(E.PredictionError, match=r"outcome: the best guess 150% is outside a "
-                                                r"probability's range \(0% to 100%\)"):
+    with pytest.raises(
+        E.PredictionError,
+        match=r"outcome: the best guess 150% is outside a "
+        r"probability's range \(0% to 100%\)",
+    ):
         E.parse_prediction(q_est, {"value": 1.5, "low": 0.1, "high": 2})
     with pytest.raises(E.PredictionError, match="must lie between the low and the high"):
         E.parse_prediction(q_est, {"value": 0.1, "low": 0.2, "high": 0.5})
@@ -173,14 +192,28 @@ def test_predictions_are_checked_with_clear_messages():
 def test_score_counts_right_directions_and_ranges_that_hold_the_truth():
     ex = _ex()
     truth = {"on-time": "higher", "first-value": "later", "outcome": 0.04}
-    s = E.score(ex, truth, {"on-time": "lower", "first-value": "later",
-                            "outcome": {"value": 0.5, "low": 0.3, "high": 0.7}})
+    s = E.score(
+        ex,
+        truth,
+        {
+            "on-time": "lower",
+            "first-value": "later",
+            "outcome": {"value": 0.5, "low": 0.3, "high": 0.7},
+        },
+    )
     by = {q.id: q for q in s.questions}
     assert (by["on-time"].right, by["first-value"].right) == (False, True)
     assert by["outcome"].inside is False and by["outcome"].distance == pytest.approx(0.46)
     assert (s.points, s.max_points) == (1, 3)
-    s2 = E.score(ex, truth, {"on-time": "higher", "first-value": "later",
-                             "outcome": {"value": 0.1, "low": 0.0, "high": 0.2}})
+    s2 = E.score(
+        ex,
+        truth,
+        {
+            "on-time": "higher",
+            "first-value": "later",
+            "outcome": {"value": 0.1, "low": 0.0, "high": 0.2},
+        },
+    )
     assert s2.points == 3 and s2.questions[2].distance == pytest.approx(0.06)
 
 
@@ -207,35 +240,67 @@ debrief: D {change.delivery.p50_day}
 """
 
 
-@pytest.mark.parametrize("edit, message", [
-    (("metric: value.outcome_probability", "metric: delivery.p99_day"),
-     r"bad.yaml: questions\[1\].metric: unknown metric 'delivery.p99_day'; did you mean "
-     r"'delivery.p95_day'\? \(known: delivery.p50_day, "),
-    (("metric: delivery.p50_day", "metric: delivery.p50_date"),
-     r"questions\[0\].metric: a direction question needs a number, and "
-     r"'delivery.p50_date' is a date"),
-    (("base: ../supply-chain.yaml\n", ""), r"base: required"),
-    (("base: ../supply-chain.yaml", "base: ../nowhere.yaml"),
-     r"base: scenario file '../nowhere.yaml' not found"),
-    (("base: ../supply-chain.yaml", "base: ../onboarding.yaml"),
-     r"variant: '../supply-chain-big-bang.yaml' does not build on the base "
-     r"'../onboarding.yaml'"),
-    (("variant: ../supply-chain-big-bang.yaml", "variant: ../supply-chain-big-bang.yaml\n"
-      "changes: [{delay_start: 5}]"), r"variant: give either a variant file or a list"),
-    (("situation: S {base.delivery.p50_date}", "situation: S {variant.delivery.p50_date}"),
-     r"situation: \{variant.delivery.p50_date\} would give the answer away"),
-    (("debrief: D {change.delivery.p50_day}", "debrief: D {change.delivery.p50_date}"),
-     r"debrief: \{change.delivery.p50_date\}: a change needs a number"),
-    (("debrief: D {change.delivery.p50_day}", "debrief: D {answer.nope}"),
-     r"debrief: \{answer.nope\}: no question has id 'nope'"),
-    (("kind: estimate}", "kind: estimate, of: both}"),
-     r"questions\[1\].of: expected base or variant"),
-    (("kind: direction}", "kind: direction, of: base}"),
-     r"questions\[0\].of: a direction question compares"),
-    (("title: T", "title: T\nquestons: []"), r"questons: unknown key; did you mean 'questions'"),
-    (("id: out", "id: date"), r"questions\[1\].id: 'date' is used by an earlier question"),
-    (("base: ../supply-chain.yaml", "base: /etc/passwd"), r"base: '/etc/passwd' is an absolute"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            ("metric: value.outcome_probability", "metric: delivery.p99_day"),
+            r"bad.yaml: questions\[1\].metric: unknown metric 'delivery.p99_day'; did you mean "
+            r"'delivery.p95_day'\? \(known: delivery.p50_day, ",
+        ),
+        (
+            ("metric: delivery.p50_day", "metric: delivery.p50_date"),
+            r"questions\[0\].metric: a direction question needs a number, and "
+            r"'delivery.p50_date' is a date",
+        ),
+        (("base: ../supply-chain.yaml\n", ""), r"base: required"),
+        (
+            ("base: ../supply-chain.yaml", "base: ../nowhere.yaml"),
+            r"base: scenario file '../nowhere.yaml' not found",
+        ),
+        (
+            ("base: ../supply-chain.yaml", "base: ../onboarding.yaml"),
+            r"variant: '../supply-chain-big-bang.yaml' does not build on the base "
+            r"'../onboarding.yaml'",
+        ),
+        (
+            (
+                "variant: ../supply-chain-big-bang.yaml",
+                "variant: ../supply-chain-big-bang.yaml\nchanges: [{delay_start: 5}]",
+            ),
+            r"variant: give either a variant file or a list",
+        ),
+        (
+            ("situation: S {base.delivery.p50_date}", "situation: S {variant.delivery.p50_date}"),
+            r"situation: \{variant.delivery.p50_date\} would give the answer away",
+        ),
+        (
+            ("debrief: D {change.delivery.p50_day}", "debrief: D {change.delivery.p50_date}"),
+            r"debrief: \{change.delivery.p50_date\}: a change needs a number",
+        ),
+        (
+            ("debrief: D {change.delivery.p50_day}", "debrief: D {answer.nope}"),
+            r"debrief: \{answer.nope\}: no question has id 'nope'",
+        ),
+        (
+            ("kind: estimate}", "kind: estimate, of: both}"),
+            r"questions\[1\].of: expected base or variant",
+        ),
+        (
+            ("kind: direction}", "kind: direction, of: base}"),
+            r"questions\[0\].of: a direction question compares",
+        ),
+        (
+            ("title: T", "title: T\nquestons: []"),
+            r"questons: unknown key; did you mean 'questions'",
+        ),
+        (("id: out", "id: date"), r"questions\[1\].id: 'date' is used by an earlier question"),
+        (
+            ("base: ../supply-chain.yaml", "base: /etc/passwd"),
+            r"base: '/etc/passwd' is an absolute",
+        ),
+    ],
+)
 def test_bad_exercise_files_name_the_field(tmp_path, edit, message):
     old, new = edit
     assert old in GOOD
@@ -247,8 +312,7 @@ def test_bad_exercise_files_name_the_field(tmp_path, edit, message):
 def test_a_good_file_loads_and_changes_form_works(tmp_path):
     ex = E.load_exercise(_write(tmp_path, GOOD))
     assert ex.change_lines() == ["Switches to a big-bang launch (10 hardening days)"]
-    changes = GOOD.replace("variant: ../supply-chain-big-bang.yaml",
-                           "changes: [{delay_start: 10}]")
+    changes = GOOD.replace("variant: ../supply-chain-big-bang.yaml", "changes: [{delay_start: 10}]")
     ex2 = E.load_exercise(_write(tmp_path, changes, "c.yaml"))
     assert ex2.variant.delivery.discovery_days == ex2.base.delivery.discovery_days + 10
     assert ex2.change_lines() == ["Delays the start of build work by 10 working days"]
@@ -301,5 +365,5 @@ def test_twenty_trainees_revealing_at_once_simulate_once(monkeypatch):
     assert errors == [] and len(results) == 20
     assert len(calls) == 1, f"{len(calls)} simulations for one exercise"
     assert all(r == results[0] for r in results)
-    E.solve(ex, runs=RUNS + 50, workers=1)   # other settings: a new simulation
+    E.solve(ex, runs=RUNS + 50, workers=1)  # other settings: a new simulation
     assert len(calls) == 2

@@ -44,13 +44,23 @@ CASES = {
     "library scenario": lambda sc: (sc, RUNS),
     "one run": lambda sc: (sc, 1),
     "one item, no value, no deadline": lambda sc: (make_scenario(), 50),
-    "big bang with misfits": lambda sc: (make_scenario(
-        items=[{"id": "a", "effort": {"dist": "uniform", "low": 5, "high": 9},
-                "value": {"per_week": 1000}},
-               {"id": "b", "effort": 4, "depends_on": ["a"], "value": {"per_week": 500}}],
-        delivery={"approach": "big_bang", "hardening_days": 3},
-        iteration={"misfit_probability": 0.5},
-        deadline="2027-02-01", value={"outcome": {"by": "2027-06-30"}}), 100),
+    "big bang with misfits": lambda sc: (
+        make_scenario(
+            items=[
+                {
+                    "id": "a",
+                    "effort": {"dist": "uniform", "low": 5, "high": 9},
+                    "value": {"per_week": 1000},
+                },
+                {"id": "b", "effort": 4, "depends_on": ["a"], "value": {"per_week": 500}},
+            ],
+            delivery={"approach": "big_bang", "hardening_days": 3},
+            iteration={"misfit_probability": 0.5},
+            deadline="2027-02-01",
+            value={"outcome": {"by": "2027-06-30"}},
+        ),
+        100,
+    ),
 }
 
 
@@ -67,8 +77,9 @@ def test_delivery_chart(tables):
     spec = _spec(charts.delivery_chart(t["histogram"], t["markers"]))
     text = _text(spec)
     assert '"label": "P85"' in text, "the P85 rule is drawn"
-    assert ('"label": "Deadline"' in text) == (sc.deadline is not None), \
+    assert ('"label": "Deadline"' in text) == (sc.deadline is not None), (
         "a deadline rule exactly when the scenario has a deadline"
+    )
 
 
 def test_burnup_chart(tables):
@@ -82,8 +93,9 @@ def test_value_and_run_rate_charts(tables):
     by = pd.Timestamp(sc.value.outcome.by) if sc.value.outcome.by else None
     _spec(charts.value_chart(t["value"], by))
     spec = _spec(charts.run_rate_chart(t["run_rate"], t["target"], by))
-    assert ("Outcome target" in _text(spec)) == (t["target"] > 0), \
+    assert ("Outcome target" in _text(spec)) == (t["target"] > 0), (
         "the target line is drawn only when must-have items have value"
+    )
 
 
 def test_timeline_chart(tables):
@@ -102,8 +114,9 @@ def test_timeline_chart(tables):
 # ------------------------------------------------------------- what-if charts
 @pytest.fixture(scope="module")
 def comparison(supply_chain):
-    bigger = supply_chain.model_copy(update={"team": supply_chain.team.model_copy(
-        update={"size": 7, "wip_limit": 7})})
+    bigger = supply_chain.model_copy(
+        update={"team": supply_chain.team.model_copy(update={"size": 7, "wip_limit": 7})}
+    )
     cmp = compare({"Baseline": supply_chain, "Bigger team": bigger}, runs=RUNS, seed=3)
     return page_tables.comparison_tables(cmp)
 
@@ -163,8 +176,9 @@ def test_comparison_table_has_every_scenario(comparison):
         cell = table.loc["Bigger team", measure]
         assert "(" in cell, f"a variant's {measure} cell carries its difference: {cell!r}"
     cost = comparison["summaries"]["Bigger team"]["cost"]["mean"]
-    assert table.loc["Bigger team", "Cost (mean)"].startswith(fmt.money(cost)), \
+    assert table.loc["Bigger team", "Cost (mean)"].startswith(fmt.money(cost)), (
         "the cost is the engine's mean cost"
+    )
 
 
 def test_first_value_shift_is_shown_like_the_delivery_dates(supply_chain):
@@ -172,8 +186,9 @@ def test_first_value_shift_is_shown_like_the_delivery_dates(supply_chain):
     working days (as the delivery rows do), then the mean paired difference; the sentence
     says when users first get value and that the date shifts are working days."""
     bang = load_scenario(LIBRARY / "supply-chain-big-bang.yaml")
-    t = page_tables.comparison_tables(compare({"Incremental": supply_chain, "Big bang": bang},
-                                           runs=RUNS, seed=3))
+    t = page_tables.comparison_tables(
+        compare({"Incremental": supply_chain, "Big bang": bang}, runs=RUNS, seed=3)
+    )
     base, other = (t["summaries"][n]["value"]["first_value_date_p50"] for n in t["names"])
     cal = page_tables.calendar_of(supply_chain)
     shift = page_tables.working_days_between(cal, base, other)
@@ -181,10 +196,13 @@ def test_first_value_shift_is_shown_like_the_delivery_dates(supply_chain):
     assert t["shifts"]["Big bang"]["first_value"] == shift
     cell = page_tables.comparison_rows(t).set_index("Scenario").loc["Big bang", "First value (P50)"]
     assert cell.startswith(f"{fmt.date(other)} ({fmt.days(shift, signed=True)}; mean +"), cell
-    sentence = narrative.delta_sentence("Big bang", t["summaries"]["Incremental"],
-                                        t["summaries"]["Big bang"],
-                                        page_tables.delta_lookup(t["deltas"], "Big bang"),
-                                        t["shifts"]["Big bang"])
+    sentence = narrative.delta_sentence(
+        "Big bang",
+        t["summaries"]["Incremental"],
+        t["summaries"]["Big bang"],
+        page_tables.delta_lookup(t["deltas"], "Big bang"),
+        t["shifts"]["Big bang"],
+    )
     assert f"Users first get value {fmt.days(shift, working=True)} later" in sentence, sentence
     assert "working days later" in sentence
 
@@ -203,16 +221,21 @@ def test_builders_accept_empty_tables():
     _spec(charts.run_rate_chart(empty_fan, 0.0))
     _spec(charts.timeline_chart(empty_tl))
     _spec(charts.cdf_chart(page_tables.cdf_table({})))
-    _spec(charts.value_compare_chart(pd.DataFrame(columns=["scenario", "date", "p25", "p50",
-                                                           "p75"])))
-    _spec(charts.delta_chart(pd.DataFrame(columns=["variant", "mean", "ci_low", "ci_high",
-                                                   "metric_label"])))
+    _spec(
+        charts.value_compare_chart(pd.DataFrame(columns=["scenario", "date", "p25", "p50", "p75"]))
+    )
+    _spec(
+        charts.delta_chart(
+            pd.DataFrame(columns=["variant", "mean", "ci_low", "ci_high", "metric_label"])
+        )
+    )
 
 
 def test_nothing_delivered_tables():
     """Runs that never delivered are in no histogram bar and in no CDF step."""
-    runs = pd.DataFrame({"delivered": [False, False],
-                         "delivery_date": pd.to_datetime([pd.NaT, pd.NaT])})
+    runs = pd.DataFrame(
+        {"delivered": [False, False], "delivery_date": pd.to_datetime([pd.NaT, pd.NaT])}
+    )
     assert page_tables.delivery_histogram(runs).empty
     assert page_tables.cdf_table({"x": runs}).empty
 
@@ -250,8 +273,9 @@ def test_cdf_ends_at_the_delivered_share(results):
 
 
 def test_burnup_is_cut_after_the_work_ends(results):
-    fan = page_tables.burnup_table(results.weekly, results.runs, page_tables.calendar_of(
-        results.scenario))
+    fan = page_tables.burnup_table(
+        results.weekly, results.runs, page_tables.calendar_of(results.scenario)
+    )
     assert len(fan) < results.scenario.value.horizon_weeks, "not two flat years"
     assert fan["p95"].iloc[-1] == pytest.approx(fan["p95"].max()), "the build is complete"
 
@@ -275,9 +299,12 @@ def test_outcome_target_is_the_engines_when_only_nice_to_haves_carry_value():
     The engine reaches the outcome (probability 1.0); the page used to draw the
     target at 0 and show the probability as n/a.
     """
-    sc = make_scenario(items=[
-        {"id": "core", "effort": 5},
-        {"id": "extra", "effort": 5, "must_have": False, "value": {"per_week": 1000}}])
+    sc = make_scenario(
+        items=[
+            {"id": "core", "effort": 5},
+            {"id": "extra", "effort": 5, "must_have": False, "value": {"per_week": 1000}},
+        ]
+    )
     res = run(sc, runs=10, seed=1)
     tables = page_tables.forecast_tables(res)
     assert res.summary()["value"]["outcome_probability"] == 1.0
@@ -294,16 +321,26 @@ def test_working_days_between_uses_the_calendar(supply_chain):
 
 
 # -------------------------------------------------------------- words and units
-@pytest.mark.parametrize(("value", "text"), [
-    (1_036_038.9, "1.04 M"), (354_000, "354 k"), (1_500, "1.5 k"), (900, "900"),
-    (-110_182, "-110 k"), (float("nan"), "n/a"), (2.5e9, "2.50 bn")])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1_036_038.9, "1.04 M"),
+        (354_000, "354 k"),
+        (1_500, "1.5 k"),
+        (900, "900"),
+        (-110_182, "-110 k"),
+        (float("nan"), "n/a"),
+        (2.5e9, "2.50 bn"),
+    ],
+)
 def test_money(value, text):
     assert fmt.money(value) == text
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (0.85, "85%"), (0.996, ">99%"), (0.001, "<1%"), (1.0, "100%"), (0.0, "0%"),
-    (None, "n/a")])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0.85, "85%"), (0.996, ">99%"), (0.001, "<1%"), (1.0, "100%"), (0.0, "0%"), (None, "n/a")],
+)
 def test_pct(value, text):
     assert fmt.pct(value) == text
 
@@ -364,27 +401,43 @@ def _layers(spec: dict):
 
 def _axis(spec: dict, channel: str) -> dict:
     """The first explicit axis of ``channel`` among the layers."""
-    return next(u["encoding"][channel]["axis"] for u in _layers(spec)
-                if "axis" in u.get("encoding", {}).get(channel, {}))
+    return next(
+        u["encoding"][channel]["axis"]
+        for u in _layers(spec)
+        if "axis" in u.get("encoding", {}).get(channel, {})
+    )
 
 
 def _delta_rows(comparison, metric: str) -> pd.DataFrame:
     return comparison["deltas"][comparison["deltas"]["metric"] == metric].assign(
-        metric_label=metric)
+        metric_label=metric
+    )
 
 
-@pytest.mark.parametrize("rows", [
-    pd.DataFrame({"variant": ["a", "b"], "mean": [183_000.0, -106_000.0],
-                  "ci_low": [181_000.0, -108_000.0], "ci_high": [186_000.0, -105_000.0]}),
-    # All on one side of 0 (the big-bang switch): 0 must still be inside, not on the edge.
-    pd.DataFrame({"variant": ["c"], "mean": [-12.2], "ci_low": [-12.6], "ci_high": [-11.8]}),
-    pd.DataFrame({"variant": ["d"], "mean": [0.0], "ci_low": [0.0], "ci_high": [0.0]}),
-])
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pd.DataFrame(
+            {
+                "variant": ["a", "b"],
+                "mean": [183_000.0, -106_000.0],
+                "ci_low": [181_000.0, -108_000.0],
+                "ci_high": [186_000.0, -105_000.0],
+            }
+        ),
+        # All on one side of 0 (the big-bang switch): 0 must still be inside, not on the edge.
+        pd.DataFrame({"variant": ["c"], "mean": [-12.2], "ci_low": [-12.6], "ci_high": [-11.8]}),
+        pd.DataFrame({"variant": ["d"], "mean": [0.0], "ci_low": [0.0], "ci_high": [0.0]}),
+    ],
+)
 def test_delta_domain_holds_every_interval_end_and_zero_with_room(rows):
     """No dot or interval end on the plot's edge: the domain pads past all of them and 0."""
     spec = _spec(charts.delta_chart(rows.assign(metric_label="Δ"), charts.MONEY_FORMAT))
-    lo, hi = next(u["encoding"]["x"]["scale"]["domain"] for u in _layers(spec)
-                  if "scale" in u["encoding"].get("x", {}))
+    lo, hi = next(
+        u["encoding"]["x"]["scale"]["domain"]
+        for u in _layers(spec)
+        if "scale" in u["encoding"].get("x", {})
+    )
     ends = [0.0, *rows["mean"], *rows["ci_low"], *rows["ci_high"]]
     assert lo < min(ends) and hi > max(ends), f"[{lo}, {hi}] pads past every end {ends}"
 
@@ -397,14 +450,21 @@ def test_delta_charts_of_a_comparison_hold_their_intervals(comparison):
         _spec(charts.delta_chart(rows, x_format))
 
 
-CLOSE = pd.DataFrame({"label": ["P50", "P85", "Deadline"],
-                      "date": pd.to_datetime(["2027-05-04", "2027-05-18", "2027-05-14"])})
+CLOSE = pd.DataFrame(
+    {
+        "label": ["P50", "P85", "Deadline"],
+        "date": pd.to_datetime(["2027-05-04", "2027-05-18", "2027-05-14"]),
+    }
+)
 
 
-@pytest.mark.parametrize("span", [
-    (pd.Timestamp("2027-03-01"), pd.Timestamp("2027-08-01")),   # rules left of centre
-    (pd.Timestamp("2027-01-01"), pd.Timestamp("2027-05-25")),   # rules at the right
-])
+@pytest.mark.parametrize(
+    "span",
+    [
+        (pd.Timestamp("2027-03-01"), pd.Timestamp("2027-08-01")),  # rules left of centre
+        (pd.Timestamp("2027-01-01"), pd.Timestamp("2027-05-25")),  # rules at the right
+    ],
+)
 def test_rule_labels_have_their_own_rows_and_no_rule_crosses_a_label(span):
     """Close P50 / Deadline / P85 rules: one label row each, and every rule that runs
     along a label's text side starts below that label."""
@@ -414,8 +474,9 @@ def test_rule_labels_have_their_own_rows_and_no_rule_crosses_a_label(span):
     side = 1 if m["align"].iloc[0] == "left" else -1
     for lab in m.itertuples():
         beside = m[(m["date"] - lab.date).dt.days * side > 0]  # rules under the text
-        assert (beside["ytop"] > lab.ytext).all(), \
+        assert (beside["ytop"] > lab.ytext).all(), (
             f"{list(beside['label'])} cross the text of {lab.label}"
+        )
     if span[1].month == 5:
         assert side == -1, "rules near the right end get their text on the left"
 
@@ -423,16 +484,19 @@ def test_rule_labels_have_their_own_rows_and_no_rule_crosses_a_label(span):
 def test_delivery_chart_staggers_labels_above_the_bars(tables):
     _sc, t = tables
     spec = _spec(charts.delivery_chart(t["histogram"], t["markers"]))
-    ys = [row["ytext"] for rows in spec["datasets"].values() for row in rows
-          if "ytext" in row]
-    assert len(ys) == len(t["markers"]) and len(set(ys)) == len(ys), \
+    ys = [row["ytext"] for rows in spec["datasets"].values() for row in rows if "ytext" in row]
+    assert len(ys) == len(t["markers"]) and len(set(ys)) == len(ys), (
         f"one label height per rule: {ys}"
+    )
     if len(t["histogram"]):
-        top = next(u["encoding"]["y"]["scale"]["domain"][1] for u in _layers(spec)
-                   if "scale" in u["encoding"].get("y", {}) and
-                   u["encoding"]["y"]["scale"] is not None)
-        assert top >= charts._head_room(t["histogram"]["share"].max(), len(ys)), \
+        top = next(
+            u["encoding"]["y"]["scale"]["domain"][1]
+            for u in _layers(spec)
+            if "scale" in u["encoding"].get("y", {}) and u["encoding"]["y"]["scale"] is not None
+        )
+        assert top >= charts._head_room(t["histogram"]["share"].max(), len(ys)), (
             "head room keeps the tallest bar below the label rows"
+        )
 
 
 def test_cdf_deadline_label_sits_above_the_100_percent_line(comparison):
@@ -446,8 +510,11 @@ def test_scenario_legends_show_long_names_in_full(comparison):
     """One column, no label limit worth the name: '+2 people on day 20' is never cut."""
     for name in ("cdf", "value"):
         spec = _spec(charts.comparison_charts(comparison)[name])
-        legend = next(u["encoding"]["color"]["legend"] for u in _layers(spec)
-                      if u["encoding"].get("color", {}).get("field") == "scenario")
+        legend = next(
+            u["encoding"]["color"]["legend"]
+            for u in _layers(spec)
+            if u["encoding"].get("color", {}).get("field") == "scenario"
+        )
         assert legend["columns"] == 1 and legend["labelLimit"] >= 500, name
         assert spec["height"] > charts.HEIGHT, f"{name}: the legend gets its own height"
 
@@ -465,15 +532,28 @@ def test_money_axes_read_0_at_zero(tables, comparison):
     sc, t = tables
     page = charts.forecast_charts(t, sc.deadline, sc.value.outcome.by)
     what_if = charts.comparison_charts(comparison)
-    for chart, channel in ((page["value"], "y"), (page["run_rate"], "y"),
-                           (what_if["value"], "y"), (what_if["npv"], "x")):
+    for chart, channel in (
+        (page["value"], "y"),
+        (page["run_rate"], "y"),
+        (what_if["value"], "y"),
+        (what_if["npv"], "x"),
+    ):
         axis = _axis(_spec(chart), channel)
         assert axis["labelExpr"] == charts.MONEY_LABEL
 
 
-@pytest.mark.parametrize(("days", "interval", "step"), [
-    (28, "week", 1), (84, "week", 2), (120, "month", 1), (250, "month", 2),
-    (500, "month", 3), (730, "month", 6), (3000, "year", 1)])
+@pytest.mark.parametrize(
+    ("days", "interval", "step"),
+    [
+        (28, "week", 1),
+        (84, "week", 2),
+        (120, "month", 1),
+        (250, "month", 2),
+        (500, "month", 3),
+        (730, "month", 6),
+        (3000, "year", 1),
+    ],
+)
 def test_date_axes_show_the_year_where_it_changes(days, interval, step):
     """Month steps divide 12 (so each year's first tick is in January) and that tick,
     like the first one, carries the year; week steps mark the first week(s) of January."""
@@ -497,8 +577,10 @@ def test_value_chart_over_two_years_ticks_each_january(tables):
 
 def test_charts_leave_room_on_the_right_for_the_last_date_label(tables, comparison):
     sc, t = tables
-    charts_ = [*charts.forecast_charts(t, sc.deadline, sc.value.outcome.by).values(),
-               *charts.comparison_charts(comparison).values()]
+    charts_ = [
+        *charts.forecast_charts(t, sc.deadline, sc.value.outcome.by).values(),
+        *charts.comparison_charts(comparison).values(),
+    ]
     for chart in charts_:
         assert _spec(chart)["padding"]["right"] >= 15
 
@@ -508,10 +590,12 @@ def test_runs_display_is_readable_and_the_raw_table_is_kept(results):
     raw = page_tables.forecast_tables(results)["runs"]
     before = raw.copy()
     shown = page_tables.runs_display(raw)
-    assert set(raw.columns) <= set(page_tables.RUN_COLUMNS), \
+    assert set(raw.columns) <= set(page_tables.RUN_COLUMNS), (
         "every engine column has a readable header"
-    assert not [c for c in shown.columns if "_" in c or c == c.lower()], \
+    )
+    assert not [c for c in shown.columns if "_" in c or c == c.lower()], (
         f"no snake_case headers: {list(shown.columns)}"
+    )
     assert len(shown.columns) == len(raw.columns) and len(shown) == len(raw)
     for col in ("Cost", "NPV", "Value (discounted)"):
         assert str(shown[col].dtype) == "Int64", f"{col} in whole units"

@@ -51,7 +51,7 @@ def ranked(at: AppTest) -> AppTest:
 
 def frame(at: AppTest, key: str):
     found = [d.value for d in at.dataframe if d.proto.id and key in d.proto.id]
-    if not found:   # AppTest does not expose keys of every element: match by columns
+    if not found:  # AppTest does not expose keys of every element: match by columns
         found = [d.value for d in at.dataframe if "Rank confidence" in d.value.columns]
     assert found, f"table {key} is shown"
     return found[-1]
@@ -67,8 +67,9 @@ def test_ranking_on_the_page_equals_the_engine():
     assert list(table["Δ delivery (days)"].round(6)) == list(pr.table["delivery_days"].round(6))
     assert all(table["Δ NPV 90%"].str.startswith("["))
     assert "NPV per day of delay" in " ".join(m.value for m in at.markdown)
-    assert not [w for w in at.warning if "Preliminary" in w.value], \
+    assert not [w for w in at.warning if "Preliminary" in w.value], (
         "no preliminary step when the runs are that few"
+    )
 
 
 def test_combine_shows_the_interaction():
@@ -84,7 +85,8 @@ def test_combine_shows_the_interaction():
     c = pr.combine(["saved-drafts", "installer-search"])
     assert combo.loc["Δ NPV", "Together"] == pytest.approx(c.delta("npv"))
     assert combo.loc["Δ delivery (working days)", "Interaction"] == pytest.approx(
-        c.interaction["delivery_day"])
+        c.interaction["delivery_day"]
+    )
 
 
 def decide_one(at: AppTest, cid: str, choice: str, who: str, why: str = "") -> AppTest:
@@ -98,17 +100,21 @@ def decide_one(at: AppTest, cid: str, choice: str, who: str, why: str = "") -> A
 
 def test_a_decision_is_stored_with_its_numbers_and_two_people_keep_both(isolated):
     ana = ranked(open_decide())
-    ben = ranked(open_decide())     # opened before Ana decides
+    ben = ranked(open_decide())  # opened before Ana decides
     decide_one(ana, "drop-mobile-app", "accept", "Ana (PMO)", "Low value for its effort")
     assert any("Recorded: accept" in s.value for s in ana.success)
     [row] = dec.list_decisions("Release scope (grant portal)", store=st.Store(isolated))
-    assert (row.candidate, row.decision, row.decided_by) == ("drop-mobile-app", "accept",
-                                                             "Ana (PMO)")
+    assert (row.candidate, row.decision, row.decided_by) == (
+        "drop-mobile-app",
+        "accept",
+        "Ana (PMO)",
+    )
     assert row.numbers["verdict"] in ("gain", "trade-off", "saving", "loss")
     assert row.numbers["runs"] == RUNS
     decide_one(ben, "drop-mobile-app", "reject", "Ben (product)")
-    assert any("Meanwhile Ana (PMO) decided" in w.value for w in ben.warning), \
-        [w.value for w in ben.warning]
+    assert any("Meanwhile Ana (PMO) decided" in w.value for w in ben.warning), [
+        w.value for w in ben.warning
+    ]
     rows = dec.list_decisions(store=st.Store(isolated))
     assert [r.decided_by for r in rows] == ["Ben (product)", "Ana (PMO)"], "both kept"
     shown = [d.value for d in ben.dataframe if "Decision" in d.value.columns][-1]
@@ -136,12 +142,17 @@ def test_whatif_variants_become_candidates():
     assert not at.exception, [e.value for e in at.exception]
     table = frame(at, "decide_ranking")
     assert len(table) == 1 and table["Verdict"].iloc[0].split()[-1] in (
-        "gain", "trade-off", "saving", "loss")
+        "gain",
+        "trade-off",
+        "saving",
+        "loss",
+    )
 
 
 def test_numbers_that_show_as_zero_never_read_minus_zero():
     """Summing singles leaves noise like -1e-12; the combine table showed '-0.0'."""
     from dashboard.decide import _interval, _tidy
+
     assert _interval(-0.04, 0.0, "+,.1f") == "[+0.0, +0.0]"
     assert _interval(-1e-12, 3.0, "+,.0f") == "[+0, +3]"
     assert f"{_tidy(-1e-12, 1):+.1f}" == "+0.0"
@@ -154,21 +165,25 @@ def test_a_session_file_round_trips_through_the_page():
     the field and changes nothing."""
     from dashboard.decide import session_file
     from simulation.decide.sessions import load_session_text, sessions_dir
+
     ses = load_session(SESSION)
     name, text = session_file(ses)
     again = load_session_text(text, source=name, base_dir=sessions_dir())
     assert (again.base, again.candidates, again.name) == (ses.base, ses.candidates, ses.name)
 
     at = open_decide()
-    at.file_uploader(key="decide_upload").set_value((name, text.encode(),
-                                                     "application/x-yaml")).run()
+    at.file_uploader(key="decide_upload").set_value(
+        (name, text.encode(), "application/x-yaml")
+    ).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any(f"Loaded “{ses.name}” from {name}" in m.value for m in at.success), \
-        [m.value for m in at.success]
+    assert any(f"Loaded “{ses.name}” from {name}" in m.value for m in at.success), [
+        m.value for m in at.success
+    ]
     assert at.session_state["decide_session"].candidates == ses.candidates
     bad = text.replace("id: ", "id: Bad Id ", 1)
-    at.file_uploader(key="decide_upload").set_value(("bad.yaml", bad.encode(),
-                                                     "application/x-yaml")).run()
+    at.file_uploader(key="decide_upload").set_value(
+        ("bad.yaml", bad.encode(), "application/x-yaml")
+    ).run()
     errors = [e.value for e in at.error]
     assert any("bad.yaml" in e and "candidates[0].id" in e for e in errors), errors
 
@@ -184,5 +199,6 @@ def test_the_candidates_are_listed_before_ranking():
     assert listed, "the candidates table is shown"
     table = listed[0]
     assert list(table["Candidate"]) == [c.name for c in ses.candidates]
-    assert list(table["Changes"]) == ["; ".join(ch.describe() for ch in c.changes)
-                                      for c in ses.candidates]
+    assert list(table["Changes"]) == [
+        "; ".join(ch.describe() for ch in c.changes) for c in ses.candidates
+    ]

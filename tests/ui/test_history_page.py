@@ -58,7 +58,10 @@ def test_sample_shows_the_library_numbers():
     m = metrics(at)
     pct = h.cycle_time_percentiles()
     assert (m["Items"], m["Done"], m["In progress"]) == (
-        f"{len(h.items):,}", f"{len(h.done_items()):,}", f"{len(h.in_progress()):,}")
+        f"{len(h.items):,}",
+        f"{len(h.done_items()):,}",
+        f"{len(h.in_progress()):,}",
+    )
     for p in (50, 85, 95):
         assert m[f"Cycle time P{p}"] == fmt.days(pct[f"p{p}"])
     n = len(sc.items)
@@ -78,14 +81,20 @@ def test_upload_changeable_columns_and_bad_file():
     m = metrics(at)
     assert (m["Items"], m["Done"], m["In progress"]) == ("7", "5", "1")
     assert (m["Cycle time P50"], m["Cycle time P85"], m["Cycle time P95"]) == (
-        "5 days", "9 days", "9 days"), "the hand-computed percentiles of test_history.py"
-    assert any("stage columns (Backlog, Analysis, In Progress, Review, Done)" in x.value
-               for x in at.markdown)
+        "5 days",
+        "9 days",
+        "9 days",
+    ), "the hand-computed percentiles of test_history.py"
+    assert any(
+        "stage columns (Backlog, Analysis, In Progress, Review, Done)" in x.value
+        for x in at.markdown
+    )
 
     at.selectbox(key="hi_start").set_value("In Progress").run()
     clean(at, "after changing the start column")
-    pct = read_history(DATA / "five-stages.csv", start_column="In Progress",
-                       done_column="Done", type_column="Type").cycle_time_percentiles()
+    pct = read_history(
+        DATA / "five-stages.csv", start_column="In Progress", done_column="Done", type_column="Type"
+    ).cycle_time_percentiles()
     assert metrics(at)["Cycle time P50"] == fmt.days(pct["p50"])
 
     at.multiselect(key="hi_types").set_value(["Bug"]).run()
@@ -93,8 +102,9 @@ def test_upload_changeable_columns_and_bad_file():
     assert metrics(at)["Items"] == "2" and metrics(at)["Cycle time P85"] == "9 days"
     assert at.multiselect(key="hi_types").options == ["Story", "Bug"], "all types offered"
 
-    upload(at, DATA / "five-stages.csv", "broken.csv",
-           b"ID,Started,Done\nA,2027-01-04,2027-02-30\n")
+    upload(
+        at, DATA / "five-stages.csv", "broken.csv", b"ID,Started,Done\nA,2027-01-04,2027-02-30\n"
+    )
     clean(at, "after a bad upload")
     message = " ".join(e.value for e in at.error)
     assert "broken.csv: column 'Done', row 2 (item A)" in message, message
@@ -138,8 +148,9 @@ def test_opinion_sentence_says_which_way():
     early = second_opinion(w, tp - dt.timedelta(days=30), tp - dt.timedelta(days=30))
     assert "earlier" in history_view.opinion_sentence(early)
     assert "optimistic" in history_view.opinion_sentence(early)
-    late = second_opinion(w, tp + dt.timedelta(days=30), w.percentile_date(85)
-                          + dt.timedelta(days=30))
+    late = second_opinion(
+        w, tp + dt.timedelta(days=30), w.percentile_date(85) + dt.timedelta(days=30)
+    )
     assert "later" in history_view.opinion_sentence(late)
     agree = second_opinion(w, tp, w.percentile_date(85))
     assert "agrees with the model within two weeks" in history_view.opinion_sentence(agree)
@@ -150,16 +161,22 @@ def test_chart_builders_give_valid_specs(empty):
     h = read_history(SAMPLE)
     w = h.when(40)
     bt = h.backtest(20, runs=200)
-    tables = {"weekly": h.weekly_throughput(), "ct": h.cycle_time_table(),
-              "hist": w.histogram(), "bt": bt.table}
+    tables = {
+        "weekly": h.weekly_throughput(),
+        "ct": h.cycle_time_table(),
+        "hist": w.histogram(),
+        "bt": bt.table,
+    }
     if empty:
         tables = {k: v.iloc[0:0] for k, v in tables.items()}
     marks = history_charts.markers({"P50": w.percentile_date(50), "P85": None})
-    charts = [history_charts.throughput_chart(tables["weekly"]),
-              history_charts.cycle_time_chart(tables["ct"], h.cycle_time_percentiles()),
-              history_charts.when_chart(tables["hist"], marks),
-              history_charts.backtest_chart(tables["bt"])]
+    charts = [
+        history_charts.throughput_chart(tables["weekly"]),
+        history_charts.cycle_time_chart(tables["ct"], h.cycle_time_percentiles()),
+        history_charts.when_chart(tables["hist"], marks),
+        history_charts.backtest_chart(tables["bt"]),
+    ]
     for c in charts:
-        spec = c.to_dict()           # validates against the Vega-Lite schema
+        spec = c.to_dict()  # validates against the Vega-Lite schema
         assert spec["layer"]
     assert isinstance(marks, pd.DataFrame) and marks["label"].tolist() == ["P50"]

@@ -36,16 +36,23 @@ RUNS = 200
 TIMEOUT_S = 60
 
 #: Twelve independent items and a small team without a WIP limit: people matter.
-PEOPLE_BOUND = """
+PEOPLE_BOUND = (
+    """
 name: People-bound build
 start_date: 2027-01-04
 team: {size: 2, cost_per_person_day: 500}
 items:
-""" + "".join(f"""  - {{id: i{n}, effort: {{dist: triangular, low: 5, mode: 8, high: 12}},
+"""
+    + "".join(
+        f"""  - {{id: i{n}, effort: {{dist: triangular, low: 5, mode: 8, high: 12}},
       value: {{per_week: 1000}}}}
-""" for n in range(12)) + """
+"""
+        for n in range(12)
+    )
+    + """
 simulation: {runs: 200, seed: 5}
 """
+)
 
 
 # ------------------------------------------------------------------ helpers
@@ -99,8 +106,7 @@ def add_lever(at: AppTest, lever: str, **values) -> AppTest:
 
 
 def _widgets(at: AppTest):
-    for kind in ("number_input", "text_input", "selectbox", "multiselect", "toggle",
-                 "checkbox"):
+    for kind in ("number_input", "text_input", "selectbox", "multiselect", "toggle", "checkbox"):
         yield from getattr(at, kind)
 
 
@@ -138,18 +144,22 @@ def test_invalid_edit_is_shown_next_to_its_section_and_not_applied():
     before = at.session_state["scenario"]
     v = at.session_state["editor_version"]
     at.session_state[f"items_editor_{v}"] = {
-        "edited_rows": {2: {"high": 1.0}}, "added_rows": [], "deleted_rows": []}
+        "edited_rows": {2: {"high": 1.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     clean(at, "after an impossible effort")
     assert [e.value for e in at.error] == [
-        "- items[2] (row 3, 'inventory'), high: must be >= likely"], \
-        "the problem names the item, the table row, the id and the column, in words"
+        "- items[2] (row 3, 'inventory'), high: must be >= likely"
+    ], "the problem names the item, the table row, the id and the column, in words"
     assert at.session_state["scenario"] == before, "the last valid scenario stays in use"
     at.text_input(key=key(at, "name")).set_value("").run()
     clean(at, "after clearing the name")
     texts = " ".join(e.value for e in at.error)
-    assert "Name:" in texts and "items[2] (row 3, 'inventory')" in texts, \
+    assert "Name:" in texts and "items[2] (row 3, 'inventory')" in texts, (
         "both problems, each in words"
+    )
     at.switch_page(FORECAST).run()
     clean(at, "Forecast with a broken draft")
     assert any("last valid version" in w.value for w in at.warning)
@@ -159,9 +169,18 @@ def test_backlog_rows_can_be_added_and_deleted():
     at = start()
     v = at.session_state["editor_version"]
     at.session_state[f"items_editor_{v}"] = {
-        "edited_rows": {}, "deleted_rows": [7],
-        "added_rows": [{"id": "export", "name": "CSV export", "dist": "fixed", "mode": 3.0,
-                        "value_per_week": 100.0}]}
+        "edited_rows": {},
+        "deleted_rows": [7],
+        "added_rows": [
+            {
+                "id": "export",
+                "name": "CSV export",
+                "dist": "fixed",
+                "mode": 3.0,
+                "value_per_week": 100.0,
+            }
+        ],
+    }
     at.run()
     clean(at, "after adding and deleting rows")
     ids = [it.id for it in at.session_state["scenario"].items]
@@ -225,23 +244,26 @@ def test_loading_over_unsaved_work_asks_first_and_keeps_it_on_cancel():
     next(b for b in at.button if b.key == "pending_cancel").click().run()
     assert at.session_state["scenario"].team.size == 7 and len(at.session_state["variants"]) == 1
     assert not [b for b in at.button if b.key == "pending_replace"], "the question is gone"
-    assert "supply-chain.yaml" in at.selectbox(key="library_pick").value, \
+    assert "supply-chain.yaml" in at.selectbox(key="library_pick").value, (
         "after keeping the edits the picker shows the file in use again"
+    )
 
     at.selectbox(key="library_pick").set_value(big_bang).run()
     at.button(key="library_load").click().run()
     confirm_replace(at)
     clean(at, "after confirming the load")
-    assert at.session_state["scenario"] == load_scenario(LIBRARY / "supply-chain.yaml"), \
+    assert at.session_state["scenario"] == load_scenario(LIBRARY / "supply-chain.yaml"), (
         "a variant file loads as its base..."
+    )
     assert [v.name for v in at.session_state["variants"]] == [
-        load_scenario(LIBRARY / "supply-chain-big-bang.yaml").name], \
-        "...plus the variant; the variant made before is gone (the user confirmed)"
+        load_scenario(LIBRARY / "supply-chain-big-bang.yaml").name
+    ], "...plus the variant; the variant made before is gone (the user confirmed)"
 
     at.switch_page(FORECAST).run()
     at.switch_page(SCENARIO).run()
-    assert "supply-chain.yaml" in at.selectbox(key="library_pick").value, \
+    assert "supply-chain.yaml" in at.selectbox(key="library_pick").value, (
         "the picker shows the file in use (the variant's base) after leaving and coming back"
+    )
 
 
 def test_loading_without_unsaved_work_needs_no_confirmation():
@@ -340,9 +362,11 @@ def test_forecast_shows_both_lenses_with_the_engine_numbers():
     words = " ".join(x.value for x in at.markdown)
     assert "In 85 of 100 simulated futures the whole scope is live by" in words
     assert "Users first get value around" in words
-    assert len(at.get("vega_lite_chart")) == 7, \
+    assert len(at.get("vega_lite_chart")) == 7, (
         "date, burn-up, value, run-rate, the two tornados, timeline"
-    # What drives it: the sentences name the engine's top drivers (docs/reference/drivers-and-report.md).
+    )
+    # What drives it: the sentences name the engine's top drivers
+    # (docs/reference/drivers-and-report.md).
     res = run(sc, runs=RUNS, seed=sc.simulation.seed)
     sens = res.sensitivity()
     assert driver_sentence(sens, "delivery") in words
@@ -367,17 +391,21 @@ def test_automatic_runs_forecast_matches_the_engine_and_says_so():
 
 def test_forecast_counts_futures_that_never_deliver():
     at = start()
-    upload(at, """
+    upload(
+        at,
+        """
 name: Impossible
 start_date: 2027-01-04
 team: {size: 1}
 items: [{id: huge, effort: 1000000, value: {per_week: 10}}]
 simulation: {runs: 5}
-""")
+""",
+    )
     at.switch_page(FORECAST).run()
     clean(at, "Forecast with nothing delivered")
-    assert any(w.value.startswith("5 of 5 simulated futures (100%) never delivered")
-               for w in at.warning)
+    assert any(
+        w.value.startswith("5 of 5 simulated futures (100%) never delivered") for w in at.warning
+    )
     assert metrics(at)["P85 delivery"] == "never"
 
 
@@ -419,16 +447,27 @@ def test_adding_an_item_moves_delivery_later_as_the_engine_says():
     at = start()
     at.switch_page(WHATIF).run()
     clean(at, "What-if page")
-    add_lever(at, "add_item", item_name="Big extra", item_day=0.0, item_low=30.0,
-              item_mode=40.0, item_high=60.0, item_top=True)
+    add_lever(
+        at,
+        "add_item",
+        item_name="Big extra",
+        item_day=0.0,
+        item_low=30.0,
+        item_mode=40.0,
+        item_high=60.0,
+        item_top=True,
+    )
     clean(at, "after adding the lever")
     assert [v.name for v in at.session_state["variants"]] == ["Add Big extra"]
     at.button(key="run_comparison").click().run()
     clean(at, "after the comparison")
     sc = at.session_state["scenario"]
     changes = at.session_state["variants"][0].changes
-    cmp = compare({"Baseline": sc, "v": levers.variant_scenario(sc, changes)}, runs=RUNS,
-                  seed=sc.simulation.seed)
+    cmp = compare(
+        {"Baseline": sc, "v": levers.variant_scenario(sc, changes)},
+        runs=RUNS,
+        seed=sc.simulation.seed,
+    )
     engine = cmp.results["v"].summary()["delivery"]
     base = cmp.results["Baseline"].summary()["delivery"]
     assert engine["p50_day"] > base["p50_day"], "the engine: a 40-day item delays delivery"
@@ -470,16 +509,18 @@ def test_adding_people_earlier_helps_more_as_the_engine_says():
     at.button(key="run_comparison").click().run()
     clean(at, "after comparing two staffing levers")
     sc = at.session_state["scenario"]
-    variants = {v.name: levers.variant_scenario(sc, v.changes)
-                for v in at.session_state["variants"]}
+    variants = {
+        v.name: levers.variant_scenario(sc, v.changes) for v in at.session_state["variants"]
+    }
     cmp = compare({"Baseline": sc, **variants}, runs=RUNS, seed=sc.simulation.seed)
     p50 = {n: r.summary()["delivery"]["p50_day"] for n, r in cmp.results.items()}
     assert p50["Early"] < p50["Late"] < p50["Baseline"], p50
     table = comparison_table(at)
     for name in ("Early", "Late"):
         date = fmt.date(cmp.results[name].summary()["delivery"]["p50_date"])
-        assert table.loc[name, "P50 delivery"].startswith(date + " (-"), \
+        assert table.loc[name, "P50 delivery"].startswith(date + " (-"), (
             f"{name}: the page shows the engine's earlier P50"
+        )
 
 
 def test_levers_stack_on_an_existing_variant():
@@ -518,12 +559,14 @@ def test_promote_a_variant_to_the_baseline():
     clean(at, "after promoting")
     after = at.session_state["scenario"]
     promoted = levers.variant_scenario(before, first.changes)
-    assert after == promoted.model_copy(update={"name": after.name,
-                                                "description": after.description})
+    assert after == promoted.model_copy(
+        update={"name": after.name, "description": after.description}
+    )
     assert after.delivery.discovery_days == before.delivery.discovery_days + 10
     assert [v.name for v in at.session_state["variants"]] == [
-        "Original plan", "Freeze scope on day 40"], \
-        "the other variant stays and now builds on the new baseline; the old plan is kept"
+        "Original plan",
+        "Freeze scope on day 40",
+    ], "the other variant stays and now builds on the new baseline; the old plan is kept"
 
 
 # ------------------------------------------------------------------ isolation
@@ -540,13 +583,15 @@ def test_two_sessions_never_share_a_scenario_or_variants():
     b.switch_page(FORECAST).run()
     clean(b, "B's forecast")
     a.switch_page(FORECAST).run()
-    assert metrics(a)["Cost (mean)"] != metrics(b)["Cost (mean)"], \
+    assert metrics(a)["Cost (mean)"] != metrics(b)["Cost (mean)"], (
         "each session's forecast is of its own scenario"
+    )
 
 
 # ------------------------------------------------------------- editor (pure)
-@pytest.mark.parametrize("row", [r for r in list_library() if r["kind"] == "base"],
-                         ids=lambda r: r["file"])
+@pytest.mark.parametrize(
+    "row", [r for r in list_library() if r["kind"] == "base"], ids=lambda r: r["file"]
+)
 def test_editor_tables_round_trip_every_library_scenario(row):
     """Showing a scenario in the editor and reading it back changes nothing."""
     sc = load_scenario(LIBRARY / row["file"])
@@ -557,24 +602,38 @@ def test_editor_tables_round_trip_every_library_scenario(row):
 def test_editor_cells_to_distribution():
     assert editor.cells_to_dist(None, None, 5, None) == {"dist": "fixed", "value": 5.0}
     assert editor.cells_to_dist("lognormal", None, 3, 8) == {
-        "dist": "lognormal", "median": 3.0, "p90": 8.0}
-    assert editor.cells_to_dist("normal", 8, 10, 12) == {"dist": "normal", "mean": 10.0,
-                                                         "sd": 2.0}
+        "dist": "lognormal",
+        "median": 3.0,
+        "p90": 8.0,
+    }
+    assert editor.cells_to_dist("normal", 8, 10, 12) == {"dist": "normal", "mean": 10.0, "sd": 2.0}
     assert editor.cells_to_dist("triangular", 1, None, 3) == {
-        "dist": "triangular", "low": 1.0, "mode": None, "high": 3.0}, \
-        "a missing number stays missing, so the error names it"
+        "dist": "triangular",
+        "low": 1.0,
+        "mode": None,
+        "high": 3.0,
+    }, "a missing number stays missing, so the error names it"
 
 
 def test_editor_problems_are_grouped_by_section():
     groups = editor.group_problems(
-        [("items[1].effort.high", "must be >= mode"), ("team.focus", "must be > 0"),
-         ("risks[0].window", "end must be >= start"), ("weird", "?")],
-        {"items": ["items[0] (row 1, 'a')", "items[1] (row 2, 'b')"],
-         "risks": ["risks[0] (row 1, 'r')"]})
-    assert groups == {"backlog": ["items[1] (row 2, 'b'), high: must be >= likely"],
-                      "team": ["Focus: must be > 0"],
-                      "risks": ["risks[0] (row 1, 'r'), window: end must be >= start"],
-                      "general": ["weird: ?"]}
+        [
+            ("items[1].effort.high", "must be >= mode"),
+            ("team.focus", "must be > 0"),
+            ("risks[0].window", "end must be >= start"),
+            ("weird", "?"),
+        ],
+        {
+            "items": ["items[0] (row 1, 'a')", "items[1] (row 2, 'b')"],
+            "risks": ["risks[0] (row 1, 'r')"],
+        },
+    )
+    assert groups == {
+        "backlog": ["items[1] (row 2, 'b'), high: must be >= likely"],
+        "team": ["Focus: must be > 0"],
+        "risks": ["risks[0] (row 1, 'r'), window: end must be >= start"],
+        "general": ["weird: ?"],
+    }
 
 
 # ------------------------------------------------------------- levers (pure)
@@ -594,16 +653,19 @@ def test_levers_build_the_engine_change_objects():
 
 
 # ------------------------------------------------------------ storage (pure)
-@pytest.mark.parametrize(("typed", "file"), [
-    ("Q3 plan: add réal-time!", "Q3-plan-add-real-time.yaml"),
-    ("../../etc/passwd", "etc-passwd.yaml"),
-    ("..", "scenario.yaml"),
-    ("", "scenario.yaml"),
-    ("plan.yaml", "plan.yaml"),
-    ("a/b\\c", "a-b-c.yaml"),
-    ("x" * 300, "x" * saved_files.MAX_STEM + ".yaml"),
-    ("<script>alert(1)</script>", "scriptalert1-script.yaml"),
-])
+@pytest.mark.parametrize(
+    ("typed", "file"),
+    [
+        ("Q3 plan: add réal-time!", "Q3-plan-add-real-time.yaml"),
+        ("../../etc/passwd", "etc-passwd.yaml"),
+        ("..", "scenario.yaml"),
+        ("", "scenario.yaml"),
+        ("plan.yaml", "plan.yaml"),
+        ("a/b\\c", "a-b-c.yaml"),
+        ("x" * 300, "x" * saved_files.MAX_STEM + ".yaml"),
+        ("<script>alert(1)</script>", "scriptalert1-script.yaml"),
+    ],
+)
 def test_file_names_are_sanitised(typed, file):
     name = saved_files.safe_filename(typed)
     assert name == file

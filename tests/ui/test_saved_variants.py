@@ -74,13 +74,19 @@ def test_variants_are_saved_as_files_and_come_back_identical(user_dir):
 
     save(at, "Q3 plan: late start!")
     files = sorted(p.name for p in user_dir.iterdir())
-    assert files == ["Q3-plan-late-start--Freeze.yaml", "Q3-plan-late-start--Original-plan.yaml",
-                     "Q3-plan-late-start--Two-more-people.yaml", "Q3-plan-late-start.yaml"]
+    assert files == [
+        "Q3-plan-late-start--Freeze.yaml",
+        "Q3-plan-late-start--Original-plan.yaml",
+        "Q3-plan-late-start--Two-more-people.yaml",
+        "Q3-plan-late-start.yaml",
+    ]
     assert any("with 3 what-if variants" in s.value for s in at.success)
     data = yaml.safe_load((user_dir / "Q3-plan-late-start--Freeze.yaml").read_text())
-    assert data == {"extends": "Q3-plan-late-start.yaml", "name": "Freeze",
-                    "changes": [change_to_data(c) for c in variants[1].changes]}, \
-        "the engine's variant file form"
+    assert data == {
+        "extends": "Q3-plan-late-start.yaml",
+        "name": "Freeze",
+        "changes": [change_to_data(c) for c in variants[1].changes],
+    }, "the engine's variant file form"
     assert load_scenario(user_dir / "Q3-plan-late-start--Original-plan.yaml") == variants[0].base
     at.switch_page(WHATIF).run()
     assert not unsaved_note_shown(at), "saved: no longer only in the session"
@@ -91,8 +97,9 @@ def test_variants_are_saved_as_files_and_come_back_identical(user_dir):
     assert any("with its 3 saved what-if variants" in s.value for s in again.success)
     assert again.session_state["scenario"] == scenario
     loaded = again.session_state["variants"]
-    assert [(v.name, v.changes, v.base) for v in loaded] == \
-        [(v.name, v.changes, v.base) for v in variants]
+    assert [(v.name, v.changes, v.base) for v in loaded] == [
+        (v.name, v.changes, v.base) for v in variants
+    ]
     assert compare_now(again).equals(before), "the same comparison after the reload"
     assert not unsaved_note_shown(again)
 
@@ -106,9 +113,10 @@ def test_saving_again_replaces_nothing_without_overwrite(user_dir):
     variant_file.write_text("# someone else's work\n")
     (user_dir / "plan.yaml").unlink()
     save(at, "plan")
-    assert any("“plan--Late-start.yaml” already exists" in w.value
-               and "Nothing was saved" in w.value for w in at.warning), \
-        [w.value for w in at.warning]
+    assert any(
+        "“plan--Late-start.yaml” already exists" in w.value and "Nothing was saved" in w.value
+        for w in at.warning
+    ), [w.value for w in at.warning]
     assert not (user_dir / "plan.yaml").exists(), "not even the base: one save, one set"
     assert variant_file.read_text() == "# someone else's work\n"
     save(at, "plan", overwrite=True)

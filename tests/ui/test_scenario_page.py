@@ -31,8 +31,12 @@ def columns(at, n: int = 0) -> dict:
 
 def edit_items(at, **change):
     # The grid's own key: it changes when the Add-an-item form gives it a new table.
-    at.session_state[at.data_editor[0].key] = {"edited_rows": {}, "added_rows": [],
-                                             "deleted_rows": [], **change}
+    at.session_state[at.data_editor[0].key] = {
+        "edited_rows": {},
+        "added_rows": [],
+        "deleted_rows": [],
+        **change,
+    }
     return at.run()
 
 
@@ -41,8 +45,9 @@ def test_a_negative_effort_is_refused_naming_the_cell():
     at = start()
     for name in ("low", "mode", "high", "value_per_week"):
         config = columns(at)[name]["type_config"]
-        assert "min_value" not in config, \
+        assert "min_value" not in config, (
             f"{name}: a grid minimum would drop the minus sign typed in the browser"
+        )
     for name in ("probability", "window_from", "window_to", "low", "mode", "high", "people"):
         assert "min_value" not in columns(at, 1)[name]["type_config"], f"risks {name}"
     before = at.session_state["scenario"]
@@ -56,15 +61,17 @@ def test_a_negative_effort_is_refused_naming_the_cell():
 def test_a_row_without_an_id_is_flagged_in_words():
     at = start()
     config = columns(at)["id"]
-    assert not config.get("required") and "validate" not in config.get("type_config", {}), \
+    assert not config.get("required") and "validate" not in config.get("type_config", {}), (
         "a required or validated id keeps the row in the browser, never applied"
+    )
     assert not columns(at, 1)["id"].get("required")
     n = len(at.session_state["scenario"].items)
     edit_items(at, added_rows=[{"name": "Tracking", "dist": "fixed", "mode": 3.0}])
     clean(at, "after a row without an id")
     message = " ".join(e.value for e in at.error)
-    assert f"items[{n}] (row {n + 1}, no id), id: missing: every row needs an id" in message, \
+    assert f"items[{n}] (row {n + 1}, no id), id: missing: every row needs an id" in message, (
         message
+    )
 
 
 # ----------------------------------------------------------------- point 14
@@ -72,8 +79,9 @@ def test_must_have_shows_its_default():
     at = start()
     config = columns(at)["must_have"]
     assert "default" in config["label"] and config["default"] is True
-    assert "must_have: true" in README and "omit = true" in README, \
+    assert "must_have: true" in README and "omit = true" in README, (
         "the README's example says what leaving must_have out means"
+    )
     edit_items(at, added_rows=[{"id": "export", "dist": "fixed", "mode": 3.0}])
     assert at.session_state["scenario"].item("export").must_have
 
@@ -99,11 +107,15 @@ items:
 def test_the_picker_does_not_claim_a_library_file_while_an_upload_is_in_use():
     at = start()
     assert "supply-chain.yaml" in at.selectbox(key="library_pick").value
-    upload(at, """name: Mine
+    upload(
+        at,
+        """name: Mine
 start_date: 2027-01-04
 team: {size: 2}
 items: [{id: a, effort: 5}]
-""", "mine.yaml")
+""",
+        "mine.yaml",
+    )
     clean(at, "after an upload")
     picker = at.selectbox(key="library_pick")
     assert picker.value is None, f"the picker still shows {picker.value!r}"
@@ -163,8 +175,12 @@ def fresh():
 def add_item(at, **values):
     """Fill the "Add an item" form (fields by key suffix) and press Add item."""
     for name, value in values.items():
-        widget = next(w for kind in ("text_input", "number_input", "multiselect", "checkbox")
-                      for w in getattr(at, kind) if w.key == key(at, f"new_{name}"))
+        widget = next(
+            w
+            for kind in ("text_input", "number_input", "multiselect", "checkbox")
+            for w in getattr(at, kind)
+            if w.key == key(at, f"new_{name}")
+        )
         widget.set_value(value)
     next(b for b in at.button if b.key == key(at, "new_add")).click()
     return at.run()
@@ -173,22 +189,40 @@ def add_item(at, **values):
 def test_the_add_an_item_form_appends_a_complete_row():
     at = start()
     n = len(at.session_state["scenario"].items)
-    add_item(at, id="export", name="Export to ERP", low=2.0, mode=3.0, high=6.0,
-             value=1500.0, deps=["ingest"], must=False)
+    add_item(
+        at,
+        id="export",
+        name="Export to ERP",
+        low=2.0,
+        mode=3.0,
+        high=6.0,
+        value=1500.0,
+        deps=["ingest"],
+        must=False,
+    )
     clean(at, "after adding an item with the form")
     item = at.session_state["scenario"].item("export")
     assert [it.id for it in at.session_state["scenario"].items][-1] == "export"
-    assert item.effort.model_dump(exclude_none=True) == {"dist": "triangular", "low": 2.0,
-                                                         "mode": 3.0, "high": 6.0}
-    assert (item.name, item.value.per_week, item.depends_on, item.must_have) == \
-        ("Export to ERP", 1500.0, ("ingest",), False)
+    assert item.effort.model_dump(exclude_none=True) == {
+        "dist": "triangular",
+        "low": 2.0,
+        "mode": 3.0,
+        "high": 6.0,
+    }
+    assert (item.name, item.value.per_week, item.depends_on, item.must_have) == (
+        "Export to ERP",
+        1500.0,
+        ("ingest",),
+        False,
+    )
     grid = at.data_editor[0]
     assert grid.value["id"].tolist()[-1] == "export" and len(grid.value) == n + 1
     assert any("Added “Export to ERP” to the backlog" in s.value for s in at.success)
     assert not at.error
     edit_items(at, edited_rows={0: {"high": 30.0}})
-    assert at.session_state["scenario"].item("export").name == "Export to ERP", \
+    assert at.session_state["scenario"].item("export").name == "Export to ERP", (
         "the grid edits the grown table: the added row stays"
+    )
     assert at.session_state["scenario"].items[0].effort.high == 30.0
 
 
@@ -201,8 +235,9 @@ def test_a_bad_value_in_the_form_is_refused_naming_the_field():
     assert f"items[{n}] (row {n + 1}, 'export'), high: must be >= likely" in message, message
     assert at.session_state["scenario"] == before, "nothing added"
     add_item(at, id="ingest", high=6.0)
-    assert "ingest" in " ".join(e.value for e in at.error) and \
-        at.session_state["scenario"] == before, "a duplicate id is refused"
+    assert (
+        "ingest" in " ".join(e.value for e in at.error) and at.session_state["scenario"] == before
+    ), "a duplicate id is refused"
     add_item(at, id="")
     assert "id: missing" in " ".join(e.value for e in at.error)
 
@@ -215,12 +250,14 @@ def test_the_grid_keeps_its_identity_across_edits_and_fits_its_rows():
     edit_items(at, added_rows=[{"id": "export", "dist": "fixed", "mode": 3.0}])
     clean(at, "after adding a row in the grid")
     assert at.session_state["scenario"].item("export")
-    at.run()      # the run after the edit draws the grid for the scenario that has it
+    at.run()  # the run after the edit draws the grid for the scenario that has it
     assert at.data_editor[0].proto.id == grid_id, "same grid: the selection survives"
     add_item(at, id="audit", mode=2.0)
     assert at.session_state["scenario"].item("audit") and at.session_state["scenario"].item(
-        "export"), "the form keeps the row added in the grid"
+        "export"
+    ), "the form keeps the row added in the grid"
     from dashboard.pages.scenario import SPARE_ROWS, table_height
+
     for rows in (3, 10, 13):
         # 35 px a row (header, rows, the add line): three rows added in the grid still fit.
         assert table_height(rows) >= 35 * (rows + 2 + 3), rows

@@ -54,9 +54,13 @@ def clean(at: AppTest, where: str) -> None:
 
 
 def texts(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]
-                     + [e.value for e in at.error] + [s.value for s in at.success]
-                     + [i.value for i in at.info])
+    return "\n".join(
+        [m.value for m in at.markdown]
+        + [c.value for c in at.caption]
+        + [e.value for e in at.error]
+        + [s.value for s in at.success]
+        + [i.value for i in at.info]
+    )
 
 
 def submit(at: AppTest, label: str) -> None:
@@ -92,8 +96,9 @@ def test_single_trainee_predicts_reveals_and_is_scored(truth):
 
     truth_on_time = variant["delivery"]["on_time_probability"]
     # A range around the truth, and the calls the independent compare says are right.
-    want_date = E.direction_of("delivery.p50_day", base["delivery"]["p50_day"],
-                               variant["delivery"]["p50_day"])
+    want_date = E.direction_of(
+        "delivery.p50_day", base["delivery"]["p50_day"], variant["delivery"]["p50_day"]
+    )
     wrong_date = "earlier" if want_date != "earlier" else "later"
     lo, hi = max(truth_on_time * 100 - 5, 0), min(truth_on_time * 100 + 5, 100)
     predict(at, prefix, wrong_date, "higher", (truth_on_time * 100, lo, hi))
@@ -144,8 +149,9 @@ def test_class_two_trainees_answer_and_the_trainer_reveals(truth):
     assert "2 joined, 2 answered" in texts(trainer)
     submit(trainer, "Reveal to the class")
     clean(trainer, "reveal")
-    want = E.direction_of("delivery.p50_day", base["delivery"]["p50_day"],
-                          variant["delivery"]["p50_day"])
+    want = E.direction_of(
+        "delivery.p50_day", base["delivery"]["p50_day"], variant["delivery"]["p50_day"]
+    )
     right = [c for c in ("later", "earlier") if c == want]
     assert f"{len(right)} of 2 called it." in texts(trainer)
     inside = int(20 <= variant["delivery"]["on_time_probability"] * 100 <= 60)
@@ -183,11 +189,15 @@ def test_train_charts_are_valid_vega_lite():
 
     from dashboard import train_charts as tc
 
-    guesses = pd.DataFrame({"who": ["You", "Classmate 1"], "value": [0.3, 0.5],
-                            "low": [0.2, 0.4], "high": [0.4, 0.9]})
+    guesses = pd.DataFrame(
+        {"who": ["You", "Classmate 1"], "value": [0.3, 0.5], "low": [0.2, 0.4], "high": [0.4, 0.9]}
+    )
     tc.estimate_chart(guesses, 0.27, 0.51, "probability", "On-time chance").to_dict()
     tc.estimate_chart(guesses.iloc[:0], 100.0, None, "money", "NPV").to_dict()
-    tc.direction_chart(pd.DataFrame({"choice": ["earlier", "same", "later"],
-                                     "count": [1, 0, 2]}), "later", "Trainees").to_dict()
+    tc.direction_chart(
+        pd.DataFrame({"choice": ["earlier", "same", "later"], "count": [1, 0, 2]}),
+        "later",
+        "Trainees",
+    ).to_dict()
     tc.shift_chart(55.0, 57.0, "day", "later", "later", "P50").to_dict()
     tc.shift_chart(0.5, 0.5, "probability", "higher", "same", "Outcome").to_dict()

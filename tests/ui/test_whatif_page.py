@@ -61,8 +61,14 @@ def test_a_new_variant_is_offered_in_add_to_at_once():
 def test_the_lever_form_starts_afresh_after_add_lever():
     """The next item does not silently inherit the last one's name and dependencies."""
     at = whatif()
-    add_lever(at, "add_item", item_name="Tracking", item_deps=["ingest"], item_low=1.0,
-              name="With tracking")
+    add_lever(
+        at,
+        "add_item",
+        item_name="Tracking",
+        item_deps=["ingest"],
+        item_low=1.0,
+        name="With tracking",
+    )
     clean(at, "after adding an item")
     assert names(at) == ["With tracking"]
     assert widget(at, "lv_item_name").value == "New feature"
@@ -119,19 +125,23 @@ def test_make_baseline_keeps_the_original_plan_and_says_what_it_is():
     after = at.session_state["scenario"]
     assert after.name == f"{before.name} with: Late start"
     assert "Delays the start of build work by 10 working days" in after.description
-    assert after.delivery == levers.variant_scenario(before, [
-        c for c in levers.delay_start(10.0)]).delivery
+    assert (
+        after.delivery
+        == levers.variant_scenario(before, [c for c in levers.delay_start(10.0)]).delivery
+    )
     (original,) = at.session_state["variants"]
     assert original.name == "Original plan" and original.base == before
     at.button(key="run_comparison").click().run()
     clean(at, "comparing with the original plan")
     table = comparison_table(at)
     assert list(table.index) == ["Baseline", "Original plan"]
-    cmp = compare({"Baseline": after, "Original plan": before}, runs=RUNS,
-                  seed=after.simulation.seed)
+    cmp = compare(
+        {"Baseline": after, "Original plan": before}, runs=RUNS, seed=after.simulation.seed
+    )
     p50 = cmp.results["Original plan"].summary()["delivery"]["p50_date"]
-    assert table.loc["Original plan", "P50 delivery"].startswith(fmt.date(p50) + " (-"), \
+    assert table.loc["Original plan", "P50 delivery"].startswith(fmt.date(p50) + " (-"), (
         "the original plan is earlier than the promoted late start, as the engine says"
+    )
 
 
 # ------------------------------------------------------------------ point 7
@@ -145,11 +155,15 @@ def test_six_scenarios_are_rows_and_cost_is_shown():
     assert len(table) == 6 and table.index[0] == "Baseline"
     assert list(table.columns) == page_tables.COMPARISON_MEASURES
     sc = at.session_state["scenario"]
-    cmp = compare({"Baseline": sc, "v": levers.variant_scenario(
-        sc, at.session_state["variants"][0].changes)}, runs=RUNS, seed=sc.simulation.seed)
+    cmp = compare(
+        {"Baseline": sc, "v": levers.variant_scenario(sc, at.session_state["variants"][0].changes)},
+        runs=RUNS,
+        seed=sc.simulation.seed,
+    )
     cost = cmp.results["v"].summary()["cost"]["mean"]
-    assert table.iloc[1]["Cost (mean)"].startswith(fmt.money(cost) + " (+"), \
+    assert table.iloc[1]["Cost (mean)"].startswith(fmt.money(cost) + " (+"), (
         "waiting costs money: the engine's mean cost, and its difference"
+    )
 
 
 # ------------------------------------------------------------------ point 8
@@ -158,16 +172,19 @@ BASE = {"p50_date": "2027-05-04", "p85_date": "2027-06-02"}
 
 def test_headline_leads_with_the_largest_shift():
     """P50 ten days later while P85 stays: both said, the P50 first."""
-    text = narrative.date_headline(BASE, {"p50_date": "2027-05-18", "p85_date": "2027-06-02"},
-                                   {"p50": 10.0, "p85": 0.0})
+    text = narrative.date_headline(
+        BASE, {"p50_date": "2027-05-18", "p85_date": "2027-06-02"}, {"p50": 10.0, "p85": 0.0}
+    )
     assert text.startswith("the P50 date moves 10 working days later"), text
     assert "the P85 date stays at 2 Jun 2027" in text
-    text = narrative.date_headline(BASE, {"p50_date": "2027-05-05", "p85_date": "2027-06-16"},
-                                   {"p50": 1.0, "p85": 10.0})
+    text = narrative.date_headline(
+        BASE, {"p50_date": "2027-05-05", "p85_date": "2027-06-16"}, {"p50": 1.0, "p85": 10.0}
+    )
     assert text.startswith("the P85 date moves 10 working days later"), text
     assert "the P50 date moves 1 working day later" in text
-    text = narrative.date_headline(BASE, {"p50_date": "2027-05-11", "p85_date": "2027-06-09"},
-                                   {"p50": 5.0, "p85": 5.0})
+    text = narrative.date_headline(
+        BASE, {"p50_date": "2027-05-11", "p85_date": "2027-06-09"}, {"p50": 5.0, "p85": 5.0}
+    )
     assert text.startswith("the P50 and P85 dates both move 5 working days later"), text
     text = narrative.date_headline(BASE, BASE, {"p50": 0.0, "p85": 0.0})
     assert text.startswith("the P50 and P85 dates stay at"), text
@@ -175,8 +192,16 @@ def test_headline_leads_with_the_largest_shift():
 
 def test_the_page_sentence_states_both_dates():
     at = whatif()
-    add_lever(at, "add_item", item_name="Big extra", item_day=0.0, item_low=30.0,
-              item_mode=40.0, item_high=60.0, item_top=True)
+    add_lever(
+        at,
+        "add_item",
+        item_name="Big extra",
+        item_day=0.0,
+        item_low=30.0,
+        item_mode=40.0,
+        item_high=60.0,
+        item_top=True,
+    )
     at.button(key="run_comparison").click().run()
     sentence = next(m.value for m in at.markdown if m.value.startswith("**Add Big extra**:"))
     assert "P50" in sentence and "P85" in sentence, sentence
@@ -197,12 +222,14 @@ def test_creep_change_control_and_resize_levers():
     assert levers.variant_scenario(sc, v["More creep"]).scope.creep.rate_per_week == 2.0
     assert levers.variant_scenario(sc, v["Heavy control"]).scope.change_control_days == 3.0
     (rz,) = v["Bigger"]
-    assert rz.kind == "resize_items" and rz.items[0].id == "inventory" and \
-        rz.items[0].factor == 2.0
+    assert rz.kind == "resize_items" and rz.items[0].id == "inventory" and rz.items[0].factor == 2.0
     at.button(key="run_comparison").click().run()
     clean(at, "comparing them")
-    cmp = compare({"Baseline": sc, **{n: levers.variant_scenario(sc, c) for n, c in v.items()}},
-                  runs=RUNS, seed=sc.simulation.seed)
+    cmp = compare(
+        {"Baseline": sc, **{n: levers.variant_scenario(sc, c) for n, c in v.items()}},
+        runs=RUNS,
+        seed=sc.simulation.seed,
+    )
     table = comparison_table(at)
     for name in v:
         mean = cmp.results[name].summary()["delivery"]["mean_day"]

@@ -43,8 +43,9 @@ def test_wip_limit_binds_on_the_supply_chain(supply_chain_more_people):
     assert facts["idle"][0] > facts["idle"][1], "the same work, more paid idle days"
     assert facts["busy"][0] == pytest.approx(facts["busy"][1]), "same futures, same work"
     why = narrative.why_sentences(facts, shift, 0.0)
-    assert why and why[0].startswith("The WIP limit of 5 items lets at most 5 of the 7 "
-                                     "people work at once"), why
+    assert why and why[0].startswith(
+        "The WIP limit of 5 items lets at most 5 of the 7 people work at once"
+    ), why
     assert len(why) <= 2
 
 
@@ -56,8 +57,7 @@ def test_paid_person_days_are_the_headcount_over_time(supply_chain_more_people):
     busy, paid = page_tables._busy_and_paid(v)
     assert paid == pytest.approx(by_hand, rel=1e-9)
     items = v.items
-    assert busy == pytest.approx(float((items["done_day"] - items["start_day"]).sum())
-                                 / v.n_runs)
+    assert busy == pytest.approx(float((items["done_day"] - items["start_day"]).sum()) / v.n_runs)
 
 
 def test_the_chain_is_named_when_the_limit_is_raised():
@@ -82,8 +82,9 @@ def test_late_newcomers_ramp_up_and_mentoring_make_it_later():
     assert newcomers.mentoring == 0.5 and newcomers.start_productivity == 0.2
     assert facts["busy"][0] > facts["busy"][1] + 10, "the same work took far more time"
     why = narrative.why_sentences(facts, shift, 1.0)
-    assert why[0].startswith("The 2 newcomers from day 35 start at 20% of full productivity, "
-                             "need 30 working days"), why
+    assert why[0].startswith(
+        "The 2 newcomers from day 35 start at 20% of full productivity, need 30 working days"
+    ), why
     assert "50% of an experienced colleague" in why[0] and "Brooks' law" in why[0]
 
 
@@ -99,8 +100,16 @@ def test_nothing_to_explain_when_people_help():
 def test_the_page_says_why_under_the_comparison():
     at = start()
     at.switch_page(WHATIF).run()
-    add_lever(at, "add_people", people=2, ramp=0.0, start_prod=100.0, mentoring=0.0,
-              raise_wip=False, name="Two more")
+    add_lever(
+        at,
+        "add_people",
+        people=2,
+        ramp=0.0,
+        start_prod=100.0,
+        mentoring=0.0,
+        raise_wip=False,
+        name="Two more",
+    )
     at.button(key="run_comparison").click().run()
     clean(at, "comparison")
     why = [c.value for c in at.caption if c.value.startswith("**Why not earlier:**")]

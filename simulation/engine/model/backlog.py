@@ -26,7 +26,7 @@ class Backlog:
         self.waiters: dict[str, list[Job]] = {}
         self.top_rank = 0
         self.end_rank = 0
-        self.satisfied: set[str] = set()   # ids whose dependents may start
+        self.satisfied: set[str] = set()  # ids whose dependents may start
 
     def enqueue(self, job: Job, top: bool) -> None:
         """Put a job in the backlog, at the top or the end."""

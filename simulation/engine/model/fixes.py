@@ -19,9 +19,21 @@ class MisfitFixes:
         plan = self.plan
         pre_closure = self._accepting_changes()
         base = plan.fix_fraction * job.base
-        fix = Job(id=f"fix-{job.id}", name=f"Fix: {job.name}", source=FIX, value=0.0,
-                  must_have=False, deps=(), base=base, rework=0.0, work=base, misfit=False,
-                  scope=pre_closure, added=self.env.now, fix_of=job)
+        fix = Job(
+            id=f"fix-{job.id}",
+            name=f"Fix: {job.name}",
+            source=FIX,
+            value=0.0,
+            must_have=False,
+            deps=(),
+            base=base,
+            rework=0.0,
+            work=base,
+            misfit=False,
+            scope=pre_closure,
+            added=self.env.now,
+            fix_of=job,
+        )
         self.jobs.append(fix)
         if pre_closure:
             self.backlog.enqueue(fix, top=True)

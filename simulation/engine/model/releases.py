@@ -18,8 +18,7 @@ EPS = 1e-9
 class ReleasePolicy:
     """Go-live times for one scenario's delivery approach (days are working days)."""
 
-    def __init__(self, approach: str, release_every: float, discovery: float,
-                 hardening: float):
+    def __init__(self, approach: str, release_every: float, discovery: float, hardening: float):
         self.big_bang = approach == "big_bang"
         self.incremental = approach == "incremental"
         self.release_every = release_every
@@ -31,7 +30,7 @@ class ReleasePolicy:
         if self.incremental:
             ready = done + self.hardening
             releases = (ready - self.discovery) / self.release_every
-            if not math.isfinite(releases):   # a cadence too short to count: continuous
+            if not math.isfinite(releases):  # a cadence too short to count: continuous
                 return max(ready, self.discovery)
             k = max(math.ceil(releases - EPS), 1)
             return self.discovery + k * self.release_every

@@ -43,11 +43,12 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         self.run = run
         self.env = simpy.Environment()
         self.jobs: list[Job] = []
-        self.by_id: dict[str, Job] = {}    # the file's items, by id
+        self.by_id: dict[str, Job] = {}  # the file's items, by id
         self.backlog = Backlog()
         self.team = Team(plan.team_size, plan.focus, staffed=bool(plan.staffing))
-        self.releases = ReleasePolicy(plan.approach, plan.release_every, plan.discovery,
-                                      plan.hardening)
+        self.releases = ReleasePolicy(
+            plan.approach, plan.release_every, plan.discovery, plan.hardening
+        )
         self.doing: list[Job] = []
         self.build_start = plan.discovery
         self.blocked_until = 0.0
@@ -58,19 +59,19 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         self.post_closure_queue: list[Job] = []
         self.deferred = 0
         self.last_work_done = 0.0
-        self.last_scope_done: Job | None = None   # where the criticality walk starts
+        self.last_scope_done: Job | None = None  # where the criticality walk starts
         self.risks_fired: list[str] = []
         self.extra: dict[str, float] = {}
         self.wake_pending: set[float] = set()
         self.n_changes = 0
         self.seed = draws.seed
-        self._due = self._finish_due         # one bound method for every finish timeout
+        self._due = self._finish_due  # one bound method for every finish timeout
         self._read_draws(draws, run if row is None else row)
 
     @property
     def closed(self) -> bool:
         """Whether the project has closed (its delivery day is known)."""
-        return self.delivery == self.delivery   # NaN until closure
+        return self.delivery == self.delivery  # NaN until closure
 
     @property
     def headcount(self) -> list[tuple[float, int]]:
@@ -131,12 +132,23 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         self._dispatch()
 
     # ------------------------------------------------------------ new work
-    def _new_job(self, id, name, source, value, must_have, deps, base, rounds, misfit,
-                 scope, top) -> Job:
-        job = Job(id=id, name=name, source=source, value=value, must_have=must_have,
-                  deps=deps, base=base, rework=rounds,
-                  work=base * (1.0 + self.plan.rework_fraction * rounds), misfit=misfit,
-                  scope=scope, added=self.env.now)
+    def _new_job(
+        self, id, name, source, value, must_have, deps, base, rounds, misfit, scope, top
+    ) -> Job:
+        job = Job(
+            id=id,
+            name=name,
+            source=source,
+            value=value,
+            must_have=must_have,
+            deps=deps,
+            base=base,
+            rework=rounds,
+            work=base * (1.0 + self.plan.rework_fraction * rounds),
+            misfit=misfit,
+            scope=scope,
+            added=self.env.now,
+        )
         self.jobs.append(job)
         self.backlog.enqueue(job, top)
         if scope:
@@ -149,9 +161,19 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         # extra work): the engine's own items (creep, change control, fixes) never
         # answer to a user's id, whatever they are called.
         s = self.plan.specs[idx]
-        job = self._new_job(s.id, s.name, s.source, s.value_per_week, s.must_have,
-                            s.depends_on, self.effort[idx] + self.extra.get(s.id, 0.0),
-                            self.rounds[idx], self.misfits[idx], True, top)
+        job = self._new_job(
+            s.id,
+            s.name,
+            s.source,
+            s.value_per_week,
+            s.must_have,
+            s.depends_on,
+            self.effort[idx] + self.extra.get(s.id, 0.0),
+            self.rounds[idx],
+            self.misfits[idx],
+            True,
+            top,
+        )
         self.by_id[s.id] = job
         return job
 
@@ -167,7 +189,7 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         free = self.team.free
         while ready and free and len(self.doing) < limit:
             job = heapq.heappop(ready)[1]
-            if job.state == "backlog":      # removed items are skipped lazily
+            if job.state == "backlog":  # removed items are skipped lazily
                 self._start(job, free.popleft())
 
     def _start(self, job: Job, person: Person) -> None:
@@ -175,7 +197,7 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         job.state = "doing"
         job.start = now
         job.person = person
-        job.after = person.last   # what may have released this start: see simulation.engine.drivers
+        job.after = person.last  # what may have released this start: see simulation.engine.drivers
         job.finish = now + self.team.duration(person, now, job.work)
         self.doing.append(job)
         self._await_finish(job)
@@ -189,7 +211,7 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         job = ev.value
         if self.env.now >= job.finish - EPS:
             self._finish(job)
-        else:                            # extended meanwhile: wait for the new finish
+        else:  # extended meanwhile: wait for the new finish
             self._await_finish(job)
 
     def _finish(self, job: Job) -> None:
@@ -230,8 +252,7 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         if self.releases.big_bang:
             self._at(now + self.plan.hardening, self._launch, token)
         else:
-            last = max((j.live for j in self.jobs if j.scope and j.state == "done"),
-                       default=now)
+            last = max((j.live for j in self.jobs if j.scope and j.state == "done"), default=now)
             self._at(max(last, now), self._close, token)
 
     def _launch(self, token: int) -> None:
@@ -256,6 +277,11 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
     # ------------------------------------------------------------ staffing
     def _staffing(self, change: Staffing) -> None:
         """A staffing change (``team.changes``) takes effect; see :meth:`Team.change`."""
-        self.team.change(self.env.now, change.add, change.ramp_up_days,
-                         change.start_productivity, change.mentoring)
+        self.team.change(
+            self.env.now,
+            change.add,
+            change.ramp_up_days,
+            change.start_productivity,
+            change.mentoring,
+        )
         self._dispatch()

@@ -42,7 +42,7 @@ class Risks:
                 if not busy:
                     break
                 job = max(busy, key=lambda jb: jb.finish)
-                job.finish += days   # its person is away: the item pauses
+                job.finish += days  # its person is away: the item pauses
                 paused.add(job)
 
     def _return_person(self, person: Person) -> None:

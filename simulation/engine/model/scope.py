@@ -34,8 +34,19 @@ class ScopeEvents:
         days = self.plan.change_control
         if days > 0:
             self.n_changes += 1
-            self._new_job(f"change-control-{self.n_changes}", "Change control", OVERHEAD, 0.0,
-                          False, (), days, 0.0, False, True, True)
+            self._new_job(
+                f"change-control-{self.n_changes}",
+                "Change control",
+                OVERHEAD,
+                0.0,
+                False,
+                (),
+                days,
+                0.0,
+                False,
+                True,
+                True,
+            )
 
     def _scope_event(self, ev) -> None:
         """A scheduled scope change (``scope.changes``) arrives."""
@@ -45,7 +56,7 @@ class ScopeEvents:
             for idx in ev.add:
                 self.backlog.satisfy(self.plan.specs[idx].id)
             return
-        for idx in (reversed(ev.add) if ev.top else ev.add):
+        for idx in reversed(ev.add) if ev.top else ev.add:
             self._add_spec(idx, ev.top)
         self._overhead()
         for iid in ev.remove:
@@ -80,13 +91,17 @@ class ScopeEvents:
         t = 0.0
         batch: list[tuple[float, float, float, bool]] = []
         while True:
-            if not batch:   # draw arrivals in batches: one numpy call per 32, not per item
+            if not batch:  # draw arrivals in batches: one numpy call per 32, not per item
                 k = CREEP_BATCH
-                batch = list(zip(rng.exponential(1.0 / plan.creep_rate_per_day, k).tolist(),
-                                 plan.creep_effort.sample(rng, k).tolist(),
-                                 rework_rounds(rng.random(k), plan.rework_probability).tolist(),
-                                 (rng.random(k) < plan.misfit_probability).tolist(),
-                                 strict=True))[::-1]
+                batch = list(
+                    zip(
+                        rng.exponential(1.0 / plan.creep_rate_per_day, k).tolist(),
+                        plan.creep_effort.sample(rng, k).tolist(),
+                        rework_rounds(rng.random(k), plan.rework_probability).tolist(),
+                        (rng.random(k) < plan.misfit_probability).tolist(),
+                        strict=True,
+                    )
+                )[::-1]
             gap, base, rounds, misfit = batch.pop()
             t += gap
             if t > until or self.closed:
@@ -99,6 +114,17 @@ class ScopeEvents:
                 self.deferred += 1
                 continue
             self._overhead()
-            self._new_job(f"creep-{n}", f"Creep request {n}", CREEP, plan.creep_value,
-                          False, (), base, rounds, misfit, True, False)
+            self._new_job(
+                f"creep-{n}",
+                f"Creep request {n}",
+                CREEP,
+                plan.creep_value,
+                False,
+                (),
+                base,
+                rounds,
+                misfit,
+                True,
+                False,
+            )
             self._dispatch()

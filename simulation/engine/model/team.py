@@ -23,13 +23,14 @@ class Person:
 
     __slots__ = ("joined", "last", "mentoring", "ramp", "start_p")
 
-    def __init__(self, joined: float = 0.0, ramp: float = 0.0, start_p: float = 1.0,
-                 mentoring: float = 0.0):
-        self.joined = joined          # working day they joined
-        self.ramp = ramp              # working days to full productivity
-        self.start_p = start_p        # productivity on joining
-        self.mentoring = mentoring    # share of one experienced person while ramping
-        self.last = None              # the item they finished last (the criticality walk)
+    def __init__(
+        self, joined: float = 0.0, ramp: float = 0.0, start_p: float = 1.0, mentoring: float = 0.0
+    ):
+        self.joined = joined  # working day they joined
+        self.ramp = ramp  # working days to full productivity
+        self.start_p = start_p  # productivity on joining
+        self.mentoring = mentoring  # share of one experienced person while ramping
+        self.last = None  # the item they finished last (the criticality walk)
 
     def ramping(self, t: float) -> bool:
         return self.ramp > 0 and t < self.joined + self.ramp
@@ -54,7 +55,7 @@ class Team:
         self.staffed = staffed
         self.people: list[Person] = []
         self.free: deque[Person] = deque()
-        self.leaving = 0                  # people to release when they next become free
+        self.leaving = 0  # people to release when they next become free
         #: (day, people on the team from then on): what the cost counts.
         self.headcount: list[tuple[float, int]] = [(0.0, size)]
         for _ in range(size):
@@ -74,8 +75,7 @@ class Team:
         else:
             self.free.append(person)
 
-    def change(self, now: float, add: int, ramp: float, start_p: float,
-               mentoring: float) -> None:
+    def change(self, now: float, add: int, ramp: float, start_p: float, mentoring: float) -> None:
         """A staffing change: ``add`` newcomers join, or ``-add`` people leave.
 
         Idle people leave at once; busy ones finish their current item first.
@@ -124,18 +124,17 @@ class Team:
             return work / focus
         if not person.ramping(t0):
             return work / (focus * self.productivity(person, t0))
-        slope = (1.0 - person.start_p) / person.ramp            # productivity per day
+        slope = (1.0 - person.start_p) / person.ramp  # productivity per day
         p0 = person.start_p + slope * (t0 - person.joined)
-        span = person.joined + person.ramp - t0                 # days of ramp left
+        span = person.joined + person.ramp - t0  # days of ramp left
         ramp_work = focus * (p0 * span + slope * span * span / 2)
         if work >= ramp_work:
             return span + (work - ramp_work) / focus
-        c = work / focus     # solve p0 x + slope x^2 / 2 = c for x (stable form)
+        c = work / focus  # solve p0 x + slope x^2 / 2 = c for x (stable form)
         return 2 * c / (p0 + math.sqrt(p0 * p0 + 2 * slope * c))
 
 
-def headcount_curve(headcount: list[tuple[float, int]], end: float,
-                    grid: np.ndarray) -> np.ndarray:
+def headcount_curve(headcount: list[tuple[float, int]], end: float, grid: np.ndarray) -> np.ndarray:
     """Cumulative person-days paid at each time in ``grid`` (the team is paid until ``end``)."""
     times = [0.0]
     cum = [0.0]

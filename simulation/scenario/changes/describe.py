@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING, Any
 from simulation.scenario.distributions import Distribution
 from simulation.scenario.schema import Item, Risk
 
-if TYPE_CHECKING:   # annotations only: types imports this module
+if TYPE_CHECKING:  # annotations only: types imports this module
     from simulation.scenario.changes import types
 
 #: Each delivery approach in words (the dashboard's labels come from here too).
-APPROACH_TEXT = {"continuous": "continuous delivery (each item goes live when done)",
-                 "incremental": "incremental releases",
-                 "big_bang": "a big-bang launch"}
+APPROACH_TEXT = {
+    "continuous": "continuous delivery (each item goes live when done)",
+    "incremental": "incremental releases",
+    "big_bang": "a big-bang launch",
+}
 
 
 # ------------------------------------------------------------------- text
@@ -119,8 +121,10 @@ def add_items(change: types.AddItems) -> str:
     else:
         effort = sum(it.effort.expected() for it in change.items)
         value = sum(it.value.per_week for it in change.items)
-        what = (f"{len(change.items)} items (about {_num(round(effort))} person-days, "
-                f"{_num(value)}/week)")
+        what = (
+            f"{len(change.items)} items (about {_num(round(effort))} person-days, "
+            f"{_num(value)}/week)"
+        )
     top = ", at the top of the backlog" if change.priority == "top" else ""
     return f"Adds {what} {_when(change.at_day)}{top}"
 
@@ -128,13 +132,19 @@ def add_items(change: types.AddItems) -> str:
 def remove_items(change: types.RemoveItems) -> str:
     if change.at_day == 0:
         return f"Removes {_quoted(change.ids)} from scope before work starts"
-    return f"Removes {_quoted(change.ids)} from scope on day {_num(change.at_day)} " \
-           "(if not started by then)"
+    return (
+        f"Removes {_quoted(change.ids)} from scope on day {_num(change.at_day)} "
+        "(if not started by then)"
+    )
 
 
 def resize_items(change: types.ResizeItems) -> str:
-    parts = [f"'{rz.id}' x{_num(rz.factor)}" if rz.factor is not None
-             else f"'{rz.id}' to {_span(rz.effort)} person-days" for rz in change.items]
+    parts = [
+        f"'{rz.id}' x{_num(rz.factor)}"
+        if rz.factor is not None
+        else f"'{rz.id}' to {_span(rz.effort)} person-days"
+        for rz in change.items
+    ]
     return f"Re-estimates {_and(parts)} {_when(change.at_day)}"
 
 
@@ -158,13 +168,17 @@ def add_people(change: types.AddPeople) -> str:
         return f"Removes {who} from the team {_when(change.at_day)}"
     text = f"Adds {who} {_when(change.at_day)}"
     if change.ramp_up_days > 0 and change.start_productivity < 1:
-        text += (f", ramping up from {_pct(change.start_productivity)} to full "
-                 f"productivity over {_num(change.ramp_up_days)} days")
+        text += (
+            f", ramping up from {_pct(change.start_productivity)} to full "
+            f"productivity over {_num(change.ramp_up_days)} days"
+        )
     else:
         text += ", fully productive at once"
     if change.mentoring > 0 and change.ramp_up_days > 0:
-        text += (f", each taking {_pct(change.mentoring)} of an experienced person's "
-                 "time while ramping up")
+        text += (
+            f", each taking {_pct(change.mentoring)} of an experienced person's "
+            "time while ramping up"
+        )
     return text
 
 
@@ -180,8 +194,7 @@ def set_approach(change: types.SetApproach) -> str:
 
 
 def freeze_scope(change: types.FreezeScope) -> str:
-    return (f"Freezes scope {_when(change.at_day)}: later requests wait until after "
-            "closure")
+    return f"Freezes scope {_when(change.at_day)}: later requests wait until after closure"
 
 
 def set_iteration(change: types.SetIteration) -> str:
@@ -208,8 +221,15 @@ def set_field(change: types.SetField) -> str:
 
 #: Change kind (its file key) -> its description.
 DESCRIPTIONS: dict[str, Callable[[Any], str]] = {
-    "add_items": add_items, "remove_items": remove_items, "resize_items": resize_items,
-    "delay_start": delay_start, "add_risk": add_risk, "remove_risk": remove_risk,
-    "add_people": add_people, "set_approach": set_approach, "freeze_scope": freeze_scope,
-    "set_iteration": set_iteration, "set": set_field,
+    "add_items": add_items,
+    "remove_items": remove_items,
+    "resize_items": resize_items,
+    "delay_start": delay_start,
+    "add_risk": add_risk,
+    "remove_risk": remove_risk,
+    "add_people": add_people,
+    "set_approach": set_approach,
+    "freeze_scope": freeze_scope,
+    "set_iteration": set_iteration,
+    "set": set_field,
 }

@@ -20,8 +20,9 @@ from simulation.scenario.validation import format_errors, join_path, problems_er
 MAX_CHANGES = 500
 
 
-def _validation(exc: ValidationError, prefix: str, strip: str | None = None,
-                source: str | None = None) -> ScenarioError:
+def _validation(
+    exc: ValidationError, prefix: str, strip: str | None = None, source: str | None = None
+) -> ScenarioError:
     """A pydantic error as a ScenarioError under ``prefix``.
 
     ``strip`` is the field a shorthand filled in (``{delay_start: 10}`` fills
@@ -31,10 +32,11 @@ def _validation(exc: ValidationError, prefix: str, strip: str | None = None,
     problems = []
     for path, msg in raw:
         if msg.startswith("Tuple should have at least") and any(
-                other.startswith(path + "[") for other, _ in raw):
-            continue   # an element failed, so the list came out short: one problem
+            other.startswith(path + "[") for other, _ in raw
+        ):
+            continue  # an element failed, so the list came out short: one problem
         if strip and (path == strip or path.startswith((strip + ".", strip + "["))):
-            path = path[len(strip):].lstrip(".")
+            path = path[len(strip) :].lstrip(".")
         problems.append((join_path(prefix, path), msg))
     return problems_error(problems, source)
 
@@ -57,8 +59,10 @@ def parse_change(data: Any, where: str = "change", source: str | None = None) ->
     if isinstance(data, ChangeBase):
         return data
     if not isinstance(data, dict):
-        raise problems_error([(where, "expected a change like {delay_start: {days: 10}}, got "
-                       + kind_of(data))], source)
+        raise problems_error(
+            [(where, "expected a change like {delay_start: {days: 10}}, got " + kind_of(data))],
+            source,
+        )
     if "kind" in data:
         kind = data["kind"]
         body: Any = {k: v for k, v in data.items() if k != "kind"}
@@ -66,20 +70,38 @@ def parse_change(data: Any, where: str = "change", source: str | None = None) ->
     else:
         if len(data) != 1:
             keys = ", ".join(str(k) for k in data) or "none"
-            raise problems_error([(where, "a change is a mapping with exactly one key, its type "
-                           f"(one of {', '.join(CHANGE_TYPES)}); got keys: {keys}")], source)
+            raise problems_error(
+                [
+                    (
+                        where,
+                        "a change is a mapping with exactly one key, its type "
+                        f"(one of {', '.join(CHANGE_TYPES)}); got keys: {keys}",
+                    )
+                ],
+                source,
+            )
         kind, body = next(iter(data.items()))
         prefix = f"{where}.{kind}"
     if kind not in CHANGE_TYPES:
-        raise problems_error([(where, f"unknown change '{kind}'" + suggest(str(kind), CHANGE_TYPES)
-                       + f" (known: {', '.join(CHANGE_TYPES)})")], source)
+        raise problems_error(
+            [
+                (
+                    where,
+                    f"unknown change '{kind}'"
+                    + suggest(str(kind), CHANGE_TYPES)
+                    + f" (known: {', '.join(CHANGE_TYPES)})",
+                )
+            ],
+            source,
+        )
     cls = CHANGE_TYPES[kind]
     if body is None:
         raise problems_error([(prefix, f"needs its settings, e.g. {_EXAMPLES[kind]}")], source)
     body, strip = cls.expand(body)
     if not isinstance(body, dict):
-        raise problems_error([(prefix, f"expected settings like {_EXAMPLES[kind]}, got "
-                       + kind_of(body))], source)
+        raise problems_error(
+            [(prefix, f"expected settings like {_EXAMPLES[kind]}, got " + kind_of(body))], source
+        )
     body = {**body, "kind": kind}
     try:
         return cls.model_validate(body)
@@ -113,8 +135,9 @@ def kind_of(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"[:60]
 
 
-def parse_changes(data: Any, source: str | None = None,
-                  where: str = "changes") -> tuple[Change, ...]:
+def parse_changes(
+    data: Any, source: str | None = None, where: str = "changes"
+) -> tuple[Change, ...]:
     """Build the list of changes of a variant file (``changes[i]`` in messages)."""
     if data is None:
         return ()
@@ -127,8 +150,9 @@ def parse_changes(data: Any, source: str | None = None,
 
 def change_to_data(change: ChangeBase) -> dict[str, Any]:
     """The file form of a change, ``{kind: {...}}``; :func:`parse_change` reads it back."""
-    body = change.model_dump(mode="json", exclude={"kind"}, exclude_none=True,
-                             exclude_defaults=True)
+    body = change.model_dump(
+        mode="json", exclude={"kind"}, exclude_none=True, exclude_defaults=True
+    )
     if isinstance(change, SetField):
         body = {"path": change.path, "value": change.model_dump(mode="json")["value"]}
     return {change.kind: _compact(body)}

@@ -57,8 +57,10 @@ def rebuild(data: dict[str, Any], kind: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = [(kind, f"the changed scenario is invalid: {p}: {m}")
-                    for p, m in format_errors(exc).problems]
+        problems = [
+            (kind, f"the changed scenario is invalid: {p}: {m}")
+            for p, m in format_errors(exc).problems
+        ]
         raise problems_error(problems) from None
 
 
@@ -87,8 +89,7 @@ class ChangeBase(Strict):
     @classmethod
     def expand(cls, body: Any) -> tuple[Any, str | None]:
         """Turn a file-form body into keyword data; returns (data, shorthand field)."""
-        if cls.shorthand and isinstance(body, cls.shorthand_types) and \
-                not isinstance(body, bool):
+        if cls.shorthand and isinstance(body, cls.shorthand_types) and not isinstance(body, bool):
             return {cls.shorthand: body}, cls.shorthand
         return body, None
 
@@ -139,14 +140,18 @@ class AddItems(ChangeBase):
         known = known_ids(sc)
         for i, it in enumerate(self.items):
             if it.id in known:
-                raise self._fail(f"items[{i}].id",
-                                 f"'{it.id}' is already used by an item of the scenario")
+                raise self._fail(
+                    f"items[{i}].id", f"'{it.id}' is already used by an item of the scenario"
+                )
         data = dump(sc)
-        data["scope"]["changes"].append({
-            "at_day": self.at_day, "priority": self.priority,
-            "add": [item_data(it) for it in self.items]})
+        data["scope"]["changes"].append(
+            {
+                "at_day": self.at_day,
+                "priority": self.priority,
+                "add": [item_data(it) for it in self.items],
+            }
+        )
         return rebuild(data, self.kind)
-
 
 
 class RemoveItems(ChangeBase):
@@ -175,7 +180,6 @@ class RemoveItems(ChangeBase):
         return rebuild(data, self.kind)
 
 
-
 class ResizeItems(ChangeBase):
     """Items not yet done on ``at_day`` are re-estimated (factor or new effort)."""
 
@@ -190,13 +194,14 @@ class ResizeItems(ChangeBase):
         known = known_ids(sc)
         for j, rz in enumerate(self.items):
             if rz.id not in known:
-                raise self._fail(f"items[{j}].id",
-                                 f"no item has id '{rz.id}'" + suggest(rz.id, known))
+                raise self._fail(
+                    f"items[{j}].id", f"no item has id '{rz.id}'" + suggest(rz.id, known)
+                )
         data = dump(sc)
-        data["scope"]["changes"].append({
-            "at_day": self.at_day, "resize": [item_data(rz) for rz in self.items]})
+        data["scope"]["changes"].append(
+            {"at_day": self.at_day, "resize": [item_data(rz) for rz in self.items]}
+        )
         return rebuild(data, self.kind)
-
 
 
 class DelayStart(ChangeBase):
@@ -219,7 +224,6 @@ class DelayStart(ChangeBase):
         return rebuild(data, self.kind)
 
 
-
 class AddRisk(ChangeBase):
     """A new entry in the risk register."""
 
@@ -236,17 +240,18 @@ class AddRisk(ChangeBase):
     def apply(self, sc: Scenario) -> Scenario:
         taken = {r.id for r in sc.risks}
         if self.risk.id in taken:
-            raise self._fail("risk.id", f"'{self.risk.id}' is already used by a risk of "
-                                        "the scenario")
+            raise self._fail(
+                "risk.id", f"'{self.risk.id}' is already used by a risk of the scenario"
+            )
         known = known_ids(sc)
         for j, iid in enumerate(self.risk.impact.items):
             if iid not in known:
-                raise self._fail(f"risk.impact.items[{j}]",
-                                 f"no item has id '{iid}'" + suggest(iid, known))
+                raise self._fail(
+                    f"risk.impact.items[{j}]", f"no item has id '{iid}'" + suggest(iid, known)
+                )
         data = dump(sc)
         data["risks"].append(item_data(self.risk))
         return rebuild(data, self.kind)
-
 
 
 class RemoveRisk(ChangeBase):
@@ -267,24 +272,28 @@ class RemoveRisk(ChangeBase):
         return rebuild(data, self.kind)
 
 
-
 class AddPeople(ChangeBase):
     """People join (or leave, with a negative count) on ``at_day``."""
 
     kind: Literal["add_people"] = "add_people"
     at_day: Day
-    count: PeopleChange            # the schema's staffing-change ``add``
+    count: PeopleChange  # the schema's staffing-change ``add``
     ramp_up_days: Day = 0.0
     start_productivity: Productivity = 1.0
     mentoring: Fraction = 0.0
 
     def apply(self, sc: Scenario) -> Scenario:
         data = dump(sc)
-        data["team"]["changes"].append({
-            "at_day": self.at_day, "add": self.count, "ramp_up_days": self.ramp_up_days,
-            "start_productivity": self.start_productivity, "mentoring": self.mentoring})
+        data["team"]["changes"].append(
+            {
+                "at_day": self.at_day,
+                "add": self.count,
+                "ramp_up_days": self.ramp_up_days,
+                "start_productivity": self.start_productivity,
+                "mentoring": self.mentoring,
+            }
+        )
         return rebuild(data, self.kind)
-
 
 
 class SetApproach(ChangeBase):
@@ -309,7 +318,6 @@ class SetApproach(ChangeBase):
         return rebuild(data, self.kind)
 
 
-
 class FreezeScope(ChangeBase):
     """From ``at_day`` on, new requests wait until after closure (not built here)."""
 
@@ -325,7 +333,6 @@ class FreezeScope(ChangeBase):
         return rebuild(data, self.kind)
 
 
-
 class SetIteration(ChangeBase):
     """Quality rework and fit settings; fields left out stay as they are."""
 
@@ -339,9 +346,14 @@ class SetIteration(ChangeBase):
     fix_fraction: EffortShare | None = None
 
     #: The fields it may set, in file order.
-    FIELDS: ClassVar[tuple[str, ...]] = ("rework_probability", "rework_fraction",
-                                         "misfit_probability", "misfit_value_factor",
-                                         "feedback_lag_days", "fix_fraction")
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "rework_probability",
+        "rework_fraction",
+        "misfit_probability",
+        "misfit_value_factor",
+        "feedback_lag_days",
+        "fix_fraction",
+    )
 
     @model_validator(mode="after")
     def _something(self) -> SetIteration:
@@ -357,7 +369,6 @@ class SetIteration(ChangeBase):
         data = dump(sc)
         data["iteration"].update(self.settings())
         return rebuild(data, self.kind)
-
 
 
 Scalar = bool | int | float | str | None
@@ -379,14 +390,15 @@ class SetField(ChangeBase):
     @classmethod
     def _path_syntax(cls, v: str) -> str:
         if not _PATH_RE.fullmatch(v):
-            raise ValueError(f"'{v}' is not a field path (write it like team.size or "
-                             "items[2].value.per_week)")
+            raise ValueError(
+                f"'{v}' is not a field path (write it like team.size or items[2].value.per_week)"
+            )
         return v
 
     @field_validator("value", mode="before")
     @classmethod
     def _scalar(cls, v: Any) -> Any:
-        if hasattr(v, "isoformat"):           # a date written in YAML
+        if hasattr(v, "isoformat"):  # a date written in YAML
             return v.isoformat()
         if isinstance(v, (dict, list, tuple)):
             raise ValueError("must be a single value (number, text, true/false or null)")
@@ -419,8 +431,10 @@ class SetField(ChangeBase):
                     node[tok] = self.value
                     break
                 if child is None or tok not in node:
-                    raise self._fail("path", f"{walked} is not set in this scenario, so "
-                                             "it has no fields to change")
+                    raise self._fail(
+                        "path",
+                        f"{walked} is not set in this scenario, so it has no fields to change",
+                    )
                 obj, node = child, node[tok]
                 continue
             if not isinstance(obj, tuple):
@@ -428,15 +442,17 @@ class SetField(ChangeBase):
             if isinstance(tok, int):
                 i = tok
                 if i >= len(obj):
-                    raise self._fail("path", f"{walked} has {len(obj)} entries, so there is "
-                                             f"no {walked}[{i}]")
+                    raise self._fail(
+                        "path", f"{walked} has {len(obj)} entries, so there is no {walked}[{i}]"
+                    )
             else:
                 ident = tok[1:-1]
                 ids = [getattr(x, "id", None) for x in obj]
                 if ident not in ids:
                     known = [i for i in ids if i is not None]
-                    raise self._fail("path", f"no entry of {walked} has id '{ident}'"
-                                     + suggest(ident, known))
+                    raise self._fail(
+                        "path", f"no entry of {walked} has id '{ident}'" + suggest(ident, known)
+                    )
                 i = ids.index(ident)
             walked = f"{walked}[{i}]"
             if last:
@@ -447,26 +463,44 @@ class SetField(ChangeBase):
             return Scenario.model_validate(data)
         except ValidationError as exc:
             problems = format_errors(exc).problems
-            raise problems_error([(join_path(self.kind, "value"),
-                           f"cannot set {self.path} to {self.value!r}: {p}: {m}")
-                          for p, m in problems]) from None
+            raise problems_error(
+                [
+                    (
+                        join_path(self.kind, "value"),
+                        f"cannot set {self.path} to {self.value!r}: {p}: {m}",
+                    )
+                    for p, m in problems
+                ]
+            ) from None
 
 
 #: Every change type, in the order the docs list them: the one registry.
 CHANGE_CLASSES: tuple[type[ChangeBase], ...] = (
-    AddItems, RemoveItems, ResizeItems, DelayStart, AddRisk, RemoveRisk, AddPeople,
-    SetApproach, FreezeScope, SetIteration, SetField)
+    AddItems,
+    RemoveItems,
+    ResizeItems,
+    DelayStart,
+    AddRisk,
+    RemoveRisk,
+    AddPeople,
+    SetApproach,
+    FreezeScope,
+    SetIteration,
+    SetField,
+)
 
 #: Every change type, by the key it has in a variant file.
 CHANGE_TYPES: dict[str, type[ChangeBase]] = {
-    cls.model_fields["kind"].default: cls for cls in CHANGE_CLASSES}
+    cls.model_fields["kind"].default: cls for cls in CHANGE_CLASSES
+}
 
 #: Any one change, told apart by its ``kind``.
 Change = Annotated[functools.reduce(operator.or_, CHANGE_CLASSES), Field(discriminator="kind")]
 
 
-def apply_changes(sc: Scenario, changes: Iterable[ChangeBase], where: str = "changes",
-                  source: str | None = None) -> Scenario:
+def apply_changes(
+    sc: Scenario, changes: Iterable[ChangeBase], where: str = "changes", source: str | None = None
+) -> Scenario:
     """Apply changes in order; the base is untouched. Errors name ``changes[i]``."""
     for i, change in enumerate(changes):
         try:

@@ -43,31 +43,58 @@ def _within(path: Path, root: Path) -> bool:
 def _resolve_extends(ref: Any, folder: Path, roots: tuple[Path, ...], source: str) -> Path:
     """The base file a variant names, kept inside the allowed folders."""
     if not isinstance(ref, str) or not ref.strip():
-        raise problems_error([("extends", "expected the base file's name, like supply-chain.yaml, "
-                       "got " + kind_of(ref))], source)
+        raise problems_error(
+            [
+                (
+                    "extends",
+                    "expected the base file's name, like supply-chain.yaml, got " + kind_of(ref),
+                )
+            ],
+            source,
+        )
     if PurePosixPath(ref).is_absolute() or PureWindowsPath(ref).anchor or ref.startswith("~"):
-        raise problems_error([("extends", f"'{ref}' is an absolute path; name the base relative to "
-                       "the variant's folder (e.g. supply-chain.yaml)")], source)
+        raise problems_error(
+            [
+                (
+                    "extends",
+                    f"'{ref}' is an absolute path; name the base relative to "
+                    "the variant's folder (e.g. supply-chain.yaml)",
+                )
+            ],
+            source,
+        )
     library = LIBRARY_DIR.resolve()
     candidates = [(folder / ref).resolve()]
     if folder.resolve() != library:
         candidates.append((library / ref).resolve())
     allowed = [c for c in candidates if any(_within(c, r) for r in roots)]
     if not allowed:
-        raise problems_error([("extends", f"'{ref}' points outside the variant's folder and the "
-                       "scenario library")], source)
+        raise problems_error(
+            [("extends", f"'{ref}' points outside the variant's folder and the scenario library")],
+            source,
+        )
     for cand in allowed:
         if cand.is_file():
             return cand
-    raise problems_error([("extends", f"base file '{ref}' not found (looked in "
-                   + " and ".join(_shown(c.parent) for c in allowed) + ")")], source)
+    raise problems_error(
+        [
+            (
+                "extends",
+                f"base file '{ref}' not found (looked in "
+                + " and ".join(_shown(c.parent) for c in allowed)
+                + ")",
+            )
+        ],
+        source,
+    )
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
     data = read_yaml_file(path)
     if not isinstance(data, dict):
-        raise ScenarioError("the file must hold a mapping of sections, got "
-                            + kind_of(data), source=_shown(path))
+        raise ScenarioError(
+            "the file must hold a mapping of sections, got " + kind_of(data), source=_shown(path)
+        )
     return data
 
 
@@ -75,10 +102,19 @@ def _check_variant_keys(data: dict[str, Any], source: str) -> None:
     for key in data:
         if key not in VARIANT_KEYS:
             hint = suggest(str(key), VARIANT_KEYS)
-            raise problems_error([(str(key), "a variant file may only have "
-                           + ", ".join(VARIANT_KEYS) + hint + "; change other fields with "
-                           f"a change such as {{set: {{path: {key}..., value: ...}}}}")],
-                         source)
+            raise problems_error(
+                [
+                    (
+                        str(key),
+                        "a variant file may only have "
+                        + ", ".join(VARIANT_KEYS)
+                        + hint
+                        + "; change other fields with "
+                        f"a change such as {{set: {{path: {key}..., value: ...}}}}",
+                    )
+                ],
+                source,
+            )
     name = data.get("name")
     if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > 200):
         raise problems_error([("name", "expected text of 1 to 200 characters")], source)
@@ -91,8 +127,9 @@ def _check_variant_keys(data: dict[str, Any], source: str) -> None:
 _Segment = tuple[str, dict[str, Any], tuple[Change, ...]]
 
 
-def _segments(data: dict[str, Any], source: str, folder: Path,
-              seen: tuple[Path, ...]) -> tuple[Scenario, Path, list[_Segment]]:
+def _segments(
+    data: dict[str, Any], source: str, folder: Path, seen: tuple[Path, ...]
+) -> tuple[Scenario, Path, list[_Segment]]:
     """Follow ``extends`` to the root base.
 
     Returns the root base scenario, its file, and one segment per variant file
@@ -103,18 +140,28 @@ def _segments(data: dict[str, Any], source: str, folder: Path,
     roots = (folder.resolve(), LIBRARY_DIR.resolve())
     base_path = _resolve_extends(data["extends"], folder, roots, source)
     if base_path in seen:
-        loop = " -> ".join(_shown(p) for p in (*seen[seen.index(base_path):], base_path))
-        raise problems_error([("extends", f"variants extend each other in a cycle: {loop}")],
-                             source)
+        loop = " -> ".join(_shown(p) for p in (*seen[seen.index(base_path) :], base_path))
+        raise problems_error(
+            [("extends", f"variants extend each other in a cycle: {loop}")], source
+        )
     if len(seen) >= MAX_EXTENDS_DEPTH:
-        raise problems_error([("extends", f"more than {MAX_EXTENDS_DEPTH} variants extend each "
-                       "other; extend the base directly")], source)
+        raise problems_error(
+            [
+                (
+                    "extends",
+                    f"more than {MAX_EXTENDS_DEPTH} variants extend each "
+                    "other; extend the base directly",
+                )
+            ],
+            source,
+        )
     base_data = _read_mapping(base_path)
     base_source = _shown(base_path)
     own = (source, data, parse_changes(data.get("changes"), source))
     if "extends" in base_data:
-        root, root_path, segments = _segments(base_data, base_source, base_path.parent,
-                                              (*seen, base_path))
+        root, root_path, segments = _segments(
+            base_data, base_source, base_path.parent, (*seen, base_path)
+        )
         return root, root_path, [*segments, own]
     return parse_scenario(base_data, base_source), base_path, [own]
 
@@ -195,7 +242,7 @@ def changes_from(base: str | Path, path: str | Path) -> tuple[Change, ...] | Non
         return tuple(c for _s, _d, changes in segments for c in changes)
     for k, (source, _d, _c) in enumerate(segments[:-1]):
         if Path(source).resolve() == target:
-            return tuple(c for _s, _d, changes in segments[k + 1:] for c in changes)
+            return tuple(c for _s, _d, changes in segments[k + 1 :] for c in changes)
     return None
 
 
@@ -204,8 +251,9 @@ def variant_base(path: str | Path) -> Path:
     return _file_segments(path)[0]
 
 
-def variant_data(extends: str, name: str, changes: Sequence[ChangeBase],
-                 description: str | None = None) -> dict[str, Any]:
+def variant_data(
+    extends: str, name: str, changes: Sequence[ChangeBase], description: str | None = None
+) -> dict[str, Any]:
     """A variant file's content (for writing with ``yaml.safe_dump``)."""
     out: dict[str, Any] = {"extends": extends, "name": name}
     if description:
