@@ -22,7 +22,7 @@ import pytest
 from simulation import load_scenario, run
 from simulation.cli import main
 from simulation.report.document import _date, _pct, report_html
-from tests.helpers import LIBRARY, ROOT, SCREENSHOTS
+from tests.helpers import LIBRARY, SCREENSHOTS
 
 SCENARIO = LIBRARY / "supply-chain-vendor-risks.yaml"
 VARIANT = LIBRARY / "supply-chain-creep-controlled.yaml"
