@@ -6,109 +6,15 @@ are tested without Streamlit and read the same on every page.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from simulation.present.sentences import (  # noqa: F401 (the pages call them from here)
+    product_sentence,
+    project_sentence,
+    undelivered_note,
+)
+
 from . import fmt
-
-
-def undelivered_note(summary: dict[str, Any]) -> str | None:
-    """A warning when some simulated futures never delivered the whole scope."""
-    d = summary["delivery"]
-    n = int(d.get("undelivered_runs") or 0)
-    total = int(summary.get("runs") or 0)
-    if n == 0 or total == 0:
-        return None
-    share = n / total
-    return (
-        f"{n:,} of {total:,} simulated futures ({fmt.pct(share)}) never delivered the "
-        "whole scope within the simulated time limit (20 years of working days). They "
-        "count as later than any date: percentiles and on-time chances include them "
-        "as misses."
-    )
-
-
-def project_sentence(summary: dict[str, Any]) -> str:
-    """``In 85 of 100 simulated futures the whole scope is live by ...``."""
-    d = summary["delivery"]
-    parts = []
-    if d.get("p85_date"):
-        parts.append(
-            f"In 85 of 100 simulated futures the whole scope is live by "
-            f"**{fmt.date(d['p85_date'])}**; in half of them by "
-            f"{fmt.date(d.get('p50_date'))}."
-        )
-    elif d.get("p50_date"):
-        parts.append(
-            f"Half of the simulated futures have the whole scope live by "
-            f"**{fmt.date(d['p50_date'])}**, but more than 15 in 100 never finish it."
-        )
-    else:
-        parts.append(
-            "In most simulated futures the scope is **never** finished: look for a "
-            "team that is too small, dependencies that cannot be met, or runaway "
-            "scope creep."
-        )
-    if d.get("deadline"):
-        p = d.get("on_time_probability")
-        parts.append(
-            f"{fmt.out_of_100(p).capitalize()} make the {fmt.date(d['deadline'])} deadline."
-        )
-    else:
-        parts.append("No deadline is set, so there is no on-time chance to show.")
-    c = summary["cost"]
-    if c.get("mean"):
-        parts.append(
-            f"The team costs about {fmt.money(c['mean'])} on average "
-            f"({fmt.money(c.get('p85'))} or less in 85 of 100 futures)."
-        )
-    return " ".join(parts)
-
-
-def product_sentence(
-    summary: dict[str, Any], misfit_share: float | None = None, horizon_weeks: int | None = None
-) -> str:
-    """``Users first get value around ...; NPV ...; the outcome is reached in ...``."""
-    v = summary["value"]
-    if not v.get("potential_value"):
-        return (
-            "No backlog item has a value per week, so there is no value to forecast. "
-            "Give items a value on the Scenario page to see the product lens."
-        )
-    parts = []
-    if v.get("first_value_date_p50"):
-        parts.append(
-            f"Users first get value around **{fmt.date(v['first_value_date_p50'])}** "
-            "(the median future)."
-        )
-    else:
-        parts.append("In the median future users get **no value** within the horizon.")
-    horizon = f"over the {horizon_weeks}-week horizon" if horizon_weeks else "over the horizon"
-    npv = v.get("npv_mean")
-    roi = v.get("roi_mean")
-    if npv is not None:
-        text = f"Counting value and cost {horizon}, the average NPV is {fmt.money(npv)}"
-        if roi is not None and math.isfinite(roi):
-            text += (
-                (
-                    f" (ROI {roi:.1f}: every 1 spent earns {roi + 1:.1f} in value, "
-                    f"{roi:.1f} more than it cost)"
-                )
-                if roi > 0
-                else f" (ROI {roi:.1f})"
-            )
-        parts.append(text + ".")
-    outcome = v.get("outcome") or "The outcome"
-    by = f"by {fmt.date(v['outcome_by'])}" if v.get("outcome_by") else "within the horizon"
-    parts.append(
-        f"“{outcome}” is reached {by} in {fmt.out_of_100(v.get('outcome_probability'))} futures."
-    )
-    if misfit_share is not None and math.isfinite(misfit_share) and misfit_share >= 0.005:
-        parts.append(
-            f"About {fmt.pct(misfit_share)} of what is built misses the real need at "
-            "first and earns little until its fix goes live."
-        )
-    return " ".join(parts)
 
 
 def delta_sentence(

@@ -1,15 +1,12 @@
-"""Plain-text forecasts: the sentences and number formats the command line prints."""
+"""Plain-text forecasts: the lines the command line prints, in the shared formats
+of :mod:`simulation.present.formats` (money ``1.04 M``, dates ``4 May 2027``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from simulation.engine.summary import RESULT_LABELS
-
-
-def money(x: float | None) -> str:
-    """Money with thousands separators and no decimals, ``n/a`` when unknown."""
-    return "n/a" if x is None else f"{x:,.0f}"
+from simulation.present.formats import date, money, pct, points
 
 
 def fmt(x: Any, spec: str = ".1f") -> str:
@@ -24,13 +21,14 @@ def format_summary(s: dict[str, Any]) -> str:
         f"{s['scenario']}  ({s['runs']:,} runs, seed {s['seed']})",
         "",
         "Project lens",
-        f"  Delivery  P50 {d['p50_date']} (day {fmt(d['p50_day'])})   "
-        f"P85 {d['p85_date']} (day {fmt(d['p85_day'])})   "
-        f"P95 {d['p95_date']} (day {fmt(d['p95_day'])})",
+        f"  Delivery  P50 {date(d['p50_date'])} (day {fmt(d['p50_day'])})   "
+        f"P85 {date(d['p85_date'])} (day {fmt(d['p85_day'])})   "
+        f"P95 {date(d['p95_date'])} (day {fmt(d['p95_day'])})",
     ]
     if d.get("on_time_probability") is not None:
         lines.append(
-            f"  On time   {d['on_time_probability']:.0%} chance of delivering by {d['deadline']}"
+            f"  On time   {pct(d['on_time_probability'])} chance of delivering by "
+            f"{date(d['deadline'])}"
         )
     if d.get("undelivered_runs"):
         lines.append(
@@ -41,11 +39,12 @@ def format_summary(s: dict[str, Any]) -> str:
         f"  Cost      mean {money(c['mean'])}   P85 {money(c['p85'])}",
         "",
         "Product lens",
-        f"  First value  P50 {v['first_value_date_p50']} (day {fmt(v['first_value_day_p50'])})",
+        f"  First value  P50 {date(v['first_value_date_p50'])} "
+        f"(day {fmt(v['first_value_day_p50'])})",
         f"  NPV          mean {money(v['npv_mean'])}   P50 {money(v['npv_p50'])}"
         f"   ROI {fmt(v['roi_mean'], '.2f')}",
-        f"  Outcome      {v['outcome']}: {fmt(v['outcome_probability'], '.0%')} chance"
-        + (f" by {v['outcome_by']}" if v.get("outcome_by") else " within the horizon"),
+        f"  Outcome      {v['outcome']}: {pct(v['outcome_probability'])} chance"
+        + (f" by {date(v['outcome_by'])}" if v.get("outcome_by") else " within the horizon"),
     ]
     return "\n".join(lines)
 
@@ -58,13 +57,12 @@ def format_deltas(deltas: dict[str, dict[str, Any]]) -> str:
         if d["mean"] is None:
             out.append(f"  {label:<28} n/a")
             continue
-        pct = key in ("on_time", "outcome")
-        # round() then + 0.0: a difference that rounds to zero reads +0.0, never -0.0.
-        f = (
-            (lambda x: "n/a" if x is None else f"{round(x, 3) + 0.0:+.1%}")
-            if pct
-            else (lambda x: "n/a" if x is None else f"{round(x, 1) + 0.0:+,.1f}")
-        )
+        if key in ("on_time", "outcome"):
+            f = points
+        elif key in ("npv", "cost", "value"):
+            f = lambda x: money(x, signed=True)  # noqa: E731
+        else:  # days: round() then + 0.0, so a zero difference reads +0.0, never -0.0
+            f = lambda x: "n/a" if x is None else f"{round(x, 1) + 0.0:+,.1f}"  # noqa: E731
         lo, hi = d["ci90"]
         out.append(f"  {label:<28} {f(d['mean']):>14}   90% CI [{f(lo)}, {f(hi)}]")
     return "\n".join(out)

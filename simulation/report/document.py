@@ -35,6 +35,7 @@ from simulation.engine.drivers import criticality, driver_sentence, sensitivity
 from simulation.engine.plan import make_calendar
 from simulation.engine.summary import RESULT_LABELS
 from simulation.present import charts as vega
+from simulation.present import formats, sentences
 from simulation.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:  # annotations only
@@ -88,25 +89,8 @@ def _e(x: Any) -> str:
     return html.escape(str(x))
 
 
-def _money(x: float | None) -> str:
-    if x is None or not math.isfinite(float(x)):
-        return "n/a"
-    x = float(x)
-    for div, unit in ((1e9, " bn"), (1e6, " m"), (1e3, " k")):
-        if abs(x) >= div:
-            return f"{x / div:,.1f}{unit}"
-    return f"{x:,.0f}"
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None or not math.isfinite(float(x)) else f"{float(x):.0%}"
-
-
-def _date(iso: str | None) -> str:
-    if not iso:
-        return "never"
-    d = dt.date.fromisoformat(iso)
-    return f"{d.day} {d:%b %Y}"
+#: The report's numbers read as everywhere else (:mod:`simulation.present.formats`).
+_money, _pct, _date = formats.money, formats.pct, formats.date
 
 
 def _days(x: float | None, signed: bool = False) -> str:
@@ -201,46 +185,13 @@ def _markers(s: dict[str, Any]) -> pd.DataFrame:
 
 # ----------------------------------------------------------------- sentences
 def project_sentences(s: dict[str, Any]) -> str:
-    """The project lens in words: dates, the deadline's chance, cost."""
-    d, c = s["delivery"], s["cost"]
-    text = (
-        f"Half of the simulated futures deliver the whole scope by "
-        f"<b>{_date(d['p50_date'])}</b>; 85 in 100 by <b>{_date(d['p85_date'])}</b> "
-        f"(a date to commit to) and 95 in 100 by {_date(d['p95_date'])}."
-    )
-    if d.get("on_time_probability") is not None:
-        text += (
-            f" The chance of delivering by the deadline, {_date(d['deadline'])}, is "
-            f"<b>{_pct(d['on_time_probability'])}</b>."
-        )
-    if d.get("undelivered_runs"):
-        text += (
-            f" {d['undelivered_runs']:,} futures never deliver within the 20-year "
-            "simulated-time cap."
-        )
-    text += f" It costs {_money(c['mean'])} on average, {_money(c['p85'])} or less in 85 in 100."
-    return text
+    """The project lens in words (:func:`simulation.present.sentences.project_sentence`)."""
+    return sentences.project_sentence(s, sentences.HTML)
 
 
 def product_sentences(s: dict[str, Any], horizon_weeks: int) -> str:
-    """The product lens in words: first value, NPV, the outcome's chance."""
-    v = s["value"]
-    if not v.get("potential_value"):
-        return "No item has a value per week, so there is no value to forecast."
-    text = (
-        f"Users first get value around <b>{_date(v['first_value_date_p50'])}</b> "
-        f"(median). Over {horizon_weeks} weeks the initiative is worth "
-        f"<b>{_money(v['npv_mean'])}</b> net of its cost on average (NPV; "
-        f"{_money(v['npv_p50'])} in the median future), a return of "
-        f"{_days(v['roi_mean'])} per unit spent."
-    )
-    if v.get("outcome_probability") is not None:
-        by = f"by {_date(v['outcome_by'])}" if v.get("outcome_by") else "within the horizon"
-        text += (
-            f" The chance that “{_e(v['outcome'])}” is reached {by} is "
-            f"<b>{_pct(v['outcome_probability'])}</b>."
-        )
-    return text
+    """The product lens in words (:func:`simulation.present.sentences.product_sentence`)."""
+    return sentences.product_sentence(s, horizon_weeks=horizon_weeks, markup=sentences.HTML)
 
 
 def _key_numbers(s: dict[str, Any]) -> str:

@@ -221,5 +221,5 @@ def test_report_html_without_value_or_risks():
     from tests.helpers import make_scenario
 
     text = report_html(run(make_scenario(), runs=20, seed=1))
-    assert "No item has a value per week" in text
+    assert "No backlog item has a value per week" in text
     assert "No single uncertain input stands out" in text

@@ -1,0 +1,143 @@
+"""The sentences that state a forecast, the same on a page and in the report.
+
+Each function reads the engine's summary (``Results.summary()``) and returns
+plain words with a few figures emphasised. The front end decides how text is
+marked up: :data:`MARKDOWN` for the dashboard, :data:`HTML` for the report,
+:data:`PLAIN` for a terminal. User text inside a sentence (an outcome's name)
+goes through the markup's ``escape`` so it is shown, never interpreted.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from simulation.present.formats import date, money, out_of_100, pct
+
+#: Characters Markdown (CommonMark plus Streamlit's extras) gives a meaning to.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally inside Markdown: every special character escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+@dataclass(frozen=True)
+class Markup:
+    """How one front end emphasises a figure and shows user text."""
+
+    strong: Callable[[str], str]
+    escape: Callable[[str], str]
+
+
+MARKDOWN = Markup(strong=lambda t: f"**{t}**", escape=escape_markdown)
+HTML = Markup(strong=lambda t: f"<b>{t}</b>", escape=lambda t: html.escape(str(t)))
+PLAIN = Markup(strong=lambda t: t, escape=str)
+
+#: Simulated working days before the engine stops a future that never delivers.
+_CAP_WORDS = "the simulated time limit (20 years of working days)"
+
+
+def undelivered_note(summary: dict[str, Any]) -> str | None:
+    """A warning when some simulated futures never delivered the whole scope."""
+    d = summary["delivery"]
+    n = int(d.get("undelivered_runs") or 0)
+    total = int(summary.get("runs") or 0)
+    if n == 0 or total == 0:
+        return None
+    return (
+        f"{n:,} of {total:,} simulated futures ({pct(n / total)}) never delivered the "
+        f"whole scope within {_CAP_WORDS}. They count as later than any date: "
+        "percentiles and on-time chances include them as misses."
+    )
+
+
+def project_sentence(summary: dict[str, Any], markup: Markup = MARKDOWN) -> str:
+    """``In 85 of 100 simulated futures the whole scope is live by ...``: dates, the
+    deadline's chance, cost."""
+    d, b = summary["delivery"], markup.strong
+    parts = []
+    if d.get("p85_date"):
+        p95 = f" (95 in 100 by {date(d['p95_date'])})" if d.get("p95_date") else ""
+        parts.append(
+            f"In 85 of 100 simulated futures the whole scope is live by "
+            f"{b(date(d['p85_date']))}; in half of them by {b(date(d.get('p50_date')))}{p95}."
+        )
+    elif d.get("p50_date"):
+        parts.append(
+            f"Half of the simulated futures have the whole scope live by "
+            f"{b(date(d['p50_date']))}, but more than 15 in 100 never finish it."
+        )
+    else:
+        parts.append(
+            f"In most simulated futures the scope is {b('never')} finished: look for a "
+            "team that is too small, dependencies that cannot be met, or runaway "
+            "scope creep."
+        )
+    if d.get("deadline"):
+        p = d.get("on_time_probability")
+        parts.append(
+            f"The chance of making the {date(d['deadline'])} deadline is {b(pct(p))} "
+            f"({out_of_100(p)} futures)."
+        )
+    else:
+        parts.append("No deadline is set, so there is no on-time chance to show.")
+    c = summary["cost"]
+    if c.get("mean"):
+        parts.append(
+            f"The team costs about {money(c['mean'])} on average "
+            f"({money(c.get('p85'))} or less in 85 of 100 futures)."
+        )
+    return " ".join(parts)
+
+
+def product_sentence(
+    summary: dict[str, Any],
+    misfit_share: float | None = None,
+    horizon_weeks: int | None = None,
+    markup: Markup = MARKDOWN,
+) -> str:
+    """``Users first get value around ...; NPV ...; the outcome is reached in ...``."""
+    v, b = summary["value"], markup.strong
+    if not v.get("potential_value"):
+        return (
+            "No backlog item has a value per week, so there is no value to forecast. "
+            "Give items a value per week in the scenario to see the product lens."
+        )
+    parts = []
+    if v.get("first_value_date_p50"):
+        parts.append(
+            f"Users first get value around {b(date(v['first_value_date_p50']))} "
+            "(the median future)."
+        )
+    else:
+        parts.append(f"In the median future users get {b('no value')} within the horizon.")
+    horizon = f"over the {horizon_weeks}-week horizon" if horizon_weeks else "over the horizon"
+    npv, roi = v.get("npv_mean"), v.get("roi_mean")
+    if npv is not None:
+        text = f"Counting value and cost {horizon}, the average NPV is {b(money(npv))}"
+        extra = []
+        if v.get("npv_p50") is not None:
+            extra.append(f"{money(v['npv_p50'])} in the median future")
+        if roi is not None and math.isfinite(roi):
+            extra.append(
+                f"ROI {roi:.1f}: every 1 spent earns {roi + 1:.1f} in value"
+                if roi > 0
+                else f"ROI {roi:.1f}"
+            )
+        parts.append(text + (f" ({'; '.join(extra)})" if extra else "") + ".")
+    outcome = markup.escape(v.get("outcome") or "The outcome")
+    by = f"by {date(v['outcome_by'])}" if v.get("outcome_by") else "within the horizon"
+    p = v.get("outcome_probability")
+    parts.append(f"“{outcome}” is reached {by} in {b(pct(p))} of futures ({out_of_100(p)}).")
+    if misfit_share is not None and math.isfinite(misfit_share) and misfit_share >= 0.005:
+        parts.append(
+            f"About {pct(misfit_share)} of what is built misses the real need at "
+            "first and earns little until its fix goes live."
+        )
+    return " ".join(parts)
