@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from simulation.cli.options import add_run_options, progress_of, scheduler_of
+from simulation.cli.options import add_run_options, library_file, progress_of, scheduler_of
 from simulation.present.text import format_deltas, format_summary
 from simulation.scenario.errors import ScenarioError
 
@@ -15,8 +15,8 @@ NAME = "compare"
 
 def register(sub):
     c = sub.add_parser(NAME, help="run a base and variants under the same seeds")
-    c.add_argument("base")
-    c.add_argument("variants", nargs="+")
+    c.add_argument("base", type=library_file)
+    c.add_argument("variants", nargs="+", type=library_file)
     add_run_options(c)
     c.add_argument("--json", action="store_true")
     c.add_argument(

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from simulation.cli.options import runs_type, seed_type
+from simulation.cli.options import library_file, runs_type, seed_type
 from simulation.scenario.errors import ScenarioError
 from simulation.train.exercises import (
     EXERCISE_DIR,
@@ -25,7 +25,9 @@ NAME = "exercise"
 
 def register(sub) -> argparse.ArgumentParser:
     e = sub.add_parser(NAME, help="answer a training exercise's questions, or list the exercises")
-    e.add_argument("file", nargs="?", help="an exercise file (scenarios/exercises/*.yaml)")
+    e.add_argument(
+        "file", nargs="?", type=library_file, help="an exercise file (scenarios/exercises/*.yaml)"
+    )
     e.add_argument("--list", action="store_true", help="list the exercises of a folder")
     e.add_argument("--folder", default=str(EXERCISE_DIR), help="the folder --list reads")
     e.add_argument("--runs", type=runs_type, help="default: the base scenario's")

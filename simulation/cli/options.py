@@ -6,8 +6,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from simulation.engine.cluster import SCHEDULER_ENV
+from simulation.scenario.library import LIBRARY_DIR
 from simulation.scenario.schema import MAX_RUNS
 
 
@@ -85,3 +87,14 @@ def add_run_options(p: argparse.ArgumentParser, *, scheduler: bool = True) -> No
 def split_list(text: str | None) -> list[str] | None:
     """``"a, b,,c"`` -> ``["a", "b", "c"]``; None stays None."""
     return None if text is None else [t.strip() for t in text.split(",") if t.strip()]
+
+
+def library_file(text: str) -> str:
+    """A file argument: the path as given when it exists, else the same path inside
+    the scenario library, so ``initiative-sim run supply-chain.yaml`` or
+    ``prioritise sessions/supply-chain-q2.yaml`` works from any folder. A path that
+    is in neither place is returned as given, and reading it names it."""
+    if Path(text).exists():
+        return text
+    inside = LIBRARY_DIR / text
+    return str(inside) if inside.is_file() else text

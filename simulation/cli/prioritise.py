@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulation.cli.options import add_run_options, progress_of, scheduler_of
+from simulation.cli.options import add_run_options, library_file, progress_of, scheduler_of
 from simulation.engine.summary import RESULT_LABELS
 from simulation.scenario.errors import ScenarioError
 
@@ -19,7 +19,11 @@ NAME = "prioritise"
 
 def register(sub):
     pr = sub.add_parser(NAME, help="rank a session's candidates against its base")
-    pr.add_argument("session", help="a session file, e.g. scenarios/sessions/supply-chain-q2.yaml")
+    pr.add_argument(
+        "session",
+        type=library_file,
+        help="a session file, e.g. scenarios/sessions/supply-chain-q2.yaml",
+    )
     add_run_options(pr)
     pr.add_argument("--json", action="store_true")
     pr.add_argument("--combine", metavar="ID,ID,...", help="also run these candidates together")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulation.cli.options import add_run_options
+from simulation.cli.options import add_run_options, library_file
 from simulation.scenario.errors import ScenarioError
 
 NAME = "report"
@@ -21,8 +21,12 @@ def register(sub):
     r = sub.add_parser(
         NAME, help="write the steering-committee report (self-contained HTML, optionally PDF)"
     )
-    r.add_argument("file", nargs="?", help="the scenario (a base or a variant file)")
-    r.add_argument("variants", nargs="*", help="variants to compare against FILE")
+    r.add_argument(
+        "file", nargs="?", type=library_file, help="the scenario (a base or a variant file)"
+    )
+    r.add_argument(
+        "variants", nargs="*", type=library_file, help="variants to compare against FILE"
+    )
     r.add_argument("--session", metavar="FILE", help="a Decide session file instead of FILE")
     r.add_argument("--out", metavar="report.html", required=True, help="the HTML file to write")
     r.add_argument("--pdf", metavar="report.pdf", help="also print it to PDF (needs Chromium)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from simulation.cli.options import add_run_options, progress_of, scheduler_of
+from simulation.cli.options import add_run_options, library_file, progress_of, scheduler_of
 from simulation.present.text import format_summary
 from simulation.scenario.errors import ScenarioError
 
@@ -14,7 +14,7 @@ NAME = "run"
 
 def register(sub):
     r = sub.add_parser(NAME, help="simulate one scenario and print its forecast")
-    r.add_argument("file")
+    r.add_argument("file", type=library_file)
     add_run_options(r)
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
     r.add_argument("--out", metavar="DIR", help="write runs.csv, items.csv, weekly.csv here")

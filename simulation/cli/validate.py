@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from simulation.cli.options import library_file
 from simulation.scenario.errors import ScenarioError
 
 NAME = "validate"
@@ -11,7 +12,7 @@ NAME = "validate"
 
 def register(sub):
     v = sub.add_parser(NAME, help="check scenario files and report every problem")
-    v.add_argument("files", nargs="+")
+    v.add_argument("files", nargs="+", type=library_file)
     return v
 
 

@@ -175,3 +175,31 @@ def test_compare_out_writes_runs_and_paired_deltas(tmp_path):
     got = deltas.set_index("metric")["mean"]
     assert set(deltas["variant"]) == {var.name}
     pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False)
+
+
+def test_library_files_are_found_from_any_folder(tmp_path):
+    """From a folder with no scenarios, a library file's name is enough: ``run
+    supply-chain.yaml`` gives the same forecast as the full path. A file that is
+    neither here nor in the library is named in the error (exit 2). Catches the
+    console script working only from the checkout's root."""
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def here(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "simulation", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+
+    short = here("run", "supply-chain.yaml", "--runs", "30", "--json")
+    assert short.returncode == 0, short.stderr
+    assert json.loads(short.stdout) == json.loads(
+        cli("run", BUNDLED, "--runs", "30", "--json").stdout
+    )
+    missing = here("run", "no-such-plan.yaml")
+    assert missing.returncode == 2 and "no-such-plan.yaml: file not found" in missing.stderr
