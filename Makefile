@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+DOCS_PORT ?= 8000
 
-.PHONY: run test bench lint fuzz mutants golden clean
+.PHONY: run test docs bench lint fuzz mutants golden clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,11 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+	$(PY) -m mkdocs build --strict --quiet --site-dir site
+
+# The docs site (mkdocs.yml, docs/) at http://127.0.0.1:$(DOCS_PORT), rebuilt on every edit.
+docs: $(VENV)/.dev
+	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
 
 bench: $(VENV)/.runtime
 	$(PY) bench/run_bench.py
@@ -36,7 +42,8 @@ fuzz: $(VENV)/.dev
 mutants: $(VENV)/.dev
 	$(PY) scripts/mutants.py $(MUTATE)
 
-# Rewrite the golden tables and the README's simulated numbers (scripts/regenerate.py).
+# Rewrite the golden tables and every simulated number in README.md and docs/
+# (scripts/regenerate.py).
 golden: $(VENV)/.runtime
 	$(PY) scripts/regenerate.py
 
@@ -44,4 +51,4 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache mutants
+	rm -rf $(VENV) .pytest_cache .ruff_cache mutants site
