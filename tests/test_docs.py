@@ -1,7 +1,8 @@
 """Every example in the docs runs, so a reader never copies code that fails.
 
 - Python blocks (```` ```python ````) in ``docs/**/*.md`` and ``README.md`` are
-  executed with Sybil, in page order, sharing one namespace per page; a block
+  executed with Sybil, in page order, sharing one namespace per page (with
+  ``tmp_path``, a scratch folder, for examples that write files); a block
   written as a doctest (``>>>``) has its printed output checked.
 - Command-line blocks (```` ```console ```` starting with ``$ python -m
   simulation``) are run and their output compared with the block, line for line.
@@ -64,14 +65,9 @@ def test_python_examples_run(page: Path, quiet_store):
 
 
 def _console_params():
-    params = []
-    for page in doc_pages():
-        for example in console_examples(page.read_text(encoding="utf-8")):
-            # Commands without --runs simulate 1,000 futures per scenario: slow ones.
-            marks = [] if "--runs" in example.command else [pytest.mark.slow]
-            params.append(pytest.param(page, example,
-                                       id=f"{_rel(page)}:{example.line}", marks=marks))
-    return params
+    return [pytest.param(page, example, id=f"{_rel(page)}:{example.line}")
+            for page in doc_pages()
+            for example in console_examples(page.read_text(encoding="utf-8"))]
 
 
 @pytest.mark.parametrize(("page", "example"), _console_params())
