@@ -23,11 +23,11 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m pytest
-	$(PY) -m mkdocs build --strict --quiet --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet --site-dir site
 
 # The docs site (mkdocs.yml, docs/) at http://127.0.0.1:$(DOCS_PORT), rebuilt on every edit.
 docs: $(VENV)/.dev
-	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
 
 bench: $(VENV)/.runtime
 	$(PY) bench/run_bench.py
