@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+DOCS_PORT ?= 8000
 
-.PHONY: run test test-fast screenshots bench lint fuzz mutants golden clean
+.PHONY: run test test-fast screenshots docs bench lint fuzz mutants golden clean
 
 # The pinned lock (requirements.txt), then the project itself, editable, without
 # resolving its dependency ranges again (the lock already satisfies them).
@@ -26,6 +27,11 @@ test: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet --site-dir site
+
+# The docs site (mkdocs.yml, docs/) at http://127.0.0.1:$(DOCS_PORT), rebuilt on every edit.
+docs: $(VENV)/.dev
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
 
 # Everything but the slow statistics, the browser and the Dask cluster: a quick
 # check while working (about two minutes here).
@@ -50,7 +56,8 @@ fuzz: $(VENV)/.dev
 mutants: $(VENV)/.dev
 	$(PY) scripts/mutants.py $(MUTATE)
 
-# Rewrite the golden tables and the README's simulated numbers (scripts/regenerate.py).
+# Rewrite the golden tables and every simulated number in README.md and docs/
+# (scripts/regenerate.py).
 golden: $(VENV)/.runtime
 	$(PY) scripts/regenerate.py
 
@@ -59,4 +66,4 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff format --check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache mutants
+	rm -rf $(VENV) .pytest_cache .ruff_cache mutants site
