@@ -234,12 +234,12 @@ def test_bad_options_name_the_option():
 
 
 def test_size_and_row_limits(monkeypatch, tmp_path):
-    import simulation.history as hi
+    from simulation.history import reading
 
-    monkeypatch.setattr(hi, "MAX_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
     with pytest.raises(HistoryError, match="more than 3 rows"):
         read_history(DATA / "five-stages.csv")
-    monkeypatch.setattr(hi, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 100)
     with pytest.raises(HistoryError, match="at most 100 are read"):
         read_history(DATA / "five-stages.csv")
     with pytest.raises(HistoryError, match="more than 100 bytes"):
