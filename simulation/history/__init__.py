@@ -20,8 +20,8 @@ Every problem with the file or an option raises :class:`HistoryError` (a
 Dates are read as written: the time of day and any time zone are ignored.
 """
 
-from .backtest import Backtest, backtest
-from .calibrate import calibrate
+from .backtesting import Backtest, backtest
+from .calibration import calibrate
 from .common import (
     BACKTEST_STEP_DAYS,
     DEFAULT_BACKTEST_ITEMS,

@@ -37,7 +37,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from .backtest import Backtest
+    from .backtesting import Backtest
     from .forecast import HowManyForecast, Throughput, WhenForecast
 
 # ------------------------------------------------------------------- dates
@@ -282,7 +282,7 @@ class History:
         runs: int = DEFAULT_RUNS,
         seed: int = DEFAULT_SEED,
     ) -> Backtest:
-        from .backtest import backtest
+        from .backtesting import backtest
 
         return backtest(self, n, window_days=window_days, runs=runs, seed=seed)
 
