@@ -3,8 +3,6 @@ history as the backlog's efforts (docs/reference/history.md)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
@@ -136,7 +134,7 @@ def flow(h) -> None:
     st.caption(
         f"Throughput {tp.samples.mean():.2f} items a working day over the "
         f"{len(tp.samples)} working days from {fmt.date(tp.start)} to "
-        f"{fmt.date(tp.end)}."
+        f"{fmt.date(tp.end)}." + (f" {tp.note()}" if tp.shortened else "")
     )
     for w in h.warnings:
         st.warning(w)
@@ -164,9 +162,7 @@ def forecast(h) -> None:
     a, b = st.columns(2)
     default_n = len(sc.items) if sc is not None else 40
     n = int(a.number_input("Items", 1, MAX_ITEMS, min(default_n, MAX_ITEMS), key="hi_n"))
-    start = b.date_input(
-        "From", h.last_done() + dt.timedelta(days=1), key="hi_from", format="YYYY-MM-DD"
-    )
+    start = b.date_input("From", h.default_start(), key="hi_from", format="YYYY-MM-DD")
     w = history_view.when(h, n, start)
     dates = {f"P{p}": w.percentile_date(p) for p in (50, 85, 95)}
     m = st.columns(3)

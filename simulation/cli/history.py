@@ -164,6 +164,8 @@ def format_history(s: dict[str, Any], warnings: list[str] | None = None) -> str:
             f"Throughput  {tp['mean_per_day']:.2f} items a working day over "
             f"{tp['working_days']} working days ({tp['from']} to {tp['until']})",
         ]
+        if tp.get("note"):
+            lines.append(f"  {tp['note']}")
     runs = f"{s.get('runs', 0):,} runs, seed {s.get('seed')}"
     if "when" in s:
         w = s["when"]

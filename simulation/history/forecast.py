@@ -44,23 +44,48 @@ class Throughput:
     """Done counts of every working day of the window, zeros included.
 
     ``start`` and ``end`` are the window's first and last calendar days; ``days``
-    the working days and ``samples`` their counts (same order).
+    the working days and ``samples`` their counts (same order). ``asked_days`` is
+    the window asked for (calendar days); the window is shorter when the export
+    starts later than that (:attr:`shortened`).
     """
 
     start: dt.date
     end: dt.date
     days: np.ndarray
     samples: np.ndarray
+    asked_days: int = 0
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame({"date": pd.to_datetime(self.days), "done": self.samples})
+
+    @property
+    def calendar_days(self) -> int:
+        """Calendar days the window covers, both ends counted."""
+        return (self.end - self.start).days + 1
+
+    @property
+    def shortened(self) -> bool:
+        """True when the export starts inside the window asked for."""
+        return self.calendar_days < self.asked_days
+
+    def note(self) -> str | None:
+        """A sentence for people when the window is shorter than asked, else None."""
+        if not self.shortened:
+            return None
+        return (
+            f"The export starts on {self.start.isoformat()}, so the throughput window holds "
+            f"{self.calendar_days} calendar days, not the {self.asked_days} asked for: days "
+            "before the export are not counted as days with nothing done."
+        )
 
 
 def throughput_window(
     history: History, window_days: int = DEFAULT_WINDOW_DAYS, until: dt.date | None = None
 ) -> Throughput:
     """The last ``window_days`` calendar days up to and including ``until`` (default:
-    the last done date). An item done on a non-working day counts on the next one."""
+    the last done date), starting no earlier than the first date of the export (its
+    earliest start or done date): days before the export are unknown, not days on
+    which nothing was done. An item done on a non-working day counts on the next one."""
     window_days = _whole(window_days, "window_days", 1, MAX_WINDOW_DAYS)
     busdays = history.busdays
     done = _roll(history.done_items()["done"].to_numpy("datetime64[D]"), busdays)
@@ -69,7 +94,7 @@ def throughput_window(
             "no item has a done date, so there is no throughput", source=history.source
         )
     end = np.datetime64(until, "D") if until is not None else done.max()
-    first = end - np.timedelta64(window_days - 1, "D")
+    first = max(end - np.timedelta64(window_days - 1, "D"), _export_start(history))
     days = np.arange(first, end + 1, dtype="datetime64[D]")
     days = days[np.is_busday(days, busdaycal=busdays)]
     if days.size == 0:
@@ -86,7 +111,14 @@ def throughput_window(
         end=end.astype(dt.date),
         days=days,
         samples=counts.astype(np.int64),
+        asked_days=window_days,
     )
+
+
+def _export_start(history: History) -> np.datetime64:
+    """The first date the export covers: its earliest start or done date."""
+    dates = pd.concat([history.items["start"], history.items["done"]]).dropna()
+    return np.datetime64(dates.min().date(), "D")
 
 
 def _check_samples(samples: np.ndarray) -> np.ndarray:

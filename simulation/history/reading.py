@@ -177,6 +177,15 @@ class History:
         d = self.done_items()["done"]
         return None if d.empty else d.max().date()
 
+    def default_start(self) -> dt.date | None:
+        """Where a forecast starts unless told: the working day after the last done date
+        (a Friday's or a Saturday's next working day is the Monday)."""
+        last = self.last_done()
+        if last is None:
+            return None
+        after = np.datetime64(_day_after(last), "D")
+        return np.busday_offset(after, 0, roll="forward", busdaycal=self.busdays).astype(dt.date)
+
     def cycle_times(self, item_type: str | None = None) -> np.ndarray:
         """Cycle times (working days) of done items, in done-date order."""
         done = self.done_items().sort_values(["done", "row"], kind="stable")
@@ -251,7 +260,7 @@ class History:
         """When will ``n`` more items be done, starting ``start`` (default: the day
         after the last done date)? See :func:`forecast_when`."""
         tp = self.throughput(window_days)
-        begin = _as_date(start, "from") if start is not None else _day_after(tp.end)
+        begin = _as_date(start, "from") if start is not None else self.default_start()
         from .forecast import forecast_when
 
         return forecast_when(tp.samples, n, begin, self.calendar, runs=runs, seed=seed)
@@ -267,7 +276,7 @@ class History:
     ) -> HowManyForecast:
         """How many items will be done from ``start`` to ``by`` (both included)?"""
         tp = self.throughput(window_days)
-        begin = _as_date(start, "from") if start is not None else _day_after(tp.end)
+        begin = _as_date(start, "from") if start is not None else self.default_start()
         from .forecast import forecast_how_many
 
         return forecast_how_many(
@@ -326,6 +335,7 @@ class History:
             "until": _iso(tp.end),
             "working_days": len(tp.samples),
             "mean_per_day": round(float(tp.samples.mean()), 4),
+            "note": tp.note(),
         }
         if when is not None:
             out["when"] = self.when(

@@ -291,6 +291,50 @@ def test_window_counts_zero_days_and_weekend_done():
     assert tp.samples.tolist() == [0, 0, 0, 0, 2], "Saturday's item on Monday"
 
 
+def test_window_starts_no_earlier_than_the_export():
+    """One item a day for three weeks (Mon 4 to Fri 22 Jan 2027, 15 working days) with
+    the default 90-day window: the window starts on 4 Jan, every sample is 1, so 15
+    more items take exactly 15 working days from Mon 25 Jan: Fri 12 Feb. Catches the
+    window reaching back before the export (60 zero days would make the pace 0.2 a day
+    and the date months later) and a note that never says the window was shortened."""
+    h = read_history(one_a_day("2027-01-04", "2027-01-22"))
+    tp = h.throughput(90)
+    assert tp.start == dt.date(2027, 1, 4) and set(tp.samples) == {1} and len(tp.samples) == 15
+    assert tp.shortened and tp.calendar_days == 19
+    assert "19 calendar days, not the 90 asked for" in tp.note()
+    w = h.when(15, runs=500, seed=3)
+    assert set(w.days) == {15} and w.percentile_date(85) == dt.date(2027, 2, 12)
+    assert h.throughput(19).note() is None, "a window inside the export is not shortened"
+    out = h.summary(window_days=90)
+    assert out["throughput"]["from"] == "2027-01-04" and out["throughput"]["note"]
+
+
+@pytest.mark.parametrize(
+    ("last_done", "expected"),
+    [("2027-01-08", "2027-01-11"), ("2027-01-09", "2027-01-11"), ("2027-01-07", "2027-01-08")],
+)
+def test_default_start_is_the_working_day_after_the_last_done_date(last_done, expected):
+    """Last done on Fri 8 or Sat 9 Jan 2027: the forecast starts Mon 11 Jan; on Thu 7:
+    Fri 8. Catches the start taken from the window's end (a Saturday item counts on
+    Monday, so the start became Tuesday 12) and an unrolled start on a weekend."""
+    h = read_history(flat_csv([("2027-01-04", "2027-01-05"), ("2027-01-05", last_done)]))
+    assert h.default_start() == dt.date.fromisoformat(expected)
+    assert h.when(1, runs=50).start == dt.date.fromisoformat(expected)
+    assert h.how_many("2027-02-26", runs=50).start == dt.date.fromisoformat(expected)
+    assert h.summary(when=1, runs=50)["when"]["from"] == expected
+
+
+def test_a_weekend_from_counts_from_the_monday():
+    """From Sat 9 Jan 2027 at exactly one item a working day: item 1 on Mon 11, item 3
+    on Wed 13; how many from Sat 9 to Fri 15 counts Mon-Fri: 5. Catches a weekend start
+    counted as a working day (Sat 9 / Mon 11) or rolled backwards to Friday."""
+    one = np.array([1])
+    assert forecast_when(one, 1, "2027-01-09", runs=20).percentile_date(50) == dt.date(2027, 1, 11)
+    assert forecast_when(one, 3, "2027-01-09", runs=20).percentile_date(95) == dt.date(2027, 1, 13)
+    m = forecast_how_many(one, "2027-01-15", "2027-01-09", runs=20)
+    assert m.working_days == 5 and m.at_least(95) == 5
+
+
 def _negbin_percentile(successes: int, p: float, q: float) -> int:
     """Smallest d with P(at least ``successes`` in d Bernoulli(q) trials) >= p."""
     d = successes
@@ -417,6 +461,18 @@ def test_calibrate_per_type_mapping():
         calibrate(sc, h, {"nope": "Bug"})
     with pytest.raises(HistoryError, match="no done item of type 'Epic'"):
         calibrate(sc, h, {first: "Epic"})
+
+
+def test_calibration_takes_the_latest_items(monkeypatch):
+    """With room for only 3 samples, the latest 3 done items are written: in done-date
+    order S-3 (1), S-1 (5), S-2 (2), S-4 (6), S-5 (9), so S-2, S-4, S-5 x focus 0.8 =
+    1.6, 4.8, 7.2. Catches keeping the oldest items (0.8, 4.0, 1.6)."""
+    import sys
+
+    monkeypatch.setattr(sys.modules["simulation.history.calibration"], "MAX_SAMPLES", 3)
+    sc = load_scenario(LIBRARY / "supply-chain.yaml")
+    new = calibrate(sc, read_history(DATA / "five-stages.csv"))
+    assert new.items[0].effort.samples == (1.6, 4.8, 7.2)
 
 
 # ---------------------------------------------------------- second opinion
