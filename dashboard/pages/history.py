@@ -12,6 +12,7 @@ from simulation.history import (
     FORMATS,
     MAX_ITEMS,
     MAX_WINDOW_DAYS,
+    NOT_STARTED_STATUSES,
     HistoryError,
     calibrate,
 )
@@ -20,6 +21,7 @@ from simulation.history import (
 BACKTEST_RUNS = 2_000
 ALL_TYPES = "All types"
 DETECTED = "Detected"
+PATTERN = "Other (type a pattern)"
 
 
 def chart(c) -> None:
@@ -32,8 +34,9 @@ def pick_file() -> None:
         "Work-item export (CSV)",
         type=["csv", "txt"],
         key="history_upload",
-        help="Stage columns (ActionableAgile / jira-to-analytics) or "
-        "start and done columns (Azure DevOps, Jira). Up to 1 MB.",
+        help="Stage columns (ActionableAgile / jira-to-analytics) or start and done "
+        "columns (Jira, Azure DevOps, Linear, YouTrack, as they export by default). "
+        "Up to 1 MB.",
     )
     if up is not None and st.session_state.get("history_upload_seen") != up.file_id:
         st.session_state["history_upload_seen"] = up.file_id
@@ -46,6 +49,42 @@ def pick_file() -> None:
         history_view.set_file(history_view.SAMPLE.name, history_view.SAMPLE.read_bytes())
 
 
+def date_format_box(where, opts: dict) -> str | None:
+    """The date format: detected, a known one, or a pattern typed in; None = detected."""
+    formats = [DETECTED, *FORMATS, PATTERN]
+    chosen = opts.get("date_format") or DETECTED
+    pick = where.selectbox(
+        "Date format",
+        formats,
+        index=formats.index(chosen if chosen in formats else PATTERN),
+        key="hi_format",
+        help="Detected: ISO, d.M.yyyy, M/d/yyyy, d/M/yyyy, Jira's dd/MMM/yy h:mm a and "
+        "YouTrack's d MMM yyyy. Otherwise type the export's pattern.",
+    )
+    if pick == PATTERN:
+        typed = where.text_input(
+            "Pattern",
+            value="" if chosen in formats else chosen,
+            key="hi_pattern",
+            placeholder="dd/MM/yyyy HH:mm",
+            help="Java style (dd/MMM/yy h:mm a) as trackers document it, or strftime (%d-%m-%Y).",
+        ).strip()
+        return typed or None
+    return None if pick == DETECTED else pick
+
+
+def retry_form() -> None:
+    """After a failed read: the date format can be set before anything was read."""
+    opts = history_view.options()
+    date_format = date_format_box(st, opts)
+    if date_format != opts.get("date_format"):
+        new = {k: v for k, v in opts.items() if k != "date_format"}
+        if date_format:
+            new["date_format"] = date_format
+        st.session_state[history_view.OPTIONS] = new
+        st.rerun()
+
+
 def columns_form(h) -> None:
     """The columns it read, changeable."""
     c = h.columns
@@ -55,6 +94,14 @@ def columns_form(h) -> None:
         else "a start and a done column"
     )
     st.markdown(f"Read **{h.source}** as {layout}; dates as **{c.date_format}**.")
+    if c.status:
+        st.caption(
+            f"Items not done whose '{c.status}' is one of "
+            f"{', '.join(history_view.options().get('not_started', NOT_STARTED_STATUSES))} "
+            "have not started: they are not counted as work in progress."
+        )
+    if c.measure_note():
+        st.info(c.measure_note())
     opts = history_view.options()
     cols = list(h.all_columns)
     with st.expander("Columns read (change them if wrong)"):
@@ -72,14 +119,7 @@ def columns_form(h) -> None:
         ti = type_options.index(c.type) if c.type in type_options else 0
         kind = t.selectbox("Type column", type_options, index=ti, key="hi_type")
         d, w, k = st.columns(3)
-        formats = [DETECTED, *FORMATS]
-        chosen = opts.get("date_format") or DETECTED
-        date_format = d.selectbox(
-            "Date format",
-            formats,
-            index=formats.index(chosen) if chosen in formats else 0,
-            key="hi_format",
-        )
+        date_format = date_format_box(d, opts)
         st.session_state.setdefault(history_view.WINDOW, history_view.window_days())
         w.number_input(
             "Throughput window (calendar days)",
@@ -96,11 +136,20 @@ def columns_form(h) -> None:
             key="hi_types",
             help="Empty: all types.",
         )
+        waiting = st.text_input(
+            "Not-started statuses",
+            ", ".join(opts.get("not_started", NOT_STARTED_STATUSES)),
+            key="hi_not_started",
+            help="Items not done in one of these statuses (comma-separated) are not work "
+            "in progress, even with a created date. Empty: the status column is not used.",
+        )
+    statuses = tuple(t.strip() for t in waiting.split(",") if t.strip())
     new = {
+        "not_started": None if statuses == NOT_STARTED_STATUSES else statuses,
         "start_column": start,
         "done_column": done,
         "type_column": None if kind == "(none)" else kind,
-        "date_format": None if date_format == DETECTED else date_format,
+        "date_format": date_format,
         "types": tuple(keep) or None,
     }
     new = {k: v for k, v in new.items() if v is not None}
@@ -126,7 +175,7 @@ def flow(h) -> None:
     )
     for i, p in enumerate((50, 85, 95)):
         m[3 + i].metric(
-            f"Cycle time P{p}",
+            f"{h.columns.measure.capitalize()} P{p}",
             fmt.days(pct[f"p{p}"]),
             help=f"{p}% of the done items took at most this many working days, "
             "start and done day counted.",
@@ -263,6 +312,8 @@ def main() -> None:
     h = history_view.current()
     if history_view.error():
         st.error(f"The export could not be read: {history_view.error()}")
+        if h is None:
+            retry_form()
     if h is None:
         return
     columns_form(h)

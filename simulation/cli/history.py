@@ -27,7 +27,14 @@ def register(sub):
     h.add_argument(
         "--date-format",
         metavar="F",
-        help=f"{', '.join(hi.FORMATS)} or a strftime pattern (default: detected)",
+        help=f"{', '.join(hi.FORMATS)}, or a pattern such as dd/MM/yyyy HH:mm or %%d-%%m-%%Y "
+        "(default: detected)",
+    )
+    h.add_argument(
+        "--not-started",
+        metavar="A,B",
+        help="statuses of items that have not started, so are not in progress (default "
+        f"{', '.join(hi.NOT_STARTED_STATUSES)}; '' to ignore the status column)",
     )
     h.add_argument("--workdays", metavar="Mon,Tue,...", help="working days (default Mon-Fri)")
     h.add_argument("--holidays", metavar="DATE,DATE", help="non-working dates (YYYY-MM-DD)")
@@ -44,7 +51,7 @@ def register(sub):
         "--from",
         dest="start",
         metavar="DATE",
-        help="forecast start (default: the day after the last done date)",
+        help="forecast start (default: the working day after the last done date)",
     )
     h.add_argument(
         "--backtest",
@@ -107,6 +114,7 @@ def _history(args) -> int:
         types=split_list(args.types),
         date_format=args.date_format,
         calendar=calendar,
+        not_started=None if args.not_started is None else split_list(args.not_started) or (),
     )
     try:
         summary = h.summary(
@@ -140,15 +148,21 @@ def format_history(s: dict[str, Any], warnings: list[str] | None = None) -> str:
         f"{s['not_started']:,} not started",
         f"  read as {layout}; start '{c['start']}', done '{c['done']}'"
         + (f", type '{c['type']}'" if c["type"] else "")
-        + f"; dates {c['date_format']}",
+        + f"; dates {c['date_format']}"
+        + (f"; status '{c['status']}'" if c.get("status") else ""),
     ]
+    if c.get("measure") == "lead time":
+        lines.append(
+            f"  start '{c['start']}' is a created date: the times below are lead times, "
+            "not cycle times"
+        )
     lines += [f"  warning: {w}" for w in warnings or []]
     if s["first_done"]:
         lines.append(f"  done from {s['first_done']} to {s['last_done']}")
     ct = s["cycle_time"]
     lines += [
         "",
-        "Cycle time (working days, start and done day counted)",
+        f"{c.get('measure', 'cycle time').capitalize()} (working days, start and done day counted)",
         f"  all      P50 {fmt(ct['p50'], '')}   P85 {fmt(ct['p85'], '')}   "
         f"P95 {fmt(ct['p95'], '')}",
     ]

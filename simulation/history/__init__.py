@@ -48,7 +48,7 @@ from .forecast import (
     second_opinion,
     throughput_window,
 )
-from .reading import FORMATS, Columns, History, read_history
+from .reading import FORMATS, NOT_STARTED_STATUSES, Columns, History, read_history
 
 __all__ = [
     "BACKTEST_STEP_DAYS",
@@ -64,6 +64,7 @@ __all__ = [
     "MAX_ITEMS",
     "MAX_ROWS",
     "MAX_WINDOW_DAYS",
+    "NOT_STARTED_STATUSES",
     "PERCENTILES",
     "Backtest",
     "Columns",

@@ -58,6 +58,26 @@ _FAMILIES: dict[str, tuple[re.Pattern[str], tuple[int, int, int]]] = {
         re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME + r"?(?: ?([AaPp][Mm]))?"),
         (3, 2, 1),
     ),
+    # Jira's default export: 22/Aug/26 11:25 AM (a two-digit year is 20yy).
+    "dd/MMM/yy": (
+        re.compile(r"(\d{1,2})/([A-Za-z]{3})/(\d{2}|\d{4})" + _TIME + r"?(?: ?([AaPp][Mm]))?"),
+        (3, 2, 1),
+    ),
+    # YouTrack's default: 22 Aug 2026 11:25.
+    "d MMM yyyy": (
+        re.compile(r"(\d{1,2}) ([A-Za-z]{3}) (\d{4})" + _TIME + r"?(?: ?([AaPp][Mm]))?"),
+        (3, 2, 1),
+    ),
+}
+#: Families tried, in this order, when the format is not given (``d/M/yyyy`` is told
+#: apart from ``M/d/yyyy`` by a first number above 12).
+_DETECTED = ("ISO", "d.M.yyyy", "M/d/yyyy", "dd/MMM/yy", "d MMM yyyy")
+#: English month abbreviations, as Jira and YouTrack write them.
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
 }
 #: Names people use for the families (the Java-style patterns of the exports).
 _FORMAT_NAMES = {
@@ -75,15 +95,49 @@ _FORMAT_NAMES = {
     "d/m/yyyy": "d/M/yyyy",
     "dd/mm/yyyy": "d/M/yyyy",
     "d/m/yyyy h:mm": "d/M/yyyy",
+    "dd/mmm/yy": "dd/MMM/yy",
+    "dd/mmm/yy h:mm am": "dd/MMM/yy",
+    "d/mmm/yy h:mm am": "dd/MMM/yy",
+    "dd mmm yyyy": "d MMM yyyy",
+    "d mmm yyyy": "d MMM yyyy",
+    "dd mmm yyyy hh:mm": "d MMM yyyy",
+    "d mmm yyyy hh:mm": "d MMM yyyy",
 }
-FORMATS = ("ISO", "d.M.yyyy", "M/d/yyyy", "d/M/yyyy")
+FORMATS = ("ISO", "d.M.yyyy", "M/d/yyyy", "d/M/yyyy", "dd/MMM/yy", "d MMM yyyy")
+#: Java-style pattern letters (as trackers document their formats) to ``strftime``.
+_JAVA_TOKENS = {
+    "yyyy": "%Y",
+    "yy": "%y",
+    "MMMM": "%B",
+    "MMM": "%b",
+    "MM": "%m",
+    "M": "%m",
+    "dd": "%d",
+    "d": "%d",
+    "HH": "%H",
+    "H": "%H",
+    "hh": "%I",
+    "h": "%I",
+    "mm": "%M",
+    "ss": "%S",
+    "a": "%p",
+    "EEE": "%a",
+    "EEEE": "%A",
+}
 
 # ------------------------------------------------------------ column names
 #: Normalised names (lower case, letters and digits only) recognised by default.
-_ID_NAMES = ("id", "key", "issuekey", "workitemid", "itemid")
+_ID_NAMES = ("id", "key", "issuekey", "issueid", "workitemid", "itemid")
 _LINK_NAMES = ("link", "url")
 _NAME_NAMES = ("name", "title", "summary")
 _TYPE_NAMES = ("type", "workitemtype", "issuetype", "itemtype")
+_STATUS_NAMES = ("status", "state")
+#: Start columns that are really the date an item was written down: from them the
+#: time to done is lead time (waiting in the backlog included), not cycle time.
+_CREATED_NAMES = ("created", "createddate", "createdat", "creationdate")
+#: Statuses of an item not done that mean it has not started (case does not matter):
+#: an item in one of them is not work in progress, whatever its start column says.
+NOT_STARTED_STATUSES = ("To Do", "Todo", "Open", "Backlog", "New", "Submitted")
 _DONE_WORDS = (
     "closeddate",
     "resolved",
@@ -120,6 +174,27 @@ class Columns:
     name: str | None = None
     stages: tuple[str, ...] = ()
     date_format: str = "ISO"
+    status: str | None = None
+
+    @property
+    def lead_time(self) -> bool:
+        """True when the start column is a created date: start to done is then lead time."""
+        return _norm(self.start) in _CREATED_NAMES
+
+    @property
+    def measure(self) -> str:
+        """What start to done measures, in words: ``cycle time`` or ``lead time``."""
+        return "lead time" if self.lead_time else "cycle time"
+
+    def measure_note(self) -> str | None:
+        """A sentence for people when the times run from a created date, else None."""
+        if not self.lead_time:
+            return None
+        return (
+            f"The start column '{self.start}' is the date an item was created, so these "
+            "times are lead times (waiting in the backlog included), not cycle times; "
+            "pick a start column such as In Progress or Started for cycle times."
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -131,6 +206,8 @@ class Columns:
             "done": self.done,
             "stages": list(self.stages),
             "date_format": self.date_format,
+            "status": self.status,
+            "measure": self.measure,
         }
 
 
@@ -364,6 +441,7 @@ def read_history(
     date_format: str | None = None,
     calendar: Calendar | Mapping[str, Any] | None = None,
     name: str | None = None,
+    not_started: Iterable[str] | None = None,
 ) -> History:
     """Read a work-item export (CSV) into a :class:`History`.
 
@@ -386,6 +464,11 @@ def read_history(
         Working days and holidays (default Monday to Friday, no holidays).
     name : str, optional
         The file name used in messages (default: the path's name).
+    not_started : iterable of str, optional
+        Statuses (of a ``Status`` or ``State`` column) of items that have not
+        started: an item not done in one of them is not work in progress even
+        with a start date (a created date, say). Default
+        :data:`NOT_STARTED_STATUSES`; empty: the status column is not used.
 
     Raises
     ------
@@ -407,7 +490,9 @@ def read_history(
     except Exception as exc:  # pydantic's message names the field
         raise HistoryError(f"calendar: {exc}", source=src) from None
     try:
-        return _parse(data, src, start_column, done_column, type_column, types, date_format, cal)
+        return _parse(
+            data, src, start_column, done_column, type_column, types, date_format, cal, not_started
+        )
     except HistoryError as exc:
         raise exc.with_source(src) if src else exc from None
 
@@ -515,7 +600,7 @@ def _named(
 
 def _family_of(cells: pd.Series) -> str | None:
     """The first format family every cell matches, or None."""
-    for fam in ("ISO", "d.M.yyyy", "M/d/yyyy"):
+    for fam in _DETECTED:
         if cells.str.fullmatch(_FAMILIES[fam][0]).all():
             return fam
     return None
@@ -549,17 +634,21 @@ def _resolve_format(date_format: str | None) -> str | None:
     )
     if known:
         return known
-    if "%" in text:
+    pattern = text if "%" in text else _java_pattern(text)
+    whole = pattern is not None and all(
+        any(d in pattern for d in ds) for ds in (("%Y", "%y"), ("%m", "%b", "%B"), ("%d",))
+    )
+    if whole:
         try:
-            dt.datetime(2027, 1, 4, 13, 5, 6).strftime(text)
+            dt.datetime(2027, 1, 4, 13, 5, 6).strftime(pattern)
         except ValueError:
             pass
         else:
-            return text
+            return pattern
     raise HistoryError(
         f"date_format: '{text}' is not a known format: use one of "
-        f"{', '.join(FORMATS)} (a time may follow), or a strftime pattern "
-        "such as %d-%m-%Y"
+        f"{', '.join(FORMATS)} (a time may follow), or a pattern such as "
+        "dd/MM/yyyy HH:mm or %d-%m-%Y"
     )
 
 
@@ -567,16 +656,15 @@ def _detect_format(cells: pd.Series) -> str:
     filled = cells[cells != ""]
     fam = _family_of(filled)
     if fam is None:
-        bad = filled[
-            ~filled.str.fullmatch(_FAMILIES["ISO"][0])
-            & ~filled.str.fullmatch(_FAMILIES["d.M.yyyy"][0])
-            & ~filled.str.fullmatch(_FAMILIES["M/d/yyyy"][0])
-        ]
+        known = pd.Series(False, index=filled.index)
+        for fam in _DETECTED:
+            known |= filled.str.fullmatch(_FAMILIES[fam][0])
+        bad = filled[~known]
         example = bad.iloc[0] if len(bad) else filled.iloc[0]
         raise HistoryError(
             f"dates are written in more than one way or in an unknown way "
-            f"(e.g. '{example}'); give date_format ({', '.join(FORMATS)} or a "
-            "strftime pattern)"
+            f"(e.g. '{example}'); set the date format: one of {', '.join(FORMATS)}, "
+            "or a pattern such as dd/MM/yyyy HH:mm or %d-%m-%Y"
         )
     if fam == "M/d/yyyy":
         parts = filled.str.extract(r"^(\d{1,2})/(\d{1,2})/").astype(int)
@@ -605,8 +693,8 @@ def _parse_dates(
             ok &= ~(hours > 23) & ~(minutes > 59) & ~(am_pm & ((hours > 12) | (hours < 1)))
             ymd = pd.DataFrame(
                 {
-                    "year": parts[iy - 1].astype(int),
-                    "month": parts[im - 1].astype(int),
+                    "year": _full_years(parts[iy - 1]),
+                    "month": _month_numbers(parts[im - 1]),
                     "day": parts[iday - 1].astype(int),
                 }
             )
@@ -638,6 +726,37 @@ def _parse_dates(
     return out
 
 
+def _month_numbers(cells: pd.Series) -> pd.Series:
+    """Month numbers from digits or English abbreviations (``Aug``); 0 when unknown."""
+    if cells.str.isdigit().all():
+        return cells.astype(int)
+    return cells.str.lower().map(_MONTHS).fillna(0).astype(int)
+
+
+def _full_years(cells: pd.Series) -> pd.Series:
+    """Years from four digits, or two (``26`` is 2026, as Jira means it)."""
+    years = cells.astype(int)
+    return years.where(cells.str.len() > 2, years + 2000)
+
+
+def _java_pattern(text: str) -> str | None:
+    """A Java-style pattern (``dd/MM/yyyy HH:mm``) as ``strftime``, or None if it is not one."""
+    tokens = sorted(_JAVA_TOKENS, key=len, reverse=True)
+    out, i, letters = [], 0, 0
+    while i < len(text):
+        tok = next((t for t in tokens if text.startswith(t, i)), None)
+        if tok is not None:
+            out.append(_JAVA_TOKENS[tok])
+            i += len(tok)
+            letters += 1
+        elif text[i].isalpha():
+            return None  # a letter no pattern knows: not a Java-style pattern
+        else:
+            out.append("%%" if text[i] == "%" else text[i])
+            i += 1
+    return "".join(out) if letters else None
+
+
 def _first_value(cell: str) -> str:
     """A multi-value cell (``[Story|Bug]``, ``Story; Bug``): its first value."""
     text = cell.strip().strip("[]").strip()
@@ -653,6 +772,7 @@ def _parse(
     types,
     date_format,
     cal: Calendar,
+    not_started: Iterable[str] | None = None,
 ) -> History:
     df = _frame(_text(data))
     columns = [c for c in df.columns if c != "\0row"]
@@ -714,6 +834,9 @@ def _parse(
         )
 
     name_col = _named(columns, _NAME_NAMES)
+    waiting = NOT_STARTED_STATUSES if not_started is None else tuple(not_started)
+    waiting_words = {str(w).strip().lower() for w in waiting if str(w).strip()}
+    status_col = _named(columns, _STATUS_NAMES) if waiting_words else None
     ids = df[id_col]
     # The start date is the earliest date in the start column or any later stage up to
     # the done column (stages can be skipped); flat: the start or, if missing, done.
@@ -757,6 +880,11 @@ def _parse(
             "done": pd.to_datetime(done),
         }
     )
+    waits = (
+        df[status_col].str.strip().str.lower().isin(waiting_words).to_numpy()
+        if status_col
+        else np.zeros(len(items), dtype=bool)
+    )
     if types is not None:
         wanted = [str(t).strip() for t in types if str(t).strip()]
         if type_col is None:
@@ -770,6 +898,7 @@ def _parse(
                 f"{', '.join(t for t in present if t) or 'none'})"
             )
         keep = {lower[t.lower()] for t in wanted}
+        waits = waits[items["type"].isin(keep).to_numpy()]
         items = items[items["type"].isin(keep)]
     busdays = _busdays(cal)
     s = _roll(items["start"].to_numpy("datetime64[D]"), busdays)
@@ -779,7 +908,9 @@ def _parse(
     if is_done.any():
         ct[is_done] = np.busday_count(s[is_done], d[is_done], busdaycal=busdays) + 1
     items = items.assign(
-        status=np.where(is_done, "done", np.where(np.isnat(s), "not_started", "in_progress")),
+        status=np.where(
+            is_done, "done", np.where(np.isnat(s) | waits, "not_started", "in_progress")
+        ),
         cycle_time=ct,
     ).reset_index(drop=True)
     if items.empty:
@@ -793,6 +924,7 @@ def _parse(
         name=name_col,
         stages=tuple(stages),
         date_format=fmt,
+        status=status_col,
     )
     return History(
         items=items,

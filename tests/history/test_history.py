@@ -97,6 +97,64 @@ def test_five_items_cycle_times_and_percentiles_by_hand(name):
     assert (s["first_done"], s["last_done"]) == ("2027-01-05", "2027-01-21")
 
 
+#: Each tracker's default export of the same seven items (docs/how-to/read-a-tracker-export.md):
+#: layout, date format detected, start column and what start to done measures.
+TRACKERS = {
+    "tracker-jira.csv": ("dd/MMM/yy", "Created", "lead time"),
+    "tracker-azure-devops.csv": ("M/d/yyyy", "Activated Date", "cycle time"),
+    "tracker-linear.csv": ("ISO", "Started", "cycle time"),
+    "tracker-youtrack.csv": ("d MMM yyyy", "Created", "lead time"),
+}
+
+
+@pytest.mark.parametrize("name", TRACKERS)
+def test_each_tracker_default_export_reads_as_the_five_items(name):
+    """Jira (``22/Aug/26 11:25 AM``), Azure DevOps, Linear and YouTrack exports of the
+    module docstring's items give its cycle times 5, 2, 1, 6, 9 with nothing set. S-7
+    has a created date but a not-started status (To Do, New, Todo, Submitted), so it is
+    not in progress. Catches a two-digit year read as year 27, a month name not read,
+    the status column ignored, and lead time called cycle time."""
+    fmt, start, measure = TRACKERS[name]
+    h = read_history(DATA / name)
+    assert (h.columns.layout, h.columns.date_format, h.columns.start) == ("flat", fmt, start)
+    assert h.done_items().set_index("id")["cycle_time"].to_dict() == CYCLE_TIMES
+    status = h.items.set_index("id")["status"]
+    assert (status["S-6"], status["S-7"]) == ("in_progress", "not_started")
+    assert h.columns.measure == measure
+    assert (h.columns.measure_note() is not None) == (measure == "lead time")
+    assert h.items.set_index("id").loc["S-5", "done"] == day("2027-01-21")
+
+
+def test_status_aware_reading_is_configurable():
+    """The Jira export's S-7 (created 15 Jan, To Do): not started by default; with no
+    not-started statuses it counts as in progress (2 items); with "In Progress" listed,
+    S-6 stops counting too. Catches a status list that is not used or not case-blind."""
+    path = DATA / "tracker-jira.csv"
+    assert len(read_history(path).in_progress()) == 1
+    assert len(read_history(path, not_started=()).in_progress()) == 2
+    assert len(read_history(path, not_started=["in progress", "TO DO"]).in_progress()) == 0
+
+
+@pytest.mark.parametrize(
+    ("pattern", "cell"),
+    [("dd/MMM/yy h:mm a", "21/Jan/27 3:00 PM"), ("dd-MM-yyyy HH:mm", "21-01-2027 15:00")],
+)
+def test_java_style_patterns_are_understood(pattern, cell):
+    """Trackers document their formats as Java patterns; S-5 (Sat 9 to Thu 21 Jan 2027)
+    takes 9 working days either way. Catches a Java pattern refused or mistranslated."""
+    start = cell.replace("21", "09", 1)
+    h = read_history(flat_csv([(start, cell)]), date_format=pattern)
+    assert h.cycle_times().tolist() == [9.0]
+
+
+def test_an_unknown_date_names_the_format_setting_not_an_option():
+    """The message says to set the date format with an example pattern, in words a page
+    and the command line can both use (no internal option name)."""
+    with pytest.raises(HistoryError, match="set the date format") as info:
+        read_history(flat_csv([("Jan 4th 2027", "Jan 8th 2027")]))
+    assert "date_format" not in str(info.value)
+
+
 def test_all_layouts_give_identical_items():
     frames = [read_history(DATA / n).items.drop(columns=["row", "name"]) for n in FIVE]
     for other in frames[1:]:
