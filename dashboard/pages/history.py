@@ -240,6 +240,9 @@ def forecast(h) -> None:
         "P50: about 50% when the forecast is calibrated.",
     )
     m[2].metric("Actual by the P85 date", fmt.pct(bt.within_p85), help="Ideal: about 85%.")
+    verdict = bt.verdict()
+    say = {"calibrated": st.success, "too few": st.info}.get(verdict, st.warning)
+    say(bt.verdict_sentence())
     chart(history_charts.backtest_chart(bt.table))
     st.caption(prose.part("history", "backtest"))
 

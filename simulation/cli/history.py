@@ -137,6 +137,8 @@ def _history(args) -> int:
 
 def format_history(s: dict[str, Any], warnings: list[str] | None = None) -> str:
     """Readable history: what was read, cycle times, throughput and the forecasts."""
+    from simulation.history import verdict_words
+
     c = s["columns"]
     layout = (
         f"stage columns {', '.join(c['stages'])}"
@@ -201,9 +203,7 @@ def format_history(s: dict[str, Any], warnings: list[str] | None = None) -> str:
         lines += ["", f"Backtest ({b['n']} items, {b['cutoffs']} weekly cut-offs)"]
         if b["cutoffs"]:
             lines.append(
-                f"  actual on or before the P50 date in {b['within_p50']:.0%} of "
-                f"cut-offs (ideal 50%), the P85 date in {b['within_p85']:.0%} "
-                "(ideal 85%)"
+                "  " + verdict_words(b["verdict"], b["cutoffs"], b["within_p50"], b["within_p85"])
             )
         else:
             lines.append(

@@ -20,7 +20,7 @@ Every problem with the file or an option raises :class:`HistoryError` (a
 Dates are read as written: the time of day and any time zone are ignored.
 """
 
-from .backtesting import Backtest, backtest
+from .backtesting import Backtest, backtest, verdict_words
 from .calibration import calibrate
 from .common import (
     BACKTEST_STEP_DAYS,
@@ -81,4 +81,5 @@ __all__ = [
     "read_history",
     "second_opinion",
     "throughput_window",
+    "verdict_words",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,12 @@ from .forecast import forecast_when, throughput_window
 
 if TYPE_CHECKING:
     from .reading import History
+
+#: Fewer cut-offs than this are too few for a verdict on the backtest.
+VERDICT_MIN_CUTOFFS = 5
+#: The narrowest band around 50% and 85% still called calibrated (share of cut-offs):
+#: cut-offs a week apart overlap, so their shares vary more than independent ones.
+VERDICT_MIN_BAND = 0.10
 
 
 # ----------------------------------------------------------------- backtest
@@ -54,6 +61,34 @@ class Backtest:
     def within_p85(self) -> float | None:
         return float(self.table["within_p85"].mean()) if self.cutoffs else None
 
+    def verdict(self) -> str:
+        """``calibrated``, ``over-confident``, ``under-confident``, ``mixed`` or ``too few``.
+
+        The share of actuals on or before the P50 date should be about 50% and on or
+        before the P85 date about 85%. A share further than two standard errors
+        (``sqrt(p (1 - p) / cutoffs)``, at least :data:`VERDICT_MIN_BAND`) below its
+        ideal means the forecast's dates came too early: over-confident; above it,
+        too late: under-confident; one of each is mixed. Fewer than
+        :data:`VERDICT_MIN_CUTOFFS` cut-offs are too few to judge.
+        """
+        if self.cutoffs < VERDICT_MIN_CUTOFFS:
+            return "too few"
+        sides = set()
+        for ideal, share in ((0.50, self.within_p50), (0.85, self.within_p85)):
+            band = max(2 * math.sqrt(ideal * (1 - ideal) / self.cutoffs), VERDICT_MIN_BAND)
+            assert share is not None
+            if share < ideal - band:
+                sides.add("over-confident")
+            elif share > ideal + band:
+                sides.add("under-confident")
+        if len(sides) == 2:
+            return "mixed"
+        return sides.pop() if sides else "calibrated"
+
+    def verdict_sentence(self) -> str:
+        """The verdict in words, with the two shares against their ideals."""
+        return verdict_words(self.verdict(), self.cutoffs, self.within_p50, self.within_p85)
+
     def to_dict(self) -> dict[str, Any]:
         def r(x: float | None) -> float | None:
             return None if x is None else round(x, 4)
@@ -64,7 +99,33 @@ class Backtest:
             "cutoffs": self.cutoffs,
             "within_p50": r(self.within_p50),
             "within_p85": r(self.within_p85),
+            "verdict": self.verdict(),
         }
+
+
+def verdict_words(
+    verdict: str, cutoffs: int, within_p50: float | None, within_p85: float | None
+) -> str:
+    """A backtest's verdict (:meth:`Backtest.verdict`) as a sentence for people."""
+    if verdict == "too few":
+        return (
+            f"Only {cutoffs} cut-off(s): too few to judge the forecast "
+            f"(at least {VERDICT_MIN_CUTOFFS})."
+        )
+    shares = (
+        f"the actual date came on or before the P50 date in {within_p50:.0%} of "
+        f"{cutoffs} cut-offs (ideal 50%) and on or before the P85 date in "
+        f"{within_p85:.0%} (ideal 85%)"
+    )
+    return {
+        "calibrated": f"Calibrated: {shares}. Its dates can be read as stated.",
+        "over-confident": f"Over-confident: {shares}. Reality came later than the "
+        "forecast said; read its dates as too early.",
+        "under-confident": f"Under-confident: {shares}. Reality came earlier than the "
+        "forecast said; its dates are cautious.",
+        "mixed": f"Mixed: {shares}. The spread of its dates is off: one percentile "
+        "is too early and the other too late.",
+    }[verdict]
 
 
 def backtest(

@@ -469,6 +469,61 @@ def test_backtest_of_the_demo_is_roughly_calibrated():
 
 
 # -------------------------------------------------------------- the demo file
+def _backtest_with(within_p50: float, within_p85: float, cutoffs: int = 100):
+    from simulation.history import Backtest
+
+    k50, k85 = round(within_p50 * cutoffs), round(within_p85 * cutoffs)
+    table = pd.DataFrame(
+        {
+            "within_p50": [True] * k50 + [False] * (cutoffs - k50),
+            "within_p85": [True] * k85 + [False] * (cutoffs - k85),
+        }
+    )
+    return Backtest(n=20, window_days=90, table=table)
+
+
+@pytest.mark.parametrize(
+    ("p50", "p85", "cutoffs", "verdict"),
+    [
+        (0.50, 0.85, 100, "calibrated"),
+        (0.41, 0.76, 100, "calibrated"),
+        (0.39, 0.85, 100, "over-confident"),
+        (0.50, 0.74, 100, "over-confident"),
+        (0.59, 0.85, 100, "calibrated"),
+        (0.61, 0.85, 100, "under-confident"),
+        (0.50, 0.96, 100, "under-confident"),
+        (0.30, 0.99, 100, "mixed"),
+        (0.25, 0.50, 20, "over-confident"),
+        (0.30, 0.70, 20, "calibrated"),
+        (0.0, 0.0, 4, "too few"),
+    ],
+)
+def test_backtest_verdict_in_words(p50, p85, cutoffs, verdict):
+    """Bands around 50% and 85%: two standard errors sqrt(p(1-p)/k), at least 10 points.
+    k = 100: both bands are 10 points (2 x 0.05 = 0.10; 2 x 0.0357 = 0.071 -> 0.10), so
+    41% and 76% are calibrated, 39% or 74% over-confident, 96% under-confident. k = 20:
+    the P50 band is 2 x sqrt(0.25 / 20) = 22.4 points (30% calibrated, 25% not) and the
+    P85 band 16 points (70% calibrated, 50% not). Fewer than 5 cut-offs: too few. Catches
+    a swapped over/under, a band on the wrong side and a missing minimum band."""
+    bt = _backtest_with(p50, p85, cutoffs)
+    assert bt.verdict() == verdict
+    sentence = bt.verdict_sentence()
+    assert sentence.lower().startswith(verdict.split()[0]) or verdict == "too few"
+    if verdict != "too few":
+        assert f"in {p50:.0%} of {cutoffs} cut-offs" in sentence and f"{p85:.0%}" in sentence
+    assert bt.to_dict()["verdict"] == verdict
+
+
+def test_the_sample_export_lies_before_every_library_scenario():
+    """The bundled history is the team's past: its last date is before the earliest
+    start date of the library (so a forecast from it starts where the plans start)."""
+    from simulation.scenario.library import library_files
+
+    h = read_history(DEMO / "team-stories.csv")
+    starts = [load_scenario(f).start_date for f in library_files()]
+    assert h.latest_date() < min(starts), (h.latest_date(), min(starts))
+
+
 def test_demo_layouts_agree():
     a = read_history(DEMO / "team-stories.csv")
     b = read_history(DEMO / "team-stories-flat.csv")
@@ -564,9 +619,9 @@ def test_cli_json_matches_the_library():
         "--when",
         "40",
         "--from",
-        "2028-07-03",
+        "2026-12-21",
         "--how-many-by",
-        "2028-09-29",
+        "2027-03-19",
         "--backtest",
         "--runs",
         "2000",
@@ -581,8 +636,8 @@ def test_cli_json_matches_the_library():
         json.dumps(
             h.summary(
                 when=40,
-                start="2028-07-03",
-                how_many_by="2028-09-29",
+                start="2026-12-21",
+                how_many_by="2027-03-19",
                 backtest_items=40,
                 runs=2000,
                 seed=5,
