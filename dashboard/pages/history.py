@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import fmt, history_charts, history_view, prose, state
+from dashboard import fmt, history_charts, history_view, prose, simulate, state
 from simulation.history import (
     DEFAULT_BACKTEST_ITEMS,
     FORMATS,
@@ -15,6 +15,8 @@ from simulation.history import (
     NOT_STARTED_STATUSES,
     HistoryError,
     calibrate,
+    calibration_table,
+    suggest_mapping,
 )
 
 #: Runs of the page's backtest (one forecast per weekly cut-off): enough for the shares.
@@ -260,20 +262,36 @@ def _backtest(n: int):
         return None
 
 
+PREVIEW = "history_preview"  # (mapping, calibrated scenario) waiting to be applied
+UNDO = "history_undo"  # (scenario, origin, edited) before the last "Use for the backlog"
+
+
 def use_for_backlog(h) -> None:
     st.subheader("Use for the backlog")
+    undo = st.session_state.get(UNDO)
+    if undo is not None:
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.caption("The backlog's efforts come from this history.")
+        if right.button("Undo", key="hi_undo", help="Put back the efforts from before."):
+            old, origin, edited = undo
+            state.set_scenario(old, origin, keep_variants=True)
+            st.session_state[state.EDITED] = edited
+            st.session_state.pop(UNDO, None)
+            state.notice("The backlog's efforts are back as they were.")
+            st.rerun()
     sc = state.scenario()
     if sc is None:
         st.info("Load a scenario on the Scenario page first.")
         return
     st.markdown(prose.part("history", "calibrate").format(focus=fmt.pct(sc.team.focus)))
     choices = [ALL_TYPES, *[t for t in h.types() if h.cycle_time_percentiles(t)["n"]]]
+    guess = suggest_mapping(sc, h)
     table = pd.DataFrame(
         {
             "Item": [it.id for it in sc.items],
             "Name": [it.name for it in sc.items],
             "Effort now": [it.effort.describe() for it in sc.items],
-            "Like": ALL_TYPES,
+            "Like": [guess[it.id] or ALL_TYPES for it in sc.items],
         }
     )
     edited = st.data_editor(
@@ -286,23 +304,61 @@ def use_for_backlog(h) -> None:
             "Like": st.column_config.SelectboxColumn("History type", options=choices, required=True)
         },
     )
-    if st.button("Use for the backlog", key="hi_calibrate", type="primary"):
-        mapping = {
-            row["Item"]: None if row["Like"] in (ALL_TYPES, None) else row["Like"]
-            for _, row in edited.iterrows()
-        }
+    mapping = {
+        row["Item"]: None if row["Like"] in (ALL_TYPES, None) else row["Like"]
+        for _, row in edited.iterrows()
+    }
+    if st.button("Preview the change", key="hi_calibrate"):
         try:
-            new = calibrate(sc, h, mapping)
+            st.session_state[PREVIEW] = (mapping, calibrate(sc, h, mapping))
         except HistoryError as exc:
             st.error(str(exc))
             return
+    preview = st.session_state.get(PREVIEW)
+    if preview is None or preview[0] != mapping or preview[1].team != sc.team:
+        return
+    new = preview[1]
+    show_preview(sc, new)
+    if st.button("Use for the backlog", key="hi_apply", type="primary"):
+        st.session_state[UNDO] = (sc, st.session_state.get(state.ORIGIN, ""), state.has_edits())
+        st.session_state.pop(PREVIEW, None)
         state.set_scenario(new, f"{state.origin()}, efforts from {h.source}", keep_variants=True)
         st.session_state[state.EDITED] = True  # unsaved until saved on the Scenario page
         state.notice(
             f"{len(mapping)} backlog items now take their effort from "
-            f"{h.source}'s cycle times x focus {sc.team.focus:g}."
+            f"{h.source}'s cycle times x focus {sc.team.focus:g}. Undo puts them back."
         )
         st.rerun()
+
+
+def show_preview(sc, new) -> None:
+    """What "Use for the backlog" will change: each item's effort and the forecast."""
+    t = calibration_table(sc, new)
+    st.markdown("**What it changes**")
+    st.dataframe(
+        t.drop(columns="changed").rename(
+            columns={
+                "item": "Item",
+                "name": "Name",
+                "before": "Effort now",
+                "mean_before": "Mean now (person-days)",
+                "after": "Effort from the history",
+                "mean_after": "Mean then (person-days)",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    before = simulate.guarded(lambda: simulate.forecast(sc), "forecast now")
+    after = simulate.guarded(lambda: simulate.forecast(new), "forecast with these efforts")
+    if before is None or after is None:
+        return
+    m = st.columns(4)
+    for i, key in enumerate(("p50_date", "p85_date")):
+        b, a = before["summary"]["delivery"][key], after["summary"]["delivery"][key]
+        label = key.split("_")[0].upper()
+        m[2 * i].metric(f"{label} delivery now", fmt.date(b))
+        m[2 * i + 1].metric(f"{label} delivery then", fmt.date(a))
 
 
 def main() -> None:

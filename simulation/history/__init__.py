@@ -21,7 +21,7 @@ Dates are read as written: the time of day and any time zone are ignored.
 """
 
 from .backtesting import Backtest, backtest, verdict_words
-from .calibration import calibrate
+from .calibration import calibrate, calibration_table, suggest_mapping
 from .common import (
     BACKTEST_STEP_DAYS,
     DEFAULT_BACKTEST_ITEMS,
@@ -75,11 +75,13 @@ __all__ = [
     "WhenForecast",
     "backtest",
     "calibrate",
+    "calibration_table",
     "forecast_how_many",
     "forecast_when",
     "nearest_rank",
     "read_history",
     "second_opinion",
+    "suggest_mapping",
     "throughput_window",
     "verdict_words",
 ]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
+
+import pandas as pd
 
 from simulation.scenario.distributions import MAX_SAMPLES
 from simulation.scenario.schema import Scenario, parse_scenario
@@ -78,3 +81,49 @@ def calibrate(
                 "samples": samples_of[mapping[item["id"]] or None],
             }
     return parse_scenario(data)
+
+
+def suggest_mapping(scenario: Scenario, history: History) -> dict[str, str | None]:
+    """Each planned item's history type, where its id or name names one.
+
+    A type (``Bug``, ``Spike``) that appears as a word (or its plural) in an item's
+    id or name, case aside, is that item's type; with several, the first in the history's
+    order; with none, ``None`` (all types). So items are calibrated per type where
+    the names say it, and team-wide otherwise.
+    """
+    types = [t for t in history.types() if history.cycle_times(t).size]
+    out: dict[str, str | None] = {}
+    for item in scenario.items:
+        words = set(re.findall(r"[a-z0-9]+", f"{item.id} {item.name}".lower()))
+        out[item.id] = next((t for t in types if _forms(t) & words), None)
+    return out
+
+
+def _forms(kind: str) -> set[str]:
+    """A type's word and its plural (``story`` / ``stories``, ``bug`` / ``bugs``)."""
+    w = kind.lower()
+    return {w, w + "s", w[:-1] + "ies" if w.endswith("y") else w + "es"}
+
+
+def calibration_table(before: Scenario, after: Scenario) -> pd.DataFrame:
+    """Each item's effort before and after calibration: what "Use for the backlog" changes.
+
+    Columns ``item``, ``name``, ``before`` and ``after`` (the distributions in
+    words), ``mean_before`` and ``mean_after`` (person-days) and ``changed``.
+    """
+    rows = []
+    new = {it.id: it for it in after.items}
+    for it in before.items:
+        a = new[it.id].effort
+        rows.append(
+            {
+                "item": it.id,
+                "name": it.name,
+                "before": it.effort.describe(),
+                "mean_before": round(float(it.effort.expected()), 2),
+                "after": a.describe(),
+                "mean_after": round(float(a.expected()), 2),
+                "changed": a != it.effort,
+            }
+        )
+    return pd.DataFrame(rows)

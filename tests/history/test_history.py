@@ -47,6 +47,7 @@ from simulation.history import (
     second_opinion,
 )
 from simulation.scenario.errors import ScenarioError
+from simulation.scenario.schema import parse_scenario
 from tests.helpers import LIBRARY, ROOT
 
 DATA = ROOT / "tests" / "data" / "history"
@@ -574,6 +575,29 @@ def test_calibrate_per_type_mapping():
         calibrate(sc, h, {"nope": "Bug"})
     with pytest.raises(HistoryError, match="no done item of type 'Epic'"):
         calibrate(sc, h, {first: "Epic"})
+
+
+def test_suggested_mapping_is_per_type_where_names_say_it():
+    """Items named with a type word ("Bug", case aside) get that type, the rest all types;
+    calibrating with the suggestion gives bug-named items the bugs' cycle times only
+    (S-2 2, S-5 9; x 0.8 = 1.6, 7.2). Catches one team-wide distribution for every item
+    and a match on part of a word ("debugger" is not a bug)."""
+    from simulation.history import calibration_table, suggest_mapping
+
+    sc = load_scenario(LIBRARY / "supply-chain.yaml")
+    data = sc.model_dump(mode="json", exclude_none=True)
+    data["items"][0]["name"] = "Fix the BUG in imports"
+    data["items"][1]["name"] = "A debugger for stories"
+    sc = load_scenario_text(scenario_to_yaml(parse_scenario(data)))
+    h = read_history(DATA / "five-stages.csv")
+    guess = suggest_mapping(sc, h)
+    assert guess[sc.items[0].id] == "Bug" and guess[sc.items[1].id] == "Story"
+    assert all(guess[it.id] is None for it in sc.items[2:])
+    new = calibrate(sc, h, guess)
+    assert new.items[0].effort.samples == (1.6, 7.2)
+    t = calibration_table(sc, new)
+    assert t["changed"].all() and t.loc[0, "mean_after"] == 4.4, "(1.6 + 7.2) / 2"
+    assert t.loc[0, "mean_before"] == round(sc.items[0].effort.expected(), 2)
 
 
 def test_calibration_takes_the_latest_items(monkeypatch):

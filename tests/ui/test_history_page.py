@@ -143,17 +143,32 @@ def test_a_jira_export_reads_as_lead_time():
     assert any("lead times" in x.value for x in at.info), [x.value for x in at.info]
 
 
-def test_use_for_the_backlog_writes_the_calibrated_scenario():
+def test_use_for_the_backlog_previews_writes_and_undoes():
+    """Preview first: the scenario is untouched, the table shows each item's effort now and
+    from the history (all types: 0.8, 4.0, 1.6, 4.8, 7.2 person-days, mean 3.68), and the
+    P50/P85 dates before and after. Apply writes exactly :func:`calibrate`'s scenario;
+    Undo puts the old one back as it was. Catches a button that writes
+    before saying what it changes, and an undo that loses the old efforts."""
     at = history_page()
-    before = at.session_state["scenario"]
+    before, was_edited = at.session_state["scenario"], at.session_state["scenario_edited"]
     upload(at, DATA / "five-stages.csv")
     at.button(key="hi_calibrate").click().run()
+    clean(at, "after Preview")
+    assert at.session_state["scenario"] == before, "a preview changes nothing"
+    preview = at.dataframe[-1].value
+    assert preview["Mean then (person-days)"].tolist() == [3.68] * len(before.items)
+    assert "P85 delivery then" in metrics(at)
+    at.button(key="hi_apply").click().run()
     clean(at, "after Use for the backlog")
     after = at.session_state["scenario"]
     assert after == calibrate(before, read_history(DATA / "five-stages.csv"))
     assert after.items[0].effort.samples == (0.8, 4.0, 1.6, 4.8, 7.2)
     assert at.session_state["scenario_edited"], "an edit, to be saved on the Scenario page"
     assert any("take their effort from five-stages.csv" in s.value for s in at.success)
+    at.button(key="hi_undo").click().run()
+    clean(at, "after Undo")
+    assert at.session_state["scenario"] == before
+    assert at.session_state["scenario_edited"] == was_edited, "as it was (runs set: edited)"
 
 
 def test_forecast_shows_the_second_opinion():
