@@ -55,6 +55,24 @@ def window_days() -> int:
     return int(st.session_state.get(WINDOW, DEFAULT_WINDOW_DAYS))
 
 
+#: The reading options as the page labels them, for messages.
+PAGE_OPTIONS = {
+    "date_format": "Date format",
+    "start_column": "Start column",
+    "done_column": "Done column",
+    "type_column": "Type column",
+    "types": "Types to keep",
+    "not_started": "Not-started statuses",
+}
+
+
+def page_message(text: str) -> str:
+    """A reading message with the option named as the page labels it."""
+    for option, label in PAGE_OPTIONS.items():
+        text = text.replace(f"{option}: ", f"{label}: ")
+    return text
+
+
 def current() -> History | None:
     """The history read with the chosen options, or None (the message is in ``error()``)."""
     file = st.session_state.get(FILE)
@@ -64,7 +82,7 @@ def current() -> History | None:
     try:
         h = _read(data, name, tuple(sorted(options().items())))
     except HistoryError as exc:
-        st.session_state[ERROR] = str(exc)
+        st.session_state[ERROR] = page_message(str(exc))
         return None
     st.session_state.pop(ERROR, None)
     return h

@@ -3,25 +3,27 @@ history as the backlog's efforts (docs/reference/history.md)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
-from dashboard import fmt, history_charts, history_view, prose, state
+from dashboard import fmt, history_charts, history_view, prose, simulate, state
 from simulation.history import (
     DEFAULT_BACKTEST_ITEMS,
     FORMATS,
     MAX_ITEMS,
     MAX_WINDOW_DAYS,
+    NOT_STARTED_STATUSES,
     HistoryError,
     calibrate,
+    calibration_table,
+    suggest_mapping,
 )
 
 #: Runs of the page's backtest (one forecast per weekly cut-off): enough for the shares.
 BACKTEST_RUNS = 2_000
 ALL_TYPES = "All types"
 DETECTED = "Detected"
+PATTERN = "Other (type a pattern)"
 
 
 def chart(c) -> None:
@@ -34,8 +36,9 @@ def pick_file() -> None:
         "Work-item export (CSV)",
         type=["csv", "txt"],
         key="history_upload",
-        help="Stage columns (ActionableAgile / jira-to-analytics) or "
-        "start and done columns (Azure DevOps, Jira). Up to 1 MB.",
+        help="Stage columns (ActionableAgile / jira-to-analytics) or start and done "
+        "columns (Jira, Azure DevOps, Linear, YouTrack, as they export by default). "
+        "Up to 1 MB.",
     )
     if up is not None and st.session_state.get("history_upload_seen") != up.file_id:
         st.session_state["history_upload_seen"] = up.file_id
@@ -48,6 +51,42 @@ def pick_file() -> None:
         history_view.set_file(history_view.SAMPLE.name, history_view.SAMPLE.read_bytes())
 
 
+def date_format_box(where, opts: dict) -> str | None:
+    """The date format: detected, a known one, or a pattern typed in; None = detected."""
+    formats = [DETECTED, *FORMATS, PATTERN]
+    chosen = opts.get("date_format") or DETECTED
+    pick = where.selectbox(
+        "Date format",
+        formats,
+        index=formats.index(chosen if chosen in formats else PATTERN),
+        key="hi_format",
+        help="Detected: ISO, d.M.yyyy, M/d/yyyy, d/M/yyyy, Jira's dd/MMM/yy h:mm a and "
+        "YouTrack's d MMM yyyy. Otherwise type the export's pattern.",
+    )
+    if pick == PATTERN:
+        typed = where.text_input(
+            "Pattern",
+            value="" if chosen in formats else chosen,
+            key="hi_pattern",
+            placeholder="dd/MM/yyyy HH:mm",
+            help="Java style (dd/MMM/yy h:mm a) as trackers document it, or strftime (%d-%m-%Y).",
+        ).strip()
+        return typed or None
+    return None if pick == DETECTED else pick
+
+
+def retry_form() -> None:
+    """After a failed read: the date format can be set before anything was read."""
+    opts = history_view.options()
+    date_format = date_format_box(st, opts)
+    if date_format != opts.get("date_format"):
+        new = {k: v for k, v in opts.items() if k != "date_format"}
+        if date_format:
+            new["date_format"] = date_format
+        st.session_state[history_view.OPTIONS] = new
+        st.rerun()
+
+
 def columns_form(h) -> None:
     """The columns it read, changeable."""
     c = h.columns
@@ -57,6 +96,14 @@ def columns_form(h) -> None:
         else "a start and a done column"
     )
     st.markdown(f"Read **{h.source}** as {layout}; dates as **{c.date_format}**.")
+    if c.status:
+        st.caption(
+            f"Items not done whose '{c.status}' is one of "
+            f"{', '.join(history_view.options().get('not_started', NOT_STARTED_STATUSES))} "
+            "have not started: they are not counted as work in progress."
+        )
+    if c.measure_note():
+        st.info(c.measure_note())
     opts = history_view.options()
     cols = list(h.all_columns)
     with st.expander("Columns read (change them if wrong)"):
@@ -74,14 +121,7 @@ def columns_form(h) -> None:
         ti = type_options.index(c.type) if c.type in type_options else 0
         kind = t.selectbox("Type column", type_options, index=ti, key="hi_type")
         d, w, k = st.columns(3)
-        formats = [DETECTED, *FORMATS]
-        chosen = opts.get("date_format") or DETECTED
-        date_format = d.selectbox(
-            "Date format",
-            formats,
-            index=formats.index(chosen) if chosen in formats else 0,
-            key="hi_format",
-        )
+        date_format = date_format_box(d, opts)
         st.session_state.setdefault(history_view.WINDOW, history_view.window_days())
         w.number_input(
             "Throughput window (calendar days)",
@@ -98,11 +138,20 @@ def columns_form(h) -> None:
             key="hi_types",
             help="Empty: all types.",
         )
+        waiting = st.text_input(
+            "Not-started statuses",
+            ", ".join(opts.get("not_started", NOT_STARTED_STATUSES)),
+            key="hi_not_started",
+            help="Items not done in one of these statuses (comma-separated) are not work "
+            "in progress, even with a created date. Empty: the status column is not used.",
+        )
+    statuses = tuple(t.strip() for t in waiting.split(",") if t.strip())
     new = {
+        "not_started": None if statuses == NOT_STARTED_STATUSES else statuses,
         "start_column": start,
         "done_column": done,
         "type_column": None if kind == "(none)" else kind,
-        "date_format": None if date_format == DETECTED else date_format,
+        "date_format": date_format,
         "types": tuple(keep) or None,
     }
     new = {k: v for k, v in new.items() if v is not None}
@@ -128,7 +177,7 @@ def flow(h) -> None:
     )
     for i, p in enumerate((50, 85, 95)):
         m[3 + i].metric(
-            f"Cycle time P{p}",
+            f"{h.columns.measure.capitalize()} P{p}",
             fmt.days(pct[f"p{p}"]),
             help=f"{p}% of the done items took at most this many working days, "
             "start and done day counted.",
@@ -136,7 +185,7 @@ def flow(h) -> None:
     st.caption(
         f"Throughput {tp.samples.mean():.2f} items a working day over the "
         f"{len(tp.samples)} working days from {fmt.date(tp.start)} to "
-        f"{fmt.date(tp.end)}."
+        f"{fmt.date(tp.end)}." + (f" {tp.note()}" if tp.shortened else "")
     )
     for w in h.warnings:
         st.warning(w)
@@ -164,9 +213,7 @@ def forecast(h) -> None:
     a, b = st.columns(2)
     default_n = len(sc.items) if sc is not None else 40
     n = int(a.number_input("Items", 1, MAX_ITEMS, min(default_n, MAX_ITEMS), key="hi_n"))
-    start = b.date_input(
-        "From", h.last_done() + dt.timedelta(days=1), key="hi_from", format="YYYY-MM-DD"
-    )
+    start = b.date_input("From", h.default_start(), key="hi_from", format="YYYY-MM-DD")
     w = history_view.when(h, n, start)
     dates = {f"P{p}": w.percentile_date(p) for p in (50, 85, 95)}
     m = st.columns(3)
@@ -195,6 +242,9 @@ def forecast(h) -> None:
         "P50: about 50% when the forecast is calibrated.",
     )
     m[2].metric("Actual by the P85 date", fmt.pct(bt.within_p85), help="Ideal: about 85%.")
+    verdict = bt.verdict()
+    say = {"calibrated": st.success, "too few": st.info}.get(verdict, st.warning)
+    say(bt.verdict_sentence())
     chart(history_charts.backtest_chart(bt.table))
     st.caption(prose.part("history", "backtest"))
 
@@ -212,20 +262,36 @@ def _backtest(n: int):
         return None
 
 
+PREVIEW = "history_preview"  # (mapping, calibrated scenario) waiting to be applied
+UNDO = "history_undo"  # (scenario, origin, edited) before the last "Use for the backlog"
+
+
 def use_for_backlog(h) -> None:
     st.subheader("Use for the backlog")
+    undo = st.session_state.get(UNDO)
+    if undo is not None:
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.caption("The backlog's efforts come from this history.")
+        if right.button("Undo", key="hi_undo", help="Put back the efforts from before."):
+            old, origin, edited = undo
+            state.set_scenario(old, origin, keep_variants=True)
+            st.session_state[state.EDITED] = edited
+            st.session_state.pop(UNDO, None)
+            state.notice("The backlog's efforts are back as they were.")
+            st.rerun()
     sc = state.scenario()
     if sc is None:
         st.info("Load a scenario on the Scenario page first.")
         return
     st.markdown(prose.part("history", "calibrate").format(focus=fmt.pct(sc.team.focus)))
     choices = [ALL_TYPES, *[t for t in h.types() if h.cycle_time_percentiles(t)["n"]]]
+    guess = suggest_mapping(sc, h)
     table = pd.DataFrame(
         {
             "Item": [it.id for it in sc.items],
             "Name": [it.name for it in sc.items],
             "Effort now": [it.effort.describe() for it in sc.items],
-            "Like": ALL_TYPES,
+            "Like": [guess[it.id] or ALL_TYPES for it in sc.items],
         }
     )
     edited = st.data_editor(
@@ -238,23 +304,61 @@ def use_for_backlog(h) -> None:
             "Like": st.column_config.SelectboxColumn("History type", options=choices, required=True)
         },
     )
-    if st.button("Use for the backlog", key="hi_calibrate", type="primary"):
-        mapping = {
-            row["Item"]: None if row["Like"] in (ALL_TYPES, None) else row["Like"]
-            for _, row in edited.iterrows()
-        }
+    mapping = {
+        row["Item"]: None if row["Like"] in (ALL_TYPES, None) else row["Like"]
+        for _, row in edited.iterrows()
+    }
+    if st.button("Preview the change", key="hi_calibrate"):
         try:
-            new = calibrate(sc, h, mapping)
+            st.session_state[PREVIEW] = (mapping, calibrate(sc, h, mapping))
         except HistoryError as exc:
             st.error(str(exc))
             return
+    preview = st.session_state.get(PREVIEW)
+    if preview is None or preview[0] != mapping or preview[1].team != sc.team:
+        return
+    new = preview[1]
+    show_preview(sc, new)
+    if st.button("Use for the backlog", key="hi_apply", type="primary"):
+        st.session_state[UNDO] = (sc, st.session_state.get(state.ORIGIN, ""), state.has_edits())
+        st.session_state.pop(PREVIEW, None)
         state.set_scenario(new, f"{state.origin()}, efforts from {h.source}", keep_variants=True)
         st.session_state[state.EDITED] = True  # unsaved until saved on the Scenario page
         state.notice(
             f"{len(mapping)} backlog items now take their effort from "
-            f"{h.source}'s cycle times x focus {sc.team.focus:g}."
+            f"{h.source}'s cycle times x focus {sc.team.focus:g}. Undo puts them back."
         )
         st.rerun()
+
+
+def show_preview(sc, new) -> None:
+    """What "Use for the backlog" will change: each item's effort and the forecast."""
+    t = calibration_table(sc, new)
+    st.markdown("**What it changes**")
+    st.dataframe(
+        t.drop(columns="changed").rename(
+            columns={
+                "item": "Item",
+                "name": "Name",
+                "before": "Effort now",
+                "mean_before": "Mean now (person-days)",
+                "after": "Effort from the history",
+                "mean_after": "Mean then (person-days)",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    before = simulate.guarded(lambda: simulate.forecast(sc), "forecast now")
+    after = simulate.guarded(lambda: simulate.forecast(new), "forecast with these efforts")
+    if before is None or after is None:
+        return
+    m = st.columns(4)
+    for i, key in enumerate(("p50_date", "p85_date")):
+        b, a = before["summary"]["delivery"][key], after["summary"]["delivery"][key]
+        label = key.split("_")[0].upper()
+        m[2 * i].metric(f"{label} delivery now", fmt.date(b))
+        m[2 * i + 1].metric(f"{label} delivery then", fmt.date(a))
 
 
 def main() -> None:
@@ -267,6 +371,8 @@ def main() -> None:
     h = history_view.current()
     if history_view.error():
         st.error(f"The export could not be read: {history_view.error()}")
+        if h is None:
+            retry_form()
     if h is None:
         return
     columns_form(h)

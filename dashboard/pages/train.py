@@ -27,6 +27,14 @@ SOLO_PREDICTIONS = "tr_solo"  # {file: checked predictions}, set on reveal
 TRAINEE = "tr_trainee"  # cl.Trainee once joined
 TRAINER_CLASS = "tr_trainer"  # (code, key) once the key was accepted
 OPENED = "tr_opened"  # cl.OpenedClass just opened (to show the key once)
+SHOW_KEY = "tr_show_key"  # True for the one run after "Show the trainer key"
+KEY_SHOWN = "tr_key_shown"  # the class whose new key has been shown once
+CLASSES_SEEN = "tr_classes_seen"  # {class code: exercise file} joined in this session
+# The trainee's place in the address (survives a reload): the class code and their
+# rejoin token. Never the trainer key.
+CLASS_PARAM, TOKEN_PARAM = "class", "as"
+#: Seconds between live updates of the trainer's counts and a trainee's wait.
+LIVE_EVERY_S = 3
 
 
 # ----------------------------------------------------------------- data
@@ -283,6 +291,14 @@ def solo() -> None:
         return
     titles = {r["file"]: r["title"] for r in rows}
     file = st.selectbox("Exercise", list(titles), format_func=titles.get, key="tr_pick")
+    blocked = _class_unrevealed(file)
+    if blocked is not None:
+        st.warning(
+            f"Your class **{blocked}** is playing this exercise: it opens here on your own "
+            "once the trainer has revealed. Pick another one, or go back to the class."
+        )
+        progress_table()
+        return
     ex = load(file)
     sol = solution(ex) if ex else None
     if sol is None:
@@ -303,7 +319,54 @@ def solo() -> None:
     progress_table()
 
 
+def _class_unrevealed(file: str) -> str | None:
+    """The code of a class joined in this session that plays ``file`` and has not
+    revealed yet (so the exercise must not be revealed on one's own), or None."""
+    for code, exercise in st.session_state.get(CLASSES_SEEN, {}).items():
+        if exercise != file:
+            continue
+        try:
+            if not cl.find_class(code).revealed:
+                return code
+        except (cl.ClassError, StoreError):
+            continue  # a class that has closed no longer guards its exercise
+    return None
+
+
+def _joined(me: cl.Trainee) -> None:
+    """Remember the trainee in the session and their place in the address."""
+    st.session_state[TRAINEE] = me
+    st.session_state.setdefault(CLASSES_SEEN, {})[me.code] = me.exercise
+    st.query_params[CLASS_PARAM] = me.code
+    st.query_params[TOKEN_PARAM] = me.token
+
+
+def _rejoin_from_address() -> None:
+    """After a reload: the class code and token in the address bring the trainee back."""
+    code, token = st.query_params.get(CLASS_PARAM), st.query_params.get(TOKEN_PARAM)
+    if not code or not token:
+        return
+    me = _store_call(lambda: cl.rejoin(code, token), "rejoining")
+    if me is None:
+        st.query_params.clear()
+        return
+    _joined(me)
+
+
+@st.fragment(run_every=LIVE_EVERY_S)
+def _wait_for_reveal(code: str) -> None:
+    """Polls the class; the page redraws by itself when the trainer reveals."""
+    try:
+        revealed = cl.find_class(code).revealed
+    except (cl.ClassError, StoreError):
+        return
+    if revealed:
+        st.rerun(scope="app")
+
+
 def trainee() -> None:
+    if st.session_state.get(TRAINEE) is None:
+        _rejoin_from_address()
     me: cl.Trainee | None = st.session_state.get(TRAINEE)
     if me is None:
         st.markdown(prose.part("train", "class"))
@@ -314,7 +377,7 @@ def trainee() -> None:
             if st.form_submit_button("Join", type="primary"):
                 joined = _store_call(lambda: cl.join_class(code, name), "joining")
                 if joined is not None:
-                    st.session_state[TRAINEE] = joined
+                    _joined(joined)
                     st.rerun()
         return
     info = _store_call(lambda: cl.find_class(me.code), "class")
@@ -322,6 +385,7 @@ def trainee() -> None:
     top[0].markdown(f"In class **{me.code}** as **{me.name}**.")
     if top[1].button("Leave the class", key="tr_leave"):
         st.session_state.pop(TRAINEE, None)
+        st.query_params.clear()
         st.rerun()
     if info is None:
         return
@@ -341,6 +405,8 @@ def trainee() -> None:
         if preds is not None and _store_call(lambda: _submit(me, preds), "saving"):
             st.rerun()
         st.button("Check for the reveal", key="tr_check")
+        st.caption("This page also updates by itself when the trainer reveals.")
+        _wait_for_reveal(me.code)
         return
     if len(mine) != len(ex.questions):
         st.info("The trainer has revealed; you did not submit predictions in time.")
@@ -355,6 +421,28 @@ def trainee() -> None:
 def _submit(me: cl.Trainee, preds: dict[str, Any]) -> bool:
     cl.submit_answers(me, preds)
     return True
+
+
+@st.fragment(run_every=LIVE_EVERY_S)
+def live_roster(info: cl.ClassInfo, n_questions: int) -> None:
+    """Who joined and who answered, redrawn every few seconds by itself."""
+    people = _store_call(lambda: cl.roster(info), "roster") or []
+    n_all = sum(1 for p in people if p["answered"] >= n_questions)
+    st.markdown(f"### {len(people)} joined, {n_all} answered")
+    if people:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Trainee": p["name"],
+                        "Answered": "✓" if p["answered"] >= n_questions else "…",
+                    }
+                    for p in people
+                ]
+            ),
+            hide_index=True,
+            width="content",
+        )
 
 
 def trainer() -> None:
@@ -395,34 +483,24 @@ def trainer() -> None:
         return
     opened = st.session_state.get(OPENED)
     st.markdown(f"## Class code: `{info.code}`")
-    if opened is not None and opened.code == info.code:
+    first = opened is not None and opened.code == info.code
+    first = first and st.session_state.get(KEY_SHOWN) != info.code
+    if first or st.session_state.pop(SHOW_KEY, False):
+        st.session_state[KEY_SHOWN] = info.code
         st.info(
-            f"Trainer key: `{opened.key}`. Keep it to yourself; it opens this view "
-            "again. It is shown only now."
+            f"Trainer key: `{key}`. Keep it to yourself; it opens this view again. It is "
+            "hidden at the next click, so it is not on the screen the class sees."
         )
+    elif st.button("Show the trainer key", key="tr_show_key"):
+        st.session_state[SHOW_KEY] = True
+        st.rerun()
     st.caption(f"Open until {info.expires_at:%H:%M} UTC on {fmt.date(info.expires_at)}.")
     ex = load(info.exercise)
     sol = solution(ex) if ex else None
     if sol is None:
         return
     situation(ex, sol)
-    people = _store_call(lambda: cl.roster(info), "roster") or []
-    n_all = sum(1 for p in people if p["answered"] >= len(ex.questions))
-    st.markdown(f"### {len(people)} joined, {n_all} answered")
-    if people:
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "Trainee": p["name"],
-                        "Answered": "✓" if p["answered"] >= len(ex.questions) else "…",
-                    }
-                    for p in people
-                ]
-            ),
-            hide_index=True,
-            width="content",
-        )
+    live_roster(info, len(ex.questions))
     c = st.columns([1, 1, 3])
     c[0].button("Refresh", key="tr_refresh")
     if not info.revealed and c[1].button("Reveal to the class", type="primary", key="tr_reveal"):
@@ -464,7 +542,13 @@ def trainer() -> None:
 # ------------------------------------------------------------------- page
 st.title("Train")
 st.markdown(prose.part("train", "intro"))
-mode = st.radio("How are you training?", (SOLO, JOIN, TRAINER), horizontal=True, key="tr_mode")
+mode = st.radio(
+    "How are you training?",
+    (SOLO, JOIN, TRAINER),
+    index=1 if st.query_params.get(CLASS_PARAM) else 0,  # a reload in a class rejoins it
+    horizontal=True,
+    key="tr_mode",
+)
 try:
     {SOLO: solo, JOIN: trainee, TRAINER: trainer}[mode]()
 except (ScenarioError, SimulationError, E.PredictionError) as exc:

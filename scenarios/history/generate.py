@@ -1,13 +1,14 @@
 """Write the demo work-item exports of a made-up team (``python scenarios/history/generate.py``).
 
-The same items in both layouts the History page reads (DESIGN 10):
+The same items in both layouts the History page reads (docs/reference/history.md):
 
 * ``team-stories.csv``: stage columns as ActionableAgile's jira-to-analytics
   writes them (ISO dates; bugs skip Analysis, some items skip Review);
 * ``team-stories-flat.csv``: an Azure DevOps query export (byte-order mark,
   ``Activated Date`` / ``Closed Date`` as ``M/d/yyyy h:mm AM``).
 
-About 320 items from 4 January 2027 to the export on 30 June 2028: a team that
+About 320 items from 23 June 2025 to the export on 18 December 2026, before the
+library scenarios start (the history lies in the past): a team that
 starts about 0.8 items a working day, cycle times roughly lognormal (median
 about 4 working days), a few items still in progress or not started. Seeded, so
 the files are the same on every run; the tests read them.
@@ -23,8 +24,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 SEED = 2027
-FIRST_START = np.datetime64("2027-01-04")
-EXPORT_DAY = np.datetime64("2028-06-30")  # the day the export was taken
+FIRST_START = np.datetime64("2025-06-23")
+EXPORT_DAY = np.datetime64("2026-12-18")  # the day the export was taken
 STARTS_PER_DAY = 0.8  # items started per working day
 CT_MEDIAN_DAYS = 4.0  # working days
 CT_SIGMA = 0.7  # lognormal shape

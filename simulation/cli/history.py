@@ -27,7 +27,14 @@ def register(sub):
     h.add_argument(
         "--date-format",
         metavar="F",
-        help=f"{', '.join(hi.FORMATS)} or a strftime pattern (default: detected)",
+        help=f"{', '.join(hi.FORMATS)}, or a pattern such as dd/MM/yyyy HH:mm or %%d-%%m-%%Y "
+        "(default: detected)",
+    )
+    h.add_argument(
+        "--not-started",
+        metavar="A,B",
+        help="statuses of items that have not started, so are not in progress (default "
+        f"{', '.join(hi.NOT_STARTED_STATUSES)}; '' to ignore the status column)",
     )
     h.add_argument("--workdays", metavar="Mon,Tue,...", help="working days (default Mon-Fri)")
     h.add_argument("--holidays", metavar="DATE,DATE", help="non-working dates (YYYY-MM-DD)")
@@ -44,7 +51,7 @@ def register(sub):
         "--from",
         dest="start",
         metavar="DATE",
-        help="forecast start (default: the day after the last done date)",
+        help="forecast start (default: the working day after the last done date)",
     )
     h.add_argument(
         "--backtest",
@@ -107,6 +114,7 @@ def _history(args) -> int:
         types=split_list(args.types),
         date_format=args.date_format,
         calendar=calendar,
+        not_started=None if args.not_started is None else split_list(args.not_started) or (),
     )
     try:
         summary = h.summary(
@@ -129,6 +137,8 @@ def _history(args) -> int:
 
 def format_history(s: dict[str, Any], warnings: list[str] | None = None) -> str:
     """Readable history: what was read, cycle times, throughput and the forecasts."""
+    from simulation.history import verdict_words
+
     c = s["columns"]
     layout = (
         f"stage columns {', '.join(c['stages'])}"
@@ -140,15 +150,21 @@ def format_history(s: dict[str, Any], warnings: list[str] | None = None) -> str:
         f"{s['not_started']:,} not started",
         f"  read as {layout}; start '{c['start']}', done '{c['done']}'"
         + (f", type '{c['type']}'" if c["type"] else "")
-        + f"; dates {c['date_format']}",
+        + f"; dates {c['date_format']}"
+        + (f"; status '{c['status']}'" if c.get("status") else ""),
     ]
+    if c.get("measure") == "lead time":
+        lines.append(
+            f"  start '{c['start']}' is a created date: the times below are lead times, "
+            "not cycle times"
+        )
     lines += [f"  warning: {w}" for w in warnings or []]
     if s["first_done"]:
         lines.append(f"  done from {s['first_done']} to {s['last_done']}")
     ct = s["cycle_time"]
     lines += [
         "",
-        "Cycle time (working days, start and done day counted)",
+        f"{c.get('measure', 'cycle time').capitalize()} (working days, start and done day counted)",
         f"  all      P50 {fmt(ct['p50'], '')}   P85 {fmt(ct['p85'], '')}   "
         f"P95 {fmt(ct['p95'], '')}",
     ]
@@ -164,6 +180,8 @@ def format_history(s: dict[str, Any], warnings: list[str] | None = None) -> str:
             f"Throughput  {tp['mean_per_day']:.2f} items a working day over "
             f"{tp['working_days']} working days ({tp['from']} to {tp['until']})",
         ]
+        if tp.get("note"):
+            lines.append(f"  {tp['note']}")
     runs = f"{s.get('runs', 0):,} runs, seed {s.get('seed')}"
     if "when" in s:
         w = s["when"]
@@ -185,9 +203,7 @@ def format_history(s: dict[str, Any], warnings: list[str] | None = None) -> str:
         lines += ["", f"Backtest ({b['n']} items, {b['cutoffs']} weekly cut-offs)"]
         if b["cutoffs"]:
             lines.append(
-                f"  actual on or before the P50 date in {b['within_p50']:.0%} of "
-                f"cut-offs (ideal 50%), the P85 date in {b['within_p85']:.0%} "
-                "(ideal 85%)"
+                "  " + verdict_words(b["verdict"], b["cutoffs"], b["within_p50"], b["within_p85"])
             )
         else:
             lines.append(

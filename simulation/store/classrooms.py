@@ -61,6 +61,8 @@ trainees = sa.Table(
     sa.Column("name", sa.String(MAX_NAME * 4), nullable=False),
     sa.Column("name_key", sa.String(MAX_NAME * 4), nullable=False),  # casefolded
     sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
+    # SHA-256 of the trainee's rejoin token (kept in their browser's address, never here).
+    sa.Column("token_hash", sa.String(64), nullable=True),
     sa.UniqueConstraint("class_id", "name_key", name="uq_train_trainee_name"),
 )
 
@@ -79,6 +81,14 @@ answers = sa.Table(
 )
 
 migration("classes", 1)(create_tables(classes, trainees, answers))
+
+
+@migration("classes", 2)
+def _rejoin_tokens(conn) -> None:
+    """Trainees get a rejoin token (a store made before it has no such column)."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns("train_trainees")}
+    if "token_hash" not in have:
+        conn.execute(sa.text("ALTER TABLE train_trainees ADD COLUMN token_hash VARCHAR(64)"))
 
 
 class ClassError(ValueError):
@@ -107,10 +117,14 @@ class ClassInfo:
 
 @dataclass(frozen=True)
 class Trainee:
+    """A trainee in a class. ``token`` lets them rejoin as themselves (:func:`rejoin`);
+    it is only known when they join or rejoin, and is not the trainer key."""
+
     id: int
     name: str
     code: str
     exercise: str
+    token: str = ""
 
 
 def _now(now: datetime | None) -> datetime:
@@ -231,12 +245,17 @@ def join_class(
     store = store or open_store()
     clean = clean_name(name)
     at = _now(now)
+    token = secrets.token_urlsafe(16)
     try:
         with store.begin() as conn:
             info = _class_row(conn, code, at)
             new_id = conn.execute(
                 trainees.insert().values(
-                    class_id=info.id, name=clean, name_key=clean.casefold(), joined_at=at
+                    class_id=info.id,
+                    name=clean,
+                    name_key=clean.casefold(),
+                    joined_at=at,
+                    token_hash=hash_key(token),
                 )
             ).inserted_primary_key[0]
     except IntegrityError:
@@ -244,7 +263,38 @@ def join_class(
             f"The name '{clean}' is already taken in class "
             f"{normalise_code(code)}; add an initial or a number."
         ) from None
-    return Trainee(int(new_id), clean, info.code, info.exercise)
+    return Trainee(int(new_id), clean, info.code, info.exercise, token)
+
+
+def rejoin(
+    code: str, token: str, store: Store | None = None, now: datetime | None = None
+) -> Trainee:
+    """The trainee of class ``code`` whose rejoin token is ``token`` (after a reload).
+
+    Raises
+    ------
+    ClassError
+        If the class is unknown or closed, or no trainee of it has that token.
+    """
+    store = store or open_store()
+    digest = hash_key(str(token or ""))
+    with store.begin() as conn:
+        info = _class_row(conn, code, _now(now))
+        rows = (
+            conn.execute(
+                sa.select(trainees.c.id, trainees.c.name, trainees.c.token_hash).where(
+                    trainees.c.class_id == info.id, trainees.c.token_hash.is_not(None)
+                )
+            )
+            .mappings()
+            .all()
+        )
+    for r in rows:
+        if hmac.compare_digest(r["token_hash"], digest):
+            return Trainee(int(r["id"]), r["name"], info.code, info.exercise, str(token))
+    raise ClassError(
+        f"This link no longer opens a place in class {info.code}; join again with a name."
+    )
 
 
 def submit_answers(

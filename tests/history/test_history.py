@@ -47,6 +47,7 @@ from simulation.history import (
     second_opinion,
 )
 from simulation.scenario.errors import ScenarioError
+from simulation.scenario.schema import parse_scenario
 from tests.helpers import LIBRARY, ROOT
 
 DATA = ROOT / "tests" / "data" / "history"
@@ -95,6 +96,64 @@ def test_five_items_cycle_times_and_percentiles_by_hand(name):
     s = h.summary()
     assert (s["items"], s["done"], s["in_progress"]) == (7, 5, 1)
     assert (s["first_done"], s["last_done"]) == ("2027-01-05", "2027-01-21")
+
+
+#: Each tracker's default export of the same seven items (docs/how-to/read-a-tracker-export.md):
+#: layout, date format detected, start column and what start to done measures.
+TRACKERS = {
+    "tracker-jira.csv": ("dd/MMM/yy", "Created", "lead time"),
+    "tracker-azure-devops.csv": ("M/d/yyyy", "Activated Date", "cycle time"),
+    "tracker-linear.csv": ("ISO", "Started", "cycle time"),
+    "tracker-youtrack.csv": ("d MMM yyyy", "Created", "lead time"),
+}
+
+
+@pytest.mark.parametrize("name", TRACKERS)
+def test_each_tracker_default_export_reads_as_the_five_items(name):
+    """Jira (``22/Aug/26 11:25 AM``), Azure DevOps, Linear and YouTrack exports of the
+    module docstring's items give its cycle times 5, 2, 1, 6, 9 with nothing set. S-7
+    has a created date but a not-started status (To Do, New, Todo, Submitted), so it is
+    not in progress. Catches a two-digit year read as year 27, a month name not read,
+    the status column ignored, and lead time called cycle time."""
+    fmt, start, measure = TRACKERS[name]
+    h = read_history(DATA / name)
+    assert (h.columns.layout, h.columns.date_format, h.columns.start) == ("flat", fmt, start)
+    assert h.done_items().set_index("id")["cycle_time"].to_dict() == CYCLE_TIMES
+    status = h.items.set_index("id")["status"]
+    assert (status["S-6"], status["S-7"]) == ("in_progress", "not_started")
+    assert h.columns.measure == measure
+    assert (h.columns.measure_note() is not None) == (measure == "lead time")
+    assert h.items.set_index("id").loc["S-5", "done"] == day("2027-01-21")
+
+
+def test_status_aware_reading_is_configurable():
+    """The Jira export's S-7 (created 15 Jan, To Do): not started by default; with no
+    not-started statuses it counts as in progress (2 items); with "In Progress" listed,
+    S-6 stops counting too. Catches a status list that is not used or not case-blind."""
+    path = DATA / "tracker-jira.csv"
+    assert len(read_history(path).in_progress()) == 1
+    assert len(read_history(path, not_started=()).in_progress()) == 2
+    assert len(read_history(path, not_started=["in progress", "TO DO"]).in_progress()) == 0
+
+
+@pytest.mark.parametrize(
+    ("pattern", "cell"),
+    [("dd/MMM/yy h:mm a", "21/Jan/27 3:00 PM"), ("dd-MM-yyyy HH:mm", "21-01-2027 15:00")],
+)
+def test_java_style_patterns_are_understood(pattern, cell):
+    """Trackers document their formats as Java patterns; S-5 (Sat 9 to Thu 21 Jan 2027)
+    takes 9 working days either way. Catches a Java pattern refused or mistranslated."""
+    start = cell.replace("21", "09", 1)
+    h = read_history(flat_csv([(start, cell)]), date_format=pattern)
+    assert h.cycle_times().tolist() == [9.0]
+
+
+def test_an_unknown_date_names_the_format_setting_not_an_option():
+    """The message says to set the date format with an example pattern, in words a page
+    and the command line can both use (no internal option name)."""
+    with pytest.raises(HistoryError, match="set the date format") as info:
+        read_history(flat_csv([("Jan 4th 2027", "Jan 8th 2027")]))
+    assert "date_format" not in str(info.value)
 
 
 def test_all_layouts_give_identical_items():
@@ -234,12 +293,12 @@ def test_bad_options_name_the_option():
 
 
 def test_size_and_row_limits(monkeypatch, tmp_path):
-    import simulation.history as hi
+    from simulation.history import reading
 
-    monkeypatch.setattr(hi, "MAX_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
     with pytest.raises(HistoryError, match="more than 3 rows"):
         read_history(DATA / "five-stages.csv")
-    monkeypatch.setattr(hi, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 100)
     with pytest.raises(HistoryError, match="at most 100 are read"):
         read_history(DATA / "five-stages.csv")
     with pytest.raises(HistoryError, match="more than 100 bytes"):
@@ -289,6 +348,50 @@ def test_window_counts_zero_days_and_weekend_done():
         "2027-01-11",
     ]
     assert tp.samples.tolist() == [0, 0, 0, 0, 2], "Saturday's item on Monday"
+
+
+def test_window_starts_no_earlier_than_the_export():
+    """One item a day for three weeks (Mon 4 to Fri 22 Jan 2027, 15 working days) with
+    the default 90-day window: the window starts on 4 Jan, every sample is 1, so 15
+    more items take exactly 15 working days from Mon 25 Jan: Fri 12 Feb. Catches the
+    window reaching back before the export (60 zero days would make the pace 0.2 a day
+    and the date months later) and a note that never says the window was shortened."""
+    h = read_history(one_a_day("2027-01-04", "2027-01-22"))
+    tp = h.throughput(90)
+    assert tp.start == dt.date(2027, 1, 4) and set(tp.samples) == {1} and len(tp.samples) == 15
+    assert tp.shortened and tp.calendar_days == 19
+    assert "19 calendar days, not the 90 asked for" in tp.note()
+    w = h.when(15, runs=500, seed=3)
+    assert set(w.days) == {15} and w.percentile_date(85) == dt.date(2027, 2, 12)
+    assert h.throughput(19).note() is None, "a window inside the export is not shortened"
+    out = h.summary(window_days=90)
+    assert out["throughput"]["from"] == "2027-01-04" and out["throughput"]["note"]
+
+
+@pytest.mark.parametrize(
+    ("last_done", "expected"),
+    [("2027-01-08", "2027-01-11"), ("2027-01-09", "2027-01-11"), ("2027-01-07", "2027-01-08")],
+)
+def test_default_start_is_the_working_day_after_the_last_done_date(last_done, expected):
+    """Last done on Fri 8 or Sat 9 Jan 2027: the forecast starts Mon 11 Jan; on Thu 7:
+    Fri 8. Catches the start taken from the window's end (a Saturday item counts on
+    Monday, so the start became Tuesday 12) and an unrolled start on a weekend."""
+    h = read_history(flat_csv([("2027-01-04", "2027-01-05"), ("2027-01-05", last_done)]))
+    assert h.default_start() == dt.date.fromisoformat(expected)
+    assert h.when(1, runs=50).start == dt.date.fromisoformat(expected)
+    assert h.how_many("2027-02-26", runs=50).start == dt.date.fromisoformat(expected)
+    assert h.summary(when=1, runs=50)["when"]["from"] == expected
+
+
+def test_a_weekend_from_counts_from_the_monday():
+    """From Sat 9 Jan 2027 at exactly one item a working day: item 1 on Mon 11, item 3
+    on Wed 13; how many from Sat 9 to Fri 15 counts Mon-Fri: 5. Catches a weekend start
+    counted as a working day (Sat 9 / Mon 11) or rolled backwards to Friday."""
+    one = np.array([1])
+    assert forecast_when(one, 1, "2027-01-09", runs=20).percentile_date(50) == dt.date(2027, 1, 11)
+    assert forecast_when(one, 3, "2027-01-09", runs=20).percentile_date(95) == dt.date(2027, 1, 13)
+    m = forecast_how_many(one, "2027-01-15", "2027-01-09", runs=20)
+    assert m.working_days == 5 and m.at_least(95) == 5
 
 
 def _negbin_percentile(successes: int, p: float, q: float) -> int:
@@ -367,6 +470,61 @@ def test_backtest_of_the_demo_is_roughly_calibrated():
 
 
 # -------------------------------------------------------------- the demo file
+def _backtest_with(within_p50: float, within_p85: float, cutoffs: int = 100):
+    from simulation.history import Backtest
+
+    k50, k85 = round(within_p50 * cutoffs), round(within_p85 * cutoffs)
+    table = pd.DataFrame(
+        {
+            "within_p50": [True] * k50 + [False] * (cutoffs - k50),
+            "within_p85": [True] * k85 + [False] * (cutoffs - k85),
+        }
+    )
+    return Backtest(n=20, window_days=90, table=table)
+
+
+@pytest.mark.parametrize(
+    ("p50", "p85", "cutoffs", "verdict"),
+    [
+        (0.50, 0.85, 100, "calibrated"),
+        (0.41, 0.76, 100, "calibrated"),
+        (0.39, 0.85, 100, "over-confident"),
+        (0.50, 0.74, 100, "over-confident"),
+        (0.59, 0.85, 100, "calibrated"),
+        (0.61, 0.85, 100, "under-confident"),
+        (0.50, 0.96, 100, "under-confident"),
+        (0.30, 0.99, 100, "mixed"),
+        (0.25, 0.50, 20, "over-confident"),
+        (0.30, 0.70, 20, "calibrated"),
+        (0.0, 0.0, 4, "too few"),
+    ],
+)
+def test_backtest_verdict_in_words(p50, p85, cutoffs, verdict):
+    """Bands around 50% and 85%: two standard errors sqrt(p(1-p)/k), at least 10 points.
+    k = 100: both bands are 10 points (2 x 0.05 = 0.10; 2 x 0.0357 = 0.071 -> 0.10), so
+    41% and 76% are calibrated, 39% or 74% over-confident, 96% under-confident. k = 20:
+    the P50 band is 2 x sqrt(0.25 / 20) = 22.4 points (30% calibrated, 25% not) and the
+    P85 band 16 points (70% calibrated, 50% not). Fewer than 5 cut-offs: too few. Catches
+    a swapped over/under, a band on the wrong side and a missing minimum band."""
+    bt = _backtest_with(p50, p85, cutoffs)
+    assert bt.verdict() == verdict
+    sentence = bt.verdict_sentence()
+    assert sentence.lower().startswith(verdict.split()[0]) or verdict == "too few"
+    if verdict != "too few":
+        assert f"in {p50:.0%} of {cutoffs} cut-offs" in sentence and f"{p85:.0%}" in sentence
+    assert bt.to_dict()["verdict"] == verdict
+
+
+def test_the_sample_export_lies_before_every_library_scenario():
+    """The bundled history is the team's past: its last date is before the earliest
+    start date of the library (so a forecast from it starts where the plans start)."""
+    from simulation.scenario.library import library_files
+
+    h = read_history(DEMO / "team-stories.csv")
+    starts = [load_scenario(f).start_date for f in library_files()]
+    assert h.latest_date() < min(starts), (h.latest_date(), min(starts))
+
+
 def test_demo_layouts_agree():
     a = read_history(DEMO / "team-stories.csv")
     b = read_history(DEMO / "team-stories-flat.csv")
@@ -419,6 +577,41 @@ def test_calibrate_per_type_mapping():
         calibrate(sc, h, {first: "Epic"})
 
 
+def test_suggested_mapping_is_per_type_where_names_say_it():
+    """Items named with a type word ("Bug", case aside) get that type, the rest all types;
+    calibrating with the suggestion gives bug-named items the bugs' cycle times only
+    (S-2 2, S-5 9; x 0.8 = 1.6, 7.2). Catches one team-wide distribution for every item
+    and a match on part of a word ("debugger" is not a bug)."""
+    from simulation.history import calibration_table, suggest_mapping
+
+    sc = load_scenario(LIBRARY / "supply-chain.yaml")
+    data = sc.model_dump(mode="json", exclude_none=True)
+    data["items"][0]["name"] = "Fix the BUG in imports"
+    data["items"][1]["name"] = "A debugger for stories"
+    sc = load_scenario_text(scenario_to_yaml(parse_scenario(data)))
+    h = read_history(DATA / "five-stages.csv")
+    guess = suggest_mapping(sc, h)
+    assert guess[sc.items[0].id] == "Bug" and guess[sc.items[1].id] == "Story"
+    assert all(guess[it.id] is None for it in sc.items[2:])
+    new = calibrate(sc, h, guess)
+    assert new.items[0].effort.samples == (1.6, 7.2)
+    t = calibration_table(sc, new)
+    assert t["changed"].all() and t.loc[0, "mean_after"] == 4.4, "(1.6 + 7.2) / 2"
+    assert t.loc[0, "mean_before"] == round(sc.items[0].effort.expected(), 2)
+
+
+def test_calibration_takes_the_latest_items(monkeypatch):
+    """With room for only 3 samples, the latest 3 done items are written: in done-date
+    order S-3 (1), S-1 (5), S-2 (2), S-4 (6), S-5 (9), so S-2, S-4, S-5 x focus 0.8 =
+    1.6, 4.8, 7.2. Catches keeping the oldest items (0.8, 4.0, 1.6)."""
+    import sys
+
+    monkeypatch.setattr(sys.modules["simulation.history.calibration"], "MAX_SAMPLES", 3)
+    sc = load_scenario(LIBRARY / "supply-chain.yaml")
+    new = calibrate(sc, read_history(DATA / "five-stages.csv"))
+    assert new.items[0].effort.samples == (1.6, 4.8, 7.2)
+
+
 # ---------------------------------------------------------- second opinion
 def test_second_opinion_flags_more_than_two_weeks():
     w = forecast_when(np.ones(20, int), 10, "2027-03-01", runs=10)  # Fri 12 Mar 2027
@@ -450,9 +643,9 @@ def test_cli_json_matches_the_library():
         "--when",
         "40",
         "--from",
-        "2028-07-03",
+        "2026-12-21",
         "--how-many-by",
-        "2028-09-29",
+        "2027-03-19",
         "--backtest",
         "--runs",
         "2000",
@@ -467,8 +660,8 @@ def test_cli_json_matches_the_library():
         json.dumps(
             h.summary(
                 when=40,
-                start="2028-07-03",
-                how_many_by="2028-09-29",
+                start="2026-12-21",
+                how_many_by="2027-03-19",
                 backtest_items=40,
                 runs=2000,
                 seed=5,

@@ -4,7 +4,8 @@ The dashboard's sentences, the report and the command line each render one
 summary; the P50 and P85 dates, the on-time chance and the mean NPV must appear
 in each exactly as :mod:`simulation.present.formats` writes them. The bug this
 catches: a front end formatting a number by itself (the report once wrote the
-NPV ``1.0 m`` while the page wrote ``1.04 M`` and the CLI ``1,039,435``).
+NPV ``1.0 m`` while the page wrote ``1.04 M``, the CLI and the exercises
+``1,039,435``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from simulation import load_scenario, run
 from simulation.present import formats, sentences
 from simulation.present.text import format_summary
 from simulation.report import document
+from simulation.train.render import format_value
 from tests.helpers import LIBRARY
 
 RUNS = 200
@@ -49,15 +51,27 @@ def test_the_formats_are_the_documented_ones():
     assert formats.points(0.22) == "+22 pp"
 
 
-@pytest.mark.parametrize("front", ["page", "report", "cli"])
+@pytest.mark.parametrize("front", ["page", "report", "cli", "exercise"])
 def test_every_front_end_shows_the_same_figures(results, front):
     s = results.summary()
     if front == "page":
         text = sentences.project_sentence(s) + sentences.product_sentence(s)
     elif front == "report":
         text = html.unescape(document.report_html(results))
-    else:
+    elif front == "cli":
         text = format_summary(s)
+    else:  # what an exercise shows for each metric's value
+        d, v = s["delivery"], s["value"]
+        text = " ".join(
+            format_value(kind, x)
+            for kind, x in [
+                ("date", d["p50_date"]),
+                ("date", d["p85_date"]),
+                ("probability", d["on_time_probability"]),
+                ("money", v["npv_mean"]),
+                ("date", v["first_value_date_p50"]),
+            ]
+        )
     missing = [f for f in figures(s) if f not in text]
     assert not missing, f"the {front} does not show {missing} as the shared formats write them"
 

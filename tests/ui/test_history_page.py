@@ -111,17 +111,64 @@ def test_upload_changeable_columns_and_bad_file():
     assert not at.metric, "nothing of the old file is shown as if it were the new one"
 
 
-def test_use_for_the_backlog_writes_the_calibrated_scenario():
+def test_a_date_format_can_be_typed_after_a_failed_read():
+    """Dates written 2027/01/04 match no detected format: the read fails, the page offers
+    the date format there and then, and the pattern yyyy/MM/dd reads S-5's 9 working
+    days (Sat 9 to Thu 21 Jan 2027). Catches a page that only offers the format once a
+    file has been read, and a message naming the library's option."""
+    at = upload(
+        history_page(),
+        DATA / "five-stages.csv",
+        "slashes.csv",
+        b"ID,Started,Done\nS-5,2027/01/09,2027/01/21\n",
+    )
+    clean(at, "after a file in an unknown format")
+    message = " ".join(e.value for e in at.error)
+    assert "set the date format" in message and "date_format" not in message, message
+    at.selectbox(key="hi_format").set_value("Other (type a pattern)").run()
+    at.text_input(key="hi_pattern").set_value("yyyy/MM/dd").run()
+    clean(at, "after typing a pattern")
+    assert not at.error, [e.value for e in at.error]
+    assert metrics(at)["Cycle time P50"] == "9 days"
+
+
+def test_a_jira_export_reads_as_lead_time():
+    """Jira's default export (22/Aug/26 11:25 AM, Created to Resolved) reads with nothing
+    set; its times run from a created date, so the page calls them lead times and says
+    why; the To Do item is not in progress (1, not 2)."""
+    at = upload(history_page(), DATA / "tracker-jira.csv")
+    clean(at, "after uploading a Jira export")
+    m = metrics(at)
+    assert (m["In progress"], m["Lead time P50"], m["Lead time P85"]) == ("1", "5 days", "9 days")
+    assert any("lead times" in x.value for x in at.info), [x.value for x in at.info]
+
+
+def test_use_for_the_backlog_previews_writes_and_undoes():
+    """Preview first: the scenario is untouched, the table shows each item's effort now and
+    from the history (all types: 0.8, 4.0, 1.6, 4.8, 7.2 person-days, mean 3.68), and the
+    P50/P85 dates before and after. Apply writes exactly :func:`calibrate`'s scenario;
+    Undo puts the old one back as it was. Catches a button that writes
+    before saying what it changes, and an undo that loses the old efforts."""
     at = history_page()
-    before = at.session_state["scenario"]
+    before, was_edited = at.session_state["scenario"], at.session_state["scenario_edited"]
     upload(at, DATA / "five-stages.csv")
     at.button(key="hi_calibrate").click().run()
+    clean(at, "after Preview")
+    assert at.session_state["scenario"] == before, "a preview changes nothing"
+    preview = at.dataframe[-1].value
+    assert preview["Mean then (person-days)"].tolist() == [3.68] * len(before.items)
+    assert "P85 delivery then" in metrics(at)
+    at.button(key="hi_apply").click().run()
     clean(at, "after Use for the backlog")
     after = at.session_state["scenario"]
     assert after == calibrate(before, read_history(DATA / "five-stages.csv"))
     assert after.items[0].effort.samples == (0.8, 4.0, 1.6, 4.8, 7.2)
     assert at.session_state["scenario_edited"], "an edit, to be saved on the Scenario page"
     assert any("take their effort from five-stages.csv" in s.value for s in at.success)
+    at.button(key="hi_undo").click().run()
+    clean(at, "after Undo")
+    assert at.session_state["scenario"] == before
+    assert at.session_state["scenario_edited"] == was_edited, "as it was (runs set: edited)"
 
 
 def test_forecast_shows_the_second_opinion():

@@ -201,3 +201,68 @@ def test_train_charts_are_valid_vega_lite():
     ).to_dict()
     tc.shift_chart(55.0, 57.0, "day", "later", "later", "P50").to_dict()
     tc.shift_chart(0.5, 0.5, "probability", "higher", "same", "Outcome").to_dict()
+
+
+def _open_class(exercise: str = "brooks-law.yaml") -> tuple[AppTest, object]:
+    trainer = open_train("Run a class (trainer)")
+    trainer.selectbox(key="tr_open_pick").set_value(exercise)
+    submit(trainer, "Open class")
+    clean(trainer, "open")
+    return trainer, trainer.session_state["tr_opened"]
+
+
+def test_the_trainer_key_is_shown_once_then_on_request():
+    """Right after opening, the key is on screen; at the next click it is gone (the
+    class may be looking), and "Show the trainer key" brings it back for one view.
+    Catches a key that stays on the projected screen."""
+    trainer, opened = _open_class()
+    assert opened.key in texts(trainer) + " ".join(i.value for i in trainer.info)
+    submit(trainer, "Refresh")
+    clean(trainer, "refresh")
+    assert opened.key not in texts(trainer) + " ".join(i.value for i in trainer.info)
+    submit(trainer, "Show the trainer key")
+    clean(trainer, "show the key")
+    assert opened.key in " ".join(i.value for i in trainer.info)
+
+
+def test_a_reload_rejoins_and_on_my_own_waits_for_the_reveal():
+    """A trainee's address carries the class and their rejoin token (never the trainer
+    key); a fresh session opened with that address is back in the class as themselves
+    with their predictions. "On my own" refuses the class's exercise until the trainer
+    reveals, then allows it. Catches a reload that loses the trainee, a token that is
+    the trainer key, and the spoiler route."""
+    trainer, opened = _open_class()
+    ana = open_train("Join a class")
+    ana.text_input(key="tr_join_code").set_value(opened.code)
+    ana.text_input(key="tr_join_name").set_value("Ana")
+    submit(ana, "Join")
+    predict(ana, f"tr_class_{opened.code}", "later", "higher", (40, 20, 60))
+    submit(ana, "Submit predictions")
+    clean(ana, "Ana submits")
+    params = dict(ana.query_params)
+    assert params["class"] == [opened.code] or params["class"] == opened.code
+    token = params["as"][0] if isinstance(params["as"], list) else params["as"]
+    assert token and token != opened.key
+
+    ana.radio(key="tr_mode").set_value("On my own").run()
+    ana.selectbox(key="tr_pick").set_value("brooks-law.yaml").run()
+    clean(ana, "on my own, before the reveal")
+    assert f"Your class **{opened.code}** is playing this exercise" in texts(ana) + " ".join(
+        w.value for w in ana.warning
+    )
+    assert not any(b.label == "Reveal" for b in ana.button), "no way to the answers"
+
+    again = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    again.query_params["class"] = opened.code
+    again.query_params["as"] = token
+    again.run()
+    again.switch_page(TRAIN).run()
+    clean(again, "after the reload")
+    assert "as **Ana**" in texts(again), texts(again)[:500]
+    assert "Your predictions are in" in texts(again) + " ".join(s.value for s in again.success)
+
+    submit(trainer, "Reveal to the class")
+    clean(trainer, "reveal")
+    ana.run()
+    clean(ana, "on my own, after the reveal")
+    assert "is playing this exercise" not in " ".join(w.value for w in ana.warning)
