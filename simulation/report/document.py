@@ -35,6 +35,7 @@ from simulation.engine.drivers import criticality, driver_sentence, sensitivity
 from simulation.engine.plan import make_calendar
 from simulation.engine.summary import RESULT_LABELS
 from simulation.present import charts as vega
+from simulation.present.text import NO_FUTURE_DELIVERS, NOT_WITHIN_CAP
 from simulation.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:  # annotations only
@@ -107,6 +108,16 @@ def _date(iso: str | None) -> str:
         return "never"
     d = dt.date.fromisoformat(iso)
     return f"{d.day} {d:%b %Y}"
+
+
+def _delivery(iso: str | None) -> str:
+    """A delivery percentile's date, or that no future reaches it within the cap."""
+    return _date(iso) if iso else NOT_WITHIN_CAP
+
+
+def _by(iso: str | None) -> str:
+    """ "by" a delivery percentile's date, or that the share is not reached within the cap."""
+    return f"by {_date(iso)}" if iso else NOT_WITHIN_CAP
 
 
 def _days(x: float | None, signed: bool = False) -> str:
@@ -203,17 +214,20 @@ def _markers(s: dict[str, Any]) -> pd.DataFrame:
 def project_sentences(s: dict[str, Any]) -> str:
     """The project lens in words: dates, the deadline's chance, cost."""
     d, c = s["delivery"], s["cost"]
-    text = (
-        f"Half of the simulated futures deliver the whole scope by "
-        f"<b>{_date(d['p50_date'])}</b>; 85 in 100 by <b>{_date(d['p85_date'])}</b> "
-        f"(a date to commit to) and 95 in 100 by {_date(d['p95_date'])}."
-    )
+    if d.get("delivered_runs") == 0:
+        text = f"<b>{_e(NO_FUTURE_DELIVERS)}</b>"
+    else:
+        text = (
+            f"Half of the simulated futures deliver the whole scope "
+            f"<b>{_by(d['p50_date'])}</b>; 85 in 100 <b>{_by(d['p85_date'])}</b> "
+            f"(a date to commit to) and 95 in 100 {_by(d['p95_date'])}."
+        )
     if d.get("on_time_probability") is not None:
         text += (
             f" The chance of delivering by the deadline, {_date(d['deadline'])}, is "
             f"<b>{_pct(d['on_time_probability'])}</b>."
         )
-    if d.get("undelivered_runs"):
+    if d.get("undelivered_runs") and d.get("delivered_runs"):
         text += (
             f" {d['undelivered_runs']:,} futures never deliver within the 20-year "
             "simulated-time cap."
@@ -246,9 +260,9 @@ def product_sentences(s: dict[str, Any], horizon_weeks: int) -> str:
 def _key_numbers(s: dict[str, Any]) -> str:
     d, c, v = s["delivery"], s["cost"], s["value"]
     rows = [
-        ["P50 delivery", _date(d["p50_date"])],
-        ["P85 delivery", _date(d["p85_date"])],
-        ["P95 delivery", _date(d["p95_date"])],
+        ["P50 delivery", _delivery(d["p50_date"])],
+        ["P85 delivery", _delivery(d["p85_date"])],
+        ["P95 delivery", _delivery(d["p95_date"])],
         [
             "On-time chance",
             _pct(d.get("on_time_probability")) if d.get("deadline") else "no deadline",
@@ -440,8 +454,8 @@ def variants_section(cmp: Comparison, notes: dict[str, list[str]] | None = None)
         rows.append(
             [
                 name,
-                _date(d["p50_date"]),
-                _date(d["p85_date"]),
+                _delivery(d["p50_date"]),
+                _delivery(d["p85_date"]),
                 _pct(d.get("on_time_probability")),
                 _money(v["npv_mean"]),
                 _pct(v.get("outcome_probability")),
