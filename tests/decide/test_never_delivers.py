@@ -186,6 +186,5 @@ def test_cli_says_how_many_futures_never_deliver(walk):
     j = cli("prioritise", str(path), "--runs", "5", "--seed", "3", "--json")
     assert j.returncode == 0, j.stderr
 
-
     cands = {c["id"]: c for c in json.loads(j.stdout)["candidates"]}
     assert cands["walk-out"]["never_delivers"] == 5 and cands["extra"]["never_delivers"] == 0
