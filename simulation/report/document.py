@@ -115,9 +115,11 @@ def _delivery(iso: str | None) -> str:
     return _date(iso) if iso else NOT_WITHIN_CAP
 
 
-def _by(iso: str | None) -> str:
-    """ "by" a delivery percentile's date, or that the share is not reached within the cap."""
-    return f"by {_date(iso)}" if iso else NOT_WITHIN_CAP
+def _by(iso: str | None, bold: bool = False) -> str:
+    """By a delivery percentile's date, or that the share is not reached within the cap."""
+    if not iso:
+        return NOT_WITHIN_CAP
+    return f"by <b>{_date(iso)}</b>" if bold else f"by {_date(iso)}"
 
 
 def _days(x: float | None, signed: bool = False) -> str:
@@ -219,7 +221,7 @@ def project_sentences(s: dict[str, Any]) -> str:
     else:
         text = (
             f"Half of the simulated futures deliver the whole scope "
-            f"<b>{_by(d['p50_date'])}</b>; 85 in 100 <b>{_by(d['p85_date'])}</b> "
+            f"{_by(d['p50_date'], True)}; 85 in 100 {_by(d['p85_date'], True)} "
             f"(a date to commit to) and 95 in 100 {_by(d['p95_date'])}."
         )
     if d.get("on_time_probability") is not None:
