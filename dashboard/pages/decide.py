@@ -342,6 +342,8 @@ def show_ranking(pr: Prioritisation) -> None:
         key="decide_ranking",
     )
     st.caption(decide.verdict_legend())
+    if never := pr.never_delivers_note():  # such futures count at the cap's last day
+        st.warning(never)
     st.markdown(prose.part("decide", "how to read"))
 
 

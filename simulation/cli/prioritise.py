@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulation.cli.options import add_run_options, library_file, progress_of, scheduler_of
 from simulation.engine.summary import RESULT_LABELS
+from simulation.present.text import never_delivers_note
 from simulation.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -72,6 +73,9 @@ def format_ranking(pr: Prioritisation) -> str:
         "days). NPV/day = Δ NPV per working day of delay. conf. = share of futures in "
         "which this candidate ranks above the next one.",
     ]
+    note = pr.never_delivers_note()
+    if note:
+        lines.append(note)
     if pr.settled is not None:
         s = pr.settled
         word = "settled" if s["converged"] else "NOT settled (run cap reached)"
@@ -84,10 +88,15 @@ def format_ranking(pr: Prioritisation) -> str:
 
 
 def format_combination(c: Combination) -> str:
+    from simulation.decide.prioritise import never_delivers
+
     lines = [
         f"\nCombined: {' + '.join(c.ids)} (against the base; interaction = combined "
         "minus the sum of the singles)"
     ]
+    note = never_delivers_note({"together": never_delivers(c.results.runs)}, c.results.n_runs)
+    if note:
+        lines.append(f"  {note}")
     for r in c.deltas.itertuples():
         pct = r.metric in ("on_time", "outcome")
         spec = "+.1%" if pct else "+,.1f"
@@ -105,10 +114,12 @@ def format_best(steps: list[dict[str, Any]], constraint: dict[str, float]) -> st
     lines = [f"\nBest set (greedy, {rule}):"]
     for s in steps:
         ids = " + ".join(s["ids"]) or "(base)"
+        never = s.get("never_delivers", 0)
         lines.append(
             f"  {ids:<50} Δ delivery {_f(s['delivery_days'], '+.1f'):>7}   "
             f"Δ NPV {_f(s['npv'], '+,.0f'):>10}   on time "
             f"{_f(s['on_time_probability'], '.0%'):>4}"
+            + (f"   never delivers in {never:,} futures" if never else "")
         )
     return "\n".join(lines)
 

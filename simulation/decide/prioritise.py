@@ -5,6 +5,12 @@ with the base's seeds (one :func:`simulation.compare` call, so replication
 ``r`` of every scenario sees the same luck), then ranks the candidates from
 their paired differences against the base:
 
+A future that never delivers (not closed within the simulated-time cap) counts
+as delivering on the cap's last day, :data:`NEVER_DAY`, in every difference
+here: the ranking, its confidence, combinations and the best set
+(``docs/explanation/never-delivers.md``). So a candidate that never delivers is
+very much later, never a ``gain``; ``never_delivers`` counts such futures.
+
 * **verdict** from the signs of the two means: ``gain`` (not later, more NPV),
   ``trade-off`` (later, more NPV), ``saving`` (earlier, less NPV), ``loss``
   (not earlier, less NPV). "Later" and "earlier" mean the mean delivery day
@@ -41,8 +47,10 @@ import pandas as pd
 
 from simulation.decide.sessions import Session
 from simulation.engine import summary as _summary
+from simulation.engine.plan import MAX_SIM_DAYS
 from simulation.engine.results import Results
 from simulation.engine.runner import compare, run, run_many
+from simulation.present.text import never_delivers_note
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.schema import Scenario
 
@@ -76,6 +84,7 @@ TABLE_COLUMNS = [
     "first_value_days",
     "value_per_day",
     "rank_confidence",
+    "never_delivers",
 ]
 #: ``runs="auto"``: first pass, cap, and the bootstrap share that counts as settled.
 AUTO_PILOT_RUNS = 1_000
@@ -87,8 +96,31 @@ BOOTSTRAP_SAMPLES = 400
 NPV_TOLERANCE = 0.5
 #: Name of the base in the comparison (not a valid candidate id, so never clashes).
 BASE = "(base)"
+#: Working days: where a future that never delivers counts as delivering (the end of
+#: the simulated time, docs/explanation/never-delivers.md).
+NEVER_DAY = MAX_SIM_DAYS
 
 Progress = Callable[[int, int], None]
+
+
+# ------------------------------------------------------------------ never delivers
+def delivery_days(runs: pd.DataFrame) -> np.ndarray:
+    """Each future's delivery day (working days), one that never delivers at :data:`NEVER_DAY`."""
+    day = runs["delivery_day"].to_numpy(dtype=float)
+    return np.where(runs["delivered"].to_numpy(dtype=bool), day, NEVER_DAY)
+
+
+def never_delivers(runs: pd.DataFrame) -> int:
+    """How many futures of a runs table never deliver the whole scope."""
+    return int(len(runs) - runs["delivered"].sum())
+
+
+def paired_deltas(base: pd.DataFrame, other: pd.DataFrame) -> list[dict[str, Any]]:
+    """``compare``'s paired differences ``other - base``, with delivery by :func:`delivery_days`."""
+    return _summary.paired_deltas(
+        base.assign(delivery_day=delivery_days(base)),
+        other.assign(delivery_day=delivery_days(other)),
+    )
 
 
 # ------------------------------------------------------------------ ranking rule
@@ -186,6 +218,17 @@ class Prioritisation:
     def ranked_ids(self) -> list[str]:
         return list(self.table["candidate"])
 
+    def never_delivered(self) -> dict[str, int]:
+        """Futures that never deliver: the base's (key :data:`BASE`), then each candidate's."""
+        return {name: never_delivers(res.runs) for name, res in self.results.items()}
+
+    def never_delivers_note(self) -> str | None:
+        """One line saying how many futures never deliver (None when all of them do)."""
+        counts = {
+            ("the base" if name == BASE else name): n for name, n in self.never_delivered().items()
+        }
+        return never_delivers_note(counts, self.runs)
+
     # ------------------------------------------------------------- combinations
     def _ordered(self, ids: Sequence[str]) -> list[str]:
         if isinstance(ids, str):
@@ -228,15 +271,15 @@ class Prioritisation:
         ids = self._ordered(ids)
         res = self._simulate_set(ids, progress)
         base_runs = self.base.runs
-        deltas = pd.DataFrame(_summary.paired_deltas(base_runs, res.runs))
+        deltas = pd.DataFrame(paired_deltas(base_runs, res.runs))
         deltas = deltas[["metric", "mean", "ci_low", "ci_high"]]
         singles = {m: 0.0 for m in METRICS}
         rows = []
         for cid in ids:
-            one = pd.DataFrame(_summary.paired_deltas(base_runs, self.results[cid].runs))
+            one = pd.DataFrame(paired_deltas(base_runs, self.results[cid].runs))
             for r in one.itertuples():
                 singles[r.metric] += 0.0 if math.isnan(r.mean) else r.mean
-            for r in _summary.paired_deltas(self.results[cid].runs, res.runs):
+            for r in paired_deltas(self.results[cid].runs, res.runs):
                 rows.append(
                     {
                         "candidate": cid,
@@ -258,12 +301,12 @@ class Prioritisation:
             r = res.runs
             self._sets[key] = {
                 "ids": list(ids),
-                "delivery_days": float(
-                    np.nanmean(r["delivery_day"]) - np.nanmean(base["delivery_day"])
-                ),
+                # paired, as the ranking: a future that never delivers counts at NEVER_DAY
+                "delivery_days": float(np.mean(delivery_days(r) - delivery_days(base))),
                 "npv": float(r["npv"].mean() - base["npv"].mean()),
                 "on_time_probability": float(r["on_time"].mean()),
                 "outcome_probability": float(r["outcome_reached"].mean()),
+                "never_delivers": never_delivers(r),
             }
         return self._sets[key]
 
@@ -280,7 +323,7 @@ class Prioritisation:
         changes do not fit the set so far are skipped. Each entry: ``ids``,
         ``delivery_days`` and ``npv`` (mean Δ against the base, working days
         and money), ``on_time_probability``, ``outcome_probability``,
-        ``meets_constraint``.
+        ``never_delivers`` (futures), ``meets_constraint``.
         """
         start = self._remember([], self.base)
         steps = [{**start, "meets_constraint": self.meets(start)}]
@@ -377,6 +420,7 @@ class Prioritisation:
                     "first_value_days": _num(r.first_value_days),
                     "value_per_day": _num(r.value_per_day),
                     "rank_confidence": _num(r.rank_confidence),
+                    "never_delivers": int(r.never_delivers),
                 }
             )
         return out
@@ -403,6 +447,7 @@ class Prioritisation:
                     "delivery_days": _num(s["delivery_days"]),
                     "npv": _num(s["npv"]),
                     "on_time_probability": _num(s["on_time_probability"]),
+                    "never_delivers": int(s["never_delivers"]),
                 }
                 for s in best
             ]
@@ -418,20 +463,21 @@ def _num(x: Any) -> float | None:
 
 # ------------------------------------------------------------------ prioritise
 def _differences(results: dict[str, Results], ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per-future Δ delivery day and Δ NPV against the base: arrays (runs, candidates)."""
+    """Per-future Δ delivery day and Δ NPV against the base: arrays (runs, candidates).
+
+    A future that never delivers counts as delivering on :data:`NEVER_DAY`.
+    """
     base = results[BASE].runs
-    day0 = base["delivery_day"].to_numpy(dtype=float)
+    day0 = delivery_days(base)
     npv0 = base["npv"].to_numpy(dtype=float)
-    dday = np.column_stack(
-        [results[c].runs["delivery_day"].to_numpy(dtype=float) - day0 for c in ids]
-    )
+    dday = np.column_stack([delivery_days(results[c].runs) - day0 for c in ids])
     dnpv = np.column_stack([results[c].runs["npv"].to_numpy(dtype=float) - npv0 for c in ids])
     return dday, dnpv
 
 
 def _order(dday: np.ndarray, dnpv: np.ndarray) -> list[int]:
     """Candidate columns in ranking order, from their mean differences (ties: file order)."""
-    group, metric = rank_keys(np.nanmean(dday, axis=0), np.nanmean(dnpv, axis=0))
+    group, metric = rank_keys(dday.mean(axis=0), dnpv.mean(axis=0))
     return sorted(range(len(group)), key=lambda j: (group[j], -metric[j], j))
 
 
@@ -449,8 +495,8 @@ def order_confidence(
         return np.array([])
     rng = np.random.default_rng([seed, 8])
     weights = rng.multinomial(n, np.full(n, 1.0 / n), size=samples) / n  # (samples, n)
-    day = weights @ np.nan_to_num(dday)
-    npv = weights @ np.nan_to_num(dnpv)
+    day = weights @ dday
+    npv = weights @ dnpv
     g, m = rank_keys(day, npv)
     hi, lo = np.array(order[:-1]), np.array(order[1:])
     return beats(g[:, hi], m[:, hi], g[:, lo], m[:, lo]).mean(axis=0)
@@ -501,6 +547,7 @@ def _table(session: Session, results: dict[str, Results], deltas: pd.DataFrame) 
                 "first_value_days": shift("value", "first_value_day_p50"),
                 "value_per_day": mean_npv / mean_day if mean_day > LATER_DAYS else math.nan,
                 "rank_confidence": conf,
+                "never_delivers": never_delivers(results[cand.id].runs),
             }
         )
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
@@ -522,7 +569,14 @@ def _simulate(
     cmp = compare(
         scenarios, runs=runs, seed=seed, workers=workers, progress=progress, scheduler=scheduler
     )
-    return cmp.results, cmp.deltas
+    # compare's differences leave out futures that never deliver; here they count.
+    base = cmp.results[BASE].runs
+    rows = [
+        {"variant": c.id, **r}
+        for c in session.candidates
+        for r in paired_deltas(base, cmp.results[c.id].runs)
+    ]
+    return cmp.results, pd.DataFrame(rows, columns=list(cmp.deltas.columns))
 
 
 def prioritise(

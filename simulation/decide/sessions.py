@@ -232,7 +232,11 @@ def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = 
             + ("an empty list" if raw == [] else _kind(raw)),
         )
     if len(raw) > MAX_CANDIDATES:
-        raise _problem(source, "candidates", f"at most {MAX_CANDIDATES} candidates in a session")
+        raise _problem(
+            source,
+            "candidates",
+            f"at most {MAX_CANDIDATES} candidates in a session, got {len(raw)}",
+        )
     seen: dict[str, int] = {}
     candidates = []
     for i, cand in enumerate(raw):
@@ -255,7 +259,13 @@ def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = 
             )
         seen[cid] = i
         if not cand.get("changes"):
-            raise _problem(source, f"{where}.changes", "list at least one change")
+            # a candidate that changes nothing is the base: nothing to rank
+            raise _problem(
+                source,
+                f"{where}.changes",
+                "list at least one change, got "
+                + ("an empty list" if cand.get("changes") == [] else _kind(cand.get("changes"))),
+            )
         changes = parse_changes(cand["changes"], source, where=f"{where}.changes")
         # Each candidate must make sense on the base on its own (it is ranked alone).
         apply_changes(base, changes, where=f"{where}.changes", source=source)

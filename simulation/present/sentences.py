@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulation.present.formats import date, money, out_of_100, pct
+from simulation.present.text import CAP, NO_FUTURE_DELIVERS
 
 #: Characters Markdown (CommonMark plus Streamlit's extras) gives a meaning to.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -39,9 +40,6 @@ MARKDOWN = Markup(strong=lambda t: f"**{t}**", escape=escape_markdown)
 HTML = Markup(strong=lambda t: f"<b>{t}</b>", escape=lambda t: html.escape(str(t)))
 PLAIN = Markup(strong=lambda t: t, escape=str)
 
-#: Simulated working days before the engine stops a future that never delivers.
-_CAP_WORDS = "the simulated time limit (20 years of working days)"
-
 
 def undelivered_note(summary: dict[str, Any]) -> str | None:
     """A warning when some simulated futures never delivered the whole scope."""
@@ -52,7 +50,7 @@ def undelivered_note(summary: dict[str, Any]) -> str | None:
         return None
     return (
         f"{n:,} of {total:,} simulated futures ({pct(n / total)}) never delivered the "
-        f"whole scope within {_CAP_WORDS}. They count as later than any date: "
+        f"whole scope within {CAP}. They count as later than any date: "
         "percentiles and on-time chances include them as misses."
     )
 
@@ -62,7 +60,9 @@ def project_sentence(summary: dict[str, Any], markup: Markup = MARKDOWN) -> str:
     deadline's chance, cost."""
     d, b = summary["delivery"], markup.strong
     parts = []
-    if d.get("p85_date"):
+    if d.get("delivered_runs") == 0:
+        parts.append(b(markup.escape(NO_FUTURE_DELIVERS)))
+    elif d.get("p85_date"):
         p95 = f" (95 in 100 by {date(d['p95_date'])})" if d.get("p95_date") else ""
         parts.append(
             f"In 85 of 100 simulated futures the whole scope is live by "
@@ -71,7 +71,7 @@ def project_sentence(summary: dict[str, Any], markup: Markup = MARKDOWN) -> str:
     elif d.get("p50_date"):
         parts.append(
             f"Half of the simulated futures have the whole scope live by "
-            f"{b(date(d['p50_date']))}, but more than 15 in 100 never finish it."
+            f"{b(date(d['p50_date']))}, but more than 15 in 100 never finish it within {CAP}."
         )
     else:
         parts.append(

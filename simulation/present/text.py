@@ -5,8 +5,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulation.engine.plan import MAX_SIM_DAYS
 from simulation.engine.summary import RESULT_LABELS
 from simulation.present.formats import date, money, pct, points
+
+#: The simulated-time cap as people read it (a run not closed by then never delivers).
+CAP = f"{MAX_SIM_DAYS:,.0f} working days"
+#: What a delivery percentile that no future reaches within the cap reads as.
+NOT_WITHIN_CAP = f"not within {CAP}"
+#: The forecast when no simulated future delivers (no dates to give).
+NO_FUTURE_DELIVERS = f"No simulated future delivers the whole scope within {CAP}."
+
+
+def delivery_when(iso: str | None, day: float | None = None) -> str:
+    """A delivery percentile: its date (and working day), or :data:`NOT_WITHIN_CAP`."""
+    if iso is None:
+        return NOT_WITHIN_CAP
+    return date(iso) if day is None else f"{date(iso)} (day {fmt(day)})"
+
+
+def never_delivers_note(counts: dict[str, int], runs: int) -> str | None:
+    """How many futures never deliver, per scenario; None when every future delivers.
+
+    ``counts`` maps a name (e.g. "the base" or a candidate id) to its futures that
+    never deliver, out of ``runs``. Such a future counts as delivering on the
+    cap's last day in the Decide job's differences (docs/explanation/never-delivers.md).
+    """
+    shown = [f"{name} {n:,} of {runs:,}" for name, n in counts.items() if n]
+    if not shown:
+        return None
+    return (
+        f"Futures that never deliver within {CAP}: {', '.join(shown)}; "
+        f"each counts as delivering on day {MAX_SIM_DAYS:,.0f}."
+    )
 
 
 def fmt(x: Any, spec: str = ".1f") -> str:
@@ -17,20 +48,22 @@ def fmt(x: Any, spec: str = ".1f") -> str:
 def format_summary(s: dict[str, Any]) -> str:
     """Readable forecast: the project lens, then the product lens."""
     d, c, v = s["delivery"], s["cost"], s["value"]
-    lines = [
-        f"{s['scenario']}  ({s['runs']:,} runs, seed {s['seed']})",
-        "",
-        "Project lens",
-        f"  Delivery  P50 {date(d['p50_date'])} (day {fmt(d['p50_day'])})   "
-        f"P85 {date(d['p85_date'])} (day {fmt(d['p85_day'])})   "
-        f"P95 {date(d['p95_date'])} (day {fmt(d['p95_day'])})",
-    ]
+    lines = [f"{s['scenario']}  ({s['runs']:,} runs, seed {s['seed']})", "", "Project lens"]
+    if d.get("delivered_runs") == 0:
+        lines.append(f"  Delivery  {NO_FUTURE_DELIVERS}")
+    else:
+        lines.append(
+            "  Delivery  "
+            + "   ".join(
+                f"P{q} {delivery_when(d[f'p{q}_date'], d[f'p{q}_day'])}" for q in (50, 85, 95)
+            )
+        )
     if d.get("on_time_probability") is not None:
         lines.append(
             f"  On time   {pct(d['on_time_probability'])} chance of delivering by "
             f"{date(d['deadline'])}"
         )
-    if d.get("undelivered_runs"):
+    if d.get("undelivered_runs") and d.get("delivered_runs"):
         lines.append(
             f"  Warning   {d['undelivered_runs']} runs did not deliver within the "
             "20-year simulated-time cap"

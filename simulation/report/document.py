@@ -36,6 +36,7 @@ from simulation.engine.plan import make_calendar
 from simulation.engine.summary import RESULT_LABELS
 from simulation.present import charts as vega
 from simulation.present import formats, sentences
+from simulation.present.text import NOT_WITHIN_CAP
 from simulation.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:  # annotations only
@@ -91,6 +92,11 @@ def _e(x: Any) -> str:
 
 #: The report's numbers read as everywhere else (:mod:`simulation.present.formats`).
 _money, _pct, _date = formats.money, formats.pct, formats.date
+
+
+def _delivery(iso: str | None) -> str:
+    """A delivery percentile's date, or that no future reaches it within the cap."""
+    return _date(iso) if iso else NOT_WITHIN_CAP
 
 
 def _days(x: float | None, signed: bool = False) -> str:
@@ -197,9 +203,9 @@ def product_sentences(s: dict[str, Any], horizon_weeks: int) -> str:
 def _key_numbers(s: dict[str, Any]) -> str:
     d, c, v = s["delivery"], s["cost"], s["value"]
     rows = [
-        ["P50 delivery", _date(d["p50_date"])],
-        ["P85 delivery", _date(d["p85_date"])],
-        ["P95 delivery", _date(d["p95_date"])],
+        ["P50 delivery", _delivery(d["p50_date"])],
+        ["P85 delivery", _delivery(d["p85_date"])],
+        ["P95 delivery", _delivery(d["p95_date"])],
         [
             "On-time chance",
             _pct(d.get("on_time_probability")) if d.get("deadline") else "no deadline",
@@ -391,8 +397,8 @@ def variants_section(cmp: Comparison, notes: dict[str, list[str]] | None = None)
         rows.append(
             [
                 name,
-                _date(d["p50_date"]),
-                _date(d["p85_date"]),
+                _delivery(d["p50_date"]),
+                _delivery(d["p85_date"]),
                 _pct(d.get("on_time_probability")),
                 _money(v["npv_mean"]),
                 _pct(v.get("outcome_probability")),

@@ -160,7 +160,13 @@ class Store:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        """One transaction: committed when the block ends, rolled back on error."""
+        """One transaction: committed when the block ends, rolled back on error.
+
+        A component module imported since this store was opened gets its schema
+        steps applied first, so a store held from before still has its tables.
+        """
+        if self.known != len(_MIGRATIONS):
+            self.migrate()
         try:
             with self.engine.begin() as conn:
                 yield conn

@@ -238,7 +238,9 @@ def test_json_has_the_design_shape(hand):
         "first_value_days",
         "value_per_day",
         "rank_confidence",
+        "never_delivers",
     }
+    assert first["never_delivers"] == 0
     assert first["npv"] == {"mean": 14100.0, "ci90": [14100.0, 14100.0]}
     assert out["base"]["delivery"]["p50_day"] == 40
     assert out["best_set"][1] == {
@@ -246,6 +248,7 @@ def test_json_has_the_design_shape(hand):
         "delivery_days": 0.0,
         "npv": 14100.0,
         "on_time_probability": 1.0,
+        "never_delivers": 0,
     }
 
 

@@ -21,7 +21,15 @@ import pandas as pd
 import pytest
 
 from simulation import run
-from simulation.engine.drivers import critical_jobs, driver_sentence, spearman
+from simulation.engine.drivers import (
+    NOISE_SE,
+    critical_jobs,
+    driver_sentence,
+    input_table,
+    released_by,
+    spearman,
+    top_driver,
+)
 from tests.helpers import make_scenario
 
 RUNS = 2_000
@@ -218,4 +226,122 @@ def test_creep_count_is_an_input():
     s = sens(run(sc, runs=400, seed=SEED, workers=1))
     assert s.loc["Scope-creep requests", "delivery_rho"] == pytest.approx(1.0), (
         "each request adds 2 person-days to a one-person team: delivery is monotone in the count"
+    )
+
+
+# ------------------------------------------------------- joins, ties, undelivered
+def test_a_join_is_released_by_the_dependency_that_finished_last():
+    """c = 1 needs both a ~ U(2, 12) and b = 9, built in parallel by two people: c
+    waits for the later of the two, so a is on the chain when a > 9 (P = 3/10), b
+    otherwise (7/10), c always. Largest first: c, b, a. Catches the earliest
+    dependency named (a at 7/10) and an order that is not largest first."""
+    sc = make_scenario(
+        team={"size": 2},
+        items=[
+            {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 12}},
+            {"id": "b", "effort": 9},
+            {"id": "c", "effort": 1, "depends_on": ["a", "b"]},
+        ],
+    )
+    res = run(sc, runs=RUNS, seed=SEED, workers=1)
+    c = crit(res)
+    assert c["c"] == 1.0, "the last item is on every chain"
+    assert near(c["a"], 0.3) and near(c["b"], 0.7), f"the join: {c}"
+    assert c["a"] + c["b"] == pytest.approx(1.0), "exactly one dependency released c"
+    assert list(res.criticality()["id"]) == ["c", "b", "a"], "largest first"
+
+
+class _Job:
+    """The fields released_by reads."""
+
+    def __init__(self, done: float, deps: tuple[str, ...] = (), after=None):
+        self.done, self.deps, self.after, self.state = done, deps, after, "done"
+
+
+def test_ties_name_the_first_dependency_and_a_dependency_before_the_person():
+    """By hand: x and y (both needed) and z (the person's previous item) all finish on
+    day 5: the chain names x, the first dependency (a tie is no reason to move on)
+    and a dependency before the person (the network is the reason). A later finish
+    wins: y on day 6, then z on day 7. Catches ``>=`` in either comparison."""
+    x, y, z = _Job(5.0), _Job(5.0), _Job(5.0)
+    by_id = {"x": x, "y": y}
+    job = _Job(9.0, deps=("x", "y"), after=z)
+    assert released_by(job, by_id) is x
+    y.done = 6.0
+    assert released_by(job, by_id) is y
+    z.done = 7.0
+    assert released_by(job, by_id) is z
+    assert released_by(_Job(1.0), {}) is None, "started by nothing: the chain ends"
+
+
+def test_undelivered_futures_count_as_zero_of_all_runs():
+    """One person builds a ~ U(2, 12), then b = 1 (needs a), and leaves at the end of
+    day 8 (a person leaving finishes the item in hand first). b is done iff a <= 8:
+    P(delivered) = 6/10; in those futures a and b are on the chain, in the others
+    nothing is. Criticality of a and b = 6/10 of ALL runs. Catches a share over the
+    delivered runs only (1.0)."""
+    sc = make_scenario(
+        team={"size": 1, "changes": [{"at_day": 8, "add": -1}]},
+        items=[
+            {"id": "a", "effort": {"dist": "uniform", "low": 2, "high": 12}},
+            {"id": "b", "effort": 1, "depends_on": ["a"]},
+        ],
+    )
+    res = run(sc, runs=RUNS, seed=SEED, workers=1)
+    delivered = res.runs["delivered"].mean()
+    assert near(delivered, 0.6), f"delivered in {delivered:.3f} of the futures"
+    c = crit(res)
+    assert c["a"] == c["b"] == pytest.approx(delivered), f"of all runs: {c}"
+
+
+# ------------------------------------------------------- sensitivity: rework, noise
+def test_rework_rounds_are_part_of_the_effort_input():
+    """One person, one item of exactly 10 person-days; each round of rework (p = 0.5,
+    geometric) adds 50%: the effort input is 10 x (1 + 0.5 K), so it varies although
+    the file's effort is fixed, and the date follows it exactly (rho = +1). Catches an
+    effort input without the rework rounds (constant, so no input at all)."""
+    sc = make_scenario(
+        team={"size": 1},
+        items=[{"id": "a", "effort": 10}],
+        iteration={"rework_probability": 0.5, "rework_fraction": 0.5},
+    )
+    res = run(sc, runs=400, seed=SEED, workers=1)
+    x = input_table(res)["effort:a"].to_numpy()
+    rounds = (x / 10 - 1) / 0.5
+    np.testing.assert_allclose(rounds, np.round(rounds), atol=1e-9)
+    assert set(np.round(rounds)) >= {0, 1, 2}, "geometric rounds: 0, 1, 2, ..."
+    np.testing.assert_allclose(res.runs["delivery_day"], x, atol=1e-9)
+    assert sens(res).loc["Effort: a", "delivery_rho"] == pytest.approx(1.0)
+
+
+def test_the_noise_threshold_is_two_standard_errors():
+    """docs/reference/drivers-and-report.md: within two standard errors of zero a
+    correlation is noise. se = 0.1: 0.19 is noise (no driver, the sentence says so),
+    0.21 and -0.25 are drivers. Catches another multiple or ``>`` in place of ``<``."""
+    assert NOISE_SE == 2.0
+
+    def table(rho: float) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "input": ["Effort: a"],
+                "kind": ["effort"],
+                "id": ["a"],
+                "name": ["a"],
+                "delivery_rho": [rho],
+                "npv_rho": [0.0],
+                "se": [0.1],
+            }
+        )
+
+    assert top_driver(table(0.19), "delivery") is None
+    assert driver_sentence(table(0.19), "delivery").startswith("No single uncertain input")
+    assert top_driver(table(0.21), "delivery")["rho"] == pytest.approx(0.21)
+    assert top_driver(table(0.20), "delivery") is not None, "exactly two se is not noise"
+    assert driver_sentence(table(-0.25), "delivery") == (
+        "What moves the date most: the effort of a (rank correlation -0.25); "
+        "futures where it takes more effort deliver earlier."
+    )
+    assert driver_sentence(table(0.25).assign(npv_rho=[0.5]), "npv") == (
+        "What moves the value most: the effort of a (rank correlation +0.50); "
+        "futures where it takes more effort are worth more."
     )

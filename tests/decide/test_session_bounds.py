@@ -1,0 +1,248 @@
+"""Session files at their bounds (docs/reference/decide.md): what is refused, what is not.
+
+Bounds, each exactly at the edge and one past it:
+
+* a candidate needs at least one change (``changes: []`` is the base itself, nothing
+  to rank);
+* a constraint is a probability from 0 to 1, both ends included (0 asks for nothing,
+  1 for every future);
+* at most ``MAX_CANDIDATES`` (50) candidates: 50 load, 51 are refused.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from simulation import ScenarioError
+from simulation.decide.sessions import (
+    MAX_CANDIDATES,
+    load_session,
+    load_session_text,
+    parse_session,
+    session_data,
+    session_files,
+    sessions_dir,
+)
+from tests.helpers import LIBRARY, ROOT
+
+DATA = ROOT / "tests" / "data"
+
+
+def _load(tmp_path, edit):
+    data = yaml.safe_load((DATA / "hand-session.yaml").read_text())
+    edit(data)
+    shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    path = tmp_path / "bounds.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return load_session(path), path
+
+
+def _refused(tmp_path, edit) -> str:
+    with pytest.raises(ScenarioError) as info:
+        _load(tmp_path, edit)
+    return str(info.value).removeprefix(f"{tmp_path / 'bounds.yaml'}: ")
+
+
+def _many(n: int):
+    def edit(d):
+        d["candidates"] = [
+            {"id": f"slip-{i}", "changes": [{"delay_start": {"days": i % 5 + 1}}]} for i in range(n)
+        ]
+
+    return edit
+
+
+@pytest.mark.parametrize("changes", [[], None])
+def test_a_candidate_without_changes_is_refused(tmp_path, changes):
+    """Catches a check on the key's presence only: ``changes: []`` would rank the base
+    against itself (Δ 0 everywhere, a "loss" ranked with the rest)."""
+
+    def edit(d):
+        d["candidates"].append({"id": "nothing", "changes": changes})
+
+    message = _refused(tmp_path, edit)
+    got = "an empty list" if changes == [] else "nothing"
+    assert message == f"candidates[6].changes: list at least one change, got {got}"
+
+
+@pytest.mark.parametrize("floor", [0, 0.0, 1, 1.0, 0.7])
+def test_a_constraint_from_0_to_1_is_accepted_ends_included(tmp_path, floor):
+    """Catches ``0 < v`` or ``v < 1`` in place of ``0 <= v <= 1``."""
+    ses, _ = _load(tmp_path, lambda d: d.update(constraint={"on_time_probability": floor}))
+    assert ses.constraint == {"on_time_probability": float(floor)}
+
+
+@pytest.mark.parametrize("floor", [-0.01, 1.01, True, "0.5"])
+def test_a_constraint_outside_0_to_1_is_refused_with_the_value(tmp_path, floor):
+    message = _refused(tmp_path, lambda d: d.update(constraint={"outcome_probability": floor}))
+    assert message == (
+        f"constraint.outcome_probability: must be a probability from 0 to 1, got {floor!r}"
+    )
+
+
+def test_exactly_the_maximum_of_candidates_loads_one_more_is_refused(tmp_path):
+    """50 candidates load; 51 are refused naming the bound and the count. Catches
+    ``>=`` in place of ``>`` (50 refused) and a missing bound (51 accepted)."""
+    assert MAX_CANDIDATES == 50
+    ses, _ = _load(tmp_path, _many(MAX_CANDIDATES))
+    assert len(ses.candidates) == 50
+    assert _refused(tmp_path, _many(MAX_CANDIDATES + 1)) == (
+        "candidates: at most 50 candidates in a session, got 51"
+    )
+
+
+# ------------------------------------------------------------------ messages
+HAND_IDS = "extra, report, polish, drop-d, slip, third-person"
+
+
+def test_an_unknown_candidate_names_the_close_one_or_lists_them_all(tmp_path):
+    ses, _ = _load(tmp_path, lambda d: None)
+    with pytest.raises(ScenarioError) as close:
+        ses.candidate("extr")
+    assert (
+        str(close.value)
+        == "no candidate 'extr' in session 'Hand-worked session'; did you mean 'extra'?"
+    )
+    with pytest.raises(ScenarioError) as far:
+        ses.candidate("zzz")
+    assert (
+        str(far.value) == f"no candidate 'zzz' in session 'Hand-worked session' (known: {HAND_IDS})"
+    )
+
+
+def test_candidates_that_do_not_combine_name_each_other_and_the_change(tmp_path):
+    """extra adds item e; extra-too adds another e: applied in file order, the second
+    fails after the first, and the message names both, the order and the field."""
+
+    def edit(d):
+        d["candidates"].append(
+            {"id": "extra-too", "changes": [{"add_items": {"items": [{"id": "e", "effort": 3}]}}]}
+        )
+
+    ses, _ = _load(tmp_path, edit)
+    with pytest.raises(ScenarioError) as info:
+        ses.scenario_of(["extra-too", "extra"])
+    msg = str(info.value)
+    assert msg.startswith(
+        "candidates extra, extra-too do not combine: after extra: "
+        "extra-too.changes[0].add_items.items[0].id:"
+    ), msg
+    assert info.value.problems and info.value.problems[0][0].startswith("extra-too.changes[0]")
+    assert ses.scenario_of([]) is ses.base, "no candidate: the base itself"
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda d: d.pop("name"), "name: required"),
+        (
+            lambda d: d.update(name="   "),
+            "name: expected text of 1 to 200 characters, got other text",
+        ),
+        (lambda d: d.update(name=5), "name: expected text of 1 to 200 characters, got int 5"),
+        (
+            lambda d: d.update(name="x" * 201),
+            "name: expected text of 1 to 200 characters, got other text",
+        ),
+        (
+            lambda d: d.update(description=["a"]),
+            "description: expected text of 1 to 5,000 characters, got a list",
+        ),
+        (
+            lambda d: d["candidates"][0].update(notes={"a": 1}),
+            "candidates[0].notes: expected text of 1 to 5,000 characters, got a mapping",
+        ),
+        (
+            lambda d: d.update(tags=1),
+            "tags: unknown key; known keys: name, base, description, candidates, constraint",
+        ),
+        (
+            lambda d: d["candidates"][0].update(requestd_by="Ana"),
+            "candidates[0].requestd_by: unknown key; did you mean 'requested_by'?",
+        ),
+        (lambda d: d["candidates"][0].pop("id"), "candidates[0].id: required"),
+        (
+            lambda d: d["candidates"].__setitem__(0, "extra"),
+            "candidates[0]: expected a candidate like {id: x, changes: [...]}, got str 'extra'",
+        ),
+        (
+            lambda d: d.update(candidates={"a": 1}),
+            "candidates: list at least one candidate (id and changes), got a mapping",
+        ),
+        (
+            lambda d: d.update(constraint=[0.5]),
+            "constraint: expected a mapping like {on_time_probability: 0.7}, got a list",
+        ),
+    ],
+)
+def test_messages_name_the_field_and_what_was_given(tmp_path, edit, message):
+    """Each message as documented: the field path, the rule, what the file had."""
+    with pytest.raises(ScenarioError) as info:
+        _load(tmp_path, edit)
+    path = str(tmp_path / "bounds.yaml")
+    assert str(info.value) == f"{path}: {message}"
+    assert info.value.source == path
+    field, _, rule = message.partition(": ")
+    assert info.value.problems == [(field, rule)]
+
+
+def test_text_fields_are_kept_trimmed_and_at_their_limit(tmp_path):
+    """200 characters of name (spaces included) and 5,000 of notes are accepted, trimmed."""
+
+    def edit(d):
+        d["name"] = " " + "n" * 198 + " "  # the limit counts the spaces too
+        d["candidates"][0].update(notes="x" * 5_000, requested_by=" Ana ")
+
+    ses, _ = _load(tmp_path, edit)
+    assert ses.name == "n" * 198
+    assert ses.candidates[0].notes == "x" * 5_000
+    assert ses.candidates[0].requested_by == "Ana"
+    assert ses.candidates[1].name == "Second report (25 days, 100/week)"
+    assert ses.candidates[1].requested_by is None
+
+
+def test_a_long_value_is_cut_in_the_message(tmp_path):
+    """What the file had is shown in at most 60 characters."""
+    message = _refused(tmp_path, lambda d: d["candidates"].__setitem__(0, "y" * 100))
+    assert message.endswith("got str '" + "y" * 55)  # "str '" and 55 y: 60
+
+
+def test_the_base_is_named_as_the_base(tmp_path):
+    """Missing, not found, and the base's own name kept (not "name (session file)")."""
+    assert _refused(tmp_path, lambda d: d.pop("base")) == (
+        "base: required: the scenario file the candidates change, e.g. ../supply-chain.yaml"
+    )
+    missing = _refused(tmp_path, lambda d: d.update(base="nowhere.yaml"))
+    assert missing.startswith("base: base file 'nowhere.yaml' not found")
+    ses, _ = _load(tmp_path, lambda d: None)
+    assert ses.base.name == "Four serial steps" and ses.base_ref == "hand-base.yaml"
+
+
+def test_text_form_file_form_and_the_folder(tmp_path):
+    """An upload reads like a file; the file form keeps every optional field it had and
+    leaves out the ones it did not; a folder lists .yaml and .yml files by name."""
+    shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    text = (DATA / "hand-session.yaml").read_text()
+    ses = load_session_text(text, "up.yaml", tmp_path)
+    assert ses.source == "up.yaml" and len(ses.candidates) == 6
+    data = yaml.safe_load(text)
+    data["description"] = "Q2 review"
+    data["candidates"][0].update(requested_by="Ana", notes="Sales asks")
+    full = session_data(parse_session(data, "f.yaml", tmp_path))
+    assert full["description"] == "Q2 review" and full["base"] == "hand-base.yaml"
+    assert full["candidates"][0]["requested_by"] == "Ana"
+    assert full["candidates"][0]["notes"] == "Sales asks"
+    assert full["constraint"] == {"on_time_probability": 0.7}
+    assert "requested_by" not in full["candidates"][1] and "notes" not in full["candidates"][1]
+    data.pop("constraint")
+    data.pop("description")
+    bare = session_data(parse_session(data, "f.yaml", tmp_path))
+    assert "constraint" not in bare and "description" not in bare
+    for name in ("b.yml", "a.yaml", "c.txt"):
+        (tmp_path / "lib" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "lib" / name).write_text("x")
+    assert [p.name for p in session_files(tmp_path / "lib")] == ["a.yaml", "b.yml"]
+    assert sessions_dir() == LIBRARY / "sessions"

@@ -1,0 +1,259 @@
+"""Every number of the report in the sentence or cell that states it.
+
+See docs/reference/drivers-and-report.md. A hand-made summary gives every field a
+distinct value, so a field read in the wrong place (P85 for P50, the median NPV
+for the mean, Δ outcome under "Δ on time") shows as a wrong word, not a number
+that happens to be close. The formats are the shared ones
+(``simulation.present.formats``): money ``123 k`` / ``1.50 M``, probabilities in
+whole percent, dates as "1 Mar 2027".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import compare, run
+from simulation.decide.prioritise import prioritise
+from simulation.decide.sessions import load_session
+from simulation.report import document as doc
+from simulation.store.decisions import Decision
+from tests.helpers import LIBRARY, ROOT, make_scenario
+
+SUMMARY = {
+    "scenario": "Hand",
+    "runs": 500,
+    "seed": 9,
+    "delivery": {
+        "p50_day": 40.0,
+        "p85_day": 65.0,
+        "p95_day": 90.0,
+        "p50_date": "2027-03-01",
+        "p85_date": "2027-04-05",
+        "p95_date": "2027-05-10",
+        "on_time_probability": 0.42,
+        "deadline": "2027-04-30",
+        "delivered_runs": 500,
+        "undelivered_runs": 0,
+    },
+    "cost": {"mean": 123_456.0, "p50": 111_111.0, "p85": 234_567.0},
+    "value": {
+        "value_mean": 2_000_000.0,
+        "npv_mean": 1_500_000.0,
+        "npv_p50": 900_000.0,
+        "roi_mean": 2.345,
+        "first_value_day_p50": 20.0,
+        "first_value_date_p50": "2027-02-15",
+        "outcome_probability": 0.37,
+        "outcome": "Orders 20% faster",
+        "outcome_by": "2027-06-30",
+        "potential_value": 3_000_000.0,
+    },
+}
+
+
+def _cells(html: str) -> list[list[str]]:
+    """The body rows of every table, cell texts."""
+    return [
+        re.findall(r"<td[^>]*>(.*?)</td>", row)
+        for row in re.findall(r"<tr>(.*?)</tr>", html)
+        if "<td" in row
+    ]
+
+
+def test_project_sentences_state_each_number_in_its_place():
+    """P50 and P85 bold, P95 plain, the deadline and its chance, mean cost then P85 cost."""
+    assert doc.project_sentences(SUMMARY) == (
+        "In 85 of 100 simulated futures the whole scope is live by <b>5 Apr 2027</b>; "
+        "in half of them by <b>1 Mar 2027</b> (95 in 100 by 10 May 2027). "
+        "The chance of making the 30 Apr 2027 deadline is <b>42%</b> (42 of 100 futures). "
+        "The team costs about 123 k on average (235 k or less in 85 of 100 futures)."
+    )
+
+
+def test_product_sentences_state_mean_and_median_npv_in_their_place():
+    """Mean NPV bold "average", the median "in the median future", ROI 2.3 (so every 1
+    spent earns 3.3), the outcome's chance."""
+    assert doc.product_sentences(SUMMARY, 104) == (
+        "Users first get value around <b>15 Feb 2027</b> (the median future). Counting "
+        "value and cost over the 104-week horizon, the average NPV is <b>1.50 M</b> (900 k "
+        "in the median future; ROI 2.3: every 1 spent earns 3.3 in value). "
+        "“Orders 20% faster” is reached by 30 Jun 2027 in <b>37%</b> of futures (37 of 100)."
+    )
+
+
+def test_key_numbers_tables():
+    rows, prod = doc._key_numbers(SUMMARY)
+    assert rows == [
+        ["P50 delivery", "1 Mar 2027"],
+        ["P85 delivery", "5 Apr 2027"],
+        ["P95 delivery", "10 May 2027"],
+        ["On-time chance", "42%"],
+        ["Cost, mean / P85", "123 k / 235 k"],
+    ]
+    assert prod == [
+        ["First value (P50)", "15 Feb 2027"],
+        ["NPV, mean / P50", "1.50 M / 900 k"],
+        ["ROI (mean)", "2.3"],
+        ["Outcome chance", "37%"],
+    ]
+
+
+def test_no_deadline_and_no_value_say_so():
+    s = {
+        **SUMMARY,
+        "delivery": {**SUMMARY["delivery"], "deadline": None, "on_time_probability": None},
+        "value": {**SUMMARY["value"], "potential_value": 0.0},
+    }
+    assert "No deadline is set" in doc.project_sentences(s)
+    assert doc._key_numbers(s)[0][3] == ["On-time chance", "no deadline"]
+    assert doc.product_sentences(s, 52) == (
+        "No backlog item has a value per week, so there is no value to forecast. "
+        "Give items a value per week in the scenario to see the product lens."
+    )
+
+
+@pytest.mark.parametrize(
+    "x, shown",
+    [
+        (999.4, "999"),
+        (1_000.0, "1.0 k"),
+        (-2_500_000.0, "-2.50 M"),
+        (3.2e9, "3.20 bn"),
+        (None, "n/a"),
+    ],
+)
+def test_money_in_thousands_and_millions(x, shown):
+    assert doc._money(x) == shown
+
+
+def test_chart_markers_are_p50_p85_and_the_deadline():
+    """The delivery chart's rules: P50 and P85 dates (not P95) and the deadline."""
+    m = doc._markers(SUMMARY)
+    assert m.to_dict("records") == [
+        {"label": "P50", "date": "2027-03-01"},
+        {"label": "P85", "date": "2027-04-05"},
+        {"label": "Deadline", "date": "2027-04-30"},
+    ]
+
+
+@pytest.fixture(scope="module")
+def small():
+    """Two people, a ~ U(5, 15) and b ~ U(5, 25) worth 1,000 a week: varied futures."""
+    sc = make_scenario(
+        team={"size": 2, "cost_per_person_day": 100},
+        items=[
+            {"id": "a", "effort": {"dist": "uniform", "low": 5, "high": 15}},
+            {
+                "id": "b",
+                "effort": {"dist": "uniform", "low": 5, "high": 25},
+                "value": {"per_week": 1000},
+            },
+        ],
+        value={"horizon_weeks": 20},
+    )
+    return run(sc, runs=200, seed=4, workers=1)
+
+
+def test_delivery_weeks_share_is_of_all_futures(small):
+    """Each week's share = futures delivering that week / all futures: they add to 1
+    here (every future delivers), and each equals a count by hand from the runs."""
+    w = doc.delivery_weeks(small)
+    assert w["share"].sum() == pytest.approx(1.0)
+    dates = pd.to_datetime(small.runs["delivery_date"])
+    monday = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
+    by_hand = monday.value_counts() / len(small.runs)
+    for r in w.itertuples():
+        assert r.share == pytest.approx(by_hand[r.week])
+
+
+def test_value_band_holds_80_of_100_futures(small):
+    """The caption says the band holds 80 of 100 futures and the line is the median:
+    the fan is the 10th, 50th and 90th percentile of cumulative value per week."""
+    fan = doc.value_fan(small)
+    grid = small.weekly.pivot(index="run", columns="week", values="cum_value").to_numpy()
+    np.testing.assert_allclose(fan["p10"], np.nanquantile(grid, 0.1, axis=0))
+    np.testing.assert_allclose(fan["p50"], np.nanquantile(grid, 0.5, axis=0))
+    np.testing.assert_allclose(fan["p90"], np.nanquantile(grid, 0.9, axis=0))
+    html = doc.lenses(small)
+    assert "the band holds 80 of 100 futures" in html and "the line is the median" in html
+
+
+def test_variants_table_puts_each_number_in_its_column():
+    """Scenario table: P50, P85, on time, mean NPV, outcome in that order; the paired
+    differences: Δ on time under its own label, Δ outcome under its own, in %."""
+    base = LIBRARY / "supply-chain.yaml"
+    variant = LIBRARY / "supply-chain-creep-controlled.yaml"
+    from simulation import load_scenario
+
+    cmp = compare(
+        {"base": load_scenario(base), "variant": load_scenario(variant)},
+        runs=60,
+        seed=2,
+        workers=1,
+    )
+    html = doc.variants_section(cmp)
+    rows = _cells(html)
+    s = cmp.summary()
+    for name in ("base", "variant"):
+        d, v = s["scenarios"][name]["delivery"], s["scenarios"][name]["value"]
+        assert [
+            name,
+            doc._date(d["p50_date"]),
+            doc._date(d["p85_date"]),
+            doc._pct(d["on_time_probability"]),
+            doc._money(v["npv_mean"]),
+            doc._pct(v["outcome_probability"]),
+        ] in rows
+    diffs = {r[0]: r[1:] for r in rows if len(r) == 3}
+    pd_ = s["paired_differences"]["variant"]
+    for key, label in (("on_time", "On-time probability"), ("outcome", "Outcome probability")):
+        mean = pd_[key]["mean"]
+        assert diffs[label][0] == f"{round(mean, 3) + 0.0:+.1%}", label
+    npv = pd_["npv"]["mean"]
+    assert diffs["NPV"][0] == f"{round(npv, 1) + 0.0:+,.1f}"
+
+
+def test_session_section_shows_each_decision_against_its_candidate(tmp_path):
+    """Accepted and deferred candidates each on their own row, with who and why."""
+    shutil.copy(ROOT / "tests" / "data" / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    shutil.copy(ROOT / "tests" / "data" / "hand-session.yaml", tmp_path / "s.yaml")
+    pr = prioritise(load_session(tmp_path / "s.yaml"), runs=5, seed=3, workers=1)
+    when = dt.datetime(2027, 3, 1, 9, 30)
+
+    def decision(cid: str, kind: str, why: str, who: str) -> Decision:
+        return Decision(1, "Hand-worked session", cid, kind, why, who, when, {})
+
+    html = doc.session_section(
+        pr,
+        decisions={
+            "extra": decision("extra", "accept", "Pays for itself", "Ana"),
+            "polish": decision("polish", "defer", "After launch", "Ben"),
+        },
+    )
+    rows = _cells(html)
+    assert [
+        "Extra report (25 days, 300/week)",
+        "accept",
+        "Pays for itself",
+        "Ana",
+        "2027-03-01 09:30",
+    ] in rows
+    assert ["Polish after d", "defer", "After launch", "Ben", "2027-03-01 09:30"] in rows
+    ranking = [r for r in rows if len(r) == 7]
+    assert ranking[0] == [
+        "1",
+        "Extra report (25 days, 300/week)",
+        "gain",
+        "+0.0",
+        "14 k",
+        "0%",
+        "100%",
+    ]
+    assert ranking[2][:6] == ["3", "Polish after d", "trade-off", "+10.0", "100", "-100%"]
+    assert "No decision recorded yet." in doc.session_section(pr)
