@@ -219,7 +219,8 @@ def _rules(markers: pd.DataFrame, colours: dict[str, str], span: Span | None) ->
             alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
         ],
     )
-    # Vega-Lite has no align channel: one text layer per side (one of them is empty).
+    # Vega-Lite has no align channel: one text layer per side that has labels (an empty
+    # layer makes Vega warn "Infinite extent for field date" in the browser console).
     texts = [
         base.transform_filter(alt.datum.align == side)
         .mark_text(align=side, dx=4 if side == "left" else -4, fontSize=11, fontWeight="bold")
@@ -227,6 +228,7 @@ def _rules(markers: pd.DataFrame, colours: dict[str, str], span: Span | None) ->
             x=alt.X("date:T"), y=alt.Y("ytext:Q", scale=None), text=alt.Text("text:N"), color=color
         )
         for side in ("left", "right")
+        if (layout["align"] == side).any()
     ]
     return alt.layer(rule, *texts)
 
