@@ -684,7 +684,18 @@ def driver_specs(t: dict) -> dict[str, dict]:
     }
 
 
-def specs(chart_map: dict[str, alt.TopLevelMixin]) -> dict[str, dict]:
-    """Vega-Lite specs of charts (validated), to cache once instead of rebuilding per rerun."""
+def spec(chart: alt.TopLevelMixin) -> dict:
+    """A chart's Vega-Lite spec for the page, without Altair's ``$schema``.
+
+    The page draws with the Vega-Lite that Streamlit ships (v6); Altair writes v5's
+    schema, and the browser would warn that the versions differ.
+    """
     # The builders are validated by the tests; skipping it here saves a third of the time.
-    return {name: chart.to_dict(validate=False) for name, chart in chart_map.items()}
+    out = chart.to_dict(validate=False)
+    out.pop("$schema", None)
+    return out
+
+
+def specs(chart_map: dict[str, alt.TopLevelMixin]) -> dict[str, dict]:
+    """Vega-Lite specs of charts (:func:`spec`), to cache once instead of rebuilding per rerun."""
+    return {name: spec(chart) for name, chart in chart_map.items()}

@@ -657,3 +657,15 @@ def test_marker_rules_have_no_empty_text_layer():
     sides = set(layout["align"])
     spec = charts._rules(both, colours, None).to_dict()
     assert len(spec["layer"]) == 1 + len(sides)
+
+
+def test_page_specs_leave_the_vega_lite_version_to_streamlit():
+    """Altair writes the v5 schema; Streamlit draws with v6 and the browser warns when
+    a spec names another version. The pages' specs name none."""
+    c = charts._rules(
+        pd.DataFrame({"label": ["P50"], "date": [pd.Timestamp("2027-03-01")]}),
+        {"P50": "#000"},
+        None,
+    )
+    assert "$schema" in c.to_dict() and "$schema" not in charts.spec(c)
+    assert all("$schema" not in s for s in charts.specs({"a": c}).values())
