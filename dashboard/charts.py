@@ -219,7 +219,8 @@ def _rules(markers: pd.DataFrame, colours: dict[str, str], span: Span | None) ->
             alt.Tooltip("date:T", title="Date", format=DATE_FORMAT),
         ],
     )
-    # Vega-Lite has no align channel: one text layer per side (one of them is empty).
+    # Vega-Lite has no align channel: one text layer per side that has labels (an empty
+    # layer makes Vega warn "Infinite extent for field date" in the browser console).
     texts = [
         base.transform_filter(alt.datum.align == side)
         .mark_text(align=side, dx=4 if side == "left" else -4, fontSize=11, fontWeight="bold")
@@ -227,6 +228,7 @@ def _rules(markers: pd.DataFrame, colours: dict[str, str], span: Span | None) ->
             x=alt.X("date:T"), y=alt.Y("ytext:Q", scale=None), text=alt.Text("text:N"), color=color
         )
         for side in ("left", "right")
+        if (layout["align"] == side).any()
     ]
     return alt.layer(rule, *texts)
 
@@ -682,7 +684,18 @@ def driver_specs(t: dict) -> dict[str, dict]:
     }
 
 
-def specs(chart_map: dict[str, alt.TopLevelMixin]) -> dict[str, dict]:
-    """Vega-Lite specs of charts (validated), to cache once instead of rebuilding per rerun."""
+def spec(chart: alt.TopLevelMixin) -> dict:
+    """A chart's Vega-Lite spec for the page, without Altair's ``$schema``.
+
+    The page draws with the Vega-Lite that Streamlit ships (v6); Altair writes v5's
+    schema, and the browser would warn that the versions differ.
+    """
     # The builders are validated by the tests; skipping it here saves a third of the time.
-    return {name: chart.to_dict(validate=False) for name, chart in chart_map.items()}
+    out = chart.to_dict(validate=False)
+    out.pop("$schema", None)
+    return out
+
+
+def specs(chart_map: dict[str, alt.TopLevelMixin]) -> dict[str, dict]:
+    """Vega-Lite specs of charts (:func:`spec`), to cache once instead of rebuilding per rerun."""
+    return {name: spec(chart) for name, chart in chart_map.items()}

@@ -46,6 +46,13 @@ DIST_KINDS = [
 ]
 assert sorted(DIST_KINDS) == sorted(literal_values(DistKind)), "the schema's distributions"
 RISK_KINDS = list(choices(Impact, "kind"))
+#: The risk kinds in words, for the grid (the file keeps the schema's names).
+RISK_KIND_LABELS = {
+    "blocker": "Blocker: work stops",
+    "extra_work": "Extra work",
+    "capacity_loss": "People away",
+}
+assert sorted(RISK_KIND_LABELS) == sorted(RISK_KINDS), "a label for every risk kind"
 ITEM_COLUMNS = [
     "id",
     "name",

@@ -144,6 +144,31 @@ NOT_EARLIER_DAYS = -0.5
 CHAIN_SHARE = 0.5
 
 
+#: What each reason of :func:`dashboard.page_tables.idle_parts` is, in words.
+IDLE_REASONS = {
+    "wip": "held back by the WIP limit",
+    "waiting": "waiting for an item they depend on",
+    "tail": "at the end, with nothing left to start while the last items finish",
+}
+
+
+def idle_words(idle: float, parts: dict[str, float] | None) -> str:
+    """``68% of the paid person-days nobody had an item in hand: 40% held back by ...``.
+
+    Idle means paid with no item in hand: the parts say why, largest first, and leave
+    out those under half a percent.
+    """
+    text = f"{fmt.pct(idle)} of the paid person-days nobody had an item in hand"
+    shown = sorted(((v, k) for k, v in (parts or {}).items() if v >= 0.005), reverse=True)
+    if not shown:
+        return text
+    return text + ": " + ", ".join(f"{fmt.pct(v)} {IDLE_REASONS[k]}" for v, k in shown)
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def why_sentences(
     facts: dict[str, Any] | None, mean_shift: float | None, p50_shift: float | None
 ) -> list[str]:
@@ -169,8 +194,8 @@ def why_sentences(
         w = facts["wip_limit"]
         out.append(
             f"The WIP limit of {w} items lets at most {w} of the {people} people work "
-            f"at once: {fmt.pct(idle)} of the paid person-days nobody was working on an "
-            f"item ({fmt.pct(base_idle)} with {base_people} people in the baseline)."
+            f"at once. {_first_upper(idle_words(idle, facts.get('idle_parts')))} "
+            f"({fmt.pct(base_idle)} idle with {base_people} people in the baseline)."
         )
     for c in facts["newcomers"][:1]:
         busy, base_busy = facts["busy"]
@@ -189,6 +214,6 @@ def why_sentences(
             f"In the median future {facts['held']:g} of the {dependent} items that "
             "depend on others started the moment the item they wait for was done: a "
             "chain of dependent items sets the pace, and more people cannot shorten it "
-            f"({fmt.pct(idle)} of the paid person-days nobody was working on an item)."
+            f"({idle_words(idle, facts.get('idle_parts'))})."
         )
     return out[:2]

@@ -565,6 +565,52 @@ def _busy_and_paid(res: Any) -> tuple[float, float]:
     return busy, paid
 
 
+def idle_parts(res: Any) -> dict[str, float]:
+    """Why paid person-days had no item in hand, as shares of all paid person-days.
+
+    Per future, from day 0 to the end of all work, the headcount (size plus the
+    staffing changes) minus the items in progress (one person each) is idle. Each
+    stretch of time counts under one reason: ``wip`` (the items in progress are at
+    the WIP limit, below the headcount), ``waiting`` (items are left to start but
+    none is ready: they wait for an item they depend on, or have not been added
+    yet), or ``tail`` (nothing is left to start while the last items finish). The
+    three add up to the idle share of :func:`people_effect`; averaged over futures,
+    weighted by paid person-days.
+    """
+    sc = res.scenario
+    steps = sorted(((c.at_day, c.add) for c in sc.team.changes), key=lambda x: x[0])
+    change_days = np.array([d for d, _ in steps], dtype=float)
+    heads = np.cumsum([sc.team.size] + [a for _, a in steps]).astype(float)
+    wip = sc.team.wip_limit
+    items = res.items[["run", "start_day", "done_day"]].dropna(subset=["start_day"])
+    by_run = {r: g for r, g in items.groupby("run")}
+    ends = res.runs.set_index("run")["end_day"].astype(float)
+    totals = {"wip": 0.0, "waiting": 0.0, "tail": 0.0}
+    paid_all = 0.0
+    for run, end in ends.items():
+        g = by_run.get(run)
+        starts = np.sort(g["start_day"].to_numpy(float)) if g is not None else np.array([])
+        dones = g["done_day"].to_numpy(float) if g is not None else np.array([])
+        dones = np.sort(np.where(np.isnan(dones), np.inf, dones))
+        cuts = np.unique(np.concatenate([[0.0, end], starts, dones, change_days]))
+        cuts = cuts[(cuts >= 0) & (cuts <= end)]
+        if cuts.size < 2:
+            continue
+        mid, width = (cuts[:-1] + cuts[1:]) / 2, np.diff(cuts)
+        head = heads[np.searchsorted(change_days, mid, side="right")]
+        busy = np.searchsorted(starts, mid, side="right") - np.searchsorted(
+            dones, mid, side="right"
+        )
+        left = starts.size - np.searchsorted(starts, mid, side="right")
+        idle = np.maximum(head - busy, 0) * width
+        at_limit = (busy >= wip) & (wip < head) if wip is not None else np.zeros(mid.size, bool)
+        totals["wip"] += float(idle[at_limit].sum())
+        totals["waiting"] += float(idle[~at_limit & (left > 0)].sum())
+        totals["tail"] += float(idle[~at_limit & (left == 0)].sum())
+        paid_all += float((np.maximum(head, 0) * width).sum())
+    return {k: v / paid_all if paid_all > 0 else 0.0 for k, v in totals.items()}
+
+
 def _held_by_dependencies(res: Any) -> tuple[float, int]:
     """(median count per future, items with dependencies): items that started the moment
     the last item they depend on was done, i.e. waited on a dependency, not a person."""
@@ -610,7 +656,8 @@ def people_effect(base: Any, variant: Any) -> dict[str, Any] | None:
         ``newcomers`` (the staffing changes the variant adds with a ramp-up or
         mentoring) and ``held`` / ``dependent`` (median items per future that
         started the moment their last dependency was done, out of the items
-        with dependencies).
+        with dependencies), ``idle_parts`` (the variant's idle share by reason,
+        :func:`idle_parts`).
     """
     b_sc, v_sc = base.scenario, variant.scenario
     people = (_most_people(v_sc), _most_people(b_sc))
@@ -629,6 +676,7 @@ def people_effect(base: Any, variant: Any) -> dict[str, Any] | None:
         "people": people,
         "wip_limit": wip if wip is not None and wip < people[0] else None,
         "idle": (1 - vb / vp if vp > 0 else 0.0, 1 - bb / bp if bp > 0 else 0.0),
+        "idle_parts": idle_parts(variant),
         "busy": (vb, bb),
         "newcomers": new,
         "held": held,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import fmt, history_charts, history_view, prose, simulate, state
+from dashboard import charts, fmt, history_charts, history_view, prose, simulate, state
 from simulation.history import (
     DEFAULT_BACKTEST_ITEMS,
     FORMATS,
@@ -27,7 +27,7 @@ PATTERN = "Other (type a pattern)"
 
 
 def chart(c) -> None:
-    st.vega_lite_chart(spec=c.to_dict(validate=False), width="stretch")
+    st.vega_lite_chart(spec=charts.spec(c), width="stretch")
 
 
 def pick_file() -> None:

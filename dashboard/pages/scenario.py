@@ -743,32 +743,39 @@ def risks(sc) -> Any:
         column_config={
             "id": cfg.TextColumn("Id", max_chars=64, width=95),
             "name": cfg.TextColumn("Name", width=120),
-            "probability": cfg.NumberColumn("Chance (0-1)", format="%.2f", step=0.05, width=75),
+            "probability": cfg.NumberColumn(
+                "Chance", format="%.2f", step=0.05, width=70, help="0 to 1: how likely it strikes"
+            ),
             "kind": cfg.SelectboxColumn(
-                "Kind", options=editor.RISK_KINDS, default="blocker", required=True, width=100
+                "Kind",
+                options=editor.RISK_KINDS,
+                format_func=editor.RISK_KIND_LABELS.get,
+                default="blocker",
+                required=True,
+                width=120,
             ),
             "window_from": cfg.NumberColumn(
-                "From", format="%g", width=62, help="First working day the risk can strike"
+                "From day", format="%g", width=70, help="First working day the risk can strike"
             ),
             "window_to": cfg.NumberColumn(
-                "To", format="%g", width=52, help="Last working day the risk can strike"
+                "To day", format="%g", width=62, help="Last working day the risk can strike"
             ),
             "dist": cfg.SelectboxColumn(
                 "Impact",
                 options=editor.DIST_KINDS,
                 default="triangular",
                 width=85,
-                help="Days stopped or away (blocker, capacity_loss) "
-                "or person-days added (extra_work)",
+                help="Days stopped (blocker) or away (people away), or person-days "
+                "added (extra work)",
             ),
             "low": cfg.NumberColumn("Low", format="%.1f", width=58),
             "mode": cfg.NumberColumn("Likely", format="%.1f", width=66),
             "high": cfg.NumberColumn("High", format="%.1f", width=60),
             "items": cfg.MultiselectColumn(
-                "Items", options=ids, width=100, help="extra_work only: the items that grow"
+                "Items", options=ids, width=100, help="Extra work only: the items that grow"
             ),
             "people": cfg.NumberColumn(
-                "People", step=1, format="%d", width=62, help="capacity_loss only"
+                "People", step=1, format="%d", width=62, help="People away only: how many"
             ),
         },
     )

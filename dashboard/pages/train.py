@@ -188,28 +188,34 @@ def reveal_view(
                     [guesses, _class_guesses(q, others, "Classmate")], ignore_index=True
                 )
             base = sol.base_values[q.id] if q.of == "variant" else None
-            st.altair_chart(
-                train_charts.estimate_chart(
-                    guesses, sol.answers[q.id], base, q.metric_kind, q.label
+            st.vega_lite_chart(
+                spec=charts.spec(
+                    train_charts.estimate_chart(
+                        guesses, sol.answers[q.id], base, q.metric_kind, q.label
+                    )
                 ),
                 width="stretch",
             )
         else:
-            st.altair_chart(
-                train_charts.shift_chart(
-                    sol.base_values[q.id],
-                    sol.variant_values[q.id],
-                    q.metric_kind,
-                    p,
-                    sol.answers[q.id],
-                    q.label,
+            st.vega_lite_chart(
+                spec=charts.spec(
+                    train_charts.shift_chart(
+                        sol.base_values[q.id],
+                        sol.variant_values[q.id],
+                        q.metric_kind,
+                        p,
+                        sol.answers[q.id],
+                        q.label,
+                    )
                 ),
                 width="stretch",
             )
             if class_rows:
-                st.altair_chart(
-                    train_charts.direction_chart(
-                        _class_counts(q, class_rows), sol.answers[q.id], "The class's calls"
+                st.vega_lite_chart(
+                    spec=charts.spec(
+                        train_charts.direction_chart(
+                            _class_counts(q, class_rows), sol.answers[q.id], "The class's calls"
+                        )
                     ),
                     width="stretch",
                 )
@@ -522,8 +528,9 @@ def trainer() -> None:
             counts = _class_counts(q, rows)
             right = int(counts.loc[counts["choice"] == truth, "count"].sum())
             st.caption(f"{right} of {int(counts['count'].sum())} called it.")
-            st.altair_chart(
-                train_charts.direction_chart(counts, truth, "Trainees"), width="stretch"
+            st.vega_lite_chart(
+                spec=charts.spec(train_charts.direction_chart(counts, truth, "Trainees")),
+                width="stretch",
             )
         else:
             guesses = _class_guesses(q, rows, None)
@@ -531,8 +538,10 @@ def trainer() -> None:
             st.caption(f"The truth was inside {inside} of {len(guesses)} ranges.")
             if len(guesses):
                 base = sol.base_values[q.id] if q.of == "variant" else None
-                st.altair_chart(
-                    train_charts.estimate_chart(guesses, truth, base, q.metric_kind, q.label),
+                st.vega_lite_chart(
+                    spec=charts.spec(
+                        train_charts.estimate_chart(guesses, truth, base, q.metric_kind, q.label)
+                    ),
                     width="stretch",
                 )
     st.markdown("### Why")

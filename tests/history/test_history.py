@@ -700,3 +700,16 @@ def test_cli_text_and_bad_input():
         p = cli(*args)
         assert p.returncode == 2 and words in p.stderr, p.stderr
         assert "Traceback" not in p.stderr
+
+
+def test_cli_reads_a_jira_export_and_says_lead_time():
+    """The command reads Jira's default export with nothing set, calls the times lead
+    times, and --not-started "" ignores the status (S-7 then counts in progress)."""
+    f = str(DATA / "tracker-jira.csv")
+    p = cli(f)
+    assert p.returncode == 0, p.stderr
+    assert "dates dd/MMM/yy; status 'Status'" in p.stdout
+    assert "Lead time (working days" in p.stdout and "lead times, not cycle times" in p.stdout
+    assert "5 done, 1 in progress, 1 not started" in p.stdout
+    p = cli(f, "--not-started", "")
+    assert "5 done, 2 in progress, 0 not started" in p.stdout, p.stdout

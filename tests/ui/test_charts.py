@@ -637,3 +637,35 @@ def test_charts_avoid_altairs_slow_from_dict_path(tables, comparison, monkeypatc
     sc, t = tables
     charts.specs(charts.forecast_charts(t, sc.deadline, sc.value.outcome.by))
     charts.specs(charts.comparison_charts(comparison))
+
+
+def test_marker_rules_have_no_empty_text_layer():
+    """One marker is labelled on one side only, so the rules chart has the rule and one
+    text layer, not an empty second one (an empty layer makes Vega warn "Infinite
+    extent for field date" in the browser). Both sides used: two text layers."""
+    one = pd.DataFrame({"label": ["P50"], "date": [pd.Timestamp("2027-03-01")]})
+    colours = {"P50": "#000000", "P85": "#333333"}
+    spec = charts._rules(one, colours, None).to_dict()
+    assert len(spec["layer"]) == 2, [list(x) for x in spec["layer"]]
+    layout = charts.rule_layout(
+        pd.DataFrame(
+            {"label": ["P50", "P85"], "date": pd.to_datetime(["2027-03-01", "2027-03-02"])}
+        ),
+        None,
+    )
+    both = pd.DataFrame(layout[["label", "date"]])
+    sides = set(layout["align"])
+    spec = charts._rules(both, colours, None).to_dict()
+    assert len(spec["layer"]) == 1 + len(sides)
+
+
+def test_page_specs_leave_the_vega_lite_version_to_streamlit():
+    """Altair writes the v5 schema; Streamlit draws with v6 and the browser warns when
+    a spec names another version. The pages' specs name none."""
+    c = charts._rules(
+        pd.DataFrame({"label": ["P50"], "date": [pd.Timestamp("2027-03-01")]}),
+        {"P50": "#000"},
+        None,
+    )
+    assert "$schema" in c.to_dict() and "$schema" not in charts.spec(c)
+    assert all("$schema" not in s for s in charts.specs({"a": c}).values())

@@ -114,3 +114,64 @@ def test_the_page_says_why_under_the_comparison():
     clean(at, "comparison")
     why = [c.value for c in at.caption if c.value.startswith("**Why not earlier:**")]
     assert len(why) == 1 and "The WIP limit of 5 items" in why[0], why
+
+
+def _fake(size, items, end, wip=None, changes=()):
+    """A results-like object: one future, items as (start, done) in working days."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    team = SimpleNamespace(
+        size=size,
+        wip_limit=wip,
+        changes=tuple(SimpleNamespace(at_day=d, add=a) for d, a in changes),
+    )
+    return SimpleNamespace(
+        scenario=SimpleNamespace(team=team),
+        items=pd.DataFrame(
+            {"run": 0, "start_day": [s for s, _ in items], "done_day": [d for _, d in items]}
+        ),
+        runs=pd.DataFrame({"run": [0], "end_day": [end]}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        # 2 people, one 10-day item: 20 paid, 10 idle with nothing left to start.
+        (dict(size=2, items=[(0, 10)], end=10), {"wip": 0, "waiting": 0, "tail": 0.5}),
+        # WIP limit 1 of 2 people, two 5-day items in a row: the second person is held
+        # back the whole 10 days: 10 of 20.
+        (
+            dict(size=2, items=[(0, 5), (5, 10)], end=10, wip=1),
+            {"wip": 0.5, "waiting": 0, "tail": 0},
+        ),
+        # No limit, b waits on a: days 0-4 one person waits (4), days 4-10 nothing left (6).
+        (dict(size=2, items=[(0, 4), (4, 10)], end=10), {"wip": 0, "waiting": 0.2, "tail": 0.3}),
+        # 1 person, a second from day 5: paid 10 + 5 = 15, idle 5 at the end: 1/3.
+        (
+            dict(size=1, items=[(0, 10)], end=10, changes=[(5, 1)]),
+            {"wip": 0, "waiting": 0, "tail": 1 / 3},
+        ),
+    ],
+)
+def test_idle_parts_by_hand(case, expected):
+    """Each reason's share of the paid person-days, worked out by hand in the comments.
+    Catches a reason counted under another, the headcount change ignored and an idle
+    stretch counted twice."""
+    got = page_tables.idle_parts(_fake(**case))
+    assert got == pytest.approx(expected, abs=1e-12)
+
+
+def test_idle_parts_add_up_to_the_idle_share(supply_chain_more_people):
+    """The reasons add up to 1 - busy / paid, which is computed from the cost, another
+    way; and the sentence names them, largest first, in words (idle explained)."""
+    b, v, shift = supply_chain_more_people
+    facts = page_tables.people_effect(b, v)
+    assert sum(facts["idle_parts"].values()) == pytest.approx(facts["idle"][0], abs=1e-9)
+    why = narrative.why_sentences(facts, shift, 0.0)
+    assert (
+        "nobody had an item in hand: " in why[0] and "waiting for an item they depend on" in why[0]
+    )
+    assert "WIP limit" in why[0].split("at once.")[1], "WIP stays in capitals"
