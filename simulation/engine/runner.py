@@ -167,8 +167,9 @@ def _simulate(
 ) -> Assembler:
     """Replications ``start..start+runs-1`` in chunks, added to ``into`` (or a new one)."""
     bounds = chunk_bounds(start, start + runs)
-    if into is None:
+    if into is None:  # one batch of known size (not runs: auto's growing one)
         into = Assembler(sc, seed, tables, 0)
+        into.expect(start, runs)
     offset = len(into.parts)
     into.parts += [None] * len(bounds)
     tasks = [(sc, seed, a, b, tables, paired) for a, b in bounds]
@@ -259,6 +260,7 @@ def run_many(
         tasks, owner = [], []
         for name, sc in scenarios.items():
             bounds = chunk_bounds(0, runs)
+            accs[name].expect(0, runs)
             accs[name].parts = [None] * len(bounds)
             for k, (a, b) in enumerate(bounds):
                 tasks.append((sc, seed, a, b, tables, True))

@@ -87,9 +87,9 @@ def count_submissions(monkeypatch):
     calls: list[int] = []
     real = cluster.map_chunks
 
-    def spy(scheduler, fn, tasks, sizes, progress=None):
+    def spy(scheduler, fn, tasks, sizes, progress=None, **kwargs):
         calls.append(len(tasks))
-        return real(scheduler, fn, tasks, sizes, progress)
+        return real(scheduler, fn, tasks, sizes, progress, **kwargs)
 
     monkeypatch.setattr(cluster, "map_chunks", spy)
     return calls
