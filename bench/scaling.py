@@ -11,9 +11,9 @@ the machine's state:
 * **Dask vs the pool** at 4 and N workers (``LocalCluster``, one thread per
   worker process), no tables and every table, each a warm cluster and a warm pool;
 * **memory**: 1,000,000 runs keeping no table (``--big`` to change), and
-  100,000 runs with and without tables: runs/s and the peak resident memory of
-  the whole process tree (the parent's and every worker's ``VmHWM`` summed: an
-  upper bound of the tree's peak);
+  100,000 runs with and without tables, each in a fresh process: runs/s and the
+  peak resident memory of the whole process tree (the parent's and every
+  worker's ``VmHWM`` summed: an upper bound of the tree's peak);
 * **cold command line**: ``python -m simulation run bench/reference.yaml --runs
   1000 --json`` in a fresh process, best of 3, and the same with ``--workers 1``.
 
@@ -24,7 +24,6 @@ Prints the tables and writes JSON (``--out``). Reproduce on any machine with
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import json
 import os
@@ -81,12 +80,6 @@ def hwm_mb(pid: int | str = "self") -> float:
     except OSError:
         pass
     return 0.0
-
-
-def reset_hwm() -> None:
-    """Reset this process's peak RSS counter (Linux: write 5 to clear_refs)."""
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
 
 
 def timed_run(sc, runs: int, workers: int, tables: str, scheduler=None) -> dict[str, Any]:
@@ -175,27 +168,38 @@ def dask_vs_pool(sc, cores: int, per_worker: int) -> list[dict[str, Any]]:
 
 
 def memory(sc, cores: int, big: int, medium: int = 100_000) -> list[dict[str, Any]]:
+    """Each row in a fresh process, so its peak resident memory is that run's alone."""
     rows = []
     for runs, tables in ((medium, "none"), (medium, "all"), (big, "none")):
-        executors.shutdown_pool(wait=True)
-        gc.collect()
-        reset_hwm()
-        before = hwm_mb()
-        row = timed_run(sc, runs, cores, tables)
-        workers = [hwm_mb(pid) for pid in executors.pool_pids()]
-        row.update(
-            parent_peak_mb=hwm_mb(),
-            parent_before_mb=before,
-            worker_peaks_mb=workers,
-            tree_peak_mb=hwm_mb() + sum(workers),
+        done = subprocess.run(
+            [sys.executable, __file__, "--row", f"{runs},{tables},{cores}"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
         )
+        row = json.loads(done.stdout.strip().splitlines()[-1])
         rows.append(row)
         say(
             f"  {runs:,} runs tables={tables}: {row['runs_per_s']:,.0f} runs/s, "
             f"tree peak <= {row['tree_peak_mb']:,.0f} MB"
         )
-    executors.shutdown_pool(wait=True)
     return rows
+
+
+def memory_row(sc, spec: str) -> dict[str, Any]:
+    """One memory row in this (fresh) process: ``RUNS,TABLES,WORKERS``."""
+    runs, tables, workers = spec.split(",")
+    before = hwm_mb()
+    row = timed_run(sc, int(runs), int(workers), tables)
+    peaks = [hwm_mb(pid) for pid in executors.pool_pids()]
+    row.update(
+        parent_peak_mb=hwm_mb(),
+        parent_before_mb=before,
+        worker_peaks_mb=peaks,
+        tree_peak_mb=hwm_mb() + sum(peaks),
+    )
+    return row
 
 
 def cold_cli(repeats: int = 3) -> dict[str, Any]:
@@ -278,9 +282,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--medium", type=int, default=100_000, help="runs of the with/without rows")
     ap.add_argument("--skip", default="", help="comma list of: dask, memory, cli")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--row", help=argparse.SUPPRESS)  # one memory row, in a fresh process
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     sc = simulation.load_scenario(REFERENCE)
+    if args.row:
+        print(json.dumps(memory_row(sc, args.row)))
+        return 0
     res: dict[str, Any] = {"cores": args.cores, "cpu_count": os.cpu_count()}
     say("scaling ...")
     res["scaling"] = scaling(sc, args.cores, args.per_worker)
