@@ -11,6 +11,7 @@ local pool is kept for the session (starting it costs more than a small run);
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -179,9 +180,23 @@ def shutdown_pool(wait: bool = False) -> None:
         pool.shutdown(wait=wait, cancel_futures=True)
 
 
+def forkserver_pid() -> int | None:
+    """Process id of the server that starts the pool's workers (None when none runs)."""
+    from multiprocessing import forkserver
+
+    return getattr(forkserver._forkserver, "_forkserver_pid", None)
+
+
 def _shutdown_at_exit() -> None:
-    # Wait for the workers, so a command line leaves no process behind.
+    # Wait for the workers and stop the server that forked them, so a command
+    # line leaves no process behind (the server otherwise lingers after exit).
+    had_pool = _POOL is not None
     shutdown_pool(wait=True)
+    if had_pool:
+        with contextlib.suppress(Exception):  # a private hook of multiprocessing
+            from multiprocessing import forkserver
+
+            forkserver._forkserver._stop()
 
 
 atexit.register(_shutdown_at_exit)

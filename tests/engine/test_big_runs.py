@@ -213,3 +213,53 @@ def test_stats_of_a_chunk_count_what_the_table_counts(pair):
     for col in ("delivered", "on_time", "outcome_reached"):
         assert st.counts[col] == int(r[col].sum())
     assert st.n == len(r)
+
+
+def test_the_command_line_takes_runs_up_to_the_no_table_limit():
+    """``--runs`` accepts 200,000 (a forecast keeps no table) and refuses
+    10,000,001 naming the limit. Catches the parser still bounded by the
+    100,000 runs of a scenario file."""
+    import argparse
+
+    from simulation.cli.options import runs_type
+
+    assert runs_type("200000") == 200_000
+    with pytest.raises(argparse.ArgumentTypeError, match="10,000,000"):
+        runs_type(str(MAX_RUNS_NO_TABLES + 1))
+
+
+def test_no_pool_process_outlives_the_program(tmp_path):
+    """A program that ran on a 2-process pool prints its workers' and their fork
+    server's ids and exits; none of them is running half a second later (the
+    pool is joined and the server stopped at exit). Catches a shutdown that does
+    not wait or leaves the fork server behind."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from tests.helpers import ROOT
+
+    code = (
+        "from simulation import load_scenario, run\n"
+        "from simulation.engine import executors\n"
+        f"sc = load_scenario({str(LIBRARY / 'onboarding.yaml')!r})\n"
+        "run(sc, runs=500, seed=1, workers=2, tables='none')\n"
+        "print(' '.join(map(str, [*executors.pool_pids(), executors.forkserver_pid()])))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    pids = [int(p) for p in out.stdout.split()]
+    assert len(pids) == 3, out.stdout  # two workers and the server that forked them
+    time.sleep(0.5)
+    alive = [p for p in pids if os.path.exists(f"/proc/{p}") and _not_zombie(p)]
+    assert not alive, f"worker processes {alive} still running after the program exited"
+
+
+def _not_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return "zombie" not in f.read()
+    except OSError:
+        return False
