@@ -282,10 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--medium", type=int, default=100_000, help="runs of the with/without rows")
     ap.add_argument("--skip", default="", help="comma list of: dask, memory, cli")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--scenario", type=Path, default=REFERENCE, help="default bench/reference.yaml")
     ap.add_argument("--row", help=argparse.SUPPRESS)  # one memory row, in a fresh process
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
-    sc = simulation.load_scenario(REFERENCE)
+    sc = simulation.load_scenario(args.scenario)
     if args.row:
         print(json.dumps(memory_row(sc, args.row)))
         return 0
