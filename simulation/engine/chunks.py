@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from simulation.engine.drivers import critical_jobs, drawn_inputs
+from simulation.engine.drivers import CREEP_REQUESTS, critical_jobs, drawn_inputs
 from simulation.engine.model import Replication, headcount_curve, person_days
 from simulation.engine.plan import compile_plan, draw_inputs, make_calendar
 from simulation.engine.reduce import RunStats
@@ -203,6 +203,7 @@ def simulate_chunk(
             "risks_fired",
         )
     }
+    creep_requests: list[int] = []
     paid = np.zeros((n, weeks + 1))
     item_rows: list[tuple] = []
     label_codes: list[int] = []
@@ -225,6 +226,7 @@ def simulate_chunk(
         runs_cols["items_added"].append(sum(1 for j in jobs if j.source in ("added", "creep")))
         runs_cols["deferred"].append(rep.deferred)
         runs_cols["fixes"].append(sum(1 for j in jobs if j.source == "fix"))
+        creep_requests.append(sum(1 for j in jobs if j.source == "creep"))
         runs_cols["risks_fired"].append(",".join(rep.risks_fired))
         paid[i] = headcount_curve(rep.headcount, end, edges)
         if want_items:
@@ -288,6 +290,8 @@ def simulate_chunk(
     # What drives it (engine.drivers): beside the tables, so they keep their columns.
     out["inputs"] = drawn_inputs(plan, draws)
     if not want_items:
+        if sc.scope.creep is not None:  # what the sensitivity reads from the items table
+            out["inputs"][CREEP_REQUESTS] = np.asarray(creep_requests)
         return out
     text = labels.columns(np.asarray(label_codes, dtype=np.int64))
     # Text columns repeat a few values on every row: categoricals keep the tables
