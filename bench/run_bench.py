@@ -115,10 +115,10 @@ def maxrss_mb() -> float:
 
 def worker_peaks_mb() -> list[float]:
     """Peak RSS (VmHWM) of the runner's live worker processes, MB (Linux only)."""
-    pool = getattr(engine_runner, "_POOL", None)
-    procs = getattr(pool, "_processes", None) or {}
+    from simulation.engine import executors
+
     peaks = []
-    for pid in list(procs):
+    for pid in executors.pool_pids():
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
@@ -339,21 +339,24 @@ def bench_items(sizes, runs: int, ratio: dict[str, Any]) -> list[dict[str, Any]]
 
 
 def _phases(sc, runs: int) -> tuple[float, float] | None:
-    """(simulate, assemble) seconds of ``run(sc, runs, workers=1)``, if the runner has them.
+    """(simulate, assemble) seconds of ``run(sc, runs, workers=1)``: the chunks
+    (``engine.chunks``), then joining them into tables (``engine.assembly``)."""
+    from simulation.engine.assembly import Assembler
+    from simulation.engine.chunks import simulate_chunk
+    from simulation.engine.executors import chunk_bounds
 
-    Uses the runner's private ``_simulate``/``_assemble`` (what ``run`` calls);
-    returns None when the runner no longer has that shape.
-    """
-    sim = getattr(engine_runner, "_simulate", None)
-    asm = getattr(engine_runner, "_assemble", None)
-    if sim is None or asm is None:
-        return None
-    try:
-        t_sim, parts = timed(lambda: sim(sc, SEED, 0, runs, 1, None))
-        t_asm = timed(lambda: asm(sc, SEED, parts))[0]
-    except TypeError:  # signature changed
-        return None
-    return t_sim, t_asm
+    bounds = chunk_bounds(0, runs)
+    t_sim, parts = timed(lambda: [simulate_chunk(sc, SEED, a, b) for a, b in bounds])
+
+    def assemble():
+        acc = Assembler(sc, SEED, "all", 0)
+        acc.expect(0, runs)
+        acc.parts = [None] * len(parts)
+        for i, p in enumerate(parts):
+            acc.add(i, p)
+        return acc.results()
+
+    return t_sim, timed(assemble)[0]
 
 
 def bench_runs(sc, counts, ratio: dict[str, Any]) -> list[dict[str, Any]]:
@@ -594,7 +597,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--profile", action="store_true", help="print a cProfile of 1,000 reference runs and exit"
     )
-    args = ap.parse_args(argv)
+    ap.add_argument(
+        "--cores",
+        type=int,
+        metavar="N",
+        help="big runs only: the scaling table on 1, 2, 4, ... N workers, Dask vs the pool, "
+        "memory of 100,000 and 1,000,000 runs, cold CLI (bench/scaling.py; --out writes JSON)",
+    )
+    args, rest = ap.parse_known_args(argv)
+    if args.cores:
+        import scaling
+
+        extra = ["--out", str(args.out)] if args.out else []
+        return scaling.main(["--cores", str(args.cores), *extra, *rest])
 
     if args.only == "cluster":
         import cluster_bench

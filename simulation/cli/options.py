@@ -10,7 +10,7 @@ from pathlib import Path
 
 from simulation.engine.cluster import SCHEDULER_ENV
 from simulation.scenario.library import LIBRARY_DIR
-from simulation.scenario.schema import MAX_RUNS
+from simulation.scenario.schema import MAX_RUNS_NO_TABLES
 
 
 class Parser(argparse.ArgumentParser):
@@ -31,8 +31,10 @@ def runs_type(text: str) -> int | str:
         raise argparse.ArgumentTypeError(
             f"--runs must be a whole number or 'auto', got '{text}'"
         ) from None
-    if not 1 <= n <= MAX_RUNS:
-        raise argparse.ArgumentTypeError(f"--runs must be from 1 to {MAX_RUNS:,}, got {n:,}")
+    if not 1 <= n <= MAX_RUNS_NO_TABLES:
+        raise argparse.ArgumentTypeError(
+            f"--runs must be from 1 to {MAX_RUNS_NO_TABLES:,}, got {n:,}"
+        )
     return n
 
 

@@ -33,6 +33,8 @@ def command(args) -> int:
         workers=args.workers,
         progress=progress_of("simulating"),
         scheduler=scheduler_of(args),
+        # The forecast needs no table; only --out writes them.
+        tables="all" if args.out else "none",
     )
     if args.out:
         write_tables(res, Path(args.out))

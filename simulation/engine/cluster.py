@@ -205,6 +205,7 @@ def map_chunks(
     tasks: Sequence[tuple],
     sizes: Sequence[int],
     progress: Progress | None = None,
+    on_result: Callable[[int, Any], None] | None = None,
 ) -> list[Any]:
     """``[fn(*t) for t in tasks]``, each call a task on the cluster, all submitted at once.
 
@@ -221,11 +222,16 @@ def map_chunks(
         Replications in each task, for ``progress``.
     progress : callable, optional
         ``progress(runs_done, runs_total)`` as chunks finish, in this thread.
+    on_result : callable, optional
+        ``on_result(index, result)`` as each result arrives, in this thread;
+        the result is then not kept (a big run merges reduced chunks as they
+        come instead of holding them all).
 
     Returns
     -------
     list
-        The results, in the order of ``tasks``.
+        The results, in the order of ``tasks`` (None each where ``on_result``
+        took them).
 
     Raises
     ------
@@ -267,7 +273,11 @@ def map_chunks(
             if fut.status == "error" or exc is not None:
                 _raise_chunk_error(fut, exc, address)
             i = where[fut.key]
-            results[i] = value
+            if on_result is None:
+                results[i] = value
+            else:
+                on_result(i, value)
+            fut.release()
             remaining -= 1
             done += sizes[i]
             if progress:

@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # annotations only
 
 #: Input kinds, in the order a tie is listed.
 EFFORT, RISK, CREEP, MISFIT = "effort", "risk", "creep", "misfit"
+#: The drawn-input key of the number of scope-creep requests in a run.
+CREEP_REQUESTS = f"{CREEP}:requests"
 #: How many inputs a tornado shows per lens by default.
 TOP_INPUTS = 10
 #: A correlation counts as a driver only if it is this many standard errors from 0.
@@ -136,12 +138,14 @@ def drawn_inputs(plan: Plan, draws: Draws) -> dict[str, np.ndarray]:
 def input_table(res: Results) -> pd.DataFrame:
     """Every uncertain input per run (one row per run, in the runs table's order)."""
     inputs = pd.DataFrame(res.inputs) if res.inputs is not None else pd.DataFrame()
-    items = res.items
-    runs = res.runs["run"].to_numpy()
-    creep_rows = items["run"].to_numpy()[np.asarray(items["source"] == "creep")]
-    if res.scenario.scope.creep is not None:
-        # Runs are numbered 0..n-1 in order, so a bincount lines up with the runs table.
-        inputs[f"{CREEP}:requests"] = np.bincount(creep_rows, minlength=len(runs))[runs]
+    if res.scenario.scope.creep is not None and CREEP_REQUESTS not in inputs:
+        # Counted from the items table (a run that kept only the runs table
+        # counted them per run already). Runs are numbered 0..n-1 in order, so
+        # a bincount lines up with the runs table.
+        items = res.items
+        runs = res.runs["run"].to_numpy()
+        creep_rows = items["run"].to_numpy()[np.asarray(items["source"] == "creep")]
+        inputs[CREEP_REQUESTS] = np.bincount(creep_rows, minlength=len(runs))[runs]
     return inputs.reset_index(drop=True)
 
 
@@ -167,8 +171,8 @@ def _labels(res: Results) -> tuple[dict[str, str], dict[str, str]]:
     items = {it.id: it.label for it in sc.items}
     items.update({it.id: it.label for ch in sc.scope.changes for it in ch.add})
     risks = {r.id: r.label for r in sc.risks}
-    labels = {f"{CREEP}:requests": "Scope-creep requests"}
-    names = {f"{CREEP}:requests": "scope creep"}
+    labels = {CREEP_REQUESTS: "Scope-creep requests"}
+    names = {CREEP_REQUESTS: "scope creep"}
     for iid, label in items.items():
         labels[f"{EFFORT}:{iid}"] = f"Effort: {label}"
         labels[f"{MISFIT}:{iid}"] = f"Misfit: {label}"

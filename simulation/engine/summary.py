@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.engine.plan import make_calendar
+from simulation.engine.reduce import RunStats
 from simulation.engine.value import planned_run_rate
 
 if TYPE_CHECKING:  # annotations only: results imports this module
@@ -64,45 +65,77 @@ def percentile(values: np.ndarray, q: float) -> float:
 
 
 def summarise(res: Results) -> dict[str, Any]:
-    """The forecast as a dict: the CLI's ``--json`` (docs/reference/python-api.md)."""
+    """The forecast as a dict: the CLI's ``--json`` (docs/reference/python-api.md).
+
+    Means and probabilities come from the run's merged statistics (exact, so the
+    same with or without tables); quantiles from the runs table when the run
+    kept it, else from the statistics' sketches, within
+    :data:`simulation.engine.reduce.QUANTILE_RELATIVE_ERROR`
+    (``docs/explanation/big-runs.md``).
+    """
     sc = res.scenario
     cal = make_calendar(sc)
-    r = res.runs
-    day = r["delivery_day"].to_numpy(dtype=float)
-    p = {q: percentile(day, q) for q in (50, 85, 95)}
-    delivered = int(r["delivered"].sum())
-    fv = r["first_value_day"].to_numpy(dtype=float)
+    st = res.stats
+    table = res.runs_table
+    if st is None:  # Results made by hand from tables alone
+        st = RunStats.of({k: table[k].to_numpy() for k in table.columns})
+    if table is not None:
+        day = table["delivery_day"].to_numpy(dtype=float)
+        fv = table["first_value_day"].to_numpy(dtype=float)
+
+        def q_day(q: float) -> float:
+            return percentile(day, q)
+
+        def q_fv(q: float) -> float:
+            return percentile(fv, q)
+
+        def q_money(col: str, q: float) -> float:
+            return float(table[col].quantile(q / 100))
+    else:
+
+        def q_day(q: float) -> float:
+            return st.sketches["delivery_day"].quantile(q / 100)
+
+        def q_fv(q: float) -> float:
+            return st.sketches["first_value_day"].quantile(q / 100)
+
+        def q_money(col: str, q: float) -> float:
+            return st.sketches[col].quantile(q / 100, skip_never=True)
+
+    p = {q: q_day(q) for q in (50, 85, 95)}
+    delivered = st.counts["delivered"]
+    fv50 = q_fv(50)
     out: dict[str, Any] = {
         "scenario": sc.name,
-        "runs": len(r),
+        "runs": st.n,
         "seed": int(res.seed),
         "delivery": {
             "p50_day": _num(p[50]),
             "p85_day": _num(p[85]),
             "p95_day": _num(p[95]),
-            "mean_day": _num(np.nanmean(day)) if delivered else None,
+            "mean_day": _num(st.mean("delivery_day")) if delivered else None,
             "p50_date": _iso(cal.date_of(p[50])),
             "p85_date": _iso(cal.date_of(p[85])),
             "p95_date": _iso(cal.date_of(p[95])),
-            "on_time_probability": _num(r["on_time"].mean()) if sc.deadline else None,
+            "on_time_probability": _num(st.share("on_time")) if sc.deadline else None,
             "deadline": sc.deadline.isoformat() if sc.deadline else None,
             "delivered_runs": delivered,
-            "undelivered_runs": int(len(r) - delivered),
+            "undelivered_runs": int(st.n - delivered),
         },
         "cost": {
-            "mean": _num(r["cost"].mean()),
-            "p50": _num(r["cost"].quantile(0.5)),
-            "p85": _num(r["cost"].quantile(0.85)),
+            "mean": _num(st.mean("cost")),
+            "p50": _num(q_money("cost", 50)),
+            "p85": _num(q_money("cost", 85)),
         },
         "value": {
-            "value_mean": _num(r["value"].mean()),
-            "npv_mean": _num(r["npv"].mean()),
-            "npv_p50": _num(r["npv"].quantile(0.5)),
-            "roi_mean": _num(r["roi"].mean()),
-            "first_value_day_p50": _num(percentile(fv, 50)),
-            "first_value_date_p50": _iso(cal.date_of(percentile(fv, 50))),
+            "value_mean": _num(st.mean("value")),
+            "npv_mean": _num(st.mean("npv")),
+            "npv_p50": _num(q_money("npv", 50)),
+            "roi_mean": _num(st.mean("roi")),
+            "first_value_day_p50": _num(fv50),
+            "first_value_date_p50": _iso(cal.date_of(fv50)),
             "outcome_probability": (
-                _num(r["outcome_reached"].mean()) if planned_run_rate(sc) > 0 else None
+                _num(st.share("outcome_reached")) if planned_run_rate(sc) > 0 else None
             ),
             "outcome": sc.value.outcome.name,
             "outcome_by": sc.value.outcome.by.isoformat() if sc.value.outcome.by else None,
@@ -180,8 +213,11 @@ def t95(df: int) -> float:
     return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
 
 
-def paired_deltas(base: pd.DataFrame, other: pd.DataFrame) -> list[dict[str, Any]]:
+def paired_deltas(base: Any, other: Any) -> list[dict[str, Any]]:
     """Per-metric paired differences ``other - base`` over matching runs.
+
+    ``base`` and ``other`` are runs tables, or mappings of the same columns to
+    arrays (a run without tables keeps those: ``Results.paired``).
 
     ``mean`` with a t-based 90% confidence interval of the mean (``ci_low``,
     ``ci_high``; t with n - 1 degrees of freedom), and the 5th/95th
@@ -189,7 +225,7 @@ def paired_deltas(base: pd.DataFrame, other: pd.DataFrame) -> list[dict[str, Any
     """
     rows = []
     for col, key in DELTA_METRICS.items():
-        d = other[col].to_numpy(dtype=float) - base[col].to_numpy(dtype=float)
+        d = np.asarray(other[col], dtype=float) - np.asarray(base[col], dtype=float)
         d = d[np.isfinite(d)]
         n = len(d)
         if n == 0:

@@ -49,7 +49,12 @@ MAX_TEAM = 500  # people on the team at any time
 MAX_ITEMS = 2_000  # work items in a file (planned + scheduled additions)
 MAX_DAY = 5_200  # working days: 20 years, the simulated-time cap
 MAX_HORIZON_WEEKS = 1_040  # 20 years
-MAX_RUNS = 100_000  # replications
+MAX_RUNS = 100_000  # replications in a scenario file, and with every table kept
+MAX_RUNS_NO_TABLES = 10_000_000  # replications of a run that keeps only the summary
+#: Replications a run may make for each choice of tables (``run(..., tables=)``,
+#: ``--runs``): memory grows with the runs only where tables are kept
+#: (docs/explanation/big-runs.md).
+MAX_RUNS_WITH_TABLES = {"all": MAX_RUNS, "runs": 1_000_000, "none": MAX_RUNS_NO_TABLES}
 MAX_CREEP_PER_WEEK = 20.0  # new items per week
 MAX_CREEP_ITEMS = 5_000  # expected creep arrivals over the creep period
 MAX_RELEASE_DAYS = 520  # working days between releases

@@ -30,7 +30,7 @@ from simulation import (
     prioritise,
     run,
 )
-from simulation.engine import cluster, runner
+from simulation.engine import cluster, executors
 from tests.helpers import LIBRARY, ROOT
 
 distributed = pytest.importorskip("distributed")
@@ -51,7 +51,7 @@ def local_cluster():
     after the dashboard tests that can be ``app.py`` (it starts a process pool on
     import), so they start with ``__main__`` hidden, as the runner's own pool does.
     """
-    with runner._bare_main():
+    with executors._bare_main():
         cl = distributed.LocalCluster(
             n_workers=2,
             threads_per_worker=1,
@@ -87,9 +87,9 @@ def count_submissions(monkeypatch):
     calls: list[int] = []
     real = cluster.map_chunks
 
-    def spy(scheduler, fn, tasks, sizes, progress=None):
+    def spy(scheduler, fn, tasks, sizes, progress=None, **kwargs):
         calls.append(len(tasks))
-        return real(scheduler, fn, tasks, sizes, progress)
+        return real(scheduler, fn, tasks, sizes, progress, **kwargs)
 
     monkeypatch.setattr(cluster, "map_chunks", spy)
     return calls

@@ -10,6 +10,7 @@ too, so the script is the only way they change.
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import pytest
 
@@ -17,6 +18,7 @@ from tests.helpers import ROOT
 
 _spec = importlib.util.spec_from_file_location("regenerate", ROOT / "scripts" / "regenerate.py")
 regenerate = importlib.util.module_from_spec(_spec)
+sys.modules["regenerate"] = regenerate  # its dataclasses look their module up there
 _spec.loader.exec_module(regenerate)
 
 

@@ -8,7 +8,7 @@ import signal
 import pytest
 
 from simulation import SimulationError, load_scenario, run
-from simulation.engine import runner as runner_mod
+from simulation.engine import executors
 from tests.helpers import make_scenario
 
 
@@ -19,7 +19,7 @@ def test_killed_worker_gives_a_clear_error_and_no_results(supply_chain_path):
 
     def kill_one_worker(done: int, total: int) -> None:
         if not killed:
-            pid = next(iter(runner_mod._POOL._processes))
+            pid = executors.pool_pids()[0]
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
 
