@@ -143,9 +143,7 @@ class AsOf:
                 v = blocked(seed, f"track:risk:{risk.id}:day", start, stop, uniforms)
                 fires[:, j] = np.where(agrees, fires[:, j], u < q)
                 day[:, j] = np.where(agrees, day[:, j], t0 + (b - t0) * v)
-        return Draws(
-            effort, draws.rework, draws.misfit, draws.resize, fires, day, size, draws.seed
-        )
+        return Draws(effort, draws.rework, draws.misfit, draws.resize, fires, day, size, draws.seed)
 
 
 def exceed_chance(dist: Distribution, spent: float, seed: int, key: str) -> float:

@@ -1,4 +1,7 @@
-"""Track: where the initiative stands, and what it will now deliver (``docs/reference/track.md``)."""
+"""Track: where the initiative stands, and what it will now deliver.
+
+See ``docs/reference/track.md``.
+"""
 
 from simulation.track.adoption import AdoptionFit, bass_share, fit_adoption
 from simulation.track.forecast import Reforecast, as_of_clock, plan_today, track

@@ -95,9 +95,7 @@ def _fit_bass(t: np.ndarray, y: np.ndarray, plan: Adoption) -> AdoptionFit:
                 break
     p, q = (float(x) for x in np.exp(theta))
     p, q = min(max(p, 1e-4), 1.0), min(q, 10.0)
-    se = _standard_errors(
-        lambda v: bass_share(t, v[0], v[1]) - y, np.array([p, q]), len(t)
-    )
+    se = _standard_errors(lambda v: bass_share(t, v[0], v[1]) - y, np.array([p, q]), len(t))
     return AdoptionFit("bass", p, q, None, se, len(t), True)
 
 

@@ -41,6 +41,8 @@ KEYS = (
     "outcome",
     "cost_to_date",
 )
+#: What a risk that occurred may say: when, and its size (days, or effort for extra work).
+RISK_KEYS = {"occurred", "days", "effort"}
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,9 @@ def _parse(data: Any, base_dir: Path | None, plan: Scenario | None) -> Status:
             continue
         for key in rec:
             if key not in ("done", "live", "started", "spent"):
-                problems.append((f"{path}.{key}", "not a progress field (done, live, started, spent)"))
+                problems.append(
+                    (f"{path}.{key}", "not a progress field: done, live, started, spent")
+                )
         try:
             done = _date(rec.get("done"), f"{path}.done")
             live = _date(rec.get("live"), f"{path}.live")
@@ -202,10 +206,12 @@ def _parse(data: Any, base_dir: Path | None, plan: Scenario | None) -> Status:
         if live is not None and done is None:
             problems.append((f"{path}.live", "only a done item can be live"))
         if spent is not None:
-            if isinstance(spent, bool) or not isinstance(spent, int | float) or not (
-                math.isfinite(spent) and spent >= 0
+            if (
+                isinstance(spent, bool)
+                or not isinstance(spent, int | float)
+                or not (math.isfinite(spent) and spent >= 0)
             ):
-                problems.append((f"{path}.spent", f"must be a number of person-days >= 0, got {spent!r}"))
+                problems.append((f"{path}.spent", f"must be person-days >= 0, got {spent!r}"))
                 spent = None
             elif done is not None:
                 problems.append((f"{path}.spent", "only an item in progress has spent"))
@@ -235,7 +241,7 @@ def _parse(data: Any, base_dir: Path | None, plan: Scenario | None) -> Status:
             problems.append((path, f"no risk has id '{rid}'" + suggest(str(rid), risk_ids)))
         elif rec == "passed":
             risks[rid] = RiskStatus("passed")
-        elif isinstance(rec, dict) and "occurred" in rec and set(rec) <= {"occurred", "days", "effort"}:
+        elif isinstance(rec, dict) and "occurred" in rec and set(rec) <= RISK_KEYS:
             try:
                 when = _date(rec["occurred"], f"{path}.occurred", required=True)
             except ScenarioError as exc:
@@ -247,7 +253,9 @@ def _parse(data: Any, base_dir: Path | None, plan: Scenario | None) -> Status:
                 problems.append((f"{path}.occurred", f"{when} is before the plan's start {start}"))
             size = rec.get("days", rec.get("effort"))
             if size is not None and (
-                isinstance(size, bool) or not isinstance(size, int | float) or not 0 <= size <= 10_000
+                isinstance(size, bool)
+                or not isinstance(size, int | float)
+                or not 0 <= size <= 10_000
             ):
                 problems.append((f"{path}.days", f"must be a number from 0 to 10000, got {size!r}"))
                 size = None

@@ -17,7 +17,7 @@ from simulation.engine.plan import Staffing
 
 
 class Progress:
-    """The status replay of a :class:`~simulation.engine.model.replication.Replication` (a mixin)."""
+    """The status replay of a replication (a mixin of ``Replication``)."""
 
     def _record_done(self, job: Job) -> None:
         """Finish ``job`` as the status says (a done item never takes a person's time again)."""
