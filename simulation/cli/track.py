@@ -1,0 +1,71 @@
+"""``track STATUS``: re-forecast both lenses from where the initiative stands.
+
+``track --trail PLAN`` lists the recorded re-forecasts of a plan, oldest first.
+Reference: ``docs/reference/track.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from simulation.cli.options import add_run_options
+from simulation.present.text import format_summary
+from simulation.scenario.errors import ScenarioError
+
+NAME = "track"
+
+
+def register(sub):
+    r = sub.add_parser(NAME, help="re-forecast from a status file (or list a plan's trail)")
+    r.add_argument("status", nargs="?", help="a status file (scenarios/status/*.yaml)")
+    add_run_options(r)
+    r.add_argument("--json", action="store_true", help="print the summary as JSON")
+    r.add_argument("--record", action="store_true", help="store this re-forecast in the trail")
+    r.add_argument("--trail", metavar="PLAN", help="list the recorded re-forecasts of PLAN")
+    return r
+
+
+def plan_key(plan: str) -> str:
+    """The trail's name for a plan: its file name (``supply-chain.yaml``), wherever it lies."""
+    return Path(plan).name
+
+
+def command(args) -> int:
+    from simulation.store.trail import record_reforecast, trail
+    from simulation.track import load_status, track
+
+    if args.trail:
+        rows = trail(plan_key(args.trail))
+        if args.json:
+            out = [
+                {
+                    "as_of": r.as_of.isoformat(),
+                    "recorded_at": r.recorded_at.isoformat(),
+                    "summary": r.summary,
+                }
+                for r in rows
+            ]
+            print(json.dumps(out, indent=2))
+        else:
+            for r in rows:
+                d = r.summary.get("delivery", {})
+                print(f"{r.as_of}  P50 {d.get('p50_date')}  P85 {d.get('p85_date')}")
+            if not rows:
+                print(f"no re-forecast of {args.trail} recorded yet")
+        return 0
+    if not args.status:
+        raise ScenarioError("STATUS: give a status file, or --trail PLAN")
+    status = load_status(args.status)
+    res = track(status, runs=args.runs, seed=args.seed)
+    summary = res.summary() | res.status_summary()
+    if args.record:
+        record_reforecast(plan_key(status.plan_ref), status.as_of, status.data, summary)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        print(f"As of {status.as_of}: {len(res.done)} done, {len(res.in_progress)} in progress")
+        if res.overrunning:
+            print("Overrunning: " + ", ".join(res.overrunning))
+        print(format_summary(res.summary()))
+    return 0
