@@ -23,6 +23,11 @@ def register(sub):
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
     r.add_argument("--record", action="store_true", help="store this re-forecast in the trail")
     r.add_argument("--trail", metavar="PLAN", help="list the recorded re-forecasts of PLAN")
+    r.add_argument(
+        "--export",
+        metavar="CSV",
+        help="fill the status's progress from a work-item export (the status's own entries win)",
+    )
     return r
 
 
@@ -57,6 +62,8 @@ def command(args) -> int:
     if not args.status:
         raise ScenarioError("STATUS: give a status file, or --trail PLAN")
     status = load_status(args.status)
+    if args.export:
+        status = with_export(status, args.export)
     res = track(status, runs=args.runs, seed=args.seed)
     summary = res.summary() | res.status_summary()
     if args.record:
@@ -69,3 +76,23 @@ def command(args) -> int:
             print("Overrunning: " + ", ".join(res.overrunning))
         print(format_summary(res.summary()))
     return 0
+
+
+def with_export(status, export: str):
+    """``status`` with the progress an export gives for items it does not mention."""
+    import sys
+
+    from simulation.history import read_history
+    from simulation.track import status_from_data
+    from simulation.track.progress import progress_from_export
+
+    hist = read_history(export, calendar=status.plan.calendar)
+    got = progress_from_export(hist, status.plan, status.as_of, status.added)
+    for row in got.unmatched:
+        print(
+            f"{export}: row {row['row']} ({row['id']} {row['name']}) matches no item",
+            file=sys.stderr,
+        )
+    data = dict(status.data)
+    data["items"] = got.items | dict(data.get("items") or {})
+    return status_from_data(data, plan=status.plan)
