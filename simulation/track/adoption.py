@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.scenario.schema import Adoption
+from simulation.scenario.schema import MIN_BASS_Q, Adoption
 
 #: Measurements needed before the fit replaces the plan's curve.
 MIN_POINTS = 3
@@ -32,6 +32,7 @@ class AdoptionFit:
     se: tuple[float, ...] = ()  # standard errors, in the order above
     points: int = 0
     fitted: bool = False  # False: the plan's curve, kept (too few points or instant)
+    cov: tuple[tuple[float, ...], ...] = ()  # covariance of the estimate (same order)
 
     def adoption(self) -> Adoption:
         """The fit as the scenario's adoption section."""
@@ -95,8 +96,8 @@ def _fit_bass(t: np.ndarray, y: np.ndarray, plan: Adoption) -> AdoptionFit:
                 break
     p, q = (float(x) for x in np.exp(theta))
     p, q = min(max(p, 1e-4), 1.0), min(q, 10.0)
-    se = _standard_errors(lambda v: bass_share(t, v[0], v[1]) - y, np.array([p, q]), len(t))
-    return AdoptionFit("bass", p, q, None, se, len(t), True)
+    cov = _covariance(lambda v: bass_share(t, v[0], v[1]) - y, np.array([p, q]), len(t))
+    return AdoptionFit("bass", p, q, None, _se(cov), len(t), True, cov)
 
 
 def _fit_linear(t: np.ndarray, y: np.ndarray, plan: Adoption) -> AdoptionFit:
@@ -110,12 +111,12 @@ def _fit_linear(t: np.ndarray, y: np.ndarray, plan: Adoption) -> AdoptionFit:
         a, b = hi - (hi - lo) / 1.618, lo + (hi - lo) / 1.618
         lo, hi = (lo, b) if sse(a) < sse(b) else (a, hi)
     w = (lo + hi) / 2
-    se = _standard_errors(lambda v: np.minimum(t / v[0], 1.0) - y, np.array([w]), len(t))
-    return AdoptionFit("linear", None, None, w, se, len(t), True)
+    cov = _covariance(lambda v: np.minimum(t / v[0], 1.0) - y, np.array([w]), len(t))
+    return AdoptionFit("linear", None, None, w, _se(cov), len(t), True, cov)
 
 
-def _standard_errors(resid, theta: np.ndarray, n: int) -> tuple[float, ...]:
-    """sqrt(diag(s^2 (J'J)^-1)), s^2 the residual variance (0 for an exact fit)."""
+def _covariance(resid, theta: np.ndarray, n: int) -> tuple[tuple[float, ...], ...]:
+    """s^2 (J'J)^-1, s^2 the residual variance (0 for an exact fit); inf if singular."""
     r = resid(theta)
     k = len(theta)
     h = np.maximum(np.abs(theta) * 1e-6, 1e-9)
@@ -124,5 +125,33 @@ def _standard_errors(resid, theta: np.ndarray, n: int) -> tuple[float, ...]:
     try:
         cov = s2 * np.linalg.inv(jac.T @ jac)
     except np.linalg.LinAlgError:
-        return tuple(math.inf for _ in theta)
-    return tuple(float(math.sqrt(max(c, 0.0))) for c in np.diag(cov))
+        cov = np.diag(np.full(k, math.inf))
+    return tuple(tuple(float(x) for x in row) for row in cov)
+
+
+def _se(cov: tuple[tuple[float, ...], ...]) -> tuple[float, ...]:
+    return tuple(math.sqrt(max(cov[i][i], 0.0)) for i in range(len(cov)))
+
+
+def draw_parameters(fit: AdoptionFit, z: np.ndarray) -> list[Adoption]:
+    """One adoption curve per row of standard normals ``z`` (runs x parameters).
+
+    Each is the estimate plus the covariance's Cholesky factor times ``z`` (the
+    normal approximation), clipped to the values the schema accepts.
+    """
+    if not fit.fitted:
+        return [fit.adoption()] * len(z)
+    cov = np.array(fit.cov, dtype=float)
+    if not np.isfinite(cov).all():
+        cov = np.zeros_like(cov)
+    chol = np.linalg.cholesky(cov + np.eye(len(cov)) * 1e-18)
+    if fit.model == "bass":
+        est = np.array([fit.p, fit.q])
+        out = []
+        for p, q in est + z[:, :2] @ chol.T:
+            q = float(min(max(q, 0.0), 10.0))
+            q = q if q >= MIN_BASS_Q else 0.0
+            out.append(Adoption(model="bass", p=float(min(max(p, 1e-4), 1.0)), q=q))
+        return out
+    weeks = fit.weeks + z[:, 0] * chol[0, 0]
+    return [Adoption(model="linear", weeks=float(min(max(w, 0.1), 520.0))) for w in weeks]

@@ -15,15 +15,17 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from simulation.engine.asof import AsOf, Doing, Done, RiskFact, with_as_of
+from simulation.engine.plan import blocked
 from simulation.engine.results import Results
 from simulation.engine.runner import run
-from simulation.engine.value import discount_factors
+from simulation.engine.value import RunAdoption, discount_factors, value_pass
 from simulation.scenario.calendar import WorkCalendar
 from simulation.scenario.schema import Scenario, parse_scenario
 from simulation.scenario.yamlio import scenario_to_data
-from simulation.track.adoption import AdoptionFit, fit_adoption
+from simulation.track.adoption import AdoptionFit, draw_parameters, fit_adoption
 from simulation.track.status import Status
 
 
@@ -65,7 +67,7 @@ class Reforecast(Results):
 
     def status_summary(self) -> dict[str, Any]:
         """The ``--json`` fields of a re-forecast beside the run summary."""
-        fit = self.adoption_fit.as_dict() if self.adoption_fit else {"model": "instant"}
+        fit = self.adoption_fit.as_dict() if self.adoption_fit else {}
         return {
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "done": len(self.done),
@@ -163,11 +165,9 @@ def track(status: Status, runs: int | str | None = None, seed: int | None = None
     runs = plan.simulation.runs if runs is None else runs
     seed = plan.simulation.seed if seed is None else seed
     first = _first_live(status, plan)
-    fit = None
-    if status.adoption and first is not None:
-        t = np.array([((d - first).days + 7) / 7 for d, _ in status.adoption])
-        y = np.array([s for _, s in status.adoption])
-        fit = fit_adoption(t, y, plan.value.adoption)
+    measured = [(d, s) for d, s in status.adoption if first is not None and d >= first]
+    t = np.array([((d - first).days + 7) / 7 for d, _ in measured])
+    fit = fit_adoption(t, np.array([s for _, s in measured]), plan.value.adoption)
     sc = plan_today(status, fit)
     as_of = as_of_clock(status, sc)
     res = run(with_as_of(sc, as_of), runs=runs, seed=seed)
@@ -184,9 +184,65 @@ def track(status: Status, runs: int | str | None = None, seed: int | None = None
     )
     out._summary = None
     cal = WorkCalendar(sc.calendar, sc.start_date)
+    if fit.fitted:
+        _draw_adoption(out, sc, cal, fit, seed)
     _fix_realised_value(out, status, sc, cal)
     _fix_outcome(out, status, sc, cal)
     return out
+
+
+def _draw_adoption(
+    out: Reforecast, sc: Scenario, cal: WorkCalendar, fit: AdoptionFit, seed: int
+) -> None:
+    """The product lens again, each run with its own curve drawn from the fit's uncertainty."""
+    n = len(out.runs)
+    z = blocked(seed, "track:adoption", 0, n, lambda rng, k: rng.standard_normal((k, 2)))
+    curves = draw_parameters(fit, z)
+    per_run = RunAdoption(
+        fit.model,
+        np.array([c.p for c in curves]),
+        np.array([c.q for c in curves]),
+        np.array([c.weeks for c in curves]),
+    )
+    order = out.runs["run"].to_numpy()
+    pos = pd.Series(np.arange(n), index=order)
+    items = out.items
+    local = pos.loc[items["run"].to_numpy()].to_numpy()
+    rows = np.argsort(local, kind="stable")
+    vr = value_pass(
+        sc,
+        cal,
+        n,
+        local[rows],
+        items["live_day"].to_numpy(dtype=float)[rows],
+        items["fix_live_day"].to_numpy(dtype=float)[rows],
+        items["misfit"].to_numpy(dtype=bool)[rows],
+        items["value_per_week"].to_numpy(dtype=float)[rows],
+        items["must_have"].to_numpy(dtype=bool)[rows],
+        per_run=per_run,
+    )
+    value, outcome, weekly, rate = vr.value, vr.outcome_day, vr.weekly_value, vr.run_rate
+    runs = out.runs.copy()
+    runs["value"] = value
+    runs["npv"] = runs["value"] - runs["cost_discounted"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        runs["roi"] = np.where(
+            runs["cost_discounted"] > 0, runs["npv"] / runs["cost_discounted"], np.nan
+        )
+    runs["outcome_day"] = outcome
+    runs["outcome_date"] = cal.dates_of(outcome)
+    by = sc.value.outcome.by
+    by_day = cal.day_end(by) if by else sc.value.horizon_weeks * cal.days_per_week
+    runs["outcome_reached"] = np.isfinite(outcome) & (outcome <= by_day + 1e-9)
+    out.runs = runs
+    w = out.weekly.sort_values(["run", "week"]).copy()
+    idx = pos.loc[w["run"].to_numpy()].to_numpy()
+    col = w["week"].to_numpy() - 1
+    w["value"] = weekly[idx, col]
+    w["run_rate"] = rate[idx, col]
+    w["cum_value"] = w.groupby("run")["value"].cumsum()
+    out.weekly = w.sort_index()
+    out._summary = None
 
 
 def _fix_realised_value(out: Reforecast, status: Status, sc: Scenario, cal: WorkCalendar) -> None:
