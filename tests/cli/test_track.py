@@ -10,13 +10,13 @@ from tests.helpers import LIBRARY
 
 
 def test_track_json_record_and_trail(tmp_path, monkeypatch, capsys):
-    """The bundled week-10 status: 8 done, 2 in progress, realised value 2,350.
+    """The bundled week-10 status: 7 done, 2 in progress, realised value 750.
 
-    Realised: inventory + alerts (5,000 a week) live from 02-19 earn 0.04 and
-    0.09 in the weeks of 02-22 and 03-01 (650); approvals (5,000 more) is live
-    from 03-05, so the week of 03-08 earns 10,000 x 0.17 = 1,700; 2,350 in all.
-    Two statuses recorded out of order come back oldest first. Catches: a JSON
-    field missing, a record lost, or the trail keyed by the relative path.
+    Realised: inventory + alerts (3,000 + 2,000 a week) are live from 02-19 and
+    earn 0.03, 0.05 and 0.07 in the weeks of 02-22, 03-01 and 03-08: 5,000 x
+    0.15 = 750 (approvals goes live on 03-12, after the last measured week
+    began). Two statuses recorded out of order come back oldest first. Catches:
+    a JSON field missing, a record lost, or the trail keyed by the relative path.
     """
     monkeypatch.setenv("SIM_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SIM_DATABASE_URL", f"sqlite:///{tmp_path / 'trail.sqlite'}")
@@ -36,7 +36,7 @@ def test_track_json_record_and_trail(tmp_path, monkeypatch, capsys):
         )
         out = json.loads(capsys.readouterr().out)
         if week == "2027-03-12":
-            assert (out["done"], out["in_progress"], out["realised_value"]) == (8, 2, 2350.0)
+            assert (out["done"], out["in_progress"], out["realised_value"]) == (7, 2, 750.0)
             assert out["adoption_fit"]["model"] == "bass" and out["adoption_fit"]["fitted"]
             assert set(out["since_plan"]) == {
                 "delivery_p85_days",
