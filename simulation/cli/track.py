@@ -39,6 +39,7 @@ def plan_key(plan: str) -> str:
 def command(args) -> int:
     from simulation.store.trail import record_reforecast, trail
     from simulation.track import load_status, track
+    from simulation.track.trail import latest_change, trail_table
 
     if args.trail:
         rows = trail(plan_key(args.trail))
@@ -53,11 +54,19 @@ def command(args) -> int:
             ]
             print(json.dumps(out, indent=2))
         else:
-            for r in rows:
-                d = r.summary.get("delivery", {})
-                print(f"{r.as_of}  P50 {d.get('p50_date')}  P85 {d.get('p85_date')}")
-            if not rows:
-                print(f"no re-forecast of {args.trail} recorded yet")
+            entries = [
+                {"as_of": r.as_of.isoformat(), "status": r.status, "summary": r.summary}
+                for r in rows
+            ]
+            table = trail_table(entries)
+            print(
+                table.to_string(index=False)
+                if len(table)
+                else f"no re-forecast of {args.trail} recorded yet"
+            )
+            sentence = latest_change(entries)
+            if sentence:
+                print("\n" + sentence)
         return 0
     if not args.status:
         raise ScenarioError("STATUS: give a status file, or --trail PLAN")
