@@ -7,7 +7,6 @@ Reference: ``docs/reference/track.md``.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from simulation.cli.options import add_run_options
 from simulation.present.text import format_summary
@@ -31,15 +30,10 @@ def register(sub):
     return r
 
 
-def plan_key(plan: str) -> str:
-    """The trail's name for a plan: its file name (``supply-chain.yaml``), wherever it lies."""
-    return Path(plan).name
-
-
 def command(args) -> int:
     from simulation.store.trail import record_reforecast, trail
     from simulation.track import load_status, track
-    from simulation.track.trail import latest_change, trail_table
+    from simulation.track.trail import latest_change, plan_key, trail_table
 
     if args.trail:
         rows = trail(plan_key(args.trail))

@@ -7,6 +7,7 @@ and ``track --trail --json`` prints).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,11 @@ COLUMNS = (
     "outcome_probability",
     "realised_value",
 )
+
+
+def plan_key(plan: str) -> str:
+    """The trail's name for a plan: its file name (``supply-chain.yaml``), wherever it lies."""
+    return Path(str(plan)).name
 
 
 def trail_table(entries: list[dict[str, Any]]) -> pd.DataFrame:
