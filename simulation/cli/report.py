@@ -39,7 +39,8 @@ def command(args) -> int:
 
     if sum(bool(x) for x in (args.file, args.session, args.status)) != 1:
         raise ScenarioError(
-            "report: give a scenario FILE (and variants), --session FILE or --status FILE, not both or neither"
+            "report: give a scenario FILE (and variants), --session FILE or --status FILE, "
+            "not both or neither"
         )
     out = Path(args.out)
     if out.is_dir():
