@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from simulation.cli.options import add_run_options
-from simulation.present.text import format_summary
+from simulation.present.text import format_summary, format_trail
 from simulation.scenario.errors import ScenarioError
 
 NAME = "track"
@@ -54,7 +54,7 @@ def command(args) -> int:
             ]
             table = trail_table(entries)
             print(
-                table.to_string(index=False)
+                format_trail(table.to_dict("records"))
                 if len(table)
                 else f"no re-forecast of {args.trail} recorded yet"
             )

@@ -110,3 +110,28 @@ def since_last_record(prev: dict[str, Any], now: dict[str, Any]) -> str:
     return (
         f"Since the last record ({ps.get('as_of') or prev.get('as_of')}): " + "; ".join(parts) + "."
     )
+
+
+def format_trail(rows: list[dict[str, Any]]) -> str:
+    """The trail as aligned text, oldest first (dates ISO, chances %, money rounded)."""
+    head = ("As of", "P50", "P85", "On time", "Mean NPV", "Outcome", "Realised")
+    body = [
+        (
+            str(r["as_of"]),
+            str(r["p50_date"]),
+            str(r["p85_date"]),
+            fmt(r["on_time_probability"], ".0%"),
+            money(r["npv_mean"]),
+            fmt(r["outcome_probability"], ".0%"),
+            money(r["realised_value"]),
+        )
+        for r in rows
+    ]
+    widths = [max(len(x) for x in col) for col in zip(head, *body, strict=False)]
+    return "\n".join(
+        "  ".join(
+            c.ljust(w) if i < 3 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(line, widths, strict=True))
+        ).rstrip()
+        for line in (head, *body)
+    )
