@@ -188,6 +188,7 @@ def track(status: Status, runs: int | str | None = None, seed: int | None = None
         _draw_adoption(out, sc, cal, fit, seed)
     _fix_realised_value(out, status, sc, cal)
     _fix_outcome(out, status, sc, cal)
+    _fix_cost_to_date(out, status, sc, cal)
     return out
 
 
@@ -270,6 +271,34 @@ def _fix_realised_value(out: Reforecast, status: Status, sc: Scenario, cal: Work
     model_to_date = w[w["week"] <= k0].groupby("run")["value"].sum()
     runs = out.runs.copy()
     runs["value"] = runs["value"] - runs["run"].map(model_to_date).fillna(0.0) + discounted
+    runs["npv"] = runs["value"] - runs["cost_discounted"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        runs["roi"] = np.where(
+            runs["cost_discounted"] > 0, runs["npv"] / runs["cost_discounted"], np.nan
+        )
+    out.runs = runs
+    out._summary = None
+
+
+def _fix_cost_to_date(out: Reforecast, status: Status, sc: Scenario, cal: WorkCalendar) -> None:
+    """A stated ``cost_to_date`` replaces the model's cost of the days up to ``as_of``.
+
+    The model's cost to ``t0`` is the plan's team (size and staffing changes dated
+    before ``t0``) x the cost per person-day x working days: the same in every run.
+    The discounted cost moves by the same amount discounted at the weeks it covers.
+    """
+    if status.cost_to_date is None:
+        return
+    t0 = out.t0
+    people_days = sc.team.size * t0 + sum(
+        c.add * (t0 - c.at_day) for c in sc.team.changes if c.at_day < t0
+    )
+    delta = status.cost_to_date - sc.team.cost_per_person_day * people_days
+    weeks = max(1, min(math.ceil(t0 / cal.days_per_week), sc.value.horizon_weeks))
+    factor = float(discount_factors(sc, sc.value.horizon_weeks)[:weeks].mean())
+    runs = out.runs.copy()
+    runs["cost"] = runs["cost"] + delta
+    runs["cost_discounted"] = runs["cost_discounted"] + delta * factor
     runs["npv"] = runs["value"] - runs["cost_discounted"]
     with np.errstate(divide="ignore", invalid="ignore"):
         runs["roi"] = np.where(

@@ -261,3 +261,19 @@ def test_each_run_draws_its_adoption_curve_from_the_fit():
     curves = draw_parameters(spread, z)
     assert np.std([c.p for c in curves]) == pytest.approx(0.004, rel=0.05)
     assert np.std([c.q for c in curves]) == pytest.approx(0.05, rel=0.05)
+
+
+def test_cost_to_date_replaces_the_models_cost_so_far():
+    """One person at 800 a day; as of Fri 2027-01-08 (t0 = 5) the model's cost so far
+    is 1 x 800 x 5 = 4,000. A stated cost_to_date of 10,000 adds 6,000 to every
+    run's cost (no discount: rate 0). Catches: the stated cost added on top of the
+    model's (+10,000) or ignored.
+    """
+    sc = plan(
+        team={"size": 1, "focus": 1.0, "cost_per_person_day": 800},
+        items=[{"id": "a", "effort": {"dist": "uniform", "low": 8, "high": 12}}],
+    )
+    base = track(status(sc, as_of="2027-01-08"), 50, 2)
+    paid = track(status(sc, as_of="2027-01-08", cost_to_date=10_000), 50, 2)
+    np.testing.assert_allclose(paid.runs["cost"] - base.runs["cost"], 6_000.0)
+    np.testing.assert_allclose(paid.runs["npv"] - base.runs["npv"], -6_000.0)
