@@ -82,13 +82,15 @@ class AsOf:
     risks: Mapping[str, RiskFact] = field(default_factory=dict)
     team_size: int | None = None
 
-    def overrunning(self, sc: Scenario) -> list[str]:
-        """Ids of the items in progress whose effort exceeds the work spent with under 1% chance."""
+    def overrunning(self, sc: Scenario, seed: int) -> list[str]:
+        """Ids of the items in progress whose effort exceeds the work spent with under 1% chance.
+
+        ``seed`` is the run's: the same estimate :meth:`condition` decides with.
+        """
         return [
             iid
             for iid, rec in self.doing.items()
-            if exceed_chance(sc.item(iid).effort, rec.spent, sc.simulation.seed, iid)
-            < OVERRUN_CHANCE
+            if exceed_chance(sc.item(iid).effort, rec.spent, seed, iid) < OVERRUN_CHANCE
         ]
 
     def condition(self, sc: Scenario, draws: Draws, start: int, stop: int) -> Draws:

@@ -178,7 +178,7 @@ def track(status: Status, runs: int | str | None = None, seed: int | None = None
         t0=as_of.t0,
         done=status.done_ids,
         in_progress=status.doing_ids,
-        overrunning=as_of.overrunning(sc),
+        overrunning=as_of.overrunning(sc, seed),
         adoption_fit=fit,
         plan_summary=plan_res.summary(),
     )

@@ -155,9 +155,14 @@ def _parse(data: Any, base_dir: Path | None, plan: Scenario | None) -> Status:
             err = format_errors(exc)
             problems += [(f"added[{i}].{p}" if p else f"added[{i}]", m) for p, m in err.problems]
     known = {it.id for _, it in plan.all_items()} | {it.id for it in added}
-    for it in added:
+    for i, it in enumerate(added):
         if any(it.id == x.id for _, x in plan.all_items()):
-            problems.append((f"added.{it.id}", f"'{it.id}' is already an item of the plan"))
+            problems.append((f"added[{i}].id", f"'{it.id}' is already an item of the plan"))
+        for j, dep in enumerate(it.depends_on):
+            if dep not in known:
+                problems.append(
+                    (f"added[{i}].depends_on[{j}]", f"no item has id '{dep}'" + suggest(dep, known))
+                )
 
     removed = [str(x) for x in _list(data.get("removed"), "removed")]
     for j, rid in enumerate(removed):

@@ -33,6 +33,11 @@ PLAN = make_scenario(
         ),
         ({"as_of": "2027-01-08", "team": {"size": "six"}}, "team.size:"),
         ({"as_of": "2027-01-08", "colour": "red"}, "colour:"),
+        (
+            {"as_of": "2027-01-08", "added": [{"id": "x", "effort": 1, "depends_on": ["zz"]}]},
+            "added[0].depends_on[0]:",
+        ),
+        ({"as_of": "2027-01-08", "added": [{"id": "a", "effort": 1}]}, "added[0].id:"),
     ],
 )
 def test_bad_input_names_the_field(data, field):
