@@ -11,7 +11,6 @@ replaces a file that is already there unless asked.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -19,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from simulation.scenario.calendar import WorkCalendar
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.loading import load_scenario
-from simulation.scenario.schema import Item, Scenario
+from simulation.scenario.schema import Day, Fraction, Item, Scenario, Team
 from simulation.scenario.validation import format_errors, problems_error, suggest
 from simulation.scenario.yamlio import parse_yaml_text, read_yaml_file
 
@@ -211,15 +210,9 @@ def _parse(data: Any, base_dir: Path | None, plan: Scenario | None) -> Status:
         if live is not None and done is None:
             problems.append((f"{path}.live", "only a done item can be live"))
         if spent is not None:
-            if (
-                isinstance(spent, bool)
-                or not isinstance(spent, int | float)
-                or not (math.isfinite(spent) and spent >= 0)
-            ):
-                problems.append((f"{path}.spent", f"must be person-days >= 0, got {spent!r}"))
-                spent = None
-            elif done is not None:
+            if done is not None:
                 problems.append((f"{path}.spent", "only an item in progress has spent"))
+            spent = _checked(_DAYS, spent, f"{path}.spent", problems)
         if done is None and started is not None and spent is None:
             spent = (cal.day_end(as_of) - cal.day_start(started)) * focus
         items[str(iid)] = ItemProgress(done, live, started, None if spent is None else float(spent))
@@ -230,10 +223,11 @@ def _parse(data: Any, base_dir: Path | None, plan: Scenario | None) -> Status:
         size = team.get("size") if isinstance(team, dict) else None
         if not isinstance(team, dict) or set(team) != {"size"}:
             problems.append(("team", "expected {size: PEOPLE}"))
-        elif isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= 1000:
-            problems.append(("team.size", f"must be a whole number from 0 to 1000, got {size!r}"))
         else:
-            team_size = size
+            try:
+                team_size = Team.model_validate(plan.team.model_dump() | {"size": size}).size
+            except ValidationError as exc:
+                problems.append(("team.size", format_errors(exc).problems[0][1]))
 
     risks: dict[str, RiskStatus] = {}
     risk_ids = [r.id for r in plan.risks]
@@ -257,13 +251,9 @@ def _parse(data: Any, base_dir: Path | None, plan: Scenario | None) -> Status:
             if when < start:
                 problems.append((f"{path}.occurred", f"{when} is before the plan's start {start}"))
             size = rec.get("days", rec.get("effort"))
-            if size is not None and (
-                isinstance(size, bool)
-                or not isinstance(size, int | float)
-                or not 0 <= size <= 10_000
-            ):
-                problems.append((f"{path}.days", f"must be a number from 0 to 10000, got {size!r}"))
-                size = None
+            if size is not None:
+                key = "days" if "days" in rec else "effort"
+                size = _checked(_DAYS, size, f"{path}.{key}", problems)
             risks[rid] = RiskStatus("occurred", when, None if size is None else float(size))
         else:
             problems.append((path, "expected passed or {occurred: DATE, days: N}"))
@@ -292,6 +282,19 @@ def _parse(data: Any, base_dir: Path | None, plan: Scenario | None) -> Status:
         cost_to_date=None if cost is None else float(cost),
         data={k: data[k] for k in KEYS if k in data},
     )
+
+
+_DAYS = TypeAdapter(Day)
+_SHARE = TypeAdapter(Fraction)
+
+
+def _checked(adapter: TypeAdapter, value: Any, path: str, problems: list) -> float | None:
+    """``value`` through one of the schema's own types; a problem under ``path`` if it fails."""
+    try:
+        return float(adapter.validate_python(value))
+    except ValidationError as exc:
+        problems.append((path, format_errors(exc).problems[0][1]))
+        return None
 
 
 def _date(value: Any, path: str, required: bool = False) -> dt.date | None:
@@ -331,9 +334,8 @@ def _measures(
         except ScenarioError as exc:
             problems.append(("", str(exc)))
             continue
-        x = rec[what]
-        if isinstance(x, bool) or not isinstance(x, int | float) or not 0 <= x <= 1:
-            problems.append((f"{p}.{what}", f"must be a share from 0 to 1, got {x!r}"))
+        x = _checked(_SHARE, rec[what], f"{p}.{what}", problems)
+        if x is None:
             continue
         if d > as_of:
             problems.append((f"{p}.{when}", f"{d} is after the as-of date {as_of}"))

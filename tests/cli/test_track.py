@@ -56,4 +56,4 @@ def test_bad_status_exits_2_naming_the_field(tmp_path, capsys):
     )
     assert main(["track", str(tmp_path / "s.yaml")]) == 2
     err = capsys.readouterr().err
-    assert "adoption[0].share: must be a share from 0 to 1" in err and "Traceback" not in err
+    assert "adoption[0].share: must be <= 1" in err and "Traceback" not in err
