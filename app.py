@@ -41,6 +41,7 @@ page = st.navigation(
         st.Page("dashboard/pages/decide.py", title="Decide", icon=":material/gavel:"),
         st.Page("dashboard/pages/train.py", title="Train", icon=":material/school:"),
         st.Page("dashboard/pages/history.py", title="History", icon=":material/history:"),
+        st.Page("dashboard/pages/track.py", title="Track", icon=":material/flag:"),
     ]
 )
 page.run()

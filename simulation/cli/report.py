@@ -3,8 +3,10 @@
 ``report FILE [VARIANT...] --out report.html [--pdf report.pdf]`` reports on a
 scenario and, with variants, on their paired comparison;
 ``report --session FILE --out ...`` on a Decide session (ranking, combination,
-decisions). Bad input (a missing file, an unwritable ``--out``, ``--pdf``
-without Chromium) is a :class:`~simulation.scenario.errors.ScenarioError`: exit 2.
+decisions); ``report --status FILE --out ...`` on a re-forecast from a status
+(where we are, what changed, the trail). Bad input (a missing file, an
+unwritable ``--out``, ``--pdf`` without Chromium) is a
+:class:`~simulation.scenario.errors.ScenarioError`: exit 2.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def register(sub):
         "variants", nargs="*", type=library_file, help="variants to compare against FILE"
     )
     r.add_argument("--session", metavar="FILE", help="a Decide session file instead of FILE")
+    r.add_argument("--status", metavar="FILE", help="a status file: report where the work stands")
     r.add_argument("--out", metavar="report.html", required=True, help="the HTML file to write")
     r.add_argument("--pdf", metavar="report.pdf", help="also print it to PDF (needs Chromium)")
     add_run_options(r, scheduler=False)
@@ -38,9 +41,10 @@ def command(args) -> int:
     from simulation.report import document as report
     from simulation.scenario.loading import load_scenario
 
-    if bool(args.file) == bool(args.session):
+    if sum(bool(x) for x in (args.file, args.session, args.status)) != 1:
         raise ScenarioError(
-            "report: give a scenario FILE (and variants) or --session FILE, not both or neither"
+            "report: give a scenario FILE (and variants), --session FILE or --status FILE, "
+            "not both or neither"
         )
     out = Path(args.out)
     if out.is_dir():
@@ -52,7 +56,11 @@ def command(args) -> int:
             "leave out --pdf and print the HTML from a browser"
         )
     opts = {"runs": args.runs, "seed": args.seed, "workers": args.workers}
-    if args.session:
+    if args.status:
+        from simulation.track import load_status
+
+        text = report.status_report(load_status(args.status), runs=args.runs, seed=args.seed)
+    elif args.session:
         from simulation.decide.sessions import load_session
 
         text = report.session_report(load_session(args.session), **opts)

@@ -76,6 +76,13 @@ def _export(path: Path) -> str:
     return f"{len(h.items):,} items, {len(h.done_items()):,} done; dates {h.columns.date_format}"
 
 
+def _status(path: Path) -> str:
+    from simulation.track import load_status
+
+    st = load_status(path)
+    return f"{st.plan.name} as of {st.as_of.isoformat()} ({len(st.items)} items reported)"
+
+
 #: Every kind of file, in the order they are tried.
 KINDS: tuple[Kind, ...] = (
     Kind(
@@ -87,6 +94,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("variant", _keyed("extends"), _variant),
     Kind("exercise", _keyed("questions"), _exercise),
     Kind("session", _keyed("candidates"), _session),
+    Kind("status", _keyed("as_of"), _status),
     Kind("scenario", lambda _path, _data: True, _scenario),
 )
 

@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -157,6 +157,8 @@ class Plan:
     creep_until: float | None
     creep_effort: Distribution | None
     creep_value: float
+    #: The status a re-forecast replays from (``simulation.engine.asof.AsOf``), or None.
+    as_of: Any = None
 
 
 @dataclass
@@ -248,6 +250,7 @@ def compile_plan(sc: Scenario) -> Plan:
         creep_until=creep.until_day if creep else None,
         creep_effort=creep.effort if creep else None,
         creep_value=creep.value.per_week if creep else 0.0,
+        as_of=sc._as_of,
     )
 
 
@@ -294,7 +297,10 @@ def draw_inputs(sc: Scenario, start: int, stop: int, seed: int) -> Draws:
         impact = risk.impact
         dist = impact.days if impact.kind != "extra_work" else impact.effort
         size[:, j] = blocked(seed, f"risk:{risk.id}:size", start, stop, dist.sample)
-    return Draws(effort, rework, misfit, resize, fires, day, size, seed)
+    draws = Draws(effort, rework, misfit, resize, fires, day, size, seed)
+    if sc._as_of is not None:  # a re-forecast: the draws made to agree with the status
+        draws = sc._as_of.condition(sc, draws, start, stop)
+    return draws
 
 
 def make_calendar(sc: Scenario) -> WorkCalendar:

@@ -59,6 +59,8 @@ def adoption_integral(tau: np.ndarray, a: Adoption) -> np.ndarray:
         w = a.weeks
         return np.where(t < w, t * t / (2 * w), t - w / 2)
     p, q = a.p, a.q
+    if np.ndim(p) or np.ndim(q):  # one curve per row (RunAdoption.rows)
+        return _bass_integral_rows(t, p, q)
     if q / p < BASS_NEGLIGIBLE_Q_OVER_P:
         # Imitation too weak to matter: the curve is 1 - e^{-pt} (the closed form
         # below would divide 0 by 0 as q/p underflows).
@@ -67,6 +69,34 @@ def adoption_integral(tau: np.ndarray, a: Adoption) -> np.ndarray:
     r = q / p
     # integral of 1 - F(t) = (1 + r) / (r b) * ln((1 + r) / (1 + r e^{-bt}))
     return t - (1.0 + r) / (r * b) * np.log((1.0 + r) / (1.0 + r * np.exp(-b * t)))
+
+
+def _bass_integral_rows(t: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """:func:`adoption_integral` of Bass with ``p`` and ``q`` given per row (arrays)."""
+    r = q / p
+    pure = r < BASS_NEGLIGIBLE_Q_OVER_P
+    rs = np.where(pure, 1.0, r)
+    b = p + q
+    general = t - (1.0 + rs) / (rs * b) * np.log((1.0 + rs) / (1.0 + rs * np.exp(-b * t)))
+    return np.where(pure, t - (1.0 - np.exp(-p * t)) / p, general)
+
+
+@dataclass(frozen=True)
+class RunAdoption:
+    """One adoption curve per run (a re-forecast's curves drawn from a fit's uncertainty).
+
+    ``p``, ``q`` (Bass, per week) and ``weeks`` (linear) are arrays indexed by the
+    local run number; ``model`` is one model for all runs.
+    """
+
+    model: str
+    p: np.ndarray
+    q: np.ndarray
+    weeks: np.ndarray
+
+    def rows(self, run: np.ndarray) -> RunAdoption:
+        """The curves of rows belonging to ``run``, shaped (rows, 1) to broadcast."""
+        return RunAdoption(self.model, self.p[run, None], self.q[run, None], self.weeks[run, None])
 
 
 def urgency_factors(sc: Scenario, cal: WorkCalendar, weeks: int) -> np.ndarray:
@@ -137,13 +167,15 @@ def value_pass(
     misfit: np.ndarray,
     per_week: np.ndarray,
     must_have: np.ndarray,
+    per_run: RunAdoption | None = None,
 ) -> ValueResult:
     """Value of every replication from its item rows (all arrays one entry per row).
 
     ``run`` must be sorted ascending. ``live`` and ``fix_live`` are in working
     days (NaN = never); ``misfit`` marks rows whose value is reduced until
     ``fix_live``; ``must_have`` marks the rows whose run-rate counts toward the
-    outcome (all rows when :func:`outcome_counts_every_item`).
+    outcome (all rows when :func:`outcome_counts_every_item`). ``per_run``, when
+    given, replaces the scenario's adoption curve with one curve per run.
     """
     vs = sc.value
     adoption = vs.adoption
@@ -174,18 +206,20 @@ def value_pass(
         sl = slice(a, a + BLOCK_ROWS)
         r, l_, lf, v = run[sl], L[sl, None], Lf[sl, None], per_week[sl, None]
         vc = per_week_counted[sl, None]
-        full = adoption_integral(edges - l_, adoption)
-        mis = adoption_integral(np.minimum(edges, lf) - l_, adoption)
+        a_ = adoption if per_run is None else per_run.rows(r)
+        full = adoption_integral(edges - l_, a_)
+        mis = adoption_integral(np.minimum(edges, lf) - l_, a_)
         cells = v * (np.diff(full, axis=1) - (1.0 - m) * np.diff(mis, axis=1))
         fit = np.where(edges < lf, m, 1.0)
-        rate = vc * adoption_level(edges - l_, adoption) * fit
+        rate = vc * adoption_level(edges - l_, a_) * fit
         # Rows are sorted by run: sum each run's rows in one pass.
         u, starts = np.unique(r, return_index=True)
         weekly_value[u] += np.add.reduceat(cells * weight, starts, axis=0)
         run_rate[u] += np.add.reduceat(rate, starts, axis=0)
 
     value = weekly_value.sum(axis=1)
-    outcome_day = _outcome_days(run_rate, target, run, L, Lf, per_week_counted, adoption, m, dpw)
+    curves = adoption if per_run is None else per_run
+    outcome_day = _outcome_days(run_rate, target, run, L, Lf, per_week_counted, curves, m, dpw)
 
     eff_live = np.where(misfit & (m == 0), Lf * dpw, live)
     first = np.full(n_runs, np.nan)
@@ -261,7 +295,8 @@ def _outcome_days(run_rate, target, run, L, Lf, per_week, adoption, m, dpw) -> n
     idx = np.array([rows_of[rr] for rr in run[sel]], dtype=int)
     t = days[idx] / dpw  # (rows, dpw) weeks
     fit = np.where(t < Lf[sel, None], m, 1.0)
-    contrib = per_week[sel, None] * adoption_level(t - L[sel, None], adoption) * fit
+    curve = adoption.rows(run[sel]) if isinstance(adoption, RunAdoption) else adoption
+    contrib = per_week[sel, None] * adoption_level(t - L[sel, None], curve) * fit
     rate = np.zeros((len(todo), dpw))
     np.add.at(rate, idx, contrib)
     first = np.argmax(rate >= target * (1 - 1e-12), axis=1)

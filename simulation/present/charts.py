@@ -295,3 +295,85 @@ def bars_spec(rows: pd.DataFrame, field: str, title: str, fmt: str, colour: str)
         },
     ]
     return spec
+
+
+def trail_spec(rows: pd.DataFrame, lines: pd.DataFrame) -> dict[str, Any]:
+    """The trail: the P50-P85 delivery band by as-of date, with the plan and the deadline.
+
+    ``rows``: ``as_of``, ``p50_date``, ``p85_date`` (ISO); ``lines``: ``label``
+    (``Plan P85``, ``Deadline``, ...) and ``date`` (ISO), drawn across the chart.
+    """
+    spec = _base("How the delivery forecast moved", width=2 * WIDTH)
+    spec["height"] = 220
+    x = {"field": "as_of", "type": "temporal", "title": "As of", "axis": {"format": DATE_FORMAT}}
+    y = {"type": "temporal", "title": "Delivery date", "axis": {"format": DATE_FORMAT}}
+    colours = {"Deadline": DEADLINE, "Plan P50": NEUTRAL, "Plan P85": "#111111"}
+    marks = lines[lines["label"].isin(list(colours))]
+    spec["layer"] = [
+        {
+            "data": {"values": _records(rows)},
+            "mark": {"type": "area", "color": PROJECT, "opacity": 0.25},
+            "encoding": {"x": x, "y": {"field": "p50_date", **y}, "y2": {"field": "p85_date"}},
+        },
+        {
+            "data": {"values": _records(rows)},
+            "mark": {"type": "line", "color": PROJECT, "point": True},
+            "encoding": {"x": x, "y": {"field": "p85_date", **y}},
+        },
+        {
+            "data": {"values": _records(marks)},
+            "mark": {"type": "rule", "strokeWidth": 2, "strokeDash": [6, 3]},
+            "encoding": {
+                "y": {"field": "date", "type": "temporal"},
+                "color": {
+                    "field": "label",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {
+                        "domain": list(marks["label"]),
+                        "range": [colours[k] for k in marks["label"]],
+                    },
+                    "legend": {"orient": "top"},
+                },
+            },
+        },
+    ]
+    return spec
+
+
+def trail_value_spec(rows: pd.DataFrame) -> dict[str, Any]:
+    """The trail's product lens: mean NPV and the outcome chance by as-of date.
+
+    ``rows``: ``as_of`` (ISO), ``npv_mean`` (money), ``outcome_probability`` (0..1).
+    """
+    spec = _base("How the value forecast moved", width=2 * WIDTH)
+    spec["height"] = 180
+    spec["data"] = {"values": _records(rows)}
+    x = {"field": "as_of", "type": "temporal", "title": "As of", "axis": {"format": DATE_FORMAT}}
+    spec["layer"] = [
+        {
+            "mark": {"type": "line", "color": PRODUCT, "point": True},
+            "encoding": {
+                "x": x,
+                "y": {
+                    "field": "npv_mean",
+                    "type": "quantitative",
+                    "axis": {"format": "~s", "title": "Mean NPV", "titleColor": PRODUCT},
+                },
+            },
+        },
+        {
+            "mark": {"type": "line", "color": NEUTRAL, "strokeDash": [4, 2], "point": True},
+            "encoding": {
+                "x": x,
+                "y": {
+                    "field": "outcome_probability",
+                    "type": "quantitative",
+                    "scale": {"domain": [0, 1]},
+                    "axis": {"format": "%", "title": "Outcome chance", "orient": "right"},
+                },
+            },
+        },
+    ]
+    spec["resolve"] = {"scale": {"y": "independent"}}
+    return spec

@@ -525,6 +525,78 @@ def session_section(
 
 
 # ----------------------------------------------------------------- the page
+def status_section(res: Any, entries: list[dict[str, Any]] | None = None) -> str:
+    """Where we are, what changed since the plan and the last record, and the trail.
+
+    ``res`` is a re-forecast (``simulation.track.Reforecast``); ``entries`` the plan's
+    recorded trail (``simulation.track.trail``), oldest first.
+    """
+    from simulation.track.trail import latest_change, trail_table
+
+    now = res.summary() | res.status_summary()
+    plan = res.plan_summary or now
+    facts = [f"{len(res.done)} items done", f"{len(res.in_progress)} in progress"]
+    if res.overrunning:
+        facts.append("overrunning: " + ", ".join(res.overrunning))
+    fit = res.adoption_fit
+    if fit is not None and fit.fitted:
+        facts.append(f"adoption fitted to {fit.points} measurements")
+    where = (
+        f"<p>As of {_date(now['as_of'])}: {_e('; '.join(facts))}. Value realised to date: "
+        f"{_money(res.realised_value)}.</p>"
+    )
+    rows = [
+        ["P85 delivery", _date(plan["delivery"]["p85_date"]), _date(now["delivery"]["p85_date"])],
+        [
+            "On-time chance",
+            _pct(plan["delivery"].get("on_time_probability")),
+            _pct(now["delivery"].get("on_time_probability")),
+        ],
+        ["Mean NPV", _money(plan["value"]["npv_mean"]), _money(now["value"]["npv_mean"])],
+        [
+            "Outcome chance",
+            _pct(plan["value"].get("outcome_probability")),
+            _pct(now["value"].get("outcome_probability")),
+        ],
+    ]
+    out = ["<h2>Where we are</h2>", where, _table(["", "Plan", "Now"], rows)]
+    if entries:
+        sentence = latest_change(entries)
+        if sentence:
+            out.append(f"<p>{_e(sentence)}</p>")
+        table = trail_table(entries)
+        out.append(
+            _table(
+                ["As of", "P50", "P85", "On time", "Mean NPV", "Outcome"],
+                [
+                    [
+                        _date(r.as_of),
+                        _date(r.p50_date),
+                        _date(r.p85_date),
+                        _pct(r.on_time_probability),
+                        _money(r.npv_mean),
+                        _pct(r.outcome_probability),
+                    ]
+                    for r in table.itertuples()
+                ],
+            )
+        )
+        lines = pd.DataFrame(
+            [
+                {"label": "Plan P85", "date": plan["delivery"].get("p85_date")},
+                {"label": "Deadline", "date": plan["delivery"].get("deadline")},
+            ]
+        ).dropna()
+        out.append(
+            _figure(
+                vega.trail_spec(table, lines),
+                "The band runs from the P50 to the P85 delivery date of each recorded "
+                "re-forecast, by its as-of date.",
+            )
+        )
+    return "".join(out)
+
+
 def report_html(
     res: Results,
     comparison: Comparison | None = None,
@@ -534,6 +606,7 @@ def report_html(
     decisions: dict[str, Any] | None = None,
     store_note: str = "",
     prepared: dt.date | None = None,
+    trail: list[dict[str, Any]] | None = None,
 ) -> str:
     """The report as one self-contained HTML page.
 
@@ -548,6 +621,8 @@ def report_html(
         (candidate id -> stored decision) go with it.
     prepared : date, optional
         The date printed as "prepared on" (default today).
+    trail : list of dict, optional
+        When ``res`` is a re-forecast: the plan's recorded trail, for the status section.
     """
     sc = res.scenario
     prepared = prepared or dt.date.today()
@@ -558,8 +633,10 @@ def report_html(
         f"{prepared.day} {prepared:%b %Y} · {s['runs']:,} simulated futures, seed "
         f"{s['seed']}</p>",
         situation(res),
-        lenses(res),
     ]
+    if getattr(res, "as_of", None) is not None:  # a re-forecast from a status
+        body.append(status_section(res, trail))
+    body.append(lenses(res))
     if comparison is not None:
         body.append(variants_section(comparison, notes))
     if prioritisation is not None:
@@ -652,6 +729,24 @@ def forecast_report(sc, runs=None, seed=None, workers=None, progress=None) -> st
     from simulation.engine.runner import run
 
     return report_html(run(sc, runs=runs, seed=seed, workers=workers, progress=progress))
+
+
+def status_report(status, runs=None, seed=None) -> str:
+    """Re-forecast from ``status`` and report on it, with the plan's recorded trail."""
+    from simulation.store import StoreError
+    from simulation.store.trail import trail
+    from simulation.track import track
+    from simulation.track.trail import plan_key
+
+    res = track(status, runs=runs, seed=seed)
+    try:
+        rows = trail(plan_key(status.plan_ref))
+    except StoreError:
+        rows = []
+    entries = [
+        {"as_of": r.as_of.isoformat(), "status": r.status, "summary": r.summary} for r in rows
+    ]
+    return report_html(res, trail=entries)
 
 
 def comparison_report(

@@ -23,6 +23,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -478,6 +479,9 @@ class Scenario(Strict):
     risks: tuple[Risk, ...] = Field(default=(), max_length=MAX_RISKS)
     value: ValueSettings = ValueSettings()
     simulation: SimulationSettings = SimulationSettings()
+    #: A status the engine replays this plan from (``simulation.engine.asof``); never
+    #: part of the file, set only by a re-forecast (``docs/reference/track.md``).
+    _as_of: Any = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:

@@ -40,3 +40,4 @@ class Job:
     state: str = "backlog"  # backlog | doing | done | removed
     rank: int = 0  # backlog position: smaller is pulled first
     waiting: int = 0  # dependencies not yet satisfied
+    spent: float = 0.0  # person-days already worked when a re-forecast starts

@@ -28,6 +28,7 @@ from simpy.events import Timeout
 from simulation.engine.model.backlog import Backlog
 from simulation.engine.model.fixes import MisfitFixes
 from simulation.engine.model.job import ADDED, OVERHEAD, PLANNED, Job
+from simulation.engine.model.progress import Progress
 from simulation.engine.model.releases import EPS, ReleasePolicy
 from simulation.engine.model.risks import Risks
 from simulation.engine.model.scope import ScopeEvents
@@ -35,7 +36,7 @@ from simulation.engine.model.team import Person, Team
 from simulation.engine.plan import MAX_SIM_DAYS, Draws, Plan, Staffing
 
 
-class Replication(ScopeEvents, MisfitFixes, Risks):
+class Replication(ScopeEvents, MisfitFixes, Risks, Progress):
     """State and processes of one run of the initiative (a continuous clock in working days)."""
 
     def __init__(self, plan: Plan, draws: Draws, run: int, row: int | None = None):
@@ -50,7 +51,9 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
             plan.approach, plan.release_every, plan.discovery, plan.hardening
         )
         self.doing: list[Job] = []
-        self.build_start = plan.discovery
+        #: The clock of a re-forecast: no new work starts before it (0 in a plain run).
+        self.t0 = plan.as_of.t0 if plan.as_of is not None else 0.0
+        self.build_start = max(plan.discovery, self.t0)
         self.blocked_until = 0.0
         self.scope_open = 0
         self.closure_token = 0
@@ -97,6 +100,8 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         plan, env = self.plan, self.env
         for idx in plan.planned:
             self._add_spec(idx, top=False)
+        if plan.as_of is not None and plan.as_of.team_size is not None:
+            self._at(self.t0, self._team_today, plan.as_of.team_size)
         for ev in plan.scope_events:
             self._at(ev.at_day, self._scope_event, ev)
         for change in plan.staffing:
@@ -111,7 +116,11 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
             env.process(self._creep())
         # Scheduled last, so changes dated day 0 (staffing, scope) apply before work starts.
         self._at(self.build_start, self._woken, None)
+        if plan.as_of is not None and self.scope_open == 0:  # everything already done
+            self._closure_candidate()
         env.run(until=MAX_SIM_DAYS)
+        if plan.as_of is not None:
+            self._restore_starts()
         return self
 
     def _at(self, t: float, fn, arg) -> None:
@@ -161,20 +170,26 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         # extra work): the engine's own items (creep, change control, fixes) never
         # answer to a user's id, whatever they are called.
         s = self.plan.specs[idx]
+        as_of = self.plan.as_of
+        doing = as_of.doing.get(s.id) if as_of is not None else None
         job = self._new_job(
             s.id,
             s.name,
             s.source,
             s.value_per_week,
             s.must_have,
-            s.depends_on,
+            () if doing is not None else s.depends_on,  # in progress: already past them
             self.effort[idx] + self.extra.get(s.id, 0.0),
             self.rounds[idx],
             self.misfits[idx],
             True,
-            top,
+            top or doing is not None,
         )
         self.by_id[s.id] = job
+        if doing is not None:
+            job.spent = min(doing.spent, job.work)
+        elif as_of is not None and s.id in as_of.done:
+            self._record_done(job)
         return job
 
     # ------------------------------------------------------------ dispatch
@@ -198,7 +213,7 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         job.start = now
         job.person = person
         job.after = person.last  # what may have released this start: see simulation.engine.drivers
-        job.finish = now + self.team.duration(person, now, job.work)
+        job.finish = now + self.team.duration(person, now, job.work - job.spent)
         self.doing.append(job)
         self._await_finish(job)
 

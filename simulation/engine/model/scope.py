@@ -106,6 +106,8 @@ class ScopeEvents:
             t += gap
             if t > until or self.closed:
                 return
+            if t <= self.t0:  # a re-forecast: arrivals before its clock are in the status
+                continue
             yield env.timeout(t - env.now)
             if self.closed:
                 return

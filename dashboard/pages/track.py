@@ -1,0 +1,184 @@
+"""Track page: where the initiative stands, and what it will now deliver
+(docs/reference/track.md). Progress, adoption and outcome in small grids, the
+re-forecast against the plan, the trail and the words since the last record."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import prose, simulate, state, track_view
+from simulation.history import read_history
+from simulation.present.charts import trail_spec, trail_value_spec
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.library import LIBRARY_DIR
+from simulation.store.trail import record_reforecast, trail
+from simulation.track import load_status, status_from_data, track
+from simulation.track.progress import progress_from_export
+from simulation.track.trail import latest_change, plan_key, trail_table
+
+STATUS_DIR = LIBRARY_DIR / "status"
+FROM_PLAN = "Start from the scenario in use"
+
+
+def start_from() -> None:
+    """Pick the bundled status history or the scenario in use; reset the grids."""
+    files = sorted(STATUS_DIR.glob("*.yaml"))
+    choice = st.selectbox(
+        "Status",
+        [FROM_PLAN, *[f"scenarios/status/{f.name}" for f in files]],
+        key="track_source",
+        help="A bundled weekly status of the supply-chain plan, or an empty status "
+        "of the scenario you are working on.",
+    )
+    if st.session_state.get("track_loaded") == choice:
+        return
+    st.session_state["track_loaded"] = choice
+    st.session_state.pop("track_result", None)
+    if choice == FROM_PLAN:
+        plan = state.scenario()
+        path = state.loaded_path()
+        st.session_state["track_plan"] = (plan, path.name if path else plan.name)
+        st.session_state["track_status"] = None
+        st.session_state["track_as_of"] = track_view.as_of_default(plan)
+    else:
+        status = load_status(LIBRARY_DIR / choice.removeprefix("scenarios/"))
+        st.session_state["track_plan"] = (status.plan, status.plan_ref)
+        st.session_state["track_status"] = status
+        st.session_state["track_as_of"] = status.as_of
+    plan, _ = st.session_state["track_plan"]
+    status = st.session_state["track_status"]
+    st.session_state["track_grid"] = track_view.progress_grid(plan, status)
+    st.session_state["track_adoption"] = track_view.measures(
+        status.adoption if status else (), "week_of", "share"
+    )
+    st.session_state["track_outcome"] = track_view.measures(
+        status.outcome if status else (), "date", "value"
+    )
+    for key in ("track_grid_editor", "track_adoption_editor", "track_outcome_editor"):
+        st.session_state.pop(key, None)
+
+
+def import_export(plan, as_of) -> None:
+    up = st.file_uploader(
+        "Import progress from a work-item export (CSV)",
+        type=["csv", "txt"],
+        key="track_export",
+        help="Rows whose id or name matches an item fill its started and done dates.",
+    )
+    if up is None or st.session_state.get("track_export_seen") == up.file_id:
+        return
+    st.session_state["track_export_seen"] = up.file_id
+    try:
+        got = progress_from_export(read_history(up.getvalue(), name=up.name), plan, as_of)
+    except ScenarioError as exc:
+        st.error(str(exc))
+        return
+    grid = st.session_state["track_grid"]
+    st.session_state["track_grid"] = track_view.fill_from_export(grid, got.items)
+    st.session_state.pop("track_grid_editor", None)
+    if got.unmatched:
+        st.warning(
+            f"{len(got.unmatched)} rows matched no item: "
+            + ", ".join(f"row {r['row']} ({r['id']} {r['name']})" for r in got.unmatched)
+        )
+
+
+def grids():
+    col = st.column_config
+    grid = st.data_editor(
+        st.session_state["track_grid"],
+        key="track_grid_editor",
+        hide_index=True,
+        disabled=["id", "name"],
+        column_config={
+            "state": col.SelectboxColumn("State", options=list(track_view.STATES), required=True),
+            "started": col.DateColumn("Started"),
+            "done": col.DateColumn("Done"),
+            "live": col.DateColumn("Live", help="Only when it went live after its done day."),
+            "spent": col.NumberColumn("Spent", min_value=0.0, help="Person-days so far."),
+        },
+        width="stretch",
+    )
+    a, b = st.columns(2)
+    adoption = a.data_editor(
+        st.session_state["track_adoption"],
+        key="track_adoption_editor",
+        num_rows="dynamic",
+        column_config={
+            "week_of": col.DateColumn("Week of", required=True),
+            "share": col.NumberColumn("Share of users", min_value=0.0, max_value=1.0),
+        },
+        hide_index=True,
+    )
+    outcome = b.data_editor(
+        st.session_state["track_outcome"],
+        key="track_outcome_editor",
+        num_rows="dynamic",
+        column_config={
+            "date": col.DateColumn("Date", required=True),
+            "value": col.NumberColumn("Progress to target", min_value=0.0, max_value=1.0),
+        },
+        hide_index=True,
+    )
+    return grid, adoption, outcome
+
+
+def results(res, plan_key: str, status) -> None:
+    now = res.summary() | res.status_summary()
+    st.subheader("Plan vs now")
+    st.dataframe(track_view.plan_vs_now(res.plan_summary, now), hide_index=True)
+    words = [f"{len(res.done)} done, {len(res.in_progress)} in progress"]
+    if res.overrunning:
+        words.append("overrunning: " + ", ".join(res.overrunning))
+    fit = res.adoption_fit
+    if fit and fit.fitted:
+        words.append(f"adoption fitted to {fit.points} measurements ({fit.model})")
+    st.markdown("; ".join(words) + f". Value realised to date: **{res.realised_value:,.0f}**.")
+    check = track_view.adoption_check(status)
+    if len(check):
+        st.caption("Measured adoption against the plan's curve")
+        st.dataframe(check, hide_index=True)
+    if st.button("Record this re-forecast", key="track_record"):
+        record_reforecast(plan_key, status.as_of, status.data, now)
+        st.success(f"Recorded the re-forecast as of {status.as_of}.")
+    entries = [
+        {"as_of": r.as_of.isoformat(), "status": r.status, "summary": r.summary}
+        for r in trail(plan_key)
+    ]
+    if not entries:
+        st.info("Nothing recorded for this plan yet: record this re-forecast to start the trail.")
+        return
+    st.subheader("Trail")
+    sentence = latest_change(entries)
+    if sentence:
+        st.markdown(sentence)
+    rows = trail_table(entries)
+    lines = track_view.trail_lines(res.plan_summary, status.plan.deadline)
+    st.vega_lite_chart(spec=trail_spec(rows, lines), width="stretch")
+    st.vega_lite_chart(spec=trail_value_spec(rows), width="stretch")
+
+
+st.title("Track")
+st.markdown(prose.text("track"))
+if state.scenario() is None:
+    st.info("Pick a scenario on the Scenario page first.")
+    st.stop()
+start_from()
+plan, plan_ref = st.session_state["track_plan"]
+as_of = st.date_input("As of", key="track_as_of", min_value=plan.start_date)
+import_export(plan, as_of)
+grid, adoption, outcome = grids()
+if st.button("Re-forecast", type="primary", key="track_run"):
+    base = st.session_state["track_status"].data if st.session_state["track_status"] else None
+    data = track_view.status_data(plan_ref, as_of, grid, adoption, outcome, base)
+    try:
+        status = status_from_data(data, plan=plan)
+    except ScenarioError as exc:
+        st.error(str(exc))
+        st.stop()
+    res = simulate.guarded(lambda: track(status, runs=track_view.PAGE_RUNS), "re-forecast")
+    if res is not None:
+        st.session_state["track_result"] = (res, status)
+if "track_result" in st.session_state:
+    res, status = st.session_state["track_result"]
+    results(res, plan_key(plan_ref), status)

@@ -1,0 +1,59 @@
+"""The trail in words and charts: the "since the last record" sentence, the table, the specs."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from simulation.present.charts import trail_spec, trail_value_spec
+from simulation.track.trail import latest_change, trail_table
+
+
+def entry(as_of, done, added, p85_day, npv, chance, p85_date="2027-05-18"):
+    return {
+        "as_of": as_of,
+        "status": {"added": [{"id": f"x{i}"} for i in range(added)]},
+        "summary": {
+            "as_of": as_of,
+            "done": done,
+            "delivery": {
+                "p50_date": "2027-05-04",
+                "p85_date": p85_date,
+                "p85_day": p85_day,
+                "on_time_probability": 0.8,
+            },
+            "value": {"npv_mean": npv, "outcome_probability": chance},
+            "realised_value": 0.0,
+        },
+    }
+
+
+def test_since_the_last_record_in_one_sentence():
+    """Last record: 5 done, 1 added, P85 day 90, NPV 1,000,000, outcome 50%.
+
+    Now: 7 done (+2), 2 added (+1), P85 day 94 (+4 working days), NPV 940,000
+    (-60,000 / 1,000,000 = -6%), outcome 20% (-30 pp). The entries come in
+    newest first, so the sentence must sort them. Catches: the sign of a move
+    flipped, percent of the new value instead of the old, or unsorted entries.
+    """
+    entries = [entry("2027-03-12", 7, 2, 94, 940_000, 0.2), entry("2027-03-05", 5, 1, 90, 1e6, 0.5)]
+    assert latest_change(entries) == (
+        "Since the last record (2027-03-05): 2 items done, 1 item added; the P85 date moved "
+        "4 working days later; NPV \u22126%; outcome chance \u221230 pp."
+    )
+    assert latest_change(entries[:1]) is None
+
+
+def test_trail_table_is_oldest_first_and_the_charts_are_valid_vega_lite():
+    """Entries given newest first come out oldest first; both specs validate.
+
+    Catches: a table in storage order, or a spec Vega-Lite rejects (altair's
+    from_dict validates against the schema).
+    """
+    rows = trail_table(
+        [entry("2027-03-12", 7, 2, 94, 9e5, 0.2), entry("2027-02-19", 4, 0, 90, 1e6, 1)]
+    )
+    assert rows["as_of"].tolist() == ["2027-02-19", "2027-03-12"]
+    lines = pd.DataFrame({"label": ["Deadline", "Plan P85"], "date": ["2027-05-14", "2027-06-02"]})
+    for spec in (trail_spec(rows, lines), trail_value_spec(rows)):
+        alt.LayerChart.from_dict(spec).to_dict()
