@@ -25,6 +25,7 @@ in the portfolio; did you mean 'supply'?``). A portfolio file with
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -136,6 +137,8 @@ class Portfolio:
     cancelled: tuple[str, ...] = ()
     #: Day 0 of the portfolio's clock: the earliest start of the file's initiatives.
     start_date: dt.date | None = None
+    #: The changes a portfolio variant made to its base (``PortfolioChange`` objects), in order.
+    changes: tuple[Any, ...] = ()
     source: str | None = field(default=None, compare=False)
 
     def initiative(self, iid: str) -> Initiative:
@@ -314,7 +317,7 @@ def check_portfolio(p: Portfolio, source: str | None = None) -> Portfolio:
             (
                 i
                 for i, d in enumerate(p.depends_on)
-                if any(d.item == a and d.after == b for a, b in zip(cycle, cycle[1:], strict=False))
+                if any(d.item == a and d.after == b for a, b in itertools.pairwise(cycle))
             ),
             0,
         )

@@ -18,6 +18,7 @@ calendar (shifted by its start, to the nearest week).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.engine.model import headcount_curve, person_days
-from simulation.engine.plan import compile_plan, draw_inputs, make_calendar
+from simulation.engine.plan import Plan, compile_plan, draw_inputs, make_calendar
 from simulation.engine.results import Results
 from simulation.engine.runner import _runs_table
 from simulation.engine.summary import _num, paired_deltas, t95
@@ -66,7 +67,7 @@ class PortfolioResults:
             r = self.runs
             self._summary = {
                 "portfolio": self.portfolio.name,
-                "runs": int(len(r)),
+                "runs": len(r),
                 "seed": int(self.seed),
                 "initiatives": {k: v.summary() for k, v in self.initiatives.items()},
                 "all_on_time_probability": _num(r["all_on_time"].mean()),
@@ -165,9 +166,8 @@ def run_portfolio(
     return _portfolio_results(portfolio, seed, results, origin)
 
 
-def _with_team(plan: Any, size: int) -> Any:
-    import dataclasses
-
+def _with_team(plan: Plan, size: int) -> Plan:
+    """The plan with the initiative's own team inside the portfolio (0 allowed)."""
     return dataclasses.replace(plan, team_size=size)
 
 
@@ -285,7 +285,7 @@ def _portfolio_results(
         value += r["value"].to_numpy()
         npv += r["npv"].to_numpy()
         on_time &= r["on_time"].to_numpy(dtype=bool)
-        shift = int(round(origin[iid] / dpw))
+        shift = round(origin[iid] / dpw)
         w = res.weekly
         frames.append(
             pd.DataFrame(
