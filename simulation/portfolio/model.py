@@ -102,35 +102,45 @@ class SharedPerson(Person):
 
 
 class PoolState:
-    """Who of a shared pool is here and free during one replication."""
+    """Who of a shared pool is here and free during one replication, and its headcount."""
 
     def __init__(self, spec: SharedPool):
         self.spec = spec
         self.people: list[SharedPerson] = []
         self.free: deque[SharedPerson] = deque()
         self.leaving = 0
-        self.add(spec.size)
+        #: (portfolio day, people in the pool from then on): what the pool is paid for.
+        self.headcount: list[tuple[float, int]] = [(0.0, 0)]
+        self.add(spec.size, 0.0)
 
-    def add(self, count: int) -> None:
+    def _count(self, t: float, delta: int) -> None:
+        self.headcount.append((t, self.headcount[-1][1] + delta))
+
+    def add(self, count: int, now: float) -> None:
         for _ in range(count):
             person = SharedPerson(self)
             self.people.append(person)
             self.free.append(person)
+        if count:
+            self._count(now, count)
 
-    def remove(self, count: int) -> int:
+    def remove(self, count: int, now: float) -> int:
         """``count`` people leave: idle ones now, busy ones when they finish. Returns how many."""
         gone = min(count, len(self.people) - self.leaving)
         for _ in range(gone):
             if self.free:
                 self.people.remove(self.free.pop())
+                self._count(now, -1)
             else:
                 self.leaving += 1
         return gone
 
-    def release(self, person: SharedPerson) -> None:
+    def release(self, person: SharedPerson, now: float) -> None:
+        """``person`` finished an item at portfolio day ``now``: free, or gone if due to leave."""
         if self.leaving > 0:
             self.leaving -= 1
             self.people.remove(person)
+            self._count(now, -1)
         else:
             self.free.append(person)
 
@@ -181,7 +191,7 @@ class InitiativeRun(Replication):
     def _release(self, person: Person, now: float) -> None:
         if isinstance(person, SharedPerson):
             self.shared_busy.append((person.since, now, person.pool.spec.cost_per_person_day))
-            person.pool.release(person)
+            person.pool.release(person, self.portfolio.env.now)
             self.portfolio.request()
         else:
             super()._release(person, now)
@@ -276,7 +286,7 @@ class PortfolioRun:
     def _move(self, move: Move) -> None:
         gone = self._leave(move.source, move.count)
         if move.target in self.pools:
-            self.pools[move.target].add(gone)
+            self.pools[move.target].add(gone, self.env.now)
             self.request()
         elif move.target in self.by_id:
             rep = self.by_id[move.target]
@@ -285,7 +295,7 @@ class PortfolioRun:
 
     def _leave(self, source: str, count: int) -> int:
         if source in self.pools:
-            return self.pools[source].remove(count)
+            return self.pools[source].remove(count, self.env.now)
         rep = self.by_id.get(source)
         if rep is None:
             return 0

@@ -10,7 +10,8 @@ under the same seed and pairs them run by run (common random numbers).
 
 Meaning (``docs/reference/portfolio.md``): an initiative's cost is its own
 team's paid days plus the days shared people spent on its items; the
-portfolio's value and NPV are the sums over its initiatives; all on time means
+portfolio's value is the sum over its initiatives, its cost and NPV add the
+pools' idle days (paid, but on no initiative's items); all on time means
 every initiative delivered by its deadline (one without a deadline counts when
 delivered); the weekly value puts each initiative's weeks on the portfolio's
 calendar (shifted by its start, to the nearest week).
@@ -42,7 +43,12 @@ from simulation.scenario.schema import MAX_RUNS
 Progress = Callable[[int, int], None]
 
 #: Portfolio-level paired metrics: column of the portfolio's runs table -> JSON key.
-PORTFOLIO_METRICS = {"value": "value", "npv": "npv", "all_on_time": "all_on_time"}
+PORTFOLIO_METRICS = {
+    "value": "value",
+    "npv": "npv",
+    "cost": "cost",
+    "all_on_time": "all_on_time",
+}
 
 
 @dataclass
@@ -52,7 +58,7 @@ class PortfolioResults:
     portfolio: Portfolio
     seed: int
     initiatives: dict[str, Results]  # in priority order
-    runs: pd.DataFrame  # run, value, npv, all_on_time
+    runs: pd.DataFrame  # run, value, cost, shared_idle_cost, npv, all_on_time
     weekly: pd.DataFrame  # run, week, initiative, value (portfolio weeks)
     offsets: dict[str, float] = field(default_factory=dict)  # working days from day 0
     _summary: dict[str, Any] | None = field(default=None, repr=False)
@@ -73,6 +79,8 @@ class PortfolioResults:
                 "all_on_time_probability": _num(r["all_on_time"].mean()),
                 "value_mean": _num(r["value"].mean()),
                 "npv_mean": _num(r["npv"].mean()),
+                "cost_mean": _num(r["cost"].mean()),
+                "shared_idle_cost_mean": _num(r["shared_idle_cost"].mean()),
             }
             if self.portfolio.cancelled:
                 self._summary["cancelled"] = list(self.portfolio.cancelled)
@@ -155,15 +163,56 @@ def run_portfolio(
     collected: dict[str, _Collector] = {
         ini.id: _Collector(ini.scenario, runs) for ini in portfolio.initiatives
     }
+    idle = _IdleShared(portfolio, runs, origin)
     for r in range(runs):
         rep = PortfolioRun(compiled, list(portfolio.shared), waits, portfolio.moves, r, r)
         rep.simulate()
-        for ini_rep in rep.reps:
-            collected[ini_rep.id].add(ini_rep, r)
+        ends = [ini_rep.origin + collected[ini_rep.id].add(ini_rep, r) for ini_rep in rep.reps]
+        idle.add(rep, r, max(ends))
         if progress and ((r + 1) % 50 == 0 or r + 1 == runs):
             progress(r + 1, runs)
     results = {iid: c.results(seed) for iid, c in collected.items()}
-    return _portfolio_results(portfolio, seed, results, origin)
+    return _portfolio_results(portfolio, seed, results, origin, idle)
+
+
+class _IdleShared:
+    """What the pools are paid while nobody needs them (the portfolio's, no initiative's).
+
+    A pool's people are paid every working day from the portfolio's day 0 until
+    the last initiative's work ends; the days they spend on an initiative's
+    items are that initiative's cost, the rest is idle. Discounted on the
+    portfolio's weeks at the first initiative's rate.
+    """
+
+    def __init__(self, portfolio: Portfolio, runs: int, origin: dict[str, float]):
+        first = portfolio.initiatives[0].scenario
+        cal = portfolio_calendar(portfolio)
+        dpw = cal.days_per_week
+        self.weeks = max(
+            round(origin[i.id] / dpw) + i.scenario.value.horizon_weeks
+            for i in portfolio.initiatives
+        )
+        self.edges = np.arange(self.weeks + 1) * float(dpw)
+        self.disc = discount_factors(first, self.weeks)
+        self.cost = np.zeros(runs)
+        self.discounted = np.zeros(runs)
+
+    def add(self, rep: PortfolioRun, r: int, end: float) -> None:
+        if not rep.pools:
+            return
+        paid_total = 0.0
+        paid = np.zeros(self.weeks + 1)
+        for pool in rep.pools.values():
+            rate = pool.spec.cost_per_person_day
+            paid_total += rate * person_days(pool.headcount, end)
+            paid += rate * headcount_curve(pool.headcount, end, self.edges)
+        for ini in rep.reps:
+            for a, b, rate in ini.shared_busy:
+                a, b = a + ini.origin, b + ini.origin
+                paid_total -= rate * (b - a)
+                paid -= rate * (np.clip(self.edges, a, b) - a)
+        self.cost[r] = max(paid_total, 0.0)
+        self.discounted[r] = float((np.diff(paid) * self.disc).sum())
 
 
 def _with_team(plan: Plan, size: int) -> Plan:
@@ -201,8 +250,10 @@ class _Collector:
         self.items: dict[str, list] = {
             k: [] for k in ("run", "live", "fix_live", "misfit", "value", "must_have")
         }
+        self.ends: list[float] = []
 
-    def add(self, rep, r: int) -> None:
+    def add(self, rep, r: int) -> float:
+        """Record replication ``r`` of this initiative; returns its end (its own working day)."""
         jobs = rep.jobs
         delivered = rep.closed
         end = max(rep.last_work_done, rep.delivery if delivered else rep.env.now)
@@ -214,6 +265,7 @@ class _Collector:
         row["delivery_day"].append(rep.delivery)
         row["end_day"].append(end)
         row["cost"].append(cost_pd * person_days(rep.headcount, end) + shared)
+        self.ends.append(end)
         row["effort_total"].append(sum(j.work for j in jobs if j.state == "done"))
         row["items_done"].append(
             sum(1 for j in jobs if j.state == "done" and j.source not in ("overhead", "fix"))
@@ -233,6 +285,7 @@ class _Collector:
             it["misfit"].append(j.misfit)
             it["value"].append(j.value)
             it["must_have"].append(j.must_have)
+        return end
 
     def results(self, seed: int) -> Results:
         sc, cal = self.sc, self.cal
@@ -272,7 +325,11 @@ class _Collector:
 
 
 def _portfolio_results(
-    portfolio: Portfolio, seed: int, results: dict[str, Results], origin: dict[str, float]
+    portfolio: Portfolio,
+    seed: int,
+    results: dict[str, Results],
+    origin: dict[str, float],
+    idle: _IdleShared,
 ) -> PortfolioResults:
     n = next(iter(results.values())).n_runs
     value = np.zeros(n)
@@ -297,8 +354,16 @@ def _portfolio_results(
                 }
             )
         )
+    cost = sum(res.runs["cost"].to_numpy() for res in results.values()) + idle.cost
     runs_df = pd.DataFrame(
-        {"run": np.arange(n), "value": value, "npv": npv, "all_on_time": on_time}
+        {
+            "run": np.arange(n),
+            "value": value,
+            "cost": cost,
+            "shared_idle_cost": idle.cost,
+            "npv": npv - idle.discounted,
+            "all_on_time": on_time,
+        }
     )
     weekly = pd.concat(frames, ignore_index=True)
     weekly["initiative"] = pd.Categorical(weekly["initiative"], categories=list(results))

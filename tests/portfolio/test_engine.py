@@ -211,7 +211,8 @@ def test_all_on_time_is_the_product_for_independent_initiatives():
 
 
 def test_portfolio_value_is_the_sum_and_weeks_are_shifted():
-    """Portfolio value and NPV per run = the sum over initiatives; b starts a week
+    """Portfolio value and NPV per run = the sum over initiatives (no pool, so no idle
+    shared cost); b starts a week
     later, so its first weekly value lands in portfolio week 2 (one week shift)."""
     a = initiative("a", team=1, items=[{"id": "a1", "effort": 5, "value": {"per_week": 100}}])
     b = initiative(
@@ -236,3 +237,19 @@ def test_same_seed_same_numbers():
     for iid in one.initiatives:
         assert one.initiatives[iid].runs.equals(two.initiatives[iid].runs)
     assert one.runs.equals(two.runs)
+
+
+def test_idle_shared_people_are_the_portfolios_cost():
+    """A pool of three (100 a day) serving a and b, one 10-day item each: two
+    people busy 10 days (1,000 charged to each initiative), the third idle
+    until the last work ends at day 10: 1,000 of idle cost, the portfolio's
+    alone; portfolio cost 3,000, and (no discounting) its NPV is the sum of
+    the initiatives' minus that 1,000. Catches idle time charged to nobody
+    (moving people into a pool would look free) or to an initiative."""
+    pool = SharedPool("eng", 3, 100.0, ("a", "b"))
+    res = run_portfolio(portfolio(initiative("a"), initiative("b"), shared=[pool]), runs=1, seed=1)
+    assert res.initiatives["a"].runs["cost"].iloc[0] == pytest.approx(1000)
+    assert res.runs["shared_idle_cost"].iloc[0] == pytest.approx(1000)
+    assert res.runs["cost"].iloc[0] == pytest.approx(3000)
+    total = sum(r.runs["npv"].iloc[0] for r in res.initiatives.values())
+    assert res.runs["npv"].iloc[0] == pytest.approx(total - 1000)
