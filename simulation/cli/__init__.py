@@ -21,6 +21,7 @@ from simulation.cli import (
     exercise,
     history,
     library,
+    portfolio,
     prioritise,
     report,
     run,
@@ -30,7 +31,18 @@ from simulation.cli.options import Parser
 from simulation.scenario.errors import ScenarioError
 
 #: Every command module, in the order of ``--help``.
-COMMANDS = (run, compare, validate, library, prioritise, decisions, history, exercise, report)
+COMMANDS = (
+    run,
+    compare,
+    validate,
+    library,
+    prioritise,
+    portfolio,
+    decisions,
+    history,
+    exercise,
+    report,
+)
 
 
 def build_parser() -> Parser:

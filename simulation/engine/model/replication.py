@@ -217,7 +217,7 @@ class Replication(ScopeEvents, MisfitFixes, Risks):
         self._await_finish(job)
 
     def _duration(self, person: Person, t0: float, work: float) -> float:
-        """Working days for ``person`` to do ``work`` person-days from ``t0`` (their team's rule)."""
+        """Working days for ``person`` to do ``work`` person-days from ``t0`` (the team's rule)."""
         return self.team.duration(person, t0, work)
 
     def _release(self, person: Person, now: float) -> None:
