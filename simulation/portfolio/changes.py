@@ -295,7 +295,10 @@ def apply_portfolio_changes(
 ) -> Portfolio:
     """Every change in order, then the portfolio's rules checked again."""
     for i, change in enumerate(changes):
-        p = change.apply(p, f"changes[{i}]", source)
+        where = (
+            f"changes[{i}]" if isinstance(change, InInitiative) else f"changes[{i}].{change.kind}"
+        )
+        p = change.apply(p, where, source)
     return check_portfolio(p, source)
 
 
