@@ -9,15 +9,13 @@
     res.summary()            # per initiative both lenses, value, NPV, all on time
 """
 
+from simulation.portfolio.loading import load_portfolio, load_portfolio_text, parse_portfolio
 from simulation.portfolio.portfolios import (
     CrossDependency,
     Initiative,
     Move,
     Portfolio,
     SharedPool,
-    load_portfolio,
-    load_portfolio_text,
-    parse_portfolio,
     portfolio_files,
     portfolios_dir,
 )

@@ -37,6 +37,7 @@ from simulation.portfolio.portfolios import (
     _text,
     _whole,
     check_portfolio,
+    parse_portfolio_base,
     portfolios_dir,
 )
 from simulation.scenario.calendar import WorkCalendar
@@ -317,8 +318,6 @@ def _resolve(ref: Any, folder: Path, source: str) -> Path:
 
 def load_portfolio_variant(data: dict, source: str, folder: Path, depth: int = 0) -> Portfolio:
     """A portfolio variant file: its base portfolio with its changes applied."""
-    from simulation.portfolio.portfolios import parse_portfolio
-
     _check_keys(data, VARIANT_KEYS, "", source)
     if depth >= MAX_EXTENDS_DEPTH:
         raise _problem(source, "extends", f"more than {MAX_EXTENDS_DEPTH} variants deep (a cycle?)")
@@ -327,7 +326,7 @@ def load_portfolio_variant(data: dict, source: str, folder: Path, depth: int = 0
     if isinstance(base_data, dict) and "extends" in base_data:
         base = load_portfolio_variant(base_data, str(path), path.parent, depth + 1)
     else:
-        base = parse_portfolio(base_data, str(path), path.parent)
+        base = parse_portfolio_base(base_data, str(path), path.parent)
     changes = parse_portfolio_changes(data.get("changes"), source)
     out = apply_portfolio_changes(base, changes, source)
     name = (

@@ -15,18 +15,17 @@ item::
     depends_on:
       - {item: grant/status, after: supply/ingest}
 
-:func:`load_portfolio` validates all of it and names the field of every
-problem (``portfolios/h1.yaml: depends_on[0].after: initiative 'suply' is not
-in the portfolio; did you mean 'supply'?``). A portfolio file with
-``extends`` is a portfolio variant: its base's portfolio with typed changes
-(:mod:`simulation.portfolio.changes`).
+:func:`~simulation.portfolio.loading.load_portfolio` validates all of it and
+names the field of every problem (``portfolios/h1.yaml: depends_on[0].after:
+initiative 'suply' is not in the portfolio; did you mean 'supply'?``). A
+portfolio file with ``extends`` is a portfolio variant: its base's portfolio
+with typed changes (:mod:`simulation.portfolio.changes`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,7 +36,6 @@ from simulation.scenario.errors import ScenarioError
 from simulation.scenario.library import LIBRARY_DIR
 from simulation.scenario.schema import MAX_RUNS, MAX_TEAM, Scenario
 from simulation.scenario.validation import ID_PATTERN, ID_RULE, describe_input, suggest
-from simulation.scenario.yamlio import parse_yaml_text, read_yaml_file
 
 #: Keys a portfolio file may have.
 PORTFOLIO_KEYS = ("name", "description", "initiatives", "shared", "depends_on", "simulation")
@@ -339,10 +337,10 @@ def check_portfolio(p: Portfolio, source: str | None = None) -> Portfolio:
 
 
 # ------------------------------------------------------------------ parsing
-def parse_portfolio(
+def parse_portfolio_base(
     data: Any, source: str = "<portfolio>", base_dir: Path | None = None
 ) -> Portfolio:
-    """Validate parsed portfolio data (a base, or a variant with ``extends``).
+    """Validate parsed portfolio data (a base file; variants: :mod:`simulation.portfolio.loading`).
 
     Raises
     ------
@@ -350,10 +348,6 @@ def parse_portfolio(
         Naming ``source`` and the field path of the first problem.
     """
     folder = Path(base_dir) if base_dir is not None else Path.cwd()
-    if isinstance(data, dict) and "extends" in data:
-        from simulation.portfolio.changes import load_portfolio_variant
-
-        return load_portfolio_variant(data, source, folder)
     if not isinstance(data, dict):
         raise ScenarioError(
             "a portfolio file holds a mapping (name, initiatives, shared, depends_on), got "
@@ -483,26 +477,6 @@ def parse_portfolio(
         source=source,
     )
     return check_portfolio(portfolio, source)
-
-
-def load_portfolio(path: str | os.PathLike) -> Portfolio:
-    """Load and validate a portfolio file (``scenarios/portfolios/*.yaml``) or a variant of one.
-
-    Raises
-    ------
-    ScenarioError
-        With the file name and the field path, e.g.
-        ``h1.yaml: shared[0].serves: a pool must serve at least one initiative ...``.
-    """
-    data = read_yaml_file(path)
-    return parse_portfolio(data, source=os.fspath(path), base_dir=Path(path).parent)
-
-
-def load_portfolio_text(
-    text: str | bytes, source: str = "<upload>", base_dir: Path | None = None
-) -> Portfolio:
-    """A portfolio from text (an upload); plan files are resolved against ``base_dir``."""
-    return parse_portfolio(parse_yaml_text(text, source), source, base_dir)
 
 
 def portfolios_dir() -> Path:

@@ -130,7 +130,7 @@ def run_portfolio(
     Parameters
     ----------
     portfolio : Portfolio
-        A validated portfolio (:func:`~simulation.portfolio.portfolios.load_portfolio`).
+        A validated portfolio (:func:`~simulation.portfolio.loading.load_portfolio`).
     runs, seed : int, optional
         Default the portfolio's ``simulation`` section. Initiative ``i`` draws
         from its own named streams under ``seed``, exactly as it would alone.
