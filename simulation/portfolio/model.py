@@ -203,10 +203,12 @@ class InitiativeRun(Replication):
 
     def take_shared(self) -> None:
         """Start ready items with free shared people (backlog order, up to the WIP limit)."""
+        ready = self.backlog.ready
+        if not ready:
+            return
         hold = max(self.build_start, self.blocked_until)
         if self.env.now < hold - EPS:
             return  # it wakes at ``hold`` and asks again
-        ready = self.backlog.ready
         while ready and len(self.doing) < self.plan.wip_limit:
             pool = next((p for p in self.pools if p.free), None)
             if pool is None:

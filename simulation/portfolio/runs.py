@@ -175,6 +175,21 @@ def run_portfolio(
     return _portfolio_results(portfolio, seed, results, origin, idle)
 
 
+def busy_curves(
+    busy: list[tuple[int, float, float, float]], edges: np.ndarray, runs: int
+) -> np.ndarray:
+    """Cumulative money paid for busy intervals ``(run, start, end, rate)`` at each edge.
+
+    Row ``r`` of the ``(runs, len(edges))`` result is run ``r``'s; days in working days.
+    """
+    out = np.zeros((runs, len(edges)))
+    if busy:
+        run, a, b, rate = (np.asarray(c) for c in zip(*busy, strict=True))
+        paid = rate[:, None] * (np.clip(edges[None, :], a[:, None], b[:, None]) - a[:, None])
+        np.add.at(out, run.astype(np.int64), paid)
+    return out
+
+
 class _IdleShared:
     """What the pools are paid while nobody needs them (the portfolio's, no initiative's).
 
@@ -206,11 +221,13 @@ class _IdleShared:
             rate = pool.spec.cost_per_person_day
             paid_total += rate * person_days(pool.headcount, end)
             paid += rate * headcount_curve(pool.headcount, end, self.edges)
-        for ini in rep.reps:
-            for a, b, rate in ini.shared_busy:
-                a, b = a + ini.origin, b + ini.origin
-                paid_total -= rate * (b - a)
-                paid -= rate * (np.clip(self.edges, a, b) - a)
+        busy = [
+            (0, a + ini.origin, b + ini.origin, rate)
+            for ini in rep.reps
+            for a, b, rate in ini.shared_busy
+        ]
+        paid_total -= sum(rate * (b - a) for _, a, b, rate in busy)
+        paid -= busy_curves(busy, self.edges, 1)[0]
         self.cost[r] = max(paid_total, 0.0)
         self.discounted[r] = float((np.diff(paid) * self.disc).sum())
 
@@ -246,7 +263,7 @@ class _Collector:
             )
         }
         self.paid = np.zeros((runs, weeks + 1))
-        self.shared_paid = np.zeros((runs, weeks + 1))
+        self.busy: list[tuple[int, float, float, float]] = []  # run, start, end, rate
         self.items: dict[str, list] = {
             k: [] for k in ("run", "live", "fix_live", "misfit", "value", "must_have")
         }
@@ -275,8 +292,7 @@ class _Collector:
         row["fixes"].append(sum(1 for j in jobs if j.source == "fix"))
         row["risks_fired"].append(",".join(rep.risks_fired))
         self.paid[r] = headcount_curve(rep.headcount, end, self.edges)
-        for a, b, rate in rep.shared_busy:
-            self.shared_paid[r] += rate * (np.clip(self.edges, a, b) - a)
+        self.busy += [(r, a, b, rate) for a, b, rate in rep.shared_busy]
         it = self.items
         for j in jobs:
             it["run"].append(r)
@@ -304,7 +320,9 @@ class _Collector:
         )
         disc = discount_factors(sc, weeks)
         cost_weekly = np.diff(self.paid, axis=1) * sc.team.cost_per_person_day * disc
-        cost_weekly = cost_weekly + np.diff(self.shared_paid, axis=1) * disc
+        cost_weekly = (
+            cost_weekly + np.diff(busy_curves(self.busy, self.edges, self.n), axis=1) * disc
+        )
         runs_arr = {k: np.asarray(v) for k, v in self.rows.items()}
         runs_arr["value"] = vr.value
         runs_arr["cost_discounted"] = cost_weekly.sum(axis=1)
