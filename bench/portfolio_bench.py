@@ -47,9 +47,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     p = load_portfolio(BUNDLED)
-    alone = tuple(
-        Initiative(i.id, i.plan, i.scenario, i.scenario.team.size) for i in p.initiatives
-    )
+    alone = tuple(Initiative(i.id, i.plan, i.scenario, i.scenario.team.size) for i in p.initiatives)
     iso = p.with_(initiatives=alone, shared=(), depends_on=())
     n, seed = args.runs, 42
     standalone = cpu(

@@ -440,8 +440,19 @@ def _delta_stats(d: np.ndarray) -> dict[str, Any]:
     }
 
 
+def _on_portfolio_clock(runs: pd.DataFrame, origin: float) -> pd.DataFrame:
+    """Days counted from the portfolio's day 0, so deferring an initiative shows as later."""
+    out = runs.copy()
+    for col in ("delivery_day", "first_value_day"):
+        out[col] = out[col] + origin
+    return out
+
+
 def portfolio_deltas(base: PortfolioResults, other: PortfolioResults) -> dict[str, dict]:
     """Per initiative of ``base`` and for the portfolio: paired differences ``other - base``.
+
+    Days (delivery, first value) are compared on the portfolio's clock, so
+    ``defer`` moves them by the deferral.
 
     A cancelled initiative has ``{"cancelled": true}`` and the loss of its
     value, NPV and cost (Δ = minus its own in every run).
@@ -456,7 +467,10 @@ def portfolio_deltas(base: PortfolioResults, other: PortfolioResults) -> dict[st
                     "p05": _num(row["p05"]),
                     "p95": _num(row["p95"]),
                 }
-                for row in paired_deltas(res.runs, other.initiatives[iid].runs)
+                for row in paired_deltas(
+                    _on_portfolio_clock(res.runs, base.offsets[iid]),
+                    _on_portfolio_clock(other.initiatives[iid].runs, other.offsets[iid]),
+                )
             }
         else:
             r = res.runs

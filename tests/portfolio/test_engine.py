@@ -253,3 +253,14 @@ def test_idle_shared_people_are_the_portfolios_cost():
     assert res.runs["cost"].iloc[0] == pytest.approx(3000)
     total = sum(r.runs["npv"].iloc[0] for r in res.initiatives.values())
     assert res.runs["npv"].iloc[0] == pytest.approx(total - 1000)
+
+
+def test_defer_shows_in_the_ripple_on_the_portfolio_clock():
+    """Deferring a lone initiative (own person, 10-day item) by 5 working days: its
+    own delivery day stays 10, but the ripple compares on the portfolio's clock,
+    so Δ delivery = +5 working days (not 0, which would hide the deferral)."""
+    p = portfolio(initiative("a", team=1), initiative("b", team=1))
+    later = apply_portfolio_changes(p, (Defer("a", 5),))
+    cmp = compare_portfolios({"base": p, "later": later}, runs=2, seed=1)
+    assert cmp.deltas["later"]["a"]["delivery_day"]["mean"] == pytest.approx(5)
+    assert cmp.deltas["later"]["b"]["delivery_day"]["mean"] == pytest.approx(0)
