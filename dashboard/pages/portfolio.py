@@ -67,7 +67,7 @@ def _order_arrows(base: Portfolio) -> list[str]:
     st.markdown("**Priority order**")
     for i, iid in enumerate(order):
         c1, c2 = st.columns([5, 1])
-        c1.write(f"{i + 1}. {iid}")
+        c1.text(f"{i + 1}. {iid}")  # text, not Markdown (which would make a list)
         if c2.button("↑", key=f"pf_up_{iid}", disabled=i == 0, help=f"Move {iid} up"):
             st.session_state[ORDER] = (owner, portfolio_view.move_up(order, iid))
             st.rerun()
