@@ -9,7 +9,7 @@ from dashboard.charts import DATE_FORMAT, HEIGHT, MONEY_FORMAT, PADDING
 from simulation.present.charts import DEADLINE, PROJECT
 
 #: Height of one initiative's row on the roadmap, in pixels.
-ROW_PX = 34
+ROW_PX = 40
 
 
 def roadmap_chart(table: pd.DataFrame) -> alt.LayerChart:
@@ -18,7 +18,7 @@ def roadmap_chart(table: pd.DataFrame) -> alt.LayerChart:
     order = list(table["initiative"])
     y = alt.Y("initiative:N", sort=order, title=None)
     base = alt.Chart(table)
-    bars = base.mark_bar(color=PROJECT, height=ROW_PX * 0.5).encode(
+    bars = base.mark_bar(color=PROJECT).encode(
         x=alt.X("p50:T", title="Delivery, P50 to P85", axis=alt.Axis(format="%-d %b %Y")),
         x2="p85:T",
         y=y,
@@ -32,7 +32,7 @@ def roadmap_chart(table: pd.DataFrame) -> alt.LayerChart:
     )
     ticks = (
         base.transform_filter("isValid(datum.deadline)")
-        .mark_tick(color=DEADLINE, thickness=3, size=ROW_PX * 0.8)
+        .mark_tick(color=DEADLINE, thickness=3)
         .encode(
             x="deadline:T",
             y=y,
