@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import fmt, portfolio_charts, portfolio_view, prose
+from dashboard import fmt, portfolio_charts, portfolio_view, prose, report_button
 from simulation import ScenarioError
 from simulation.portfolio import (
     Portfolio,
@@ -139,10 +139,25 @@ def main() -> None:
             cmp = compare_portfolios({"base": base, name: variant}, runs=runs, seed=base.seed)
         st.session_state[RIPPLE] = (key, cmp, name)
     last = st.session_state.get(RIPPLE)
+    cmp = None
     if last and last[0] == key:
         _key, cmp, name = last
         st.markdown(f"**{name}**")
         st.dataframe(portfolio_view.ripple_rows(cmp, name), hide_index=True)
+    _report(key, res, cmp)
+
+
+def _report(key: str, res, cmp) -> None:
+    """The portfolio report (and the ripple shown, if any) as one HTML file."""
+    from simulation.report.portfolio import portfolio_report_html
+
+    notes = {name: [name] for name in (cmp.deltas if cmp else {})}
+    report_button.download_report(
+        (key, tuple(notes)),
+        lambda: portfolio_report_html(res, cmp, notes),
+        report_button.file_name(res.portfolio.name),
+        "pf_report",
+    )
 
 
 main()
