@@ -34,6 +34,15 @@ def _run(key: str, _p: Portfolio, runs: int, seed: int):
     return run_portfolio(_p, runs=runs, seed=seed)
 
 
+def results_key(p: Portfolio, runs: int) -> str:
+    """What the results are a function of: the file (or the built portfolio's parts) and runs.
+
+    Plans are named by file, so a file edited while the page is open needs a reload.
+    """
+    parts = [(i.id, i.plan, i.team_size, str(i.scenario.start_date)) for i in p.initiatives]
+    return repr((p.source, p.name, parts, p.shared, p.depends_on, p.moves, runs, p.seed))
+
+
 def _pick() -> Portfolio | None:
     # Bases first (a variant's file names its base with ``extends``), then variants.
     paths = sorted(portfolio_files(), key=lambda p: "extends:" in p.read_text(encoding="utf-8"))
@@ -105,7 +114,7 @@ def main() -> None:
     if base is None:
         return
     runs = st.select_slider("Runs", RUN_CHOICES, value=DEFAULT_RUNS, key="pf_runs")
-    key = repr((base.source, base.ids, [i.team_size for i in base.initiatives], runs, base.seed))
+    key = results_key(base, runs)
     with st.spinner(f"Simulating {runs:,} futures of {len(base.ids)} initiatives..."):
         res = _run(key, base, runs, base.seed)
     s = res.summary()

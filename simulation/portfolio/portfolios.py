@@ -34,7 +34,7 @@ from typing import Any
 from simulation.scenario.changes import load_variant_data
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.library import LIBRARY_DIR
-from simulation.scenario.schema import MAX_RUNS, MAX_TEAM, Scenario
+from simulation.scenario.schema import MAX_TEAM, Scenario
 from simulation.scenario.validation import ID_PATTERN, ID_RULE, describe_input, suggest
 
 #: Keys a portfolio file may have.
@@ -52,6 +52,9 @@ MAX_INITIATIVES = 20
 #: Most shared pools and cross-initiative dependencies.
 MAX_POOLS = 50
 MAX_DEPENDENCIES = 500
+#: Most runs of one portfolio (file or call): it runs in one process and keeps every
+#: initiative's runs and weekly tables in memory.
+MAX_RUNS = 20_000
 #: Longest name and description.
 MAX_NAME, MAX_DESCRIPTION = 200, 5_000
 

@@ -35,12 +35,12 @@ from simulation.engine.runner import _runs_table
 from simulation.engine.summary import _num, paired_deltas, t95
 from simulation.engine.value import discount_factors, value_pass
 from simulation.portfolio.model import PortfolioRun, with_cross_dependencies
-from simulation.portfolio.portfolios import Portfolio
+from simulation.portfolio.portfolios import MAX_RUNS, Portfolio
 from simulation.scenario.calendar import WorkCalendar
 from simulation.scenario.errors import ScenarioError
-from simulation.scenario.schema import MAX_RUNS
 
 Progress = Callable[[int, int], None]
+
 
 #: Portfolio-level paired metrics: column of the portfolio's runs table -> JSON key.
 PORTFOLIO_METRICS = {
