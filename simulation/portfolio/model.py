@@ -181,6 +181,10 @@ class InitiativeRun(Replication):
         self.pools = pools
         #: (start, end, cost per person-day) of each item a shared person did here.
         self.shared_busy: list[tuple[float, float, float]] = []
+        if not pools:  # nobody shared: the single-initiative methods, without the hooks' cost
+            self._dispatch = Replication._dispatch.__get__(self)  # type: ignore[method-assign]
+            self._duration = Replication._duration.__get__(self)  # type: ignore[method-assign]
+            self._release = Replication._release.__get__(self)  # type: ignore[method-assign]
 
     def _duration(self, person: Person, t0: float, work: float) -> float:
         if isinstance(person, SharedPerson):
