@@ -316,15 +316,27 @@ def _resolve(ref: Any, folder: Path, source: str) -> Path:
     raise _problem(source, "extends", f"base portfolio '{ref}' not found next to the variant")
 
 
-def load_portfolio_variant(data: dict, source: str, folder: Path, depth: int = 0) -> Portfolio:
-    """A portfolio variant file: its base portfolio with its changes applied."""
+def load_portfolio_variant(
+    data: dict, source: str, folder: Path, seen: tuple[Path, ...] = ()
+) -> Portfolio:
+    """A portfolio variant file: its base portfolio with its changes applied.
+
+    ``seen``: the variant files along the chain so far (a cycle is an error).
+    """
     _check_keys(data, VARIANT_KEYS, "", source)
-    if depth >= MAX_EXTENDS_DEPTH:
-        raise _problem(source, "extends", f"more than {MAX_EXTENDS_DEPTH} variants deep (a cycle?)")
+    me = Path(source).resolve()
+    seen = seen or ((me,) if me.is_file() else ())
     path = _resolve(data.get("extends"), folder, source)
+    if path in seen:
+        loop = " -> ".join(p.name for p in (*seen[seen.index(path) :], path))
+        raise _problem(
+            source, "extends", f"portfolio variants extend each other in a cycle: {loop}"
+        )
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise _problem(source, "extends", f"more than {MAX_EXTENDS_DEPTH} variants deep")
     base_data = read_yaml_file(path)
     if isinstance(base_data, dict) and "extends" in base_data:
-        base = load_portfolio_variant(base_data, str(path), path.parent, depth + 1)
+        base = load_portfolio_variant(base_data, str(path), path.parent, (*seen, path))
     else:
         base = parse_portfolio_base(base_data, str(path), path.parent)
     changes = parse_portfolio_changes(data.get("changes"), source)

@@ -238,6 +238,10 @@ def _plan(ref: Any, where: str, source: str, base_dir: Path) -> Scenario:
         if exc.source != source:
             raise  # a problem inside the plan file itself: it names that file
         message = exc.problems[0][1] if exc.problems else str(exc)
+        # The variant machinery's words, for a plan of a portfolio.
+        message = message.replace("name the base", "name the plan").replace(
+            "variant's folder", "portfolio's folder"
+        )
         raise _problem(source, where, message) from None
     return sc.model_copy(update={"name": sc.name.removesuffix(f" ({Path(source).stem})")})
 

@@ -190,3 +190,14 @@ def test_cli_json_with_a_variant(capsys):
     assert set(ripple) == {"supply", "grant", "finance", "portfolio"}
     assert ripple["grant"]["delivery_day"]["mean"] < 0
     assert ripple["supply"]["delivery_day"]["mean"] > 0
+
+
+def test_hostile_plans_and_a_variant_cycle(tmp_path):
+    """A plan outside the folder and the library is refused (never read), and a
+    variant extending itself is a cycle named as such, not a recursion error."""
+    outside = write(tmp_path, bad(initiatives=[{"id": "a", "plan": "../../../etc/hosts"}]))
+    with pytest.raises(ScenarioError, match=r"initiatives\[0\]\.plan: .* points outside"):
+        load_portfolio(outside)
+    loop = write(tmp_path, {"extends": "loop.yaml", "changes": [{"cancel": "a"}]}, "loop.yaml")
+    with pytest.raises(ScenarioError, match="extend each other in a cycle: loop.yaml -> loop.yaml"):
+        load_portfolio(loop)
