@@ -199,5 +199,7 @@ def test_hostile_plans_and_a_variant_cycle(tmp_path):
     with pytest.raises(ScenarioError, match=r"initiatives\[0\]\.plan: .* points outside"):
         load_portfolio(outside)
     loop = write(tmp_path, {"extends": "loop.yaml", "changes": [{"cancel": "a"}]}, "loop.yaml")
-    with pytest.raises(ScenarioError, match="extend each other in a cycle: loop.yaml -> loop.yaml"):
+    with pytest.raises(
+        ScenarioError, match=r"extend each other in a cycle: loop\.yaml -> loop\.yaml"
+    ):
         load_portfolio(loop)
