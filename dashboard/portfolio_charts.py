@@ -9,14 +9,15 @@ from dashboard.charts import DATE_FORMAT, HEIGHT, MONEY_FORMAT, PADDING
 from simulation.present.charts import DEADLINE, PROJECT
 
 #: Height of one initiative's row on the roadmap, in pixels.
-ROW_PX = 40
+ROW_PX = 50
 
 
 def roadmap_chart(table: pd.DataFrame) -> alt.LayerChart:
     """Each initiative's P50-P85 delivery as a bar (priority order, top first), its
     deadline as a tick. ``table``: :func:`dashboard.portfolio_view.roadmap_table`."""
     order = list(table["initiative"])
-    y = alt.Y("initiative:N", sort=order, title=None)
+    # Every initiative's name shows, however tight the rows (Vega hides overlaps by default).
+    y = alt.Y("initiative:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False))
     base = alt.Chart(table)
     bars = base.mark_bar(color=PROJECT).encode(
         x=alt.X("p50:T", title="Delivery, P50 to P85", axis=alt.Axis(format="%-d %b %Y")),

@@ -11,7 +11,7 @@ from tests.helpers import LIBRARY
 
 def test_roadmap_has_one_row_per_initiative_in_priority_order():
     """Three initiatives: the y axis sorts them in the given (priority) order and the
-    chart is tall enough for three rows (40 px each); a row without a deadline
+    chart is tall enough for three rows (50 px each); a row without a deadline
     draws no tick (the filter), so a NaT never becomes 1970."""
     t = pd.DataFrame(
         {
@@ -24,7 +24,7 @@ def test_roadmap_has_one_row_per_initiative_in_priority_order():
     )
     spec = portfolio_charts.roadmap_chart(t).to_dict()
     assert spec["layer"][0]["encoding"]["y"]["sort"] == ["grant", "supply", "finance"]
-    assert spec["height"] >= 3 * 40
+    assert spec["height"] >= 3 * 50
     assert spec["layer"][1]["transform"] == [{"filter": "isValid(datum.deadline)"}]
 
 
