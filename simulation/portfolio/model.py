@@ -286,7 +286,7 @@ class PortfolioRun:
     def _assign(self, _ev: Any) -> None:
         self.pending = False
         for rep in self.reps:  # priority order
-            if rep.pools:
+            if rep.pools and rep.backlog.ready:
                 rep.take_shared()
 
     def _move(self, move: Move) -> None:

@@ -209,27 +209,34 @@ class _IdleShared:
         )
         self.edges = np.arange(self.weeks + 1) * float(dpw)
         self.disc = discount_factors(first, self.weeks)
-        self.cost = np.zeros(runs)
-        self.discounted = np.zeros(runs)
+        self.runs = runs
+        self.paid_total = np.zeros(runs)
+        self.paid = np.zeros((runs, self.weeks + 1))
+        self.busy: list[tuple[int, float, float, float]] = []  # run, start, end, rate
 
     def add(self, rep: PortfolioRun, r: int, end: float) -> None:
+        """Record run ``r``: the pools' paid days to ``end`` and their busy intervals."""
         if not rep.pools:
             return
-        paid_total = 0.0
-        paid = np.zeros(self.weeks + 1)
         for pool in rep.pools.values():
             rate = pool.spec.cost_per_person_day
-            paid_total += rate * person_days(pool.headcount, end)
-            paid += rate * headcount_curve(pool.headcount, end, self.edges)
-        busy = [
-            (0, a + ini.origin, b + ini.origin, rate)
+            self.paid_total[r] += rate * person_days(pool.headcount, end)
+            self.paid[r] += rate * headcount_curve(pool.headcount, end, self.edges)
+        self.busy += [
+            (r, a + ini.origin, b + ini.origin, rate)
             for ini in rep.reps
             for a, b, rate in ini.shared_busy
         ]
-        paid_total -= sum(rate * (b - a) for _, a, b, rate in busy)
-        paid -= busy_curves(busy, self.edges, 1)[0]
-        self.cost[r] = max(paid_total, 0.0)
-        self.discounted[r] = float((np.diff(paid) * self.disc).sum())
+
+    def totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per run: the idle cost, and the idle cost discounted."""
+        busy_total = np.zeros(self.runs)
+        if self.busy:
+            run, a, b, rate = (np.asarray(c) for c in zip(*self.busy, strict=True))
+            np.add.at(busy_total, run.astype(np.int64), rate * (b - a))
+        idle = self.paid - busy_curves(self.busy, self.edges, self.runs)
+        cost = np.maximum(self.paid_total - busy_total, 0.0)
+        return cost, (np.diff(idle, axis=1) * self.disc).sum(axis=1)
 
 
 def _with_team(plan: Plan, size: int) -> Plan:
@@ -372,14 +379,15 @@ def _portfolio_results(
                 }
             )
         )
-    cost = sum(res.runs["cost"].to_numpy() for res in results.values()) + idle.cost
+    idle_cost, idle_discounted = idle.totals()
+    cost = sum(res.runs["cost"].to_numpy() for res in results.values()) + idle_cost
     runs_df = pd.DataFrame(
         {
             "run": np.arange(n),
             "value": value,
             "cost": cost,
-            "shared_idle_cost": idle.cost,
-            "npv": npv - idle.discounted,
+            "shared_idle_cost": idle_cost,
+            "npv": npv - idle_discounted,
             "all_on_time": on_time,
         }
     )
