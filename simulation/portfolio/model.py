@@ -49,6 +49,11 @@ class LocalClock:
     local times a hair apart into one shared moment (they then keep the order
     they were scheduled in); equal local times stay equal. Everything else an
     event needs (the active process) is the shared environment's.
+
+    It queues events the way :meth:`simpy.Environment.schedule` does, on the
+    environment's own queue and event counter (SimPy 4.1, pinned in
+    requirements.txt); the isolation test in ``tests/portfolio`` fails if a
+    SimPy upgrade changes that.
     """
 
     __slots__ = ("_env", "_local", "_stamp", "origin")
