@@ -315,11 +315,12 @@ class PortfolioRun:
         return count
 
     def simulate(self) -> PortfolioRun:
-        for rep in self.reps:
-            rep.schedule()
+        # Moves first: one dated day 0 happens before anyone picks up work.
         for move in self.moves:
             ev = self.env.timeout(move.at_day)
             ev.callbacks.append(lambda _ev, m=move: self._move(m))
+        for rep in self.reps:
+            rep.schedule()
         last = max((rep.origin for rep in self.reps), default=0.0)
         self.env.run(until=MAX_SIM_DAYS + last)
         return self

@@ -264,3 +264,16 @@ def test_defer_shows_in_the_ripple_on_the_portfolio_clock():
     cmp = compare_portfolios({"base": p, "later": later}, runs=2, seed=1)
     assert cmp.deltas["later"]["a"]["delivery_day"]["mean"] == pytest.approx(5)
     assert cmp.deltas["later"]["b"]["delivery_day"]["mean"] == pytest.approx(0)
+
+
+def test_a_move_on_day_0_happens_before_work_starts():
+    """b has two people and two 10-day items, no discovery; one of them moves to a
+    on day 0. Had b's people picked up work first, both of b's items would be
+    done at 10 (the mover leaving only after finishing); moved first, b's one
+    person does both: 20. a (no own people, one 10-day item) is done at 10."""
+    b = initiative("b", team=2, items=[{"id": "b1", "effort": 10}, {"id": "b2", "effort": 10}])
+    p = portfolio(initiative("a", team=0), b, shared=[SharedPool("eng", 1, 0.0, ("a",))])
+    moved = apply_portfolio_changes(p, (MovePeople("b", "a", 1, 0.0),))
+    res = run_portfolio(moved, runs=1, seed=1)
+    assert delivery(res, "b") == pytest.approx(20)
+    assert delivery(res, "a") == pytest.approx(10)
