@@ -16,10 +16,12 @@ from simulation.portfolio import Initiative, Portfolio, PortfolioComparison, Por
 from simulation.portfolio.changes import (
     Cancel,
     Defer,
+    InInitiative,
     MovePeople,
     PortfolioChange,
     Reprioritise,
 )
+from simulation.scenario.changes import AddItems
 from simulation.scenario.library import LIBRARY_DIR
 from simulation.scenario.loading import load_scenario
 
@@ -27,6 +29,8 @@ from simulation.scenario.loading import load_scenario
 BUILD_POOL_SIZE = 2
 BUILD_POOL_COST = 900.0  # per person-day
 NO_CANCEL = "(none)"
+#: The id of the work item the "add work" lever adds to an initiative.
+ADDED_WORK_ID = "portfolio-added-work"
 
 
 def build_portfolio(plans: list[str], pool_size: int, own_share: float) -> Portfolio:
@@ -62,9 +66,18 @@ def lever_changes(
     move: dict[str, Any] | None,
     defer: dict[str, Any] | None,
     cancel: str,
+    work: dict[str, Any] | None = None,
 ) -> tuple[PortfolioChange, ...]:
-    """The page's levers as portfolio changes (only those that change something)."""
+    """The page's levers as portfolio changes (only those that change something).
+
+    ``work``: ``{initiative, effort, at_day}``, a must-have item of ``effort``
+    person-days added to that initiative's backlog (end) on its day ``at_day``.
+    """
     out: list[PortfolioChange] = []
+    if work and work["effort"] > 0:
+        item = {"id": ADDED_WORK_ID, "name": "Added work", "effort": float(work["effort"])}
+        change = AddItems(at_day=float(work["at_day"]), items=[item])
+        out.append(InInitiative(work["initiative"], change))
     if list(order) != list(base.ids):
         out.append(Reprioritise(tuple(order)))
     if move and move["count"] > 0 and move["from"] != move["to"]:

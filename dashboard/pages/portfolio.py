@@ -100,7 +100,13 @@ def _levers(base: Portfolio):
         "days": c2.number_input("by working days", 0, 500, 0, key="pf_defer_days"),
     }
     cancel = c3.selectbox("Cancel", [portfolio_view.NO_CANCEL, *base.ids], key="pf_cancel")
-    return portfolio_view.lever_changes(base, order, move, defer, cancel)
+    c1, c2, c3 = st.columns(3)
+    work = {
+        "initiative": c1.selectbox("Add work to", base.ids, key="pf_work_id"),
+        "effort": c2.number_input("person-days", 0.0, 500.0, 0.0, 1.0, key="pf_work_effort"),
+        "at_day": c3.number_input("on its working day", 0, 1000, 0, key="pf_work_day"),
+    }
+    return portfolio_view.lever_changes(base, order, move, defer, cancel, work)
 
 
 def main() -> None:
