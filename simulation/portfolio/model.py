@@ -129,25 +129,32 @@ class PoolState:
         if count:
             self._count(now, count)
 
-    def remove(self, count: int, now: float) -> int:
-        """``count`` people leave: idle ones now, busy ones when they finish. Returns how many."""
-        gone = min(count, len(self.people) - self.leaving)
-        for _ in range(gone):
+    def remove(self, count: int, now: float) -> tuple[int, int]:
+        """``count`` people leave: idle ones now, busy ones when they finish.
+
+        Returns (people gone now, people who leave when they finish).
+        """
+        idle = busy = 0
+        for _ in range(min(count, len(self.people) - self.leaving)):
             if self.free:
                 self.people.remove(self.free.pop())
                 self._count(now, -1)
+                idle += 1
             else:
                 self.leaving += 1
-        return gone
+                busy += 1
+        return idle, busy
 
-    def release(self, person: SharedPerson, now: float) -> None:
-        """``person`` finished an item at portfolio day ``now``: free, or gone if due to leave."""
+    def release(self, person: SharedPerson, now: float) -> bool:
+        """``person`` finished an item at portfolio day ``now``: free, or gone if due to
+        leave (then True)."""
         if self.leaving > 0:
             self.leaving -= 1
             self.people.remove(person)
             self._count(now, -1)
-        else:
-            self.free.append(person)
+            return True
+        self.free.append(person)
+        return False
 
 
 class WatchedBacklog(Backlog):
@@ -186,7 +193,8 @@ class InitiativeRun(Replication):
         self.pools = pools
         #: (start, end, cost per person-day) of each item a shared person did here.
         self.shared_busy: list[tuple[float, float, float]] = []
-        if not pools:  # nobody shared: the single-initiative methods, without the hooks' cost
+        mover = any(m.source == iid for m in portfolio.moves)
+        if not pools and not mover:  # the single-initiative methods, without the hooks' cost
             self._dispatch = Replication._dispatch.__get__(self)  # type: ignore[method-assign]
             self._duration = Replication._duration.__get__(self)  # type: ignore[method-assign]
             self._release = Replication._release.__get__(self)  # type: ignore[method-assign]
@@ -200,10 +208,14 @@ class InitiativeRun(Replication):
     def _release(self, person: Person, now: float) -> None:
         if isinstance(person, SharedPerson):
             self.shared_busy.append((person.since, now, person.pool.spec.cost_per_person_day))
-            person.pool.release(person, self.portfolio.env.now)
+            if person.pool.release(person, self.portfolio.env.now):
+                self.portfolio.arrived(person.pool.spec.id)
             self.portfolio.request()
         else:
+            leaving = self.team.leaving
             super()._release(person, now)
+            if self.team.leaving < leaving:
+                self.portfolio.arrived(self.id)
 
     def _dispatch(self) -> None:
         super()._dispatch()
@@ -255,6 +267,8 @@ class PortfolioRun:
         self.pools = {p.id: PoolState(p) for p in pools}
         self.pending = False
         self.moves = moves
+        #: source -> targets of people still finishing an item before they move.
+        self.in_transit: dict[str, deque[str]] = {}
         self.reps: list[InitiativeRun] = []
         self.by_id: dict[str, InitiativeRun] = {}
         for iid, plan, draws, origin, pool_ids in initiatives:
@@ -295,24 +309,39 @@ class PortfolioRun:
                 rep.take_shared()
 
     def _move(self, move: Move) -> None:
-        gone = self._leave(move.source, move.count)
-        if move.target in self.pools:
-            self.pools[move.target].add(gone, self.env.now)
+        """Idle people of ``move.source`` join the target now; busy ones when they finish."""
+        idle, busy = self._leave(move.source, move.count)
+        self._join(move.target, idle)
+        self.in_transit.setdefault(move.source, deque()).extend([move.target] * busy)
+
+    def arrived(self, source: str) -> None:
+        """Someone left ``source`` on finishing their item: a move's target gets them now."""
+        queue = self.in_transit.get(source)
+        if queue:
+            self._join(queue.popleft(), 1)
+
+    def _join(self, target: str, count: int) -> None:
+        if count <= 0:
+            return
+        if target in self.pools:
+            self.pools[target].add(count, self.env.now)
             self.request()
-        elif move.target in self.by_id:
-            rep = self.by_id[move.target]
-            rep.team.change(rep.env.now, gone, 0.0, 1.0, 0.0)
+        elif target in self.by_id:
+            rep = self.by_id[target]
+            rep.team.change(rep.env.now, count, 0.0, 1.0, 0.0)
             rep._dispatch()
 
-    def _leave(self, source: str, count: int) -> int:
+    def _leave(self, source: str, count: int) -> tuple[int, int]:
+        """(people who left ``source`` now, people who leave when they finish their item)."""
         if source in self.pools:
             return self.pools[source].remove(count, self.env.now)
         rep = self.by_id.get(source)
         if rep is None:
-            return 0
+            return 0, 0
         count = min(count, len(rep.team.people) - rep.team.leaving)
+        idle = min(count, len(rep.team.free))
         rep.team.change(rep.env.now, -count, 0.0, 1.0, 0.0)
-        return count
+        return idle, count - idle
 
     def simulate(self) -> PortfolioRun:
         # Moves first: one dated day 0 happens before anyone picks up work.

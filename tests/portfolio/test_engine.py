@@ -16,6 +16,7 @@ from simulation import run
 from simulation.portfolio import (
     CrossDependency,
     Initiative,
+    Move,
     Portfolio,
     SharedPool,
     compare_portfolios,
@@ -37,6 +38,7 @@ START = dt.date(2027, 1, 4)
 
 
 def initiative(iid, team=0, start=START, **sections):
+    """An initiative with ``team`` own people (its plan: one 10-day item unless given)."""
     sections.setdefault("items", [{"id": f"{iid}-x", "effort": 10}])
     sc = make_scenario(start_date=start.isoformat(), **sections)
     return Initiative(iid, f"{iid}.yaml", sc, team)
@@ -277,3 +279,22 @@ def test_a_move_on_day_0_happens_before_work_starts():
     res = run_portfolio(moved, runs=1, seed=1)
     assert delivery(res, "b") == pytest.approx(20)
     assert delivery(res, "a") == pytest.approx(10)
+
+
+def test_a_busy_mover_joins_when_their_item_is_done():
+    """b's one person is on a 10-day item when a move to a is due on day 5; a has no
+    people and one 10-day item. The mover finishes b's item (day 10), then joins a:
+    a is done at 20, not 15 (which would count the person in both places from day
+    5), and b pays 10 person-days at 100, a 10."""
+    a = initiative("a", team=0)
+    plan = make_scenario(
+        start_date=START.isoformat(),
+        team={"size": 1, "cost_per_person_day": 100},
+        items=[{"id": "b-x", "effort": 10}],
+    )
+    b = Initiative("b", "b.yaml", plan, 1)
+    p = portfolio(a, b, moves=(Move(5.0, "b", "a", 1),))
+    res = run_portfolio(p, runs=1, seed=1)
+    assert delivery(res, "b") == pytest.approx(10)
+    assert delivery(res, "a") == pytest.approx(20)
+    assert res.initiatives["b"].runs["cost"].iloc[0] == pytest.approx(10 * 100)
