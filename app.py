@@ -39,6 +39,7 @@ page = st.navigation(
         st.Page("dashboard/pages/forecast.py", title="Forecast", icon=":material/insights:"),
         st.Page("dashboard/pages/whatif.py", title="What-if", icon=":material/compare_arrows:"),
         st.Page("dashboard/pages/decide.py", title="Decide", icon=":material/gavel:"),
+        st.Page("dashboard/pages/portfolio.py", title="Portfolio", icon=":material/account_tree:"),
         st.Page("dashboard/pages/train.py", title="Train", icon=":material/school:"),
         st.Page("dashboard/pages/history.py", title="History", icon=":material/history:"),
         st.Page("dashboard/pages/track.py", title="Track", icon=":material/flag:"),

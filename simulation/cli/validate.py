@@ -83,6 +83,31 @@ def _status(path: Path) -> str:
     return f"{st.plan.name} as of {st.as_of.isoformat()} ({len(st.items)} items reported)"
 
 
+def _is_portfolio(path: Path, data: Any, depth: int = 0) -> bool:
+    """A portfolio file, or a variant that extends one (followed a few levels)."""
+    if not isinstance(data, dict):
+        return False
+    if "initiatives" in data:
+        return True
+    parent = data.get("extends")
+    if not isinstance(parent, str) or depth >= 3:
+        return False
+    from simulation.scenario.yamlio import read_yaml_file
+
+    target = path.parent / parent
+    try:
+        return target.is_file() and _is_portfolio(target, read_yaml_file(target), depth + 1)
+    except ScenarioError:
+        return False
+
+
+def _portfolio(path: Path) -> str:
+    from simulation.portfolio import load_portfolio
+
+    pf = load_portfolio(path)
+    return f"{pf.name} ({len(pf.initiatives)} initiatives)"
+
+
 #: Every kind of file, in the order they are tried.
 KINDS: tuple[Kind, ...] = (
     Kind(
@@ -91,6 +116,7 @@ KINDS: tuple[Kind, ...] = (
         _export,
         yaml=False,
     ),
+    Kind("portfolio", _is_portfolio, _portfolio),
     Kind("variant", _keyed("extends"), _variant),
     Kind("exercise", _keyed("questions"), _exercise),
     Kind("session", _keyed("candidates"), _session),

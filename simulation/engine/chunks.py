@@ -326,6 +326,17 @@ def _derive_runs(sc: Scenario, cal: WorkCalendar, r: dict[str, Any]) -> None:
         r["roi"] = np.where(r["cost_discounted"] > 0, r["npv"] / r["cost_discounted"], np.nan)
 
 
+def runs_table(sc: Scenario, cal: WorkCalendar, r: dict[str, Any]) -> Any:
+    """The runs table from the replication's per-run arrays: derived columns added,
+    columns in :data:`RUN_COLUMNS` order (for callers that simulate runs themselves,
+    such as a portfolio)."""
+    import pandas as pd
+
+    r = dict(r)
+    _derive_runs(sc, cal, r)
+    return pd.DataFrame({k: r[k] for k in RUN_COLUMNS})
+
+
 def _weekly_arrays(
     items: dict[str, np.ndarray], state: Any, run: np.ndarray, n: int, weeks: int, dpw: int
 ) -> dict[str, np.ndarray]:

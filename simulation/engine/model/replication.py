@@ -39,10 +39,19 @@ from simulation.engine.plan import MAX_SIM_DAYS, Draws, Plan, Staffing
 class Replication(ScopeEvents, MisfitFixes, Risks, Progress):
     """State and processes of one run of the initiative (a continuous clock in working days)."""
 
-    def __init__(self, plan: Plan, draws: Draws, run: int, row: int | None = None):
+    def __init__(
+        self,
+        plan: Plan,
+        draws: Draws,
+        run: int,
+        row: int | None = None,
+        env: simpy.Environment | None = None,
+    ):
         self.plan = plan
         self.run = run
-        self.env = simpy.Environment()
+        # A clock of its own, or one shared with other initiatives (a portfolio:
+        # docs/reference/portfolio.md), whose events then interleave with theirs.
+        self.env = simpy.Environment() if env is None else env
         self.jobs: list[Job] = []
         self.by_id: dict[str, Job] = {}  # the file's items, by id
         self.backlog = Backlog()
@@ -97,6 +106,15 @@ class Replication(ScopeEvents, MisfitFixes, Risks, Progress):
                     self.extra[iid] = self.extra.get(iid, 0.0) + self.risk_size[j]
 
     def simulate(self) -> Replication:
+        """Schedule the run's events and play it to the end (or to :data:`MAX_SIM_DAYS`)."""
+        self.schedule()
+        self.env.run(until=MAX_SIM_DAYS)
+        if self.plan.as_of is not None:
+            self._restore_starts()
+        return self
+
+    def schedule(self) -> None:
+        """Put the planned items in the backlog and schedule every event of the run."""
         plan, env = self.plan, self.env
         for idx in plan.planned:
             self._add_spec(idx, top=False)
@@ -118,10 +136,6 @@ class Replication(ScopeEvents, MisfitFixes, Risks, Progress):
         self._at(self.build_start, self._woken, None)
         if plan.as_of is not None and self.scope_open == 0:  # everything already done
             self._closure_candidate()
-        env.run(until=MAX_SIM_DAYS)
-        if plan.as_of is not None:
-            self._restore_starts()
-        return self
 
     def _at(self, t: float, fn, arg) -> None:
         """Call ``fn(arg)`` at time ``t`` (a bare SimPy timeout with a callback)."""
@@ -213,9 +227,17 @@ class Replication(ScopeEvents, MisfitFixes, Risks, Progress):
         job.start = now
         job.person = person
         job.after = person.last  # what may have released this start: see simulation.engine.drivers
-        job.finish = now + self.team.duration(person, now, job.work - job.spent)
+        job.finish = now + self._duration(person, now, job.work - job.spent)
         self.doing.append(job)
         self._await_finish(job)
+
+    def _duration(self, person: Person, t0: float, work: float) -> float:
+        """Working days for ``person`` to do ``work`` person-days from ``t0`` (the team's rule)."""
+        return self.team.duration(person, t0, work)
+
+    def _release(self, person: Person, now: float) -> None:
+        """``person`` finished an item at ``now``: back to their team."""
+        self.team.release(person, now)
 
     def _await_finish(self, job: Job) -> None:
         """A SimPy timeout to the item's finish; blockers may push the finish later."""
@@ -238,7 +260,7 @@ class Replication(ScopeEvents, MisfitFixes, Risks, Progress):
             self.backlog.satisfy(job.id)
         self.last_work_done = now
         job.person.last = job
-        self.team.release(job.person, now)
+        self._release(job.person, now)
         job.person = None
         if job.source == OVERHEAD:
             job.live = now
