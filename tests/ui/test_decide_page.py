@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import saved_files
+from dashboard import decide, saved_files
 from simulation import load_session, prioritise
 from simulation import store as st
+from simulation.present import decide as words
 from simulation.store import decisions as dec
 from tests.helpers import LIBRARY, ROOT
 
@@ -52,7 +53,7 @@ def ranked(at: AppTest) -> AppTest:
 def frame(at: AppTest, key: str):
     found = [d.value for d in at.dataframe if d.proto.id and key in d.proto.id]
     if not found:  # AppTest does not expose keys of every element: match by columns
-        found = [d.value for d in at.dataframe if "Rank confidence" in d.value.columns]
+        found = [d.value for d in at.dataframe if "Ahead of the next" in d.value.columns]
     assert found, f"table {key} is shown"
     return found[-1]
 
@@ -65,8 +66,18 @@ def test_ranking_on_the_page_equals_the_engine():
     assert list(table["Candidate"]) == list(pr.table["name"])
     assert list(table["Δ NPV"].round(6)) == list(pr.table["npv"].round(6))
     assert list(table["Δ delivery (days)"].round(6)) == list(pr.table["delivery_days"].round(6))
+    assert list(table.columns) == decide.RANKING_COLUMNS, "the short view fits 1,280 px"
+    nxt = [*pr.table["name"][1:], ""]
+    assert list(table["Ahead of the next"]) == [
+        words.ahead_note(c, n) for c, n in zip(pr.table["rank_confidence"], nxt, strict=True)
+    ]
+    text = " ".join(m.value for m in at.markdown)
+    assert "NPV per day of delay" in text
+    assert words.RANK_RULE in text, "the rule, in the words the report uses"
+    at.toggle(key="decide_more_columns").set_value(True).run()
+    table = frame(at, "decide_ranking")
     assert all(table["Δ NPV 90%"].str.startswith("["))
-    assert "NPV per day of delay" in " ".join(m.value for m in at.markdown)
+    assert "Rank confidence" in table.columns
     assert not [w for w in at.warning if "Preliminary" in w.value], (
         "no preliminary step when the runs are that few"
     )
@@ -118,7 +129,7 @@ def test_a_decision_is_stored_with_its_numbers_and_two_people_keep_both(isolated
     rows = dec.list_decisions(store=st.Store(isolated))
     assert [r.decided_by for r in rows] == ["Ben (product)", "Ana (PMO)"], "both kept"
     shown = [d.value for d in ben.dataframe if "Decision" in d.value.columns][-1]
-    assert shown.set_index("Name").loc["Drop the mobile app wrapper", "Decision"] == "reject"
+    assert shown.set_index("Candidate").loc["Drop the mobile app wrapper", "Decision"] == "reject"
     assert any(b.label == "Accepted set as a variant (YAML)" for b in ana.get("download_button"))
 
 
@@ -190,7 +201,8 @@ def test_a_session_file_round_trips_through_the_page():
 
 def test_the_candidates_are_listed_before_ranking():
     """After Load session the candidates and their changes are on the page, in the
-    engine's words (a new user found only a count there)."""
+    engine's words with items by their names (a new user found only a count there,
+    then ids such as 'mobile-app' a room does not know)."""
     at = open_decide()
     at.selectbox(key="decide_file").set_value(SESSION)
     at.button(key="decide_load").click().run()
@@ -199,6 +211,13 @@ def test_the_candidates_are_listed_before_ranking():
     assert listed, "the candidates table is shown"
     table = listed[0]
     assert list(table["Candidate"]) == [c.name for c in ses.candidates]
-    assert list(table["Changes"]) == [
-        "; ".join(ch.describe() for ch in c.changes) for c in ses.candidates
-    ]
+    names = {it.id: it.label for _, it in ses.base.all_items()}
+    expected = []
+    for c in ses.candidates:
+        text = "; ".join(ch.describe() for ch in c.changes)
+        for iid, name in names.items():
+            text = text.replace(f"'{iid}'", f"'{name}'")
+        expected.append(text)
+    assert list(table["Changes"]) == expected
+    assert "Removes 'Mobile app wrapper' from scope before work starts" in expected
+    assert not any("'mobile-app'" in t for t in table["Changes"]), "no ids on the page"

@@ -193,8 +193,8 @@ def test_decide_lever_bounds_are_the_schemas():
     at.switch_page(DECIDE).run()
     at.radio(key="decide_source").set_value("levers").run()
     widgets = {w.key: w for w in at.number_input}
-    expect(widgets["dl_day"], StaffingChange, "at_day")
-    expect(widgets["dl_value"], ItemValue, "per_week")
+    expect(widgets["dl_item_day"], StaffingChange, "at_day")
+    expect(widgets["dl_item_value"], ItemValue, "per_week")
     at.selectbox(key="decide_lever").set_value("add_people").run()
     widgets = {w.key: w for w in at.number_input}
     expect(widgets["dl_people"], StaffingChange, "add")
