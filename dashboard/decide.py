@@ -143,7 +143,8 @@ def ranking_view(pr: Prioritisation) -> pd.DataFrame:
                 "Rank": r.rank,
                 "Candidate": r.name,
                 "Verdict": VERDICT_MARKS[r.verdict],
-                "Ahead of the next": words.ahead_note(r.rank_confidence, nxt),
+                "Ahead of the next": words.ahead_short(r.rank_confidence),
+                "note": words.ahead_note(r.rank_confidence, nxt),
                 "Δ delivery (days)": r.delivery_days,
                 "Δ delivery 90%": _interval(r.delivery_days_low, r.delivery_days_high, "+.1f"),
                 "Δ NPV": r.npv,
@@ -304,7 +305,10 @@ def best_steps(steps: list[dict[str, Any]], names: dict[str, str]) -> pd.DataFra
         rows.append(
             {
                 "step": i,
-                "added": ", ".join(added) if added else "base",
+                "added": ", ".join(names.get(c, c) for c in added) if added else "the base",
+                "step_label": ("+ " + ", ".join(names.get(c, c) for c in added))
+                if added
+                else "the base",
                 "ids": " + ".join(s["ids"]) or "base",
                 "names": ", ".join(names.get(c, c) for c in s["ids"]) or "(the base)",
                 "delivery_days": s["delivery_days"],

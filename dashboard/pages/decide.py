@@ -307,6 +307,7 @@ def rank(ses: Session, runs: int, seed: int) -> Prioritisation | None:
             )
             st.dataframe(
                 decide.styled_ranking(decide.ranking_view(pre)[decide.RANKING_COLUMNS]),
+                column_config=RANKING_CONFIG,
                 hide_index=True,
                 width="stretch",
                 key="decide_preliminary",
@@ -337,6 +338,19 @@ COLUMN_HELP = {
 }
 
 
+#: The ranking's columns: narrow numbers, so the short view fits 1,280 pixels.
+RANKING_CONFIG = {
+    "Candidate": st.column_config.TextColumn(pinned=True, width="medium"),
+    "Rank": st.column_config.Column(width=45),
+    "Verdict": st.column_config.Column(width=85),
+    **{
+        k: st.column_config.Column(width=78)
+        for k in ("Δ delivery (days)", "Δ P85 (days)", "Δ on time (pp)", "Δ outcome (pp)", "Δ NPV")
+    },
+    **{k: st.column_config.Column(help=h, width=100) for k, h in COLUMN_HELP.items()},
+}
+
+
 def show_ranking(pr: Prioritisation) -> None:
     st.subheader("Ranking")
     st.caption(
@@ -345,7 +359,7 @@ def show_ranking(pr: Prioritisation) -> None:
         "once and every candidate sees the same luck."
     )
     st.markdown(f"**The rule.** {words.RANK_RULE}")
-    view = decide.ranking_view(pr).drop(columns="id")
+    view = decide.ranking_view(pr).drop(columns=["id", "note"])
     more = st.toggle(
         "More columns",
         key="decide_more_columns",
@@ -356,12 +370,12 @@ def show_ranking(pr: Prioritisation) -> None:
         decide.styled_ranking(shown),
         hide_index=True,
         width="stretch",
-        column_config={
-            "Candidate": st.column_config.TextColumn(pinned=True),
-            **{k: st.column_config.Column(help=h) for k, h in COLUMN_HELP.items()},
-        },
+        column_config=RANKING_CONFIG,
         key="decide_ranking",
     )
+    calls = words.close_calls(pr.table)
+    if calls:
+        st.markdown("**Close calls.** " + " ".join(calls))
     st.caption(decide.verdict_legend() + ". " + words.NO_VALUE_PER_DAY_REASON)
     st.markdown(prose.part("decide", "how to read"))
 
@@ -471,10 +485,10 @@ def show_best(pr: Prioritisation) -> None:
         st.altair_chart(decide_charts.frontier_chart(table), width="stretch")
     with right:
         st.dataframe(
-            table[["names", "delivery_days", "npv", "on_time_probability"]]
+            table[["step_label", "delivery_days", "npv", "on_time_probability"]]
             .rename(
                 columns={
-                    "names": "Set",
+                    "step_label": "Step",
                     "delivery_days": "Δ delivery (days)",
                     "npv": "Δ NPV",
                     "on_time_probability": "On-time chance",
@@ -575,6 +589,11 @@ def show_decisions(pr: Prioritisation) -> None:
         decide.styled_decisions(decide.decisions_view(pr, latest, effect)),
         hide_index=True,
         width="stretch",
+        column_config={
+            "Rank": st.column_config.Column(width=45),
+            "Verdict": st.column_config.Column(width=85),
+            **{k: st.column_config.Column(width=78) for k in decide.DECISION_NUMBERS},
+        },
         key="decide_decisions",
     )
     if len(every) > len(latest):

@@ -67,6 +67,28 @@ def ahead_note(confidence: Any, next_name: str) -> str:
     )
 
 
+def ahead_short(confidence: Any) -> str:
+    """The rank confidence in a table cell: ``92%``, or ``68% · close call``."""
+    if is_missing(confidence):
+        return "last"
+    c = float(confidence)
+    return pct(c) if c >= CLOSE_CALL else f"{pct(c)} · close call"
+
+
+def close_calls(table: Any) -> list[str]:
+    """The close calls of a ranking in words: ``#1 “A”: close call: ...``.
+
+    ``table``: the ranking (``rank``, ``name``, ``rank_confidence`` columns) in
+    rank order, as the Decide job's table has them.
+    """
+    names = list(table["name"])
+    out = []
+    for i, (rank, conf) in enumerate(zip(table["rank"], table["rank_confidence"], strict=True)):
+        if not is_missing(conf) and float(conf) < CLOSE_CALL:
+            out.append(f"#{rank} “{names[i]}”: {ahead_note(conf, names[i + 1])}.")
+    return out
+
+
 def constraint_words(constraint: Mapping[str, float]) -> str:
     """``on-time chance at least 60%``; ``no constraint`` when there is none."""
     if not constraint:

@@ -59,7 +59,7 @@ PROBABILITY_QUADRANTS = {
 
 
 # ------------------------------------------------------------------ ticks
-def nice_ticks(lo: float, hi: float, count: int = 5) -> tuple[list[float], float]:
+def nice_ticks(lo: float, hi: float, count: int = 6) -> tuple[list[float], float]:
     """Round tick values inside ``[lo, hi]`` a step of 1, 2 or 5 x 10^k apart: (ticks, step)."""
     span = hi - lo if hi > lo else 1.0
     raw = span / count

@@ -584,6 +584,8 @@ def session_section(
         )
     )
     out.append(f"<p class='note'>{_e(words.NO_VALUE_PER_DAY_REASON)}</p>")
+    for call in words.close_calls(pr.table):
+        out.append(f"<p class='note'>{_e(call)}</p>")
     out.append(trade_off_maps(pr))
     out.append("<h3>The accepted set</h3>")
     out.append(f"<p>{_e(words.accepted_sentence(accepted, names))}</p>")

@@ -67,11 +67,12 @@ def test_ranking_on_the_page_equals_the_engine():
     assert list(table["Δ NPV"].round(6)) == list(pr.table["npv"].round(6))
     assert list(table["Δ delivery (days)"].round(6)) == list(pr.table["delivery_days"].round(6))
     assert list(table.columns) == decide.RANKING_COLUMNS, "the short view fits 1,280 px"
-    nxt = [*pr.table["name"][1:], ""]
     assert list(table["Ahead of the next"]) == [
-        words.ahead_note(c, n) for c, n in zip(pr.table["rank_confidence"], nxt, strict=True)
+        words.ahead_short(c) for c in pr.table["rank_confidence"]
     ]
     text = " ".join(m.value for m in at.markdown)
+    for call in words.close_calls(pr.table):
+        assert call in text, "each close call explained where the ranking shows"
     assert "NPV per day of delay" in text
     assert words.RANK_RULE in text, "the rule, in the words the report uses"
     at.toggle(key="decide_more_columns").set_value(True).run()
