@@ -155,7 +155,7 @@ def best_set_sentence(
     if chosen:
         head = (
             f"Recommended: {and_list([f'“{n}”' for n in chosen])} ({rule}). "
-            f"Together against the base: {effect_words(effect)}."
+            f"Against the base: {effect_words(effect)}."
         )
     else:
         head = f"Recommended: the base as it is; no candidate raises mean NPV with {rule}."
@@ -168,7 +168,10 @@ def best_set_sentence(
             reasons.append(f"{name} changes the same things as the set and does not fit it")
         else:
             gained = entry["point"]["npv"] - effect["npv"]
-            reasons.append(f"{name} would add no NPV to the set ({money(gained, signed=True)})")
+            if gained < 0:
+                reasons.append(f"{name} would lower the set's NPV by {money(-gained)}")
+            else:
+                reasons.append(f"{name} would add only {money(gained)} of NPV to the set")
     if not reasons:
         return head
     return head + " Left out: " + "; ".join(reasons) + "."
