@@ -590,9 +590,9 @@ def session_section(
     out.append("<h3>The accepted set</h3>")
     out.append(f"<p>{_e(words.accepted_sentence(accepted, names))}</p>")
     if combination is not None:
-        names = [ses.candidate(c).name for c in combination.ids]
+        together = [ses.candidate(c).name for c in combination.ids]
         d = combination.deltas.set_index("metric")
-        out.append(f"<h3>Together: {_e(', '.join(names))}</h3>")
+        out.append(f"<h3>Together: {_e(', '.join(together))}</h3>")
         out.append(
             _table(
                 ["Paired difference (together - base)", "Mean", "90% interval"],
