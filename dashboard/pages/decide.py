@@ -46,6 +46,8 @@ BUILT = "decide_built"  # [[first name, name, changes]] made with the levers her
 LEVER_RESET = "decide_lever_reset"  # set after Add candidate: the form starts afresh
 ACCEPTED = "decide_accepted"  # {(ranking key, accepted ids): effect}
 PREFIX = "dl_"  # key prefix of the lever form's widgets
+DECIDED = "decide_decided"  # [(kind, text)] about the decision just recorded
+DECISION_RESET = "decide_form_reset"  # set after Record decision: the form starts empty
 MESSAGE = "decide_message"  # (kind, text) shown once after a rerun
 
 SOURCES = {
@@ -531,7 +533,10 @@ def show_decisions(pr: Prioritisation) -> None:
     st.subheader("Decide")
     seen_before = dict(ss.get(SEEN, {}))
     names = {c.id: c.name for c in ses.candidates}
-    with st.form("decide_form", clear_on_submit=True):
+    if ss.pop(DECISION_RESET, False):  # recorded: the form starts empty again
+        for key in ("decide_rationale", "decide_who"):
+            ss.pop(key, None)
+    with st.form("decide_form"):
         c1, c2 = st.columns([2, 1])
         cid = c1.selectbox(
             "Candidate", pr.ranked_ids(), format_func=names.get, key="decide_candidate"
@@ -566,15 +571,24 @@ def show_decisions(pr: Prioritisation) -> None:
         except StoreError as exc:
             st.error(f"Not recorded: the store failed ({exc}). Nothing was written.")
         else:
+            said = []
             others = [u for u in rec.unseen if u.id != rec.decision.id]
             if others:
                 last = others[-1]
-                st.warning(
-                    f"Meanwhile {last.decided_by} decided **{last.decision}** on "
-                    f"“{names[cid]}” ({last.decided_at:%H:%M:%S} UTC). Both records "
-                    "are kept; yours is the newest and is shown."
+                said.append(
+                    (
+                        "warning",
+                        f"Meanwhile {last.decided_by} decided **{last.decision}** on "
+                        f"“{names[cid]}” ({last.decided_at:%H:%M:%S} UTC). Both records "
+                        "are kept; yours is the newest and is shown.",
+                    )
                 )
-            st.success(f"Recorded: {choice} “{names[cid]}” ({who.strip()}).")
+            said.append(("success", f"Recorded: {choice} “{names[cid]}” ({who.strip()})."))
+            ss[DECIDED] = said
+            ss[DECISION_RESET] = True
+            st.rerun()  # the table below and the accepted set include it at once
+    for kind, text in ss.pop(DECIDED, []):
+        getattr(st, kind)(text)
     try:
         latest = store_decisions.latest_decisions(ses.name)
         every = store_decisions.list_decisions(ses.name)

@@ -222,3 +222,91 @@ def test_the_candidates_are_listed_before_ranking():
     assert list(table["Changes"]) == expected
     assert "Removes 'Mobile app wrapper' from scope before work starts" in expected
     assert not any("'mobile-app'" in t for t in table["Changes"]), "no ids on the page"
+
+
+def _lever_fields(at: AppTest, prefix: str) -> dict[str, tuple]:
+    """The lever form's number fields: key without the page prefix -> (label, value,
+    min, max)."""
+    return {
+        w.key.removeprefix(prefix): (w.label, w.value, w.min, w.max)
+        for w in at.number_input
+        if w.key and w.key.startswith(prefix)
+    }
+
+
+def test_whatif_and_decide_share_one_lever_form():
+    """Every lever shows the same fields, defaults and bounds on both pages (the
+    add-people lever once defaulted to 2 people on What-if and 1 on Decide)."""
+    from dashboard import levers
+
+    whatif = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    whatif.switch_page("dashboard/pages/whatif.py").run()
+    dec_page = open_decide()
+    dec_page.radio(key="decide_source").set_value("levers").run()
+    for lever in levers.LEVERS:
+        whatif.selectbox(key="lv_which").set_value(lever).run()
+        dec_page.selectbox(key="decide_lever").set_value(lever).run()
+        a, b = _lever_fields(whatif, "lv_"), _lever_fields(dec_page, "dl_")
+        assert a == b, lever
+    dec_page.selectbox(key="decide_lever").set_value("add_people").run()
+    assert _lever_fields(dec_page, "dl_")["people"][1] == 2, "the What-if default"
+
+
+def test_lever_candidates_clear_rename_and_remove():
+    """Add two candidates: the name box is empty again after each Add; the first
+    can be renamed and the second removed on their own; a remove-items candidate
+    names the item, never its id."""
+    at = open_decide()
+    at.radio(key="decide_source").set_value("levers").run()
+    at.selectbox(key="decide_lever").set_value("delay_start").run()
+    at.text_input(key="dl_cand_name").set_value("Late start")
+    next(b for b in at.button if b.label == "Add candidate").click().run()
+    assert at.text_input(key="dl_cand_name").value == "", "the name box clears"
+    at.selectbox(key="decide_lever").set_value("remove_items").run()
+    at.multiselect(key="dl_remove_ids").set_value(["approvals"])
+    next(b for b in at.button if b.label == "Add candidate").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    built = at.session_state["decide_built"]
+    assert [c[1] for c in built] == ["Late start", "Remove approvals"]
+    text = " ".join(m.value for m in at.markdown)
+    assert "Removes 'PO approval queue' from scope" in text and "'approvals'" not in text
+    at.text_input(key="dl_built_name_0").set_value("Start two weeks late").run()
+    assert [c[1] for c in at.session_state["decide_built"]] == [
+        "Start two weeks late",
+        "Remove approvals",
+    ]
+    at.button(key="dl_built_remove_1").click().run()
+    assert [c[1] for c in at.session_state["decide_built"]] == ["Start two weeks late"]
+
+
+def test_decisions_read_well_and_the_accepted_set_is_a_row(isolated):
+    """After two accepts: the form is empty again, the table has readable headers
+    and times ("… UTC"), and a last row with the accepted set simulated together
+    (paired), equal to the engine's; the sentence above it says the same."""
+    at = ranked(open_decide())
+    decide_one(at, "saved-drafts", "accept", "Ana (PMO)", "Worth it")
+    assert at.text_area(key="decide_rationale").value == "", "the form clears"
+    decide_one(at, "installer-search", "accept", "Ana (PMO)", "Also")
+    shown = [d.value for d in at.dataframe if "Decided at" in d.value.columns][-1]
+    assert "Decided_by" not in shown.columns and "Decided by" in shown.columns
+    assert shown["Decided at"].iloc[0].endswith("UTC") or shown["Decided at"].iloc[1].endswith(
+        "UTC"
+    )
+    last = shown.iloc[-1]
+    assert last["Candidate"] == "The accepted set together"
+    ses = load_session(SESSION)
+    pr = prioritise(ses, runs=RUNS, seed=ses.base.simulation.seed)
+    effect = pr.effect(["saved-drafts", "installer-search"])
+    assert last["Δ NPV"] == pytest.approx(effect["npv"])
+    assert last["Δ delivery (days)"] == pytest.approx(effect["delivery_days"])
+    names = {c.id: c.name for c in ses.candidates}
+    assert words.accepted_sentence(effect, names) in " ".join(m.value for m in at.markdown)
+
+
+def test_file_names_keep_the_whole_session_name():
+    """A 60-character session name is kept whole in the downloaded files (ids stop
+    at 40 characters, file names must not)."""
+    name = "Quarterly scope review of the grant portal release, second pass"
+    assert decide.file_stem(name, "-decisions.csv") == (
+        "quarterly-scope-review-of-the-grant-portal-release-second-pass-decisions.csv"
+    )
