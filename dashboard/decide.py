@@ -59,13 +59,13 @@ def _money(x: Any) -> str:
 #: Display formats of the ranking table's number columns (the same as the
 #: combination's and the decisions'): days to 0.1, points whole, money compact.
 RANKING_FORMATS = {
-    "Δ delivery (days)": signed(1),
-    "Δ P50 (days)": signed(1),
-    "Δ P85 (days)": signed(1),
+    "Δ delivery": signed(1),
+    "Δ P50": signed(1),
+    "Δ P85": signed(1),
     "Δ NPV": _money,
-    "NPV per day of delay": words.value_per_day,
-    "Δ on time (pp)": signed(0),
-    "Δ outcome (pp)": signed(0),
+    "NPV / day late": words.value_per_day,
+    "Δ on time": signed(0),
+    "Δ outcome": signed(0),
     "Δ cost": _money,
     "Rank confidence": lambda x: fmt.pct(x, missing=words.NO_VALUE_PER_DAY),
 }
@@ -75,21 +75,29 @@ RANKING_COLUMNS = [
     "Rank",
     "Candidate",
     "Verdict",
-    "Δ delivery (days)",
-    "Δ P85 (days)",
-    "Δ on time (pp)",
-    "Δ outcome (pp)",
+    "Δ delivery",
+    "Δ P85",
+    "Δ on time",
+    "Δ outcome",
     "Δ NPV",
-    "NPV per day of delay",
-    "Ahead of the next",
+    "NPV / day late",
+    "Ahead of next",
 ]
 
 
 def styled_ranking(view: pd.DataFrame):
     """The ranking with each verdict cell in its colour and the numbers formatted."""
     colours = {VERDICT_MARKS[v]: c for v, c in VERDICT_BACKGROUNDS.items()}
-    formats = {k: f for k, f in RANKING_FORMATS.items() if k in view.columns}
-    return view.style.format(formats, na_rep=words.NO_VALUE_PER_DAY).map(
+    view = view.copy()
+    formats = {}
+    for col, f in RANKING_FORMATS.items():
+        if col not in view.columns:
+            continue
+        if view[col].isna().any():  # the grid shows a missing number as "None": text instead
+            view[col] = view[col].map(f)
+        else:
+            formats[col] = f
+    return view.style.format(formats).map(
         lambda v: f"background-color: {colours.get(v, 'transparent')}", subset=["Verdict"]
     )
 
@@ -143,19 +151,19 @@ def ranking_view(pr: Prioritisation) -> pd.DataFrame:
                 "Rank": r.rank,
                 "Candidate": r.name,
                 "Verdict": VERDICT_MARKS[r.verdict],
-                "Ahead of the next": words.ahead_short(r.rank_confidence),
+                "Ahead of next": words.ahead_short(r.rank_confidence),
                 "note": words.ahead_note(r.rank_confidence, nxt),
-                "Δ delivery (days)": r.delivery_days,
+                "Δ delivery": r.delivery_days,
                 "Δ delivery 90%": _interval(r.delivery_days_low, r.delivery_days_high, "+.1f"),
                 "Δ NPV": r.npv,
                 "Δ NPV 90%": _interval(r.npv_low, r.npv_high, "+,.0f"),
-                "NPV per day of delay": r.value_per_day,
-                "Δ on time (pp)": 100 * r.on_time,
+                "NPV / day late": r.value_per_day,
+                "Δ on time": 100 * r.on_time,
                 "Δ on time 90%": _interval(100 * on_time.ci_low, 100 * on_time.ci_high, "+.0f"),
-                "Δ outcome (pp)": 100 * r.outcome,
+                "Δ outcome": 100 * r.outcome,
                 "Δ outcome 90%": _interval(100 * outcome.ci_low, 100 * outcome.ci_high, "+.0f"),
-                "Δ P50 (days)": r.p50_days,
-                "Δ P85 (days)": r.p85_days,
+                "Δ P50": r.p50_days,
+                "Δ P85": r.p85_days,
                 "Δ cost": r.cost,
                 "Rank confidence": r.rank_confidence,
                 "id": r.candidate,

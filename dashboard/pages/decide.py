@@ -332,24 +332,33 @@ def rank(ses: Session, runs: int, seed: int) -> Prioritisation | None:
 
 #: Help on the ranking's columns (what a "—" means, how to read "ahead of the next").
 COLUMN_HELP = {
-    "NPV per day of delay": "Δ NPV / Δ mean delivery day, for a candidate that is later. "
-    + words.NO_VALUE_PER_DAY_REASON,
-    "Ahead of the next": "The share of simulated futures in which this candidate ranks "
+    "Δ delivery": "Δ mean delivery day against the base, working days.",
+    "Δ P85": "Δ P85 delivery day (85% of futures deliver by then), working days.",
+    "Δ on time": "Δ chance of delivering by the deadline, percentage points.",
+    "Δ outcome": "Δ chance of reaching the outcome on time, percentage points.",
+    "Δ NPV": "Δ mean NPV against the base.",
+    "NPV / day late": "NPV per day of delay: Δ NPV / Δ mean delivery day, for a candidate "
+    "that is later. " + words.NO_VALUE_PER_DAY_REASON,
+    "Ahead of next": "The share of simulated futures in which this candidate ranks "
     "above the next one down by the same rule; below "
     f"{words.CLOSE_CALL:.0%} it is a close call.",
 }
-
-
-#: The ranking's columns: narrow numbers, so the short view fits 1,280 pixels.
+#: Pixel widths of the ranking's columns: the short view fits 1,280 pixels.
+WIDTHS = {
+    "Rank": 42,
+    "Verdict": 80,
+    "Δ delivery": 78,
+    "Δ P85": 60,
+    "Δ on time": 72,
+    "Δ outcome": 78,
+    "Δ NPV": 64,
+    "NPV / day late": 82,
+    "Ahead of next": 108,
+}
+#: The ranking's columns: help on each, narrow numbers.
 RANKING_CONFIG = {
-    "Candidate": st.column_config.TextColumn(pinned=True, width="medium"),
-    "Rank": st.column_config.Column(width=45),
-    "Verdict": st.column_config.Column(width=85),
-    **{
-        k: st.column_config.Column(width=78)
-        for k in ("Δ delivery (days)", "Δ P85 (days)", "Δ on time (pp)", "Δ outcome (pp)", "Δ NPV")
-    },
-    **{k: st.column_config.Column(help=h, width=100) for k, h in COLUMN_HELP.items()},
+    "Candidate": st.column_config.TextColumn(pinned=True, width=170),
+    **{k: st.column_config.Column(help=COLUMN_HELP.get(k), width=w) for k, w in WIDTHS.items()},
 }
 
 

@@ -53,7 +53,7 @@ def ranked(at: AppTest) -> AppTest:
 def frame(at: AppTest, key: str):
     found = [d.value for d in at.dataframe if d.proto.id and key in d.proto.id]
     if not found:  # AppTest does not expose keys of every element: match by columns
-        found = [d.value for d in at.dataframe if "Ahead of the next" in d.value.columns]
+        found = [d.value for d in at.dataframe if "Ahead of next" in d.value.columns]
     assert found, f"table {key} is shown"
     return found[-1]
 
@@ -65,9 +65,9 @@ def test_ranking_on_the_page_equals_the_engine():
     table = frame(at, "decide_ranking")
     assert list(table["Candidate"]) == list(pr.table["name"])
     assert list(table["Δ NPV"].round(6)) == list(pr.table["npv"].round(6))
-    assert list(table["Δ delivery (days)"].round(6)) == list(pr.table["delivery_days"].round(6))
+    assert list(table["Δ delivery"].round(6)) == list(pr.table["delivery_days"].round(6))
     assert list(table.columns) == decide.RANKING_COLUMNS, "the short view fits 1,280 px"
-    assert list(table["Ahead of the next"]) == [
+    assert list(table["Ahead of next"]) == [
         words.ahead_short(c) for c in pr.table["rank_confidence"]
     ]
     text = " ".join(m.value for m in at.markdown)
