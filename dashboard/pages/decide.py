@@ -345,19 +345,19 @@ COLUMN_HELP = {
 }
 #: Pixel widths of the ranking's columns: the short view fits 1,280 pixels.
 WIDTHS = {
-    "Rank": 42,
-    "Verdict": 80,
-    "Δ delivery": 78,
-    "Δ P85": 60,
-    "Δ on time": 72,
-    "Δ outcome": 78,
-    "Δ NPV": 64,
-    "NPV / day late": 82,
+    "Rank": 40,
+    "Verdict": 72,
+    "Δ delivery": 72,
+    "Δ P85": 58,
+    "Δ on time": 68,
+    "Δ outcome": 72,
+    "Δ NPV": 62,
+    "NPV / day late": 90,
     "Ahead of next": 108,
 }
 #: The ranking's columns: help on each, narrow numbers.
 RANKING_CONFIG = {
-    "Candidate": st.column_config.TextColumn(pinned=True, width=170),
+    "Candidate": st.column_config.TextColumn(pinned=True, width=172),
     **{k: st.column_config.Column(help=COLUMN_HELP.get(k), width=w) for k, w in WIDTHS.items()},
 }
 

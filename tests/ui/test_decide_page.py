@@ -99,6 +99,10 @@ def test_combine_shows_the_interaction():
     assert combo.loc["Δ delivery (working days)", "Interaction"] == pytest.approx(
         c.interaction["delivery_day"]
     )
+    note = words.combination_note(pr.effect(c.ids), ses.constraint)
+    assert note.startswith("Together they"), "the session has a constraint to check"
+    shown = [m.value for m in [*at.caption, *at.warning]]
+    assert note in shown, "the page says whether the pair keeps the constraint"
 
 
 def decide_one(at: AppTest, cid: str, choice: str, who: str, why: str = "") -> AppTest:
