@@ -47,7 +47,7 @@ LEVER_RESET = "decide_lever_reset"  # set after Add candidate: the form starts a
 ACCEPTED = "decide_accepted"  # {(ranking key, accepted ids): effect}
 PREFIX = "dl_"  # key prefix of the lever form's widgets
 DECIDED = "decide_decided"  # [(kind, text)] about the decision just recorded
-DECISION_RESET = "decide_form_reset"  # set after Record decision: the form starts empty
+DECISION_FORM = "decide_form_generation"  # counts records: the form's text boxes start empty
 MESSAGE = "decide_message"  # (kind, text) shown once after a rerun
 
 SOURCES = {
@@ -542,9 +542,9 @@ def show_decisions(pr: Prioritisation) -> None:
     st.subheader("Decide")
     seen_before = dict(ss.get(SEEN, {}))
     names = {c.id: c.name for c in ses.candidates}
-    if ss.pop(DECISION_RESET, False):  # recorded: the form starts empty again
-        for key in ("decide_rationale", "decide_who"):
-            ss.pop(key, None)
+    # Recorded: new keys, so the browser draws the text boxes empty again (a refused
+    # record keeps the keys, and what was typed).
+    gen = ss.get(DECISION_FORM, 0)
     with st.form("decide_form"):
         c1, c2 = st.columns([2, 1])
         cid = c1.selectbox(
@@ -555,12 +555,15 @@ def show_decisions(pr: Prioritisation) -> None:
         )
         rationale = st.text_area(
             "Rationale",
-            key="decide_rationale",
+            key=f"decide_rationale_{gen}",
             max_chars=5000,
             placeholder="Why, in a sentence or two",
         )
         who = st.text_input(
-            "Decided by", key="decide_who", max_chars=200, placeholder="Your name (and role)"
+            "Decided by",
+            key=f"decide_who_{gen}",
+            max_chars=200,
+            placeholder="Your name (and role)",
         )
         submitted = st.form_submit_button(
             "Record decision", type="primary", icon=":material/gavel:"
@@ -594,7 +597,9 @@ def show_decisions(pr: Prioritisation) -> None:
                 )
             said.append(("success", f"Recorded: {choice} “{names[cid]}” ({who.strip()})."))
             ss[DECIDED] = said
-            ss[DECISION_RESET] = True
+            ss.pop(f"decide_rationale_{gen}", None)
+            ss.pop(f"decide_who_{gen}", None)
+            ss[DECISION_FORM] = gen + 1
             st.rerun()  # the table below and the accepted set include it at once
     for kind, text in ss.pop(DECIDED, []):
         getattr(st, kind)(text)

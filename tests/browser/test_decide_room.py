@@ -83,11 +83,12 @@ def test_decide_reads_in_the_room(request):
     """Labels never collide on the maps, ticks never repeat, and the room's two
     sentences are on the page at both sizes. Catches: a label placed without
     checking the others (two rank numbers on one spot), a "~s" tick format on a
-    small span ("20k, 20k, 30k"), a NaN cell shown as None, and the accepted set
-    or the best set missing from the page."""
+    small span ("20k, 20k, 30k"), a NaN cell shown as None, the accepted set or
+    the best set missing from the page, and a decision form that keeps the last
+    rationale in the browser after Record."""
     require_chromium()
     url = request.getfixturevalue("server")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -118,6 +119,10 @@ def test_decide_reads_in_the_room(request):
             _accept(page, None)
             _accept(page, "Save and resume applications")
             page.get_by_text("The accepted set (", exact=False).first.wait_for()
+            page.wait_for_timeout(2000)
+            _settle(page)
+            expect(page.get_by_label("Rationale")).to_have_value("", timeout=20_000)
+            expect(page.get_by_label("Decided by")).to_have_value("", timeout=20_000)
             _settle(page)
             _no_exception(page, "Decide page")
 

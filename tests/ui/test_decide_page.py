@@ -108,8 +108,8 @@ def test_combine_shows_the_interaction():
 def decide_one(at: AppTest, cid: str, choice: str, who: str, why: str = "") -> AppTest:
     at.selectbox(key="decide_candidate").set_value(cid)
     at.radio(key="decide_choice").set_value(choice)
-    at.text_area(key="decide_rationale").set_value(why)
-    at.text_input(key="decide_who").set_value(who)
+    next(w for w in at.text_area if w.label == "Rationale").set_value(why)
+    next(w for w in at.text_input if w.label == "Decided by").set_value(who)
     next(b for b in at.button if b.label == "Record decision").click()
     return at.run()
 
@@ -289,7 +289,8 @@ def test_decisions_read_well_and_the_accepted_set_is_a_row(isolated):
     (paired), equal to the engine's; the sentence above it says the same."""
     at = ranked(open_decide())
     decide_one(at, "saved-drafts", "accept", "Ana (PMO)", "Worth it")
-    assert at.text_area(key="decide_rationale").value == "", "the form clears"
+    assert next(w for w in at.text_area if w.label == "Rationale").value == "", "it clears"
+    assert next(w for w in at.text_input if w.label == "Decided by").value == ""
     decide_one(at, "installer-search", "accept", "Ana (PMO)", "Also")
     shown = [d.value for d in at.dataframe if "Decided at" in d.value.columns][-1]
     assert "Decided_by" not in shown.columns and "Decided by" in shown.columns
