@@ -44,6 +44,7 @@ BEST = "decide_best"  # (key, steps)
 SEEN = "decide_seen"  # {candidate: newest decision id shown}
 BUILT = "decide_built"  # [[first name, name, changes]] made with the levers here
 LEVER_RESET = "decide_lever_reset"  # set after Add candidate: the form starts afresh
+ADDED = "decide_added"  # candidates added with the levers so far (the name box's key)
 ACCEPTED = "decide_accepted"  # {(ranking key, accepted ids): effect}
 PREFIX = "dl_"  # key prefix of the lever form's widgets
 DECIDED = "decide_decided"  # [(kind, text)] about the decision just recorded
@@ -207,7 +208,8 @@ def lever_panel() -> None:
         values = lever_form.lever_inputs(lever, sc, approach, PREFIX)
         name = st.text_input(
             "Candidate name (optional)",
-            key=lever_form.key("cand_name", PREFIX),
+            # a new key after each Add: the browser draws the box empty again
+            key=lever_form.key(f"cand_name_{ss.get(ADDED, 0)}", PREFIX),
             max_chars=80,
             placeholder="Named after the lever",
         )
@@ -222,6 +224,7 @@ def lever_panel() -> None:
             label = _unique(name or levers.short_label(changes))
             built.append([label, label, changes])
             ss[LEVER_RESET] = True
+            ss[ADDED] = ss.get(ADDED, 0) + 1
             _say("success", f"Candidate “{label}” added.")
             st.rerun()
     names = decide.names_of(sc)

@@ -263,9 +263,9 @@ def test_lever_candidates_clear_rename_and_remove():
     at = open_decide()
     at.radio(key="decide_source").set_value("levers").run()
     at.selectbox(key="decide_lever").set_value("delay_start").run()
-    at.text_input(key="dl_cand_name").set_value("Late start")
+    at.text_input(key="dl_cand_name_0").set_value("Late start")
     next(b for b in at.button if b.label == "Add candidate").click().run()
-    assert at.text_input(key="dl_cand_name").value == "", "the name box clears"
+    assert at.text_input(key="dl_cand_name_1").value == "", "the name box clears"
     at.selectbox(key="decide_lever").set_value("remove_items").run()
     at.multiselect(key="dl_remove_ids").set_value(["approvals"])
     next(b for b in at.button if b.label == "Add candidate").click().run()
