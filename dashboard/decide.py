@@ -7,7 +7,7 @@ candidates added with the levers).
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -17,9 +17,12 @@ import pandas as pd
 import yaml
 
 from simulation import Prioritisation, Scenario, Session
+from simulation.decide.points import map_points  # noqa: F401  (the maps' data, for the page)
 from simulation.decide.prioritise import VERDICTS
 from simulation.decide.sessions import Candidate, session_data
+from simulation.present import decide as words
 from simulation.scenario.changes import variant_data
+from simulation.scenario.changes.describe import for_people
 
 from . import fmt
 from .levers import new_id
@@ -36,24 +39,79 @@ VERDICT_BACKGROUNDS = {
     "saving": "#fcebc8",
     "loss": "#f6d5d1",
 }
-#: Display formats of the ranking table's number columns.
+
+
+def signed(digits: int):
+    """A formatter: ``+1.5`` / ``-0.3`` / ``0`` (never ``-0.0``), ``—`` when missing."""
+
+    def f(x: Any) -> str:
+        if fmt.is_missing(x):
+            return words.NO_VALUE_PER_DAY
+        return "0" if round(float(x), digits) == 0 else f"{float(x):+,.{digits}f}"
+
+    return f
+
+
+def _money(x: Any) -> str:
+    return fmt.money(x, missing=words.NO_VALUE_PER_DAY, signed=True)
+
+
+#: Display formats of the ranking table's number columns (the same as the
+#: combination's and the decisions'): days to 0.1, points whole, money compact.
 RANKING_FORMATS = {
-    "Δ delivery (days)": "{:+.1f}",
-    "Δ NPV": "{:+,.0f}",
-    "NPV per day of delay": "{:,.0f}",
-    "Δ on time (pp)": "{:+.0f}",
-    "Δ outcome (pp)": "{:+.0f}",
-    "Δ P85 (days)": "{:+.1f}",
-    "Δ cost": "{:+,.0f}",
+    "Δ delivery": signed(1),
+    "Δ P50": signed(1),
+    "Δ P85": signed(1),
+    "Δ NPV": _money,
+    "NPV / day late": words.value_per_day,
+    "Δ on time": signed(0),
+    "Δ outcome": signed(0),
+    "Δ cost": _money,
+    "Rank confidence": lambda x: fmt.pct(x, missing=words.NO_VALUE_PER_DAY),
 }
+#: The ranking's columns shown at first (all fit 1,280 pixels); the rest under
+#: "More columns".
+RANKING_COLUMNS = [
+    "Rank",
+    "Candidate",
+    "Verdict",
+    "Δ delivery",
+    "Δ P85",
+    "Δ on time",
+    "Δ outcome",
+    "Δ NPV",
+    "NPV / day late",
+    "Ahead of next",
+]
 
 
 def styled_ranking(view: pd.DataFrame):
     """The ranking with each verdict cell in its colour and the numbers formatted."""
     colours = {VERDICT_MARKS[v]: c for v, c in VERDICT_BACKGROUNDS.items()}
-    return view.style.format(RANKING_FORMATS, na_rep="–").map(
+    view = view.copy()
+    formats = {}
+    for col, f in RANKING_FORMATS.items():
+        if col not in view.columns:
+            continue
+        if view[col].isna().any():  # the grid shows a missing number as "None": text instead
+            view[col] = view[col].map(f)
+        else:
+            formats[col] = f
+    return view.style.format(formats).map(
         lambda v: f"background-color: {colours.get(v, 'transparent')}", subset=["Verdict"]
     )
+
+
+def names_of(sc: Scenario) -> dict[str, str]:
+    """Item and risk ids of a scenario -> the names people know them by."""
+    out = {it.id: it.label for _, it in sc.all_items()}
+    out.update({r.id: r.label for r in sc.risks})
+    return out
+
+
+def changes_text(changes: Sequence[Any], names: dict[str, str]) -> str:
+    """What a candidate changes, by names, never ids or field paths."""
+    return "; ".join(for_people(ch, names) for ch in changes)
 
 
 def session_from_changes(
@@ -84,23 +142,28 @@ def ranking_view(pr: Prioritisation) -> pd.DataFrame:
     """The ranking for the page: sortable numbers, each beside its 90% interval."""
     d = _delta_frame(pr)
     rows = []
-    for r in pr.table.itertuples():
+    names = list(pr.table["name"])
+    for i, r in enumerate(pr.table.itertuples()):
         on_time, outcome = d.loc[(r.candidate, "on_time")], d.loc[(r.candidate, "outcome")]
+        nxt = names[i + 1] if i + 1 < len(names) else ""
         rows.append(
             {
                 "Rank": r.rank,
                 "Candidate": r.name,
                 "Verdict": VERDICT_MARKS[r.verdict],
-                "Δ delivery (days)": r.delivery_days,
+                "Ahead of next": words.ahead_short(r.rank_confidence),
+                "note": words.ahead_note(r.rank_confidence, nxt),
+                "Δ delivery": r.delivery_days,
                 "Δ delivery 90%": _interval(r.delivery_days_low, r.delivery_days_high, "+.1f"),
                 "Δ NPV": r.npv,
                 "Δ NPV 90%": _interval(r.npv_low, r.npv_high, "+,.0f"),
-                "NPV per day of delay": r.value_per_day,
-                "Δ on time (pp)": 100 * r.on_time,
+                "NPV / day late": r.value_per_day,
+                "Δ on time": 100 * r.on_time,
                 "Δ on time 90%": _interval(100 * on_time.ci_low, 100 * on_time.ci_high, "+.0f"),
-                "Δ outcome (pp)": 100 * r.outcome,
+                "Δ outcome": 100 * r.outcome,
                 "Δ outcome 90%": _interval(100 * outcome.ci_low, 100 * outcome.ci_high, "+.0f"),
-                "Δ P85 (days)": r.p85_days,
+                "Δ P50": r.p50_days,
+                "Δ P85": r.p85_days,
                 "Δ cost": r.cost,
                 "Rank confidence": r.rank_confidence,
                 "id": r.candidate,
@@ -111,27 +174,6 @@ def ranking_view(pr: Prioritisation) -> pd.DataFrame:
 
 def _delta_frame(pr: Prioritisation) -> pd.DataFrame:
     return pr.deltas.set_index(["variant", "metric"])[["mean", "ci_low", "ci_high"]]
-
-
-def map_points(pr: Prioritisation) -> pd.DataFrame:
-    """One row per candidate: the means and 90% intervals the two maps plot
-    (probabilities in percentage points)."""
-    d = _delta_frame(pr)
-    rows = []
-    for r in pr.table.itertuples():
-        row = {"candidate": r.candidate, "name": r.name, "verdict": r.verdict}
-        for metric, col, scale in (
-            ("delivery_day", "delivery", 1.0),
-            ("npv", "npv", 1.0),
-            ("on_time", "on_time", 100.0),
-            ("outcome", "outcome", 100.0),
-        ):
-            m = d.loc[(r.candidate, metric)]
-            row[col] = scale * m["mean"]
-            row[f"{col}_low"] = scale * (m["mean"] if math.isnan(m["ci_low"]) else m["ci_low"])
-            row[f"{col}_high"] = scale * (m["mean"] if math.isnan(m["ci_high"]) else m["ci_high"])
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 #: Metric labels of the combination table.
@@ -170,6 +212,98 @@ def combination_view(combo) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Formats of the combination's rows, by metric (the ranking's formats).
+COMBINATION_FORMATS = {
+    "delivery_day": signed(1),
+    "first_value_day": signed(1),
+    "npv": _money,
+    "value": _money,
+    "cost": _money,
+    "on_time": signed(0),
+    "outcome": signed(0),
+}
+
+
+def styled_combination(view: pd.DataFrame):
+    """The combination table with each row in its metric's format (as in the ranking)."""
+    styler = view.style
+    labels = {COMBINATION_LABELS.get(m, m): f for m, f in COMBINATION_FORMATS.items()}
+    for i, measure in enumerate(view["Measure"]):
+        f = labels.get(measure, signed(1))
+        styler = styler.format(
+            f, subset=pd.IndexSlice[[i], ["Together", "Sum of singles", "Interaction"]]
+        )
+    return styler
+
+
+def decided_at(when: Any) -> str:
+    """``4 Dec 2026 14:31 UTC``: a decision's time as people read it."""
+    if when is None:
+        return ""
+    return f"{fmt.date(when)} {when:%H:%M} UTC"
+
+
+#: The decisions table's columns after the names (the ranking's Δs, formatted alike).
+DECISION_NUMBERS = {
+    "Δ delivery (days)": signed(1),
+    "Δ on time (pp)": signed(0),
+    "Δ NPV": _money,
+    "Δ outcome (pp)": signed(0),
+}
+
+
+def decisions_view(
+    pr: Prioritisation, latest: dict[str, Any], accepted: dict[str, Any] | None
+) -> pd.DataFrame:
+    """The ranking with each candidate's decision, readable headers and times, and
+    (when something is accepted) a last row: the accepted set together."""
+    rows = []
+    for r in pr.table.itertuples():
+        dec = latest.get(r.candidate)
+        rows.append(
+            {
+                "Rank": str(r.rank),
+                "Candidate": r.name,
+                "Verdict": VERDICT_MARKS[r.verdict],
+                "Decision": dec.decision if dec else "",
+                "Δ delivery (days)": r.delivery_days,
+                "Δ on time (pp)": 100 * r.on_time,
+                "Δ NPV": r.npv,
+                "Δ outcome (pp)": 100 * r.outcome,
+                "Rationale": dec.rationale if dec else "",
+                "Decided by": dec.decided_by if dec else "",
+                "Decided at": decided_at(dec.decided_at) if dec else "",
+            }
+        )
+    if accepted and accepted["ids"]:
+        rows.append(
+            {
+                "Rank": "",
+                "Candidate": "The accepted set together",
+                "Verdict": "",
+                "Decision": f"{len(accepted['ids'])} accepted",
+                "Δ delivery (days)": accepted["delivery_days"],
+                "Δ on time (pp)": 100 * accepted["on_time"],
+                "Δ NPV": accepted["npv"],
+                "Δ outcome (pp)": 100 * accepted["outcome"],
+                "Rationale": "simulated together, paired against the base",
+                "Decided by": "",
+                "Decided at": "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def styled_decisions(view: pd.DataFrame):
+    return view.style.format(DECISION_NUMBERS, na_rep=words.NO_VALUE_PER_DAY)
+
+
+def file_stem(name: str, suffix: str = "") -> str:
+    """A file name from a session's name, whole (not cut at 40 characters like an id)."""
+    stem = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:150].strip("-") or "session"
+    return stem + suffix
+
+
 def best_steps(steps: list[dict[str, Any]], names: dict[str, str]) -> pd.DataFrame:
     """The best set's nested steps as a table (and the frontier chart's data)."""
     rows = []
@@ -179,7 +313,10 @@ def best_steps(steps: list[dict[str, Any]], names: dict[str, str]) -> pd.DataFra
         rows.append(
             {
                 "step": i,
-                "added": ", ".join(added) if added else "base",
+                "added": ", ".join(names.get(c, c) for c in added) if added else "the base",
+                "step_label": ("+ " + ", ".join(names.get(c, c) for c in added))
+                if added
+                else "the base",
                 "ids": " + ".join(s["ids"]) or "base",
                 "names": ", ".join(names.get(c, c) for c in s["ids"]) or "(the base)",
                 "delivery_days": s["delivery_days"],
@@ -228,19 +365,19 @@ def accepted_variant(session: Session, accepted: Sequence[str]) -> tuple[str, st
         changes,
         description=f"The set accepted in the session '{session.name}': {described}.",
     )
-    stem = new_id(f"{session.name}-accepted", set(), "accepted")
+    stem = file_stem(session.name, "-accepted")
     return f"{stem}.yaml", yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
 def candidates_view(session: Session) -> pd.DataFrame:
     """What each candidate changes, in the engine's own words, before anything is run."""
+    names = names_of(session.base)
     return pd.DataFrame(
         [
             {
                 "Candidate": c.name,
-                "Id": c.id,
                 "Requested by": c.requested_by or "",
-                "Changes": "; ".join(ch.describe() for ch in c.changes),
+                "Changes": changes_text(c.changes, names),
                 "Notes": c.notes or "",
             }
             for c in session.candidates
@@ -257,7 +394,7 @@ def session_file(session: Session) -> tuple[str, str]:
     if not session.base_ref:
         raise ValueError("the base is not a file")
     data = session_data(replace(session, base_ref=f"../{Path(session.base_ref).name}"))
-    stem = new_id(session.name, set(), "session")
+    stem = file_stem(session.name)
     return f"{stem}.yaml", yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 

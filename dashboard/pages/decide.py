@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
 from dashboard import (
     decide,
     decide_charts,
+    fmt,
+    lever_form,
     levers,
     prose,
     report_button,
@@ -26,6 +27,8 @@ from dashboard import (
 )
 from simulation import Prioritisation, ScenarioError, Session, prioritise, scenario_to_yaml
 from simulation.decide.sessions import load_session, load_session_text, session_files, sessions_dir
+from simulation.present import decide as words
+from simulation.present import maps
 from simulation.report import document as report
 from simulation.scenario.schema import MAX_RUNS
 from simulation.scenario.yamlio import MAX_FILE_BYTES
@@ -39,17 +42,19 @@ RESULT = "decide_result"  # (key, Prioritisation) of the last ranking
 COMBOS = "decide_combos"  # {(key, ids): Combination}
 BEST = "decide_best"  # (key, steps)
 SEEN = "decide_seen"  # {candidate: newest decision id shown}
-BUILT = "decide_built"  # [(name, changes)] made with the levers here
+BUILT = "decide_built"  # [[first name, name, changes]] made with the levers here
+LEVER_RESET = "decide_lever_reset"  # set after Add candidate: the form starts afresh
+ADDED = "decide_added"  # candidates added with the levers so far (the name box's key)
+ACCEPTED = "decide_accepted"  # {(ranking key, accepted ids): effect}
+PREFIX = "dl_"  # key prefix of the lever form's widgets
+DECIDED = "decide_decided"  # [(kind, text)] about the decision just recorded
+DECISION_FORM = "decide_form_generation"  # counts records: the form's text boxes start empty
 MESSAGE = "decide_message"  # (kind, text) shown once after a rerun
 
 SOURCES = {
     "file": "A session file",
     "whatif": "The What-if variants",
     "levers": "Candidates made here with the levers",
-}
-LEVERS = {
-    k: levers.LEVERS[k]
-    for k in ("add_item", "remove_items", "add_people", "delay_start", "freeze_scope")
 }
 DEFAULT_RUNS = 1000
 
@@ -126,7 +131,7 @@ def source_panel() -> None:
                 _set_session(ses, f"{len(variants)} What-if variants are the candidates.")
                 st.rerun()
         else:
-            lever_form()
+            lever_panel()
 
 
 def upload_session() -> None:
@@ -164,87 +169,94 @@ def _use_session_file(load: Callable[[], Session], where: str) -> None:
     st.rerun()
 
 
-def lever_form() -> None:
-    """Add candidates with the What-if levers (the engine's own change objects)."""
+def _unique(name: str, skip: int | None = None) -> str:
+    built = st.session_state.get(BUILT, [])
+    return levers.unique_name(name, [c[1] for i, c in enumerate(built) if i != skip])
+
+
+def _rename_built(i: int, key: str) -> None:
+    built = st.session_state[BUILT]
+    new = (st.session_state.get(key) or "").strip()
+    if new:
+        built[i][1] = _unique(new, skip=i)
+    st.session_state[key] = built[i][1]
+
+
+def _remove_built(i: int) -> None:
+    st.session_state[BUILT].pop(i)
+    for k in [k for k in st.session_state if isinstance(k, str) and k.startswith("dl_built_")]:
+        del st.session_state[k]  # the name boxes follow the list again
+
+
+def lever_panel() -> None:
+    """Add candidates with the same lever form as the What-if page (its defaults and
+    bounds); each candidate can be renamed or removed on its own."""
     ss = st.session_state
     sc = state.scenario()
     if sc is None:
         st.info("Load a scenario on the Scenario page first: the candidates change it.")
         return
+    if ss.pop(LEVER_RESET, False):
+        lever_form.reset(PREFIX)  # before the widgets exist: the form starts afresh
     built = ss.setdefault(BUILT, [])
     st.caption(f"Base: **{sc.name}**. Each candidate is one lever on the base.")
-    lever = st.selectbox("Lever", list(LEVERS), format_func=LEVERS.get, key="decide_lever")
-    ids = [it.id for it in sc.items]
-    labels = {it.id: it.label for it in sc.items}
-    day = (float(levers.DAY.ge), float(levers.DAY.le))  # the schema's bounds of a day
-    effort = (0.0, levers.MAX_EFFORT)
+    lever = st.selectbox(
+        "Lever", list(levers.LEVERS), format_func=levers.LEVERS.get, key="decide_lever"
+    )
+    approach = lever_form.approach_choice(sc, PREFIX) if lever == "set_approach" else None
     with st.form("decide_lever_form", border=False):
-        v: dict[str, Any] = {}
-        if lever == "add_item":
-            c1, c2, c3 = st.columns([2, 1, 1])
-            v["name"] = c1.text_input("Item name", "New feature", key="dl_name", max_chars=200)
-            v["at_day"] = c2.number_input(
-                "Arrives on day", *day, 30.0, 5.0, key="dl_day", format="%g"
-            )
-            v["value_per_week"] = c3.number_input(
-                "Value / week",
-                float(levers.VALUE.ge),
-                float(levers.VALUE.le),
-                2500.0,
-                500.0,
-                key="dl_value",
-                format="%g",
-            )
-            c1, c2, c3 = st.columns(3)
-            v["low"] = c1.number_input("Effort low", *effort, 8.0, key="dl_low", format="%g")
-            v["mode"] = c2.number_input("Likely", *effort, 12.0, key="dl_mode", format="%g")
-            v["high"] = c3.number_input("High", *effort, 25.0, key="dl_high", format="%g")
-        elif lever == "remove_items":
-            v["ids"] = st.multiselect("Items to drop", ids, format_func=labels.get, key="dl_remove")
-        elif lever == "add_people":
-            c1, c2 = st.columns(2)
-            v["count"] = int(
-                c1.number_input("People", levers.PEOPLE.ge, levers.PEOPLE.le, 1, 1, key="dl_people")
-            )
-            v["at_day"] = c2.number_input(
-                "Join on day", *day, 20.0, 5.0, key="dl_people_day", format="%g"
-            )
-        elif lever == "delay_start":
-            v["days"] = st.number_input(
-                "Delay build work by (working days)", *day, 10.0, 5.0, key="dl_delay", format="%g"
-            )
-        else:
-            v["at_day"] = st.number_input(
-                "Freeze from day", *day, 40.0, 5.0, key="dl_freeze", format="%g"
-            )
-        name = st.text_input("Candidate name (optional)", key="dl_cand_name", max_chars=80)
+        values = lever_form.lever_inputs(lever, sc, approach, PREFIX)
+        name = st.text_input(
+            "Candidate name (optional)",
+            # a new key after each Add: the browser draws the box empty again
+            key=lever_form.key(f"cand_name_{ss.get(ADDED, 0)}", PREFIX),
+            max_chars=80,
+            placeholder="Named after the lever",
+        )
         added = st.form_submit_button("Add candidate", icon=":material/add:")
     if added:
         try:
-            if lever == "add_item":
-                changes = levers.add_item(sc, **v)
-            elif lever == "remove_items":
-                changes = levers.remove_items(v["ids"])
-            elif lever == "add_people":
-                changes = levers.add_people(sc, v["at_day"], v["count"], raise_wip=True)
-            elif lever == "delay_start":
-                changes = levers.delay_start(v["days"])
-            else:
-                changes = levers.freeze_scope(v["at_day"])
+            changes = lever_form.build_changes(lever, sc, values)
             levers.variant_scenario(sc, changes)
         except ScenarioError as exc:
             st.error(f"That lever does not fit the scenario: {exc}")
         else:
-            label = levers.unique_name(name or levers.short_label(changes), [n for n, _ in built])
-            built.append((label, changes))
-    for i, (label, changes) in enumerate(built):
-        st.markdown(f"{i + 1}. **{label}**: " + "; ".join(c.describe() for c in changes))
+            label = _unique(name or levers.short_label(changes))
+            built.append([label, label, changes])
+            ss[LEVER_RESET] = True
+            ss[ADDED] = ss.get(ADDED, 0) + 1
+            _say("success", f"Candidate “{label}” added.")
+            st.rerun()
+    names = decide.names_of(sc)
+    for i, (_, label, changes) in enumerate(built):
+        c1, c2, c3 = st.columns([3, 7, 1], vertical_alignment="center")
+        key = f"dl_built_name_{i}"
+        ss.setdefault(key, label)
+        c1.text_input(
+            f"Candidate {i + 1}",
+            key=key,
+            max_chars=80,
+            on_change=_rename_built,
+            args=(i, key),
+            label_visibility="collapsed",
+        )
+        c2.markdown(decide.changes_text(changes, names))
+        c3.button(
+            "",
+            key=f"dl_built_remove_{i}",
+            icon=":material/delete:",
+            help=f"Remove “{label}”",
+            on_click=_remove_built,
+            args=(i,),
+        )
     c1, c2 = st.columns(2)
     if built and c1.button("Use these candidates", key="decide_use_built", type="primary"):
         path = state.loaded_path()
         ref = path.name if path is not None and not state.has_edits() else None
         _set_session(
-            decide.session_from_changes(sc, built, f"Candidates for {sc.name}", base_ref=ref),
+            decide.session_from_changes(
+                sc, [(n, ch) for _, n, ch in built], f"Candidates for {sc.name}", base_ref=ref
+            ),
             f"{len(built)} candidates made with the levers.",
         )
         st.rerun()
@@ -299,7 +311,8 @@ def rank(ses: Session, runs: int, seed: int) -> Prioritisation | None:
                 icon=":material/hourglass_top:",
             )
             st.dataframe(
-                decide.ranking_view(pre).drop(columns="id"),
+                decide.styled_ranking(decide.ranking_view(pre)[decide.RANKING_COLUMNS]),
+                column_config=RANKING_CONFIG,
                 hide_index=True,
                 width="stretch",
                 key="decide_preliminary",
@@ -320,9 +333,35 @@ def rank(ses: Session, runs: int, seed: int) -> Prioritisation | None:
     return pr
 
 
-NUMBER_FORMATS = {
-    "Rank confidence": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent"),
-    "Candidate": st.column_config.TextColumn(pinned=True),
+#: Help on the ranking's columns (what a "—" means, how to read "ahead of the next").
+COLUMN_HELP = {
+    "Δ delivery": "Δ mean delivery day against the base, working days.",
+    "Δ P85": "Δ P85 delivery day (85% of futures deliver by then), working days.",
+    "Δ on time": "Δ chance of delivering by the deadline, percentage points.",
+    "Δ outcome": "Δ chance of reaching the outcome on time, percentage points.",
+    "Δ NPV": "Δ mean NPV against the base.",
+    "NPV / day late": "NPV per day of delay: Δ NPV / Δ mean delivery day, for a candidate "
+    "that is later. " + words.NO_VALUE_PER_DAY_REASON,
+    "Ahead of next": "The share of simulated futures in which this candidate ranks "
+    "above the next one down by the same rule; below "
+    f"{words.CLOSE_CALL:.0%} it is a close call.",
+}
+#: Pixel widths of the ranking's columns: the short view fits 1,280 pixels.
+WIDTHS = {
+    "Rank": 40,
+    "Verdict": 72,
+    "Δ delivery": 72,
+    "Δ P85": 58,
+    "Δ on time": 68,
+    "Δ outcome": 72,
+    "Δ NPV": 62,
+    "NPV / day late": 90,
+    "Ahead of next": 108,
+}
+#: The ranking's columns: help on each, narrow numbers.
+RANKING_CONFIG = {
+    "Candidate": st.column_config.TextColumn(pinned=True, width=172),
+    **{k: st.column_config.Column(help=COLUMN_HELP.get(k), width=w) for k, w in WIDTHS.items()},
 }
 
 
@@ -333,53 +372,50 @@ def show_ranking(pr: Prioritisation) -> None:
         f"{pr.runs:,} simulated futures each, seed {pr.seed}; the base was simulated "
         "once and every candidate sees the same luck."
     )
-    view = decide.ranking_view(pr).drop(columns="id")
+    st.markdown(f"**The rule.** {words.RANK_RULE}")
+    view = decide.ranking_view(pr).drop(columns=["id", "note"])
+    more = st.toggle(
+        "More columns",
+        key="decide_more_columns",
+        help="90% intervals, Δ P50, Δ cost and the rank confidence as a number.",
+    )
+    shown = view if more else view[decide.RANKING_COLUMNS]
     st.dataframe(
-        decide.styled_ranking(view),
+        decide.styled_ranking(shown),
         hide_index=True,
         width="stretch",
-        column_config=NUMBER_FORMATS,
+        column_config=RANKING_CONFIG,
         key="decide_ranking",
     )
-    st.caption(decide.verdict_legend())
+    calls = words.close_calls(pr.table)
+    if calls:
+        st.markdown("**Close calls.** " + " ".join(calls))
+    st.caption(decide.verdict_legend() + ". " + words.NO_VALUE_PER_DAY_REASON)
     if never := pr.never_delivers_note():  # such futures count at the cap's last day
         st.warning(never)
     st.markdown(prose.part("decide", "how to read"))
+
+
+def _map_key(points) -> str:
+    """The map's key: rank, verdict colour and the candidate's name."""
+    lines = [
+        f"{rank}. :{decide_charts.KEY_COLOURS[verdict]}[●] {name} · *{verdict}*"
+        for rank, name, verdict in maps.key_rows(points)
+    ]
+    return "  \n".join(lines)
 
 
 def show_maps(pr: Prioritisation) -> None:
     st.subheader("Trade-off maps")
     st.caption(prose.part("decide", "maps"))
     points = decide.map_points(pr)
-    left, right = st.columns(2, gap="large")
-    with left:
-        st.markdown("**Δ delivery and Δ NPV (mean, 90% interval)**")
-        st.altair_chart(
-            decide_charts.tradeoff_map(
-                points,
-                "delivery",
-                "npv",
-                "Δ mean delivery (working days)",
-                "Δ mean NPV",
-                decide_charts.VALUE_QUADRANTS,
-            ),
-            width="stretch",
-        )
-    with right:
-        st.markdown("**Δ on-time chance and Δ outcome chance (percentage points)**")
-        st.altair_chart(
-            decide_charts.tradeoff_map(
-                points,
-                "on_time",
-                "outcome",
-                "Δ on-time chance (pp)",
-                "Δ outcome chance (pp)",
-                decide_charts.PROBABILITY_QUADRANTS,
-                x_format="+.0f",
-                y_format="+.0f",
-            ),
-            width="stretch",
-        )
+    for title, spec in decide_charts.map_specs(points).items():
+        left, right = st.columns([3, 1], gap="medium")
+        with left:
+            st.markdown(f"**{title}**")
+            st.vega_lite_chart(spec, width="stretch")
+        with right:
+            st.markdown("**Key**  \n" + _map_key(points))
 
 
 def show_combination(pr: Prioritisation) -> None:
@@ -410,16 +446,14 @@ def show_combination(pr: Prioritisation) -> None:
         "base and against the sum of each alone"
     )
     st.dataframe(
-        decide.combination_view(combo),
+        decide.styled_combination(decide.combination_view(combo)),
         hide_index=True,
         width="stretch",
         key="decide_combination_table",
-        column_config={
-            "Together": st.column_config.NumberColumn(format="%+,.1f"),
-            "Sum of singles": st.column_config.NumberColumn(format="%+,.1f"),
-            "Interaction": st.column_config.NumberColumn(format="%+,.1f"),
-        },
     )
+    note = words.combination_note(pr.effect(combo.ids), pr.session.constraint)
+    if note:
+        (st.warning if "break" in note else st.caption)(note)
     delay = combo.interaction["delivery_day"]
     if abs(delay) > 0.05:
         word = "later" if delay > 0 else "sooner"
@@ -433,13 +467,16 @@ def show_combination(pr: Prioritisation) -> None:
         )
 
 
+def _cached_best(pr: Prioritisation) -> list[dict] | None:
+    """The best set's steps found on the page for this ranking, if searched."""
+    cached = st.session_state.get(BEST)
+    return cached[1] if cached and cached[0] is pr else None
+
+
 def show_best(pr: Prioritisation) -> None:
     ss = st.session_state
     st.subheader("Best set")
-    rule = (
-        ", ".join(f"{k.replace('_', ' ')} ≥ {v:.0%}" for k, v in pr.session.constraint.items())
-        or "no constraint"
-    )
+    rule = words.constraint_words(pr.session.constraint)
     st.caption(prose.part("decide", "best set") + f" Constraint: {rule}.")
     cached = ss.get(BEST)
     if not (cached and cached[0] is pr):
@@ -452,38 +489,67 @@ def show_best(pr: Prioritisation) -> None:
             return
         ss[BEST] = cached = (pr, steps)
     names = {c.id: c.name for c in pr.session.candidates}
-    table = decide.best_steps(cached[1], names)
+    steps = cached[1]
+    st.markdown(
+        words.best_set_sentence(
+            pr.effect(steps[-1]["ids"]), pr.left_out(steps), names, pr.session.constraint
+        )
+    )
+    table = decide.best_steps(steps, names)
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.altair_chart(decide_charts.frontier_chart(table), width="stretch")
     with right:
         st.dataframe(
-            table[["names", "delivery_days", "npv", "on_time_probability"]].rename(
+            table[["step_label", "delivery_days", "npv", "on_time_probability"]]
+            .rename(
                 columns={
-                    "names": "Set",
+                    "step_label": "Step",
                     "delivery_days": "Δ delivery (days)",
                     "npv": "Δ NPV",
                     "on_time_probability": "On-time chance",
+                }
+            )
+            .style.format(
+                {
+                    "Δ delivery (days)": decide.signed(1),
+                    "Δ NPV": decide.RANKING_FORMATS["Δ NPV"],
+                    "On-time chance": fmt.pct,
                 }
             ),
             hide_index=True,
             width="stretch",
             key="decide_best_table",
-            column_config={
-                "Δ delivery (days)": st.column_config.NumberColumn(format="%+.1f"),
-                "Δ NPV": st.column_config.NumberColumn(format="%+,.0f"),
-                "On-time chance": st.column_config.NumberColumn(format="percent"),
-            },
         )
 
 
 # ------------------------------------------------------------------ decisions
+def accepted_effect(pr: Prioritisation, latest: dict) -> dict | None:
+    """The accepted candidates together against the base (simulated once per set)."""
+    ids = [c for c in pr.session.ids() if c in latest and latest[c].decision == "accept"]
+    if not ids:
+        return None
+    cache = st.session_state.setdefault(ACCEPTED, {})
+    key = (id(pr), tuple(ids))
+    if key not in cache:
+        update, done = _bar("Simulating the accepted set")
+        effect = simulate.guarded(lambda: pr.effect(ids, progress=update), "accepted set")
+        done()
+        if effect is None:
+            return None
+        cache[key] = effect
+    return cache[key]
+
+
 def show_decisions(pr: Prioritisation) -> None:
     ss = st.session_state
     ses = pr.session
     st.subheader("Decide")
     seen_before = dict(ss.get(SEEN, {}))
     names = {c.id: c.name for c in ses.candidates}
+    # Recorded: new keys, so the browser draws the text boxes empty again (a refused
+    # record keeps the keys, and what was typed).
+    gen = ss.get(DECISION_FORM, 0)
     with st.form("decide_form"):
         c1, c2 = st.columns([2, 1])
         cid = c1.selectbox(
@@ -494,12 +560,15 @@ def show_decisions(pr: Prioritisation) -> None:
         )
         rationale = st.text_area(
             "Rationale",
-            key="decide_rationale",
+            key=f"decide_rationale_{gen}",
             max_chars=5000,
             placeholder="Why, in a sentence or two",
         )
         who = st.text_input(
-            "Decided by", key="decide_who", max_chars=200, placeholder="Your name (and role)"
+            "Decided by",
+            key=f"decide_who_{gen}",
+            max_chars=200,
+            placeholder="Your name (and role)",
         )
         submitted = st.form_submit_button(
             "Record decision", type="primary", icon=":material/gavel:"
@@ -519,15 +588,26 @@ def show_decisions(pr: Prioritisation) -> None:
         except StoreError as exc:
             st.error(f"Not recorded: the store failed ({exc}). Nothing was written.")
         else:
+            said = []
             others = [u for u in rec.unseen if u.id != rec.decision.id]
             if others:
                 last = others[-1]
-                st.warning(
-                    f"Meanwhile {last.decided_by} decided **{last.decision}** on "
-                    f"“{names[cid]}” ({last.decided_at:%H:%M:%S} UTC). Both records "
-                    "are kept; yours is the newest and is shown."
+                said.append(
+                    (
+                        "warning",
+                        f"Meanwhile {last.decided_by} decided **{last.decision}** on "
+                        f"“{names[cid]}” ({last.decided_at:%H:%M:%S} UTC). Both records "
+                        "are kept; yours is the newest and is shown.",
+                    )
                 )
-            st.success(f"Recorded: {choice} “{names[cid]}” ({who.strip()}).")
+            said.append(("success", f"Recorded: {choice} “{names[cid]}” ({who.strip()})."))
+            ss[DECIDED] = said
+            ss.pop(f"decide_rationale_{gen}", None)
+            ss.pop(f"decide_who_{gen}", None)
+            ss[DECISION_FORM] = gen + 1
+            st.rerun()  # the table below and the accepted set include it at once
+    for kind, text in ss.pop(DECIDED, []):
+        getattr(st, kind)(text)
     try:
         latest = store_decisions.latest_decisions(ses.name)
         every = store_decisions.list_decisions(ses.name)
@@ -536,10 +616,19 @@ def show_decisions(pr: Prioritisation) -> None:
         return
     ss[SEEN] = {c: d.id for c, d in latest.items()}
     table = decide.decision_table(pr, latest)
-    shown = table[
-        ["rank", "name", "verdict", "decision", "rationale", "decided_by", "decided_at"]
-    ].rename(columns=str.capitalize)
-    st.dataframe(shown, hide_index=True, width="stretch", key="decide_decisions")
+    effect = accepted_effect(pr, latest)
+    st.markdown(words.accepted_sentence(effect, names))
+    st.dataframe(
+        decide.styled_decisions(decide.decisions_view(pr, latest, effect)),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Rank": st.column_config.Column(width=45),
+            "Verdict": st.column_config.Column(width=85),
+            **{k: st.column_config.Column(width=78) for k in decide.DECISION_NUMBERS},
+        },
+        key="decide_decisions",
+    )
     if len(every) > len(latest):
         with st.expander(f"Every record ({len(every)})"):
             st.dataframe(store_decisions.decision_rows(every), hide_index=True, width="stretch")
@@ -547,7 +636,7 @@ def show_decisions(pr: Prioritisation) -> None:
     c1.download_button(
         "Decision table (CSV)",
         table.to_csv(index=False).encode(),
-        file_name=f"{levers.new_id(ses.name, set(), 'session')}-decisions.csv",
+        file_name=decide.file_stem(ses.name, "-decisions.csv"),
         mime="text/csv",
         icon=":material/download:",
         key="decide_csv",
@@ -635,7 +724,7 @@ def main() -> None:
     show_ranking(pr)
     report_button.download_report(
         None,
-        lambda: report.session_report(ses, pr=pr),  # None: the decisions change
+        lambda: report.session_report(ses, pr=pr, best=_cached_best(pr)),  # None: decisions change
         report_button.file_name(ses.name),
         "decide_report",
     )

@@ -205,6 +205,8 @@ class Prioritisation:
     #: metric, mean, ci_low, ci_high, p05, p95, n (as ``compare``'s).
     deltas: pd.DataFrame | None = field(default=None, repr=False)
     _sets: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict, repr=False)
+    #: Simulations of candidate sets already run (combinations, best-set steps), by ids.
+    _set_runs: dict[tuple[str, ...], Results] = field(default_factory=dict, repr=False)
 
     @property
     def base(self) -> Results:
@@ -269,7 +271,7 @@ class Prioritisation:
             (e.g. two of them remove the same item).
         """
         ids = self._ordered(ids)
-        res = self._simulate_set(ids, progress)
+        res = self.set_results(ids, progress)
         base_runs = self.base.runs
         deltas = pd.DataFrame(paired_deltas(base_runs, res.runs))
         deltas = deltas[["metric", "mean", "ci_low", "ci_high"]]
@@ -293,6 +295,85 @@ class Prioritisation:
         interaction = {m: means[m] - singles[m] for m in METRICS}
         self._remember(ids, res)
         return Combination(ids, deltas, singles, interaction, pd.DataFrame(rows), res)
+
+    def set_results(self, ids: Sequence[str], progress: Progress | None = None) -> Results:
+        """The simulation of candidates ``ids`` together (the base for none), run once
+        and kept: a combination, the accepted set or a best-set step asked again is
+        not simulated again."""
+        ids = self._ordered(ids) if len(ids) else []
+        key = tuple(ids)
+        if not key:
+            return self.base
+        if key not in self._set_runs:
+            self._set_runs[key] = self._simulate_set(ids, progress)
+        return self._set_runs[key]
+
+    def effect(self, ids: Sequence[str], progress: Progress | None = None) -> dict[str, Any]:
+        """What candidates ``ids`` together do against the base (paired, same futures).
+
+        Returns ``ids`` (file order); ``delivery_days`` (mean Δ delivery day),
+        ``p50_days`` and ``p85_days`` (Δ P50 / P85 delivery day), working days;
+        ``npv``, ``npv_low``, ``npv_high`` (mean Δ NPV and its 90% interval, money);
+        ``on_time_probability`` and ``outcome_probability`` (the set's own
+        chances) with ``on_time`` and ``outcome`` (their Δ against the base).
+        The keys of ``on_time_probability``/``outcome_probability`` are those of a
+        session's ``constraint``. An empty ``ids`` is the base (all Δ zero).
+        """
+        ids = self._ordered(ids) if len(ids) else []
+        res = self.set_results(ids, progress)
+        base, s = self.base.summary(), res.summary()
+        d = {r["metric"]: r for r in _summary.paired_deltas(self.base.runs, res.runs)}
+
+        def shift(key: str) -> float:
+            a, b = s["delivery"][key], base["delivery"][key]
+            return math.nan if a is None or b is None else float(a - b)
+
+        def share(value: Any) -> float:
+            return math.nan if value is None else float(value)
+
+        return {
+            "ids": list(ids),
+            "delivery_days": d["delivery_day"]["mean"],
+            "p50_days": shift("p50_day"),
+            "p85_days": shift("p85_day"),
+            "npv": d["npv"]["mean"],
+            "npv_low": d["npv"]["ci_low"],
+            "npv_high": d["npv"]["ci_high"],
+            "on_time_probability": share(s["delivery"].get("on_time_probability")),
+            "on_time": d["on_time"]["mean"],
+            "outcome_probability": share(s["value"].get("outcome_probability")),
+            "outcome": d["outcome"]["mean"],
+        }
+
+    def left_out(self, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Why each candidate outside the best set was left out.
+
+        ``steps`` is :meth:`best_set`'s answer. Its last step tried every other
+        candidate added to the final set; each is left out for one reason:
+        ``"constraint"`` (the set with it breaks the session's constraint:
+        ``broken`` lists ``(key, value, floor)``), ``"value"`` (it raises mean NPV
+        by no more than :data:`NPV_TOLERANCE`) or ``"fit"`` (its changes do not
+        fit the set). Each entry: ``id``, ``reason``, ``broken`` and ``point``
+        (the set with it, as in ``steps``; None when it does not fit), in file order.
+        """
+        final = steps[-1]
+        chosen = list(final["ids"])
+        out = []
+        for cid in self.session.ids():
+            if cid in chosen:
+                continue
+            point = self._sets.get(tuple(self._ordered([*chosen, cid])))
+            if point is None:
+                out.append({"id": cid, "reason": "fit", "broken": [], "point": None})
+                continue
+            broken = [
+                (key, point[key], floor)
+                for key, floor in self.session.constraint.items()
+                if point[key] < floor - 1e-12
+            ]
+            reason = "constraint" if broken else "value"
+            out.append({"id": cid, "reason": reason, "broken": broken, "point": point})
+        return out
 
     def _remember(self, ids: list[str], res: Results) -> dict[str, Any]:
         key = tuple(ids)
@@ -392,6 +473,7 @@ class Prioritisation:
             )
             for n, key in names.items():
                 self._remember(list(key), done[n])
+                self._set_runs[key] = done[n]
         for ids in fits:
             if len(ids) == 1:
                 self._remember(ids, self.results[ids[0]])

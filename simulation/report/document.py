@@ -35,7 +35,8 @@ from simulation.engine.drivers import criticality, driver_sentence, sensitivity
 from simulation.engine.plan import make_calendar
 from simulation.engine.summary import RESULT_LABELS
 from simulation.present import charts as vega
-from simulation.present import formats, sentences
+from simulation.present import decide as words
+from simulation.present import formats, maps, sentences
 from simulation.present.text import NOT_WITHIN_CAP
 from simulation.scenario.errors import ScenarioError
 
@@ -47,6 +48,8 @@ if TYPE_CHECKING:  # annotations only
 ROOT = Path(__file__).resolve().parents[2]
 #: Where Chromium is looked for, first the ``CHROMIUM`` environment variable.
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: Plot width of a trade-off map in the report (pixels).
+MAP_WIDTH = 600
 #: Seconds Chromium may take to print the report.
 PDF_TIMEOUT_S = 120
 
@@ -445,52 +448,107 @@ def variants_section(cmp: Comparison, notes: dict[str, list[str]] | None = None)
     return "".join(out)
 
 
+def trade_off_maps(pr: Prioritisation) -> str:
+    """The Decide page's two trade-off maps (the same specs), with their key."""
+    from simulation.decide.points import map_points
+
+    points = map_points(pr)
+    figures = [
+        _figure(maps.tradeoff_spec(points, *args, width=MAP_WIDTH), caption)
+        for caption, args in (
+            (
+                "Δ delivery and Δ NPV (mean, 90% interval)",
+                (
+                    "delivery",
+                    "npv",
+                    "Δ mean delivery (working days)",
+                    "Δ mean NPV",
+                    maps.VALUE_QUADRANTS,
+                    False,
+                    True,
+                ),
+            ),
+            (
+                "Δ on-time chance and Δ outcome chance (percentage points)",
+                (
+                    "on_time",
+                    "outcome",
+                    "Δ on-time chance (pp)",
+                    "Δ outcome chance (pp)",
+                    maps.PROBABILITY_QUADRANTS,
+                ),
+            ),
+        )
+    ]
+    key = _table(["Number", "Candidate", "Verdict"], [list(r) for r in maps.key_rows(points)])
+    return "<h3>Trade-off maps</h3>" + "".join(figures) + key
+
+
 def session_section(
     pr: Prioritisation,
     combination: Combination | None = None,
     decisions: dict[str, Any] | None = None,
     store_note: str = "",
+    best: list[dict[str, Any]] | None = None,
+    accepted: dict[str, Any] | None = None,
 ) -> str:
+    """The session: the ranking and its rule, the maps, the accepted set, the
+    combination, the best set in words and the decisions in the order made.
+
+    ``best``: :meth:`~simulation.decide.prioritise.Prioritisation.best_set`'s steps;
+    ``accepted``: the accepted set's effect
+    (:meth:`~simulation.decide.prioritise.Prioritisation.effect`), None if none.
+    """
     ses = pr.session
     out = [f"<h2>The session: {_e(ses.name)}</h2>"]
     if getattr(ses, "description", ""):
         out.append(f"<p>{_e(ses.description)}</p>")
+    names = {c.id: c.name for c in ses.candidates}
+    ranked = list(pr.table["name"])
     rows = []
-    for r in pr.table.itertuples():
+    for i, r in enumerate(pr.table.itertuples()):
+        nxt = ranked[i + 1] if i + 1 < len(ranked) else ""
         rows.append(
             [
                 r.rank,
                 r.name,
                 r.verdict,
-                _days(r.delivery_days, True),
-                _money(r.npv),
-                _pct(r.on_time) if math.isfinite(r.on_time) else "n/a",
-                _pct(r.rank_confidence) if math.isfinite(r.rank_confidence) else "-",
+                formats.days(r.delivery_days, signed=True),
+                formats.money(r.npv, signed=True),
+                formats.points(r.on_time),
+                formats.points(r.outcome),
+                words.value_per_day(r.value_per_day),
+                words.ahead_note(r.rank_confidence, nxt),
             ]
         )
-    out.append(
-        "<p>Each candidate against the base, under the same simulated futures; ranked "
-        "by how often it beats the next one.</p>"
-    )
+    out.append(f"<p>{_e(words.RANK_RULE)}</p>")
     out.append(
         _table(
             [
                 "Rank",
                 "Candidate",
                 "Verdict",
-                "Δ delivery (days)",
+                "Δ delivery",
                 "Δ NPV",
                 "Δ on time",
-                "Beats the next",
+                "Δ outcome",
+                "NPV per day of delay",
+                "Ahead of the next",
             ],
             rows,
-            {0, 3, 4, 5, 6},
+            {0, 3, 4, 5, 6, 7},
         )
     )
+    out.append(f"<p class='note'>{_e(words.NO_VALUE_PER_DAY_REASON)}</p>")
+    for call in words.close_calls(pr.table):
+        out.append(f"<p class='note'>{_e(call)}</p>")
+    out.append(trade_off_maps(pr))
+    out.append("<h3>The accepted set</h3>")
+    out.append(f"<p>{_e(words.accepted_sentence(accepted, names))}</p>")
     if combination is not None:
-        names = [ses.candidate(c).name for c in combination.ids]
+        together = [ses.candidate(c).name for c in combination.ids]
         d = combination.deltas.set_index("metric")
-        out.append(f"<h3>Together: {_e(', '.join(names))}</h3>")
+        out.append(f"<h3>Together: {_e(', '.join(together))}</h3>")
         out.append(
             _table(
                 ["Paired difference (together - base)", "Mean", "90% interval"],
@@ -506,8 +564,14 @@ def session_section(
                 {1, 2},
             )
         )
+    if best:
+        out.append("<h3>Best set</h3>")
+        effect = pr.effect(best[-1]["ids"])
+        sentence = words.best_set_sentence(effect, pr.left_out(best), names, ses.constraint)
+        out.append(f"<p>{_e(sentence)}</p>")
     out.append("<h3>Decisions</h3>")
     if decisions:
+        decisions = dict(sorted(decisions.items(), key=lambda kv: kv[1].decided_at))
         rows = [
             [
                 ses.candidate(c).name if c in ses.ids() else c,
@@ -607,6 +671,8 @@ def report_html(
     store_note: str = "",
     prepared: dt.date | None = None,
     trail: list[dict[str, Any]] | None = None,
+    best: list[dict[str, Any]] | None = None,
+    accepted: dict[str, Any] | None = None,
 ) -> str:
     """The report as one self-contained HTML page.
 
@@ -617,8 +683,9 @@ def report_html(
     comparison : Comparison, optional
         Variants run against ``res``'s scenario (``notes``: their changes in words).
     prioritisation : Prioritisation, optional
-        A Decide session's ranking; ``combination`` and ``decisions``
-        (candidate id -> stored decision) go with it.
+        A Decide session's ranking; ``combination``, ``decisions`` (candidate
+        id -> stored decision), ``best`` (the best set's steps) and ``accepted``
+        (the accepted set's effect) go with it.
     prepared : date, optional
         The date printed as "prepared on" (default today).
     trail : list of dict, optional
@@ -640,7 +707,9 @@ def report_html(
     if comparison is not None:
         body.append(variants_section(comparison, notes))
     if prioritisation is not None:
-        body.append(session_section(prioritisation, combination, decisions, store_note))
+        body.append(
+            session_section(prioritisation, combination, decisions, store_note, best, accepted)
+        )
     body += [drivers_section(res), assumptions(res), method(res)]
     # The summary as data (a JSON block, never run): the report's numbers, for machines.
     data = json.dumps(s).replace("</", "<\\/")
@@ -783,11 +852,14 @@ def session_report(
     progress=None,
     pr: Prioritisation | None = None,
     combination: Combination | None = None,
+    best: list[dict[str, Any]] | None = None,
 ) -> str:
     """Rank a Decide session (unless ``pr`` is given) and report on it with its decisions.
 
     The combination shown is ``combination`` if given, else the accepted
-    candidates together (when two or more are accepted).
+    candidates together (when two or more are accepted). The best set is
+    ``best`` (:meth:`~simulation.decide.prioritise.Prioritisation.best_set`'s
+    steps) if given, else searched here.
     """
     from simulation.decide.prioritise import prioritise
 
@@ -798,5 +870,11 @@ def session_report(
     if combination is None and len(accepted) >= 2:
         combination = pr.combine(accepted)
     return report_html(
-        pr.base, prioritisation=pr, combination=combination, decisions=decisions, store_note=note
+        pr.base,
+        prioritisation=pr,
+        combination=combination,
+        decisions=decisions,
+        store_note=note,
+        best=best if best is not None else pr.best_set(),
+        accepted=pr.effect(accepted) if accepted else None,
     )

@@ -223,3 +223,39 @@ def test_report_html_without_value_or_risks():
     text = report_html(run(make_scenario(), runs=20, seed=1))
     assert "No backlog item has a value per week" in text
     assert "No single uncertain input stands out" in text
+
+
+def test_session_report_reads_like_the_room(tmp_path, monkeypatch):
+    """The hand-worked session (tests/decide/test_room_sentences.py) with "report"
+    accepted first and "extra" second: the report states the ranking rule in the
+    page's words, draws both trade-off maps with a key of names, gives the accepted
+    set together (+10 working days, -100 pp, "+16 k"), the best set in words and the
+    decisions in the order made. Catches: the old rule ("ranked by how often it
+    beats the next one"), decisions listed in file order, a missing best set."""
+    from simulation.decide.prioritise import prioritise
+    from simulation.decide.sessions import load_session
+    from simulation.present import decide as words
+    from simulation.report.document import session_report
+    from simulation.store import decisions as dec
+    from tests.helpers import ROOT
+
+    monkeypatch.setenv("SIM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SIM_DATABASE_URL", raising=False)
+    ses = load_session(ROOT / "tests" / "data" / "hand-session.yaml")
+    pr = prioritise(ses, runs=20, seed=3, workers=1)
+    dec.record_decision(ses.name, "report", "accept", "Ana (PMO)", "first")
+    dec.record_decision(ses.name, "extra", "accept", "Ben (product)", "second")
+    text = session_report(ses, pr=pr)
+    assert f"<p>{words.RANK_RULE}</p>" in text, "the page's sentence, as it is"
+    assert "how often it beats the next one" not in text
+    maps_part = text.split("<h3>Trade-off maps</h3>", 1)[1].split("<h3>", 1)[0]
+    assert maps_part.count('<figure class="chart"><svg') == 2, "both maps, drawn inline"
+    assert "Extra report (25 days, 300/week)" in maps_part, "the key names the candidates"
+    assert (
+        "together against the base: delivery +10 working days on average, on-time chance "
+        "-100 pp, NPV +16 k, outcome chance ±0 pp." in text
+    )
+    assert "Recommended: “Extra report (25 days, 300/week)”" in text
+    assert "would lower the set&#x27;s NPV by 2.4 k" in text
+    decisions = text.split("<h3>Decisions</h3>", 1)[1]
+    assert decisions.index("Second report") < decisions.index("Extra report"), "order made"

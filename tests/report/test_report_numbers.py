@@ -245,15 +245,17 @@ def test_session_section_shows_each_decision_against_its_candidate(tmp_path):
         "2027-03-01 09:30",
     ] in rows
     assert ["Polish after d", "defer", "After launch", "Ben", "2027-03-01 09:30"] in rows
-    ranking = [r for r in rows if len(r) == 7]
+    ranking = [r for r in rows if len(r) == 9]
     assert ranking[0] == [
         "1",
         "Extra report (25 days, 300/week)",
         "gain",
-        "+0.0",
-        "14 k",
-        "0%",
-        "100%",
+        "±0 days",
+        "+14 k",
+        "±0 pp",
+        "±0 pp",
+        "—",
+        "ahead of the next in 100% of futures",
     ]
-    assert ranking[2][:6] == ["3", "Polish after d", "trade-off", "+10.0", "100", "-100%"]
+    assert ranking[2][:6] == ["3", "Polish after d", "trade-off", "+10 days", "+100", "-100 pp"]
     assert "No decision recorded yet." in doc.session_section(pr)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import saved_files
+from dashboard import decide, saved_files
 from simulation import load_session, prioritise
 from simulation import store as st
+from simulation.present import decide as words
 from simulation.store import decisions as dec
 from tests.helpers import LIBRARY, ROOT
 
@@ -52,7 +53,7 @@ def ranked(at: AppTest) -> AppTest:
 def frame(at: AppTest, key: str):
     found = [d.value for d in at.dataframe if d.proto.id and key in d.proto.id]
     if not found:  # AppTest does not expose keys of every element: match by columns
-        found = [d.value for d in at.dataframe if "Rank confidence" in d.value.columns]
+        found = [d.value for d in at.dataframe if "Ahead of next" in d.value.columns]
     assert found, f"table {key} is shown"
     return found[-1]
 
@@ -64,9 +65,20 @@ def test_ranking_on_the_page_equals_the_engine():
     table = frame(at, "decide_ranking")
     assert list(table["Candidate"]) == list(pr.table["name"])
     assert list(table["Δ NPV"].round(6)) == list(pr.table["npv"].round(6))
-    assert list(table["Δ delivery (days)"].round(6)) == list(pr.table["delivery_days"].round(6))
+    assert list(table["Δ delivery"].round(6)) == list(pr.table["delivery_days"].round(6))
+    assert list(table.columns) == decide.RANKING_COLUMNS, "the short view fits 1,280 px"
+    assert list(table["Ahead of next"]) == [
+        words.ahead_short(c) for c in pr.table["rank_confidence"]
+    ]
+    text = " ".join(m.value for m in at.markdown)
+    for call in words.close_calls(pr.table):
+        assert call in text, "each close call explained where the ranking shows"
+    assert "NPV per day of delay" in text
+    assert words.RANK_RULE in text, "the rule, in the words the report uses"
+    at.toggle(key="decide_more_columns").set_value(True).run()
+    table = frame(at, "decide_ranking")
     assert all(table["Δ NPV 90%"].str.startswith("["))
-    assert "NPV per day of delay" in " ".join(m.value for m in at.markdown)
+    assert "Rank confidence" in table.columns
     assert not [w for w in at.warning if "Preliminary" in w.value], (
         "no preliminary step when the runs are that few"
     )
@@ -87,13 +99,17 @@ def test_combine_shows_the_interaction():
     assert combo.loc["Δ delivery (working days)", "Interaction"] == pytest.approx(
         c.interaction["delivery_day"]
     )
+    note = words.combination_note(pr.effect(c.ids), ses.constraint)
+    assert note.startswith("Together they"), "the session has a constraint to check"
+    shown = [m.value for m in [*at.caption, *at.warning]]
+    assert note in shown, "the page says whether the pair keeps the constraint"
 
 
 def decide_one(at: AppTest, cid: str, choice: str, who: str, why: str = "") -> AppTest:
     at.selectbox(key="decide_candidate").set_value(cid)
     at.radio(key="decide_choice").set_value(choice)
-    at.text_area(key="decide_rationale").set_value(why)
-    at.text_input(key="decide_who").set_value(who)
+    next(w for w in at.text_area if w.label == "Rationale").set_value(why)
+    next(w for w in at.text_input if w.label == "Decided by").set_value(who)
     next(b for b in at.button if b.label == "Record decision").click()
     return at.run()
 
@@ -118,7 +134,7 @@ def test_a_decision_is_stored_with_its_numbers_and_two_people_keep_both(isolated
     rows = dec.list_decisions(store=st.Store(isolated))
     assert [r.decided_by for r in rows] == ["Ben (product)", "Ana (PMO)"], "both kept"
     shown = [d.value for d in ben.dataframe if "Decision" in d.value.columns][-1]
-    assert shown.set_index("Name").loc["Drop the mobile app wrapper", "Decision"] == "reject"
+    assert shown.set_index("Candidate").loc["Drop the mobile app wrapper", "Decision"] == "reject"
     assert any(b.label == "Accepted set as a variant (YAML)" for b in ana.get("download_button"))
 
 
@@ -190,7 +206,8 @@ def test_a_session_file_round_trips_through_the_page():
 
 def test_the_candidates_are_listed_before_ranking():
     """After Load session the candidates and their changes are on the page, in the
-    engine's words (a new user found only a count there)."""
+    engine's words with items by their names (a new user found only a count there,
+    then ids such as 'mobile-app' a room does not know)."""
     at = open_decide()
     at.selectbox(key="decide_file").set_value(SESSION)
     at.button(key="decide_load").click().run()
@@ -199,6 +216,102 @@ def test_the_candidates_are_listed_before_ranking():
     assert listed, "the candidates table is shown"
     table = listed[0]
     assert list(table["Candidate"]) == [c.name for c in ses.candidates]
-    assert list(table["Changes"]) == [
-        "; ".join(ch.describe() for ch in c.changes) for c in ses.candidates
+    names = {it.id: it.label for _, it in ses.base.all_items()}
+    expected = []
+    for c in ses.candidates:
+        text = "; ".join(ch.describe() for ch in c.changes)
+        for iid, name in names.items():
+            text = text.replace(f"'{iid}'", f"'{name}'")
+        expected.append(text)
+    assert list(table["Changes"]) == expected
+    assert "Removes 'Mobile app wrapper' from scope before work starts" in expected
+    assert not any("'mobile-app'" in t for t in table["Changes"]), "no ids on the page"
+
+
+def _lever_fields(at: AppTest, prefix: str) -> dict[str, tuple]:
+    """The lever form's number fields: key without the page prefix -> (label, value,
+    min, max)."""
+    return {
+        w.key.removeprefix(prefix): (w.label, w.value, w.min, w.max)
+        for w in at.number_input
+        if w.key and w.key.startswith(prefix)
+    }
+
+
+def test_whatif_and_decide_share_one_lever_form():
+    """Every lever shows the same fields, defaults and bounds on both pages (the
+    add-people lever once defaulted to 2 people on What-if and 1 on Decide)."""
+    from dashboard import levers
+
+    whatif = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    whatif.switch_page("dashboard/pages/whatif.py").run()
+    dec_page = open_decide()
+    dec_page.radio(key="decide_source").set_value("levers").run()
+    for lever in levers.LEVERS:
+        whatif.selectbox(key="lv_which").set_value(lever).run()
+        dec_page.selectbox(key="decide_lever").set_value(lever).run()
+        a, b = _lever_fields(whatif, "lv_"), _lever_fields(dec_page, "dl_")
+        assert a == b, lever
+    dec_page.selectbox(key="decide_lever").set_value("add_people").run()
+    assert _lever_fields(dec_page, "dl_")["people"][1] == 2, "the What-if default"
+
+
+def test_lever_candidates_clear_rename_and_remove():
+    """Add two candidates: the name box is empty again after each Add; the first
+    can be renamed and the second removed on their own; a remove-items candidate
+    names the item, never its id."""
+    at = open_decide()
+    at.radio(key="decide_source").set_value("levers").run()
+    at.selectbox(key="decide_lever").set_value("delay_start").run()
+    at.text_input(key="dl_cand_name_0").set_value("Late start")
+    next(b for b in at.button if b.label == "Add candidate").click().run()
+    assert at.text_input(key="dl_cand_name_1").value == "", "the name box clears"
+    at.selectbox(key="decide_lever").set_value("remove_items").run()
+    at.multiselect(key="dl_remove_ids").set_value(["approvals"])
+    next(b for b in at.button if b.label == "Add candidate").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    built = at.session_state["decide_built"]
+    assert [c[1] for c in built] == ["Late start", "Remove approvals"]
+    text = " ".join(m.value for m in at.markdown)
+    assert "Removes 'PO approval queue' from scope" in text and "'approvals'" not in text
+    at.text_input(key="dl_built_name_0").set_value("Start two weeks late").run()
+    assert [c[1] for c in at.session_state["decide_built"]] == [
+        "Start two weeks late",
+        "Remove approvals",
     ]
+    at.button(key="dl_built_remove_1").click().run()
+    assert [c[1] for c in at.session_state["decide_built"]] == ["Start two weeks late"]
+
+
+def test_decisions_read_well_and_the_accepted_set_is_a_row(isolated):
+    """After two accepts: the form is empty again, the table has readable headers
+    and times ("… UTC"), and a last row with the accepted set simulated together
+    (paired), equal to the engine's; the sentence above it says the same."""
+    at = ranked(open_decide())
+    decide_one(at, "saved-drafts", "accept", "Ana (PMO)", "Worth it")
+    assert next(w for w in at.text_area if w.label == "Rationale").value == "", "it clears"
+    assert next(w for w in at.text_input if w.label == "Decided by").value == ""
+    decide_one(at, "installer-search", "accept", "Ana (PMO)", "Also")
+    shown = [d.value for d in at.dataframe if "Decided at" in d.value.columns][-1]
+    assert "Decided_by" not in shown.columns and "Decided by" in shown.columns
+    assert shown["Decided at"].iloc[0].endswith("UTC") or shown["Decided at"].iloc[1].endswith(
+        "UTC"
+    )
+    last = shown.iloc[-1]
+    assert last["Candidate"] == "The accepted set together"
+    ses = load_session(SESSION)
+    pr = prioritise(ses, runs=RUNS, seed=ses.base.simulation.seed)
+    effect = pr.effect(["saved-drafts", "installer-search"])
+    assert last["Δ NPV"] == pytest.approx(effect["npv"])
+    assert last["Δ delivery (days)"] == pytest.approx(effect["delivery_days"])
+    names = {c.id: c.name for c in ses.candidates}
+    assert words.accepted_sentence(effect, names) in " ".join(m.value for m in at.markdown)
+
+
+def test_file_names_keep_the_whole_session_name():
+    """A 60-character session name is kept whole in the downloaded files (ids stop
+    at 40 characters, file names must not)."""
+    name = "Quarterly scope review of the grant portal release, second pass"
+    assert decide.file_stem(name, "-decisions.csv") == (
+        "quarterly-scope-review-of-the-grant-portal-release-second-pass-decisions.csv"
+    )

@@ -139,7 +139,8 @@ def test_scenario_page_choices_are_the_schemas():
             assert not at.exception and at.selectbox(key=key(at, name)).value == value
     items, risks = (json.loads(d.proto.columns) for d in at.data_editor[:2])
     assert sorted(items["dist"]["type_config"]["options"]) == sorted(typing.get_args(DistKind))
-    assert tuple(risks["kind"]["type_config"]["options"]) == typing.get_args(
+    kinds = risks["kind"]["type_config"]["options"]  # shown in words, stored as the schema's
+    assert tuple(o["value"] if isinstance(o, dict) else o for o in kinds) == typing.get_args(
         Impact.model_fields["kind"].annotation
     )
 
@@ -193,8 +194,8 @@ def test_decide_lever_bounds_are_the_schemas():
     at.switch_page(DECIDE).run()
     at.radio(key="decide_source").set_value("levers").run()
     widgets = {w.key: w for w in at.number_input}
-    expect(widgets["dl_day"], StaffingChange, "at_day")
-    expect(widgets["dl_value"], ItemValue, "per_week")
+    expect(widgets["dl_item_day"], StaffingChange, "at_day")
+    expect(widgets["dl_item_value"], ItemValue, "per_week")
     at.selectbox(key="decide_lever").set_value("add_people").run()
     widgets = {w.key: w for w in at.number_input}
     expect(widgets["dl_people"], StaffingChange, "add")

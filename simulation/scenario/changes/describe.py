@@ -7,7 +7,7 @@ stable (tests and the dashboard show it next to the numbers), e.g.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from simulation.scenario.distributions import Distribution
@@ -205,16 +205,18 @@ def set_iteration(change: types.SetIteration) -> str:
     return "Sets " + ", ".join(parts)
 
 
-def set_field(change: types.SetField) -> str:
-    v = change.value
+def _value_text(v: Any) -> str:
     if v is None:
-        text = "nothing (null)"
-    elif isinstance(v, bool):
-        text = "true" if v else "false"
-    elif isinstance(v, (int, float)):
-        text = _num(v)
-    else:
-        text = f"'{v}'"
+        return "nothing (null)"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return _num(v)
+    return f"'{v}'"
+
+
+def set_field(change: types.SetField) -> str:
+    text = _value_text(change.value)
     name = _FIELD_NAMES.get(change.path)
     return f"Sets {name} ({change.path}) to {text}" if name else f"Sets {change.path} to {text}"
 
@@ -233,3 +235,31 @@ DESCRIPTIONS: dict[str, Callable[[Any], str]] = {
     "set_iteration": set_iteration,
     "set": set_field,
 }
+
+
+def for_people(change: Any, names: Mapping[str, str]) -> str:
+    """``change.describe()`` as the pages show it: items and risks by their names
+    (``names``: id -> name), and a field by its plain name, never its path.
+
+    ``Removes 'mobile'`` reads ``Removes 'Mobile app wrapper'``;
+    ``Sets the WIP limit (team.wip_limit) to 5`` reads ``Sets the WIP limit to 5``.
+    """
+    if change.kind == "set":
+        field = _FIELD_NAMES.get(change.path)
+        if field is None:
+            field = "the " + change.path.rsplit(".", 1)[-1].replace("_", " ")
+        return f"Sets {field} to {_value_text(change.value)}"
+    text = change.describe()
+    ids: list[str] = []
+    if change.kind in ("remove_items",):
+        ids = list(change.ids)
+    elif change.kind == "resize_items":
+        ids = [rz.id for rz in change.items]
+    elif change.kind == "add_risk" and change.risk.impact.kind == "extra_work":
+        ids = list(change.risk.impact.items)
+    elif change.kind == "remove_risk":
+        ids = [change.id]
+    for iid in ids:
+        if iid in names:
+            text = text.replace(f"'{iid}'", f"'{names[iid]}'")
+    return text
