@@ -8,10 +8,12 @@ Public interface (docs/reference/python-api.md)::
     res.runs, res.items, res.weekly, res.summary()
     cmp = compare({"baseline": sc, "variant": sc2}, runs=1000, seed=42)
     pr = prioritise(load_session("scenarios/sessions/supply-chain-q2.yaml"))  # Decide
+    order = best_order(sc, runs=1000, seed=42)       # the order to build in
     res = run(sc, runs=10_000, seed=42, scheduler="tcp://10.0.0.5:8786")   # Dask cluster
 """
 
 from simulation.decide.prioritise import Combination, Prioritisation, prioritise
+from simulation.decide.sequencing import Sequencing, best_order
 from simulation.decide.sessions import Session, load_session
 from simulation.engine.cluster import SchedulerError
 from simulation.engine.results import Results
@@ -30,8 +32,10 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SchedulerError",
+    "Sequencing",
     "Session",
     "SimulationError",
+    "best_order",
     "compare",
     "load_scenario",
     "load_scenario_text",

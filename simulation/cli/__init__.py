@@ -24,13 +24,25 @@ from simulation.cli import (
     prioritise,
     report,
     run,
+    sequence,
     validate,
 )
 from simulation.cli.options import Parser
 from simulation.scenario.errors import ScenarioError
 
 #: Every command module, in the order of ``--help``.
-COMMANDS = (run, compare, validate, library, prioritise, decisions, history, exercise, report)
+COMMANDS = (
+    run,
+    compare,
+    validate,
+    library,
+    prioritise,
+    sequence,
+    decisions,
+    history,
+    exercise,
+    report,
+)
 
 
 def build_parser() -> Parser:

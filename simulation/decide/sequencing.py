@@ -54,6 +54,9 @@ SEARCH_RUNS = 100
 FINALISTS = 10
 #: Money: an order "beats" another in a future when its NPV is higher by more than this.
 BEATS_TOLERANCE = 0.5
+#: Mean NPVs equal to this many decimals are a tie (sums of the same values taken in
+#: another order differ in the last bits); ties keep the order in which they were tried.
+NPV_DIGITS = 6
 #: Swap passes at most (each pass must raise mean NPV, so this is only a guard).
 MAX_PASSES = 50
 #: Draws used to find the median effort of a distribution with no closed form.
@@ -108,7 +111,8 @@ def unstarted_items(scenario: Scenario) -> list[str]:
     return [it.id for it in scenario.items if it.id not in gone]
 
 
-def _check_items(scenario: Scenario, items: Sequence[str] | None) -> list[str]:
+def check_items(scenario: Scenario, items: Sequence[str] | None) -> list[str]:
+    """The items to order: ``items`` checked (ids named ``items[j]``), or every unstarted one."""
     planned = unstarted_items(scenario)
     if items is None:
         return planned
@@ -310,7 +314,7 @@ def best_order(
     ScenarioError
         An unknown or repeated item id (``items[j]: ...``), bad ``runs`` or ``seed``.
     """
-    ids = _check_items(scenario, items)
+    ids = check_items(scenario, items)
     runs = scenario.simulation.runs if runs is None else runs
     runs = 1_000 if runs == "auto" else runs
     seed = scenario.simulation.seed if seed is None else seed
@@ -332,7 +336,8 @@ def best_order(
         method = "cd3+swaps"
         candidates = _swap_search(cd3, sim, search_runs, progress)
     searched = sorted(
-        range(len(candidates)), key=lambda k: (-sim.mean_npv(candidates[k], search_runs), k)
+        range(len(candidates)),
+        key=lambda k: (-round(sim.mean_npv(candidates[k], search_runs), NPV_DIGITS), k),
     )
     finalists = [candidates[k] for k in searched[:FINALISTS]]
     for extra in (tuple(cd3), tuple(current)):
@@ -370,7 +375,7 @@ def _ranking(
         if progress:
             progress(k, len(finalists))
     means = [float(c["npv"].mean()) for c in cols]
-    ranked = sorted(range(len(finalists)), key=lambda k: (-round(means[k], 6), k))
+    ranked = sorted(range(len(finalists)), key=lambda k: (-round(means[k], NPV_DIGITS), k))
     best_npv = cols[ranked[0]]["npv"]
     cd3_npv = cols[finalists.index(cd3)]["npv"]
     cal = make_calendar(scenario)
