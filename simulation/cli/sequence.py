@@ -38,15 +38,19 @@ def format_sequencing(s: Sequencing) -> str:
         f"({s.tried:,} orders tried: {how}; {s.runs:,} runs each, seed {s.seed}, "
         "common random numbers)",
         "",
-        f"{'#':>2}  {'order':<58} {'mean NPV':>9} {'P50 delivery':>13} "
+        f"{'#':>2}  {'order':<52} {'mean NPV':>9} {'vs best':>8} {'P50 delivery':>13} "
         f"{'P85 delivery':>13} {'beats CD3':>9}",
     ]
     for r in s.table.itertuples():
         mark = " (CD3)" if r.cd3 else ""
         mark += " (current)" if r.current else ""
-        order = " > ".join(r.order) + mark
+        order = " > ".join(r.order)
+        if len(order) + len(mark) > 52:
+            order = order[: 51 - len(mark)] + "…"
+        order += mark
         lines.append(
-            f"{r.rank:>2}  {order[:58]:<58} {formats.money(r.npv_mean):>9} "
+            f"{r.rank:>2}  {order[:52]:<52} {formats.money(r.npv_mean):>9} "
+            f"{formats.money(r.npv_vs_best, signed=True):>8} "
             f"{formats.date(r.delivery_p50_date):>13} {formats.date(r.delivery_p85_date):>13} "
             f"{formats.pct(r.beats_cd3):>9}"
         )
