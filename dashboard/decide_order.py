@@ -54,6 +54,7 @@ def sentence(s: Sequencing) -> str:
         [label(i).label for i in s.cd3],
         cd3.npv_mean,
         s.best_beats_share,
+        s.best_behind_share,
     )
 
 

@@ -64,6 +64,7 @@ def format_sequencing(s: Sequencing) -> str:
             [label(i).label for i in s.cd3],
             cd3.npv_mean,
             s.best_beats_share,
+            s.best_behind_share,
             PLAIN,
         ),
         "beats CD3 = share of futures in which that order's NPV is higher than the CD3 order's.",

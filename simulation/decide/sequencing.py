@@ -76,6 +76,7 @@ TABLE_COLUMNS = [
     "delivery_p50_date",
     "delivery_p85_date",
     "beats_cd3",
+    "behind_cd3",
     "cd3",
     "current",
 ]
@@ -141,7 +142,8 @@ class Sequencing:
     ``order`` (item ids), ``names``, ``value_mean`` and ``npv_mean`` (money),
     ``npv_vs_best`` (mean of the paired difference against the best, money),
     P50/P85 delivery day (working days) and date, ``beats_cd3`` (share of
-    futures this order's NPV beats the CD3 order's), and flags for the CD3
+    futures this order's NPV beats the CD3 order's), ``behind_cd3`` (share in
+    which the CD3 order's beats this one's), and flags for the CD3
     order and the scenario's current order.
     """
 
@@ -171,6 +173,11 @@ class Sequencing:
     def best_beats_share(self) -> float:
         """Share of futures in which the best order's NPV beats the CD3 order's."""
         return float(self.table["beats_cd3"].iloc[0])
+
+    @property
+    def best_behind_share(self) -> float:
+        """Share of futures in which the CD3 order's NPV beats the best order's."""
+        return float(self.table["behind_cd3"].iloc[0])
 
     def change(self, order: Sequence[str] | None = None) -> Reorder:
         """The ``reorder`` change that builds ``order`` (default: the best) first."""
@@ -219,6 +226,7 @@ class Sequencing:
                 "order": list(self.cd3),
                 "npv_mean": _num(cd3.npv_mean),
                 "best_beats_share": _num(self.best_beats_share),
+                "best_behind_share": _num(self.best_behind_share),
             },
             "current": {"order": list(self.current), "npv_mean": _num(current.npv_mean)},
         }
@@ -396,6 +404,7 @@ def _ranking(
                 "delivery_p50_date": cal.date_of(p50),
                 "delivery_p85_date": cal.date_of(p85),
                 "beats_cd3": float(np.mean(c["npv"] - cd3_npv > BEATS_TOLERANCE)),
+                "behind_cd3": float(np.mean(cd3_npv - c["npv"] > BEATS_TOLERANCE)),
                 "cd3": order == cd3,
                 "current": order == current,
             }

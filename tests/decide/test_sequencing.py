@@ -94,7 +94,7 @@ def test_cd3_is_not_best_when_the_horizon_cuts_the_big_item_off():
     }
     assert s.cd3 == ["platform", "reporting", "alerts"]
     assert s.best == ["reporting", "alerts", "platform"]
-    assert s.best_beats_share == 1.0
+    assert s.best_beats_share == 1.0 and s.best_behind_share == 0.0
     assert s.row(s.cd3).npv_vs_best == -8_800, "20,800 - 12,000, paired per future"
 
 
@@ -187,7 +187,8 @@ def test_items_subset_goes_first_and_bad_ids_are_named():
 def test_uncertain_efforts_same_seed_same_ranking_and_the_share_is_paired():
     """Two people, triangular efforts: the same seed gives the same table, the best
     order's mean NPV is the highest, and its beats-CD3 share is the share of paired
-    futures computed from the NPVs kept (the same number, two ways). Catches orders
+    futures computed from the NPVs kept (the same number, two ways), and so is the share
+    in which CD3 does better. Catches orders
     simulated with different seeds (the share would not be paired)."""
     items = [
         {
@@ -205,6 +206,7 @@ def test_uncertain_efforts_same_seed_same_ranking_and_the_share_is_paired():
     assert one.table["npv_mean"].iloc[0] == one.table["npv_mean"].max()
     diff = one.npv[tuple(one.best)] - one.npv[tuple(one.cd3)]
     assert one.best_beats_share == pytest.approx(float((diff > 0.5).mean()))
+    assert one.best_behind_share == pytest.approx(float((diff < -0.5).mean()))
 
 
 # ---------------------------------------------------------------- command line
@@ -250,7 +252,9 @@ def test_sequence_text_and_bad_items():
     p = cli("sequence", str(HORIZON), "--runs", "2")
     assert p.returncode == 0, p.stderr
     assert "Build Reporting, then Alerting, then Platform: average NPV 21 k." in p.stdout
-    assert "the best order earns more in 100% of futures" in p.stdout
+    assert "the best order earns more in 100% of futures (100 of 100), and never less." in (
+        p.stdout
+    )
     bad = cli("sequence", str(HORIZON), "--items", "platfrm")
     assert bad.returncode == 2
     assert bad.stderr.startswith("error: --items: items[0]: no unstarted planned item has id")
