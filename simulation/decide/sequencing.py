@@ -323,6 +323,8 @@ def best_order(
         An unknown or repeated item id (``items[j]: ...``), bad ``runs`` or ``seed``.
     """
     ids = check_items(scenario, items)
+    if not ids:
+        raise ScenarioError("items: no unstarted item to order (every item is removed)")
     runs = scenario.simulation.runs if runs is None else runs
     runs = 1_000 if runs == "auto" else runs
     seed = scenario.simulation.seed if seed is None else seed
@@ -351,7 +353,9 @@ def best_order(
     for extra in (tuple(cd3), tuple(current)):
         if extra not in finalists:
             finalists.append(extra)
-    table = _ranking(scenario, sim, finalists, runs, tuple(cd3), tuple(current), progress)
+    table = _ranking(
+        scenario, sim, finalists, runs, tuple(cd3), tuple(current), progress, len(candidates)
+    )
     npv = {order: sim(order, runs)["npv"] for order in finalists}
     return Sequencing(
         scenario=scenario,
@@ -375,13 +379,17 @@ def _ranking(
     cd3: tuple[str, ...],
     current: tuple[str, ...],
     progress: Progress | None,
+    searched: int = 0,
 ) -> pd.DataFrame:
-    """The finalists at the full runs, best mean NPV first (ties: search order)."""
+    """The finalists at the full runs, best mean NPV first (ties: search order).
+
+    ``progress`` counts on from the ``searched`` orders, so a bar never runs back.
+    """
     cols = []
     for k, order in enumerate(finalists, 1):
         cols.append(sim(order, runs))
         if progress:
-            progress(k, len(finalists))
+            progress(searched + k, searched + len(finalists))
     means = [float(c["npv"].mean()) for c in cols]
     ranked = sorted(range(len(finalists)), key=lambda k: (-round(means[k], NPV_DIGITS), k))
     best_npv = cols[ranked[0]]["npv"]

@@ -259,3 +259,16 @@ def test_sequence_text_and_bad_items():
     assert bad.returncode == 2
     assert bad.stderr.startswith("error: --items: items[0]: no unstarted planned item has id")
     assert "Traceback" not in bad.stderr
+
+
+def test_items_removed_before_work_starts_are_not_ordered():
+    """a, b, c with c removed on day 0 (a scheduled scope change): only a and b are
+    unstarted, so two orders are tried; with every item removed there is nothing to
+    order, and the message says so instead of a validation traceback."""
+    items = [{"id": i, "effort": 5, "value": {"per_week": 10}} for i in "abc"]
+    sc = make_scenario(items=items, scope={"changes": [{"at_day": 0, "remove": ["c"]}]})
+    s = best_order(sc, runs=1, seed=1)
+    assert s.items == ["a", "b"] and s.tried == 2
+    gone = make_scenario(items=items[:1], scope={"changes": [{"at_day": 0, "remove": ["a"]}]})
+    with pytest.raises(ScenarioError, match="items: no unstarted item to order"):
+        best_order(gone, runs=1)
