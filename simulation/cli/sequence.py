@@ -67,6 +67,7 @@ def format_sequencing(s: Sequencing) -> str:
             s.best_behind_share,
             PLAIN,
         ),
+        "vs best = mean NPV difference from the best order over the same futures; "
         "beats CD3 = share of futures in which that order's NPV is higher than the CD3 order's.",
     ]
     return "\n".join(lines)
