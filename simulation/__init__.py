@@ -8,11 +8,13 @@ Public interface (docs/reference/python-api.md)::
     res.runs, res.items, res.weekly, res.summary()
     cmp = compare({"baseline": sc, "variant": sc2}, runs=1000, seed=42)
     pr = prioritise(load_session("scenarios/sessions/supply-chain-q2.yaml"))  # Decide
+    order = best_order(sc, runs=1000, seed=42)       # the order to build in
     res = run(sc, runs=10_000, seed=42, scheduler="tcp://10.0.0.5:8786")   # Dask cluster
     pf = run_portfolio(load_portfolio("scenarios/portfolios/data-platform.yaml"))  # Portfolio
 """
 
 from simulation.decide.prioritise import Combination, Prioritisation, prioritise
+from simulation.decide.sequencing import Sequencing, best_order
 from simulation.decide.sessions import Session, load_session
 from simulation.engine.cluster import SchedulerError
 from simulation.engine.results import Results
@@ -42,8 +44,10 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SchedulerError",
+    "Sequencing",
     "Session",
     "SimulationError",
+    "best_order",
     "compare",
     "compare_portfolios",
     "load_portfolio",

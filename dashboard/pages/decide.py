@@ -25,6 +25,7 @@ from dashboard import (
     simulate,
     state,
 )
+from dashboard.decide_order import show_best_order
 from simulation import Prioritisation, ScenarioError, Session, prioritise, scenario_to_yaml
 from simulation.decide.sessions import load_session, load_session_text, session_files, sessions_dir
 from simulation.present import decide as words
@@ -732,6 +733,7 @@ def main() -> None:
     show_combination(pr)
     show_best(pr)
     show_decisions(pr)
+    show_best_order(ses, runs, seed)  # Sequencing (dashboard/decide_order.py)
 
 
 try:

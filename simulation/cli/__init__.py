@@ -25,6 +25,7 @@ from simulation.cli import (
     prioritise,
     report,
     run,
+    sequence,
     track,
     validate,
 )
@@ -38,6 +39,7 @@ COMMANDS = (
     validate,
     library,
     prioritise,
+    sequence,
     decisions,
     history,
     portfolio,

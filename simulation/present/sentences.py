@@ -141,3 +141,32 @@ def product_sentence(
             "first and earns little until its fix goes live."
         )
     return " ".join(parts)
+
+
+def best_order_sentence(
+    best: list[str],
+    best_npv: float,
+    cd3: list[str],
+    cd3_npv: float,
+    beats_share: float,
+    behind_share: float = 0.0,
+    markup: Markup = MARKDOWN,
+) -> str:
+    """``Build A, then B, then C: average NPV 109 k. ...``: the best order against CD3.
+
+    ``best`` and ``cd3`` are item names in build order; NPVs are mean money over
+    the value horizon; ``beats_share`` is the share of futures in which the best
+    order's NPV beats the CD3 order's, ``behind_share`` the share in which the CD3
+    order's beats the best's (docs/reference/sequencing.md).
+    """
+    b, e = markup.strong, markup.escape
+    first = f"Build {b(', then '.join(e(n) for n in best))}: average NPV {b(money(best_npv))}."
+    if list(best) == list(cd3):
+        return first + " This is also the CD3 order (value per week ÷ duration, highest first)."
+    return (
+        f"{first} The CD3 order (value per week ÷ duration, highest first), "
+        f"{', then '.join(e(n) for n in cd3)}, averages {money(cd3_npv)}; "
+        f"the best order earns more in {b(pct(beats_share))} of futures "
+        f"({out_of_100(beats_share)})"
+        + (f" and less in {pct(behind_share)}." if behind_share > 0 else ", and never less.")
+    )

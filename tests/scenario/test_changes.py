@@ -26,6 +26,7 @@ from simulation.scenario.changes import (
     FreezeScope,
     RemoveItems,
     RemoveRisk,
+    Reorder,
     ResizeItems,
     SetApproach,
     SetField,
@@ -97,6 +98,7 @@ SAMPLES = [
         at_day=5,
         items=(Resize(id="c", factor=1.5), Resize.model_validate({"id": "b", "effort": 4})),
     ),
+    Reorder(ids=("c", "a")),
     DelayStart(days=10),
     AddRisk(
         risk=Risk.model_validate(
@@ -186,6 +188,43 @@ def test_add_items_pays_change_control():
     """Day-0 addition of 6 days with 2 days of change control: 40 + 6 + 2 = 48."""
     sc = AddItems(items=(item("x", 6),)).apply(plan(scope={"change_control_days": 2}))
     assert only_day(sc) == 48
+
+
+def test_reorder_moves_items_to_the_top_and_keeps_the_rest():
+    """Plan a (10 days), b (10), c (20), one person, 100/week each, 104 weeks.
+
+    ``reorder [c]`` builds c, a, b: c live at day 20 (week 4), a at 30 (week 6),
+    b at 40 (week 8), so value = 100 x (100 + 98 + 96) = 29,400 against the
+    plan's a at week 2, b at 4, c at 8: 100 x (102 + 100 + 96) = 29,800.
+    Catches an apply that drops the unlisted items or puts them first.
+    """
+    out = Reorder(ids=("c",)).apply(plan())
+    assert [it.id for it in out.items] == ["c", "a", "b"]
+    assert only_day(out) == 40, "the order cannot change one person's total work"
+    assert run(out, runs=1, seed=1).runs["value"].iloc[0] == 29_400
+    assert run(plan(), runs=1, seed=1).runs["value"].iloc[0] == 29_800
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"reorder": ["a", "a"]}, "changes[0].reorder[1]: 'a' is listed twice (also ids[0])"),
+        ({"reorder": []}, "changes[0].reorder: needs at least 1 entry"),
+        ({"reorder": {"ids": ["a"], "at_day": 3}}, "changes[0].reorder.at_day: unknown key"),
+    ],
+)
+def test_reorder_rejects_bad_lists(data, message):
+    """A repeated id, an empty list or a stray key is named with its path."""
+    with pytest.raises(ScenarioError) as err:
+        parse_changes([data])
+    assert str(err.value).startswith(message), f"got: {err.value}"
+
+
+def test_reorder_refuses_an_item_added_later():
+    """An item a scope change adds is not in the starting backlog, so it cannot be ordered."""
+    base = AddItems(at_day=5, items=(item("x", 6),)).apply(plan())
+    with pytest.raises(ScenarioError, match=r"reorder.ids\[0\]: 'x' is added by a scope change"):
+        Reorder(ids=("x",)).apply(base)
 
 
 def test_remove_items_only_if_not_started():
@@ -320,6 +359,8 @@ def test_descriptions_are_stable_text():
             at_day=30, items=(REALTIME,)
         ): "Adds 'Near-real-time refresh' (8-25 person-days, 2,500/week) on day 30",
         DelayStart(days=10): "Delays the start of build work by 10 working days",
+        Reorder(ids=("c", "a")): "Builds 'c' and 'a' first, in that order",
+        Reorder(ids=("b",)): "Builds 'b' first",
         SetApproach(approach="big_bang"): "Switches to a big-bang launch",
         FreezeScope(at_day=60): "Freezes scope on day 60: later requests wait until after closure",
         RemoveItems(
@@ -369,11 +410,12 @@ def test_change_to_data_round_trips(change):
 
 
 def test_every_kind_has_a_class_and_a_sample():
-    """The table of change types and the samples above cover all eleven types."""
+    """The table of change types and the samples above cover all twelve types."""
     assert set(CHANGE_TYPES) == {
         "add_items",
         "remove_items",
         "resize_items",
+        "reorder",
         "delay_start",
         "add_risk",
         "remove_risk",
@@ -581,6 +623,7 @@ def test_changes_reuse_the_schemas_field_types():
             "changes[0].set.path: scope.creep is not set in this scenario",
         ),
         ({"remove_items": ["q"]}, "changes[0].remove_items.ids[0]: no item has id 'q'"),
+        ({"reorder": ["c", "bb"]}, "changes[0].reorder.ids[1]: no item has id 'bb'; did you mean"),
         (
             {"resize_items": [{"id": "cc", "factor": 2}]},
             "changes[0].resize_items.items[0].id: no item has id 'cc'; did you mean 'c'?",

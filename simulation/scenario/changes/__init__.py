@@ -18,6 +18,8 @@ How each lever maps onto the model (docs/reference/model.md):
   change (``scope.changes``) at ``at_day``, including day 0 (before work
   starts). So an addition is counted as *added* scope, the outcome target stays
   the base plan's, and each accepted change pays ``change_control_days``.
+* ``reorder`` moves the listed planned items to the top of the backlog, in
+  that order (the rest keep theirs after them): the order to build in.
 * ``delay_start`` adds to ``delivery.discovery_days``: day 0 stays the start
   date, so dates and deltas stay comparable, and the team is paid while it waits.
 * ``add_people`` appends a staffing change (ramp-up and mentoring: Brooks' law).
@@ -57,6 +59,7 @@ from simulation.scenario.changes.types import (
     FreezeScope,
     RemoveItems,
     RemoveRisk,
+    Reorder,
     ResizeItems,
     SetApproach,
     SetField,
@@ -89,6 +92,7 @@ __all__ = [
     "FreezeScope",
     "RemoveItems",
     "RemoveRisk",
+    "Reorder",
     "ResizeItems",
     "SetApproach",
     "SetField",

@@ -148,6 +148,11 @@ def resize_items(change: types.ResizeItems) -> str:
     return f"Re-estimates {_and(parts)} {_when(change.at_day)}"
 
 
+def reorder(change: types.Reorder) -> str:
+    rest = "" if len(change.ids) == 1 else ", in that order"
+    return f"Builds {_quoted(change.ids)} first{rest}"
+
+
 def delay_start(change: types.DelayStart) -> str:
     unit = "working day" if change.days == 1 else "working days"
     return f"Delays the start of build work by {_num(change.days)} {unit}"
@@ -226,6 +231,7 @@ DESCRIPTIONS: dict[str, Callable[[Any], str]] = {
     "add_items": add_items,
     "remove_items": remove_items,
     "resize_items": resize_items,
+    "reorder": reorder,
     "delay_start": delay_start,
     "add_risk": add_risk,
     "remove_risk": remove_risk,

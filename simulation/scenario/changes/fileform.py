@@ -46,9 +46,9 @@ def parse_change(data: Any, where: str = "change", source: str | None = None) ->
 
     Accepts ``{add_items: {at_day: 30, items: [...]}}``, the bare-value
     shorthands (``{delay_start: 10}``, ``{set_approach: big_bang}``,
-    ``{freeze_scope: 60}``, ``{remove_items: [a, b]}``, ``{remove_risk: id}``,
-    ``{add_items: [...]}``, ``{add_risk: {id: ..., ...}}``), the flat form with a
-    ``kind`` key, or a change object (returned as is).
+    ``{freeze_scope: 60}``, ``{remove_items: [a, b]}``, ``{reorder: [b, a]}``,
+    ``{remove_risk: id}``, ``{add_items: [...]}``, ``{add_risk: {id: ..., ...}}``),
+    the flat form with a ``kind`` key, or a change object (returned as is).
 
     Raises
     ------
@@ -113,6 +113,7 @@ _EXAMPLES = {
     "add_items": "{at_day: 30, items: [{id: x, effort: 5}]}",
     "remove_items": "{at_day: 20, ids: [reports]}",
     "resize_items": "{items: [{id: ingest, factor: 1.5}]}",
+    "reorder": "{ids: [approvals, inventory]} or a bare list of ids",
     "delay_start": "{days: 10} or a bare number of days",
     "add_risk": "{risk: {id: r1, probability: 0.3, window: [0, 40], impact: {...}}}",
     "remove_risk": "{id: vendor-env}",

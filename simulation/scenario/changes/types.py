@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from simulation.scenario.changes import describe
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.schema import (
+    MAX_ITEMS,
     Approach,
     Day,
     EffortShare,
@@ -371,6 +372,50 @@ class SetIteration(ChangeBase):
         return rebuild(data, self.kind)
 
 
+class Reorder(ChangeBase):
+    """The listed items go to the top of the starting backlog, in that order.
+
+    The items not listed keep their order after them. Only the order changes:
+    efforts, values and dependencies stay, and an item whose dependencies are
+    not done is still skipped until they are (docs/reference/sequencing.md).
+    """
+
+    kind: Literal["reorder"] = "reorder"
+    ids: tuple[ItemId, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+
+    shorthand: ClassVar[str | None] = "ids"
+    shorthand_types: ClassVar[tuple[type, ...]] = (list, tuple)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Reorder:
+        seen: dict[str, int] = {}
+        for j, iid in enumerate(self.ids):
+            if iid in seen:
+                raise field_error(f"ids[{j}]", f"'{iid}' is listed twice (also ids[{seen[iid]}])")
+            seen[iid] = j
+        return self
+
+    def apply(self, sc: Scenario) -> Scenario:
+        planned = [it.id for it in sc.items]
+        added = {it.id for _, it in sc.all_items()} - set(planned)
+        for j, iid in enumerate(self.ids):
+            if iid in added:
+                raise self._fail(
+                    f"ids[{j}]",
+                    f"'{iid}' is added by a scope change, so it is not in the starting "
+                    "backlog; only planned items (the scenario's items) can be reordered",
+                )
+            if iid not in planned:
+                raise self._fail(f"ids[{j}]", f"no item has id '{iid}'" + suggest(iid, planned))
+        data = dump(sc)
+        by_id = {it["id"]: it for it in data["items"]}
+        first = set(self.ids)
+        data["items"] = [by_id[i] for i in self.ids] + [
+            it for it in data["items"] if it["id"] not in first
+        ]
+        return rebuild(data, self.kind)
+
+
 Scalar = bool | int | float | str | None
 
 
@@ -479,6 +524,7 @@ CHANGE_CLASSES: tuple[type[ChangeBase], ...] = (
     AddItems,
     RemoveItems,
     ResizeItems,
+    Reorder,
     DelayStart,
     AddRisk,
     RemoveRisk,
