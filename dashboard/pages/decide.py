@@ -26,6 +26,7 @@ from dashboard import (
 )
 from simulation import Prioritisation, ScenarioError, Session, prioritise, scenario_to_yaml
 from simulation.decide.sessions import load_session, load_session_text, session_files, sessions_dir
+from simulation.present.csv import frame_csv
 from simulation.report import document as report
 from simulation.scenario.schema import MAX_RUNS
 from simulation.scenario.yamlio import MAX_FILE_BYTES
@@ -544,7 +545,7 @@ def show_decisions(pr: Prioritisation) -> None:
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         "Decision table (CSV)",
-        table.to_csv(index=False).encode(),
+        frame_csv(table).encode(),
         file_name=f"{levers.new_id(ses.name, set(), 'session')}-decisions.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -16,6 +16,7 @@ from dashboard import (
     state,
 )
 from simulation.engine.drivers import driver_sentence
+from simulation.present.csv import frame_csv
 from simulation.report import document as report
 
 
@@ -219,7 +220,7 @@ def details(t: dict) -> None:
         )
         st.download_button(
             "Download as CSV",
-            runs.to_csv(index=False).encode(),
+            frame_csv(runs).encode(),
             file_name="forecast-runs.csv",
             mime="text/csv",
         )
