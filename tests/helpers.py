@@ -43,3 +43,17 @@ def items(*efforts: Any, deps: dict[str, list[str]] | None = None) -> list[dict[
         iid = chr(ord("a") + i)
         out.append({"id": iid, "effort": e, "depends_on": deps.get(iid, [])})
     return out
+
+
+def rendered_text(markdown: str) -> tuple[str, str]:
+    """``markdown`` rendered as GitHub Markdown (autolinks too): (the HTML, its text).
+
+    Pages escape what users typed (``simulation.present.markdown``), so tests compare
+    what a reader sees, not the escaped source."""
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+
+    out = MarkdownIt("gfm-like").render(markdown)
+    return out, html.unescape(re.sub(r"<[^>]+>", "", out)).strip()

@@ -17,6 +17,7 @@ from dashboard import (
 )
 from simulation.engine.drivers import driver_sentence
 from simulation.present.csv import frame_csv
+from simulation.present.markdown import escape_markdown
 from simulation.report import document as report
 
 
@@ -175,10 +176,10 @@ def drivers(t: dict) -> None:
         return
     left, right = st.columns(2, gap="large")
     with left:
-        st.markdown(driver_sentence(sens, "delivery"))
+        st.markdown(escape_markdown(driver_sentence(sens, "delivery")))
         chart(t, "tornado_date")
     with right:
-        st.markdown(driver_sentence(sens, "npv"))
+        st.markdown(escape_markdown(driver_sentence(sens, "npv")))
         chart(t, "tornado_value")
     st.caption(prose.part("forecast", "drivers"))
 
@@ -250,7 +251,10 @@ def main() -> None:
             if half is not None and half < 0.05
             else f" (automatic: P85 known to ±{fmt.days(half, working=True)}, 95%)"
         )
-    st.caption(f"**{sc.name}** · {runs_text} · seed {s['seed']} · starts {fmt.date(sc.start_date)}")
+    st.caption(
+        f"**{escape_markdown(sc.name)}** · {runs_text} · seed {s['seed']} · "
+        f"starts {fmt.date(sc.start_date)}"
+    )
     report_button.download_report(
         ("forecast", simulate.scenario_key(sc)),
         lambda: report.forecast_report(sc),

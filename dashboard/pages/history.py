@@ -17,6 +17,7 @@ from simulation.history import (
     HistoryError,
     calibrate,
 )
+from simulation.present.markdown import escape_markdown
 
 #: Runs of the page's backtest (one forecast per weekly cut-off): enough for the shares.
 BACKTEST_RUNS = 2_000
@@ -56,7 +57,10 @@ def columns_form(h) -> None:
         if c.layout == "stages"
         else "a start and a done column"
     )
-    st.markdown(f"Read **{h.source}** as {layout}; dates as **{c.date_format}**.")
+    st.markdown(
+        f"Read **{escape_markdown(h.source)}** as {escape_markdown(layout)}; "
+        f"dates as **{escape_markdown(c.date_format)}**."
+    )
     opts = history_view.options()
     cols = list(h.all_columns)
     with st.expander("Columns read (change them if wrong)"):
@@ -139,7 +143,7 @@ def flow(h) -> None:
         f"{fmt.date(tp.end)}."
     )
     for w in h.warnings:
-        st.warning(w)
+        st.warning(escape_markdown(w))
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Throughput: items done per week**")
@@ -208,7 +212,7 @@ def _backtest(n: int):
             runs=BACKTEST_RUNS,
         )
     except HistoryError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
         return None
 
 
@@ -246,7 +250,7 @@ def use_for_backlog(h) -> None:
         try:
             new = calibrate(sc, h, mapping)
         except HistoryError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(exc))
             return
         state.set_scenario(new, f"{state.origin()}, efforts from {h.source}", keep_variants=True)
         st.session_state[state.EDITED] = True  # unsaved until saved on the Scenario page
@@ -262,11 +266,11 @@ def main() -> None:
     st.markdown(prose.part("history", "intro"))
     note = state.notice()
     if note:
-        st.success(note)
+        st.success(escape_markdown(note))
     pick_file()
     h = history_view.current()
     if history_view.error():
-        st.error(f"The export could not be read: {history_view.error()}")
+        st.error(f"The export could not be read: {escape_markdown(history_view.error())}")
     if h is None:
         return
     columns_form(h)
@@ -277,7 +281,7 @@ def main() -> None:
         flow(h)
         forecast(h)
     except HistoryError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
         return
     use_for_backlog(h)
 
