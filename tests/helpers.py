@@ -57,3 +57,9 @@ def rendered_text(markdown: str) -> tuple[str, str]:
 
     out = MarkdownIt("gfm-like").render(markdown)
     return out, html.unescape(re.sub(r"<[^>]+>", "", out)).strip()
+
+
+def seen(element: Any) -> str:
+    """The text a reader sees of an AppTest alert, caption or Markdown element (or of a
+    Markdown string): what users typed is escaped in the page's Markdown source."""
+    return rendered_text(element if isinstance(element, str) else element.value)[1]

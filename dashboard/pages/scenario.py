@@ -106,16 +106,19 @@ def load_message(exc: ScenarioError, name: str, data: Any = None) -> str:
     With the file's ``data`` (as read), a backlog or risk path also names the
     row and id it means, ``items[2] (row 3, 'tracking').effort.high``, as the
     editor's messages do.
+    The result is Markdown: the file's name, paths and messages (which quote what
+    the file holds) are escaped, the list of problems is a list.
     """
+    md = escape_markdown
     problems = [(editor.annotate_path(path, data), message) for path, message in exc.problems]
     if len(problems) > 1:
-        return f"{name} has {len(problems)} problems:" + "".join(
-            f"\n- `{path}`: {message}" for path, message in problems
+        return f"{md(name)} has {len(problems)} problems:" + "".join(
+            f"\n- **{md(path)}**: {md(message)}" for path, message in problems
         )
     if problems and data is not None:
         path, message = problems[0]
-        return f"{name}: {path}: {message}"
-    return str(exc)
+        return md(f"{name}: {path}: {message}")
+    return md(exc)
 
 
 def _data_of(read) -> Any:
@@ -969,7 +972,7 @@ def main() -> None:
     pending_load_box()
     load_error = st.session_state.get(state.LOAD_ERROR)
     if load_error:
-        st.error(f"Could not load that scenario. {escape_markdown(load_error)}")
+        st.error(f"Could not load that scenario. {load_error}")  # Markdown: load_message
 
     sc = state.scenario()
     if sc is None:

@@ -647,9 +647,13 @@ def chromium() -> str | None:
 
 
 def write_report(text: str, out: Path) -> None:
-    """Write the HTML; an unwritable path is bad input (``--out``)."""
+    """Write the HTML; an unwritable path is bad input (``--out``). The folder must
+    exist: a mistyped path is refused, not created (perhaps as another user)."""
+    if not out.parent.is_dir():
+        raise ScenarioError(
+            f"--out: the folder '{out.parent}' does not exist; create it first or give another path"
+        )
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(

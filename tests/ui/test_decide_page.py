@@ -14,7 +14,7 @@ from dashboard import saved_files
 from simulation import load_session, prioritise
 from simulation import store as st
 from simulation.store import decisions as dec
-from tests.helpers import LIBRARY, ROOT, rendered_text
+from tests.helpers import LIBRARY, ROOT, seen
 
 APP = str(ROOT / "app.py")
 DECIDE = "dashboard/pages/decide.py"
@@ -30,11 +30,6 @@ def isolated(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'app.sqlite'}"
     monkeypatch.setenv(st.URL_ENV, url)
     return url
-
-
-def shown(element) -> str:
-    """What a reader sees of an alert or a Markdown element (names in it are escaped)."""
-    return rendered_text(element.value)[1]
 
 
 def open_decide() -> AppTest:
@@ -117,7 +112,7 @@ def test_a_decision_is_stored_with_its_numbers_and_two_people_keep_both(isolated
     assert row.numbers["verdict"] in ("gain", "trade-off", "saving", "loss")
     assert row.numbers["runs"] == RUNS
     decide_one(ben, "drop-mobile-app", "reject", "Ben (product)")
-    assert any("Meanwhile Ana (PMO) decided" in shown(w) for w in ben.warning), [
+    assert any("Meanwhile Ana (PMO) decided" in seen(w) for w in ben.warning), [
         w.value for w in ben.warning
     ]
     rows = dec.list_decisions(store=st.Store(isolated))
@@ -130,7 +125,7 @@ def test_a_decision_is_stored_with_its_numbers_and_two_people_keep_both(isolated
 def test_a_decision_without_a_name_is_refused_and_nothing_is_written(isolated):
     at = ranked(open_decide())
     decide_one(at, "late-api", "reject", "   ")
-    assert any("decided_by: required" in shown(e) for e in at.error)
+    assert any("decided_by: required" in seen(e) for e in at.error)
     assert dec.list_decisions(store=st.Store(isolated)) == []
 
 
@@ -181,7 +176,7 @@ def test_a_session_file_round_trips_through_the_page():
         (name, text.encode(), "application/x-yaml")
     ).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any(f"Loaded “{ses.name}” from {name}" in shown(m) for m in at.success), [
+    assert any(f"Loaded “{ses.name}” from {name}" in seen(m) for m in at.success), [
         m.value for m in at.success
     ]
     assert at.session_state["decide_session"].candidates == ses.candidates
@@ -189,7 +184,7 @@ def test_a_session_file_round_trips_through_the_page():
     at.file_uploader(key="decide_upload").set_value(
         ("bad.yaml", bad.encode(), "application/x-yaml")
     ).run()
-    errors = [e.value for e in at.error]
+    errors = [seen(e) for e in at.error]
     assert any("bad.yaml" in e and "candidates[0].id" in e for e in errors), errors
 
 

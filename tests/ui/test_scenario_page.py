@@ -14,7 +14,7 @@ import json
 import pytest
 
 from simulation.scenario.schema import MAX_RUNS
-from tests.helpers import ROOT
+from tests.helpers import ROOT, seen
 from tests.ui.test_pages import clean, key, start, upload
 
 README = (ROOT / "README.md").read_text()
@@ -98,7 +98,7 @@ items:
 """
     upload(at, text, "bad.yaml")
     clean(at, "after a bad upload")
-    message = " ".join(e.value for e in at.error)
+    message = " ".join(seen(e) for e in at.error)
     assert "items[1] (row 2, 'tracking').effort.mode" in message, message
     assert "bad.yaml" in message
 
@@ -230,16 +230,16 @@ def test_a_bad_value_in_the_form_is_refused_naming_the_field():
     at = start()
     before = at.session_state["scenario"]
     add_item(at, id="export", name="Export", low=2.0, mode=5.0, high=3.0)
-    message = " ".join(e.value for e in at.error)
+    message = " ".join(seen(e) for e in at.error)
     n = len(before.items)
     assert f"items[{n}] (row {n + 1}, 'export'), high: must be >= likely" in message, message
     assert at.session_state["scenario"] == before, "nothing added"
     add_item(at, id="ingest", high=6.0)
     assert (
-        "ingest" in " ".join(e.value for e in at.error) and at.session_state["scenario"] == before
+        "ingest" in " ".join(seen(e) for e in at.error) and at.session_state["scenario"] == before
     ), "a duplicate id is refused"
     add_item(at, id="")
-    assert "id: missing" in " ".join(e.value for e in at.error)
+    assert "id: missing" in " ".join(seen(e) for e in at.error)
 
 
 def test_the_grid_keeps_its_identity_across_edits_and_fits_its_rows():
