@@ -63,3 +63,25 @@ def test_a_non_finite_prediction_is_refused_and_nothing_is_written(db_url):
     with pytest.raises(st.StoreValueError, match=r"^value: inf is not a number"):
         cl.submit_answers(me, {"q1": cl.Estimate(float("inf"), 1.0, 2.0)}, store=store)
     assert cl.own_answers(me, store=store) == {}
+
+
+@pytest.mark.parametrize("look_alike", ["ＡＮＡ", "ana", "Ａna", "ANA", "\ufb00"])
+def test_class_names_are_compared_after_nfkc_and_case_folding(db_url, look_alike):
+    """``Ana`` joined first (``ff`` joined first for the ligature ``ﬀ``): full-width
+    letters (NFKC maps them to ASCII), other cases and the ligature are the same name
+    and refused as taken. Catches comparing by ``casefold()`` alone (``ＡＮＡ`` got in)."""
+    store = st.Store(db_url)
+    opened = cl.open_class("cut-scope.yaml", store=store)
+    cl.join_class(opened.code, "ff" if look_alike == "\ufb00" else "Ana", store=store)
+    with pytest.raises(cl.ClassError, match="already taken"):
+        cl.join_class(opened.code, look_alike, store=store)
+
+
+def test_a_name_that_expands_past_the_column_is_refused_in_words(db_url):
+    """200 copies of U+FDFA (18 characters each in NFKC) would overflow the 800-character
+    key column on PostgreSQL only: refused as too long on both. Catches a name_key that
+    differs between backends."""
+    store = st.Store(db_url)
+    opened = cl.open_class("cut-scope.yaml", store=store)
+    with pytest.raises(cl.ClassError, match="at most"):
+        cl.join_class(opened.code, "\ufdfa" * 200, store=store)
