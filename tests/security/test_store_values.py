@@ -85,3 +85,21 @@ def test_a_name_that_expands_past_the_column_is_refused_in_words(db_url):
     opened = cl.open_class("cut-scope.yaml", store=store)
     with pytest.raises(cl.ClassError, match="at most"):
         cl.join_class(opened.code, "\ufdfa" * 200, store=store)
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE decisions SET decided_by = 'Mallory'", "DELETE FROM decisions"]
+)
+def test_the_database_refuses_changing_or_removing_a_decision(db_url, statement):
+    """A decision recorded, then an UPDATE or DELETE sent straight to the database (as a
+    script or a console would): refused by the database's trigger with the insert-only
+    message, on SQLite and PostgreSQL, and the record is as it was. Catches a store whose
+    history anyone with the connection string can rewrite."""
+    import sqlalchemy as sa
+
+    store = st.Store(db_url)
+    dec.record_decision("Q2", "refresh", "accept", "Ana", "ok", store=store)
+    with pytest.raises(sa.exc.DBAPIError, match="insert-only"), store.engine.begin() as conn:
+        conn.execute(sa.text(statement))
+    [d] = dec.list_decisions(store=store)
+    assert d.decided_by == "Ana"
