@@ -111,7 +111,7 @@ def product_lens(sc, t: dict) -> None:
     m[0].metric(
         "Outcome chance",
         outcome,
-        help=f"Chance that “{v.get('outcome')}” is reached by {by}. It needs "
+        help=f"Chance that “{escape_markdown(v.get('outcome'))}” is reached by {by}. It needs "
         "must-have items with a value per week.",
     )
     m[1].metric(

@@ -799,7 +799,10 @@ def show_comparison(t: dict[str, Any]) -> None:
     # One row per scenario, in a table that wraps its cells: every scenario and every
     # measure stays readable in the page's width, however many there are (a grid
     # with a column per scenario scrolled the fifth one off).
-    st.table(page_tables.comparison_rows(t).set_index("Scenario"))
+    # st.table renders Markdown in its cells: the names people typed are escaped.
+    rows = page_tables.comparison_rows(t)
+    rows["Scenario"] = rows["Scenario"].map(escape_markdown)
+    st.table(rows.set_index("Scenario"))
     st.caption(
         "One row per scenario, the baseline first. In brackets: the variant minus "
         "the baseline (date shifts in working days); in square brackets: the 90% "
