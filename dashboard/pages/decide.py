@@ -505,7 +505,11 @@ def show_decisions(pr: Prioritisation) -> None:
             placeholder="Why, in a sentence or two",
         )
         who = st.text_input(
-            "Decided by", key="decide_who", max_chars=200, placeholder="Your name (and role)"
+            "Decided by",
+            key="decide_who",
+            max_chars=200,
+            placeholder="Your name (and role)",
+            help=store_decisions.UNVERIFIED_NAMES,
         )
         submitted = st.form_submit_button(
             "Record decision", type="primary", icon=":material/gavel:"

@@ -47,6 +47,12 @@ sa.Index(
 
 migration("decisions", 1)(create_tables(decisions))
 
+#: Said wherever a name is typed: this server does not sign people in.
+UNVERIFIED_NAMES = (
+    "Names are typed, not verified: anyone using this server can type any name. "
+    "The record keeps the name as typed, with the time."
+)
+
 #: What the database says when anyone (a script, a console) changes or removes a decision.
 INSERT_ONLY = "decisions are insert-only: a record is never changed or removed"
 

@@ -91,12 +91,14 @@ def test_none_is_empty_and_numbers_read_as_typed():
 def test_an_uploaded_session_with_hostile_names_renders_no_image_or_link(tmp_path, monkeypatch):
     """A session file uploaded on the Decide page, named with an image, its description a
     link and a candidate named with both: every alert, caption and Markdown element on the
-    page renders without ``<img>`` or ``<a>``, and the name reads as typed. Catches a page
-    that interpolates a session's text raw into ``st.markdown`` or the load message."""
+    page renders without ``<img>`` or ``<a>``, and the name reads as typed; the decision
+    form says typed names are not verified. Catches a page that interpolates a session's
+    text raw into ``st.markdown`` or the load message."""
     from streamlit.testing.v1 import AppTest
 
     from dashboard import saved_files
     from simulation import store as st
+    from simulation.store import decisions as dec
     from tests.helpers import LIBRARY, ROOT
 
     monkeypatch.setenv(saved_files.USER_DIR_ENV, str(tmp_path / "saved"))
@@ -120,3 +122,9 @@ def test_an_uploaded_session_with_hostile_names_renders_no_image_or_link(tmp_pat
     assert not [h for h, _ in shown if "<img" in h or "<a " in h], shown
     assert any(f"Loaded “{PAYLOADS[0]}”" in t for _, t in shown), shown
     assert any(t.startswith(f"{PAYLOADS[0]}: 5 candidates") for _, t in shown), shown
+
+    # Ranked (20 futures each), the decision form says names are not verified.
+    at.number_input(key="decide_runs").set_value(20).run()
+    at.button(key="decide_rank").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_input(key="decide_who").help == dec.UNVERIFIED_NAMES
