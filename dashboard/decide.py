@@ -21,6 +21,7 @@ from simulation.decide.points import map_points  # noqa: F401  (the maps' data, 
 from simulation.decide.prioritise import VERDICTS
 from simulation.decide.sessions import Candidate, session_data
 from simulation.present import decide as words
+from simulation.present.markdown import escape_markdown
 from simulation.scenario.changes import variant_data
 from simulation.scenario.changes.describe import for_people
 
@@ -327,6 +328,18 @@ def best_steps(steps: list[dict[str, Any]], names: dict[str, str]) -> pd.DataFra
         )
         prev = s["ids"]
     return pd.DataFrame(rows)
+
+
+def meanwhile_note(other: Any, candidate_name: str) -> str:
+    """The warning when someone else decided on the same candidate since the page last
+    looked: Markdown with the other person's name and words escaped, so what they
+    typed reads as typed (``docs/reference/security.md``)."""
+    return (
+        f"Meanwhile {escape_markdown(other.decided_by)} decided "
+        f"**{escape_markdown(other.decision)}** on “{escape_markdown(candidate_name)}” "
+        f"({other.decided_at:%H:%M:%S} UTC). Both records are kept; yours is the newest "
+        "and is shown."
+    )
 
 
 def decision_table(pr: Prioritisation, latest: dict[str, Any]) -> pd.DataFrame:

@@ -53,11 +53,62 @@ def throughput_chart(weekly: pd.DataFrame) -> alt.LayerChart:
     return _finish([bars, mean])
 
 
+#: Most points the cycle-time chart draws one per item; above it, items are counted
+#: in cells of done period x cycle time (Altair refuses more than 5,000 rows inline,
+#: and a browser slows down well before 50,000 points).
+MAX_POINTS = 5_000
+#: Cells of the aggregated chart: done periods x cycle-time bands (x types, at most
+#: MAX_TYPES colours): at most MAX_POINTS cells whatever the export holds.
+DONE_BINS, CYCLE_BINS, MAX_TYPES = 50, 25, 4
+
+
+def cycle_time_points(items: pd.DataFrame) -> pd.DataFrame:
+    """What the cycle-time chart draws: the items themselves (``count`` 1 each) up to
+    :data:`MAX_POINTS`; above it, one row per cell of :data:`DONE_BINS` done periods x
+    :data:`CYCLE_BINS` cycle-time bands (x the type, when there are at most
+    :data:`MAX_TYPES`), at the cell's middle, with ``count`` items in it.
+
+    Columns: ``done``, ``cycle_time`` (working days), ``type``, ``count``, and ``id``,
+    ``name`` (one item) or ``done_from``/``done_to``, ``cycle_from``/``cycle_to`` (a cell).
+    """
+    if len(items) <= MAX_POINTS:
+        return items.assign(count=1)
+    done = pd.to_datetime(items["done"])
+    lo, hi = done.min(), done.max()
+    width = max((hi - lo) / DONE_BINS, pd.Timedelta(days=1))
+    d_bin = ((done - lo) // width).clip(upper=DONE_BINS - 1).astype(int)
+    top = max(float(items["cycle_time"].max()), 1.0)
+    band = top / CYCLE_BINS
+    c_bin = (items["cycle_time"] // band).clip(upper=CYCLE_BINS - 1).astype(int)
+    types = items["type"] if "type" in items else pd.Series("", index=items.index)
+    if types.nunique() > MAX_TYPES:
+        types = pd.Series("", index=items.index)
+    cells = (
+        pd.DataFrame({"d": d_bin.to_numpy(), "c": c_bin.to_numpy(), "type": types.to_numpy()})
+        .groupby(["d", "c", "type"], as_index=False)
+        .size()
+        .rename(columns={"size": "count"})
+    )
+    cells["done_from"] = lo + cells["d"] * width
+    cells["done_to"] = cells["done_from"] + width
+    cells["done"] = cells["done_from"] + width / 2
+    cells["cycle_from"] = cells["c"] * band
+    cells["cycle_to"] = cells["cycle_from"] + band
+    cells["cycle_time"] = cells["cycle_from"] + band / 2
+    return cells.drop(columns=["d", "c"])
+
+
 def cycle_time_chart(items: pd.DataFrame, percentiles: dict) -> alt.LayerChart:
     """Cycle-time scatter (``done``, ``cycle_time``, ``id``, ``name``, ``type``) with
-    horizontal P50/P85/P95 lines (``percentiles``: ``p50``, ``p85``, ``p95``)."""
+    horizontal P50/P85/P95 lines (``percentiles``: ``p50``, ``p85``, ``p95``).
+
+    Up to :data:`MAX_POINTS` items each is a dot; above, a dot per cell sized by the
+    items in it (:func:`cycle_time_points`), so 50,000 done items chart as well as 50.
+    """
+    points = cycle_time_points(items)
+    cells = len(points) < len(items)
     span = _span(items["done"])
-    types = [t for t in pd.unique(items["type"]) if t] if "type" in items else []
+    types = [t for t in pd.unique(points["type"]) if t] if "type" in points else []
     colour = (
         alt.Color(
             "type:N",
@@ -68,25 +119,38 @@ def cycle_time_chart(items: pd.DataFrame, percentiles: dict) -> alt.LayerChart:
         else alt.ColorValue(PROJECT)
     )
     top = float(items["cycle_time"].max()) if len(items) else 1.0
-    dots = (
-        alt.Chart(items)
-        .mark_circle(size=40, opacity=0.7)
-        .encode(
-            x=alt.X("done:T", axis=_date_axis("Done", span)),
-            y=alt.Y(
-                "cycle_time:Q",
-                title="Cycle time (working days)",
-                scale=alt.Scale(domainMin=0, domainMax=max(top, 1.0) * 1.05),
-            ),
-            color=colour,
-            tooltip=[
-                alt.Tooltip("id:N", title="Item"),
-                alt.Tooltip("name:N", title="Name"),
-                alt.Tooltip("type:N", title="Type"),
-                alt.Tooltip("done:T", title="Done", format=DATE_FORMAT),
-                alt.Tooltip("cycle_time:Q", title="Cycle time (working days)"),
-            ],
-        )
+    tooltip = (
+        [
+            alt.Tooltip("count:Q", title="Items", format=","),
+            alt.Tooltip("done_from:T", title="Done from", format=DATE_FORMAT),
+            alt.Tooltip("done_to:T", title="Done before", format=DATE_FORMAT),
+            alt.Tooltip("cycle_from:Q", title="Cycle time from", format=".1f"),
+            alt.Tooltip("cycle_to:Q", title="Cycle time below", format=".1f"),
+        ]
+        if cells
+        else [
+            alt.Tooltip("id:N", title="Item"),
+            alt.Tooltip("name:N", title="Name"),
+            alt.Tooltip("type:N", title="Type"),
+            alt.Tooltip("done:T", title="Done", format=DATE_FORMAT),
+            alt.Tooltip("cycle_time:Q", title="Cycle time (working days)"),
+        ]
+    )
+    mark = (
+        alt.Chart(points).mark_circle(opacity=0.6)
+        if cells
+        else alt.Chart(points).mark_circle(size=40, opacity=0.7)
+    )
+    dots = mark.encode(
+        x=alt.X("done:T", axis=_date_axis("Done", span)),
+        y=alt.Y(
+            "cycle_time:Q",
+            title="Cycle time (working days)",
+            scale=alt.Scale(domainMin=0, domainMax=max(top, 1.0) * 1.05),
+        ),
+        color=colour,
+        tooltip=tooltip,
+        **({"size": alt.Size("count:Q", title="Items")} if cells else {}),
     )
     lines = pd.DataFrame(
         [

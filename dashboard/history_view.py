@@ -24,6 +24,7 @@ from simulation.history import (
     read_history,
     second_opinion,
 )
+from simulation.present.markdown import escape_markdown
 
 from . import fmt
 
@@ -136,7 +137,7 @@ def second_opinion_block(sc: Scenario, summary: dict[str, Any]) -> None:
         w = when(h, n, sc.start_date)
         op = second_opinion(w, d.get("p50_date"), d.get("p85_date"))
     except HistoryError as exc:
-        st.info(f"No second opinion from the team's history: {exc}")
+        st.info(f"No second opinion from the team's history: {escape_markdown(exc)}")
         return
     with st.container(border=True):
         st.subheader(
@@ -151,7 +152,7 @@ def second_opinion_block(sc: Scenario, summary: dict[str, Any]) -> None:
             "Throughput P50",
             fmt.date(op["throughput_p50"]),
             help=f"{n} items at the pace of the last {window_days()} days of "
-            f"{h.source or 'the export'}, from {fmt.date(sc.start_date)}.",
+            f"{escape_markdown(h.source or 'the export')}, from {fmt.date(sc.start_date)}.",
         )
         m[2].metric("Model P85", fmt.date(op["model_p85"]))
         m[3].metric("Throughput P85", fmt.date(op["throughput_p85"]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulation.present.markdown import escape_markdown
 from simulation.present.sentences import (  # noqa: F401 (the pages call them from here)
     product_sentence,
     project_sentence,
@@ -31,7 +32,7 @@ def delta_sentence(
     ``shift_days`` holds the P50 and P85 date shifts in working days.
     """
     bd, od = base["delivery"], other["delivery"]
-    parts = [f"**{name}**:", date_headline(bd, od, shift_days)]
+    parts = [f"**{escape_markdown(name)}**:", date_headline(bd, od, shift_days)]
     shift = deltas.get("delivery_day", {})
     mean = shift.get("mean")
     if mean is not None and not fmt.is_missing(mean) and abs(mean) >= 0.05:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from simulation.present.markdown import escape_markdown
+
 from . import simulate, state
 
 
@@ -26,7 +28,7 @@ def _scenario() -> None:
         if sc is None:
             st.caption("No scenario loaded.")
             return
-        st.markdown(f"**{sc.name}**")
+        st.markdown(f"**{escape_markdown(sc.name)}**")
         runs = sc.simulation.runs
         runs_text = "automatic runs" if runs == "auto" else f"{runs:,} runs"
         st.caption(f"{state.origin().capitalize()} · {runs_text} · seed {sc.simulation.seed}")

@@ -26,6 +26,7 @@ import streamlit as st
 
 from simulation import Scenario, ScenarioError, SimulationError, compare, run, scenario_to_yaml
 from simulation.engine.cluster import SCHEDULER_ENV
+from simulation.present.markdown import escape_markdown
 
 from . import charts, page_tables
 
@@ -44,7 +45,7 @@ def guarded(action: Callable[[], T], what: str) -> T | None:
     try:
         return action()
     except (ScenarioError, SimulationError) as exc:
-        st.error(f"The {what} could not run: {exc}")
+        st.error(f"The {what} could not run: {escape_markdown(exc)}")
     except Exception as exc:  # the log has the details
         LOG.exception("simulation failed")
         st.error(

@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from simulation import Scenario, ScenarioError, load_scenario
+from simulation.present.markdown import escape_markdown
 from simulation.scenario.library import LIBRARY_DIR
 
 #: The scenario a new session opens with (``make run`` shows a forecast at once).
@@ -72,7 +73,7 @@ def init() -> None:
             )
             ss[LOADED_PATH] = LIBRARY_DIR / DEFAULT_SCENARIO
         except ScenarioError as exc:
-            ss[LOAD_ERROR] = str(exc)
+            ss[LOAD_ERROR] = escape_markdown(exc)  # shown as Markdown
 
 
 @dataclass

@@ -43,3 +43,23 @@ def items(*efforts: Any, deps: dict[str, list[str]] | None = None) -> list[dict[
         iid = chr(ord("a") + i)
         out.append({"id": iid, "effort": e, "depends_on": deps.get(iid, [])})
     return out
+
+
+def rendered_text(markdown: str) -> tuple[str, str]:
+    """``markdown`` rendered as GitHub Markdown (autolinks too): (the HTML, its text).
+
+    Pages escape what users typed (``simulation.present.markdown``), so tests compare
+    what a reader sees, not the escaped source."""
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+
+    out = MarkdownIt("gfm-like").render(markdown)
+    return out, html.unescape(re.sub(r"<[^>]+>", "", out)).strip()
+
+
+def seen(element: Any) -> str:
+    """The text a reader sees of an AppTest alert, caption or Markdown element (or of a
+    Markdown string): what users typed is escaped in the page's Markdown source."""
+    return rendered_text(element if isinstance(element, str) else element.value)[1]

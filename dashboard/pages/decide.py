@@ -30,6 +30,8 @@ from simulation import Prioritisation, ScenarioError, Session, prioritise, scena
 from simulation.decide.sessions import load_session, load_session_text, session_files, sessions_dir
 from simulation.present import decide as words
 from simulation.present import maps
+from simulation.present.csv import frame_csv
+from simulation.present.markdown import escape_markdown
 from simulation.report import document as report
 from simulation.scenario.schema import MAX_RUNS
 from simulation.scenario.yamlio import MAX_FILE_BYTES
@@ -118,7 +120,8 @@ def source_panel() -> None:
                 st.info("Make variants on the What-if page first: each becomes a candidate.")
                 return
             st.caption(
-                f"{len(variants)} variant(s) of “{sc.name}”: " + ", ".join(v.name for v in variants)
+                f"{len(variants)} variant(s) of “{escape_markdown(sc.name)}”: "
+                + escape_markdown(", ".join(v.name for v in variants))
             )
             if st.button("Use the What-if variants", key="decide_use_whatif", type="primary"):
                 path = state.loaded_path()
@@ -162,7 +165,7 @@ def _use_session_file(load: Callable[[], Session], where: str) -> None:
     try:
         ses = load()
     except ScenarioError as exc:
-        st.error(f"That session file cannot be used: {exc}")
+        st.error(f"That session file cannot be used: {escape_markdown(exc)}")
         return
     _set_session(
         ses, f"Loaded “{ses.name}”{where}: {len(ses.candidates)} candidates on “{ses.base.name}”."
@@ -200,7 +203,7 @@ def lever_panel() -> None:
     if ss.pop(LEVER_RESET, False):
         lever_form.reset(PREFIX)  # before the widgets exist: the form starts afresh
     built = ss.setdefault(BUILT, [])
-    st.caption(f"Base: **{sc.name}**. Each candidate is one lever on the base.")
+    st.caption(f"Base: **{escape_markdown(sc.name)}**. Each candidate is one lever on the base.")
     lever = st.selectbox(
         "Lever", list(levers.LEVERS), format_func=levers.LEVERS.get, key="decide_lever"
     )
@@ -220,7 +223,7 @@ def lever_panel() -> None:
             changes = lever_form.build_changes(lever, sc, values)
             levers.variant_scenario(sc, changes)
         except ScenarioError as exc:
-            st.error(f"That lever does not fit the scenario: {exc}")
+            st.error(f"That lever does not fit the scenario: {escape_markdown(exc)}")
         else:
             label = _unique(name or levers.short_label(changes))
             built.append([label, label, changes])
@@ -241,7 +244,7 @@ def lever_panel() -> None:
             args=(i, key),
             label_visibility="collapsed",
         )
-        c2.markdown(decide.changes_text(changes, names))
+        c2.markdown(escape_markdown(decide.changes_text(changes, names)))
         c3.button(
             "",
             key=f"dl_built_remove_{i}",
@@ -443,7 +446,9 @@ def show_combination(pr: Prioritisation) -> None:
             st.caption("Press **Combine** to simulate them together.")
         return
     st.markdown(
-        "**" + " + ".join(names[c] for c in combo.ids) + "** together, against the "
+        "**"
+        + escape_markdown(" + ".join(names[c] for c in combo.ids))
+        + "** together, against the "
         "base and against the sum of each alone"
     )
     st.dataframe(
@@ -570,6 +575,7 @@ def show_decisions(pr: Prioritisation) -> None:
             key=f"decide_who_{gen}",
             max_chars=200,
             placeholder="Your name (and role)",
+            help=store_decisions.UNVERIFIED_NAMES,
         )
         submitted = st.form_submit_button(
             "Record decision", type="primary", icon=":material/gavel:"
@@ -585,23 +591,24 @@ def show_decisions(pr: Prioritisation) -> None:
                 ses.name, cid, choice, who, rationale, numbers, seen=seen_before.get(cid)
             )
         except ScenarioError as exc:
-            st.error(f"Not recorded: {exc}")
+            st.error(f"Not recorded: {escape_markdown(exc)}")
         except StoreError as exc:
-            st.error(f"Not recorded: the store failed ({exc}). Nothing was written.")
+            st.error(
+                f"Not recorded: the store failed ({escape_markdown(exc)}). Nothing was written."
+            )
         else:
             said = []
             others = [u for u in rec.unseen if u.id != rec.decision.id]
             if others:
                 last = others[-1]
-                said.append(
-                    (
-                        "warning",
-                        f"Meanwhile {last.decided_by} decided **{last.decision}** on "
-                        f"“{names[cid]}” ({last.decided_at:%H:%M:%S} UTC). Both records "
-                        "are kept; yours is the newest and is shown.",
-                    )
+                said.append(("warning", decide.meanwhile_note(last, names[cid])))
+            said.append(
+                (
+                    "success",
+                    f"Recorded: {choice} “{escape_markdown(names[cid])}” "
+                    f"({escape_markdown(who.strip())}).",
                 )
-            said.append(("success", f"Recorded: {choice} “{names[cid]}” ({who.strip()})."))
+            )
             ss[DECIDED] = said
             ss.pop(f"decide_rationale_{gen}", None)
             ss.pop(f"decide_who_{gen}", None)
@@ -613,7 +620,7 @@ def show_decisions(pr: Prioritisation) -> None:
         latest = store_decisions.latest_decisions(ses.name)
         every = store_decisions.list_decisions(ses.name)
     except StoreError as exc:
-        st.error(f"The decisions cannot be read: {exc}")
+        st.error(f"The decisions cannot be read: {escape_markdown(exc)}")
         return
     ss[SEEN] = {c: d.id for c, d in latest.items()}
     table = decide.decision_table(pr, latest)
@@ -636,7 +643,7 @@ def show_decisions(pr: Prioritisation) -> None:
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         "Decision table (CSV)",
-        table.to_csv(index=False).encode(),
+        frame_csv(table).encode(),
         file_name=decide.file_stem(ses.name, "-decisions.csv"),
         mime="text/csv",
         icon=":material/download:",
@@ -680,11 +687,13 @@ def show_decisions(pr: Prioritisation) -> None:
         try:
             path = saved_files.save_text(text, Path(filename).stem, overwrite=False)
         except saved_files.FileExists as exc:
-            st.error(f"{exc}: a file of that name exists; it was left as it is.")
+            st.error(f"{escape_markdown(exc)}: a file of that name exists; it was left as it is.")
         except saved_files.SaveRefused as exc:
-            st.error(f"Not saved: {exc}")
+            st.error(f"Not saved: {escape_markdown(exc)}")
         else:
-            st.success(f"Saved as {path.name} in your folder (it extends the base).")
+            st.success(
+                f"Saved as {escape_markdown(path.name)} in your folder (it extends the base)."
+            )
 
 
 # ------------------------------------------------------------------------ page
@@ -694,7 +703,7 @@ def main() -> None:
     ss = st.session_state
     message = ss.pop(MESSAGE, None)
     if message:
-        getattr(st, message[0])(message[1])
+        getattr(st, message[0])(escape_markdown(message[1]))
     source_panel()
     ses: Session | None = ss.get(SESSION)
     if ses is None:
@@ -703,8 +712,9 @@ def main() -> None:
     base_runs = ses.base.simulation.runs
     default = base_runs if isinstance(base_runs, int) else DEFAULT_RUNS
     st.markdown(
-        f"**{ses.name}**: {len(ses.candidates)} candidates on “{ses.base.name}”"
-        + (f". {ses.description}" if ses.description else "")
+        f"**{escape_markdown(ses.name)}**: {len(ses.candidates)} candidates on "
+        f"“{escape_markdown(ses.base.name)}”"
+        + (f". {escape_markdown(ses.description)}" if ses.description else "")
     )
     with st.expander(
         f"The candidates and their changes ({len(ses.candidates)})", expanded=ss.get(RESULT) is None

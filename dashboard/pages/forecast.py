@@ -16,6 +16,8 @@ from dashboard import (
     state,
 )
 from simulation.engine.drivers import driver_sentence
+from simulation.present.csv import frame_csv
+from simulation.present.markdown import escape_markdown
 from simulation.report import document as report
 
 
@@ -109,7 +111,7 @@ def product_lens(sc, t: dict) -> None:
     m[0].metric(
         "Outcome chance",
         outcome,
-        help=f"Chance that “{v.get('outcome')}” is reached by {by}. It needs "
+        help=f"Chance that “{escape_markdown(v.get('outcome'))}” is reached by {by}. It needs "
         "must-have items with a value per week.",
     )
     m[1].metric(
@@ -174,10 +176,10 @@ def drivers(t: dict) -> None:
         return
     left, right = st.columns(2, gap="large")
     with left:
-        st.markdown(driver_sentence(sens, "delivery"))
+        st.markdown(escape_markdown(driver_sentence(sens, "delivery")))
         chart(t, "tornado_date")
     with right:
-        st.markdown(driver_sentence(sens, "npv"))
+        st.markdown(escape_markdown(driver_sentence(sens, "npv")))
         chart(t, "tornado_value")
     st.caption(prose.part("forecast", "drivers"))
 
@@ -219,7 +221,7 @@ def details(t: dict) -> None:
         )
         st.download_button(
             "Download as CSV",
-            runs.to_csv(index=False).encode(),
+            frame_csv(runs).encode(),
             file_name="forecast-runs.csv",
             mime="text/csv",
         )
@@ -249,7 +251,10 @@ def main() -> None:
             if half is not None and half < 0.05
             else f" (automatic: P85 known to ±{fmt.days(half, working=True)}, 95%)"
         )
-    st.caption(f"**{sc.name}** · {runs_text} · seed {s['seed']} · starts {fmt.date(sc.start_date)}")
+    st.caption(
+        f"**{escape_markdown(sc.name)}** · {runs_text} · seed {s['seed']} · "
+        f"starts {fmt.date(sc.start_date)}"
+    )
     report_button.download_report(
         ("forecast", simulate.scenario_key(sc)),
         lambda: report.forecast_report(sc),

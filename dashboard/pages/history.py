@@ -18,6 +18,7 @@ from simulation.history import (
     calibration_table,
     suggest_mapping,
 )
+from simulation.present.markdown import escape_markdown
 
 #: Runs of the page's backtest (one forecast per weekly cut-off): enough for the shares.
 BACKTEST_RUNS = 2_000
@@ -95,10 +96,13 @@ def columns_form(h) -> None:
         if c.layout == "stages"
         else "a start and a done column"
     )
-    st.markdown(f"Read **{h.source}** as {layout}; dates as **{c.date_format}**.")
+    st.markdown(
+        f"Read **{escape_markdown(h.source)}** as {escape_markdown(layout)}; "
+        f"dates as **{escape_markdown(c.date_format)}**."
+    )
     if c.status:
         st.caption(
-            f"Items not done whose '{c.status}' is one of "
+            f"Items not done whose '{escape_markdown(c.status)}' is one of "
             f"{', '.join(history_view.options().get('not_started', NOT_STARTED_STATUSES))} "
             "have not started: they are not counted as work in progress."
         )
@@ -188,7 +192,7 @@ def flow(h) -> None:
         f"{fmt.date(tp.end)}." + (f" {tp.note()}" if tp.shortened else "")
     )
     for w in h.warnings:
-        st.warning(w)
+        st.warning(escape_markdown(w))
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Throughput: items done per week**")
@@ -258,7 +262,7 @@ def _backtest(n: int):
             runs=BACKTEST_RUNS,
         )
     except HistoryError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
         return None
 
 
@@ -312,7 +316,7 @@ def use_for_backlog(h) -> None:
         try:
             st.session_state[PREVIEW] = (mapping, calibrate(sc, h, mapping))
         except HistoryError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(exc))
             return
     preview = st.session_state.get(PREVIEW)
     if preview is None or preview[0] != mapping or preview[1].team != sc.team:
@@ -366,11 +370,11 @@ def main() -> None:
     st.markdown(prose.part("history", "intro"))
     note = state.notice()
     if note:
-        st.success(note)
+        st.success(escape_markdown(note))
     pick_file()
     h = history_view.current()
     if history_view.error():
-        st.error(f"The export could not be read: {history_view.error()}")
+        st.error(f"The export could not be read: {escape_markdown(history_view.error())}")
         if h is None:
             retry_form()
     if h is None:
@@ -383,7 +387,7 @@ def main() -> None:
         flow(h)
         forecast(h)
     except HistoryError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
         return
     use_for_backlog(h)
 

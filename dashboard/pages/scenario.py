@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard import editor, fmt, prose, saved_files, state, variant_files
 from dashboard.bounds import choices, field_bounds
 from simulation import ScenarioError, load_scenario, load_scenario_text, scenario_to_yaml
+from simulation.present.markdown import escape_markdown
 from simulation.scenario.changes import variant_base, variant_changes
 from simulation.scenario.library import LIBRARY_DIR, list_library
 from simulation.scenario.schema import (
@@ -105,16 +106,19 @@ def load_message(exc: ScenarioError, name: str, data: Any = None) -> str:
     With the file's ``data`` (as read), a backlog or risk path also names the
     row and id it means, ``items[2] (row 3, 'tracking').effort.high``, as the
     editor's messages do.
+    The result is Markdown: the file's name, paths and messages (which quote what
+    the file holds) are escaped, the list of problems is a list.
     """
+    md = escape_markdown
     problems = [(editor.annotate_path(path, data), message) for path, message in exc.problems]
     if len(problems) > 1:
-        return f"{name} has {len(problems)} problems:" + "".join(
-            f"\n- `{path}`: {message}" for path, message in problems
+        return f"{md(name)} has {len(problems)} problems:" + "".join(
+            f"\n- **{md(path)}**: {md(message)}" for path, message in problems
         )
     if problems and data is not None:
         path, message = problems[0]
-        return f"{name}: {path}: {message}"
-    return str(exc)
+        return md(f"{name}: {path}: {message}")
+    return md(exc)
 
 
 def _data_of(read) -> Any:
@@ -181,8 +185,8 @@ def pending_load_box() -> None:
                 "variant file beside the scenario)."
             )
         st.warning(
-            f"Loading **{pending.scenario.name}** replaces {state.unsaved_work()}. "
-            + " ".join(advice)
+            f"Loading **{escape_markdown(pending.scenario.name)}** replaces "
+            f"{state.unsaved_work()}. " + " ".join(advice)
         )
         c1, c2, _ = st.columns([2, 2, 5])
         c1.button(
@@ -312,10 +316,10 @@ def save_files(
         try:
             written.append(saved_files.save_file(text, file_name, folder, overwrite=overwrite))
         except saved_files.FileExists as exc:
-            st.warning(f"{exc}. " + _written(written))
+            st.warning(f"{escape_markdown(exc)}. " + _written(written))
             return
         except saved_files.SaveRefused as exc:
-            st.error(f"Not saved: {exc}. " + _written(written))
+            st.error(f"Not saved: {escape_markdown(exc)}. " + _written(written))
             return
     base = written[0]
     state.mark_saved(base)
@@ -557,7 +561,7 @@ def add_item_form(sc, table) -> None:
     row = editor.new_item_row(item_id, name, low, mode, high, value, deps, must)
     problems = editor.check_new_row(sc, table, row)
     if problems:
-        st.error("Not added: " + "; ".join(problems))
+        st.error("Not added: " + escape_markdown("; ".join(problems)))
         return
     grown = pd.concat([table, pd.DataFrame([row], columns=editor.ITEM_COLUMNS)], ignore_index=True)
     grown["must_have"] = grown["must_have"].astype("boolean")
@@ -963,7 +967,7 @@ def main() -> None:
     st.markdown(prose.part("scenario", "intro"))
     message = state.notice()
     if message:
-        st.success(message)
+        st.success(escape_markdown(message))
 
     c1, c2, c3 = st.columns([3, 3, 2], gap="medium")
     with c1:
@@ -975,7 +979,7 @@ def main() -> None:
     pending_load_box()
     load_error = st.session_state.get(state.LOAD_ERROR)
     if load_error:
-        st.error(f"Could not load that scenario. {load_error}")
+        st.error(f"Could not load that scenario. {load_error}")  # Markdown: load_message
 
     sc = state.scenario()
     if sc is None:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard import charts, fmt, page_tables, prose, simulate, train_charts
 from simulation import ScenarioError, SimulationError
+from simulation.present.markdown import escape_markdown
 from simulation.store import StoreError
 from simulation.store import classrooms as cl
 from simulation.train import exercises as E
@@ -49,7 +50,7 @@ def load(file: str) -> E.Exercise | None:
     try:
         return E.load_exercise(E.EXERCISE_DIR / Path(file).name)
     except ScenarioError as exc:
-        st.error(f"This exercise cannot be used: {exc}")
+        st.error(f"This exercise cannot be used: {escape_markdown(exc)}")
         return None
 
 
@@ -135,7 +136,7 @@ def prediction_form(ex: E.Exercise, key: str, button: str) -> dict[str, Any] | N
     try:
         return E.parse_predictions(ex, raw)
     except E.PredictionError as exc:
-        st.error(f"{exc}. Nothing was submitted.")
+        st.error(f"{escape_markdown(exc)}. Nothing was submitted.")
         return None
 
 
@@ -282,10 +283,10 @@ def _store_call(action, what: str):
     try:
         return action()
     except cl.ClassError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
     except StoreError as exc:
         LOG.exception("store failed")
-        st.error(f"The class store is not available ({what}): {exc}")
+        st.error(f"The class store is not available ({what}): {escape_markdown(exc)}")
     return None
 
 
@@ -388,7 +389,7 @@ def trainee() -> None:
         return
     info = _store_call(lambda: cl.find_class(me.code), "class")
     top = st.columns([3, 1])
-    top[0].markdown(f"In class **{me.code}** as **{me.name}**.")
+    top[0].markdown(f"In class **{escape_markdown(me.code)}** as **{escape_markdown(me.name)}**.")
     if top[1].button("Leave the class", key="tr_leave"):
         st.session_state.pop(TRAINEE, None)
         st.query_params.clear()
@@ -561,4 +562,4 @@ mode = st.radio(
 try:
     {SOLO: solo, JOIN: trainee, TRAINER: trainer}[mode]()
 except (ScenarioError, SimulationError, E.PredictionError) as exc:
-    st.error(str(exc))
+    st.error(escape_markdown(exc))

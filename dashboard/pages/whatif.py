@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import charts, lever_form, levers, narrative, page_tables, prose, simulate, state
 from simulation import Scenario, ScenarioError
 from simulation.engine.runner import with_runs
+from simulation.present.markdown import escape_markdown
 
 NEW = "A new variant"
 LAST_ERROR = "lever_error"
@@ -68,13 +69,13 @@ def lever_panel(sc: Scenario) -> None:
                 ss[LAST_MESSAGE] = message
                 ss[RESET] = True
                 st.rerun()
-            st.error(message)
+            st.error(escape_markdown(message))
         message = ss.pop(LAST_MESSAGE, None)
         if message:
-            st.success(message + " The lever's fields are back to their defaults.")
+            st.success(escape_markdown(message) + " The lever's fields are back to their defaults.")
         error = ss.pop(LAST_ERROR, None)
         if error:
-            st.error(error)
+            st.error(escape_markdown(error))
 
 
 def add_lever(
@@ -215,15 +216,15 @@ def variant_list(sc: Scenario, errors: dict[str, str]) -> None:
         st.warning(UNSAVED_NOTE, icon=":material/warning:")
     for i, v in enumerate(variants):
         with st.container(border=True):
-            st.markdown(f"**{v.name}**")
+            st.markdown(f"**{escape_markdown(v.name)}**")
             if v.pinned:
                 st.caption(
-                    f"The plan “{v.base.name}” as it was: a fixed copy, it does not "
-                    "follow edits to the baseline."
+                    f"The plan “{escape_markdown(v.base.name)}” as it was: a fixed copy, it "
+                    "does not follow edits to the baseline."
                 )
             for j, change in enumerate(v.changes):
                 c1, c2 = st.columns([7, 1], vertical_alignment="center")
-                c1.markdown(f"{j + 1}. {change.describe()}")
+                c1.markdown(f"{j + 1}. {escape_markdown(change.describe())}")
                 c2.button(
                     ":material/close:",
                     key=f"rm_{i}_{j}_{v.name}",
@@ -233,7 +234,9 @@ def variant_list(sc: Scenario, errors: dict[str, str]) -> None:
                     help="Remove this change",
                 )
             if v.name in errors:
-                st.error(f"This variant no longer fits the baseline: {errors[v.name]}")
+                st.error(
+                    f"This variant no longer fits the baseline: {escape_markdown(errors[v.name])}"
+                )
             # Two rows of two: the right-hand column is narrow, and three buttons
             # side by side cut their labels ("Dupli...").
             b1, b2 = st.columns(2)
@@ -349,7 +352,10 @@ def show_comparison(t: dict[str, Any]) -> None:
     # One row per scenario, in a table that wraps its cells: every scenario and every
     # measure stays readable in the page's width, however many there are (a grid
     # with a column per scenario scrolled the fifth one off).
-    st.table(page_tables.comparison_rows(t).set_index("Scenario"))
+    # st.table renders Markdown in its cells: the names people typed are escaped.
+    rows = page_tables.comparison_rows(t)
+    rows["Scenario"] = rows["Scenario"].map(escape_markdown)
+    st.table(rows.set_index("Scenario"))
     st.caption(
         "One row per scenario, the baseline first. In brackets: the variant minus "
         "the baseline (date shifts in working days); in square brackets: the 90% "
@@ -379,8 +385,8 @@ def main() -> None:
     st.markdown(prose.part("whatif", "intro"))
     message = state.notice()
     if message:
-        st.success(message)
-    st.caption(f"Baseline: **{sc.name}** ({state.origin()}).")
+        st.success(escape_markdown(message))
+    st.caption(f"Baseline: **{escape_markdown(sc.name)}** ({escape_markdown(state.origin())}).")
     left, right = st.columns([3, 2], gap="large")
     with left:
         lever_panel(sc)

@@ -30,6 +30,7 @@ from simulation.cli import (
     validate,
 )
 from simulation.cli.options import Parser
+from simulation.present.text import TerminalStream
 from simulation.scenario.errors import ScenarioError
 
 #: Every command module, in the order of ``--help``.
@@ -68,7 +69,20 @@ def build_parser() -> Parser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse ``argv`` (default: the process's), run the command, return its exit code."""
+    """Parse ``argv`` (default: the process's), run the command, return its exit code.
+
+    Everything printed goes through :class:`~simulation.present.text.TerminalStream`:
+    a name holding a control character is shown as its escape, never acted on.
+    """
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalStream(out), TerminalStream(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str] | None) -> int:
     from simulation.engine.runner import SimulationError
 
     args = build_parser().parse_args(argv)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from simulation.cli.options import add_run_options, library_file, progress_of, scheduler_of
+from simulation.present.csv import write_frame
 from simulation.present.text import format_deltas, format_summary
 from simulation.scenario.errors import ScenarioError
 
@@ -114,10 +115,10 @@ def write_comparison(cmp, out: Path) -> None:
         runs = pd.concat(
             [res.runs.assign(scenario=name) for name, res in cmp.results.items()], ignore_index=True
         )
-        runs[["scenario", *[c for c in runs.columns if c != "scenario"]]].to_csv(
-            out / "runs.csv", index=False
+        write_frame(
+            runs[["scenario", *[c for c in runs.columns if c != "scenario"]]], out / "runs.csv"
         )
-        cmp.deltas.to_csv(out / "deltas.csv", index=False)
+        write_frame(cmp.deltas, out / "deltas.csv")
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise ScenarioError(f"--out: cannot write the tables to '{out}': {reason}") from None

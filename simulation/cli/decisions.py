@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import sys
+
+from simulation.present.csv import write_rows
 
 NAME = "decisions"
 
@@ -25,9 +26,7 @@ def command(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if args.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_rows(sys.stdout, CSV_COLUMNS, rows)
         return 0
     if not rows:
         where = f" for session '{args.session}'" if args.session else ""

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from simulation.cli.options import library_file, runs_type, seed_type
+from simulation.cli.options import library_file, progress_of, runs_type, seed_type, workers_type
 from simulation.scenario.errors import ScenarioError
 from simulation.train.exercises import (
     EXERCISE_DIR,
@@ -32,7 +32,7 @@ def register(sub) -> argparse.ArgumentParser:
     e.add_argument("--folder", default=str(EXERCISE_DIR), help="the folder --list reads")
     e.add_argument("--runs", type=runs_type, help="default: the base scenario's")
     e.add_argument("--seed", type=seed_type, help="default: the base scenario's")
-    e.add_argument("--workers", type=int, default=None)
+    e.add_argument("--workers", type=workers_type, default=None)
     e.add_argument("--json", action="store_true", help="print the answers as JSON")
     return e
 
@@ -72,7 +72,13 @@ def command(args) -> int:
     if not args.file:
         raise ScenarioError("exercise: name an exercise file, or use --list")
     ex = load_exercise(args.file)
-    sol = solve(ex, runs=args.runs, seed=args.seed, workers=args.workers)
+    sol = solve(
+        ex,
+        runs=args.runs,
+        seed=args.seed,
+        workers=args.workers,
+        progress=progress_of("solving"),
+    )
     if args.json:
         print(json.dumps(answers_data(ex, sol), indent=2))
         return 0

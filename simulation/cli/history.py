@@ -98,6 +98,46 @@ def command(args) -> int:
         raise ScenarioError(prefix + body) from None
 
 
+def check_calendar(calendar: dict) -> None:
+    """``--workdays``/``--holidays`` checked as a scenario's ``calendar`` is: a
+    ScenarioError in the file format's words, naming the option and the entry."""
+    from pydantic import ValidationError
+
+    from simulation.scenario.schema import Calendar
+    from simulation.scenario.validation import format_errors
+
+    try:
+        Calendar.model_validate(calendar)
+    except ValidationError as exc:
+        problems = format_errors(exc).problems
+        option = {"workdays": "--workdays", "holidays": "--holidays"}
+        raise ScenarioError(
+            "; ".join(
+                f"{option.get(path.split('[')[0], path)}{path[len(path.split('[')[0]) :]}: "
+                f"{message}"
+                for path, message in problems
+            )
+        ) from None
+
+
+def check_date_format(pattern: str | None) -> None:
+    """A strftime ``--date-format`` with a directive pandas does not know (``%Q``) is a
+    ScenarioError naming the option, not a traceback from deep inside the reader."""
+    if not pattern or "%" not in pattern:
+        return
+    import pandas as pd
+
+    from simulation.history import FORMATS
+
+    try:
+        pd.to_datetime(pd.Series(["2000-01-01"]), format=pattern, errors="coerce")
+    except ValueError as exc:
+        raise ScenarioError(
+            f"--date-format: '{pattern}' is not a date pattern ({exc}); use one of "
+            f"{', '.join(FORMATS)} or strftime directives such as %d.%m.%Y"
+        ) from None
+
+
 def _history(args) -> int:
     from simulation.history import DEFAULT_BACKTEST_ITEMS, HistoryError, read_history
 
@@ -106,6 +146,8 @@ def _history(args) -> int:
         calendar["workdays"] = split_list(args.workdays)
     if args.holidays:
         calendar["holidays"] = split_list(args.holidays)
+    check_calendar(calendar)
+    check_date_format(args.date_format)
     h = read_history(
         args.file,
         start_column=args.start_column,

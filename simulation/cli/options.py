@@ -10,7 +10,16 @@ from pathlib import Path
 
 from simulation.engine.cluster import SCHEDULER_ENV
 from simulation.scenario.library import LIBRARY_DIR
-from simulation.scenario.schema import MAX_RUNS_NO_TABLES
+from simulation.scenario.schema import MAX_RUNS_NO_TABLES, SimulationSettings
+
+#: The largest seed: the same bound as a scenario file's ``simulation.seed``.
+MAX_SEED = next(m.le for m in SimulationSettings.model_fields["seed"].metadata if hasattr(m, "le"))
+
+
+def max_workers() -> int:
+    """The most ``--workers`` a command takes: this machine's cores (more processes than
+    cores only queue, and 100,000 of them never start)."""
+    return max(os.cpu_count() or 1, 1)
 
 
 class Parser(argparse.ArgumentParser):
@@ -43,8 +52,23 @@ def seed_type(text: str) -> int:
         n = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--seed must be a whole number, got '{text}'") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError("--seed must be >= 0")
+    if not 0 <= n <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"--seed must be from 0 to {MAX_SEED:,}, got {n:,}")
+    return n
+
+
+def workers_type(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--workers must be a whole number, got '{text}'"
+        ) from None
+    top = max_workers()
+    if not 1 <= n <= top:
+        raise argparse.ArgumentTypeError(
+            f"--workers must be from 1 to {top} (this machine's cores), got {n:,}"
+        )
     return n
 
 
@@ -81,7 +105,7 @@ def add_run_options(p: argparse.ArgumentParser, *, scheduler: bool = True) -> No
     """``--runs``, ``--seed``, ``--workers`` (and ``--scheduler``): how a command simulates."""
     p.add_argument("--runs", type=runs_type, help="runs per scenario, or 'auto'")
     p.add_argument("--seed", type=seed_type)
-    p.add_argument("--workers", type=int, default=None, help="processes (default: auto)")
+    p.add_argument("--workers", type=workers_type, default=None, help="processes (default: auto)")
     if scheduler:
         add_scheduler_option(p)
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulation.cli.options import add_run_options, library_file, progress_of, scheduler_of
 from simulation.engine.summary import RESULT_LABELS
+from simulation.present.csv import write_frame
 from simulation.present.text import never_delivers_note
 from simulation.scenario.errors import ScenarioError
 
@@ -128,7 +129,7 @@ def write_ranking(pr: Prioritisation, out: Path) -> None:
     """``ranking.csv`` in ``out`` (created if needed); ScenarioError naming ``--out``."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        pr.table.to_csv(out / "ranking.csv", index=False)
+        write_frame(pr.table, out / "ranking.csv")
     except OSError as exc:
         raise ScenarioError(
             f"--out: cannot write ranking.csv to '{out}': {exc.strerror or exc}"

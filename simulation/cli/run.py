@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from simulation.cli.options import add_run_options, library_file, progress_of, scheduler_of
+from simulation.present.csv import write_frame
 from simulation.present.text import format_summary
 from simulation.scenario.errors import ScenarioError
 
@@ -57,7 +58,7 @@ def write_tables(res, out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name in ("runs", "items", "weekly"):
-            getattr(res, name).to_csv(out / f"{name}.csv", index=False)
+            write_frame(getattr(res, name), out / f"{name}.csv")
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise ScenarioError(f"--out: cannot write the tables to '{out}': {reason}") from None

@@ -24,7 +24,10 @@ Failure handling, with the times it allows:
   silent network: after Dask's ``distributed.comm.timeouts.tcp``, 30 s by
   default) ends the run with a :class:`SimulationError` naming the address;
 * a cluster without a single worker for :data:`NO_WORKERS_TIMEOUT_S` ends the
-  run the same way, instead of waiting for workers forever.
+  run the same way, instead of waiting for workers forever;
+* a scheduler alive but not answering (stopped with SIGSTOP, swapped out), whose
+  connection stays open: each liveness question waits :data:`ANSWER_TIMEOUT_S`,
+  and no answer for :data:`SILENT_TIMEOUT_S` ends the run the same way.
 """
 
 from __future__ import annotations
@@ -48,6 +51,10 @@ CONNECT_TIMEOUT_S = 10.0
 NO_WORKERS_TIMEOUT_S = 60.0
 #: Seconds the client may be disconnected from the scheduler before the run gives up.
 LOST_TIMEOUT_S = 10.0
+#: Seconds one liveness question to the scheduler may take.
+ANSWER_TIMEOUT_S = 2.0
+#: Seconds a connected scheduler may leave every liveness question unanswered.
+SILENT_TIMEOUT_S = 30.0
 #: Seconds between liveness checks while no chunk finishes.
 POLL_S = 0.5
 #: Retries of a chunk that raised an error on a worker (not a worker death).
@@ -284,9 +291,16 @@ def map_chunks(
                 progress(done, total)
     finally:
         if remaining:
-            _cancel(client, futures)
-            if client.status != "running":
+            if watch.silent_since is not None:
+                # A silent scheduler would not answer the cancel either: drop the client
+                # (its chunks end with the scheduler) instead of waiting on it.
                 _CLIENTS.pop(address, None)
+                with contextlib.suppress(Exception):
+                    client.close(timeout=ANSWER_TIMEOUT_S)
+            else:
+                _cancel(client, futures)
+                if client.status != "running":
+                    _CLIENTS.pop(address, None)
     return results
 
 
@@ -298,6 +312,7 @@ class _Watch:
         self.address = address
         self.disconnected_since: float | None = None
         self.no_workers_since: float | None = None
+        self.silent_since: float | None = None
 
     def check(self) -> None:
         now = time.monotonic()
@@ -308,9 +323,20 @@ class _Watch:
             return
         self.disconnected_since = None
         try:
-            workers = len(self.client.nthreads())
-        except (OSError, TimeoutError):
+            workers = len(self.client.nthreads(callback_timeout=ANSWER_TIMEOUT_S))
+        except TimeoutError:
+            self.silent_since = self.silent_since or now
+            if time.monotonic() - self.silent_since > SILENT_TIMEOUT_S:
+                raise SimulationError(
+                    f"the Dask scheduler at {self.address} has not answered for "
+                    f"{SILENT_TIMEOUT_S:g} s although its connection is open (stopped or "
+                    "overloaded?); no results were produced - check the scheduler and try "
+                    "again (or run without --scheduler)"
+                ) from None
+            return
+        except OSError:
             return  # the connection is going: the status check above sees it next time
+        self.silent_since = None
         if workers:
             self.no_workers_since = None
             return

@@ -11,21 +11,13 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from simulation.present.formats import date, money, out_of_100, pct
+from simulation.present.markdown import escape_markdown
 from simulation.present.text import CAP, NO_FUTURE_DELIVERS
-
-#: Characters Markdown (CommonMark plus Streamlit's extras) gives a meaning to.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def escape_markdown(text: str) -> str:
-    """``text`` shown literally inside Markdown: every special character escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ of :mod:`simulation.present.formats` (money ``1.04 M``, dates ``4 May 2027``).""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, TextIO
 
 from simulation.engine.plan import MAX_SIM_DAYS
 from simulation.engine.summary import RESULT_LABELS
@@ -15,6 +16,41 @@ CAP = f"{MAX_SIM_DAYS:,.0f} working days"
 NOT_WITHIN_CAP = f"not within {CAP}"
 #: The forecast when no simulated future delivers (no dates to give).
 NO_FUTURE_DELIVERS = f"No simulated future delivers the whole scope within {CAP}."
+
+# What a terminal acts on instead of showing: C0 controls but tab, line feed and
+# carriage return (the progress line's own), DEL and the C1 controls (ESC and CSI
+# start colour, cursor and title sequences), lone surrogates, and the bidirectional
+# overrides that reorder what a line appears to say.
+_TERMINAL_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print on a terminal: each control character it holds is shown
+    as its escape (``\\x1b``, ``\\u202e``) instead of being acted on
+    (``docs/reference/security.md``)."""
+    return _TERMINAL_CONTROL.sub(_visible, text)
+
+
+class TerminalStream:
+    """A text stream that writes through :func:`terminal_text`: the command line prints
+    names, file contents and messages quoting them, never raw control characters."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(terminal_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
 
 
 def delivery_when(iso: str | None, day: float | None = None) -> str:

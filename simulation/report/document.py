@@ -661,6 +661,20 @@ def status_section(res: Any, entries: list[dict[str, Any]] | None = None) -> str
     return "".join(out)
 
 
+#: Characters written as ``\\uXXXX`` inside the report's JSON block: ``<`` and ``>``
+#: (no ``</script>`` and no ``<!--`` can end the block or hide the rest of the page),
+#: ``&`` (no character reference), and U+2028/U+2029 (line breaks to JavaScript).
+_JSON_ESCAPES = {c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
+
+
+def json_block(data: Any) -> str:
+    """``data`` as JSON text safe inside ``<script type='application/json'>``:
+    ``JSON.parse`` of the element's text gives ``data`` back whatever its names hold
+    (``docs/reference/security.md``)."""
+    text = json.dumps(data, ensure_ascii=False)
+    return "".join(_JSON_ESCAPES.get(c, c) for c in text)
+
+
 def report_html(
     res: Results,
     comparison: Comparison | None = None,
@@ -712,7 +726,7 @@ def report_html(
         )
     body += [drivers_section(res), assumptions(res), method(res)]
     # The summary as data (a JSON block, never run): the report's numbers, for machines.
-    data = json.dumps(s).replace("</", "<\\/")
+    data = json_block(s)
     body.append(f"<script type='application/json' id='summary'>{data}</script>")
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -736,9 +750,13 @@ def chromium() -> str | None:
 
 
 def write_report(text: str, out: Path) -> None:
-    """Write the HTML; an unwritable path is bad input (``--out``)."""
+    """Write the HTML; an unwritable path is bad input (``--out``). The folder must
+    exist: a mistyped path is refused, not created (perhaps as another user)."""
+    if not out.parent.is_dir():
+        raise ScenarioError(
+            f"--out: the folder '{out.parent}' does not exist; create it first or give another path"
+        )
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(

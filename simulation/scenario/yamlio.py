@@ -60,6 +60,12 @@ _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 
+# A value (escapes resolved) may hold tabs and line breaks, nothing else of the
+# control range: a carriage return would overwrite a printed line.
+_CONTROL_IN_TEXT = re.compile(
+    "[^\x09\x0a\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
 _LONG_INT = re.compile(r"[-+]?[0-9_]+")
 
 #: libyaml (C) when PyYAML was built with it: parsing is 5-10x faster.
@@ -178,6 +184,16 @@ def _scan(parser: Any) -> None:
                 raise _fail(path, _line(event), "a key must be plain text, not an alias")
         elif isinstance(event, yaml.ScalarEvent):
             size = 1
+            # Escapes ("\\e[2J", "\\x07") make the control characters the raw text check
+            # refuses; they would move a terminal's cursor or hide text when printed.
+            bad = _CONTROL_IN_TEXT.search(event.value)
+            if bad:
+                raise _fail(
+                    path,
+                    _line(event),
+                    f"the character U+{ord(bad.group()):04X} (a control character, here "
+                    "written as a YAML escape) is not allowed in the file",
+                )
             if len(event.value) > 100 and event.implicit[0] and _LONG_INT.fullmatch(event.value):
                 raise _fail(
                     path,

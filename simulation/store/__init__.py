@@ -18,18 +18,23 @@ none of it).
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from simulation.scenario.errors import ScenarioError
 
 #: Environment variable holding a SQLAlchemy database URL (overrides the file).
 URL_ENV = "SIM_DATABASE_URL"
@@ -55,6 +60,76 @@ schema_version = sa.Table(
 
 class StoreError(RuntimeError):
     """The store cannot be opened or written; the message says which and why."""
+
+
+class StoreValueError(ScenarioError, StoreError):
+    """A value no backend can keep as given (a zero byte, a lone surrogate, a control
+    character, a non-finite or too large number, an object): refused before the write,
+    the same on SQLite and PostgreSQL, naming the field. It is bad input too, so a page
+    or command that shows input errors in words shows this one."""
+
+
+#: Largest whole number a row or a JSON value may hold (64-bit, as both backends).
+MAX_STORED_INT = 2**63 - 1
+# Text may hold tabs and line breaks; no other control character (SQLite keeps a
+# zero byte that PostgreSQL refuses; ESC sequences would reach terminals).
+_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def check_value(field: str, value: Any) -> None:
+    """Raise :class:`StoreValueError` naming ``field`` (``numbers.npv`` inside a JSON
+    value) unless ``value`` is storable alike on every backend: None, a bool, a whole
+    number within 64 bits, a finite float, text without control characters or lone
+    surrogates, a date or time, or a list or mapping (text keys) of those."""
+    if value is None or isinstance(value, bool | datetime | date):
+        return
+    if isinstance(value, int):
+        if abs(value) > MAX_STORED_INT:
+            _refuse(field, f"the number {value:.3g} is too large to store")
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            _refuse(field, f"{value} is not a number that can be stored")
+        return
+    if isinstance(value, str):
+        bad = _BAD_CHAR.search(value)
+        if bad:
+            code = ord(bad.group())
+            what = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
+            _refuse(field, f"the character U+{code:04X} ({what}) cannot be stored")
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                _refuse(field, f"the key {k!r} is not text")
+            check_value(f"{field} (a key)", k)  # the message never echoes the bad key
+            check_value(f"{field}.{k}", v)
+        return
+    if isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            check_value(f"{field}[{i}]", v)
+        return
+    _refuse(field, f"a value of type {type(value).__name__} cannot be stored")
+
+
+def _refuse(field: str, message: str) -> None:
+    raise StoreValueError(f"{field}: {message}", problems=[(field, message)])
+
+
+def _check_write(conn, clauseelement, multiparams, params, execution_options) -> None:
+    """Every INSERT and UPDATE of a store, before it is sent: each value checked with
+    :func:`check_value`, named by its column."""
+    if not isinstance(clauseelement, sa.sql.Insert | sa.sql.Update):
+        return
+    rows: list[dict] = [clauseelement.compile().params]
+    for p in (*multiparams, params):
+        if isinstance(p, dict):
+            rows.append(p)
+        elif isinstance(p, list | tuple):
+            rows.extend(r for r in p if isinstance(r, dict))
+    for row in rows:
+        for column, value in row.items():
+            check_value(str(column), value)
 
 
 @dataclass(frozen=True)
@@ -153,6 +228,7 @@ class Store:
         self.engine: Engine = sa.create_engine(
             self.url, connect_args={"timeout": SQLITE_BUSY_MS / 1000} if sqlite else {}
         )
+        sa.event.listen(self.engine, "before_execute", _check_write)
         if sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_connect)
             sa.event.listen(self.engine, "begin", _sqlite_begin)

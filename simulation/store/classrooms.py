@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -59,7 +60,7 @@ trainees = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("class_id", sa.Integer, sa.ForeignKey("train_classes.id"), nullable=False),
     sa.Column("name", sa.String(MAX_NAME * 4), nullable=False),
-    sa.Column("name_key", sa.String(MAX_NAME * 4), nullable=False),  # casefolded
+    sa.Column("name_key", sa.String(MAX_NAME * 4), nullable=False),  # name_key(name)
     sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
     # SHA-256 of the trainee's rejoin token (kept in their browser's address, never here).
     sa.Column("token_hash", sa.String(64), nullable=True),
@@ -159,7 +160,17 @@ def clean_name(name: str) -> str:
         raise ClassError(f"A display name has at most {MAX_NAME} characters.")
     if any(not ch.isprintable() for ch in text):
         raise ClassError("A display name cannot contain control characters.")
+    if len(name_key(text)) > MAX_NAME * 4:  # a few characters expand 18-fold in NFKC
+        raise ClassError(f"A display name has at most {MAX_NAME} characters.")
     return text
+
+
+def name_key(name: str) -> str:
+    """What two display names are compared by: Unicode NFKC, then case folded, then
+    NFKC again (folding can un-normalise), so ``Ａｎａ`` (full width), ``ANA`` and
+    ``ana`` are one name and a look-alike cannot join as a classmate
+    (``docs/reference/security.md``)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
 
 
 def open_class(
@@ -253,7 +264,7 @@ def join_class(
                 trainees.insert().values(
                     class_id=info.id,
                     name=clean,
-                    name_key=clean.casefold(),
+                    name_key=name_key(clean),
                     joined_at=at,
                     token_hash=hash_key(token),
                 )

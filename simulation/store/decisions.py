@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from simulation.scenario.errors import ScenarioError
 from simulation.store import Store, create_tables, metadata, migration, open_store
@@ -45,6 +46,45 @@ sa.Index(
 )
 
 migration("decisions", 1)(create_tables(decisions))
+
+#: Said wherever a name is typed: this server does not sign people in.
+UNVERIFIED_NAMES = (
+    "Names are typed, not verified: anyone using this server can type any name. "
+    "The record keeps the name as typed, with the time."
+)
+
+#: What the database says when anyone (a script, a console) changes or removes a decision.
+INSERT_ONLY = "decisions are insert-only: a record is never changed or removed"
+
+
+@migration("decisions-insert-only", 1)
+def _insert_only(conn: Connection) -> None:
+    """The database itself refuses UPDATE and DELETE on ``decisions`` (and TRUNCATE on
+    PostgreSQL), whoever connects: a trigger on each backend
+    (``docs/reference/security.md``)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            sa.text(
+                "CREATE OR REPLACE FUNCTION sim_decisions_insert_only() RETURNS trigger "
+                f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{INSERT_ONLY}'; END $$"
+            )
+        )
+        for event, each in (("UPDATE OR DELETE", "ROW"), ("TRUNCATE", "STATEMENT")):
+            name = "truncate" if event == "TRUNCATE" else "change"
+            conn.execute(
+                sa.text(
+                    f"CREATE TRIGGER decisions_no_{name} BEFORE {event} ON decisions "
+                    f"FOR EACH {each} EXECUTE FUNCTION sim_decisions_insert_only()"
+                )
+            )
+    elif conn.dialect.name == "sqlite":
+        for event in ("UPDATE", "DELETE"):
+            conn.execute(
+                sa.text(
+                    f"CREATE TRIGGER decisions_no_{event.lower()} BEFORE {event} ON decisions "
+                    f"BEGIN SELECT RAISE(ABORT, '{INSERT_ONLY}'); END"
+                )
+            )
 
 
 @dataclass(frozen=True)

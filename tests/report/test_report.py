@@ -184,7 +184,10 @@ def test_pdf_without_chromium_says_so(tmp_path, capsys, monkeypatch):
     "argv, message",
     [
         (["report", "nope.yaml", "--out", "r.html"], "nope.yaml"),
-        (["report", str(SCENARIO), "--out", "/proc/no/such/r.html"], "--out: cannot write"),
+        (
+            ["report", str(SCENARIO), "--out", "/proc/no/such/r.html"],
+            "--out: the folder '/proc/no/such' does not exist",
+        ),
         (["report", "--out", "r.html"], "give a scenario FILE"),
         (["report", str(SCENARIO), "--session", str(SESSION), "--out", "r.html"], "not both"),
     ],

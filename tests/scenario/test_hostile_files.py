@@ -45,6 +45,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "latin1.yaml": ("not UTF-8 text", "0xe9", "line 2"),
     "utf16.yaml": ("UTF-16", "save it as UTF-8"),
     "control-chars.yaml": ("not a text file", "U+0007", "line 2"),
+    "escape-control-chars.yaml": ("name: the character U+001B", "YAML escape", "line 3"),
     "syntax-error.yaml": ("not valid YAML at line 4",),
     "tab-indent.yaml": ("not valid YAML at line 4", "tab"),
     "multi-document.yaml": ("one YAML document",),

@@ -15,7 +15,7 @@ from simulation import load_session, prioritise
 from simulation import store as st
 from simulation.present import decide as words
 from simulation.store import decisions as dec
-from tests.helpers import LIBRARY, ROOT
+from tests.helpers import LIBRARY, ROOT, seen
 
 APP = str(ROOT / "app.py")
 DECIDE = "dashboard/pages/decide.py"
@@ -128,7 +128,7 @@ def test_a_decision_is_stored_with_its_numbers_and_two_people_keep_both(isolated
     assert row.numbers["verdict"] in ("gain", "trade-off", "saving", "loss")
     assert row.numbers["runs"] == RUNS
     decide_one(ben, "drop-mobile-app", "reject", "Ben (product)")
-    assert any("Meanwhile Ana (PMO) decided" in w.value for w in ben.warning), [
+    assert any("Meanwhile Ana (PMO) decided" in seen(w) for w in ben.warning), [
         w.value for w in ben.warning
     ]
     rows = dec.list_decisions(store=st.Store(isolated))
@@ -141,7 +141,7 @@ def test_a_decision_is_stored_with_its_numbers_and_two_people_keep_both(isolated
 def test_a_decision_without_a_name_is_refused_and_nothing_is_written(isolated):
     at = ranked(open_decide())
     decide_one(at, "late-api", "reject", "   ")
-    assert any("decided_by: required" in e.value for e in at.error)
+    assert any("decided_by: required" in seen(e) for e in at.error)
     assert dec.list_decisions(store=st.Store(isolated)) == []
 
 
@@ -192,7 +192,7 @@ def test_a_session_file_round_trips_through_the_page():
         (name, text.encode(), "application/x-yaml")
     ).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any(f"Loaded “{ses.name}” from {name}" in m.value for m in at.success), [
+    assert any(f"Loaded “{ses.name}” from {name}" in seen(m) for m in at.success), [
         m.value for m in at.success
     ]
     assert at.session_state["decide_session"].candidates == ses.candidates
@@ -200,7 +200,7 @@ def test_a_session_file_round_trips_through_the_page():
     at.file_uploader(key="decide_upload").set_value(
         ("bad.yaml", bad.encode(), "application/x-yaml")
     ).run()
-    errors = [e.value for e in at.error]
+    errors = [seen(e) for e in at.error]
     assert any("bad.yaml" in e and "candidates[0].id" in e for e in errors), errors
 
 
@@ -272,7 +272,7 @@ def test_lever_candidates_clear_rename_and_remove():
     assert not at.exception, [e.value for e in at.exception]
     built = at.session_state["decide_built"]
     assert [c[1] for c in built] == ["Late start", "Remove approvals"]
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(seen(m) for m in at.markdown)
     assert "Removes 'PO approval queue' from scope" in text and "'approvals'" not in text
     at.text_input(key="dl_built_name_0").set_value("Start two weeks late").run()
     assert [c[1] for c in at.session_state["decide_built"]] == [

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import fmt, history_charts, history_view
 from simulation.history import calibrate, read_history, second_opinion
-from tests.helpers import ROOT
+from tests.helpers import ROOT, seen
 
 APP = str(ROOT / "app.py")
 HISTORY = "dashboard/pages/history.py"
@@ -86,7 +86,7 @@ def test_upload_changeable_columns_and_bad_file():
         "9 days",
     ), "the hand-computed percentiles of test_history.py"
     assert any(
-        "stage columns (Backlog, Analysis, In Progress, Review, Done)" in x.value
+        "stage columns (Backlog, Analysis, In Progress, Review, Done)" in seen(x)
         for x in at.markdown
     )
 
@@ -106,7 +106,7 @@ def test_upload_changeable_columns_and_bad_file():
         at, DATA / "five-stages.csv", "broken.csv", b"ID,Started,Done\nA,2027-01-04,2027-02-30\n"
     )
     clean(at, "after a bad upload")
-    message = " ".join(e.value for e in at.error)
+    message = " ".join(seen(e) for e in at.error)
     assert "broken.csv: column 'Done', row 2 (item A)" in message, message
     assert not at.metric, "nothing of the old file is shown as if it were the new one"
 
@@ -164,7 +164,7 @@ def test_use_for_the_backlog_previews_writes_and_undoes():
     assert after == calibrate(before, read_history(DATA / "five-stages.csv"))
     assert after.items[0].effort.samples == (0.8, 4.0, 1.6, 4.8, 7.2)
     assert at.session_state["scenario_edited"], "an edit, to be saved on the Scenario page"
-    assert any("take their effort from five-stages.csv" in s.value for s in at.success)
+    assert any("take their effort from five-stages.csv" in seen(s) for s in at.success)
     at.button(key="hi_undo").click().run()
     clean(at, "after Undo")
     assert at.session_state["scenario"] == before

@@ -26,7 +26,7 @@ from simulation import (
 from simulation.engine.drivers import driver_sentence
 from simulation.scenario.library import list_library
 from simulation.scenario.schema import parse_scenario
-from tests.helpers import LIBRARY, ROOT, make_scenario
+from tests.helpers import LIBRARY, ROOT, make_scenario, seen
 
 APP = str(ROOT / "app.py")
 FORECAST = "dashboard/pages/forecast.py"
@@ -198,18 +198,18 @@ def test_upload_loads_and_bad_uploads_explain_themselves():
 
     upload(at, "name: x\nstart_date: 2027-01-04\nteam: {size: 0}\nitems: []\n", "bad.yaml")
     clean(at, "after a bad upload")
-    message = " ".join(e.value for e in at.error)
+    message = " ".join(seen(e) for e in at.error)
     assert "bad.yaml" in message and "team.size" in message, message
     assert at.session_state["scenario"].name == "Tiny upload", "the bad file changed nothing"
 
     upload(at, "extends: supply-chain.yaml\nname: sneaky\nchanges: []\n", "variant.yaml")
     clean(at, "after an upload that extends a server file")
-    assert "extends" in " ".join(e.value for e in at.error)
+    assert "extends" in " ".join(seen(e) for e in at.error)
     assert at.session_state["scenario"].name == "Tiny upload"
 
     upload(at, "a: [unclosed\n", "broken.yaml")
     clean(at, "after a file that is not YAML")
-    assert "not valid YAML" in " ".join(e.value for e in at.error)
+    assert "not valid YAML" in " ".join(seen(e) for e in at.error)
 
 
 def test_saved_scenarios_are_listed_and_load(user_dir):
@@ -316,7 +316,7 @@ def test_saving_makes_the_work_safe_to_replace(user_dir):
     at.button(key=key(at, "save")).click().run()
     clean(at, "after saving")
     assert at.session_state["scenario_origin"] == "saved file six-people.yaml"
-    assert any("six-people.yaml" in s.value for s in at.success)
+    assert any("six-people.yaml" in seen(s) for s in at.success)
     assert at.selectbox(key="library_pick").value == "Saved: six-people"
     picker = at.selectbox(key="library_pick")
     picker.set_value(next(o for o in picker.options if "onboarding.yaml" in o)).run()
@@ -332,11 +332,11 @@ def test_save_button_writes_once_and_overwrites_only_when_ticked(user_dir):
     clean(at, "after saving")
     path = user_dir / "Q3-plan-v2.yaml"
     assert path.read_text() == scenario_to_yaml(at.session_state["scenario"])
-    assert any("Q3-plan-v2.yaml" in s.value for s in at.success)
+    assert any("Q3-plan-v2.yaml" in seen(s) for s in at.success)
 
     path.write_text("# someone else's work\n")
     at.button(key=key(at, "save")).click().run()
-    assert any("already exists" in w.value for w in at.warning)
+    assert any("already exists" in seen(w) for w in at.warning)
     assert path.read_text() == "# someone else's work\n", "not overwritten without the tick"
 
     at.checkbox(key=key(at, "overwrite")).check().run()
@@ -359,7 +359,7 @@ def test_forecast_shows_both_lenses_with_the_engine_numbers():
     assert m["NPV (mean)"] == fmt.money(s["value"]["npv_mean"])
     assert m["Outcome chance"] == fmt.pct(s["value"]["outcome_probability"])
     assert m["First value (P50)"] == fmt.date(s["value"]["first_value_date_p50"])
-    words = " ".join(x.value for x in at.markdown)
+    words = " ".join(seen(x) for x in at.markdown)
     assert "In 85 of 100 simulated futures the whole scope is live by" in words
     assert "Users first get value around" in words
     assert len(at.get("vega_lite_chart")) == 7, (

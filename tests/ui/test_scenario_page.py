@@ -14,10 +14,11 @@ import json
 import pytest
 
 from simulation.scenario.schema import MAX_RUNS
-from tests.helpers import ROOT
+from tests.helpers import ROOT, seen
 from tests.ui.test_pages import clean, key, start, upload
 
-README = (ROOT / "README.md").read_text()
+#: The scenario file reference, which documents every field.
+README = (ROOT / "docs" / "reference" / "scenario-file.md").read_text()
 
 
 #: Every test saves into its own folder (tests/conftest.py), never into scenarios/user.
@@ -80,7 +81,7 @@ def test_must_have_shows_its_default():
     config = columns(at)["must_have"]
     assert "default" in config["label"] and config["default"] is True
     assert "must_have: true" in README and "omit = true" in README, (
-        "the README's example says what leaving must_have out means"
+        "the file reference's example says what leaving must_have out means"
     )
     edit_items(at, added_rows=[{"id": "export", "dist": "fixed", "mode": 3.0}])
     assert at.session_state["scenario"].item("export").must_have
@@ -98,7 +99,7 @@ items:
 """
     upload(at, text, "bad.yaml")
     clean(at, "after a bad upload")
-    message = " ".join(e.value for e in at.error)
+    message = " ".join(seen(e) for e in at.error)
     assert "items[1] (row 2, 'tracking').effort.mode" in message, message
     assert "bad.yaml" in message
 
@@ -230,16 +231,16 @@ def test_a_bad_value_in_the_form_is_refused_naming_the_field():
     at = start()
     before = at.session_state["scenario"]
     add_item(at, id="export", name="Export", low=2.0, mode=5.0, high=3.0)
-    message = " ".join(e.value for e in at.error)
+    message = " ".join(seen(e) for e in at.error)
     n = len(before.items)
     assert f"items[{n}] (row {n + 1}, 'export'), high: must be >= likely" in message, message
     assert at.session_state["scenario"] == before, "nothing added"
     add_item(at, id="ingest", high=6.0)
     assert (
-        "ingest" in " ".join(e.value for e in at.error) and at.session_state["scenario"] == before
+        "ingest" in " ".join(seen(e) for e in at.error) and at.session_state["scenario"] == before
     ), "a duplicate id is refused"
     add_item(at, id="")
-    assert "id: missing" in " ".join(e.value for e in at.error)
+    assert "id: missing" in " ".join(seen(e) for e in at.error)
 
 
 def test_the_grid_keeps_its_identity_across_edits_and_fits_its_rows():

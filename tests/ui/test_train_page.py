@@ -14,7 +14,7 @@ from dashboard import fmt
 from simulation import compare, load_scenario
 from simulation.store import DATA_DIR_ENV, URL_ENV
 from simulation.train import exercises as E
-from tests.helpers import LIBRARY, ROOT
+from tests.helpers import LIBRARY, ROOT, seen
 
 APP = str(ROOT / "app.py")
 TRAIN = "dashboard/pages/train.py"
@@ -57,7 +57,7 @@ def texts(at: AppTest) -> str:
     return "\n".join(
         [m.value for m in at.markdown]
         + [c.value for c in at.caption]
-        + [e.value for e in at.error]
+        + [seen(e) for e in at.error]
         + [s.value for s in at.success]
         + [i.value for i in at.info]
     )
