@@ -73,7 +73,7 @@ def _accept(page, name: str | None) -> None:
         page.keyboard.press("Enter")
         page.wait_for_timeout(300)
     page.get_by_label("Rationale").fill("Worth it for the room.")
-    page.get_by_label("Decided by").fill("Browser test (PMO)")
+    page.get_by_role("textbox", name="Decided by").fill("Browser test (PMO)")
     page.get_by_role("button", name="Record decision").click()
     page.get_by_text("Recorded: accept").first.wait_for()
     _settle(page)
@@ -122,7 +122,7 @@ def test_decide_reads_in_the_room(request):
             page.wait_for_timeout(2000)
             _settle(page)
             expect(page.get_by_label("Rationale")).to_have_value("", timeout=20_000)
-            expect(page.get_by_label("Decided by")).to_have_value("", timeout=20_000)
+            expect(page.get_by_role("textbox", name="Decided by")).to_have_value("", timeout=20_000)
             _settle(page)
             _no_exception(page, "Decide page")
 

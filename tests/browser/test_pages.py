@@ -345,7 +345,7 @@ def test_decide_session_end_to_end(request, tmp_path):
 
             # Decide the first candidate of the ranking.
             page.get_by_label("Rationale").fill("Worth its days: value lands before the window.")
-            page.get_by_label("Decided by").fill("Browser test (PMO)")
+            page.get_by_role("textbox", name="Decided by").fill("Browser test (PMO)")
             page.get_by_role("button", name="Record decision").click()
             page.get_by_text("Recorded: accept").wait_for()
             _settle(page)
