@@ -187,22 +187,7 @@ def simulate_chunk(
     want_items = tables == "all"
 
     n = stop - start
-    runs_cols: dict[str, list] = {
-        k: []
-        for k in (
-            "run",
-            "delivered",
-            "delivery_day",
-            "end_day",
-            "cost",
-            "effort_total",
-            "items_done",
-            "items_added",
-            "deferred",
-            "fixes",
-            "risks_fired",
-        )
-    }
+    runs_cols: dict[str, list] = {k: [] for k in REPLICATION_COLUMNS}
     creep_requests: list[int] = []
     paid = np.zeros((n, weeks + 1))
     item_rows: list[tuple] = []
@@ -213,21 +198,10 @@ def simulate_chunk(
         rep = Replication(plan, draws, r, i).simulate()
         jobs = rep.jobs
         delivered = rep.closed
-        end = max(rep.last_work_done, rep.delivery if delivered else rep.env.now)
-        runs_cols["run"].append(r)
-        runs_cols["delivered"].append(delivered)
-        runs_cols["delivery_day"].append(rep.delivery)
-        runs_cols["end_day"].append(end)
-        runs_cols["cost"].append(cost_pd * person_days(rep.headcount, end))
-        runs_cols["effort_total"].append(sum(j.work for j in jobs if j.state == "done"))
-        runs_cols["items_done"].append(
-            sum(1 for j in jobs if j.state == "done" and j.source not in ("overhead", "fix"))
-        )
-        runs_cols["items_added"].append(sum(1 for j in jobs if j.source in ("added", "creep")))
-        runs_cols["deferred"].append(rep.deferred)
-        runs_cols["fixes"].append(sum(1 for j in jobs if j.source == "fix"))
+        row, end = replication_row(rep, r, cost_pd)
+        for k, v in row.items():
+            runs_cols[k].append(v)
         creep_requests.append(sum(1 for j in jobs if j.source == "creep"))
-        runs_cols["risks_fired"].append(",".join(rep.risks_fired))
         paid[i] = headcount_curve(rep.headcount, end, edges)
         if want_items:
             # Marks job.critical, read below with the rest of the row (engine.drivers).
@@ -324,6 +298,52 @@ def _derive_runs(sc: Scenario, cal: WorkCalendar, r: dict[str, Any]) -> None:
     r["npv"] = r["value"] - r["cost_discounted"]
     with np.errstate(divide="ignore", invalid="ignore"):
         r["roi"] = np.where(r["cost_discounted"] > 0, r["npv"] / r["cost_discounted"], np.nan)
+
+
+#: The per-run numbers one replication gives before the value pass, in this order.
+REPLICATION_COLUMNS = (
+    "run",
+    "delivered",
+    "delivery_day",
+    "end_day",
+    "cost",
+    "effort_total",
+    "items_done",
+    "items_added",
+    "deferred",
+    "fixes",
+    "risks_fired",
+)
+
+
+def replication_row(
+    rep: Any, r: int, cost_pd: float, extra_cost: float = 0.0
+) -> tuple[dict, float]:
+    """Replication ``r``'s per-run numbers (:data:`REPLICATION_COLUMNS`) and its end day.
+
+    ``cost_pd`` is money per person-day of its own team; ``extra_cost`` money paid
+    on top (a portfolio's shared people). The end is the later of the last work
+    done and delivery (or the clock's stop when it never delivers), in working days.
+    """
+    jobs = rep.jobs
+    delivered = rep.closed
+    end = max(rep.last_work_done, rep.delivery if delivered else rep.env.now)
+    row = {
+        "run": r,
+        "delivered": delivered,
+        "delivery_day": rep.delivery,
+        "end_day": end,
+        "cost": cost_pd * person_days(rep.headcount, end) + extra_cost,
+        "effort_total": sum(j.work for j in jobs if j.state == "done"),
+        "items_done": sum(
+            1 for j in jobs if j.state == "done" and j.source not in ("overhead", "fix")
+        ),
+        "items_added": sum(1 for j in jobs if j.source in ("added", "creep")),
+        "deferred": rep.deferred,
+        "fixes": sum(1 for j in jobs if j.source == "fix"),
+        "risks_fired": ",".join(rep.risks_fired),
+    }
+    return row, end
 
 
 def runs_table(sc: Scenario, cal: WorkCalendar, r: dict[str, Any]) -> Any:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.engine.chunks import runs_table
+from simulation.engine.chunks import REPLICATION_COLUMNS, replication_row, runs_table
 from simulation.engine.model import headcount_curve, person_days
 from simulation.engine.plan import Plan, compile_plan, draw_inputs, make_calendar
 from simulation.engine.results import Results
@@ -253,22 +253,7 @@ class _Collector:
         self.n = runs
         weeks = sc.value.horizon_weeks
         self.edges = np.arange(weeks + 1) * float(self.cal.days_per_week)
-        self.rows: dict[str, list] = {
-            k: []
-            for k in (
-                "run",
-                "delivered",
-                "delivery_day",
-                "end_day",
-                "cost",
-                "effort_total",
-                "items_done",
-                "items_added",
-                "deferred",
-                "fixes",
-                "risks_fired",
-            )
-        }
+        self.rows: dict[str, list] = {k: [] for k in REPLICATION_COLUMNS}
         self.paid = np.zeros((runs, weeks + 1))
         self.busy: list[tuple[int, float, float, float]] = []  # run, start, end, rate
         self.items: dict[str, list] = {
@@ -279,25 +264,11 @@ class _Collector:
     def add(self, rep, r: int) -> float:
         """Record replication ``r`` of this initiative; returns its end (its own working day)."""
         jobs = rep.jobs
-        delivered = rep.closed
-        end = max(rep.last_work_done, rep.delivery if delivered else rep.env.now)
-        cost_pd = self.sc.team.cost_per_person_day
         shared = sum(rate * (b - a) for a, b, rate in rep.shared_busy)
-        row = self.rows
-        row["run"].append(r)
-        row["delivered"].append(delivered)
-        row["delivery_day"].append(rep.delivery)
-        row["end_day"].append(end)
-        row["cost"].append(cost_pd * person_days(rep.headcount, end) + shared)
+        row, end = replication_row(rep, r, self.sc.team.cost_per_person_day, shared)
+        for k, v in row.items():
+            self.rows[k].append(v)
         self.ends.append(end)
-        row["effort_total"].append(sum(j.work for j in jobs if j.state == "done"))
-        row["items_done"].append(
-            sum(1 for j in jobs if j.state == "done" and j.source not in ("overhead", "fix"))
-        )
-        row["items_added"].append(sum(1 for j in jobs if j.source in ("added", "creep")))
-        row["deferred"].append(rep.deferred)
-        row["fixes"].append(sum(1 for j in jobs if j.source == "fix"))
-        row["risks_fired"].append(",".join(rep.risks_fired))
         self.paid[r] = headcount_curve(rep.headcount, end, self.edges)
         self.busy += [(r, a, b, rate) for a, b, rate in rep.shared_busy]
         it = self.items
