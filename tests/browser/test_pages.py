@@ -12,6 +12,7 @@ when the ``CI`` environment variable is set, so CI cannot pass silently.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -179,6 +180,31 @@ def _drivers_screenshot(page) -> None:
         },
     )
     page.set_viewport_size(VIEWPORT)
+
+
+@contextlib.contextmanager
+def app_page(url: str, viewport: dict[str, int] | None = None):
+    """Headless Chromium on the app at ``url``, its first page drawn and settled.
+
+    Yields ``(page, errors)``: ``errors`` collects every script error the page
+    raises, for the test to assert there are none. The browser is closed after.
+    """
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=viewport or VIEWPORT)
+            page.set_default_timeout(ELEMENT_TIMEOUT_MS)
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url)
+            page.get_by_text("Editing", exact=False).first.wait_for()
+            _settle(page)
+            yield page, errors
+        finally:
+            browser.close()
 
 
 def _go(page, title: str) -> None:

@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_pages import (  # noqa: F401  (server is a fixture)
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ELEMENT_TIMEOUT_MS,
-    VIEWPORT,
+from tests.browser.test_pages import (
     _go,
     _no_exception,
     _screenshot,
     _settle,
-    require_chromium,
-    server,
+    app_page,
+    server,  # noqa: F401  (the fixture)
 )
 
 pytestmark = pytest.mark.browser
@@ -30,37 +26,22 @@ pytestmark = pytest.mark.browser
 def test_portfolio_page_ripple(request):
     """Roadmap and value charts draw; one arrow and Compare give a ripple table whose
     rows are the three initiatives and the portfolio."""
-    require_chromium()
-    url = request.getfixturevalue("server")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport=VIEWPORT)
-            page.set_default_timeout(ELEMENT_TIMEOUT_MS)
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url)
-            page.get_by_text("Editing", exact=False).first.wait_for()
-            _settle(page)
-            _go(page, "Portfolio")
-            page.get_by_text("All on time", exact=True).first.wait_for()
-            page.get_by_role("heading", name="Roadmap").wait_for()
-            page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for()
-            _settle(page)
-            _no_exception(page, "Portfolio page")
-            page.get_by_role("button", name="↑").nth(1).click()  # grant (second) up
-            _settle(page)
-            page.get_by_text("1. grant", exact=True).wait_for()  # the arrow's rerun is done
-            _settle(page)
-            page.get_by_role("button", name="Compare").click()
-            page.get_by_text("Priority order: grant, supply, finance first").wait_for()
-            _settle(page)
-            table = page.locator('[data-testid="stDataFrame"]').last
-            table.wait_for()
-            _no_exception(page, "Portfolio page (ripple)")
-            _screenshot(page, "portfolio")
-            assert not errors, f"browser errors: {errors}"
-        finally:
-            browser.close()
+    with app_page(request.getfixturevalue("server")) as (page, errors):
+        _go(page, "Portfolio")
+        page.get_by_text("All on time", exact=True).first.wait_for()
+        page.get_by_role("heading", name="Roadmap").wait_for()
+        page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for()
+        _settle(page)
+        _no_exception(page, "Portfolio page")
+        page.get_by_role("button", name="↑").nth(1).click()  # grant (second) up
+        _settle(page)
+        page.get_by_text("1. grant", exact=True).wait_for()  # the arrow's rerun is done
+        _settle(page)
+        page.get_by_role("button", name="Compare").click()
+        page.get_by_text("Priority order: grant, supply, finance first").wait_for()
+        _settle(page)
+        table = page.locator('[data-testid="stDataFrame"]').last
+        table.wait_for()
+        _no_exception(page, "Portfolio page (ripple)")
+        _screenshot(page, "portfolio")
+        assert not errors, f"browser errors: {errors}"

@@ -8,15 +8,11 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_pages import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ELEMENT_TIMEOUT_MS,
-    VIEWPORT,
     _go,
     _no_exception,
     _screenshot,
     _settle,
-    require_chromium,
+    app_page,
     server,  # noqa: F401  (the fixture)
 )
 
@@ -38,34 +34,19 @@ def test_track_page_end_to_end(request):
     trail charts, with no exception box and no browser error. Catches: a page that
     breaks in a real browser (widgets, chart specs) although AppTest passes.
     """
-    require_chromium()
-    url = request.getfixturevalue("server")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport=VIEWPORT)
-            page.set_default_timeout(ELEMENT_TIMEOUT_MS)
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url)
-            page.get_by_text("Editing", exact=False).first.wait_for()
+    with app_page(request.getfixturevalue("server")) as (page, errors):
+        _go(page, "Track")
+        for week, done in (("2027-03-05", "5 done, 2 in progress"), ("2027-03-12", "7 done")):
+            _pick_status(page, week)
+            page.get_by_role("button", name="Re-forecast", exact=True).click()
+            page.get_by_text(done, exact=False).first.wait_for()
             _settle(page)
-            _go(page, "Track")
-            for week, done in (("2027-03-05", "5 done, 2 in progress"), ("2027-03-12", "7 done")):
-                _pick_status(page, week)
-                page.get_by_role("button", name="Re-forecast", exact=True).click()
-                page.get_by_text(done, exact=False).first.wait_for()
-                _settle(page)
-                page.get_by_role("button", name="Record this re-forecast").click()
-                page.get_by_text(f"Recorded the re-forecast as of {week}").wait_for()
-                _settle(page)
-            page.get_by_text("Since the last record (2027-03-05)", exact=False).first.wait_for()
-            page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for()
+            page.get_by_role("button", name="Record this re-forecast").click()
+            page.get_by_text(f"Recorded the re-forecast as of {week}").wait_for()
             _settle(page)
-            _no_exception(page, "Track page")
-            _screenshot(page, "track")
-            assert not errors, f"browser console errors: {errors}"
-        finally:
-            browser.close()
+        page.get_by_text("Since the last record (2027-03-05)", exact=False).first.wait_for()
+        page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for()
+        _settle(page)
+        _no_exception(page, "Track page")
+        _screenshot(page, "track")
+        assert not errors, f"browser console errors: {errors}"
