@@ -71,6 +71,28 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _marker_rules(marks: pd.DataFrame, colours: dict[str, str], axis: str) -> dict[str, Any]:
+    """A layer of dashed rules at ``marks``' dates (``label``, ``date`` columns) on the
+    ``axis`` ("x" or "y") channel, coloured by label with a legend on top."""
+    return {
+        "data": {"values": _records(marks)},
+        "mark": {"type": "rule", "strokeWidth": 2, "strokeDash": [6, 3]},
+        "encoding": {
+            axis: {"field": "date", "type": "temporal"},
+            "color": {
+                "field": "label",
+                "type": "nominal",
+                "title": None,
+                "scale": {
+                    "domain": list(marks["label"]),
+                    "range": [colours[k] for k in marks["label"]],
+                },
+                "legend": {"orient": "top"},
+            },
+        },
+    }
+
+
 def tornado_spec(sens: pd.DataFrame, lens: str, top: int = 10) -> dict[str, Any]:
     """A tornado: the ``top`` inputs that move ``lens`` most, by rank correlation.
 
@@ -201,23 +223,7 @@ def delivery_spec(dates: pd.DataFrame, markers: pd.DataFrame) -> dict[str, Any]:
                 },
             },
         },
-        {
-            "data": {"values": _records(marks)},
-            "mark": {"type": "rule", "strokeWidth": 2, "strokeDash": [6, 3]},
-            "encoding": {
-                "x": {"field": "date", "type": "temporal"},
-                "color": {
-                    "field": "label",
-                    "type": "nominal",
-                    "title": None,
-                    "scale": {
-                        "domain": list(marks["label"]),
-                        "range": [colours[k] for k in marks["label"]],
-                    },
-                    "legend": {"orient": "top"},
-                },
-            },
-        },
+        _marker_rules(marks, colours, "x"),
     ]
     return spec
 
@@ -320,23 +326,7 @@ def trail_spec(rows: pd.DataFrame, lines: pd.DataFrame) -> dict[str, Any]:
             "mark": {"type": "line", "color": PROJECT, "point": True},
             "encoding": {"x": x, "y": {"field": "p85_date", **y}},
         },
-        {
-            "data": {"values": _records(marks)},
-            "mark": {"type": "rule", "strokeWidth": 2, "strokeDash": [6, 3]},
-            "encoding": {
-                "y": {"field": "date", "type": "temporal"},
-                "color": {
-                    "field": "label",
-                    "type": "nominal",
-                    "title": None,
-                    "scale": {
-                        "domain": list(marks["label"]),
-                        "range": [colours[k] for k in marks["label"]],
-                    },
-                    "legend": {"orient": "top"},
-                },
-            },
-        },
+        _marker_rules(marks, colours, "y"),
     ]
     return spec
 
