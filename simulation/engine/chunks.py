@@ -60,21 +60,8 @@ ITEM_COLUMNS = (
 )
 #: Collected per job as numbers; the text columns (id, name, source, state) are
 #: built from small vocabularies instead (see :class:`_Labels`).
-NUMBER_COLUMNS = (
-    "run",
-    "added_day",
-    "start_day",
-    "done_day",
-    "live_day",
-    "effort",
-    "base_effort",
-    "rework_rounds",
-    "misfit",
-    "fix_live_day",
-    "value_per_week",
-    "must_have",
-    "in_scope",
-)
+TEXT_COLUMNS = ("id", "name", "source", "state")
+NUMBER_COLUMNS = tuple(c for c in ITEM_COLUMNS if c not in TEXT_COLUMNS)
 STATES = ("backlog", "doing", "done", "removed")
 _STATE_CODE = {state: i for i, state in enumerate(STATES)}
 #: The runs table's columns, in order.
