@@ -204,6 +204,30 @@ def test_a_cluster_without_workers_ends_the_run(procs, monkeypatch):
     assert time.monotonic() - start < 1.0 + 5.0
 
 
+def signal_when_busy(
+    client, proc, sig: int, within_s: float
+) -> tuple[threading.Thread, dict[str, float]]:
+    """Send ``sig`` to ``proc`` (the scheduler) as soon as a worker holds a chunk, from a
+    background thread started here; ``seen["at"]`` is then the moment it was sent."""
+    seen: dict[str, float] = {}
+
+    def watch() -> None:
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline and "at" not in seen:
+            try:
+                busy = any(client.processing().values())
+            except OSError:
+                return
+            if busy:
+                proc.send_signal(sig)
+                seen["at"] = time.monotonic()
+            time.sleep(0.02)
+
+    t = threading.Thread(target=watch, daemon=True)
+    t.start()
+    return t, seen
+
+
 def test_a_scheduler_lost_mid_run_ends_the_run_with_a_clear_error(procs):
     """The scheduler SIGKILLed while a worker holds a chunk: SimulationError naming the
     address within the stated timeout, never a hang; the next run reconnects or fails
@@ -211,22 +235,7 @@ def test_a_scheduler_lost_mid_run_ends_the_run_with_a_clear_error(procs):
     sched, address = procs.scheduler()
     procs.worker(address)
     client = observer(address, 1)
-    seen: dict = {}
-
-    def kill_scheduler() -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and "at" not in seen:
-            try:
-                busy = any(client.processing().values())
-            except OSError:
-                return
-            if busy:
-                sched.send_signal(signal.SIGKILL)
-                seen["at"] = time.monotonic()
-            time.sleep(0.02)
-
-    t = threading.Thread(target=kill_scheduler, daemon=True)
-    t.start()
+    t, seen = signal_when_busy(client, sched, signal.SIGKILL, within_s=30)
     with pytest.raises(
         SimulationError, match=f"lost the connection to the Dask scheduler at {address}"
     ):

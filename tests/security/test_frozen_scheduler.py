@@ -8,14 +8,13 @@ deadline, and the run hung for ever. Real ``dask`` processes on 127.0.0.1.
 from __future__ import annotations
 
 import signal
-import threading
 import time
 
 import pytest
 
 from simulation import SimulationError, load_scenario, run
 from simulation.engine import cluster
-from tests.engine.test_cluster_tcp import DASK, REFERENCE, Processes, observer
+from tests.engine.test_cluster_tcp import DASK, REFERENCE, Processes, observer, signal_when_busy
 
 pytestmark = [
     pytest.mark.cluster,
@@ -45,22 +44,7 @@ def test_a_frozen_scheduler_ends_the_run_naming_the_address(procs, monkeypatch):
     sched, address = procs.scheduler()
     procs.worker(address)
     client = observer(address, 1)
-    seen: dict = {}
-
-    def freeze() -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and "at" not in seen:
-            try:
-                busy = any(client.processing().values())
-            except OSError:
-                return
-            if busy:
-                sched.send_signal(signal.SIGSTOP)
-                seen["at"] = time.monotonic()
-            time.sleep(0.02)
-
-    t = threading.Thread(target=freeze, daemon=True)
-    t.start()
+    t, seen = signal_when_busy(client, sched, signal.SIGSTOP, within_s=60)
     with pytest.raises(SimulationError, match=f"scheduler at {address} has not answered"):
         run(load_scenario(REFERENCE), runs=2000, seed=2, scheduler=address)
     t.join(timeout=5)
