@@ -50,6 +50,7 @@ from simulation.engine import summary as _summary
 from simulation.engine.plan import MAX_SIM_DAYS
 from simulation.engine.results import Results
 from simulation.engine.runner import compare, run, run_many
+from simulation.engine.summary import json_number
 from simulation.present.text import never_delivers_note
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.schema import Scenario
@@ -180,10 +181,13 @@ class Combination:
         return {
             "ids": list(self.ids),
             "deltas": {
-                r.metric: {"mean": _num(r.mean), "ci90": [_num(r.ci_low), _num(r.ci_high)]}
+                r.metric: {
+                    "mean": json_number(r.mean),
+                    "ci90": [json_number(r.ci_low), json_number(r.ci_high)],
+                }
                 for r in self.deltas.itertuples()
             },
-            "interaction": {k: _num(v) for k, v in self.interaction.items()},
+            "interaction": {k: json_number(v) for k, v in self.interaction.items()},
         }
 
 
@@ -490,18 +494,24 @@ class Prioritisation:
                     "rank": int(r.rank),
                     "verdict": r.verdict,
                     "delivery_days": {
-                        "mean": _num(r.delivery_days),
-                        "ci90": [_num(r.delivery_days_low), _num(r.delivery_days_high)],
+                        "mean": json_number(r.delivery_days),
+                        "ci90": [
+                            json_number(r.delivery_days_low),
+                            json_number(r.delivery_days_high),
+                        ],
                     },
-                    "p50_days": _num(r.p50_days),
-                    "p85_days": _num(r.p85_days),
-                    "on_time": _num(r.on_time),
-                    "cost": _num(r.cost),
-                    "npv": {"mean": _num(r.npv), "ci90": [_num(r.npv_low), _num(r.npv_high)]},
-                    "outcome": _num(r.outcome),
-                    "first_value_days": _num(r.first_value_days),
-                    "value_per_day": _num(r.value_per_day),
-                    "rank_confidence": _num(r.rank_confidence),
+                    "p50_days": json_number(r.p50_days),
+                    "p85_days": json_number(r.p85_days),
+                    "on_time": json_number(r.on_time),
+                    "cost": json_number(r.cost),
+                    "npv": {
+                        "mean": json_number(r.npv),
+                        "ci90": [json_number(r.npv_low), json_number(r.npv_high)],
+                    },
+                    "outcome": json_number(r.outcome),
+                    "first_value_days": json_number(r.first_value_days),
+                    "value_per_day": json_number(r.value_per_day),
+                    "rank_confidence": json_number(r.rank_confidence),
                     "never_delivers": int(r.never_delivers),
                 }
             )
@@ -526,21 +536,14 @@ class Prioritisation:
             out["best_set"] = [
                 {
                     "ids": s["ids"],
-                    "delivery_days": _num(s["delivery_days"]),
-                    "npv": _num(s["npv"]),
-                    "on_time_probability": _num(s["on_time_probability"]),
+                    "delivery_days": json_number(s["delivery_days"]),
+                    "npv": json_number(s["npv"]),
+                    "on_time_probability": json_number(s["on_time_probability"]),
                     "never_delivers": int(s["never_delivers"]),
                 }
                 for s in best
             ]
         return out
-
-
-def _num(x: Any) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    return round(x, 4) if math.isfinite(x) else None
 
 
 # ------------------------------------------------------------------ prioritise

@@ -39,7 +39,7 @@ import pandas as pd
 
 from simulation.engine.plan import make_calendar
 from simulation.engine.runner import run
-from simulation.engine.summary import percentile
+from simulation.engine.summary import json_number, percentile
 from simulation.scenario.changes import Reorder, variant_data
 from simulation.scenario.distributions import Distribution
 from simulation.scenario.errors import ScenarioError
@@ -214,27 +214,22 @@ class Sequencing:
             "orders": [
                 {
                     "order": list(r.order),
-                    "value_mean": _num(r.value_mean),
-                    "npv_mean": _num(r.npv_mean),
-                    "delivery_p50_day": _num(r.delivery_p50_day),
-                    "delivery_p85_day": _num(r.delivery_p85_day),
+                    "value_mean": json_number(r.value_mean),
+                    "npv_mean": json_number(r.npv_mean),
+                    "delivery_p50_day": json_number(r.delivery_p50_day),
+                    "delivery_p85_day": json_number(r.delivery_p85_day),
                 }
                 for r in self.table.itertuples()
             ],
             "best": self.best,
             "cd3": {
                 "order": list(self.cd3),
-                "npv_mean": _num(cd3.npv_mean),
-                "best_beats_share": _num(self.best_beats_share),
-                "best_behind_share": _num(self.best_behind_share),
+                "npv_mean": json_number(cd3.npv_mean),
+                "best_beats_share": json_number(self.best_beats_share),
+                "best_behind_share": json_number(self.best_behind_share),
             },
-            "current": {"order": list(self.current), "npv_mean": _num(current.npv_mean)},
+            "current": {"order": list(self.current), "npv_mean": json_number(current.npv_mean)},
         }
-
-
-def _num(x: Any) -> float | None:
-    x = float(x)
-    return round(x, 4) if math.isfinite(x) else None
 
 
 # ------------------------------------------------------------------ search

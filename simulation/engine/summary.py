@@ -43,7 +43,7 @@ RESULT_LABELS = {
 }
 
 
-def _num(x: float) -> float | None:
+def json_number(x: float) -> float | None:
     """JSON-friendly number: rounded, None for NaN/inf."""
     if x is None or not math.isfinite(float(x)):
         return None
@@ -110,41 +110,41 @@ def summarise(res: Results) -> dict[str, Any]:
         "runs": st.n,
         "seed": int(res.seed),
         "delivery": {
-            "p50_day": _num(p[50]),
-            "p85_day": _num(p[85]),
-            "p95_day": _num(p[95]),
-            "mean_day": _num(st.mean("delivery_day")) if delivered else None,
+            "p50_day": json_number(p[50]),
+            "p85_day": json_number(p[85]),
+            "p95_day": json_number(p[95]),
+            "mean_day": json_number(st.mean("delivery_day")) if delivered else None,
             "p50_date": _iso(cal.date_of(p[50])),
             "p85_date": _iso(cal.date_of(p[85])),
             "p95_date": _iso(cal.date_of(p[95])),
-            "on_time_probability": _num(st.share("on_time")) if sc.deadline else None,
+            "on_time_probability": json_number(st.share("on_time")) if sc.deadline else None,
             "deadline": sc.deadline.isoformat() if sc.deadline else None,
             "delivered_runs": delivered,
             "undelivered_runs": int(st.n - delivered),
         },
         "cost": {
-            "mean": _num(st.mean("cost")),
-            "p50": _num(q_money("cost", 50)),
-            "p85": _num(q_money("cost", 85)),
+            "mean": json_number(st.mean("cost")),
+            "p50": json_number(q_money("cost", 50)),
+            "p85": json_number(q_money("cost", 85)),
         },
         "value": {
-            "value_mean": _num(st.mean("value")),
-            "npv_mean": _num(st.mean("npv")),
-            "npv_p50": _num(q_money("npv", 50)),
-            "roi_mean": _num(st.mean("roi")),
-            "first_value_day_p50": _num(fv50),
+            "value_mean": json_number(st.mean("value")),
+            "npv_mean": json_number(st.mean("npv")),
+            "npv_p50": json_number(q_money("npv", 50)),
+            "roi_mean": json_number(st.mean("roi")),
+            "first_value_day_p50": json_number(fv50),
             "first_value_date_p50": _iso(cal.date_of(fv50)),
             "outcome_probability": (
-                _num(st.share("outcome_reached")) if planned_run_rate(sc) > 0 else None
+                json_number(st.share("outcome_reached")) if planned_run_rate(sc) > 0 else None
             ),
             "outcome": sc.value.outcome.name,
             "outcome_by": sc.value.outcome.by.isoformat() if sc.value.outcome.by else None,
-            "potential_value": _num(res.potential_value),
+            "potential_value": json_number(res.potential_value),
         },
     }
     if res.precision:
         out["precision"] = {
-            k: (_num(v) if isinstance(v, float) else v) for k, v in res.precision.items()
+            k: (json_number(v) if isinstance(v, float) else v) for k, v in res.precision.items()
         }
     return out
 
@@ -181,10 +181,10 @@ class Comparison:
         for variant, grp in self.deltas.groupby("variant", sort=False):
             out["paired_differences"][variant] = {
                 row.metric: {
-                    "mean": _num(row.mean),
-                    "ci90": [_num(row.ci_low), _num(row.ci_high)],
-                    "p05": _num(row.p05),
-                    "p95": _num(row.p95),
+                    "mean": json_number(row.mean),
+                    "ci90": [json_number(row.ci_low), json_number(row.ci_high)],
+                    "p05": json_number(row.p05),
+                    "p95": json_number(row.p95),
                 }
                 for row in grp.itertuples()
             }

@@ -32,7 +32,7 @@ from simulation.engine.chunks import REPLICATION_COLUMNS, replication_row, runs_
 from simulation.engine.model import headcount_curve, person_days
 from simulation.engine.plan import Plan, compile_plan, draw_inputs, make_calendar
 from simulation.engine.results import Results
-from simulation.engine.summary import _num, paired_deltas, t95
+from simulation.engine.summary import json_number, paired_deltas, t95
 from simulation.engine.value import discount_factors, value_pass
 from simulation.portfolio.model import PortfolioRun, with_cross_dependencies
 from simulation.portfolio.portfolios import MAX_RUNS, Portfolio
@@ -76,11 +76,11 @@ class PortfolioResults:
                 "runs": len(r),
                 "seed": int(self.seed),
                 "initiatives": {k: v.summary() for k, v in self.initiatives.items()},
-                "all_on_time_probability": _num(r["all_on_time"].mean()),
-                "value_mean": _num(r["value"].mean()),
-                "npv_mean": _num(r["npv"].mean()),
-                "cost_mean": _num(r["cost"].mean()),
-                "shared_idle_cost_mean": _num(r["shared_idle_cost"].mean()),
+                "all_on_time_probability": json_number(r["all_on_time"].mean()),
+                "value_mean": json_number(r["value"].mean()),
+                "npv_mean": json_number(r["npv"].mean()),
+                "cost_mean": json_number(r["cost"].mean()),
+                "shared_idle_cost_mean": json_number(r["shared_idle_cost"].mean()),
             }
             if self.portfolio.cancelled:
                 self._summary["cancelled"] = list(self.portfolio.cancelled)
@@ -412,10 +412,10 @@ def _delta_stats(d: np.ndarray) -> dict[str, Any]:
     mean = float(d.mean())
     half = t95(n - 1) * float(d.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan
     return {
-        "mean": _num(mean),
-        "ci90": [_num(mean - half), _num(mean + half)],
-        "p05": _num(float(np.quantile(d, 0.05))),
-        "p95": _num(float(np.quantile(d, 0.95))),
+        "mean": json_number(mean),
+        "ci90": [json_number(mean - half), json_number(mean + half)],
+        "p05": json_number(float(np.quantile(d, 0.05))),
+        "p95": json_number(float(np.quantile(d, 0.95))),
     }
 
 
@@ -441,10 +441,10 @@ def portfolio_deltas(base: PortfolioResults, other: PortfolioResults) -> dict[st
         if iid in other.initiatives:
             out[iid] = {
                 row["metric"]: {
-                    "mean": _num(row["mean"]),
-                    "ci90": [_num(row["ci_low"]), _num(row["ci_high"])],
-                    "p05": _num(row["p05"]),
-                    "p95": _num(row["p95"]),
+                    "mean": json_number(row["mean"]),
+                    "ci90": [json_number(row["ci_low"]), json_number(row["ci_high"])],
+                    "p05": json_number(row["p05"]),
+                    "p95": json_number(row["p95"]),
                 }
                 for row in paired_deltas(
                     _on_portfolio_clock(res.runs, base.offsets[iid]),

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from simulation import compare, run
-from simulation.engine.summary import _num, percentile
+from simulation.engine.summary import json_number, percentile
 from tests.helpers import make_scenario
 
 R4 = 4  # the summary rounds to four decimals
@@ -139,7 +139,7 @@ def test_percentile_without_missing_values_is_numpys_linear_one():
     ],
 )
 def test_json_numbers_are_rounded_and_never_nan(x, shown):
-    assert _num(x) == shown
+    assert json_number(x) == shown
 
 
 def test_paired_differences_in_the_summary_equal_the_deltas_table():
@@ -159,10 +159,10 @@ def test_paired_differences_in_the_summary_equal_the_deltas_table():
         for metric, got in metrics.items():
             row = table.loc[metric]
             assert got == {
-                "mean": _num(row["mean"]),
-                "ci90": [_num(row["ci_low"]), _num(row["ci_high"])],
-                "p05": _num(row["p05"]),
-                "p95": _num(row["p95"]),
+                "mean": json_number(row["mean"]),
+                "ci90": [json_number(row["ci_low"]), json_number(row["ci_high"])],
+                "p05": json_number(row["p05"]),
+                "p95": json_number(row["p95"]),
             }, (variant, metric)
     zd = s["paired_differences"]["zeta"]["delivery_day"]
     assert zd["p05"] < zd["mean"] < zd["p95"] and zd["ci90"][0] < zd["ci90"][1]
