@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard import charts, fmt, page_tables, prose, simulate, train_charts
 from simulation import ScenarioError, SimulationError
 from simulation.present.markdown import escape_markdown
-from simulation.store import StoreError
+from simulation.store import StoreError, StoreValueError
 from simulation.store import classrooms as cl
 from simulation.train import exercises as E
 
@@ -279,11 +279,17 @@ def progress_table() -> None:
 
 
 def _store_call(action, what: str):
-    """Run a store action; a ClassError or StoreError becomes a message, never a traceback."""
+    """Run a store action; a ClassError or StoreError becomes a message, never a traceback.
+
+    A value the store refuses (a control character, a number too large) is the
+    person's input, said as such; only a store that fails is "not available".
+    """
     try:
         return action()
     except cl.ClassError as exc:
         st.error(escape_markdown(exc))
+    except StoreValueError as exc:
+        st.error(f"Not saved ({what}): {escape_markdown(exc)}")
     except StoreError as exc:
         LOG.exception("store failed")
         st.error(f"The class store is not available ({what}): {escape_markdown(exc)}")

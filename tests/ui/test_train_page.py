@@ -266,3 +266,32 @@ def test_a_reload_rejoins_and_on_my_own_waits_for_the_reveal():
     ana.run()
     clean(ana, "on my own, after the reveal")
     assert "is playing this exercise" not in " ".join(w.value for w in ana.warning)
+
+
+def test_a_refused_value_is_said_as_input_not_as_a_store_that_is_down():
+    """A value the store refuses names its field and is not called an outage.
+
+    Would catch: StoreValueError falling into the "class store is not available"
+    branch (it is a StoreError too), which tells a trainee the server is broken
+    when their own text is the problem.
+    """
+
+    def script():
+        from dashboard.pages.train import _store_call
+        from simulation.store import StoreError, StoreValueError
+
+        def refused():
+            raise StoreValueError("answers.q1: a zero byte cannot be stored")
+
+        def down():
+            raise StoreError("database is locked")
+
+        _store_call(refused, "saving")
+        _store_call(down, "answers")
+
+    at = AppTest.from_function(script, default_timeout=TIMEOUT_S).run()
+    errors = [seen(e) for e in at.error]
+    assert len(errors) == 2, errors
+    assert "answers.q1" in errors[0] and "not available" not in errors[0]
+    assert errors[0].startswith("Not saved (saving)")
+    assert "not available (answers)" in errors[1]
