@@ -322,6 +322,8 @@ class History:
     ``type``, ``start`` and ``done`` (``datetime64[D]``, NaT when missing),
     ``status`` (``done``, ``in_progress`` or ``not_started``) and
     ``cycle_time`` (working days, both ends counted; NaN unless done).
+    ``quality`` holds the data-quality findings (duplicate ids, done before start
+    or before created; docs/reference/history.md), ``warnings`` them in words.
     """
 
     items: pd.DataFrame
