@@ -19,7 +19,7 @@ import yaml
 from simulation import Prioritisation, Scenario, Session
 from simulation.decide.points import map_points  # noqa: F401  (the maps' data, for the page)
 from simulation.decide.prioritise import VERDICTS
-from simulation.decide.sessions import Candidate, session_data
+from simulation.decide.sessions import Candidate, new_session_id, session_data
 from simulation.present import decide as words
 from simulation.present.markdown import escape_markdown
 from simulation.scenario.changes import variant_data
@@ -120,16 +120,24 @@ def session_from_changes(
     named: Sequence[tuple[str, Sequence[Any]]],
     name: str,
     base_ref: str | None = None,
+    session_id: str | None = None,
 ) -> Session:
     """A session whose candidates are ``(name, changes)`` pairs (What-if variants or
-    lever candidates); ids are made from the names."""
+    lever candidates); ids are made from the names. ``session_id``: the session's own
+    id (default: a new one)."""
     taken: set[str] = set()
     cands = []
     for label, changes in named:
         cid = new_id(label, taken, "candidate")[:64].strip("-") or "candidate"
         taken.add(cid)
         cands.append(Candidate(id=cid, name=label, changes=tuple(changes)))
-    return Session(name=name, base=base, candidates=tuple(cands), base_ref=base_ref)
+    return Session(
+        name=name,
+        base=base,
+        candidates=tuple(cands),
+        base_ref=base_ref,
+        id=session_id or new_session_id(),
+    )
 
 
 def _interval(lo: float, hi: float, spec: str) -> str:
@@ -346,6 +354,7 @@ def decision_table(pr: Prioritisation, latest: dict[str, Any]) -> pd.DataFrame:
     """The ranking with the decision shown for each candidate (the CSV export)."""
     t = pr.table.copy()
     t.insert(0, "session", pr.session.name)
+    t.insert(1, "session_id", pr.session.id or "")
     t["decision"] = [latest[c].decision if c in latest else "" for c in t["candidate"]]
     t["rationale"] = [latest[c].rationale if c in latest else "" for c in t["candidate"]]
     t["decided_by"] = [latest[c].decided_by if c in latest else "" for c in t["candidate"]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
@@ -27,7 +28,13 @@ from dashboard import (
 )
 from dashboard.decide_order import show_best_order
 from simulation import Prioritisation, ScenarioError, Session, prioritise, scenario_to_yaml
-from simulation.decide.sessions import load_session, load_session_text, session_files, sessions_dir
+from simulation.decide.sessions import (
+    load_session,
+    load_session_text,
+    new_session_id,
+    session_files,
+    sessions_dir,
+)
 from simulation.present import decide as words
 from simulation.present import maps
 from simulation.present.csv import frame_csv
@@ -53,6 +60,8 @@ PREFIX = "dl_"  # key prefix of the lever form's widgets
 DECIDED = "decide_decided"  # [(kind, text)] about the decision just recorded
 DECISION_FORM = "decide_form_generation"  # counts records: the form's text boxes start empty
 MESSAGE = "decide_message"  # (kind, text) shown once after a rerun
+GIVEN_ID = "decide_given_id"  # the id the page gave a session whose file had none
+BUILT_IDS = "decide_built_ids"  # {session name: id} of sessions made on this page
 
 SOURCES = {
     "file": "A session file",
@@ -66,6 +75,7 @@ def _key(ses: Session, runs: int, seed: int) -> tuple:
     """What a ranking depends on: the base's content, the candidates, runs and seed."""
     return (
         ses.name,
+        ses.id,  # a ranking belongs to its session: its decisions are the id's
         scenario_to_yaml(ses.base),
         tuple((c.id, c.changes) for c in ses.candidates),
         runs,
@@ -126,11 +136,13 @@ def source_panel() -> None:
             if st.button("Use the What-if variants", key="decide_use_whatif", type="primary"):
                 path = state.loaded_path()
                 ref = path.name if path is not None and not state.has_edits() else None
+                name = f"What-if variants of {sc.name}"
                 ses = decide.session_from_changes(
                     sc,
                     [(v.name, v.changes) for v in variants],
-                    f"What-if variants of {sc.name}",
+                    name,
                     base_ref=ref,
+                    session_id=_built_id(name),
                 )
                 _set_session(ses, f"{len(variants)} What-if variants are the candidates.")
                 st.rerun()
@@ -167,10 +179,58 @@ def _use_session_file(load: Callable[[], Session], where: str) -> None:
     except ScenarioError as exc:
         st.error(f"That session file cannot be used: {escape_markdown(exc)}")
         return
+    if ses.id is None:  # its decisions need an id of their own, never just the name
+        ses = replace(ses, id=new_session_id())
+        st.session_state[GIVEN_ID] = ses.id
     _set_session(
         ses, f"Loaded “{ses.name}”{where}: {len(ses.candidates)} candidates on “{ses.base.name}”."
     )
     st.rerun()
+
+
+def _built_id(name: str) -> str:
+    """The id of a session made on this page: one per name for the browser session, so
+    using the variants again after a change keeps its decisions."""
+    return st.session_state.setdefault(BUILT_IDS, {}).setdefault(name, new_session_id())
+
+
+def given_id_note(ses: Session) -> None:
+    """For a session whose file had no id: the id the page gave it, the file with it to
+    download, and the records made under its name alone before sessions had ids."""
+    if st.session_state.get(GIVEN_ID) != ses.id:
+        return
+    st.warning(
+        f"This session file has no id, so the page gave it one: `{ses.id}`. The "
+        "decisions recorded here belong to that id: only the file holding it shows "
+        "them or adds to them. Download the file with its id and load that one from "
+        "now on.",
+        icon=":material/key:",
+    )
+    if ses.base_ref:
+        name, text = decide.session_file(ses)
+        st.download_button(
+            "Session file with its id (YAML)",
+            text.encode(),
+            file_name=name,
+            mime="application/x-yaml",
+            icon=":material/download:",
+            key="decide_given_id_download",
+        )
+    try:
+        before = store_decisions.list_decisions(ses.name)
+    except StoreError as exc:
+        st.error(f"The decisions cannot be read: {escape_markdown(exc)}")
+        return
+    if before:
+        with st.expander(
+            f"Recorded under the name “{escape_markdown(ses.name)}” alone, before sessions "
+            f"had ids ({len(before)})"
+        ):
+            st.caption(
+                "Anyone who loads a file of this name without an id sees these; they "
+                "are not this session's decisions, and nothing is added to them."
+            )
+            st.dataframe(store_decisions.decision_rows(before), hide_index=True, width="stretch")
 
 
 def _unique(name: str, skip: int | None = None) -> str:
@@ -257,9 +317,10 @@ def lever_panel() -> None:
     if built and c1.button("Use these candidates", key="decide_use_built", type="primary"):
         path = state.loaded_path()
         ref = path.name if path is not None and not state.has_edits() else None
+        name = f"Candidates for {sc.name}"
         _set_session(
             decide.session_from_changes(
-                sc, [(n, ch) for _, n, ch in built], f"Candidates for {sc.name}", base_ref=ref
+                sc, [(n, ch) for _, n, ch in built], name, base_ref=ref, session_id=_built_id(name)
             ),
             f"{len(built)} candidates made with the levers.",
         )
@@ -588,7 +649,14 @@ def show_decisions(pr: Prioritisation) -> None:
         numbers.update(runs=pr.runs, seed=pr.seed, base=ses.base.name)
         try:
             rec = store_decisions.record_decision(
-                ses.name, cid, choice, who, rationale, numbers, seen=seen_before.get(cid)
+                ses.name,
+                cid,
+                choice,
+                who,
+                rationale,
+                numbers,
+                seen=seen_before.get(cid),
+                session_id=ses.id,
             )
         except ScenarioError as exc:
             st.error(f"Not recorded: {escape_markdown(exc)}")
@@ -617,8 +685,8 @@ def show_decisions(pr: Prioritisation) -> None:
     for kind, text in ss.pop(DECIDED, []):
         getattr(st, kind)(text)
     try:
-        latest = store_decisions.latest_decisions(ses.name)
-        every = store_decisions.list_decisions(ses.name)
+        latest = store_decisions.latest_decisions(ses.name, session_id=ses.id)
+        every = store_decisions.list_decisions(ses.name, session_id=ses.id)
     except StoreError as exc:
         st.error(f"The decisions cannot be read: {escape_markdown(exc)}")
         return
@@ -716,6 +784,7 @@ def main() -> None:
         f"“{escape_markdown(ses.base.name)}”"
         + (f". {escape_markdown(ses.description)}" if ses.description else "")
     )
+    given_id_note(ses)
     with st.expander(
         f"The candidates and their changes ({len(ses.candidates)})", expanded=ss.get(RESULT) is None
     ):

@@ -108,6 +108,8 @@ def columns_form(h) -> None:
         )
     if c.measure_note():
         st.info(c.measure_note())
+    for w in h.warnings:  # data quality: duplicate ids, dates out of order
+        st.warning(escape_markdown(w))
     opts = history_view.options()
     cols = list(h.all_columns)
     with st.expander("Columns read (change them if wrong)"):
@@ -191,8 +193,6 @@ def flow(h) -> None:
         f"{len(tp.samples)} working days from {fmt.date(tp.start)} to "
         f"{fmt.date(tp.end)}." + (f" {tp.note()}" if tp.shortened else "")
     )
-    for w in h.warnings:
-        st.warning(escape_markdown(w))
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Throughput: items done per week**")

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import prose, simulate, state, track_view
 from simulation.history import read_history
 from simulation.present.charts import trail_spec, trail_value_spec
+from simulation.present.markdown import escape_markdown
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.library import LIBRARY_DIR
 from simulation.store.trail import record_reforecast, trail
@@ -69,10 +70,13 @@ def import_export(plan, as_of) -> None:
         return
     st.session_state["track_export_seen"] = up.file_id
     try:
-        got = progress_from_export(read_history(up.getvalue(), name=up.name), plan, as_of)
+        hist = read_history(up.getvalue(), name=up.name)
+        got = progress_from_export(hist, plan, as_of)
     except ScenarioError as exc:
         st.error(str(exc))
         return
+    for note in hist.warnings:  # data quality: duplicate ids, dates out of order
+        st.warning(escape_markdown(note))
     grid = st.session_state["track_grid"]
     st.session_state["track_grid"] = track_view.fill_from_export(grid, got.items)
     st.session_state.pop("track_grid_editor", None)

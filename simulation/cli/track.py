@@ -91,6 +91,8 @@ def with_export(status, export: str):
 
     hist = read_history(export, calendar=status.plan.calendar)
     got = progress_from_export(hist, status.plan, status.as_of, status.added)
+    for note in hist.warnings:  # data quality (docs/reference/history.md)
+        print(f"{export}: warning: {note}", file=sys.stderr)
     for row in got.unmatched:
         print(
             f"{export}: row {row['row']} ({row['id']} {row['name']}) matches no item",

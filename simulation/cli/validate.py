@@ -73,7 +73,9 @@ def _export(path: Path) -> str:
     from simulation.history import read_history
 
     h = read_history(path)
-    return f"{len(h.items):,} items, {len(h.done_items()):,} done; dates {h.columns.date_format}"
+    line = f"{len(h.items):,} items, {len(h.done_items()):,} done; dates {h.columns.date_format}"
+    n = len(h.quality)
+    return line + (f"; {n} data-quality warning{'s' * (n != 1)} (see history)" if n else "")
 
 
 def _status(path: Path) -> str:

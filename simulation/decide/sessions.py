@@ -5,6 +5,7 @@ A session file names a base scenario (resolved exactly like a variant's
 library) and lists candidates, each a set of typed what-if changes written as
 in a variant file::
 
+    id: 3f2b9c1e-0d4a-4e57-9a61-2c8e5b7d1f40
     name: Q2 scope review
     base: ../supply-chain.yaml
     candidates:
@@ -13,6 +14,10 @@ in a variant file::
         changes:
           - add_items: {at_day: 30, items: [{id: realtime, effort: 12}]}
     constraint: {on_time_probability: 0.7}
+
+The ``id`` is the session's own: the decisions recorded in it are stored under
+it, so another file with the same name is another session. A file without an
+id is read (``Session.id`` is None); the page gives it one (:func:`new_session_id`).
 
 :func:`load_session` validates all of it at once: the keys, unique ids,
 every change, and that every candidate applies to the base on its own. Every
@@ -26,6 +31,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +47,10 @@ from simulation.scenario.schema import Scenario
 from simulation.scenario.yamlio import parse_yaml_text, read_yaml_file
 
 #: Keys a session file may have.
-SESSION_KEYS = ("name", "base", "description", "candidates", "constraint")
+SESSION_KEYS = ("id", "name", "base", "description", "candidates", "constraint")
+#: A session's id: what its decisions are stored under (a new one is a random UUID).
+SESSION_ID = re.compile(r"[a-z0-9][a-z0-9-]{7,63}")
+SESSION_ID_RULE = "8-64 lower-case letters, digits or '-', starting with a letter or digit"
 #: Keys a candidate may have.
 CANDIDATE_KEYS = ("id", "name", "requested_by", "notes", "changes")
 #: What the accepted set may be required to keep (each a probability in [0, 1]).
@@ -76,7 +85,8 @@ class Session:
     ``base`` is the base scenario; ``base_ref`` the file name as written in the
     session (used when saving the accepted set as a variant of the base);
     ``constraint`` maps :data:`CONSTRAINT_KEYS` to the probability the accepted
-    set must keep.
+    set must keep; ``id`` is the session's own id (:data:`SESSION_ID`), None when
+    its file has none.
     """
 
     name: str
@@ -86,6 +96,7 @@ class Session:
     description: str | None = None
     constraint: dict[str, float] = field(default_factory=dict)
     source: str | None = None
+    id: str | None = None
 
     def candidate(self, cid: str) -> Candidate:
         """The candidate with id ``cid`` (ScenarioError naming the close ids if none)."""
@@ -204,6 +215,42 @@ def _constraint(value: Any, source: str | None) -> dict[str, float]:
     return out
 
 
+def new_session_id() -> str:
+    """A fresh session id: a random UUID, so nobody can guess another session's."""
+    return str(uuid.uuid4())
+
+
+def check_session_id(value: Any, field: str = "id", source: str | None = None) -> str:
+    """``value`` if it is a session id (:data:`SESSION_ID`), else a ScenarioError naming
+    ``field``."""
+    if not isinstance(value, str) or not SESSION_ID.fullmatch(value):
+        shown = repr(value[:80]) if isinstance(value, str) else _kind(value)
+        raise _problem(source, field, f"must be {SESSION_ID_RULE}, got {shown}")
+    return value
+
+
+def _session_id(data: dict[str, Any], source: str | None) -> str | None:
+    value = data.get("id")
+    return None if value is None else check_session_id(value, "id", source)
+
+
+def session_key(data: Any, source: str = "<session>") -> tuple[str, str | None]:
+    """A session file's name and id, checked as :func:`parse_session` checks them, without
+    reading its base or candidates (what its decisions are stored under)."""
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"a session file holds a mapping (name, base, candidates), got {_kind(data)}",
+            source=source,
+        )
+    name = _text(data, "name", "", source, required=True) or ""  # required: never empty
+    return name, _session_id(data, source)
+
+
+def read_session_key(path: str | os.PathLike) -> tuple[str, str | None]:
+    """:func:`session_key` of a session file."""
+    return session_key(read_yaml_file(path), source=os.fspath(path))
+
+
 def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = None) -> Session:
     """Validate parsed session data; ``base`` is resolved relative to ``base_dir``.
 
@@ -218,7 +265,7 @@ def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = 
             source=source,
         )
     _check_keys(data, SESSION_KEYS, "", source)
-    name = _text(data, "name", "", source, required=True)
+    name, session_id = session_key(data, source)
     description = _text(data, "description", "", source)
     constraint = _constraint(data.get("constraint"), source)
     folder = Path(base_dir) if base_dir is not None else Path.cwd()
@@ -287,6 +334,7 @@ def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = 
         description=description,
         constraint=constraint,
         source=source,
+        id=session_id,
     )
 
 
@@ -312,7 +360,8 @@ def load_session_text(
 
 def session_data(session: Session) -> dict[str, Any]:
     """The file form of a session (for ``yaml.safe_dump``); :func:`parse_session` reads it."""
-    out: dict[str, Any] = {"name": session.name, "base": session.base_ref}
+    out: dict[str, Any] = {"id": session.id} if session.id else {}
+    out.update(name=session.name, base=session.base_ref)
     if session.description:
         out["description"] = session.description
     cands = []

@@ -7,9 +7,9 @@ import difflib
 import io
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -161,6 +161,108 @@ _START_WORDS = (
 )
 
 
+# ------------------------------------------------------------ data quality
+#: Item ids a data-quality finding names as examples (the first ones in file order).
+QUALITY_EXAMPLES = 5
+
+FindingKind = Literal["duplicate_ids", "done_before_start", "done_before_created"]
+#: Every kind of finding, in the order they are reported.
+FINDING_KINDS: tuple[FindingKind, ...] = (
+    "duplicate_ids",
+    "done_before_start",
+    "done_before_created",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A data-quality problem of an export: how many items, the first few ids, and
+    what the reader did about it (docs/reference/history.md, "Data quality").
+
+    ``count`` is items (for duplicates: ids found on more than one row);
+    ``dropped`` the rows left out (duplicates only); ``columns`` the id column
+    (duplicates), or the start or created column(s) compared and last the done column.
+    """
+
+    kind: FindingKind
+    count: int
+    examples: tuple[str, ...]
+    columns: tuple[str, ...] = ()
+    dropped: int = 0
+
+    def sentence(self) -> str:
+        """The finding in words, the same on the History page and in the command."""
+        n = self.count
+        items = f"{n:,} item{'s' if n != 1 else ''}"
+        eg = ", ".join(self.examples) + (", ..." if n > len(self.examples) else "")
+        if self.kind == "duplicate_ids":
+            rows = f"{self.dropped:,} earlier row{'s' if self.dropped != 1 else ''}"
+            return (
+                f"{n:,} item id{'s' if n != 1 else ''} appear{'' if n != 1 else 's'} on more "
+                f"than one row ({eg}): the last row of each is read, the {rows} "
+                f"{'are' if self.dropped != 1 else 'is'} left out"
+            )
+        *later, done = self.columns
+        where = (
+            f"the date in '{later[0]}' is"
+            if len(later) == 1
+            else f"the dates in '{later[0]}' to '{later[-1]}' are"
+        )
+        if self.kind == "done_before_start":
+            what = f"{'their' if n != 1 else 'its'} start"
+            then = f"{'they count' if n != 1 else 'it counts'} as started on the done date"
+        else:
+            what = f"{'they were' if n != 1 else 'it was'} created"
+            then = f"{'their' if n != 1 else 'its'} dates are read as written"
+        return (
+            f"{items} {'are' if n != 1 else 'is'} done before {what} ({eg}): {where} after "
+            f"the one in '{done}'; {then}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"count": self.count, "examples": list(self.examples)}
+        if self.kind == "duplicate_ids":
+            out["dropped_rows"] = self.dropped
+        return out
+
+
+def _examples(labels: pd.Series) -> tuple[str, ...]:
+    return tuple(labels.iloc[:QUALITY_EXAMPLES])
+
+
+def _labels(ids: pd.Series, rows: pd.Series) -> pd.Series:
+    """Each row's item id, or ``row N`` where the id cell is empty."""
+    return ids.where(ids != "", "row " + rows.astype(str))
+
+
+def _duplicates(ids: pd.Series, rows: pd.Series, column: str) -> tuple[np.ndarray, Finding | None]:
+    """Which rows to keep (the last row of each id; rows without an id all kept) and
+    the finding, None when every id is on one row."""
+    named = (ids != "").to_numpy()
+    keep = ~ids.duplicated(keep="last").to_numpy() | ~named
+    if keep.all():
+        return keep, None
+    repeated = pd.unique(ids[ids.duplicated(keep=False).to_numpy() & named])
+    finding = Finding(
+        "duplicate_ids",
+        len(repeated),
+        tuple(repeated[:QUALITY_EXAMPLES]),
+        (column,),
+        int((~keep).sum()),
+    )
+    return keep, finding
+
+
+def _date_finding(
+    kind: FindingKind, flags: pd.Series, labels: pd.Series, later: tuple[str, ...], done: str
+) -> Finding | None:
+    """Items whose done date comes before the date(s) in ``later``, or None."""
+    hit = flags.to_numpy(dtype=bool)
+    if not later or not hit.any():
+        return None
+    return Finding(kind, int(hit.sum()), _examples(labels[hit]), (*later, done))
+
+
 # ------------------------------------------------------------------ result
 @dataclass(frozen=True)
 class Columns:
@@ -220,6 +322,8 @@ class History:
     ``type``, ``start`` and ``done`` (``datetime64[D]``, NaT when missing),
     ``status`` (``done``, ``in_progress`` or ``not_started``) and
     ``cycle_time`` (working days, both ends counted; NaN unless done).
+    ``quality`` holds the data-quality findings (duplicate ids, done before start
+    or before created; docs/reference/history.md), ``warnings`` them in words.
     """
 
     items: pd.DataFrame
@@ -227,7 +331,21 @@ class History:
     calendar: Calendar
     source: str | None = None
     all_columns: tuple[str, ...] = ()
-    warnings: list[str] = field(default_factory=list)
+    quality: tuple[Finding, ...] = ()
+
+    @property
+    def warnings(self) -> list[str]:
+        """Each data-quality finding as a sentence, for the page and the command."""
+        return [f.sentence() for f in self.quality]
+
+    def quality_summary(self) -> dict[str, dict[str, Any]]:
+        """Every kind of finding with its count and example ids (zero and none when clean)."""
+        found = {f.kind: f for f in self.quality}
+        out = {}
+        for kind in FINDING_KINDS:
+            f = found.get(kind, Finding(kind, 0, ()))
+            out[kind] = f.to_dict()
+        return out
 
     # -------------------------------------------------------------- views
     @property
@@ -393,6 +511,7 @@ class History:
             "first_done": _iso(first),
             "last_done": _iso(last),
             "columns": self.columns.to_dict(),
+            "quality": self.quality_summary(),
         }
         ct = {k: v for k, v in self.cycle_time_percentiles().items() if k != "n"}
         ct["by_type"] = {t: self.cycle_time_percentiles(t) for t in self.types()}
@@ -779,7 +898,6 @@ def _parse(
     if df.empty:
         raise HistoryError("the file has a header row but no items")
     rows = df["\0row"]
-    warnings: list[str] = []
 
     id_col = _named(columns, _ID_NAMES) or columns[0]
     pos = columns.index(id_col) + 1
@@ -854,7 +972,6 @@ def _parse(
         fmt = _detect_format(pd.concat([df[c] for c in dict.fromkeys([*span, *stages])]))
     parsed = {c: _parse_dates(df[c], fmt, c, rows, ids) for c in dict.fromkeys(span)}
     done = parsed[done_col]
-    start_raw = parsed[start_col]
     start = np.min(
         np.stack(
             [np.where(np.isnat(parsed[c]), np.datetime64("9999-12-31"), parsed[c]) for c in span]
@@ -862,12 +979,12 @@ def _parse(
         axis=0,
     )
     start = np.where(start == np.datetime64("9999-12-31"), np.datetime64("NaT"), start)
-    late = (~np.isnat(start_raw) & ~np.isnat(done) & (start_raw > done)).sum()
-    if late:
-        warnings.append(
-            f"{late} item(s) have a start date after their done date; they "
-            "count as started on the done date"
-        )
+    late, start_cols = _done_before_start(parsed, span, done_col)
+    created_col = _named(columns, _CREATED_NAMES)
+    early = np.zeros(len(df), dtype=bool)
+    if created_col is not None and created_col not in (*span, start_col):
+        created = _lenient_dates(df[created_col], fmt, created_col, rows, ids)
+        early = ~np.isnat(created) & ~np.isnat(done) & (done < created)
 
     type_values = df[type_col].map(_first_value) if type_col else pd.Series("", index=df.index)
     items = pd.DataFrame(
@@ -885,6 +1002,10 @@ def _parse(
         if status_col
         else np.zeros(len(items), dtype=bool)
     )
+    # An id names one item whatever its type: duplicates go before the types filter.
+    keep, duplicates = _duplicates(ids, rows, id_col)
+    items = items.assign(late=late, early=early)[keep]
+    waits = waits[keep]
     if types is not None:
         wanted = [str(t).strip() for t in types if str(t).strip()]
         if type_col is None:
@@ -915,6 +1036,12 @@ def _parse(
     ).reset_index(drop=True)
     if items.empty:
         raise HistoryError("no items left after the types filter")
+    labels = _labels(items["id"], items["row"])
+    late_f = _date_finding("done_before_start", items["late"], labels, start_cols, done_col)
+    created_cols = (created_col,) if created_col and early.any() else ()
+    early_f = _date_finding("done_before_created", items["early"], labels, created_cols, done_col)
+    quality = tuple(f for f in (duplicates, late_f, early_f) if f is not None)
+    items = items.drop(columns=["late", "early"])
     cols = Columns(
         layout=layout,
         id=id_col,
@@ -932,5 +1059,31 @@ def _parse(
         calendar=cal,
         source=src,
         all_columns=tuple(columns),
-        warnings=warnings,
+        quality=quality,
     )
+
+
+def _done_before_start(
+    parsed: dict[str, np.ndarray], span: list[str], done_col: str
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Items whose every start date (the start column and the stages after it up to
+    done) is after the done date, and those start columns."""
+    before = [c for c in span if c != done_col]
+    done = parsed[done_col]
+    if not before:
+        return np.zeros(len(done), dtype=bool), ()
+    dates = np.stack([parsed[c] for c in before])
+    seen = ~np.isnat(dates)
+    earliest = np.min(np.where(seen, dates, np.datetime64("9999-12-31")), axis=0)
+    return seen.any(axis=0) & ~np.isnat(done) & (earliest > done), tuple(before)
+
+
+def _lenient_dates(
+    cells: pd.Series, fmt: str, column: str, rows: pd.Series, ids: pd.Series
+) -> np.ndarray:
+    """A column read only for a check (a created date): its dates, or all NaT when a
+    cell is not a date in the file's format (the check is then skipped, not the file)."""
+    try:
+        return _parse_dates(cells, fmt, column, rows, ids)
+    except HistoryError:
+        return np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[D]")

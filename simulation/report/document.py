@@ -851,13 +851,15 @@ def comparison_report(
     return report_html(cmp.results[cmp.baseline], comparison=cmp, notes=notes)
 
 
-def stored_decisions(session_name: str) -> tuple[dict[str, Any], str]:
-    """The newest stored decision per candidate, and a note when the store cannot be read."""
+def stored_decisions(ses) -> tuple[dict[str, Any], str]:
+    """The newest stored decision per candidate of session ``ses`` (under its id; a
+    session without one, its name's records from before sessions had ids), and a note
+    when the store cannot be read."""
     from simulation.store import StoreError
     from simulation.store.decisions import latest_decisions
 
     try:
-        return latest_decisions(session_name), ""
+        return latest_decisions(ses.name, session_id=ses.id), ""
     except StoreError as exc:
         return {}, f"The decisions could not be read from the store: {exc}"
 
@@ -882,7 +884,7 @@ def session_report(
     from simulation.decide.prioritise import prioritise
 
     pr = pr or prioritise(ses, runs=runs, seed=seed, workers=workers, progress=progress)
-    decisions, note = stored_decisions(ses.name)
+    decisions, note = stored_decisions(ses)
     decisions = {c: d for c, d in decisions.items() if c in ses.ids()}
     accepted = [c for c in ses.ids() if c in decisions and decisions[c].decision == "accept"]
     if combination is None and len(accepted) >= 2:

@@ -1,7 +1,10 @@
 """Decisions of prioritisation sessions (docs/reference/decide.md and store.md), kept in the store.
 
 Every decision is a new row: who decided what about which candidate of which
-session, why, when, and the numbers shown at that moment. Rows are never
+session, why, when, and the numbers shown at that moment. A session's decisions
+are those stored under its id (``session_id``); the name is kept for people.
+Rows made before sessions had ids have none: they belong to the name alone, and
+a session with an id never sees or extends them. Rows are never
 updated or deleted, so nothing recorded is lost or overwritten; when two people
 decide the same candidate, both rows stay and the newest is the one shown.
 :func:`record_decision` also reports decisions on that candidate that the
@@ -19,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from simulation.decide.sessions import check_session_id
 from simulation.scenario.errors import ScenarioError
 from simulation.store import Store, create_tables, metadata, migration, open_store
 
@@ -39,13 +43,34 @@ decisions = sa.Table(
     sa.Column("decided_by", sa.String(MAX_NAME), nullable=False),
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("numbers", sa.JSON, nullable=False),
+    # The session's id (simulation.decide.sessions.SESSION_ID); NULL in rows made
+    # before sessions had ids, which belong to the session name alone.
+    sa.Column("session_id", sa.String(64), nullable=True),
     sa.CheckConstraint("decision IN ('accept', 'defer', 'reject')", name="ck_decision_kind"),
 )
 sa.Index(
     "ix_decisions_session_candidate", decisions.c.session, decisions.c.candidate, decisions.c.id
 )
+_BY_ID = sa.Index(
+    "ix_decisions_session_id_candidate",
+    decisions.c.session_id,
+    decisions.c.candidate,
+    decisions.c.id,
+)
 
 migration("decisions", 1)(create_tables(decisions))
+
+
+@migration("decisions", 2)
+def _session_ids(conn: Connection) -> None:
+    """Decisions belong to a session id (a store made before has no such column; its
+    rows stay as they are, with no id)."""
+    inspector = sa.inspect(conn)
+    if "session_id" not in {c["name"] for c in inspector.get_columns("decisions")}:
+        conn.execute(sa.text("ALTER TABLE decisions ADD COLUMN session_id VARCHAR(64)"))
+    if _BY_ID.name not in {i["name"] for i in inspector.get_indexes("decisions")}:
+        _BY_ID.create(conn)
+
 
 #: Said wherever a name is typed: this server does not sign people in.
 UNVERIFIED_NAMES = (
@@ -99,6 +124,7 @@ class Decision:
     decided_by: str
     decided_at: datetime
     numbers: dict[str, Any]
+    session_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +148,16 @@ def _row(r: Any) -> Decision:
         r.decided_by,
         at,
         dict(r.numbers or {}),
+        r.session_id,
     )
+
+
+def _of_session(session: str | None, session_id: str | None) -> Any:
+    """The rows of a session: those under its id; for no id, the rows of that name
+    that have no id (made before sessions had ids)."""
+    if session_id is not None:
+        return decisions.c.session_id == session_id
+    return sa.and_(decisions.c.session == session, decisions.c.session_id.is_(None))
 
 
 def _clean_numbers(numbers: dict[str, Any]) -> dict[str, Any]:
@@ -156,6 +191,8 @@ def record_decision(
     numbers: dict[str, Any] | None = None,
     seen: int | None = None,
     store: Store | None = None,
+    *,
+    session_id: str | None = None,
 ) -> Recorded:
     """Store one decision (a new row, in one transaction).
 
@@ -163,6 +200,10 @@ def record_decision(
     ----------
     session, candidate : str
         The session's name and the candidate's id.
+    session_id : str, optional
+        The session's id: the decision belongs to it. None only for a session
+        without one, whose record joins the name's records made before sessions
+        had ids.
     decision : str
         One of :data:`DECISIONS`.
     decided_by : str
@@ -187,9 +228,12 @@ def record_decision(
         raise ScenarioError(f"decision: {message}", problems=[("decision", message)])
     who = _text(decided_by, "decided_by", MAX_NAME)
     why = _text(rationale, "rationale", MAX_RATIONALE, required=False)
+    if session_id is not None:
+        session_id = check_session_id(session_id, "session_id")
     store = store or open_store()
     values = {
         "session": session,
+        "session_id": session_id,
         "candidate": candidate,
         "decision": decision,
         "rationale": why,
@@ -199,7 +243,7 @@ def record_decision(
     }
     with store.begin() as conn:
         query = sa.select(decisions).where(
-            decisions.c.session == session, decisions.c.candidate == candidate
+            _of_session(session, session_id), decisions.c.candidate == candidate
         )
         if seen is not None:
             query = query.where(decisions.c.id > seen)
@@ -208,25 +252,33 @@ def record_decision(
     return Recorded(Decision(id=int(new_id), **values), unseen)
 
 
-def list_decisions(session: str | None = None, store: Store | None = None) -> list[Decision]:
-    """Every stored decision (of one session, if named), newest first."""
+def list_decisions(
+    session: str | None = None, store: Store | None = None, *, session_id: str | None = None
+) -> list[Decision]:
+    """Stored decisions, newest first: every one; those of session id ``session_id``;
+    or, with a name and no id, that name's records made before sessions had ids."""
     store = store or open_store()
     query = sa.select(decisions)
-    if session is not None:
-        query = query.where(decisions.c.session == session)
+    if session is not None or session_id is not None:
+        query = query.where(_of_session(session, session_id))
     with store.begin() as conn:
         rows = conn.execute(query.order_by(decisions.c.id.desc())).all()
     return [_row(r) for r in rows]
 
 
-def latest_decisions(session: str, store: Store | None = None) -> dict[str, Decision]:
-    """The decision shown for each candidate of ``session``: its newest one.
+def latest_decisions(
+    session: str | None, store: Store | None = None, *, session_id: str | None = None
+) -> dict[str, Decision]:
+    """The decision shown for each candidate of the session (its id, else its name
+    alone, as :func:`list_decisions`): its newest one.
 
     Newest is the highest id: ids are handed out in the order rows are written,
     which clocks on two servers need not agree on.
     """
     out: dict[str, Decision] = {}
-    for d in list_decisions(session, store):
+    if session is None and session_id is None:
+        raise ValueError("latest_decisions: give the session's id (or its name)")
+    for d in list_decisions(session, store, session_id=session_id):
         out.setdefault(d.candidate, d)
     return out
 
@@ -234,6 +286,7 @@ def latest_decisions(session: str, store: Store | None = None) -> dict[str, Deci
 #: Columns of the decision table (CSV export, ``decisions --csv``).
 CSV_COLUMNS = [
     "session",
+    "session_id",
     "candidate",
     "decision",
     "rationale",
@@ -258,6 +311,7 @@ def decision_rows(items: list[Decision]) -> list[dict[str, Any]]:
         out.append(
             {
                 "session": d.session,
+                "session_id": d.session_id or "",
                 "candidate": d.candidate,
                 "decision": d.decision,
                 "rationale": d.rationale,

@@ -82,6 +82,20 @@ def test_a_broken_export_is_an_export_problem(tmp_path, capsys):
     assert "column 'Done', row 2" in capsys.readouterr().err
 
 
+def test_an_export_with_data_quality_warnings_is_valid_and_says_so(tmp_path, capsys):
+    """A duplicated id and an item done before its start: the export is valid (exit 0),
+    the line counts the two warnings and the item once."""
+    path = tmp_path / "dirty.csv"
+    path.write_text(
+        "ID,Started,Done\nA,2027-01-04,2027-01-05\nB,2027-01-12,2027-01-08\n"
+        "A,2027-01-04,2027-01-06\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "2 items, 2 done; dates ISO; 2 data-quality warnings (see history)" in out, out
+
+
 def test_an_unreadable_file_is_a_message(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "missing.yaml"), str(ROOT)]) == 2
     err = capsys.readouterr().err

@@ -113,3 +113,47 @@ def test_decisions_lists_and_exports_the_store(tmp_path):
     assert p.stdout.strip() == "no decisions stored for session 'none'"
     p = cli("decisions", env={"SIM_DATABASE_URL": "postgresql+psycopg://x:y@127.0.0.1:1/z"})
     assert p.returncode == 1 and p.stderr.startswith("error: ") and "Traceback" not in p.stderr
+
+
+def test_decisions_of_one_session_by_its_id_or_its_file(tmp_path):
+    """Two sessions named "Q2" with their own ids and a record from before ids:
+    ``--session`` with an id or with the session file lists that id's records only;
+    a file without an id, or the name, lists the id-less record only; a name whose
+    records all have ids says which ids; a bad file names the field. Catches a lookup
+    by name (Eve's record shown with Ana's) and ids missing from the CSV."""
+    ours, theirs = "q2-ours-0001", "q2-theirs-0002"
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    store = st.Store(url)
+    dec.record_decision("Q2", "refresh", "defer", "Old", store=store)
+    dec.record_decision("Q2", "refresh", "accept", "Ana", "ours", store=store, session_id=ours)
+    dec.record_decision("Q2", "refresh", "reject", "Eve", store=store, session_id=theirs)
+    dec.record_decision("Q4", "x", "reject", "Cy", store=store, session_id="q4-session")
+    store.dispose()
+    env = {"SIM_DATABASE_URL": url}
+
+    def session_file(name: str, **data) -> str:
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump({"name": "Q2", "base": "gone.yaml", **data}))
+        return str(path)
+
+    for key in (ours, session_file("ours.yaml", id=ours)):
+        p = cli("decisions", "--session", key, env=env)
+        assert p.returncode == 0, p.stderr
+        [line] = p.stdout.strip().splitlines()
+        assert f"Q2 [{ours}]  refresh  ACCEPT by Ana: ours" in line, line
+        p = cli("decisions", "--session", key, "--csv", env=env)
+        table = pd.read_csv(pd.io.common.StringIO(p.stdout))
+        assert list(table["session_id"]) == [ours] and list(table["decided_by"]) == ["Ana"]
+    for key in (session_file("old.yaml"), "Q2"):
+        p = cli("decisions", "--session", key, env=env)
+        [line] = p.stdout.strip().splitlines()
+        assert "Q2 [no id]  refresh  DEFER by Old" in line, line
+    p = cli("decisions", "--session", "Q4", env=env)
+    assert p.stdout.strip() == (
+        "no decisions stored for session 'Q4'; sessions of that name have ids: q4-session "
+        "(give one)"
+    )
+    p = cli("decisions", "--session", session_file("bad.yaml", id="Q2 Team"), env=env)
+    assert p.returncode == 2 and "bad.yaml: id: must be 8-64 lower-case" in p.stderr, p.stderr
+    p = cli("decisions", "--session", str(tmp_path / "missing.yaml"), env=env)
+    assert p.returncode == 2 and "missing.yaml" in p.stderr and "Traceback" not in p.stderr

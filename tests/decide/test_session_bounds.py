@@ -19,9 +19,12 @@ import yaml
 from simulation import ScenarioError
 from simulation.decide.sessions import (
     MAX_CANDIDATES,
+    SESSION_ID,
     load_session,
     load_session_text,
+    new_session_id,
     parse_session,
+    read_session_key,
     session_data,
     session_files,
     sessions_dir,
@@ -157,7 +160,7 @@ def test_candidates_that_do_not_combine_name_each_other_and_the_change(tmp_path)
         ),
         (
             lambda d: d.update(tags=1),
-            "tags: unknown key; known keys: name, base, description, candidates, constraint",
+            "tags: unknown key; known keys: id, name, base, description, candidates, constraint",
         ),
         (
             lambda d: d["candidates"][0].update(requestd_by="Ana"),
@@ -246,3 +249,44 @@ def test_text_form_file_form_and_the_folder(tmp_path):
         (tmp_path / "lib" / name).write_text("x")
     assert [p.name for p in session_files(tmp_path / "lib")] == ["a.yaml", "b.yml"]
     assert sessions_dir() == LIBRARY / "sessions"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("q2", "'q2'"),  # 7 characters at most is too short to be anyone's own
+        ("Q2-scope-review", "'Q2-scope-review'"),
+        ("q2 scope review", "'q2 scope review'"),
+        ("-leading-hyphen", "'-leading-hyphen'"),
+        ("x" * 65, "'" + "x" * 65 + "'"),
+        (20270104, "int 20270104"),
+        (["a"], "a list"),
+    ],
+)
+def test_a_bad_session_id_is_refused_naming_the_field(tmp_path, value, shown):
+    """The id rule at its edges: 8 to 64 characters, lower-case letters, digits and '-',
+    not starting with '-'. Catches an id not checked (a name with spaces, upper case or
+    a number would key the store) and a message without the field."""
+    assert _refused(tmp_path, lambda d: d.update(id=value)) == (
+        "id: must be 8-64 lower-case letters, digits or '-', starting with a letter or "
+        f"digit, got {shown}"
+    )
+
+
+def test_the_session_id_is_read_kept_and_written_first(tmp_path):
+    """8 and 64 characters load; the file form writes the id first and reads back
+    equal; a file without an id has none and writes none; a fresh id fits the rule and
+    differs each time; the bundled sessions have fixed ids of their own."""
+    for value in ("q2-scope", "a" * 64):
+        ses, path = _load(tmp_path, lambda d, v=value: d.update(id=v))
+        assert ses.id == value and read_session_key(path) == ("Hand-worked session", value)
+        assert next(iter(session_data(ses))) == "id" and session_data(ses)["id"] == value
+        again = parse_session(yaml.safe_load(yaml.safe_dump(session_data(ses))), "a.yaml", tmp_path)
+        assert again.id == value
+    bare, path = _load(tmp_path, lambda d: d.pop("id", None))
+    assert bare.id is None and "id" not in session_data(bare)
+    assert read_session_key(path) == ("Hand-worked session", None)
+    fresh = {new_session_id() for _ in range(3)}
+    assert len(fresh) == 3 and all(SESSION_ID.fullmatch(i) for i in fresh)
+    ids = [load_session(f).id for f in session_files()]
+    assert all(ids) and len(set(ids)) == len(ids), ids

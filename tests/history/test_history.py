@@ -126,6 +126,92 @@ def test_each_tracker_default_export_reads_as_the_five_items(name):
     assert h.items.set_index("id").loc["S-5", "done"] == day("2027-01-21")
 
 
+#: An Azure DevOps-like export with every data-quality problem, default columns
+#: (start 'Activated Date', done 'Closed Date', a 'Created Date' beside them):
+#: Q-1 on three rows (the last, a Bug started Tue 5 and closed Wed 6, is read: 2
+#: days); Q-2 closed before it was activated; Q-3 closed before it was created;
+#: two rows without an id are two items, not duplicates.
+DIRTY = b"""ID,Work Item Type,Created Date,Activated Date,Closed Date
+Q-1,Story,2027-01-01,2027-01-04,2027-01-08
+Q-2,Story,2027-01-01,2027-01-12,2027-01-08
+Q-1,Story,2027-01-01,2027-01-04,2027-01-11
+Q-3,Story,2027-01-20,2027-01-04,2027-01-08
+,Story,2027-01-01,2027-01-04,2027-01-08
+,Story,2027-01-01,2027-01-04,2027-01-08
+Q-1,Bug,2027-01-01,2027-01-05,2027-01-06
+"""
+
+
+def test_data_quality_is_counted_with_examples_and_the_last_duplicate_is_read():
+    """Counts and example ids exact (DIRTY above) with no column named. Catches
+    duplicates kept (6 items instead of 5, Q-1 twice in the throughput), the first
+    row kept instead of the last, blank ids taken as one repeated id, a check that
+    needs mapped columns, and a done-before-start item given a negative cycle time."""
+    h = read_history(DIRTY, name="dirty.csv")
+    assert h.columns.start == "Activated Date" and h.columns.done == "Closed Date"
+    assert h.quality_summary() == {
+        "duplicate_ids": {"count": 1, "examples": ["Q-1"], "dropped_rows": 2},
+        "done_before_start": {"count": 1, "examples": ["Q-2"]},
+        "done_before_created": {"count": 1, "examples": ["Q-3"]},
+    }
+    assert len(h.items) == 5 and list(h.items["row"]) == [3, 5, 6, 7, 8]
+    q1 = h.items.set_index("id").loc["Q-1"]
+    assert (q1["type"], q1["cycle_time"]) == ("Bug", 2), "the last row of Q-1 is read"
+    cycle = dict(zip(h.items["row"], h.items["cycle_time"], strict=True))
+    assert cycle[3] == 1, "Q-2 counts as started on its done date"
+    assert cycle[5] == 5, "Q-3's dates are read as written (Mon 4 to Fri 8)"
+    assert h.warnings == [
+        "1 item id appears on more than one row (Q-1): the last row of each is read, "
+        "the 2 earlier rows are left out",
+        "1 item is done before its start (Q-2): the date in 'Activated Date' is after the "
+        "one in 'Closed Date'; it counts as started on the done date",
+        "1 item is done before it was created (Q-3): the date in 'Created Date' is after "
+        "the one in 'Closed Date'; its dates are read as written",
+    ]
+    assert read_history(DIRTY, types=["Story"]).quality_summary()["duplicate_ids"] == {
+        "count": 1,
+        "examples": ["Q-1"],
+        "dropped_rows": 2,
+    }, "an id is one item whatever its type: the Bug row still replaces the Stories"
+
+
+def test_data_quality_examples_are_the_first_five_in_file_order():
+    """Seven items done before their start and three ids twice: the count is all of
+    them, the examples the first five in file order (rows without an id named by row),
+    and the sentence says there are more."""
+    rows = [("2027-01-12", "2027-01-08")] * 7 + [("2027-01-04", "2027-01-08")] * 3
+    data = flat_csv(rows).replace(b"X-1,", b",", 1)
+    data += b"X-8,Story,2027-01-04,2027-01-05\nX-9,Story,2027-01-04,2027-01-05\n"
+    data += b"X-10,Story,2027-01-04,2027-01-05\n"
+    h = read_history(data)
+    q = h.quality_summary()
+    assert q["done_before_start"] == {
+        "count": 7,
+        "examples": ["row 2", "X-2", "X-3", "X-4", "X-5"],
+    }
+    assert q["duplicate_ids"] == {"count": 3, "examples": ["X-8", "X-9", "X-10"], "dropped_rows": 3}
+    assert "(row 2, X-2, X-3, X-4, X-5, ...)" in h.warnings[1]
+    assert q["done_before_created"] == {"count": 0, "examples": []}, "no created column"
+
+
+def test_a_skipped_start_stage_still_finds_done_before_start():
+    """Stage layout, default columns (start 'Analysis'): B-1 skipped Analysis and entered
+    In Progress after Done, so none of its start dates comes before done; B-2 entered
+    In Progress after Done too but Analysis before it, so it started in time. The
+    five-item files have no finding at all. Catches a check of the start column alone."""
+    data = (
+        b"ID,Backlog,Analysis,In Progress,Done,Type\n"
+        b"B-1,2027-01-01,,2027-01-12,2027-01-08,Story\n"
+        b"B-2,2027-01-01,2027-01-04,2027-01-12,2027-01-08,Story\n"
+    )
+    h = read_history(data)
+    assert h.columns.layout == "stages"
+    assert h.quality_summary()["done_before_start"] == {"count": 1, "examples": ["B-1"]}
+    assert "the dates in 'Analysis' to 'In Progress' are after the one in 'Done'" in h.warnings[0]
+    for name in [*FIVE, *TRACKERS]:
+        assert read_history(DATA / name).quality == (), name
+
+
 def test_status_aware_reading_is_configurable():
     """The Jira export's S-7 (created 15 Jan, To Do): not started by default; with no
     not-started statuses it counts as in progress (2 items); with "In Progress" listed,
@@ -700,6 +786,24 @@ def test_cli_text_and_bad_input():
         p = cli(*args)
         assert p.returncode == 2 and words in p.stderr, p.stderr
         assert "Traceback" not in p.stderr
+
+
+def test_cli_reports_data_quality_in_words_and_json(tmp_path):
+    """The command prints each finding of DIRTY as a warning line and --json carries
+    the counts and examples."""
+    f = tmp_path / "dirty.csv"
+    f.write_bytes(DIRTY)
+    p = cli(str(f))
+    assert p.returncode == 0, p.stderr
+    assert "5 items: 5 done" in p.stdout
+    for w in read_history(f).warnings:
+        assert f"  warning: {w}" in p.stdout, p.stdout
+    p = cli(str(f), "--json")
+    assert json.loads(p.stdout)["quality"]["duplicate_ids"] == {
+        "count": 1,
+        "examples": ["Q-1"],
+        "dropped_rows": 2,
+    }
 
 
 def test_cli_reads_a_jira_export_and_says_lead_time():

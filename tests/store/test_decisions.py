@@ -118,6 +118,8 @@ def test_two_people_deciding_at_once_keep_both_records(db_url):
         ({"decided_by": "  "}, "decided_by: required"),
         ({"candidate": ""}, "candidate: required"),
         ({"rationale": "x" * 5001}, "rationale: at most 5,000 characters"),
+        ({"session_id": "Q2 Team"}, "session_id: must be 8-64 lower-case letters"),
+        ({"session_id": "short"}, "session_id: must be 8-64 lower-case letters"),
     ],
 )
 def test_bad_decisions_name_the_field_and_write_nothing(db_url, kwargs, message):
@@ -140,3 +142,71 @@ def test_decision_rows_for_csv(db_url):
     [row] = dec.decision_rows(dec.list_decisions(store=store))
     assert list(row) == dec.CSV_COLUMNS
     assert (row["verdict"], row["npv"], row["value_per_day"]) == ("trade-off", 12000.0, None)
+
+
+#: Two sessions that share a name, each with its own id.
+OURS, THEIRS = "0a1b2c3d-ours", "9f8e7d6c-theirs"
+
+
+def test_decisions_belong_to_the_session_id_not_the_name(db_url):
+    """Two sessions named "Q2" with different ids, and a record from before sessions had
+    ids: each id sees and extends only its own records; the name alone sees only the
+    record without an id. Catches a lookup by name (theirs would show ours), a
+    "meanwhile" report across ids, and id-less rows shown to a session with an id."""
+    store = st.Store(db_url)
+    old = dec.record_decision("Q2", "refresh", "defer", "Old", store=store).decision
+    ours = dec.record_decision("Q2", "refresh", "accept", "Ana", store=store, session_id=OURS)
+    assert ours.unseen == [], "the id-less record is not this session's"
+    theirs = dec.record_decision(
+        "Q2", "refresh", "reject", "Eve", seen=None, store=store, session_id=THEIRS
+    )
+    assert theirs.unseen == [], "another id's decision is never reported as seen or unseen"
+    assert [d.decided_by for d in dec.list_decisions(store=store, session_id=OURS)] == ["Ana"]
+    assert dec.latest_decisions("Q2", store=store, session_id=OURS)["refresh"].decision == (
+        "accept"
+    ), "the newest of our id, not Eve's newer record under the same name"
+    assert dec.latest_decisions(None, store=store, session_id=THEIRS)["refresh"].decided_by == (
+        "Eve"
+    )
+    assert dec.list_decisions("Q2", store=store) == [old], "the name alone: id-less rows only"
+    assert (ours.decision.session_id, old.session_id) == (OURS, None)
+    assert len(dec.list_decisions(store=store)) == 3, "nothing is lost"
+    [row] = dec.decision_rows(dec.list_decisions(store=store, session_id=OURS))
+    assert row["session_id"] == OURS
+
+
+def test_a_store_from_before_session_ids_keeps_its_rows(db_url):
+    """A decisions table without the session_id column (the first version), holding a
+    record: opening the store adds the column; the record stays, with no id, seen by
+    its name alone; a session with an id neither sees it nor is told of it. Catches a
+    migration that only fresh stores pass, and one that gives old rows an id."""
+    st.Store(db_url).dispose()
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:  # back to the first version's table, with one record
+        conn.execute(sa.text("DROP INDEX ix_decisions_session_id_candidate"))
+        conn.execute(sa.text("ALTER TABLE decisions DROP COLUMN session_id"))
+        conn.execute(
+            st.schema_version.delete().where(
+                st.schema_version.c.component == "decisions", st.schema_version.c.version == 2
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO decisions (session, candidate, decision, rationale, decided_by, "
+                "decided_at, numbers) VALUES ('Q2', 'refresh', 'accept', 'kept', 'Ana', "
+                "CURRENT_TIMESTAMP, '{}')"
+            )
+        )
+    engine.dispose()
+    st._OPEN.pop(db_url, None)
+    store = st.Store(db_url)
+    try:
+        assert ("decisions", 2) in store.applied()
+        [old] = dec.list_decisions("Q2", store=store)
+        assert (old.decided_by, old.rationale, old.session_id) == ("Ana", "kept", None)
+        rec = dec.record_decision("Q2", "refresh", "reject", "Ben", store=store, session_id=OURS)
+        assert rec.unseen == []
+        assert dec.list_decisions("Q2", store=store) == [old]
+        assert [d.decided_by for d in dec.list_decisions(store=store, session_id=OURS)] == ["Ben"]
+    finally:
+        store.dispose()

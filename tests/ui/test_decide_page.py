@@ -7,6 +7,8 @@ per test), and two sessions deciding the same candidate keep both records.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -119,7 +121,7 @@ def test_a_decision_is_stored_with_its_numbers_and_two_people_keep_both(isolated
     ben = ranked(open_decide())  # opened before Ana decides
     decide_one(ana, "drop-mobile-app", "accept", "Ana (PMO)", "Low value for its effort")
     assert any("Recorded: accept" in s.value for s in ana.success)
-    [row] = dec.list_decisions("Release scope (grant portal)", store=st.Store(isolated))
+    [row] = dec.list_decisions(store=st.Store(isolated), session_id="grant-portal-release")
     assert (row.candidate, row.decision, row.decided_by) == (
         "drop-mobile-app",
         "accept",
@@ -136,6 +138,70 @@ def test_a_decision_is_stored_with_its_numbers_and_two_people_keep_both(isolated
     shown = [d.value for d in ben.dataframe if "Decision" in d.value.columns][-1]
     assert shown.set_index("Candidate").loc["Drop the mobile app wrapper", "Decision"] == "reject"
     assert any(b.label == "Accepted set as a variant (YAML)" for b in ana.get("download_button"))
+
+
+def upload_session(at: AppTest, name: str, text: str) -> AppTest:
+    """Upload a session file and rank it with RUNS futures each."""
+    at.file_uploader(key="decide_upload").set_value((name, text.encode(), "application/x-yaml"))
+    at.run()
+    at.number_input(key="decide_runs").set_value(RUNS).run()
+    at.button(key="decide_rank").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def decisions_shown(at: AppTest) -> dict[str, tuple[str, str]]:
+    """Candidate name -> (decision, decided by) as the page's decision table shows them."""
+    shown = [d.value for d in at.dataframe if "Decided by" in d.value.columns][-1]
+    return {r["Candidate"]: (r["Decision"], r["Decided by"]) for _, r in shown.iterrows()}
+
+
+def test_two_uploads_with_one_name_but_not_one_id_keep_apart(isolated):
+    """Ana and Eve upload session files with the same name and candidates but their own
+    ids; a file of that name without an id comes third. Eve sees none of Ana's
+    decisions, is not told of them, and her record does not replace Ana's; the id-less
+    file gets an id of its own, says so, offers the file with it, and lists a record
+    made under the name alone before ids (never Ana's or Eve's). Catches decisions
+    looked up or recorded by name."""
+    import yaml
+
+    from dashboard.decide import session_file
+
+    ses = load_session(SESSION)
+    name, ana_text = session_file(replace(ses, id="team-ana-0001"))
+    _, eve_text = session_file(replace(ses, id="team-eve-0002"))
+    bare = yaml.safe_load(ana_text)
+    bare.pop("id")
+    store = st.Store(isolated)
+    dec.record_decision(ses.name, "late-api", "defer", "Old record", store=store)
+    drop = ses.candidate("drop-mobile-app").name
+
+    ana = upload_session(open_decide(), name, ana_text)
+    decide_one(ana, "drop-mobile-app", "accept", "Ana (PMO)")
+    assert decisions_shown(ana)[drop] == ("accept", "Ana (PMO)")
+    assert "Old record" not in str(decisions_shown(ana)), "id-less records are not hers"
+
+    eve = upload_session(open_decide(), name, eve_text)
+    assert {d for d, _ in decisions_shown(eve).values()} == {""}, "nothing of Ana's"
+    decide_one(eve, "drop-mobile-app", "reject", "Eve")
+    assert not any("Meanwhile" in seen(w) for w in eve.warning), "Ana's is not hers"
+    assert decisions_shown(eve)[drop] == ("reject", "Eve")
+    ana.run()
+    assert decisions_shown(ana)[drop] == ("accept", "Ana (PMO)"), "Eve did not extend it"
+    assert [d.decided_by for d in dec.list_decisions(store=store, session_id="team-ana-0001")] == [
+        "Ana (PMO)"
+    ]
+
+    third = upload_session(open_decide(), "bare.yaml", yaml.safe_dump(bare))
+    given = third.session_state["decide_session"].id
+    assert given not in (None, "team-ana-0001", "team-eve-0002")
+    assert any(f"gave it one: `{given}`" in w.value for w in third.warning), [
+        w.value for w in third.warning
+    ]
+    assert any(b.label == "Session file with its id (YAML)" for b in third.get("download_button"))
+    assert {d for d, _ in decisions_shown(third).values()} == {""}
+    before = next(e for e in third.expander if "before sessions had ids (1)" in e.label)
+    assert list(before.dataframe[0].value["decided_by"]) == ["Old record"]
 
 
 def test_a_decision_without_a_name_is_refused_and_nothing_is_written(isolated):
@@ -196,7 +262,7 @@ def test_a_session_file_round_trips_through_the_page():
         m.value for m in at.success
     ]
     assert at.session_state["decide_session"].candidates == ses.candidates
-    bad = text.replace("id: ", "id: Bad Id ", 1)
+    bad = text.replace("- id: ", "- id: Bad Id ", 1)
     at.file_uploader(key="decide_upload").set_value(
         ("bad.yaml", bad.encode(), "application/x-yaml")
     ).run()

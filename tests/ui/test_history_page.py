@@ -143,6 +143,22 @@ def test_a_jira_export_reads_as_lead_time():
     assert any("lead times" in x.value for x in at.info), [x.value for x in at.info]
 
 
+def test_data_quality_is_said_in_words_on_the_page():
+    """An export with a duplicate id, an item done before its start and one done before
+    it was created, default columns: the page says each finding with its count and
+    example ids (the library's sentences), and counts the duplicate once."""
+    from tests.history.test_history import DIRTY
+
+    at = upload(history_page(), DATA / "five-flat.csv", "dirty.csv", DIRTY)
+    clean(at, "after uploading an export with data-quality problems")
+    shown = [seen(w) for w in at.warning]
+    expected = read_history(DIRTY).warnings
+    assert len(expected) == 3
+    for sentence in expected:
+        assert any(sentence in s for s in shown), (sentence, shown)
+    assert metrics(at)["Items"] == "5"
+
+
 def test_use_for_the_backlog_previews_writes_and_undoes():
     """Preview first: the scenario is untouched, the table shows each item's effort now and
     from the history (all types: 0.8, 4.0, 1.6, 4.8, 7.2 person-days, mean 3.68), and the
