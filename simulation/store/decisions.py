@@ -1,7 +1,9 @@
 """Decisions of prioritisation sessions (docs/reference/decide.md and store.md), kept in the store.
 
 Every decision is a new row: who decided what about which candidate of which
-session, why, when, and the numbers shown at that moment. Rows are never
+session, why, when, and the numbers shown at that moment. Who decided is a typed
+name, or the signed-in person: then the identity's claims are kept beside the
+name (``decided_by_identity``; :mod:`simulation.store.authors`). Rows are never
 updated or deleted, so nothing recorded is lost or overwritten; when two people
 decide the same candidate, both rows stay and the newest is the one shown.
 :func:`record_decision` also reports decisions on that candidate that the
@@ -20,7 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from simulation.scenario.errors import ScenarioError
-from simulation.store import Store, create_tables, metadata, migration, open_store
+from simulation.store import Store, add_columns, create_tables, metadata, migration, open_store
+from simulation.store.authors import Identity, author, verified_as
 
 #: The three answers a candidate can get.
 DECISIONS = ("accept", "defer", "reject")
@@ -39,6 +42,8 @@ decisions = sa.Table(
     sa.Column("decided_by", sa.String(MAX_NAME), nullable=False),
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("numbers", sa.JSON, nullable=False),
+    # The signed-in person's claims (sub, iss, email); NULL: the name was typed.
+    sa.Column("decided_by_identity", sa.JSON, nullable=True),
     sa.CheckConstraint("decision IN ('accept', 'defer', 'reject')", name="ck_decision_kind"),
 )
 sa.Index(
@@ -46,8 +51,10 @@ sa.Index(
 )
 
 migration("decisions", 1)(create_tables(decisions))
+migration("decisions-author", 1)(add_columns("decisions", decisions.c.decided_by_identity))
 
-#: Said wherever a name is typed: this server does not sign people in.
+#: Said wherever a name is typed: this server does not sign people in
+#: (``docs/how-to/sign-people-in.md`` says how to make it).
 UNVERIFIED_NAMES = (
     "Names are typed, not verified: anyone using this server can type any name. "
     "The record keeps the name as typed, with the time."
@@ -99,6 +106,13 @@ class Decision:
     decided_by: str
     decided_at: datetime
     numbers: dict[str, Any]
+    #: The signed-in person's claims (sub, iss, email); None: ``decided_by`` was typed.
+    decided_by_identity: dict[str, str] | None = None
+
+    @property
+    def verified(self) -> bool:
+        """Whether the identity provider vouched for ``decided_by``."""
+        return bool(self.decided_by_identity)
 
 
 @dataclass(frozen=True)
@@ -122,6 +136,7 @@ def _row(r: Any) -> Decision:
         r.decided_by,
         at,
         dict(r.numbers or {}),
+        dict(r.decided_by_identity) if r.decided_by_identity else None,
     )
 
 
@@ -151,7 +166,7 @@ def record_decision(
     session: str,
     candidate: str,
     decision: str,
-    decided_by: str,
+    decided_by: str | Identity,
     rationale: str = "",
     numbers: dict[str, Any] | None = None,
     seen: int | None = None,
@@ -165,8 +180,9 @@ def record_decision(
         The session's name and the candidate's id.
     decision : str
         One of :data:`DECISIONS`.
-    decided_by : str
-        Who decided (required).
+    decided_by : str or Identity
+        Who decided (required): a typed name, or the signed-in person, whose
+        claims are kept beside the name.
     rationale : str
         Why, in words.
     numbers : dict
@@ -185,7 +201,7 @@ def record_decision(
     if decision not in DECISIONS:
         message = f"must be one of {', '.join(DECISIONS)}, got {decision!r}"
         raise ScenarioError(f"decision: {message}", problems=[("decision", message)])
-    who = _text(decided_by, "decided_by", MAX_NAME)
+    who, claims = author(decided_by, "decided_by", MAX_NAME)
     why = _text(rationale, "rationale", MAX_RATIONALE, required=False)
     store = store or open_store()
     values = {
@@ -196,6 +212,7 @@ def record_decision(
         "decided_by": who,
         "decided_at": datetime.now(UTC),
         "numbers": _clean_numbers(numbers or {}),
+        "decided_by_identity": claims,
     }
     with store.begin() as conn:
         query = sa.select(decisions).where(
@@ -238,6 +255,7 @@ CSV_COLUMNS = [
     "decision",
     "rationale",
     "decided_by",
+    "verified_as",
     "decided_at",
     "verdict",
     "rank",
@@ -262,6 +280,7 @@ def decision_rows(items: list[Decision]) -> list[dict[str, Any]]:
                 "decision": d.decision,
                 "rationale": d.rationale,
                 "decided_by": d.decided_by,
+                "verified_as": verified_as(d.decided_by_identity),
                 "decided_at": d.decided_at.isoformat(timespec="seconds"),
                 "verdict": n.get("verdict"),
                 "rank": n.get("rank"),
