@@ -34,8 +34,9 @@ def command(args) -> int:
         return 0
     for r in rows:
         why = f": {r['rationale']}" if r["rationale"] else ""
+        signed = f" (signed in as {r['verified_as']})" if r["verified_as"] else ""
         print(
             f"{r['decided_at']}  {r['session']}  {r['candidate']}  {r['decision'].upper()} "
-            f"by {r['decided_by']}{why}"
+            f"by {r['decided_by']}{signed}{why}"
         )
     return 0

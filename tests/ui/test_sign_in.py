@@ -191,3 +191,38 @@ def test_the_name_shown_comes_from_the_claims_in_order(claims, name):
 
 def test_claims_without_a_subject_are_nobody():
     assert identity.identity_from_claims({"name": "Ada", "email": "a@x.org"}) is None
+
+
+class _NoSecretsFile:
+    """``st.secrets`` on a server without any secrets file: every read raises."""
+
+    def get(self, key, default=None):
+        raise FileNotFoundError("No secrets found")
+
+
+def _secrets(monkeypatch, data):
+    import streamlit
+    from streamlit.runtime.secrets import Secrets
+
+    fake = _NoSecretsFile() if data is None else Secrets()
+    if data is not None:
+        fake._secrets = data
+    monkeypatch.setattr(streamlit, "secrets", fake)
+
+
+@pytest.mark.parametrize(
+    ("data", "configured", "provider"),
+    [
+        (None, False, None),
+        ({"other": "x"}, False, None),
+        ({"auth": AUTH}, True, None),
+        ({"auth": {"cookie_secret": "s", "entra": {"client_id": "c"}}}, True, "entra"),
+    ],
+    ids=["no secrets file", "no [auth]", "keys under [auth]", "a named provider"],
+)
+def test_sign_in_is_configured_by_an_auth_section(monkeypatch, data, configured, provider):
+    """No secrets file at all is "not configured", not an error; keys straight under
+    ``[auth]`` sign in with the default provider, ``[auth.entra]`` with "entra"."""
+    _secrets(monkeypatch, data)
+    assert identity.sign_in_configured() is configured
+    assert identity.provider() == provider
