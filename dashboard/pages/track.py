@@ -155,8 +155,9 @@ def results(res, plan_key: str, status) -> None:
     lines = track_view.trail_lines(res.plan_summary, status.plan.deadline)
     st.vega_lite_chart(spec=trail_spec(rows, lines), width="stretch")
     st.vega_lite_chart(spec=trail_value_spec(rows), width="stretch")
-    with st.expander(f"Who recorded each re-forecast ({len(records)})"):
-        st.dataframe(track_view.recorders(records), hide_index=True)
+    if any(r.recorded_by for r in records):  # nobody is known without sign-in
+        with st.expander(f"Who recorded each re-forecast ({len(records)})"):
+            st.dataframe(track_view.recorders(records), hide_index=True)
 
 
 def record(plan_key: str, status, summary: dict) -> None:
