@@ -388,10 +388,7 @@ def trainee() -> None:
             code = c[0].text_input("Class code", max_chars=12, key="tr_join_code")
             if who is None:
                 name = c[1].text_input(
-                    "Your display name",
-                    max_chars=cl.MAX_NAME,
-                    key="tr_join_name",
-                    help=UNVERIFIED_NAMES,
+                    "Your display name", max_chars=cl.MAX_NAME, key="tr_join_name"
                 )
                 st.caption(UNVERIFIED_NAMES)
             else:

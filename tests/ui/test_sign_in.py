@@ -99,6 +99,23 @@ def test_without_sign_in_the_name_is_typed_and_said_to_be_unverified(store_url):
     assert (row.decided_by, row.decided_by_identity) == ("Ben (typed)", None)
 
 
+def test_without_sign_in_a_trainee_types_a_name_and_is_told_it_is_unverified(store_url):
+    """Train as before: code and display name, the notice under them; the trainer opens
+    a class that has no owner."""
+    at = app(auth=False)
+    at.switch_page("dashboard/pages/train.py").run()
+    at.radio(key="tr_mode").set_value("Join a class").run()
+    assert at.text_input(key="tr_join_name").label == "Your display name"
+    assert dec.UNVERIFIED_NAMES in [c.value for c in at.caption]
+    at.radio(key="tr_mode").set_value("Run a class (trainer)").run()
+    at.selectbox(key="tr_open_pick").set_value("brooks-law.yaml")
+    next(b for b in at.button if b.label == "Open class").click().run()
+    clean(at, "opened")
+    code = at.session_state["tr_opened"].code
+    assert cl.find_class(code, st.Store(store_url)).owner is None
+    assert not [c for c in at.caption if c.value.startswith("Opened by")]
+
+
 def test_signed_in_the_author_is_the_identity_and_never_typed(store_url):
     """No "Decided by" box, the name shown read-only; the stored decision carries the
     identity's name and claims. Catches a page that still takes a typed name."""
