@@ -24,6 +24,7 @@ from simulation.present import decide as words
 from simulation.present.markdown import escape_markdown
 from simulation.scenario.changes import variant_data
 from simulation.scenario.changes.describe import for_people
+from simulation.store.authors import verified_as
 
 from . import fmt
 from .levers import new_id
@@ -358,6 +359,9 @@ def decision_table(pr: Prioritisation, latest: dict[str, Any]) -> pd.DataFrame:
     t["decision"] = [latest[c].decision if c in latest else "" for c in t["candidate"]]
     t["rationale"] = [latest[c].rationale if c in latest else "" for c in t["candidate"]]
     t["decided_by"] = [latest[c].decided_by if c in latest else "" for c in t["candidate"]]
+    t["verified_as"] = [
+        verified_as(latest[c].decided_by_identity) if c in latest else "" for c in t["candidate"]
+    ]
     t["decided_at"] = [
         latest[c].decided_at.isoformat(timespec="seconds") if c in latest else ""
         for c in t["candidate"]

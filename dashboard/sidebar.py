@@ -1,4 +1,5 @@
-"""The sidebar under the page menu: which scenario is in use, with what settings."""
+"""The sidebar under the page menu: which scenario is in use, with what settings, and
+who is signed in (``dashboard/identity.py``)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import streamlit as st
 
 from simulation.present.markdown import escape_markdown
 
-from . import simulate, state
+from . import identity, simulate, state
 
 
 def show() -> None:
     _scenario()
     _engine()
+    identity.sidebar()
 
 
 def _engine() -> None:

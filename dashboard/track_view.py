@@ -18,6 +18,7 @@ import pandas as pd
 from dashboard import fmt
 from simulation.scenario.calendar import WorkCalendar
 from simulation.scenario.schema import Scenario
+from simulation.store.authors import verified_as
 from simulation.track import Status, bass_share
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
@@ -178,3 +179,20 @@ def as_of_default(plan: Scenario, today: dt.date | None = None) -> dt.date:
     """Today, or the plan's start when today is before it (a status is never before it)."""
     cal = WorkCalendar(plan.calendar, plan.start_date)
     return max(today or dt.date.today(), cal.start_date)
+
+
+def recorders(records) -> pd.DataFrame:
+    """Who recorded each re-forecast of the trail (``TrailRecord`` rows), oldest first:
+    "Not known" where nobody was (the command line, or a server without sign-in)."""
+    return pd.DataFrame(
+        [
+            {
+                "As of": r.as_of.isoformat(),
+                "Recorded at (UTC)": r.recorded_at.strftime("%Y-%m-%d %H:%M"),
+                "Recorded by": r.recorded_by or "Not known",
+                "Signed in as": verified_as(r.recorded_by_identity),
+            }
+            for r in records
+        ],
+        columns=["As of", "Recorded at (UTC)", "Recorded by", "Signed in as"],
+    )

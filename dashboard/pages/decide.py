@@ -18,6 +18,7 @@ from dashboard import (
     decide,
     decide_charts,
     fmt,
+    identity,
     lever_form,
     levers,
     prose,
@@ -44,6 +45,7 @@ from simulation.scenario.schema import MAX_RUNS
 from simulation.scenario.yamlio import MAX_FILE_BYTES
 from simulation.store import StoreError
 from simulation.store import decisions as store_decisions
+from simulation.store.authors import Identity
 
 LOG = logging.getLogger(__name__)
 
@@ -614,6 +616,23 @@ def show_decisions(pr: Prioritisation) -> None:
     st.subheader("Decide")
     seen_before = dict(ss.get(SEEN, {}))
     names = {c.id: c.name for c in ses.candidates}
+    if identity.needs_sign_in():
+        identity.sign_in_button("record decisions", key="decide_sign_in")
+    else:
+        _decision_form(pr, names, seen_before, identity.current_author())
+    _decisions_recorded(pr, names)
+
+
+def _decision_form(
+    pr: Prioritisation,
+    names: dict[str, str],
+    seen_before: dict[str, int],
+    signed_in: Identity | None,
+) -> None:
+    """The form that records a decision: by the signed-in person, or by a typed name
+    that the page says is not verified."""
+    ss = st.session_state
+    ses = pr.session
     # Recorded: new keys, so the browser draws the text boxes empty again (a refused
     # record keeps the keys, and what was typed).
     gen = ss.get(DECISION_FORM, 0)
@@ -631,13 +650,18 @@ def show_decisions(pr: Prioritisation) -> None:
             max_chars=5000,
             placeholder="Why, in a sentence or two",
         )
-        who = st.text_input(
-            "Decided by",
-            key=f"decide_who_{gen}",
-            max_chars=200,
-            placeholder="Your name (and role)",
-            help=store_decisions.UNVERIFIED_NAMES,
-        )
+        if signed_in is None:
+            who = st.text_input(
+                "Decided by",
+                key=f"decide_who_{gen}",
+                max_chars=200,
+                placeholder="Your name (and role)",
+                help=store_decisions.UNVERIFIED_NAMES,
+            )
+            st.caption(store_decisions.UNVERIFIED_NAMES)
+        else:
+            who = ""
+            identity.author_caption(signed_in, "Deciding")
         submitted = st.form_submit_button(
             "Record decision", type="primary", icon=":material/gavel:"
         )
@@ -652,7 +676,7 @@ def show_decisions(pr: Prioritisation) -> None:
                 ses.name,
                 cid,
                 choice,
-                who,
+                signed_in or who,
                 rationale,
                 numbers,
                 seen=seen_before.get(cid),
@@ -674,7 +698,7 @@ def show_decisions(pr: Prioritisation) -> None:
                 (
                     "success",
                     f"Recorded: {choice} “{escape_markdown(names[cid])}” "
-                    f"({escape_markdown(who.strip())}).",
+                    f"({escape_markdown(rec.decision.decided_by)}).",
                 )
             )
             ss[DECIDED] = said
@@ -682,6 +706,12 @@ def show_decisions(pr: Prioritisation) -> None:
             ss.pop(f"decide_who_{gen}", None)
             ss[DECISION_FORM] = gen + 1
             st.rerun()  # the table below and the accepted set include it at once
+
+
+def _decisions_recorded(pr: Prioritisation, names: dict[str, str]) -> None:
+    """What was just recorded, and the decisions shown with the accepted set's effect."""
+    ss = st.session_state
+    ses = pr.session
     for kind, text in ss.pop(DECIDED, []):
         getattr(st, kind)(text)
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import prose, simulate, state, track_view
+from dashboard import identity, prose, simulate, state, track_view
 from simulation.history import read_history
 from simulation.present.charts import trail_spec, trail_value_spec
 from simulation.present.markdown import escape_markdown
@@ -142,12 +142,10 @@ def results(res, plan_key: str, status) -> None:
     if len(check):
         st.caption("Measured adoption against the plan's curve")
         st.dataframe(check, hide_index=True)
-    if st.button("Record this re-forecast", key="track_record"):
-        record_reforecast(plan_key, status.as_of, status.data, now)
-        st.success(f"Recorded the re-forecast as of {status.as_of}.")
+    record(plan_key, status, now)
+    records = trail(plan_key)
     entries = [
-        {"as_of": r.as_of.isoformat(), "status": r.status, "summary": r.summary}
-        for r in trail(plan_key)
+        {"as_of": r.as_of.isoformat(), "status": r.status, "summary": r.summary} for r in records
     ]
     if not entries:
         st.info("Nothing recorded for this plan yet: record this re-forecast to start the trail.")
@@ -160,6 +158,23 @@ def results(res, plan_key: str, status) -> None:
     lines = track_view.trail_lines(res.plan_summary, status.plan.deadline)
     st.vega_lite_chart(spec=trail_spec(rows, lines), width="stretch")
     st.vega_lite_chart(spec=trail_value_spec(rows), width="stretch")
+    if any(r.recorded_by for r in records):  # nobody is known without sign-in
+        with st.expander(f"Who recorded each re-forecast ({len(records)})"):
+            st.dataframe(track_view.recorders(records), hide_index=True)
+
+
+def record(plan_key: str, status, summary: dict) -> None:
+    """Record this re-forecast, by the signed-in person where the server signs people in."""
+    if identity.needs_sign_in():
+        identity.sign_in_button("record re-forecasts", key="track_sign_in")
+        return
+    who = identity.current_author()
+    if who is not None:
+        identity.author_caption(who, "Recording")
+    if st.button("Record this re-forecast", key="track_record"):
+        record_reforecast(plan_key, status.as_of, status.data, summary, recorded_by=who)
+        by = f" by {escape_markdown(who.name)}" if who is not None else ""
+        st.success(f"Recorded the re-forecast as of {status.as_of}{by}.")
 
 
 st.title("Track")

@@ -13,11 +13,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, page_tables, prose, simulate, train_charts
+from dashboard import charts, fmt, identity, page_tables, prose, simulate, train_charts
 from simulation import ScenarioError, SimulationError
 from simulation.present.markdown import escape_markdown
 from simulation.store import StoreError, StoreValueError
 from simulation.store import classrooms as cl
+from simulation.store.authors import Identity
+from simulation.store.decisions import UNVERIFIED_NAMES
 from simulation.train import exercises as E
 
 LOG = logging.getLogger(__name__)
@@ -383,19 +385,34 @@ def trainee() -> None:
     me: cl.Trainee | None = st.session_state.get(TRAINEE)
     if me is None:
         st.markdown(prose.part("train", "class"))
+        if identity.needs_sign_in():
+            identity.sign_in_button("join a class", key="tr_join_sign_in")
+            return
+        who = identity.current_author()
         with st.form("tr_join"):
             c = st.columns(2)
             code = c[0].text_input("Class code", max_chars=12, key="tr_join_code")
-            name = c[1].text_input("Your display name", max_chars=cl.MAX_NAME, key="tr_join_name")
+            if who is None:
+                name = c[1].text_input(
+                    "Your display name", max_chars=cl.MAX_NAME, key="tr_join_name"
+                )
+                st.caption(UNVERIFIED_NAMES)
+            else:
+                name = ""
+                with c[1]:
+                    identity.author_caption(who, "Joining")
             if st.form_submit_button("Join", type="primary"):
-                joined = _store_call(lambda: cl.join_class(code, name), "joining")
+                joined = _store_call(lambda: cl.join_class(code, who or name), "joining")
                 if joined is not None:
                     _joined(joined)
                     st.rerun()
         return
     info = _store_call(lambda: cl.find_class(me.code), "class")
     top = st.columns([3, 1])
-    top[0].markdown(f"In class **{escape_markdown(me.code)}** as **{escape_markdown(me.name)}**.")
+    signed = " (signed in)" if me.verified else ""
+    top[0].markdown(
+        f"In class **{escape_markdown(me.code)}** as **{escape_markdown(me.name)}**{signed}."
+    )
     if top[1].button("Leave the class", key="tr_leave"):
         st.session_state.pop(TRAINEE, None)
         st.query_params.clear()
@@ -458,6 +475,21 @@ def live_roster(info: cl.ClassInfo, n_questions: int) -> None:
         )
 
 
+def _open_form(where, titles: dict[str, str], owner: Identity | None) -> None:
+    """Open a new class on an exercise, owned by the signed-in trainer where there is one."""
+    with where.form("tr_open"):
+        st.markdown("**Open a new class**")
+        file = st.selectbox("Exercise", list(titles), format_func=titles.get, key="tr_open_pick")
+        if owner is not None:
+            identity.author_caption(owner, "Opening it")
+        if st.form_submit_button("Open class", type="primary") and file:
+            opened = _store_call(lambda: cl.open_class(file, owner=owner), "opening")
+            if opened is not None:
+                st.session_state[OPENED] = opened
+                st.session_state[TRAINER_CLASS] = (opened.code, opened.key)
+                st.rerun()
+
+
 def trainer() -> None:
     held = st.session_state.get(TRAINER_CLASS)
     if held is None:
@@ -467,17 +499,13 @@ def trainer() -> None:
         rows = [r for r in exercise_rows() if not r["error"]]
         titles = {r["file"]: r["title"] for r in rows}
         c = st.columns(2)
-        with c[0].form("tr_open"):
-            st.markdown("**Open a new class**")
-            file = st.selectbox(
-                "Exercise", list(titles), format_func=titles.get, key="tr_open_pick"
-            )
-            if st.form_submit_button("Open class", type="primary") and file:
-                opened = _store_call(lambda: cl.open_class(file), "opening")
-                if opened is not None:
-                    st.session_state[OPENED] = opened
-                    st.session_state[TRAINER_CLASS] = (opened.code, opened.key)
-                    st.rerun()
+        owner = identity.current_author()
+        if identity.needs_sign_in():
+            with c[0]:
+                st.markdown("**Open a new class**")
+                identity.sign_in_button("open a class", key="tr_open_sign_in")
+        else:
+            _open_form(c[0], titles, owner)
         with c[1].form("tr_return"):
             st.markdown("**Return to a class**")
             code = st.text_input("Class code", max_chars=12, key="tr_t_code")
@@ -507,7 +535,8 @@ def trainer() -> None:
     elif st.button("Show the trainer key", key="tr_show_key"):
         st.session_state[SHOW_KEY] = True
         st.rerun()
-    st.caption(f"Open until {info.expires_at:%H:%M} UTC on {fmt.date(info.expires_at)}.")
+    by = f"Opened by {escape_markdown(info.owner)}. " if info.owner else ""
+    st.caption(f"{by}Open until {info.expires_at:%H:%M} UTC on {fmt.date(info.expires_at)}.")
     ex = load(info.exercise)
     sol = solution(ex) if ex else None
     if sol is None:

@@ -73,8 +73,9 @@ def command(args) -> int:
     for r in rows:
         why = f": {r['rationale']}" if r["rationale"] else ""
         key = f" [{r['session_id']}]" if r["session_id"] else " [no id]"
+        signed = f" (signed in as {r['verified_as']})" if r["verified_as"] else ""
         print(
             f"{r['decided_at']}  {r['session']}{key}  {r['candidate']}  "
-            f"{r['decision'].upper()} by {r['decided_by']}{why}"
+            f"{r['decision'].upper()} by {r['decided_by']}{signed}{why}"
         )
     return 0

@@ -172,6 +172,24 @@ def create_tables(*tables: sa.Table) -> Callable[[Connection], None]:
     return step
 
 
+def add_columns(table: str, *columns: sa.Column) -> Callable[[Connection], None]:
+    """A migration step that adds ``columns`` to ``table`` where they are missing.
+
+    A database made after the column joined the table's definition has it
+    already (the creating step makes the table as defined now); an older one
+    gets it here, empty (NULL) in every existing row.
+    """
+
+    def step(conn: Connection) -> None:
+        have = {c["name"] for c in sa.inspect(conn).get_columns(table)}
+        for column in columns:
+            if column.name not in have:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column.name} {kind}"))
+
+    return step
+
+
 def database_url() -> str:
     """The database in use: ``SIM_DATABASE_URL``, else the SQLite file."""
     url = os.environ.get(URL_ENV, "").strip()

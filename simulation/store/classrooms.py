@@ -8,6 +8,11 @@ the key's SHA-256 hash is stored; a key is checked with
 every question and may change it until the trainer reveals. A class expires
 :data:`CLASS_LIFETIME` after it was opened.
 
+Where the server signs people in (``docs/how-to/sign-people-in.md``), the class
+keeps who opened it (``owner``) and each trainee's display name is their
+signed-in name, each with the identity's claims beside it
+(:mod:`simulation.store.authors`); a typed name has no claims.
+
 Every write is one transaction; uniqueness (codes, names, one answer per
 trainee and question) is the database's constraint, so two sessions racing
 for the same code or name cannot both win, and two trainees submitting at the
@@ -28,7 +33,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from simulation.store import Store, create_tables, metadata, migration, open_store
+from simulation.store import Store, add_columns, create_tables, metadata, migration, open_store
+from simulation.store.authors import Identity
 from simulation.train.exercises import Estimate
 
 #: Letters and digits of a class code: none that are easily confused (no 0, O, 1, I).
@@ -52,6 +58,9 @@ classes = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revealed_at", sa.DateTime(timezone=True), nullable=True),
+    # Who opened it when the server signs people in (NULL otherwise), and their claims.
+    sa.Column("owner", sa.String(MAX_NAME * 4), nullable=True),
+    sa.Column("owner_identity", sa.JSON, nullable=True),
 )
 
 trainees = sa.Table(
@@ -64,6 +73,8 @@ trainees = sa.Table(
     sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
     # SHA-256 of the trainee's rejoin token (kept in their browser's address, never here).
     sa.Column("token_hash", sa.String(64), nullable=True),
+    # The signed-in trainee's claims (sub, iss, email); NULL: the name was typed.
+    sa.Column("identity", sa.JSON, nullable=True),
     sa.UniqueConstraint("class_id", "name_key", name="uq_train_trainee_name"),
 )
 
@@ -92,6 +103,13 @@ def _rejoin_tokens(conn) -> None:
         conn.execute(sa.text("ALTER TABLE train_trainees ADD COLUMN token_hash VARCHAR(64)"))
 
 
+@migration("classes-author", 1)
+def _authors(conn) -> None:
+    """Who opened a class, and the trainees' signed-in identities (older stores lack them)."""
+    add_columns("train_classes", classes.c.owner, classes.c.owner_identity)(conn)
+    add_columns("train_trainees", trainees.c.identity)(conn)
+
+
 class ClassError(ValueError):
     """A class code, key, name or answer that cannot be used; the message says why."""
 
@@ -114,6 +132,10 @@ class ClassInfo:
     created_at: datetime
     expires_at: datetime
     revealed: bool
+    #: Who opened it (the signed-in trainer); None where nobody signs in.
+    owner: str | None = None
+    #: The owner's claims (sub, iss, email); None: not signed in.
+    owner_identity: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +148,8 @@ class Trainee:
     code: str
     exercise: str
     token: str = ""
+    #: Whether the name is the signed-in person's (not typed).
+    verified: bool = False
 
 
 def _now(now: datetime | None) -> datetime:
@@ -173,13 +197,25 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
 
 
+def _signed_in_name(who: Identity) -> str:
+    """A signed-in person's display name, cut to :data:`MAX_NAME` (the claims say who)."""
+    return clean_name(" ".join(who.name.split())[:MAX_NAME])
+
+
 def open_class(
-    exercise: str, store: Store | None = None, now: datetime | None = None
+    exercise: str,
+    store: Store | None = None,
+    now: datetime | None = None,
+    owner: Identity | None = None,
 ) -> OpenedClass:
     """Open a class on an exercise file name; returns its code and the trainer key.
 
-    The key is shown once and never stored: only its hash is.
+    The key is shown once and never stored: only its hash is. ``owner`` is the
+    signed-in trainer, kept with the class.
     """
+    owned = {}
+    if owner is not None:
+        owned = {"owner": _signed_in_name(owner), "owner_identity": owner.claims()}
     store = store or open_store()
     created = _now(now)
     expires = created + CLASS_LIFETIME
@@ -195,6 +231,7 @@ def open_class(
                         exercise=str(exercise),
                         created_at=created,
                         expires_at=expires,
+                        **owned,
                     )
                 )
         except IntegrityError:
@@ -224,6 +261,8 @@ def _class_row(conn, code: str, now: datetime) -> ClassInfo:
         _aware(row["created_at"]),
         expires,
         row["revealed_at"] is not None,
+        row["owner"],
+        dict(row["owner_identity"]) if row["owner_identity"] else None,
     )
 
 
@@ -250,11 +289,13 @@ def trainer_class(
 
 
 def join_class(
-    code: str, name: str, store: Store | None = None, now: datetime | None = None
+    code: str, name: str | Identity, store: Store | None = None, now: datetime | None = None
 ) -> Trainee:
-    """Join a class under a display name (unique in the class, ignoring case)."""
+    """Join a class under a display name (unique in the class, ignoring case): a typed
+    one, or the signed-in person's name, kept with their claims."""
     store = store or open_store()
-    clean = clean_name(name)
+    signed_in = isinstance(name, Identity)
+    clean = _signed_in_name(name) if signed_in else clean_name(name)
     at = _now(now)
     token = secrets.token_urlsafe(16)
     try:
@@ -267,14 +308,20 @@ def join_class(
                     name_key=name_key(clean),
                     joined_at=at,
                     token_hash=hash_key(token),
+                    identity=name.claims() if signed_in else None,
                 )
             ).inserted_primary_key[0]
     except IntegrityError:
+        if signed_in:  # a signed-in name cannot be changed here: say what to do instead
+            raise ClassError(
+                f"The name '{clean}' is already in class {normalise_code(code)}: if it "
+                "is you, go back to the tab or link you joined with."
+            ) from None
         raise ClassError(
             f"The name '{clean}' is already taken in class "
             f"{normalise_code(code)}; add an initial or a number."
         ) from None
-    return Trainee(int(new_id), clean, info.code, info.exercise, token)
+    return Trainee(int(new_id), clean, info.code, info.exercise, token, signed_in)
 
 
 def rejoin(
@@ -293,16 +340,23 @@ def rejoin(
         info = _class_row(conn, code, _now(now))
         rows = (
             conn.execute(
-                sa.select(trainees.c.id, trainees.c.name, trainees.c.token_hash).where(
-                    trainees.c.class_id == info.id, trainees.c.token_hash.is_not(None)
-                )
+                sa.select(
+                    trainees.c.id, trainees.c.name, trainees.c.token_hash, trainees.c.identity
+                ).where(trainees.c.class_id == info.id, trainees.c.token_hash.is_not(None))
             )
             .mappings()
             .all()
         )
     for r in rows:
         if hmac.compare_digest(r["token_hash"], digest):
-            return Trainee(int(r["id"]), r["name"], info.code, info.exercise, str(token))
+            return Trainee(
+                int(r["id"]),
+                r["name"],
+                info.code,
+                info.exercise,
+                str(token),
+                r["identity"] is not None,
+            )
     raise ClassError(
         f"This link no longer opens a place in class {info.code}; join again with a name."
     )

@@ -4,7 +4,9 @@ Every decision is a new row: who decided what about which candidate of which
 session, why, when, and the numbers shown at that moment. A session's decisions
 are those stored under its id (``session_id``); the name is kept for people.
 Rows made before sessions had ids have none: they belong to the name alone, and
-a session with an id never sees or extends them. Rows are never
+a session with an id never sees or extends them. Who decided is a typed
+name, or the signed-in person: then the identity's claims are kept beside the
+name (``decided_by_identity``; :mod:`simulation.store.authors`). Rows are never
 updated or deleted, so nothing recorded is lost or overwritten; when two people
 decide the same candidate, both rows stay and the newest is the one shown.
 :func:`record_decision` also reports decisions on that candidate that the
@@ -24,7 +26,8 @@ from sqlalchemy.engine import Connection
 
 from simulation.decide.sessions import check_session_id
 from simulation.scenario.errors import ScenarioError
-from simulation.store import Store, create_tables, metadata, migration, open_store
+from simulation.store import Store, add_columns, create_tables, metadata, migration, open_store
+from simulation.store.authors import Identity, author, verified_as
 
 #: The three answers a candidate can get.
 DECISIONS = ("accept", "defer", "reject")
@@ -46,6 +49,8 @@ decisions = sa.Table(
     # The session's id (simulation.decide.sessions.SESSION_ID); NULL in rows made
     # before sessions had ids, which belong to the session name alone.
     sa.Column("session_id", sa.String(64), nullable=True),
+    # The signed-in person's claims (sub, iss, email); NULL: the name was typed.
+    sa.Column("decided_by_identity", sa.JSON, nullable=True),
     sa.CheckConstraint("decision IN ('accept', 'defer', 'reject')", name="ck_decision_kind"),
 )
 sa.Index(
@@ -59,20 +64,20 @@ _BY_ID = sa.Index(
 )
 
 migration("decisions", 1)(create_tables(decisions))
+migration("decisions-author", 1)(add_columns("decisions", decisions.c.decided_by_identity))
 
 
 @migration("decisions", 2)
 def _session_ids(conn: Connection) -> None:
     """Decisions belong to a session id (a store made before has no such column; its
     rows stay as they are, with no id)."""
-    inspector = sa.inspect(conn)
-    if "session_id" not in {c["name"] for c in inspector.get_columns("decisions")}:
-        conn.execute(sa.text("ALTER TABLE decisions ADD COLUMN session_id VARCHAR(64)"))
-    if _BY_ID.name not in {i["name"] for i in inspector.get_indexes("decisions")}:
+    add_columns("decisions", decisions.c.session_id)(conn)
+    if _BY_ID.name not in {i["name"] for i in sa.inspect(conn).get_indexes("decisions")}:
         _BY_ID.create(conn)
 
 
-#: Said wherever a name is typed: this server does not sign people in.
+#: Said wherever a name is typed: this server does not sign people in
+#: (``docs/how-to/sign-people-in.md`` says how to make it).
 UNVERIFIED_NAMES = (
     "Names are typed, not verified: anyone using this server can type any name. "
     "The record keeps the name as typed, with the time."
@@ -125,6 +130,13 @@ class Decision:
     decided_at: datetime
     numbers: dict[str, Any]
     session_id: str | None = None
+    #: The signed-in person's claims (sub, iss, email); None: ``decided_by`` was typed.
+    decided_by_identity: dict[str, str] | None = None
+
+    @property
+    def verified(self) -> bool:
+        """Whether the identity provider vouched for ``decided_by``."""
+        return bool(self.decided_by_identity)
 
 
 @dataclass(frozen=True)
@@ -149,6 +161,7 @@ def _row(r: Any) -> Decision:
         at,
         dict(r.numbers or {}),
         r.session_id,
+        dict(r.decided_by_identity) if r.decided_by_identity else None,
     )
 
 
@@ -186,7 +199,7 @@ def record_decision(
     session: str,
     candidate: str,
     decision: str,
-    decided_by: str,
+    decided_by: str | Identity,
     rationale: str = "",
     numbers: dict[str, Any] | None = None,
     seen: int | None = None,
@@ -206,8 +219,9 @@ def record_decision(
         had ids.
     decision : str
         One of :data:`DECISIONS`.
-    decided_by : str
-        Who decided (required).
+    decided_by : str or Identity
+        Who decided (required): a typed name, or the signed-in person, whose
+        claims are kept beside the name.
     rationale : str
         Why, in words.
     numbers : dict
@@ -226,7 +240,7 @@ def record_decision(
     if decision not in DECISIONS:
         message = f"must be one of {', '.join(DECISIONS)}, got {decision!r}"
         raise ScenarioError(f"decision: {message}", problems=[("decision", message)])
-    who = _text(decided_by, "decided_by", MAX_NAME)
+    who, claims = author(decided_by, "decided_by", MAX_NAME)
     why = _text(rationale, "rationale", MAX_RATIONALE, required=False)
     if session_id is not None:
         session_id = check_session_id(session_id, "session_id")
@@ -240,6 +254,7 @@ def record_decision(
         "decided_by": who,
         "decided_at": datetime.now(UTC),
         "numbers": _clean_numbers(numbers or {}),
+        "decided_by_identity": claims,
     }
     with store.begin() as conn:
         query = sa.select(decisions).where(
@@ -291,6 +306,7 @@ CSV_COLUMNS = [
     "decision",
     "rationale",
     "decided_by",
+    "verified_as",
     "decided_at",
     "verdict",
     "rank",
@@ -316,6 +332,7 @@ def decision_rows(items: list[Decision]) -> list[dict[str, Any]]:
                 "decision": d.decision,
                 "rationale": d.rationale,
                 "decided_by": d.decided_by,
+                "verified_as": verified_as(d.decided_by_identity),
                 "decided_at": d.decided_at.isoformat(timespec="seconds"),
                 "verdict": n.get("verdict"),
                 "rank": n.get("rank"),

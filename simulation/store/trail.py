@@ -1,7 +1,10 @@
 """The trail of re-forecasts (``docs/reference/track.md``), kept in the store.
 
 Each recorded re-forecast is a new row: the plan it tracks, the as-of date, the
-status as written, and the summary shown. Rows are never updated or deleted, so
+status as written, the summary shown, and who recorded it when anyone is known:
+the signed-in person, with the identity's claims beside the name
+(:mod:`simulation.store.authors`), or nobody (the command line, or a server that
+does not sign people in). Rows are never updated or deleted, so
 two people recording at once both keep their records; the trail lists a plan's
 records oldest first (by as-of date, then by when they were recorded).
 """
@@ -16,10 +19,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from simulation.scenario.errors import ScenarioError
-from simulation.store import Store, create_tables, metadata, migration, open_store
+from simulation.store import Store, add_columns, create_tables, metadata, migration, open_store
+from simulation.store.authors import Identity, author
 
 #: Longest plan name, in characters.
 MAX_PLAN = 500
+#: Longest author name, in characters.
+MAX_AUTHOR = 200
 
 trail_records = sa.Table(
     "trail",
@@ -30,10 +36,16 @@ trail_records = sa.Table(
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("status", sa.JSON, nullable=False),
     sa.Column("summary", sa.JSON, nullable=False),
+    # Who recorded it (NULL: nobody known), and the signed-in person's claims.
+    sa.Column("recorded_by", sa.String(MAX_AUTHOR), nullable=True),
+    sa.Column("recorded_by_identity", sa.JSON, nullable=True),
 )
 sa.Index("ix_trail_plan_as_of", trail_records.c.plan, trail_records.c.as_of, trail_records.c.id)
 
 migration("trail", 1)(create_tables(trail_records))
+migration("trail-author", 1)(
+    add_columns("trail", trail_records.c.recorded_by, trail_records.c.recorded_by_identity)
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,10 @@ class TrailRecord:
     recorded_at: datetime
     status: dict[str, Any]
     summary: dict[str, Any]
+    #: Who recorded it; None: nobody known.
+    recorded_by: str | None = None
+    #: The signed-in person's claims (sub, iss, email); None: not signed in.
+    recorded_by_identity: dict[str, str] | None = None
 
 
 def _json_safe(x: Any) -> Any:
@@ -68,17 +84,25 @@ def record_reforecast(
     status: dict[str, Any],
     summary: dict[str, Any],
     store: Store | None = None,
+    recorded_by: str | Identity | None = None,
 ) -> TrailRecord:
     """Store one re-forecast (a new row, in one transaction).
+
+    ``recorded_by`` is who recorded it: the signed-in person (their claims are
+    kept), a name, or None when nobody is known.
 
     Raises
     ------
     ScenarioError
-        ``plan`` empty or longer than :data:`MAX_PLAN` characters.
+        ``plan`` empty or longer than :data:`MAX_PLAN` characters; ``recorded_by``
+        given but empty, or longer than :data:`MAX_AUTHOR`.
     """
     plan = str(plan or "").strip()
     if not plan or len(plan) > MAX_PLAN:
         raise ScenarioError(f"plan: required, at most {MAX_PLAN} characters")
+    who, claims = (None, None)
+    if recorded_by is not None:
+        who, claims = author(recorded_by, "recorded_by", MAX_AUTHOR)
     store = store or open_store()
     values = {
         "plan": plan,
@@ -86,6 +110,8 @@ def record_reforecast(
         "recorded_at": datetime.now(UTC),
         "status": _json_safe(status),
         "summary": _json_safe(summary),
+        "recorded_by": who,
+        "recorded_by_identity": claims,
     }
     with store.begin() as conn:
         new_id = conn.execute(sa.insert(trail_records).values(**values)).inserted_primary_key[0]
@@ -102,5 +128,10 @@ def trail(plan: str, store: Store | None = None) -> list[TrailRecord]:
     out = []
     for r in rows:
         at = r.recorded_at if r.recorded_at.tzinfo else r.recorded_at.replace(tzinfo=UTC)
-        out.append(TrailRecord(r.id, r.plan, r.as_of, at, dict(r.status), dict(r.summary)))
+        claims = dict(r.recorded_by_identity) if r.recorded_by_identity else None
+        out.append(
+            TrailRecord(
+                r.id, r.plan, r.as_of, at, dict(r.status), dict(r.summary), r.recorded_by, claims
+            )
+        )
     return out

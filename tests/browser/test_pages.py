@@ -65,15 +65,17 @@ def _wait_for_server(url: str, proc: subprocess.Popen) -> None:
     raise AssertionError(f"streamlit did not answer on {url} within {SERVER_TIMEOUT_S} s")
 
 
-@pytest.fixture
-def server(tmp_path):
-    """The app on a free port, saving into a temporary folder; killed afterwards."""
+@contextlib.contextmanager
+def running_app(tmp_path: Path, host: str = "127.0.0.1", env: dict[str, str] | None = None):
+    """``streamlit run app.py`` on a free port of ``host``, saving and recording under
+    ``tmp_path``, with ``env`` added to its environment; yields its URL, killed after."""
     port = _free_port()
     env = dict(
         os.environ,
         SCENARIO_USER_DIR=str(tmp_path / "saved"),
         SIM_DATA_DIR=str(tmp_path / "data"),
         STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+        **(env or {}),
     )
     env.pop("SIM_DATABASE_URL", None)  # the store: a fresh SQLite file under tmp_path
     log = (tmp_path / "server.log").open("w")
@@ -89,7 +91,7 @@ def server(tmp_path):
             "--server.port",
             str(port),
             "--server.address",
-            "127.0.0.1",
+            host,
             "--server.fileWatcherType",
             "none",
         ],
@@ -98,7 +100,7 @@ def server(tmp_path):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     try:
         _wait_for_server(url, proc)
         yield url
@@ -110,6 +112,13 @@ def server(tmp_path):
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The app on a free port, saving into a temporary folder; killed afterwards."""
+    with running_app(tmp_path) as url:
+        yield url
 
 
 def require_chromium() -> None:

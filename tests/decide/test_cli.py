@@ -13,6 +13,7 @@ import yaml
 
 from simulation import store as st
 from simulation.store import decisions as dec
+from simulation.store.authors import Identity
 from tests.helpers import ROOT
 
 HAND = str(ROOT / "tests" / "data" / "hand-session.yaml")
@@ -99,6 +100,8 @@ def test_decisions_lists_and_exports_the_store(tmp_path):
     dec.record_decision("Q2", "refresh", "defer", "Ana", "later", {"npv": 5.0}, store=store)
     dec.record_decision("Q2", "refresh", "accept", "Ben", "now", {"npv": 5.0}, store=store)
     dec.record_decision("Other", "x", "reject", "Cy", store=store)
+    cy = Identity("Cy Signed", subject="cy-3", email="cy@x.org")
+    dec.record_decision("Other", "y", "accept", cy, store=store)
     store.dispose()
     env = {"SIM_DATABASE_URL": url}
     p = cli("decisions", "--session", "Q2", env=env)
@@ -108,7 +111,11 @@ def test_decisions_lists_and_exports_the_store(tmp_path):
     p = cli("decisions", "--csv", env=env)
     assert p.returncode == 0, p.stderr
     table = pd.read_csv(pd.io.common.StringIO(p.stdout))
-    assert list(table.columns) == dec.CSV_COLUMNS and len(table) == 3
+    assert list(table.columns) == dec.CSV_COLUMNS and len(table) == 4
+    assert table.set_index("candidate").loc["y", "verified_as"] == "cy@x.org"
+    p = cli("decisions", "--session", "Other", env=env)
+    assert "ACCEPT by Cy Signed (signed in as cy@x.org)" in p.stdout, "the identity is said"
+    assert "REJECT by Cy\n" in p.stdout + "\n", "a typed name is not said to be signed in"
     p = cli("decisions", "--session", "none", env=env)
     assert p.stdout.strip() == "no decisions stored for session 'none'"
     p = cli("decisions", env={"SIM_DATABASE_URL": "postgresql+psycopg://x:y@127.0.0.1:1/z"})
