@@ -48,7 +48,7 @@ def approach_label(approach: str) -> str:
 
 
 #: Text ``as_date`` reads without pandas: an ISO date.
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _is_nat(x: object) -> bool:
