@@ -16,7 +16,12 @@ Measures, in this one process (so the comparisons share a machine state):
   tables and chart specs;
 * History: 10,000 runs of a 40-item *when* throughput forecast from the demo
   export ``scenarios/history/team-stories.csv`` (numpy, one core), best of 5;
-  ``--only history`` measures just this row.
+  ``--only history`` measures just this row;
+* a fast first answer (``bench/first_answer.py``): the cold command line
+  (``run supply-chain.yaml --runs 1000 --json`` in a fresh process, wall and CPU
+  time, and whether it imported pandas) and the dashboard's cold Forecast click
+  in Chromium, split into the server's part and the browser's; ``--only first``
+  measures just these (``bench/first_answer.py --tree DIR`` against another checkout).
 
 Prints a table and writes ``bench/results.json`` (machine, versions, date, git
 commit of the engine, every number). ``--quick`` is a smoke run with small N
@@ -591,7 +596,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--only",
-        choices=["history", "cluster"],
+        choices=["history", "cluster", "first"],
         help="measure one row only and print it (nothing is written)",
     )
     ap.add_argument(
@@ -611,6 +616,11 @@ def main(argv: list[str] | None = None) -> int:
         extra = ["--out", str(args.out)] if args.out else []
         return scaling.main(["--cores", str(args.cores), *extra, *rest])
 
+    if args.only == "first":
+        import first_answer
+
+        print(first_answer.report(first_answer.bench(repeats=1 if args.quick else 5)))
+        return 0
     if args.only == "cluster":
         import cluster_bench
 
@@ -671,6 +681,10 @@ def main(argv: list[str] | None = None) -> int:
         runs=cfg["big_runs"], sweep_runs=cfg["parallel_runs"] // 2, repeats=cfg["big_repeats"]
     )
     engine_runner.shutdown_pool()
+    say("a fast first answer: cold command line, cold Forecast click ...")
+    import first_answer
+
+    res["first_answer"] = first_answer.bench(repeats=cfg["repeats"])
     res["cpu_check_after"] = cpu_check(all_cores)
     res["bench_wall_s"] = time.perf_counter() - started
 
@@ -683,6 +697,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(res))
     print(decide_bench.report(res["decide"]))
     print(cluster_bench.report(res["cluster"]))
+    print(first_answer.report(res["first_answer"]))
     for when in ("before", "after"):
         c = res[f"cpu_check_{when}"]
         load = ", ".join(f"{x:.2f}" for x in c["loadavg"]) if c["loadavg"] else "n/a"

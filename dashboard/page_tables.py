@@ -53,6 +53,30 @@ def start_dates(cal: WorkCalendar, day: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- fans
+def runs_by_weeks(weekly: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """``column`` of the weekly table as runs x weeks (rows by run, columns by week,
+    a week missing for a run is NaN) and the weeks, ascending.
+
+    The engine's weekly table already is that grid row by row (every run, weeks
+    1..W, runs ascending), so it is reshaped as it is; any other table is pivoted.
+    The two give the same array; the reshape takes a fraction of a millisecond
+    where the pivot of 1,000 runs took about 60 ms.
+    """
+    week, run = weekly["week"].to_numpy(), weekly["run"].to_numpy()
+    n_weeks = int(week.max())
+    if n_weeks >= 1 and len(week) % n_weeks == 0:
+        runs = run.reshape(-1, n_weeks)
+        if (
+            np.array_equal(week, np.tile(np.arange(1, n_weeks + 1), len(runs)))
+            and (runs == runs[:, :1]).all()
+            and (np.diff(runs[:, 0]) > 0).all()
+        ):
+            values = weekly[column].to_numpy(dtype=float).reshape(-1, n_weeks)
+            return values, np.arange(1, n_weeks + 1)
+    grid = weekly.pivot(index="run", columns="week", values=column)
+    return grid.to_numpy(dtype=float), grid.columns.to_numpy()
+
+
 def fan_table(
     weekly: pd.DataFrame, column: str, cal: WorkCalendar, until_week: int | None = None
 ) -> pd.DataFrame:
@@ -76,16 +100,16 @@ def fan_table(
     """
     if weekly.empty:
         return pd.DataFrame(columns=FAN_COLUMNS)
-    grid = weekly.pivot(index="run", columns="week", values=column)
+    values, weeks = runs_by_weeks(weekly, column)
     if until_week is not None:
-        grid = grid.loc[:, grid.columns <= max(int(until_week), 1)]
-    values = grid.to_numpy(dtype=float)
+        keep = weeks <= max(int(until_week), 1)
+        values, weeks = values[:, keep], weeks[keep]
     q = (
         np.nanquantile(values, list(FAN_QUANTILES.values()), axis=0)
         if values.size
         else np.empty((len(FAN_QUANTILES), 0))
     )
-    out = pd.DataFrame({"week": grid.columns.to_numpy(dtype=int)})
+    out = pd.DataFrame({"week": weeks.astype(int)})
     out["date"] = week_end_dates(cal, out["week"].to_numpy())
     for i, key in enumerate(FAN_QUANTILES):
         out[key] = q[i]

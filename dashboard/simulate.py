@@ -114,9 +114,10 @@ def forecast(sc: Scenario) -> dict[str, Any]:
     update, done = _bar("Simulating")
 
     def compute() -> dict[str, Any]:
-        tables = page_tables.forecast_tables(
-            run(sc, runs=runs, seed=seed, progress=update, scheduler=scheduler())
-        )
+        # The page draws all three tables: runs (the histogram, risks, the futures),
+        # items (the timeline, criticality, misfits), weekly (burn-up, value, run-rate).
+        res = run(sc, runs=runs, seed=seed, progress=update, scheduler=scheduler(), tables="all")
+        tables = page_tables.forecast_tables(res)
         tables["charts"] = charts.specs(
             charts.forecast_charts(tables, sc.deadline, sc.value.outcome.by)
         )
@@ -137,9 +138,12 @@ def comparison(scenarios: dict[str, Scenario]) -> dict[str, Any]:
     update, done = _bar("Comparing")
 
     def compute() -> dict[str, Any]:
-        tables = page_tables.comparison_tables(
-            compare(scenarios, runs=runs, seed=seed, progress=update, scheduler=scheduler())
+        # All three: runs (the CDF), weekly (the value fans), items (why more people
+        # did not help, :func:`dashboard.page_tables.people_effect`).
+        cmp = compare(
+            scenarios, runs=runs, seed=seed, progress=update, scheduler=scheduler(), tables="all"
         )
+        tables = page_tables.comparison_tables(cmp)
         tables["charts"] = charts.specs(charts.comparison_charts(tables))
         return tables
 

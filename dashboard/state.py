@@ -35,6 +35,7 @@ LOADED_PATH = "loaded_path"  # the library or saved file last loaded, if any
 PICK = "library_pick"  # the picker widget; dropped to show LOADED_PATH again
 TABLE_BASE_PREFIX = "table_base_"  # input tables of the data editors (see table_base)
 TABLE_REV_PREFIX = "table_rev_"  # how often a data editor's input was replaced
+FUTURES_OPEN = "forecast_futures_open"  # the Forecast's futures table is open (drawn only then)
 
 
 @dataclass

@@ -266,3 +266,65 @@ def test_the_layout_page_lists_every_module():
     }
     assert not files - named, f"modules missing from layout.md: {sorted(files - named)}"
     assert not named - files, f"layout.md names files that do not exist: {sorted(named - files)}"
+
+
+#: Packages whose names are imported on first use (PEP 562): ``_OWNERS`` maps each
+#: public name to the module that owns it, and the ``TYPE_CHECKING`` block imports
+#: the same names for type checkers and the API docs.
+LAZY_PACKAGES = ("simulation", "simulation.history")
+
+
+def _type_checking_imports(package: str) -> dict[str, str]:
+    """Name -> owner module of every import under ``if TYPE_CHECKING:`` in ``package``."""
+    path = ROOT / Path(*package.split(".")) / "__init__.py"
+    found: dict[str, str] = {}
+    for node in ast.parse(path.read_text()).body:
+        if _type_checking_block(node):
+            for imp in node.body:
+                if isinstance(imp, ast.ImportFrom):
+                    owner = "." * imp.level and package + "."
+                    for alias in imp.names:
+                        found[alias.asname or alias.name] = owner + (imp.module or "")
+    return found
+
+
+@pytest.mark.parametrize("package", LAZY_PACKAGES)
+def test_the_lazy_api_names_each_owner_once(package):
+    """Every name of ``__all__`` is in ``_OWNERS`` and in the ``TYPE_CHECKING``
+    imports with the same owner, and resolves to the owner's own object. Catches
+    a name added to one list and not the others, or pointed at the wrong module."""
+    import importlib
+
+    module = importlib.import_module(package)
+    owners = module._OWNERS
+    assert sorted(module.__all__) == sorted(owners), "__all__ and _OWNERS differ"
+    assert _type_checking_imports(package) == owners, "TYPE_CHECKING imports and _OWNERS differ"
+    for name, owner in owners.items():
+        assert getattr(module, name) is getattr(importlib.import_module(owner), name), name
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        module.nothing_here  # noqa: B018
+
+
+def test_importing_the_package_loads_no_job_and_no_table_library():
+    """``import simulation`` (what ``python -m simulation`` runs first) loads none of
+    the jobs, pandas or Dask; ``from simulation import run`` loads the engine and
+    still no pandas. Catches the public API importing its names eagerly again."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, simulation\n"
+        "first = set(sys.modules)\n"
+        "from simulation import run\n"
+        "print(' '.join(sorted(first)))\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    first, then = set(out[0].split()), set(out[1].split())
+    jobs = ("simulation.decide", "simulation.portfolio", "simulation.history", "simulation.train")
+    assert not {m for m in first if m.startswith(jobs) or m.startswith("simulation.engine")}
+    assert "simulation.engine.runner" in then
+    heavy = {m for m in then if m.split(".")[0] in ("pandas", "dask", "distributed", "pyarrow")}
+    assert not heavy, f"from simulation import run loaded {sorted(heavy)}"

@@ -206,7 +206,14 @@ def details(t: dict) -> None:
                 }
             )
             st.dataframe(shown, hide_index=True, width="stretch")
-    with st.expander("All simulated futures (table)"):
+    # Drawn only while open: a thousand rows cost the first view of the page more than
+    # every chart together (docs/explanation/big-runs.md, "A fast first answer").
+    futures = st.expander(
+        "All simulated futures (table)", key=state.FUTURES_OPEN, on_change="rerun"
+    )
+    if not futures.open:
+        return
+    with futures:
         runs = t["runs"]
         st.dataframe(
             t["runs_view"],
@@ -221,7 +228,7 @@ def details(t: dict) -> None:
         )
         st.download_button(
             "Download as CSV",
-            frame_csv(runs).encode(),
+            lambda: frame_csv(runs).encode(),  # made when clicked, not on every rerun
             file_name="forecast-runs.csv",
             mime="text/csv",
         )

@@ -5,20 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulation.cli.options import library_file, progress_of, runs_type, seed_type, workers_type
 from simulation.scenario.errors import ScenarioError
-from simulation.train.exercises import (
-    EXERCISE_DIR,
-    Exercise,
-    Solution,
-    format_answer,
-    format_value,
-    list_exercises,
-    load_exercise,
-    solve,
-)
+
+if TYPE_CHECKING:  # the exercises are imported when the command runs, not for every command
+    from simulation.train.exercises import Exercise, Solution
 
 NAME = "exercise"
 
@@ -29,7 +22,9 @@ def register(sub) -> argparse.ArgumentParser:
         "file", nargs="?", type=library_file, help="an exercise file (scenarios/exercises/*.yaml)"
     )
     e.add_argument("--list", action="store_true", help="list the exercises of a folder")
-    e.add_argument("--folder", default=str(EXERCISE_DIR), help="the folder --list reads")
+    e.add_argument(
+        "--folder", help="the folder --list reads (default: the library's exercises folder)"
+    )
     e.add_argument("--runs", type=runs_type, help="default: the base scenario's")
     e.add_argument("--seed", type=seed_type, help="default: the base scenario's")
     e.add_argument("--workers", type=workers_type, default=None)
@@ -65,10 +60,18 @@ def answers_data(ex: Exercise, sol: Solution) -> dict[str, Any]:
 
 
 def command(args) -> int:
+    from simulation.train.exercises import (
+        EXERCISE_DIR,
+        format_answer,
+        format_value,
+        load_exercise,
+        solve,
+    )
+
     if args.list:
         if args.file:
             raise ScenarioError("exercise: give a file or --list, not both")
-        return _list(Path(args.folder))
+        return _list(Path(args.folder) if args.folder else EXERCISE_DIR)
     if not args.file:
         raise ScenarioError("exercise: name an exercise file, or use --list")
     ex = load_exercise(args.file)
@@ -102,6 +105,8 @@ def command(args) -> int:
 
 
 def _list(folder: Path) -> int:
+    from simulation.train.exercises import list_exercises
+
     if not folder.is_dir():
         raise ScenarioError("not a folder", source=str(folder))
     rows = list_exercises(folder)

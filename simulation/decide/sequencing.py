@@ -244,7 +244,7 @@ class _Simulator:
         key = (tuple(order), runs)
         if key not in self.cache:
             sc = Reorder(ids=tuple(order)).apply(self.scenario)
-            r = run(sc, runs=runs, seed=self.seed, workers=self.workers).runs
+            r = run(sc, runs=runs, seed=self.seed, workers=self.workers, tables="runs").runs
             self.cache[key] = {
                 k: r[k].to_numpy(dtype=float) for k in ("npv", "value", "delivery_day")
             }

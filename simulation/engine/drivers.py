@@ -29,11 +29,13 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from simulation.engine.model.job import OVERHEAD
 
-if TYPE_CHECKING:  # annotations only
+if TYPE_CHECKING:  # annotations only; pandas is imported by the statistics (the
+    # recording side runs in every chunk, which needs no pandas without tables)
+    import pandas as pd
+
     from simulation.engine.model.job import Job
     from simulation.engine.plan import Draws, Plan
     from simulation.engine.results import Results
@@ -137,6 +139,8 @@ def drawn_inputs(plan: Plan, draws: Draws) -> dict[str, np.ndarray]:
 # ----------------------------------------------------------------- statistics
 def input_table(res: Results) -> pd.DataFrame:
     """Every uncertain input per run (one row per run, in the runs table's order)."""
+    import pandas as pd
+
     inputs = pd.DataFrame(res.inputs) if res.inputs is not None else pd.DataFrame()
     if res.scenario.scope.creep is not None and CREEP_REQUESTS not in inputs:
         # Counted from the items table (a run that kept only the runs table
@@ -155,6 +159,8 @@ def spearman(x: pd.DataFrame, y: np.ndarray) -> np.ndarray:
     A NaN in ``y`` (a future that never delivered) ranks after every number.
     A constant column gets NaN (no correlation is defined).
     """
+    import pandas as pd
+
     y = np.where(np.isnan(y), np.inf, np.asarray(y, dtype=float))
     ry = pd.Series(y).rank(method="average").to_numpy()
     rx = x.rank(method="average").to_numpy(dtype=float)
@@ -201,6 +207,8 @@ def sensitivity(res: Results) -> pd.DataFrame:
         twice that, a correlation is noise). Ordered by the larger of the two
         magnitudes, largest first.
     """
+    import pandas as pd
+
     cols = ["input", "kind", "id", "name", "delivery_rho", "npv_rho", "se"]
     x = input_table(res)
     n = len(res.runs)
@@ -237,6 +245,8 @@ def criticality(res: Results) -> pd.DataFrame:
         ``id``, ``name``, ``criticality`` (0 to 1; of all runs, undelivered ones
         count as 0), largest first, then in the order items first appear.
     """
+    import pandas as pd
+
     cols = ["id", "name", "criticality"]
     items = res.items
     if res.critical is None or items.empty:

@@ -42,7 +42,6 @@ from simulation.engine.executors import (
 )
 from simulation.engine.results import Results
 from simulation.engine.summary import Comparison, paired_deltas
-from simulation.scenario.changes import SetField
 from simulation.scenario.errors import ScenarioError, SimulationError
 from simulation.scenario.schema import MAX_RUNS_NO_TABLES, MAX_RUNS_WITH_TABLES, Scenario
 
@@ -229,6 +228,8 @@ def with_runs(scenarios: dict[str, Scenario], runs: int) -> dict[str, Scenario]:
     ``runs: auto`` the dashboard fixes the count the baseline settled on
     before comparing (:func:`compare` does the same when it runs the baseline).
     """
+    from simulation.scenario.changes import SetField  # the change types: only a compare needs them
+
     change = SetField(path="simulation.runs", value=runs)
     return {name: change.apply(sc) for name, sc in scenarios.items()}
 

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from simulation.engine.plan import make_calendar
 from simulation.engine.reduce import RunStats
 from simulation.engine.value import planned_run_rate
 
-if TYPE_CHECKING:  # annotations only: results imports this module
+if TYPE_CHECKING:  # annotations only: results imports this module, pandas comes with tables
+    import pandas as pd
+
     from simulation.engine.results import Results
 
 #: Paired-difference metrics: column in the runs table -> key in the JSON.
@@ -167,6 +168,8 @@ class Comparison:
     @property
     def runs(self) -> pd.DataFrame:
         """Long table of every scenario's runs with a ``scenario`` column."""
+        import pandas as pd
+
         return pd.concat(
             [res.runs.assign(scenario=name) for name, res in self.results.items()],
             ignore_index=True,

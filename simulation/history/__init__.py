@@ -20,35 +20,48 @@ Every problem with the file or an option raises :class:`HistoryError` (a
 Dates are read as written: the time of day and any time zone are ignored.
 """
 
-from .backtesting import Backtest, backtest, verdict_words
-from .calibration import calibrate, calibration_table, suggest_mapping
-from .common import (
-    BACKTEST_STEP_DAYS,
-    DEFAULT_BACKTEST_ITEMS,
-    DEFAULT_RUNS,
-    DEFAULT_SEED,
-    DEFAULT_WINDOW_DAYS,
-    DISAGREE_DAYS,
-    MAX_COLUMNS,
-    MAX_FILE_BYTES,
-    MAX_FORECAST_DAYS,
-    MAX_ITEMS,
-    MAX_ROWS,
-    MAX_WINDOW_DAYS,
-    PERCENTILES,
-    HistoryError,
-    nearest_rank,
-)
-from .forecast import (
-    HowManyForecast,
-    Throughput,
-    WhenForecast,
-    forecast_how_many,
-    forecast_when,
-    second_opinion,
-    throughput_window,
-)
-from .reading import FORMATS, NOT_STARTED_STATUSES, Columns, History, read_history
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+#: Each public name and the module that owns it: imported on first use (PEP 562),
+#: so the command line can name the formats without loading pandas.
+_OWNERS = {
+    "BACKTEST_STEP_DAYS": "simulation.history.common",
+    "Backtest": "simulation.history.backtesting",
+    "Columns": "simulation.history.reading",
+    "DEFAULT_BACKTEST_ITEMS": "simulation.history.common",
+    "DEFAULT_RUNS": "simulation.history.common",
+    "DEFAULT_SEED": "simulation.history.common",
+    "DEFAULT_WINDOW_DAYS": "simulation.history.common",
+    "DISAGREE_DAYS": "simulation.history.common",
+    "FORMATS": "simulation.history.common",
+    "History": "simulation.history.reading",
+    "HistoryError": "simulation.history.common",
+    "HowManyForecast": "simulation.history.forecast",
+    "MAX_COLUMNS": "simulation.history.common",
+    "MAX_FILE_BYTES": "simulation.history.common",
+    "MAX_FORECAST_DAYS": "simulation.history.common",
+    "MAX_ITEMS": "simulation.history.common",
+    "MAX_ROWS": "simulation.history.common",
+    "MAX_WINDOW_DAYS": "simulation.history.common",
+    "NOT_STARTED_STATUSES": "simulation.history.common",
+    "PERCENTILES": "simulation.history.common",
+    "Throughput": "simulation.history.forecast",
+    "WhenForecast": "simulation.history.forecast",
+    "backtest": "simulation.history.backtesting",
+    "calibrate": "simulation.history.calibration",
+    "calibration_table": "simulation.history.calibration",
+    "forecast_how_many": "simulation.history.forecast",
+    "forecast_when": "simulation.history.forecast",
+    "nearest_rank": "simulation.history.common",
+    "read_history": "simulation.history.reading",
+    "second_opinion": "simulation.history.forecast",
+    "suggest_mapping": "simulation.history.calibration",
+    "throughput_window": "simulation.history.forecast",
+    "verdict_words": "simulation.history.backtesting",
+}
 
 __all__ = [
     "BACKTEST_STEP_DAYS",
@@ -85,3 +98,50 @@ __all__ = [
     "throughput_window",
     "verdict_words",
 ]
+
+if TYPE_CHECKING:  # what type checkers and the API docs read
+    from .backtesting import Backtest, backtest, verdict_words
+    from .calibration import calibrate, calibration_table, suggest_mapping
+    from .common import (
+        BACKTEST_STEP_DAYS,
+        DEFAULT_BACKTEST_ITEMS,
+        DEFAULT_RUNS,
+        DEFAULT_SEED,
+        DEFAULT_WINDOW_DAYS,
+        DISAGREE_DAYS,
+        FORMATS,
+        MAX_COLUMNS,
+        MAX_FILE_BYTES,
+        MAX_FORECAST_DAYS,
+        MAX_ITEMS,
+        MAX_ROWS,
+        MAX_WINDOW_DAYS,
+        NOT_STARTED_STATUSES,
+        PERCENTILES,
+        HistoryError,
+        nearest_rank,
+    )
+    from .forecast import (
+        HowManyForecast,
+        Throughput,
+        WhenForecast,
+        forecast_how_many,
+        forecast_when,
+        second_opinion,
+        throughput_window,
+    )
+    from .reading import Columns, History, read_history
+
+
+def __getattr__(name: str) -> Any:
+    """``simulation.history.NAME``: imported from its owner on first use, then kept here."""
+    owner = _OWNERS.get(name)
+    if owner is None:
+        raise AttributeError(f"module 'simulation.history' has no attribute {name!r}")
+    value = getattr(importlib.import_module(owner), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -45,6 +45,11 @@ BACKTEST_STEP_DAYS = 7
 PERCENTILES = (50, 85, 95)
 #: Model and throughput dates "disagree" beyond this many calendar days.
 DISAGREE_DAYS = 14
+#: The date formats of an export named by their pattern (``--date-format``).
+FORMATS = ("ISO", "d.M.yyyy", "M/d/yyyy", "d/M/yyyy", "dd/MMM/yy", "d MMM yyyy")
+#: Statuses of an item not done that mean it has not started (case does not matter):
+#: an item in one of them is not work in progress, whatever its start column says.
+NOT_STARTED_STATUSES = ("To Do", "Todo", "Open", "Backlog", "New", "Submitted")
 #: Largest number of draws held at once by a forecast (runs x days): ~32 MB of int64.
 _BLOCK_CELLS = 4_000_000
 

@@ -21,9 +21,11 @@ from .common import (
     DEFAULT_RUNS,
     DEFAULT_SEED,
     DEFAULT_WINDOW_DAYS,
+    FORMATS,
     MAX_COLUMNS,
     MAX_FILE_BYTES,
     MAX_ROWS,
+    NOT_STARTED_STATUSES,
     PERCENTILES,
     HistoryError,
     Layout,
@@ -103,7 +105,6 @@ _FORMAT_NAMES = {
     "dd mmm yyyy hh:mm": "d MMM yyyy",
     "d mmm yyyy hh:mm": "d MMM yyyy",
 }
-FORMATS = ("ISO", "d.M.yyyy", "M/d/yyyy", "d/M/yyyy", "dd/MMM/yy", "d MMM yyyy")
 #: Java-style pattern letters (as trackers document their formats) to ``strftime``.
 _JAVA_TOKENS = {
     "yyyy": "%Y",
@@ -135,9 +136,6 @@ _STATUS_NAMES = ("status", "state")
 #: Start columns that are really the date an item was written down: from them the
 #: time to done is lead time (waiting in the backlog included), not cycle time.
 _CREATED_NAMES = ("created", "createddate", "createdat", "creationdate")
-#: Statuses of an item not done that mean it has not started (case does not matter):
-#: an item in one of them is not work in progress, whatever its start column says.
-NOT_STARTED_STATUSES = ("To Do", "Todo", "Open", "Backlog", "New", "Submitted")
 _DONE_WORDS = (
     "closeddate",
     "resolved",

@@ -16,9 +16,10 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a table is written
+    import pandas as pd
 
 #: The first characters a spreadsheet reads as the start of a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -41,6 +42,8 @@ def safe_cell(value: Any) -> Any:
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` with every text cell and column name made safe
     (:func:`safe_cell`); numeric columns are untouched."""
+    import pandas as pd
+
     out = frame.rename(columns=lambda c: safe_cell(c) if isinstance(c, str) else c)
     for col in out.columns:
         if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import sys
 import typing
 
 import numpy as np
-import pandas as pd
 
 from simulation.scenario.schema import Approach
 
@@ -46,12 +47,26 @@ def approach_label(approach: str) -> str:
     return f"{name}: {meaning}"
 
 
+#: Text ``as_date`` reads without pandas: an ISO date.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _is_nat(x: object) -> bool:
+    """``x`` is pandas' NaT (checked without importing pandas: no NaT exists before)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and x is pd.NaT
+
+
 def is_missing(x: object) -> bool:
     """True for None, NaN, NaT and infinities."""
-    if x is None or x is pd.NaT:
+    if x is None or _is_nat(x):
         return True
     if isinstance(x, (float, np.floating)):
         return not math.isfinite(float(x))
+    if isinstance(x, (str, int, dt.date)):  # never missing; no pandas needed to say so
+        return False
+    import pandas as pd  # numpy NaT, pandas' NA and the like
+
     try:
         return bool(pd.isna(x))
     except (TypeError, ValueError):
@@ -66,6 +81,13 @@ def as_date(x: object) -> dt.date | None:
         return x.date()
     if isinstance(x, dt.date):
         return x
+    if isinstance(x, str) and _ISO_DATE.fullmatch(x):
+        try:
+            return dt.date.fromisoformat(x)
+        except ValueError:
+            return None
+    import pandas as pd  # any other form of a date pandas reads
+
     try:
         return pd.Timestamp(x).date()
     except (TypeError, ValueError):

@@ -815,7 +815,10 @@ def forecast_report(sc, runs=None, seed=None, workers=None, progress=None) -> st
     """Simulate ``sc`` (its own runs and seed unless given) and report on it."""
     from simulation.engine.runner import run
 
-    return report_html(run(sc, runs=runs, seed=seed, workers=workers, progress=progress))
+    # The report draws all three tables: runs (delivery weeks), weekly (the value fan),
+    # items (criticality).
+    res = run(sc, runs=runs, seed=seed, workers=workers, progress=progress, tables="all")
+    return report_html(res)
 
 
 def status_report(status, runs=None, seed=None) -> str:
@@ -847,7 +850,8 @@ def comparison_report(
     """Run the first scenario and the variants under the same seeds and report on all."""
     from simulation.engine.runner import compare
 
-    cmp = compare(scenarios, runs=runs, seed=seed, workers=workers, progress=progress)
+    # The base is drawn as in forecast_report (all three tables); the variants as numbers.
+    cmp = compare(scenarios, runs=runs, seed=seed, workers=workers, progress=progress, tables="all")
     return report_html(cmp.results[cmp.baseline], comparison=cmp, notes=notes)
 
 

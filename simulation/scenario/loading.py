@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from simulation.scenario.changes.variants import load_variant_data
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.schema import Scenario, parse_scenario
 from simulation.scenario.yamlio import parse_yaml_text, read_yaml_file
@@ -41,6 +40,9 @@ def scenario_from_data(
                 "scenario library or its own folder",
                 source=source,
             )
+        # The change types load with the first variant: a plain file needs none.
+        from simulation.scenario.changes.variants import load_variant_data
+
         return load_variant_data(data, source=source, base_dir=base_dir)
     return parse_scenario(data, source)
 

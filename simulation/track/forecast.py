@@ -171,7 +171,7 @@ def track(status: Status, runs: int | str | None = None, seed: int | None = None
     sc = plan_today(status, fit)
     as_of = as_of_clock(status, sc)
     res = run(with_as_of(sc, as_of), runs=runs, seed=seed)
-    plan_res = run(plan, runs=runs, seed=seed)
+    plan_res = run(plan, runs=runs, seed=seed, tables="runs")  # its summary only
     out = Reforecast(
         **{f.name: getattr(res, f.name) for f in fields(Results)},
         as_of=status.as_of,

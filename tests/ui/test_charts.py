@@ -259,6 +259,38 @@ def test_fan_quantiles_are_ordered_and_match_numpy(results):
     assert fan["date"].is_monotonic_increasing
 
 
+def test_runs_by_weeks_equals_the_pivot_of_any_weekly_table(results, monkeypatch):
+    """The engine's weekly table is reshaped, not pivoted; the grid is the pivot's,
+    bit for bit. A table in another order, or with a week missing for one run,
+    goes through the pivot (a missing week is NaN). Catches a reshape of a table
+    that is not the engine's grid (rows out of order would be silently mixed up)."""
+    weekly = results.weekly
+
+    def pivot(table):
+        grid = table.pivot(index="run", columns="week", values="cum_value")
+        return grid.to_numpy(dtype=float), grid.columns.to_numpy()
+
+    for table in (
+        weekly,
+        weekly.sample(frac=1.0, random_state=1),  # shuffled rows
+        weekly.drop(index=weekly.index[5]),  # run 0 misses a week
+        weekly.iloc[::-1],  # runs and weeks descending
+    ):
+        values, weeks = page_tables.runs_by_weeks(table, "cum_value")
+        expected, expected_weeks = pivot(table)
+        np.testing.assert_array_equal(values, expected)
+        np.testing.assert_array_equal(weeks, expected_weeks)
+    assert np.isnan(
+        page_tables.runs_by_weeks(weekly.drop(index=weekly.index[5]), "cum_value")[0][0, 5]
+    )
+
+    def no_pivot(*_a, **_k):
+        raise AssertionError("the engine's weekly table was pivoted")
+
+    monkeypatch.setattr(pd.DataFrame, "pivot", no_pivot)
+    page_tables.runs_by_weeks(weekly, "cum_value")  # reshaped as it is
+
+
 def test_histogram_shares_sum_to_delivered_share(results):
     hist = page_tables.delivery_histogram(results.runs)
     delivered = results.runs["delivered"].mean()
@@ -609,14 +641,22 @@ def test_runs_display_is_readable_and_the_raw_table_is_kept(results):
 
 
 def test_forecast_page_shows_the_readable_runs_table():
-    """Through the app: the futures table has readable headers; the CSV is the raw one."""
+    """Through the app: the futures table is drawn only once its expander is open
+    (the first view of the page sends no thousand rows), and then has readable
+    headers; the CSV is the raw one."""
     from streamlit.testing.v1 import AppTest
 
+    from dashboard.state import FUTURES_OPEN
     from tests.helpers import ROOT
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.number_input(key=f"sc_runs_{at.session_state['editor_version']}").set_value(100).run()
     at.switch_page("dashboard/pages/forecast.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [d for d in at.dataframe if "Future" in d.value.columns], "drawn while closed"
+    assert "All simulated futures (table)" in [e.label for e in at.expander]
+    at.session_state[FUTURES_OPEN] = True  # the reader opens it
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     table = next(d.value for d in at.dataframe if "Future" in d.value.columns)
     assert not [c for c in table.columns if "_" in c], list(table.columns)
