@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import prose, simulate, state, track_view
+from dashboard import charts, prose, simulate, state, track_view
 from simulation.history import read_history
 from simulation.present.charts import trail_spec, trail_value_spec
 from simulation.scenario.errors import ScenarioError
@@ -154,8 +154,8 @@ def results(res, plan_key: str, status) -> None:
         st.markdown(sentence)
     rows = trail_table(entries)
     lines = track_view.trail_lines(res.plan_summary, status.plan.deadline)
-    st.vega_lite_chart(spec=trail_spec(rows, lines), width="stretch")
-    st.vega_lite_chart(spec=trail_value_spec(rows), width="stretch")
+    st.vega_lite_chart(spec=charts.fit_width(trail_spec(rows, lines)), width="stretch")
+    st.vega_lite_chart(spec=charts.fit_width(trail_value_spec(rows)), width="stretch")
 
 
 st.title("Track")

@@ -22,11 +22,14 @@ NEUTRAL = "#555555"
 #: Bars that push a lens the bad way (later, less value) and the good way.
 WORSE = "#c0392b"
 BETTER = "#7f8c8d"
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+#: Vega-Lite 6: the version Streamlit draws with and vl-convert renders the report with.
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 FONT = "Helvetica, Arial, sans-serif"
 WIDTH = 360
 #: Plot width of a tornado: two side by side, with their labels, fit a page.
 TORNADO_WIDTH = 200
+#: Height of one bar of a tornado.
+TORNADO_ROW_PX = 22
 #: Vega-Lite time format: ``4 May 2027``.
 DATE_FORMAT = "%-d %b %Y"
 
@@ -122,7 +125,8 @@ def tornado_spec(sens: pd.DataFrame, lens: str, top: int = 10) -> dict[str, Any]
     order = rows["input"].tolist()
     spec = _base(title, width=TORNADO_WIDTH)
     spec["data"] = {"values": _records(rows)}
-    spec["height"] = {"step": 22}
+    # A height per bar, as a number: a "step" height cannot be fitted to a page.
+    spec["height"] = TORNADO_ROW_PX * max(len(rows), 1)
     x = {
         "field": "rho",
         "type": "quantitative",
@@ -338,10 +342,14 @@ def trail_value_spec(rows: pd.DataFrame) -> dict[str, Any]:
     """
     spec = _base("How the value forecast moved", width=2 * WIDTH)
     spec["height"] = 180
-    spec["data"] = {"values": _records(rows)}
+    # The data sits in each layer, not at the top: Streamlit moves top-level values out
+    # of the spec and adds them after the first draw, which Vega warns about as an
+    # empty ("infinite") extent of every field.
+    data = {"values": _records(rows)}
     x = {"field": "as_of", "type": "temporal", "title": "As of", "axis": {"format": DATE_FORMAT}}
     spec["layer"] = [
         {
+            "data": data,
             "mark": {"type": "line", "color": PRODUCT, "point": True},
             "encoding": {
                 "x": x,
@@ -353,6 +361,7 @@ def trail_value_spec(rows: pd.DataFrame) -> dict[str, Any]:
             },
         },
         {
+            "data": data,
             "mark": {"type": "line", "color": NEUTRAL, "strokeDash": [4, 2], "point": True},
             "encoding": {
                 "x": x,
