@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 
 # The palette has one owner, shared with the report's charts (simulation.present.charts).
-from simulation.present.charts import DEADLINE, NEUTRAL, PRODUCT, PROJECT, tornado_spec
+from simulation.present.charts import (
+    DEADLINE,
+    NEUTRAL,
+    PRODUCT,
+    PROJECT,
+    date_ticks,
+    tornado_spec,
+)
 
 SOURCE_COLOURS = {
     "planned": "#4c78a8",
@@ -44,17 +51,6 @@ DELTA_ROW_PX = 40
 LEGEND_ROW_PX = 18
 #: Space on the right of every chart, so a date label near the end is not cut off.
 PADDING = {"left": 5, "top": 5, "right": 18, "bottom": 5}
-#: Date ticks tried from fine to coarse: (interval, step, label format, days per step).
-#: Month steps divide 12, so every year that has a tick has one in January.
-TICK_STEPS = (
-    ("week", 1, "%-d %b", 7),
-    ("week", 2, "%-d %b", 14),
-    ("month", 1, "%b", 30.4),
-    ("month", 2, "%b", 61),
-    ("month", 3, "%b", 91.3),
-    ("month", 6, "%b", 182.6),
-    ("year", 1, "%Y", 365.25),
-)
 
 
 Span = tuple[pd.Timestamp, pd.Timestamp]
@@ -82,15 +78,12 @@ def _date_axis(title: str | None = None, span: Span | None = None, max_ticks: in
     """
     if span is None:
         return alt.Axis(title=title, format=AXIS_DATE_FORMAT, labelOverlap=True)
-    days = max((span[1] - span[0]).days, 1)
-    interval, step, fmt, _days = next(
-        (s for s in TICK_STEPS if days / s[3] <= max_ticks), TICK_STEPS[-1]
-    )
+    interval, step, fmt, days = date_ticks(span[0], span[1], max_ticks)
     if interval == "year":
         label = f"timeFormat(datum.value, '{fmt}')"
     else:
         new_year = "month(datum.value) == 0" + (
-            f" && date(datum.value) <= {7 * step}" if interval == "week" else ""
+            f" && date(datum.value) <= {days:g}" if interval in ("day", "week") else ""
         )
         label = (
             f"timeFormat(datum.value, '{fmt}') + (datum.index == 0 || ({new_year})"
