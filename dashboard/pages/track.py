@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, prose, simulate, state, track_view
+from dashboard import charts, editor, prose, simulate, state, track_view
 from simulation.history import read_history
 from simulation.present.charts import trail_spec, trail_value_spec
 from simulation.scenario.errors import ScenarioError
@@ -90,7 +90,10 @@ def grids():
         key="track_grid_editor",
         hide_index=True,
         disabled=["id", "name"],
+        placeholder=editor.BLANK,
         column_config={
+            "id": col.TextColumn("Id"),
+            "name": col.TextColumn("Name"),
             "state": col.SelectboxColumn("State", options=list(track_view.STATES), required=True),
             "started": col.DateColumn("Started"),
             "done": col.DateColumn("Done"),
@@ -104,6 +107,7 @@ def grids():
         st.session_state["track_adoption"],
         key="track_adoption_editor",
         num_rows="dynamic",
+        placeholder=editor.BLANK,
         column_config={
             "week_of": col.DateColumn("Week of", required=True),
             "share": col.NumberColumn("Share of users", min_value=0.0, max_value=1.0),
@@ -114,6 +118,7 @@ def grids():
         st.session_state["track_outcome"],
         key="track_outcome_editor",
         num_rows="dynamic",
+        placeholder=editor.BLANK,
         column_config={
             "date": col.DateColumn("Date", required=True),
             "value": col.NumberColumn("Progress to target", min_value=0.0, max_value=1.0),

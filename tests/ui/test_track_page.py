@@ -90,3 +90,18 @@ def test_a_bad_grid_is_a_message_naming_the_field(page):
     assert any(
         "items.approvals.done: 2027-03-30 is after the as-of date" in e.value for e in page.error
     )
+
+
+def test_the_progress_grid_reads_blank_where_nothing_happened(page):
+    """The progress grid of the bundled week 10: an item not started has no dates and
+    no person-days; those cells are blank (not Streamlit's grey "None"), and the
+    columns are headed in words ("Id", "Name", not the field names).
+    """
+    reforecast(page, "2027-03-12")
+    grid = page.data_editor[0]
+    assert grid.value["started"].isna().any(), "an item not started yet"
+    assert grid.proto.HasField("placeholder") and grid.proto.placeholder == ""
+    labels = [c.get("label") for c in json.loads(grid.proto.columns).values() if "label" in c]
+    assert labels[:2] == ["Id", "Name"], labels
+    for other in page.data_editor[1:3]:
+        assert other.proto.placeholder == "", "the adoption and outcome grids too"
