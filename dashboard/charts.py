@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 
 # The palette has one owner, shared with the report's charts (simulation.present.charts).
-from simulation.present.charts import DEADLINE, NEUTRAL, PRODUCT, PROJECT, tornado_spec
+from simulation.present.charts import (
+    DEADLINE,
+    NEUTRAL,
+    PRODUCT,
+    PROJECT,
+    date_ticks,
+    tornado_spec,
+)
 
 SOURCE_COLOURS = {
     "planned": "#4c78a8",
@@ -37,21 +44,13 @@ MONEY_LABEL = "abs(datum.value) < 1 ? format(datum.value, '.2~f') : replace(datu
 LABEL_TOP_PX = 7
 LABEL_ROW_PX = 14
 LABEL_PLOT_PX = 180
+#: Height of one item's row on the timeline, and of one variant's on a difference chart.
+TIMELINE_ROW_PX = 22
+DELTA_ROW_PX = 40
 #: Height of one row of a one-column legend.
 LEGEND_ROW_PX = 18
 #: Space on the right of every chart, so a date label near the end is not cut off.
 PADDING = {"left": 5, "top": 5, "right": 18, "bottom": 5}
-#: Date ticks tried from fine to coarse: (interval, step, label format, days per step).
-#: Month steps divide 12, so every year that has a tick has one in January.
-TICK_STEPS = (
-    ("week", 1, "%-d %b", 7),
-    ("week", 2, "%-d %b", 14),
-    ("month", 1, "%b", 30.4),
-    ("month", 2, "%b", 61),
-    ("month", 3, "%b", 91.3),
-    ("month", 6, "%b", 182.6),
-    ("year", 1, "%Y", 365.25),
-)
 
 
 Span = tuple[pd.Timestamp, pd.Timestamp]
@@ -79,15 +78,12 @@ def _date_axis(title: str | None = None, span: Span | None = None, max_ticks: in
     """
     if span is None:
         return alt.Axis(title=title, format=AXIS_DATE_FORMAT, labelOverlap=True)
-    days = max((span[1] - span[0]).days, 1)
-    interval, step, fmt, _days = next(
-        (s for s in TICK_STEPS if days / s[3] <= max_ticks), TICK_STEPS[-1]
-    )
+    interval, step, fmt, days = date_ticks(span[0], span[1], max_ticks)
     if interval == "year":
         label = f"timeFormat(datum.value, '{fmt}')"
     else:
         new_year = "month(datum.value) == 0" + (
-            f" && date(datum.value) <= {7 * step}" if interval == "week" else ""
+            f" && date(datum.value) <= {days:g}" if interval in ("day", "week") else ""
         )
         label = (
             f"timeFormat(datum.value, '{fmt}') + (datum.index == 0 || ({new_year})"
@@ -279,6 +275,10 @@ def delivery_chart(histogram: pd.DataFrame, markers: pd.DataFrame | None = None)
     return _finish(layers)
 
 
+#: The fan's bands, outer first: lower and upper percentile columns, and the opacity.
+FAN_BANDS = (("p05", "p95", 0.15), ("p25", "p75", 0.3))
+
+
 def _fan(
     data: pd.DataFrame,
     colour: str,
@@ -303,14 +303,20 @@ def _fan(
     )
     axis = _money_axis() if money else alt.Axis()
     y_scale = alt.Scale(domainMax=y_max) if y_max else alt.Undefined
+    # Each band carries its own opacity (drawn as it is, no scale): an opacity scale on
+    # the series would merge into the colour legend, which Vega-Lite warns about.
     bands = pd.concat(
         [
             pd.DataFrame(
-                {"date": data["date"], "lo": data["p05"], "hi": data["p95"], "series": labels[0]}
-            ),
-            pd.DataFrame(
-                {"date": data["date"], "lo": data["p25"], "hi": data["p75"], "series": labels[1]}
-            ),
+                {
+                    "date": data["date"],
+                    "lo": data[lo],
+                    "hi": data[hi],
+                    "series": label,
+                    "opacity": opacity,
+                }
+            )
+            for (lo, hi, opacity), label in zip(FAN_BANDS, labels[:2], strict=True)
         ],
         ignore_index=True,
     )
@@ -322,9 +328,7 @@ def _fan(
             y=alt.Y("lo:Q", title=y_title, axis=axis, scale=y_scale),
             y2=alt.Y2("hi:Q"),
             color=color,
-            opacity=alt.Opacity(
-                "series:N", scale=alt.Scale(domain=labels[:2], range=[0.15, 0.3]), legend=None
-            ),
+            opacity=alt.Opacity("opacity:Q", scale=None, legend=None),
         )
     )
     fmt = ",.0f"
@@ -387,7 +391,9 @@ def burnup_chart(fan: pd.DataFrame, deadline: pd.Timestamp | None = None) -> alt
     return _finish(layers)
 
 
-def _layered(layers: list, independent: tuple[str, ...] = (), height=HEIGHT) -> alt.LayerChart:
+def _layered(
+    layers: list, independent: tuple[str, ...] = (), height=HEIGHT, autosize=alt.Undefined
+) -> alt.LayerChart:
     """The layers as one chart, full width, with its properties set in one step.
 
     Altair deep-copies the whole chart on every ``.properties()`` and
@@ -400,7 +406,12 @@ def _layered(layers: list, independent: tuple[str, ...] = (), height=HEIGHT) -> 
         else alt.Undefined
     )
     return alt.LayerChart(
-        layer=layers, resolve=resolve, height=height, width="container", padding=PADDING
+        layer=layers,
+        resolve=resolve,
+        height=height,
+        width="container",
+        padding=PADDING,
+        autosize=autosize,
     )
 
 
@@ -513,7 +524,7 @@ def timeline_chart(timeline: pd.DataFrame, markers: pd.DataFrame | None = None) 
                 ],
             )
         )
-    return _layered(layers, ("color",), alt.Step(22))
+    return _layered(layers, ("color",), per_row(len(timeline), TIMELINE_ROW_PX), FIT_WIDTH)
 
 
 # ------------------------------------------------------------------ what-if
@@ -635,8 +646,10 @@ def delta_chart(deltas: pd.DataFrame, x_format: str = ",.1~f") -> alt.LayerChart
             alt.Tooltip("ci_high:Q", title="90% to", format=x_format),
         ],
     )
-    # A discrete y axis is sized per row (Streamlit ignores a fixed height then).
-    return _layered([zero, bar, dot], height=alt.Step(40))
+    # One row per variant, however many there are; the page fits the width only.
+    return _layered(
+        [zero, bar, dot], height=per_row(len(variants), DELTA_ROW_PX), autosize=FIT_WIDTH
+    )
 
 
 # -------------------------------------------------------------- page bundles
@@ -679,16 +692,40 @@ def driver_specs(t: dict) -> dict[str, dict]:
     """
     sens = t["sensitivity"]
     return {
-        "tornado_date": tornado_spec(sens, "delivery"),
-        "tornado_value": tornado_spec(sens, "npv"),
+        "tornado_date": fit_width(tornado_spec(sens, "delivery")),
+        "tornado_value": fit_width(tornado_spec(sens, "npv")),
     }
+
+
+#: Page sizing that fits a chart to its column's width and keeps the height it gives.
+FIT_WIDTH = {"type": "fit-x", "contains": "padding"}
+
+
+def per_row(rows: int, px: int) -> int:
+    """The height of a chart with one row per category: ``px`` a row, at least one row.
+
+    A number, not a Vega-Lite ``step``: a step height cannot be fitted, and Vega-Lite
+    warns that it drops "fit-y" whatever the autosize; the chart fits its width only
+    (:data:`FIT_WIDTH`).
+    """
+    return px * max(rows, 1)
+
+
+def fit_width(spec: dict) -> dict:
+    """``spec`` sized for the page: as wide as its column, as tall as the spec says.
+
+    Streamlit fits a chart without its own sizing into its height, legend, title and
+    axes included; a chart made for the report (:mod:`simulation.present.charts`)
+    gives its plot's height, which that fit shrinks to a strip with a tick or two.
+    """
+    return {**spec, "autosize": FIT_WIDTH}
 
 
 def spec(chart: alt.TopLevelMixin) -> dict:
     """A chart's Vega-Lite spec for the page, without Altair's ``$schema``.
 
-    The page draws with the Vega-Lite that Streamlit ships (v6); Altair writes v5's
-    schema, and the browser would warn that the versions differ.
+    The page draws with the Vega-Lite that Streamlit ships, which may be a minor
+    version behind Altair's; a spec that names a newer one makes the browser warn.
     """
     # The builders are validated by the tests; skipping it here saves a third of the time.
     out = chart.to_dict(validate=False)

@@ -46,6 +46,9 @@ DIST_KINDS = [
 ]
 assert sorted(DIST_KINDS) == sorted(literal_values(DistKind)), "the schema's distributions"
 RISK_KINDS = list(choices(Impact, "kind"))
+#: What a grid shows in an empty cell, such as a number the row's distribution does not
+#: use (``placeholder`` of ``st.data_editor``; Streamlit writes "None" without it).
+BLANK = ""
 #: The risk kinds in words, for the grid (the file keeps the schema's names).
 RISK_KIND_LABELS = {
     "blocker": "Blocker: work stops",

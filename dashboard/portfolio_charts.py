@@ -50,7 +50,12 @@ def stacked_value_chart(weekly: pd.DataFrame) -> alt.Chart:
     """
     order = list(dict.fromkeys(weekly["initiative"].astype(str)))
     return (
-        alt.Chart(weekly.assign(initiative=weekly["initiative"].astype(str)))
+        alt.Chart(
+            weekly.assign(
+                initiative=weekly["initiative"].astype(str),
+                priority=weekly["initiative"].astype(str).map(order.index),
+            )
+        )
         .mark_area()
         .encode(
             x=alt.X("date:T", title=None),
@@ -58,7 +63,8 @@ def stacked_value_chart(weekly: pd.DataFrame) -> alt.Chart:
                 format=MONEY_FORMAT
             ),
             color=alt.Color("initiative:N", sort=order, title="Initiative"),
-            order=alt.Order("initiative:N"),
+            # Stacked in priority order, the first initiative at the bottom.
+            order=alt.Order("priority:Q"),
             tooltip=[
                 alt.Tooltip("initiative:N", title="Initiative"),
                 alt.Tooltip("date:T", title="Week ending", format=DATE_FORMAT),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .charts import NEUTRAL, PADDING, PRODUCT, PROJECT
+from .charts import FIT_WIDTH, NEUTRAL, PADDING, PRODUCT, PROJECT, per_row
 
 #: Axis formats by metric kind (see ``simulation.train.exercises.METRICS``).
 AXIS_FORMATS = {"probability": ".0%", "money": "~s", "day": ",.0f", "ratio": ".2f", "count": ",.0f"}
@@ -70,9 +70,11 @@ def estimate_chart(
                 scale=alt.Scale(domain=["Truth", "Base"], range=[TRUTH, NEUTRAL]),
                 legend=alt.Legend(orient="top"),
             ),
+            # The same legend as the colour's: one legend, each marker's colour and dash.
             strokeDash=alt.StrokeDash(
                 "label:N",
-                legend=None,
+                title=None,
+                legend=alt.Legend(orient="top"),
                 scale=alt.Scale(domain=["Truth", "Base"], range=[[1, 0], [4, 4]]),
             ),
             tooltip=[
@@ -83,7 +85,7 @@ def estimate_chart(
     )
     return (
         alt.layer(bar, dot, rule)
-        .properties(height=alt.Step(ROW_PX), padding=PADDING)
+        .properties(height=per_row(len(order), ROW_PX), padding=PADDING, autosize=FIT_WIDTH)
         .configure_view(stroke=None)
     )
 
@@ -111,7 +113,7 @@ def direction_chart(counts: pd.DataFrame, truth: str, title: str) -> alt.Chart:
                 alt.Tooltip("count:Q", title="People"),
             ],
         )
-        .properties(height=alt.Step(ROW_PX), padding=PADDING)
+        .properties(height=per_row(len(order), ROW_PX), padding=PADDING, autosize=FIT_WIDTH)
         .configure_view(stroke=None)
     )
 

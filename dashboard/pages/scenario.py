@@ -455,16 +455,17 @@ def backlog(sc) -> Any:
         hide_index=True,
         width="stretch",
         height=table_height(len(base)),
+        placeholder=editor.BLANK,
         column_config={
             # Not required, no validate, no min_value below: the grid would silently
             # drop such a row or the minus sign; the page names the cell instead.
             "id": cfg.TextColumn(
                 "Id",
                 max_chars=64,
-                width=80,
+                width=95,
                 help="Short unique id: letters, digits, '-', '_' or '.'",
             ),
-            "name": cfg.TextColumn("Name", width=140),
+            "name": cfg.TextColumn("Name", width=135),
             "dist": cfg.SelectboxColumn(
                 "Effort",
                 options=editor.DIST_KINDS,
@@ -473,23 +474,23 @@ def backlog(sc) -> Any:
                 width=85,
                 help="How uncertain the effort is (see the note above)",
             ),
-            "low": cfg.NumberColumn("Low", format="%.1f", width=50, help="Person-days"),
+            "low": cfg.NumberColumn("Low", format="%.1f", width=55, help="Person-days"),
             "mode": cfg.NumberColumn(
                 "Likely",
                 format="%.1f",
-                width=55,
+                width=66,
                 help="Most likely person-days (the median for lognormal)",
             ),
             "high": cfg.NumberColumn(
                 "High",
                 format="%.1f",
-                width=50,
+                width=58,
                 help="Person-days (the 90th percentile for lognormal)",
             ),
             "value_per_week": cfg.NumberColumn(
                 "Value / week",
                 format="localized",
-                width=90,
+                width=110,
                 help="Money per week once live and adopted",
             ),
             "depends_on": cfg.MultiselectColumn(
@@ -502,7 +503,7 @@ def backlog(sc) -> Any:
             "must_have": cfg.CheckboxColumn(
                 MUST_HAVE_LABEL,
                 default=True,
-                width=110,
+                width=170,
                 help="Counts towards the outcome target. "
                 "A new row starts ticked, as an item "
                 "without must_have in a file is one.",
@@ -744,11 +745,12 @@ def risks(sc) -> Any:
         hide_index=True,
         width="stretch",
         height=table_height(len(base)),
+        placeholder=editor.BLANK,
         column_config={
             "id": cfg.TextColumn("Id", max_chars=64, width=95),
             "name": cfg.TextColumn("Name", width=120),
             "probability": cfg.NumberColumn(
-                "Chance", format="%.2f", step=0.05, width=70, help="0 to 1: how likely it strikes"
+                "Chance", format="%.2f", step=0.05, width=80, help="0 to 1: how likely it strikes"
             ),
             "kind": cfg.SelectboxColumn(
                 "Kind",
@@ -756,13 +758,13 @@ def risks(sc) -> Any:
                 format_func=editor.RISK_KIND_LABELS.get,
                 default="blocker",
                 required=True,
-                width=120,
+                width=150,
             ),
             "window_from": cfg.NumberColumn(
-                "From day", format="%g", width=70, help="First working day the risk can strike"
+                "From", format="%g", width=65, help="First working day the risk can strike"
             ),
             "window_to": cfg.NumberColumn(
-                "To day", format="%g", width=62, help="Last working day the risk can strike"
+                "To", format="%g", width=55, help="Last working day the risk can strike"
             ),
             "dist": cfg.SelectboxColumn(
                 "Impact",
@@ -772,14 +774,14 @@ def risks(sc) -> Any:
                 help="Days stopped (blocker) or away (people away), or person-days "
                 "added (extra work)",
             ),
-            "low": cfg.NumberColumn("Low", format="%.1f", width=58),
+            "low": cfg.NumberColumn("Low", format="%.1f", width=55),
             "mode": cfg.NumberColumn("Likely", format="%.1f", width=66),
-            "high": cfg.NumberColumn("High", format="%.1f", width=60),
+            "high": cfg.NumberColumn("High", format="%.1f", width=58),
             "items": cfg.MultiselectColumn(
                 "Items", options=ids, width=100, help="Extra work only: the items that grow"
             ),
             "people": cfg.NumberColumn(
-                "People", step=1, format="%d", width=62, help="People away only: how many"
+                "People", step=1, format="%d", width=75, help="People away only: how many"
             ),
         },
     )

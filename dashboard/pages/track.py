@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import identity, prose, simulate, state, track_view
+from dashboard import charts, editor, identity, prose, simulate, state, track_view
 from simulation.history import read_history
 from simulation.present.charts import trail_spec, trail_value_spec
 from simulation.present.markdown import escape_markdown
@@ -94,7 +94,10 @@ def grids():
         key="track_grid_editor",
         hide_index=True,
         disabled=["id", "name"],
+        placeholder=editor.BLANK,
         column_config={
+            "id": col.TextColumn("Id"),
+            "name": col.TextColumn("Name"),
             "state": col.SelectboxColumn("State", options=list(track_view.STATES), required=True),
             "started": col.DateColumn("Started"),
             "done": col.DateColumn("Done"),
@@ -108,6 +111,7 @@ def grids():
         st.session_state["track_adoption"],
         key="track_adoption_editor",
         num_rows="dynamic",
+        placeholder=editor.BLANK,
         column_config={
             "week_of": col.DateColumn("Week of", required=True),
             "share": col.NumberColumn("Share of users", min_value=0.0, max_value=1.0),
@@ -118,6 +122,7 @@ def grids():
         st.session_state["track_outcome"],
         key="track_outcome_editor",
         num_rows="dynamic",
+        placeholder=editor.BLANK,
         column_config={
             "date": col.DateColumn("Date", required=True),
             "value": col.NumberColumn("Progress to target", min_value=0.0, max_value=1.0),
@@ -156,8 +161,8 @@ def results(res, plan_key: str, status) -> None:
         st.markdown(sentence)
     rows = trail_table(entries)
     lines = track_view.trail_lines(res.plan_summary, status.plan.deadline)
-    st.vega_lite_chart(spec=trail_spec(rows, lines), width="stretch")
-    st.vega_lite_chart(spec=trail_value_spec(rows), width="stretch")
+    st.vega_lite_chart(spec=charts.fit_width(trail_spec(rows, lines)), width="stretch")
+    st.vega_lite_chart(spec=charts.fit_width(trail_value_spec(rows)), width="stretch")
     if any(r.recorded_by for r in records):  # nobody is known without sign-in
         with st.expander(f"Who recorded each re-forecast ({len(records)})"):
             st.dataframe(track_view.recorders(records), hide_index=True)

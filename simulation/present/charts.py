@@ -22,13 +22,30 @@ NEUTRAL = "#555555"
 #: Bars that push a lens the bad way (later, less value) and the good way.
 WORSE = "#c0392b"
 BETTER = "#7f8c8d"
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+#: Vega-Lite 6: the version Streamlit draws with and vl-convert renders the report with.
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 FONT = "Helvetica, Arial, sans-serif"
 WIDTH = 360
 #: Plot width of a tornado: two side by side, with their labels, fit a page.
 TORNADO_WIDTH = 200
+#: Height of one bar of a tornado.
+TORNADO_ROW_PX = 22
 #: Vega-Lite time format: ``4 May 2027``.
 DATE_FORMAT = "%-d %b %Y"
+
+#: Date ticks tried from fine to coarse: (interval, step, label format, days per step).
+#: Month steps divide 12, so every year that has a tick has one in January.
+TICK_STEPS = (
+    ("day", 1, "%-d %b", 1),
+    ("day", 2, "%-d %b", 2),
+    ("week", 1, "%-d %b", 7),
+    ("week", 2, "%-d %b", 14),
+    ("month", 1, "%b", 30.4),
+    ("month", 2, "%b", 61),
+    ("month", 3, "%b", 91.3),
+    ("month", 6, "%b", 182.6),
+    ("year", 1, "%Y", 365.25),
+)
 
 #: The two lenses of "what drives it": sensitivity column, title, what "worse" means.
 LENSES = {
@@ -50,6 +67,27 @@ def _base(title: str | None = None, width: int = WIDTH) -> dict[str, Any]:
     if title:
         spec["title"] = {"text": title, "anchor": "start", "fontSize": 13}
     return spec
+
+
+def date_ticks(first: Any, last: Any, max_ticks: int = 6) -> tuple[str, int, str, float]:
+    """The finest step of :data:`TICK_STEPS` with at most ``max_ticks`` ticks from
+    ``first`` to ``last`` (dates): ``(interval, step, label format, days per step)``.
+
+    Vega picks its own step from the plot's size, which on a short plot or a short span
+    gives one tick, or half-day ticks that repeat a date; a step from the data does not.
+    """
+    days = max((pd.Timestamp(last) - pd.Timestamp(first)).days, 1)
+    return next((s for s in TICK_STEPS if days / s[3] <= max_ticks), TICK_STEPS[-1])
+
+
+def _date_axis(title: str, dates: list[Any], max_ticks: int) -> dict[str, Any]:
+    """A date axis whose ticks are whole days, weeks, months or years over ``dates``."""
+    axis: dict[str, Any] = {"title": title, "format": DATE_FORMAT, "labelOverlap": True}
+    known = pd.to_datetime(pd.Series(dates, dtype=object), errors="coerce").dropna()
+    if len(known):
+        interval, step, _fmt, _days = date_ticks(known.min(), known.max(), max_ticks)
+        axis["tickCount"] = {"interval": interval, "step": step}
+    return axis
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -122,7 +160,8 @@ def tornado_spec(sens: pd.DataFrame, lens: str, top: int = 10) -> dict[str, Any]
     order = rows["input"].tolist()
     spec = _base(title, width=TORNADO_WIDTH)
     spec["data"] = {"values": _records(rows)}
-    spec["height"] = {"step": 22}
+    # A height per bar, as a number: a "step" height cannot be fitted to a page.
+    spec["height"] = TORNADO_ROW_PX * max(len(rows), 1)
     x = {
         "field": "rho",
         "type": "quantitative",
@@ -303,6 +342,11 @@ def bars_spec(rows: pd.DataFrame, field: str, title: str, fmt: str, colour: str)
     return spec
 
 
+def _trail_axis(rows: pd.DataFrame) -> dict[str, Any]:
+    """The trail's as-of axis: up to eight whole-day (or longer) ticks."""
+    return _date_axis("As of", list(rows["as_of"]), max_ticks=8)
+
+
 def trail_spec(rows: pd.DataFrame, lines: pd.DataFrame) -> dict[str, Any]:
     """The trail: the P50-P85 delivery band by as-of date, with the plan and the deadline.
 
@@ -311,10 +355,11 @@ def trail_spec(rows: pd.DataFrame, lines: pd.DataFrame) -> dict[str, Any]:
     """
     spec = _base("How the delivery forecast moved", width=2 * WIDTH)
     spec["height"] = 220
-    x = {"field": "as_of", "type": "temporal", "title": "As of", "axis": {"format": DATE_FORMAT}}
-    y = {"type": "temporal", "title": "Delivery date", "axis": {"format": DATE_FORMAT}}
     colours = {"Deadline": DEADLINE, "Plan P50": NEUTRAL, "Plan P85": "#111111"}
     marks = lines[lines["label"].isin(list(colours))]
+    x = {"field": "as_of", "type": "temporal", "axis": _trail_axis(rows)}
+    shown = [*rows["p50_date"], *rows["p85_date"], *marks["date"]]
+    y = {"type": "temporal", "axis": _date_axis("Delivery date", shown, max_ticks=5)}
     spec["layer"] = [
         {
             "data": {"values": _records(rows)},
@@ -338,10 +383,14 @@ def trail_value_spec(rows: pd.DataFrame) -> dict[str, Any]:
     """
     spec = _base("How the value forecast moved", width=2 * WIDTH)
     spec["height"] = 180
-    spec["data"] = {"values": _records(rows)}
-    x = {"field": "as_of", "type": "temporal", "title": "As of", "axis": {"format": DATE_FORMAT}}
+    # The data sits in each layer, not at the top: Streamlit moves top-level values out
+    # of the spec and adds them after the first draw, which Vega warns about as an
+    # empty ("infinite") extent of every field.
+    data = {"values": _records(rows)}
+    x = {"field": "as_of", "type": "temporal", "axis": _trail_axis(rows)}
     spec["layer"] = [
         {
+            "data": data,
             "mark": {"type": "line", "color": PRODUCT, "point": True},
             "encoding": {
                 "x": x,
@@ -353,6 +402,7 @@ def trail_value_spec(rows: pd.DataFrame) -> dict[str, Any]:
             },
         },
         {
+            "data": data,
             "mark": {"type": "line", "color": NEUTRAL, "strokeDash": [4, 2], "point": True},
             "encoding": {
                 "x": x,

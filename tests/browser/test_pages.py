@@ -192,11 +192,12 @@ def _drivers_screenshot(page) -> None:
 
 
 @contextlib.contextmanager
-def app_page(url: str, viewport: dict[str, int] | None = None):
+def app_page(url: str, viewport: dict[str, int] | None = None, console: list | None = None):
     """Headless Chromium on the app at ``url``, its first page drawn and settled.
 
     Yields ``(page, errors)``: ``errors`` collects every script error the page
-    raises, for the test to assert there are none. The browser is closed after.
+    raises, for the test to assert there are none. ``console`` (optional) collects
+    every message the page logs from the first load on. The browser is closed after.
     """
     require_chromium()
     from playwright.sync_api import sync_playwright
@@ -208,6 +209,8 @@ def app_page(url: str, viewport: dict[str, int] | None = None):
             page.set_default_timeout(ELEMENT_TIMEOUT_MS)
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
+            if console is not None:
+                page.on("console", lambda m: console.append(m))
             page.goto(url)
             page.get_by_text("Editing", exact=False).first.wait_for()
             _settle(page)

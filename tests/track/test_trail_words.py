@@ -57,3 +57,21 @@ def test_trail_table_is_oldest_first_and_the_charts_are_valid_vega_lite():
     lines = pd.DataFrame({"label": ["Deadline", "Plan P85"], "date": ["2027-05-14", "2027-06-02"]})
     for spec in (trail_spec(rows, lines), trail_value_spec(rows)):
         alt.LayerChart.from_dict(spec).to_dict()
+
+
+def test_trail_axes_tick_whole_days_and_weeks_from_the_data():
+    """Two records a week apart, delivery dates over a month: the as-of axis ticks
+    every day (8 ticks at most), the delivery axis every week (5 at most).
+
+    Catches: ticks left to Vega, which gave one delivery tick on a short plot and
+    half-day as-of ticks that repeat a date on a wide one.
+    """
+    rows = trail_table(
+        [entry("2027-03-05", 5, 2, 90, 1e6, 1), entry("2027-03-12", 7, 0, 90, 9e5, 0)]
+    )
+    lines = pd.DataFrame({"label": ["Deadline", "Plan P85"], "date": ["2027-05-14", "2027-06-02"]})
+    delivery, value = trail_spec(rows, lines), trail_value_spec(rows)
+    line = delivery["layer"][1]["encoding"]
+    assert line["x"]["axis"]["tickCount"] == {"interval": "day", "step": 1}
+    assert line["y"]["axis"]["tickCount"] == {"interval": "week", "step": 1}
+    assert value["layer"][0]["encoding"]["x"]["axis"]["tickCount"]["interval"] == "day"

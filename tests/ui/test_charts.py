@@ -421,6 +421,38 @@ def test_page_chart_bundles_are_valid(tables, comparison):
     assert set(charts.specs(what_if)) == set(what_if)
 
 
+def _as_streamlit_draws(spec: dict) -> dict:
+    """``spec`` as Streamlit hands it to Vega-Lite: fitted to width and height unless
+    the spec sizes itself (``streamlit.elements.vega_charts``, a single or layered view)."""
+    return {"autosize": {"type": "fit", "contains": "padding"}, **spec}
+
+
+def test_page_charts_compile_without_a_vega_lite_warning(tables, comparison, capfd):
+    """Every chart of the Forecast and What-if pages compiles as drawn with no warning.
+
+    Catches, without a browser: a per-row ("step") height, which cannot be fitted
+    ("Dropping fit-y"); an opacity scale on a nominal field, merged into the colour
+    legend with conflicting settings; an order channel on a nominal field.
+    """
+    import vl_convert
+
+    sc, t = tables
+    forecast = charts.specs(charts.forecast_charts(t, sc.deadline, sc.value.outcome.by))
+    what_if = charts.specs(charts.comparison_charts(comparison))
+    page = {
+        **{f"Forecast {k}": v for k, v in (forecast | charts.driver_specs(t)).items()},
+        **{f"What-if {k}": v for k, v in what_if.items()},
+    }
+    capfd.readouterr()
+    warned = {}
+    for name, spec in page.items():
+        vl_convert.vegalite_to_vega(_as_streamlit_draws(spec), show_warnings=True)
+        out = capfd.readouterr()
+        if "WARN" in out.out + out.err:
+            warned[name] = (out.out + out.err).strip()
+    assert not warned, warned
+
+
 # ------------------------------------------------------- readability of the charts
 def _layers(spec: dict):
     """Every unit spec (with a mark) inside a layered spec, depth first."""

@@ -264,3 +264,27 @@ def test_the_grid_keeps_its_identity_across_edits_and_fits_its_rows():
         assert table_height(rows) >= 35 * (rows + 2 + 3), rows
         assert table_height(rows + 1) > table_height(rows), "grows with the form's rows"
     assert SPARE_ROWS == 3 and table_height(200) == 1_100, "capped"
+
+
+def test_the_grids_leave_unused_cells_blank_and_show_their_headers_whole():
+    """A number a distribution does not use (a uniform's "Likely", a lognormal's "Low")
+    is an empty cell, blank in both grids, not Streamlit's grey "None"; every column is
+    wide enough for its header (about 6 px a character and 30 px for the edit icon);
+    the risk kinds read in words.
+
+    Catches: a grid without its placeholder, a header cut to "Chanc" or "Must have
+    (defau", a kind shown by its file name (``capacity_loss``).
+    """
+    at = start()
+    items, risks = at.data_editor[0], at.data_editor[1]
+    assert items.value["mode"].isna().any(), "the library scenario has a uniform item"
+    assert risks.value["window_from"].isna().any(), "and an extra-work risk without a window"
+    for grid in (items, risks):
+        assert grid.proto.HasField("placeholder") and grid.proto.placeholder == ""
+        for config in json.loads(grid.proto.columns).values():
+            if config.get("hidden"):  # the index
+                continue
+            label = config["label"]
+            assert config["width"] >= 6 * len(label) + 30, f"{label!r} is cut at {config}"
+    kinds = columns(at, 1)["kind"]["type_config"]["options"]
+    assert {o["label"] for o in kinds} == {"Blocker: work stops", "Extra work", "People away"}

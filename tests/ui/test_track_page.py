@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -56,6 +58,14 @@ def test_plan_vs_now_equals_track_and_the_trail_speaks(page):
     text = " ".join(m.value for m in page.markdown)
     assert "Since the last record (2027-03-05): 2 items done;" in text
     assert "Value realised to date: **750**" in text
+    # The trail charts keep the plot height they give (fitted to the width only), so
+    # the date axis has room for several ticks; their data sits in the layers, where
+    # the first draw has it (Streamlit adds top-level data later: empty extents).
+    trail = [json.loads(c.proto.spec) for c in page.get("vega_lite_chart")]
+    assert len(trail) == 2, "the delivery trail and the value trail"
+    for spec in trail:
+        assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}, spec["autosize"]
+        assert "data" not in spec and all("data" in layer for layer in spec["layer"])
 
 
 def test_a_bad_grid_is_a_message_naming_the_field(page):
@@ -80,3 +90,18 @@ def test_a_bad_grid_is_a_message_naming_the_field(page):
     assert any(
         "items.approvals.done: 2027-03-30 is after the as-of date" in e.value for e in page.error
     )
+
+
+def test_the_progress_grid_reads_blank_where_nothing_happened(page):
+    """The progress grid of the bundled week 10: an item not started has no dates and
+    no person-days; those cells are blank (not Streamlit's grey "None"), and the
+    columns are headed in words ("Id", "Name", not the field names).
+    """
+    reforecast(page, "2027-03-12")
+    grid = page.data_editor[0]
+    assert grid.value["started"].isna().any(), "an item not started yet"
+    assert grid.proto.HasField("placeholder") and grid.proto.placeholder == ""
+    labels = [c.get("label") for c in json.loads(grid.proto.columns).values() if "label" in c]
+    assert labels[:2] == ["Id", "Name"], labels
+    for other in page.data_editor[1:3]:
+        assert other.proto.placeholder == "", "the adoption and outcome grids too"
