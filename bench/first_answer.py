@@ -98,9 +98,12 @@ def _env(tree: Path) -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(tree))
 
 
-def cold_cli_once(tree: Path, extra: tuple[str, ...] = ()) -> dict[str, Any]:
-    """One cold ``run ... --json`` from ``tree``: wall, CPU and the heavy imports."""
-    cmd = [sys.executable, "-X", "importtime", "-m", "simulation", "run", SCENARIO]
+def cold_cli_once(
+    tree: Path, extra: tuple[str, ...] = (), scenario: str = SCENARIO
+) -> dict[str, Any]:
+    """One cold ``run SCENARIO --runs 1000 --json`` from ``tree``: wall, CPU and the
+    heavy imports (``bench/scaling.py`` uses it with the reference scenario)."""
+    cmd = [sys.executable, "-X", "importtime", "-m", "simulation", "run", scenario]
     before = os.times()
     t0 = time.perf_counter()
     p = subprocess.run(

@@ -36,6 +36,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))  # the other bench modules
 
 import simulation  # noqa: E402
 from simulation.engine import assembly, executors  # noqa: E402
@@ -43,7 +44,6 @@ from simulation.engine import assembly, executors  # noqa: E402
 REFERENCE = HERE / "reference.yaml"
 SEED = 1
 RUNS_PER_WORKER = 4_000
-CLI_RUN = (sys.executable, "-m", "simulation", "run", str(REFERENCE), "--runs", "1000", "--json")
 
 
 class Parent:
@@ -203,22 +203,16 @@ def memory_row(sc, spec: str) -> dict[str, Any]:
 
 
 def cold_cli(repeats: int = 3) -> dict[str, Any]:
-    def once(extra: list[str]) -> float:
-        t0 = time.perf_counter()
-        subprocess.run(
-            [*CLI_RUN, *extra],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-        return time.perf_counter() - t0
+    """The cold command line on the reference scenario, best of ``repeats``: default
+    workers, one worker, and the imports alone (measured by ``bench/first_answer.py``)."""
+    import first_answer
 
-    default = [once([]) for _ in range(repeats)]
-    one = [once(["--workers", "1"]) for _ in range(repeats)]
-    imports = [
-        once_import()
-        for _ in range(repeats)  # the imports alone
-    ]
+    def once(extra: tuple[str, ...]) -> float:
+        return first_answer.cold_cli_once(ROOT, extra, scenario=str(REFERENCE))["wall_s"]
+
+    default = [once(()) for _ in range(repeats)]
+    one = [once(("--workers", "1")) for _ in range(repeats)]
+    imports = [first_answer.imports_once(ROOT) for _ in range(repeats)]
     return {
         "default_s": default,
         "workers1_s": one,
@@ -227,16 +221,6 @@ def cold_cli(repeats: int = 3) -> dict[str, Any]:
         "workers1_best_s": min(one),
         "imports_best_s": min(imports),
     }
-
-
-def once_import() -> float:
-    t0 = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-c", "import simulation.cli, simulation.engine.runner"],
-        cwd=ROOT,
-        check=True,
-    )
-    return time.perf_counter() - t0
 
 
 def say(msg: str) -> None:
