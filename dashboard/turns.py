@@ -93,7 +93,7 @@ def take(
     """
     problem = server_settings.over_limit(runs)
     if problem:
-        raise ScenarioError(f"runs: {problem}")
+        raise ScenarioError(problem)
     ss = st.session_state
     if pressed:
         ss.pop(CANCELLED, None)

@@ -12,7 +12,7 @@ import threading
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import admission, server_settings, turns
+from dashboard import admission, server_settings, simulate, turns
 from dashboard.admission import Cancelled, Gate
 from simulation.scenario.schema import MAX_RUNS
 from tests.helpers import ROOT
@@ -286,3 +286,86 @@ def test_the_server_has_one_gate_with_the_setting(monkeypatch):
 )
 def test_ordinals(n, text):
     assert turns.ordinal(n) == text
+
+
+# ------------------------------------------------------------------- pages
+FORECAST = "dashboard/pages/forecast.py"
+SCENARIO = "dashboard/pages/scenario.py"
+DECIDE = "dashboard/pages/decide.py"
+SESSION = ROOT / "scenarios" / "sessions" / "grant-portal-release.yaml"
+
+
+def runs_key(at: AppTest) -> str:
+    return f"sc_runs_{at.session_state['editor_version']}"
+
+
+def no_exception(at: AppTest, where: str) -> None:
+    assert not at.exception, f"{where}: " + " | ".join(e.value for e in at.exception)
+
+
+@pytest.fixture
+def limit_1000(monkeypatch, user_dir):
+    """This server allows 1,000 runs per simulation; the test saves into its own folder."""
+    monkeypatch.setenv("SIM_MAX_RUNS_PER_SESSION", "1000")
+
+
+@pytest.mark.usefixtures("limit_1000")
+def test_runs_above_the_session_limit_are_refused_in_words():
+    """The Scenario page says the limit and warns above it; the Forecast refuses to
+    simulate, naming the setting; at the limit's side again, it simulates."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    no_exception(at, "opening")
+    captions = " ".join(c.value for c in at.caption)
+    assert "up to 1,000 on this server" in captions, captions
+    at.number_input(key=runs_key(at)).set_value(1_001).run()
+    warnings = " ".join(w.value for w in at.warning)
+    assert "1,001 runs is over this server's limit of 1,000" in warnings, warnings
+    assert "SIM_MAX_RUNS_PER_SESSION" in warnings
+    assert at.session_state["scenario"].simulation.runs == 1_001, "the file keeps its runs"
+
+    at.switch_page(FORECAST).run()
+    no_exception(at, "forecast over the limit")
+    errors = " ".join(e.value for e in at.error).replace("\\", "")  # markdown escapes
+    assert "1,001 runs is over this server's limit of 1,000" in errors, errors
+    assert "SIM_MAX_RUNS_PER_SESSION" in errors
+    assert not at.metric, "nothing simulated"
+
+    at.switch_page(SCENARIO).run()
+    at.number_input(key=runs_key(at)).set_value(200).run()
+    assert not [w for w in at.warning if "limit" in w.value]
+    at.switch_page(FORECAST).run()
+    no_exception(at, "forecast under the limit")
+    assert "P50 delivery" in {m.label for m in at.metric}
+
+
+@pytest.mark.usefixtures("limit_1000")
+def test_the_decide_runs_widget_stops_at_the_session_limit(monkeypatch, tmp_path):
+    monkeypatch.setenv("SIM_DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    at.switch_page(DECIDE).run()
+    at.selectbox(key="decide_file").set_value(SESSION)
+    at.button(key="decide_load").click().run()
+    no_exception(at, "a session loaded")
+    runs = at.number_input(key="decide_runs")
+    assert runs.max == 1_000, "bounded by SIM_MAX_RUNS_PER_SESSION"
+    assert "SIM_MAX_RUNS_PER_SESSION" in (runs.help or "")
+
+
+@pytest.mark.usefixtures("user_dir")
+def test_a_cancelled_forecast_is_not_started_again_until_asked():
+    """After Cancel (its click marks the simulation), the page's next run says so and
+    simulates nothing; **Simulate again** simulates it."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
+    at.number_input(key=runs_key(at)).set_value(200).run()
+    at.number_input(key=f"sc_seed_{at.session_state['editor_version']}").set_value(90_417).run()
+    sc = at.session_state["scenario"]
+    ident = ("forecast", simulate.scenario_key(sc), 200, 90_417)
+    at.session_state[turns.CANCELLED] = ident
+    at.switch_page(FORECAST).run()
+    no_exception(at, "a cancelled forecast")
+    assert "You cancelled this simulation." in [i.value for i in at.info]
+    assert not at.metric, "not simulated again by itself"
+    at.button(key="sim_again_forecast").click().run()
+    no_exception(at, "simulated again")
+    assert "P50 delivery" in {m.label for m in at.metric}
+    assert turns.CANCELLED not in at.session_state
