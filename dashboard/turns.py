@@ -37,7 +37,8 @@ T = TypeVar("T")
 #: Session key: the simulation this session cancelled last (its ``ident``).
 CANCELLED = "sim_cancelled"
 
-_CURRENT: ContextVar[tuple[admission.Gate, admission.Ticket, Any] | None] = ContextVar(
+#: The running simulation's gate, ticket, place-in-line reporter and its slot on the page.
+_CURRENT: ContextVar[tuple[admission.Gate, admission.Ticket, Any, Any] | None] = ContextVar(
     "sim_turn", default=None
 )
 
@@ -120,7 +121,7 @@ def take(
     def show(place: int) -> None:
         line.info(place_text(place, ticket.started), icon=":material/hourglass_top:")
 
-    token = _CURRENT.set((gate, ticket, show))
+    token = _CURRENT.set((gate, ticket, show, line))
     try:
         gate.acquire(ticket, show)
         line.empty()
@@ -137,9 +138,18 @@ def between_chunks() -> None:
     """Called after each chunk of the running simulation (its progress callback): a
     cancelled one stops, a big one pauses while smaller ones run or wait."""
     current = _CURRENT.get()
-    if current is not None:
-        gate, ticket, show = current
-        gate.between_chunks(ticket, show)
+    if current is None:
+        return
+    gate, ticket, show, line = current
+    paused: list[int] = []
+
+    def report(place: int) -> None:
+        paused.append(place)
+        show(place)
+
+    gate.between_chunks(ticket, report)
+    if paused:  # going on again: the "Paused" line goes
+        line.empty()
 
 
 def _mark_cancelled(ident: Hashable) -> None:

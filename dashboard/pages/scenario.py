@@ -934,7 +934,7 @@ def simulation_settings(sc, fields: dict[str, Any]) -> None:
         f"simulates up to {limit:,} at a time.",
     )
     st.caption(f"Runs: 1 to {MAX_RUNS:,} in the file; up to {limit:,} on this server.")
-    over = "" if auto else server_settings.over_limit(int(runs))
+    over = server_settings.over_limit("auto" if auto else int(runs))
     if over:
         st.warning(
             f"{over[0].upper()}{over[1:]}: the Forecast and What-if pages will not simulate "

@@ -331,6 +331,10 @@ def test_runs_above_the_session_limit_are_refused_in_words():
     assert not at.metric, "nothing simulated"
 
     at.switch_page(SCENARIO).run()
+    at.checkbox(key=f"sc_auto_{at.session_state['editor_version']}").check().run()
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Automatic runs (up to 20,000) is over this server's limit" in warnings, warnings
+    at.checkbox(key=f"sc_auto_{at.session_state['editor_version']}").uncheck().run()
     at.number_input(key=runs_key(at)).set_value(200).run()
     assert not [w for w in at.warning if "limit" in w.value]
     at.switch_page(FORECAST).run()
