@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import sidebar, state, style
+from dashboard import server_settings, sidebar, state, style
 from simulation.engine.runner import warm_pool
 
 
@@ -26,6 +26,11 @@ ICON = str(Path(__file__).resolve().parent / "dashboard" / "static" / "icon.png"
 
 st.set_page_config(page_title="Initiative scenario simulator", page_icon=ICON, layout="wide")
 style.apply()
+setting_problems = server_settings.problems()  # docs/reference/server-settings.md
+for problem in setting_problems:
+    st.error(f"This server's settings are wrong: {problem}. Fix it and restart the server.")
+if setting_problems:
+    st.stop()
 _workers_started()
 state.init()
 page = st.navigation(

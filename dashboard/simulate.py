@@ -28,7 +28,7 @@ from simulation import Scenario, ScenarioError, SimulationError, compare, run, s
 from simulation.engine.cluster import SCHEDULER_ENV
 from simulation.present.markdown import escape_markdown
 
-from . import charts, page_tables
+from . import admission, charts, page_tables, turns
 
 #: Cached forecasts/comparisons kept per server process (oldest dropped first).
 MAX_CACHED = 48
@@ -44,6 +44,8 @@ def guarded(action: Callable[[], T], what: str) -> T | None:
     """Run ``action``; on failure show a message (never a traceback) and return None."""
     try:
         return action()
+    except admission.Cancelled:  # the page already says so
+        pass
     except (ScenarioError, SimulationError) as exc:
         st.error(f"The {what} could not run: {escape_markdown(exc)}")
     except Exception as exc:  # the log has the details
@@ -89,12 +91,14 @@ def _stored(kind: str, key: Any, runs: int | str, seed: int, _value: Any = None)
     return _value
 
 
-def _cached(kind: str, key: Any, runs: int | str, seed: int, compute) -> Any:
+def _cached(kind: str, key: Any, runs: int | str, seed: int, compute, scenarios: int = 1) -> Any:
     try:
         return _stored(kind, key, runs, seed)
     except _Miss:
         pass
-    return _stored(kind, key, runs, seed, compute())
+    # A miss: the simulation waits its turn on this server (dashboard/turns.py).
+    value = turns.take(kind, (kind, key, runs, seed), runs, scenarios, compute)
+    return _stored(kind, key, runs, seed, value)
 
 
 def _bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
@@ -102,6 +106,7 @@ def _bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
     slot = st.empty()
 
     def update(done: int, total: int) -> None:
+        turns.between_chunks()  # a cancelled run stops here; a big one may pause
         frac = min(max(done / total, 0.0), 1.0) if total else 1.0
         slot.progress(frac, text=f"{label}: {done:,} of {total:,} futures")
 
@@ -148,6 +153,6 @@ def comparison(scenarios: dict[str, Scenario]) -> dict[str, Any]:
         return tables
 
     try:
-        return _cached("comparison", keys, runs, seed, compute)
+        return _cached("comparison", keys, runs, seed, compute, len(scenarios))
     finally:
         done()

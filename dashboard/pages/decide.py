@@ -24,8 +24,10 @@ from dashboard import (
     prose,
     report_button,
     saved_files,
+    server_settings,
     simulate,
     state,
+    turns,
 )
 from dashboard.decide_order import show_best_order
 from simulation import Prioritisation, ScenarioError, Session, prioritise, scenario_to_yaml
@@ -359,12 +361,19 @@ def rank(ses: Session, runs: int, seed: int) -> Prioritisation | None:
     if runs > decide.PRELIMINARY_RUNS:
         update, done = _bar(f"Preliminary ranking ({decide.PRELIMINARY_RUNS} futures each)")
         pre = simulate.guarded(
-            lambda: prioritise(
-                ses,
-                runs=decide.PRELIMINARY_RUNS,
-                seed=seed,
-                progress=update,
-                scheduler=simulate.scheduler(),
+            lambda: turns.take(
+                "decide_preliminary",
+                ("decide_preliminary", key),
+                decide.PRELIMINARY_RUNS,
+                len(ses.candidates) + 1,
+                lambda: prioritise(
+                    ses,
+                    runs=decide.PRELIMINARY_RUNS,
+                    seed=seed,
+                    progress=update,
+                    scheduler=simulate.scheduler(),
+                ),
+                pressed=True,
             ),
             "ranking",
         )
@@ -386,8 +395,15 @@ def rank(ses: Session, runs: int, seed: int) -> Prioritisation | None:
             )
     update, done = _bar(f"Ranking ({runs:,} futures each)")
     pr = simulate.guarded(
-        lambda: prioritise(
-            ses, runs=runs, seed=seed, progress=update, scheduler=simulate.scheduler()
+        lambda: turns.take(
+            "decide",
+            ("decide", key),
+            runs,
+            len(ses.candidates) + 1,
+            lambda: prioritise(
+                ses, runs=runs, seed=seed, progress=update, scheduler=simulate.scheduler()
+            ),
+            pressed=True,
         ),
         "ranking",
     )
@@ -822,8 +838,17 @@ def main() -> None:
             decide.candidates_view(ses), hide_index=True, width="stretch", key="decide_candidates"
         )
     c1, c2 = st.columns(2)
+    most = min(MAX_RUNS, server_settings.runs_limit())
     runs = int(
-        c1.number_input("Futures per candidate", 10, MAX_RUNS, default, 100, key="decide_runs")
+        c1.number_input(
+            "Futures per candidate",
+            10,
+            most,
+            min(default, most),
+            100,
+            key="decide_runs",
+            help=f"Up to {most:,} on this server ({server_settings.RUNS_PER_SESSION_ENV}).",
+        )
     )
     seed = int(
         c2.number_input("Seed", 0, 2**31 - 1, int(ses.base.simulation.seed), 1, key="decide_seed")

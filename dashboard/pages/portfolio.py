@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import fmt, portfolio_charts, portfolio_view, prose, report_button
+from dashboard import (
+    fmt,
+    portfolio_charts,
+    portfolio_view,
+    prose,
+    report_button,
+    simulate,
+    turns,
+)
 from simulation import ScenarioError
 from simulation.portfolio import (
     Portfolio,
@@ -151,7 +159,21 @@ def main() -> None:
             return
         name = "; ".join(c.describe() for c in changes)
         with st.spinner("Simulating the variant on the same futures..."):
-            cmp = compare_portfolios({"base": base, name: variant}, runs=runs, seed=base.seed)
+            cmp = simulate.guarded(
+                lambda: turns.take(
+                    "portfolio",
+                    ("portfolio", key, name),
+                    runs,
+                    2 * len(base.ids),
+                    lambda: compare_portfolios(
+                        {"base": base, name: variant}, runs=runs, seed=base.seed
+                    ),
+                    pressed=True,
+                ),
+                "comparison",
+            )
+        if cmp is None:
+            return
         st.session_state[RIPPLE] = (key, cmp, name)
     last = st.session_state.get(RIPPLE)
     cmp = None

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import editor, fmt, prose, saved_files, state, variant_files
+from dashboard import editor, fmt, prose, saved_files, server_settings, state, variant_files
 from dashboard.bounds import choices, field_bounds
 from simulation import ScenarioError, load_scenario, load_scenario_text, scenario_to_yaml
 from simulation.present.markdown import escape_markdown
@@ -913,6 +913,7 @@ def value(sc, fields: dict[str, Any]) -> None:
 
 def simulation_settings(sc, fields: dict[str, Any]) -> None:
     s = sc.simulation
+    limit = server_settings.runs_limit()
     c1, c2, c3 = st.columns([1, 1, 2])
     auto = c3.checkbox(
         "Automatic number of runs",
@@ -931,9 +932,17 @@ def simulation_settings(sc, fields: dict[str, Any]) -> None:
         step=100,
         key=key("runs"),
         disabled=auto,
-        help=f"From 1 to {MAX_RUNS:,} simulated futures.",
+        help=f"From 1 to {MAX_RUNS:,} simulated futures in the file; this server "
+        f"simulates up to {limit:,} at a time.",
     )
-    st.caption(f"Runs: 1 to {MAX_RUNS:,}.")
+    st.caption(f"Runs: 1 to {MAX_RUNS:,} in the file; up to {limit:,} on this server.")
+    over = server_settings.over_limit("auto" if auto else int(runs))
+    if over:
+        st.warning(
+            f"{over[0].upper()}{over[1:]}: the Forecast and What-if pages will not simulate "
+            "it here. The file keeps it, for the command line.",
+            icon=":material/speed:",
+        )
     fields["simulation.runs"] = "auto" if auto else int(runs)
     if s.seed > MAX_WIDGET_INT:
         # Browsers cannot hold larger whole numbers exactly: keep the file's seed as is.

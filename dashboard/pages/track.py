@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, editor, identity, prose, simulate, state, track_view
+from dashboard import charts, editor, identity, prose, simulate, state, track_view, turns
 from simulation.history import read_history
 from simulation.present.charts import trail_spec, trail_value_spec
 from simulation.present.markdown import escape_markdown
@@ -200,7 +200,17 @@ if st.button("Re-forecast", type="primary", key="track_run"):
     except ScenarioError as exc:
         st.error(str(exc))
         st.stop()
-    res = simulate.guarded(lambda: track(status, runs=track_view.PAGE_RUNS), "re-forecast")
+    res = simulate.guarded(
+        lambda: turns.take(
+            "track",
+            ("track", plan_key(plan_ref), as_of),
+            track_view.PAGE_RUNS,
+            1,
+            lambda: track(status, runs=track_view.PAGE_RUNS),
+            pressed=True,
+        ),
+        "re-forecast",
+    )
     if res is not None:
         st.session_state["track_result"] = (res, status)
 if "track_result" in st.session_state:

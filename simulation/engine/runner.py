@@ -117,7 +117,9 @@ def run(
         identical whatever the value.
     progress : callable, optional
         Called as ``progress(runs_done, runs_total)`` while simulating (once per
-        finished chunk of :data:`CHUNK_RUNS` runs).
+        finished chunk of :data:`CHUNK_RUNS` runs). An exception it raises stops
+        the run there and comes out of ``run`` unchanged: the chunks not yet
+        started are dropped (the dashboard's **Cancel**).
     scheduler : str or distributed.Client, optional
         A Dask scheduler address (``tcp://HOST:PORT``) or a connected client:
         every chunk becomes a task on that cluster and ``workers`` is ignored.

@@ -39,3 +39,27 @@ def test_undelivered_runs_are_counted_not_hidden():
     s = run(sc, runs=20, seed=1).summary()
     assert s["delivery"]["undelivered_runs"] == 20
     assert s["delivery"]["p50_day"] is None and s["delivery"]["p50_date"] is None
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_exception_from_progress_stops_the_run(supply_chain_path, workers):
+    """Raising from ``progress`` (the dashboard's Cancel) stops the run after that chunk:
+    the exception comes out unchanged, no later chunk is reported, and the next run
+    gives the same tables as an uninterrupted one (no cancelled chunk mixed in)."""
+
+    class Stop(BaseException):  # like Streamlit's own: not an Exception
+        pass
+
+    sc = load_scenario(supply_chain_path)
+    calls: list[int] = []
+
+    def cancel(done: int, total: int) -> None:
+        calls.append(done)
+        raise Stop
+
+    with pytest.raises(Stop):
+        run(sc, runs=6_000, seed=3, workers=workers, progress=cancel)
+    assert len(calls) == 1, "nothing reported after the cancel"
+    again = run(sc, runs=500, seed=3, workers=workers)
+    alone = run(sc, runs=500, seed=3, workers=1)
+    assert again.runs.equals(alone.runs)
