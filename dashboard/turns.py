@@ -22,6 +22,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
+import hashlib
 from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -96,11 +97,14 @@ def take(
     if problem:
         raise ScenarioError(problem)
     ss = st.session_state
+    # Widget keys per simulation: a page may run two of a kind at once (History's
+    # before/after preview runs two forecasts).
+    tag = f"{kind}_{hashlib.blake2b(repr(ident).encode(), digest_size=6).hexdigest()}"
     if pressed:
         ss.pop(CANCELLED, None)
     elif ss.get(CANCELLED) == ident:
         st.info("You cancelled this simulation.", icon=":material/cancel:")
-        if not st.button("Simulate again", key=f"sim_again_{kind}", icon=":material/play_arrow:"):
+        if not st.button("Simulate again", key=f"sim_again_{tag}", icon=":material/play_arrow:"):
             raise admission.Cancelled
         del ss[CANCELLED]
     total = (AUTO_MAX_RUNS if runs == "auto" else int(runs)) * max(scenarios, 1)
@@ -111,7 +115,7 @@ def take(
         line = st.empty()
         st.button(
             "Cancel",
-            key=f"sim_cancel_{kind}",
+            key=f"sim_cancel_{tag}",
             icon=":material/cancel:",
             on_click=_mark_cancelled,
             args=(ident,),
