@@ -17,6 +17,8 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard import turns
+
 #: Reports kept per server process (oldest dropped first).
 MAX_REPORTS = 16
 LOG = logging.getLogger(__name__)
@@ -24,18 +26,22 @@ _BUILT: OrderedDict[Any, bytes] = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def report_bytes(key: Any, build: Callable[[], str]) -> bytes:
+def report_bytes(
+    key: Any, build: Callable[[], str], simulates: tuple[int | str, int] | None = None
+) -> bytes:
     """The report for ``key``, built once by ``build`` (HTML text), as UTF-8 bytes.
 
     ``key`` None: built on every click (a report that reads the store, whose
-    decisions change while the page stays the same).
+    decisions change while the page stays the same). ``simulates``: the report
+    simulates ``(runs, scenarios)`` itself, so its build waits its turn in the
+    server's line (``docs/reference/server-settings.md``).
     """
     with _LOCK:
         if key is not None and key in _BUILT:
             _BUILT.move_to_end(key)
             return _BUILT[key]
     try:
-        data = build().encode("utf-8")
+        data = (build() if simulates is None else turns.in_line(*simulates, build)).encode("utf-8")
     except Exception:  # a download must not crash the page; the log has the details
         LOG.exception("the report could not be built")
         return (
@@ -51,11 +57,18 @@ def report_bytes(key: Any, build: Callable[[], str]) -> bytes:
     return data
 
 
-def download_report(key: Any, build: Callable[[], str], file_name: str, widget_key: str) -> None:
-    """A **Download report** button: a self-contained HTML report for a steering committee."""
+def download_report(
+    key: Any,
+    build: Callable[[], str],
+    file_name: str,
+    widget_key: str,
+    simulates: tuple[int | str, int] | None = None,
+) -> None:
+    """A **Download report** button: a self-contained HTML report for a steering committee
+    (``simulates``: as for :func:`report_bytes`)."""
     st.download_button(
         "Download report",
-        data=lambda: report_bytes(key, build),
+        data=lambda: report_bytes(key, build, simulates),
         file_name=file_name,
         mime="text/html",
         icon=":material/description:",

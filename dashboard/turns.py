@@ -107,9 +107,8 @@ def take(
         if not st.button("Simulate again", key=f"sim_again_{tag}", icon=":material/play_arrow:"):
             raise admission.Cancelled
         del ss[CANCELLED]
-    total = (AUTO_MAX_RUNS if runs == "auto" else int(runs)) * max(scenarios, 1)
     gate = admission.server_gate()
-    ticket = gate.ticket(total)
+    ticket = gate.ticket(_total(runs, scenarios))
     box = st.empty()
     with box.container():
         line = st.empty()
@@ -136,6 +135,25 @@ def take(
         if ticket.big:
             return_memory()
         box.empty()
+
+
+def _total(runs: int | str, scenarios: int) -> int:
+    """Runs in all: ``runs: auto`` counts as its most."""
+    return (AUTO_MAX_RUNS if runs == "auto" else int(runs)) * max(scenarios, 1)
+
+
+def in_line(runs: int | str, scenarios: int, compute: Callable[[], T]) -> T:
+    """``compute()`` in its turn on this server, without widgets: for work that runs
+    off the page's script (a report built when its download button is pressed)."""
+    gate = admission.server_gate()
+    ticket = gate.ticket(_total(runs, scenarios))
+    gate.acquire(ticket)
+    try:
+        return compute()
+    finally:
+        gate.release(ticket)
+        if ticket.big:
+            return_memory()
 
 
 def between_chunks() -> None:

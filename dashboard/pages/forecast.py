@@ -267,6 +267,7 @@ def main() -> None:
         lambda: report.forecast_report(sc),
         report_button.file_name(sc.name),
         "forecast_report",
+        simulates=(sc.simulation.runs, 1),
     )
     note = narrative.undelivered_note(s)
     if note:

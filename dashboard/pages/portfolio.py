@@ -39,7 +39,30 @@ DEFAULT_RUNS = 200
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _run(key: str, _p: Portfolio, runs: int, seed: int):
     """The portfolio's results, cached by its file and settings (``key``)."""
-    return run_portfolio(_p, runs=runs, seed=seed)
+    results = run_portfolio(_p, runs=runs, seed=seed)
+    _simulated().add((key, runs, seed))
+    return results
+
+
+@st.cache_resource(show_spinner=False)
+def _simulated() -> set[tuple[str, int, int]]:
+    """The ``_run`` keys simulated in this server process (kept across the page's runs:
+    a page's module globals are not): those never wait in the line again."""
+    return set()
+
+
+def _results(key: str, p: Portfolio, runs: int, seed: int):
+    """``_run`` in its turn on the server (``docs/reference/server-settings.md``), unless
+    simulated already (a result at hand never waits)."""
+    if (key, runs, seed) in _simulated():
+        return _run(key, p, runs, seed)
+    return turns.take(
+        "portfolio_run",
+        ("portfolio_run", key, runs, seed),
+        runs,
+        len(p.ids),
+        lambda: _run(key, p, runs, seed),
+    )
 
 
 def results_key(p: Portfolio, runs: int) -> str:
@@ -130,7 +153,9 @@ def main() -> None:
     runs = st.select_slider("Runs", RUN_CHOICES, value=DEFAULT_RUNS, key="pf_runs")
     key = results_key(base, runs)
     with st.spinner(f"Simulating {runs:,} futures of {len(base.ids)} initiatives..."):
-        res = _run(key, base, runs, base.seed)
+        res = simulate.guarded(lambda: _results(key, base, runs, base.seed), "portfolio")
+    if res is None:
+        return
     s = res.summary()
     c1, c2, c3 = st.columns(3)
     c1.metric("All on time", fmt.pct(s["all_on_time_probability"]))

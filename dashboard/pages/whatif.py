@@ -331,6 +331,7 @@ def comparison(sc: Scenario, built: dict[str, Scenario]) -> None:
         lambda: report.comparison_report(request),
         report_button.file_name(sc.name),
         "whatif_report",
+        simulates=(sc.simulation.runs, len(request)),
     )
 
 

@@ -73,6 +73,7 @@ from .solve import (
     Solution,
     answer_questions,
     clear_solved,
+    is_solved,
     solve,
 )
 
@@ -110,6 +111,7 @@ __all__ = [
     "format_answer",
     "format_change",
     "format_value",
+    "is_solved",
     "list_exercises",
     "load_exercise",
     "metric_value",

@@ -133,6 +133,14 @@ def solve(
         return sol
 
 
+def is_solved(ex: Exercise, runs: int | None = None, seed: int | None = None) -> bool:
+    """Whether :func:`solve` has this exercise's answers at hand (no simulation needed)."""
+    runs = ex.base.simulation.runs if runs is None else runs
+    seed = ex.base.simulation.seed if seed is None else seed
+    with _SOLVED_LOCK:
+        return (ex.key(), runs, seed) in _SOLVED
+
+
 def _reanswer(ex: Exercise, sol: Solution) -> Solution:
     """A cached simulation with this exercise's questions (two files may share scenarios)."""
     answers, bases, variants = answer_questions(ex, sol.summaries["base"], sol.summaries["variant"])

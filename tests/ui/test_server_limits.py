@@ -375,3 +375,73 @@ def test_a_cancelled_forecast_is_not_started_again_until_asked():
     no_exception(at, "simulated again")
     assert "P50 delivery" in {m.label for m in at.metric}
     assert turns.CANCELLED not in at.session_state
+
+
+# ------------------------------------------------ the other simulations take their turn
+class RecordingGate(Gate):
+    """The server's gate, one slot, noting the runs of every ticket that joins the line."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+        self.joined: list[int] = []
+
+    def acquire(self, ticket, poll=None) -> None:
+        self.joined.append(ticket.runs)
+        super().acquire(ticket, poll)
+
+
+@pytest.fixture
+def gate(monkeypatch) -> RecordingGate:
+    g = RecordingGate()
+    monkeypatch.setattr(admission, "_SERVER", g)
+    return g
+
+
+def test_a_report_that_simulates_waits_its_turn_and_gives_the_slot_back(gate):
+    """A report built on its download click simulates outside the page's script: it
+    still takes a ticket of its runs x scenarios, and frees the slot after (a slot
+    kept would block the whole server); a report that does not simulate takes none."""
+    from dashboard import report_button
+
+    assert report_button.report_bytes(None, lambda: "<p>r</p>", simulates=(300, 2)) == b"<p>r</p>"
+    assert gate.joined == [600]
+    assert not gate._running and not gate._line
+    report_button.report_bytes(None, lambda: "<p>r</p>")
+    assert gate.joined == [600]
+
+
+def test_an_exercise_is_simulated_in_its_turn_and_answers_at_hand_never_wait(gate):
+    """The Train page's exercise: its first solve takes a ticket of the base's runs for
+    two scenarios (base and variant); once solved, a rerun takes none."""
+    from simulation.train import exercises as E
+
+    E.clear_solved()
+
+    def script():
+        from dashboard.pages.train import solution
+        from simulation.train import exercises as E
+        from tests.helpers import LIBRARY
+
+        ex = E.load_exercise(LIBRARY / "exercises" / "brooks-law.yaml")
+        solution(ex)
+
+    at = AppTest.from_function(script, default_timeout=120).run()
+    no_exception(at, "first solve")
+    ex = E.load_exercise(ROOT / "scenarios" / "exercises" / "brooks-law.yaml")
+    assert gate.joined == [2 * ex.base.simulation.runs]
+    at.run()
+    no_exception(at, "again")
+    assert gate.joined == [2 * ex.base.simulation.runs], "a solved exercise waited in line"
+
+
+def test_the_portfolio_first_run_waits_its_turn_once(gate):
+    """The Portfolio page's first simulation takes a ticket of runs x initiatives; the
+    page drawn again from the cache takes none."""
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("dashboard/pages/portfolio.py").run()
+    no_exception(at, "portfolio")
+    runs = at.select_slider(key="pf_runs").value
+    assert len(gate.joined) == 1 and gate.joined[0] % runs == 0 and gate.joined[0] >= 2 * runs
+    at.run()
+    no_exception(at, "portfolio again")
+    assert len(gate.joined) == 1
