@@ -437,6 +437,9 @@ def test_an_exercise_is_simulated_in_its_turn_and_answers_at_hand_never_wait(gat
 def test_the_portfolio_first_run_waits_its_turn_once(gate):
     """The Portfolio page's first simulation takes a ticket of runs x initiatives; the
     page drawn again from the cache takes none."""
+    import streamlit as st
+
+    st.cache_resource.clear()  # another test may have simulated this portfolio already
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page("dashboard/pages/portfolio.py").run()
     no_exception(at, "portfolio")
