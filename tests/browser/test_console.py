@@ -28,11 +28,12 @@ CHART = '[data-testid="stVegaLiteChart"]'
 
 
 def _charts_drawn(page, count: int) -> None:
-    """Wait for ``count`` charts, each drawn by Vega (its canvas or SVG is on the page)."""
-    page.locator(CHART).nth(count - 1).wait_for()
+    """Wait for ``count`` charts, each drawn by Vega (its canvas or SVG is on the page;
+    attached, not necessarily visible: a chart in a closed expander is drawn too)."""
+    page.locator(CHART).nth(count - 1).wait_for(state="attached")
     _settle(page)
     for n in range(page.locator(CHART).count()):
-        page.locator(CHART).nth(n).locator("canvas, svg.marks").first.wait_for()
+        page.locator(CHART).nth(n).locator("canvas, svg.marks").first.wait_for(state="attached")
 
 
 def _forecast(page) -> None:

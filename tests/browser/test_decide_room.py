@@ -105,7 +105,7 @@ def test_decide_reads_in_the_room(request):
             page.get_by_role("button", name="Load session").click()
             page.get_by_text("Loaded “").first.wait_for()
             _settle(page)
-            runs = page.get_by_label("Futures per candidate")
+            runs = page.get_by_role("spinbutton", name="Futures per candidate")
             runs.fill(str(RUNS))
             runs.press("Enter")
             _settle(page)

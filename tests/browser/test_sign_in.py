@@ -80,7 +80,7 @@ def test_sign_in_with_a_real_provider_and_decide_as_the_signed_in_person(tmp_pat
         page.get_by_role("button", name="Load session").click()
         page.get_by_text("Loaded “").first.wait_for()
         _settle(page)
-        runs = page.get_by_label("Futures per candidate")
+        runs = page.get_by_role("spinbutton", name="Futures per candidate")
         runs.fill(str(RUNS))
         runs.press("Enter")
         _settle(page)
