@@ -639,6 +639,16 @@ def show_decisions(pr: Prioritisation) -> None:
     _decisions_recorded(pr, names)
 
 
+#: The store's field names as the decision form labels them.
+FORM_LABELS = {"decided_by": "Decided by", "rationale": "Rationale"}
+
+
+def _in_form_words(message: str) -> str:
+    """A store refusal naming the form's field by its label (``Decided by: required``)."""
+    field, sep, rest = message.partition(":")
+    return f"{FORM_LABELS[field]}{sep}{rest}" if field in FORM_LABELS else message
+
+
 def _decision_form(
     pr: Prioritisation,
     names: dict[str, str],
@@ -652,7 +662,9 @@ def _decision_form(
     # Recorded: new keys, so the browser draws the text boxes empty again (a refused
     # record keeps the keys, and what was typed).
     gen = ss.get(DECISION_FORM, 0)
-    with st.form("decide_form"):
+    # Enter in "Decided by" does not record: the room presses the button (an Enter that
+    # recorded and cleared the form made the next click a blank, refused record).
+    with st.form("decide_form", enter_to_submit=False):
         c1, c2 = st.columns([2, 1])
         cid = c1.selectbox(
             "Candidate", pr.ranked_ids(), format_func=names.get, key="decide_candidate"
@@ -699,7 +711,7 @@ def _decision_form(
                 session_id=ses.id,
             )
         except ScenarioError as exc:
-            st.error(f"Not recorded: {escape_markdown(exc)}")
+            st.error(f"Not recorded: {escape_markdown(_in_form_words(str(exc)))}")
         except StoreError as exc:
             st.error(
                 f"Not recorded: the store failed ({escape_markdown(exc)}). Nothing was written."

@@ -66,6 +66,8 @@ def overlaps(boxes: list[dict]) -> list[tuple[str, str]]:
 
 def _accept(page, name: str | None) -> None:
     """Record "accept" for the candidate ``name`` (None: the one selected)."""
+    from playwright.sync_api import expect
+
     if name is not None:
         box = page.locator('[data-testid="stForm"] [data-testid="stSelectbox"]').first
         box.locator("input").click()
@@ -74,9 +76,14 @@ def _accept(page, name: str | None) -> None:
         page.wait_for_timeout(300)
     page.get_by_label("Rationale").fill("Worth it for the room.")
     page.get_by_role("textbox", name="Decided by").fill("Browser test (PMO)")
+    # Enter in the name box, as people do, then the button: one record, no refusal
+    # (an Enter that recorded and cleared the form made the click a blank record).
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
     page.get_by_role("button", name="Record decision").click()
     page.get_by_text("Recorded: accept").first.wait_for()
     _settle(page)
+    expect(page.get_by_text("Not recorded")).to_have_count(0)
 
 
 def test_decide_reads_in_the_room(request):

@@ -207,7 +207,9 @@ def test_two_uploads_with_one_name_but_not_one_id_keep_apart(isolated):
 def test_a_decision_without_a_name_is_refused_and_nothing_is_written(isolated):
     at = ranked(open_decide())
     decide_one(at, "late-api", "reject", "   ")
-    assert any("decided_by: required" in seen(e) for e in at.error)
+    assert any("Not recorded: Decided by: required" in seen(e) for e in at.error), [
+        seen(e) for e in at.error
+    ]
     assert dec.list_decisions(store=st.Store(isolated)) == []
 
 
