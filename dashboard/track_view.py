@@ -23,8 +23,6 @@ from simulation.track import Status, bass_share
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
 STATES = (NOT_STARTED, IN_PROGRESS, DONE)
-#: Runs of a page re-forecast (and of the plan beside it): quick, and the same seed.
-PAGE_RUNS = 500
 GRID_COLUMNS = ("id", "name", "state", "started", "done", "live", "spent")
 
 

@@ -204,9 +204,10 @@ if st.button("Re-forecast", type="primary", key="track_run"):
         lambda: turns.take(
             "track",
             ("track", plan_key(plan_ref), as_of),
-            track_view.PAGE_RUNS,
-            1,
-            lambda: track(status, runs=track_view.PAGE_RUNS),
+            plan.simulation.runs,
+            2,  # the re-forecast and the plan beside it
+            # The plan's own runs and seed: its column equals the Forecast page's.
+            lambda: track(status),
             pressed=True,
         ),
         "re-forecast",

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import fmt
-from dashboard.track_view import PAGE_RUNS
+from simulation import run
 from simulation.track import load_status, track
 from tests.helpers import LIBRARY, ROOT
 
@@ -38,14 +38,17 @@ def reforecast(at: AppTest, name: str) -> AppTest:
 
 
 def test_plan_vs_now_equals_track_and_the_trail_speaks(page):
-    """The bundled week-10 status on the page gives ``track(status, 500)``'s P85 date
-    and outcome chance, and the plan's beside them; recording weeks 9 and 10 gives
-    the sentence ``track --trail`` prints (2 items done, outcome chance -100 pp
-    between them). Catches: the page re-implementing the re-forecast, a record
-    lost, or the sentence built from unsorted records.
+    """The bundled week-10 status on the page gives ``track(status)``'s P85 date
+    and outcome chance, and the plan's beside them equal a plain run of the plan
+    (what the Forecast page shows); recording weeks 9 and 10 gives the sentence
+    ``track --trail`` prints (2 items done, outcome chance -100 pp between them).
+    Catches: the page re-implementing the re-forecast, the plan column simulated
+    with other runs than the Forecast's, a record lost, or the sentence built from
+    unsorted records.
     """
-    res = track(load_status(LIBRARY / "status" / "2027-03-12.yaml"), runs=PAGE_RUNS)
-    now, plan = res.summary(), res.plan_summary
+    status = load_status(LIBRARY / "status" / "2027-03-12.yaml")
+    res = track(status)
+    now, plan = res.summary(), run(status.plan).summary()
     for name in ("2027-03-05", "2027-03-12"):
         reforecast(page, name)
         page.button(key="track_record").click().run()
@@ -55,6 +58,7 @@ def test_plan_vs_now_equals_track_and_the_trail_speaks(page):
     assert table.loc["P85 delivery", "Now"] == fmt.date(now["delivery"]["p85_date"])
     assert table.loc["P85 delivery", "Plan"] == fmt.date(plan["delivery"]["p85_date"])
     assert table.loc["Outcome chance", "Now"] == fmt.pct(now["value"]["outcome_probability"])
+    assert table.loc["Outcome chance", "Plan"] == fmt.pct(plan["value"]["outcome_probability"])
     text = " ".join(m.value for m in page.markdown)
     assert "Since the last record (2027-03-05): 2 items done;" in text
     assert "Value realised to date: **750**" in text
