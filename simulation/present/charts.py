@@ -354,6 +354,9 @@ def trail_spec(rows: pd.DataFrame, lines: pd.DataFrame) -> dict[str, Any]:
     (``Plan P85``, ``Deadline``, ...) and ``date`` (ISO), drawn across the chart.
     """
     spec = _base("How the delivery forecast moved", width=2 * WIDTH)
+    # The band and the line have no legend entry of their own (the legend is the rules'):
+    # the subtitle says what they are.
+    spec["title"]["subtitle"] = "Shaded: P50 to P85 of each re-forecast · line with dots: its P85"
     spec["height"] = 220
     colours = {"Deadline": DEADLINE, "Plan P50": NEUTRAL, "Plan P85": "#111111"}
     marks = lines[lines["label"].isin(list(colours))]
@@ -382,6 +385,9 @@ def trail_value_spec(rows: pd.DataFrame) -> dict[str, Any]:
     ``rows``: ``as_of`` (ISO), ``npv_mean`` (money), ``outcome_probability`` (0..1).
     """
     spec = _base("How the value forecast moved", width=2 * WIDTH)
+    spec["title"]["subtitle"] = (
+        "Solid green: mean NPV (left axis) · dashed grey: outcome chance (right axis)"
+    )
     spec["height"] = 180
     # The data sits in each layer, not at the top: Streamlit moves top-level values out
     # of the spec and adds them after the first draw, which Vega warns about as an
@@ -410,7 +416,12 @@ def trail_value_spec(rows: pd.DataFrame) -> dict[str, Any]:
                     "field": "outcome_probability",
                     "type": "quantitative",
                     "scale": {"domain": [0, 1]},
-                    "axis": {"format": "%", "title": "Outcome chance", "orient": "right"},
+                    "axis": {
+                        "format": "%",
+                        "title": "Outcome chance",
+                        "orient": "right",
+                        "titleColor": NEUTRAL,
+                    },
                 },
             },
         },

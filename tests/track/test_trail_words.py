@@ -75,3 +75,27 @@ def test_trail_axes_tick_whole_days_and_weeks_from_the_data():
     assert line["x"]["axis"]["tickCount"] == {"interval": "day", "step": 1}
     assert line["y"]["axis"]["tickCount"] == {"interval": "week", "step": 1}
     assert value["layer"][0]["encoding"]["x"]["axis"]["tickCount"]["interval"] == "day"
+
+
+def test_trail_charts_say_what_each_mark_is():
+    """The band and the lines have no legend entry, so each chart's subtitle names
+    them, and what it says matches the marks: the delivery line is the P85, the
+    value chart's dashed line (right axis) is the outcome chance.
+
+    Catches: a subtitle dropped (the room guesses what the blue line is), or the
+    layers swapped so the words name the wrong line.
+    """
+    rows = trail_table(
+        [entry("2027-03-05", 5, 2, 90, 1e6, 1), entry("2027-03-12", 7, 0, 90, 9e5, 0)]
+    )
+    lines = pd.DataFrame({"label": ["Deadline"], "date": ["2027-05-14"]})
+    delivery, value = trail_spec(rows, lines), trail_value_spec(rows)
+    assert "line with dots: its P85" in delivery["title"]["subtitle"]
+    assert delivery["layer"][1]["encoding"]["y"]["field"] == "p85_date"
+    assert delivery["layer"][1]["mark"]["point"] is True
+    npv, outcome = value["layer"]
+    assert "dashed grey: outcome chance (right axis)" in value["title"]["subtitle"]
+    assert outcome["mark"]["strokeDash"] and outcome["encoding"]["y"]["axis"]["orient"] == "right"
+    assert outcome["encoding"]["y"]["field"] == "outcome_probability"
+    assert "Solid green: mean NPV (left axis)" in value["title"]["subtitle"]
+    assert npv["encoding"]["y"]["field"] == "npv_mean" and "strokeDash" not in npv["mark"]
