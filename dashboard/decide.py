@@ -305,7 +305,8 @@ def decisions_view(
 
 
 def styled_decisions(view: pd.DataFrame):
-    return view.style.format(DECISION_NUMBERS, na_rep=words.NO_VALUE_PER_DAY)
+    shown = {k: f for k, f in DECISION_NUMBERS.items() if k in view.columns}
+    return view.style.format(shown, na_rep=words.NO_VALUE_PER_DAY)
 
 
 def file_stem(name: str, suffix: str = "") -> str:

@@ -752,13 +752,22 @@ def _decisions_recorded(pr: Prioritisation, names: dict[str, str]) -> None:
     table = decide.decision_table(pr, latest)
     effect = accepted_effect(pr, latest)
     st.markdown(words.accepted_sentence(effect, names))
+    view = decide.decisions_view(pr, latest, effect)
+    if not st.session_state.get("decide_more_columns"):
+        # At 1280 px the rationale and who decided need the room; the numbers are in
+        # the ranking above (and here with "More columns").
+        view = view.drop(columns=list(decide.DECISION_NUMBERS))
     st.dataframe(
-        decide.styled_decisions(decide.decisions_view(pr, latest, effect)),
+        decide.styled_decisions(view),
         hide_index=True,
         width="stretch",
         column_config={
             "Rank": st.column_config.Column(width=45),
+            "Candidate": st.column_config.TextColumn(pinned=True, width=172),
             "Verdict": st.column_config.Column(width=85),
+            "Decision": st.column_config.Column(width=90),
+            "Rationale": st.column_config.TextColumn(width="large"),
+            "Decided by": st.column_config.TextColumn(width="medium"),
             **{k: st.column_config.Column(width=78) for k in decide.DECISION_NUMBERS},
         },
         key="decide_decisions",

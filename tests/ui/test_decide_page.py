@@ -383,3 +383,19 @@ def test_file_names_keep_the_whole_session_name():
     assert decide.file_stem(name, "-decisions.csv") == (
         "quarterly-scope-review-of-the-grant-portal-release-second-pass-decisions.csv"
     )
+
+
+def test_the_decision_table_gives_the_rationale_room_and_numbers_on_request(isolated):
+    """At 1280 px eleven columns cut the rationale to a word: by default the decision
+    table shows who decided what and why, and the four Δ columns (in the ranking
+    above) come back with "More columns".
+
+    Catches: the numbers always shown (the rationale cut), or lost for good.
+    """
+    at = decide_one(ranked(open_decide()), "late-api", "reject", "Ana (PMO)", "Too late.")
+    table = [d.value for d in at.dataframe if "Decided by" in d.value.columns][-1]
+    assert "Too late." in set(table["Rationale"])
+    assert not set(decide.DECISION_NUMBERS) & set(table.columns)
+    at.toggle(key="decide_more_columns").set_value(True).run()
+    table = [d.value for d in at.dataframe if "Decided by" in d.value.columns][-1]
+    assert set(decide.DECISION_NUMBERS) <= set(table.columns)
