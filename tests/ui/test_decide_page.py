@@ -360,6 +360,7 @@ def test_decisions_read_well_and_the_accepted_set_is_a_row(isolated):
     assert next(w for w in at.text_area if w.label == "Rationale").value == "", "it clears"
     assert next(w for w in at.text_input if w.label == "Decided by").value == ""
     decide_one(at, "installer-search", "accept", "Ana (PMO)", "Also")
+    at.toggle(key="decide_more_columns").set_value(True).run()  # the Δ columns
     shown = [d.value for d in at.dataframe if "Decided at" in d.value.columns][-1]
     assert "Decided_by" not in shown.columns and "Decided by" in shown.columns
     assert shown["Decided at"].iloc[0].endswith("UTC") or shown["Decided at"].iloc[1].endswith(
