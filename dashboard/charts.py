@@ -292,7 +292,9 @@ def _fan(
 
     ``y_max`` (optional) is the least top of the y scale: head room for rule labels.
     """
-    labels = ["90% of futures", "50% of futures", median_label]
+    # Short labels: the fans sit in half-width columns, where "90% of futures, 50% of
+    # futures, Median" ran past the plot at 1280 px and lost the median's name.
+    labels = ["90% band", "50% band", median_label]
     scale = _legend_scale(labels, [colour, colour, colour])
     color = alt.Color(
         "series:N",
