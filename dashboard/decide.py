@@ -19,7 +19,7 @@ import yaml
 from simulation import Prioritisation, Scenario, Session
 from simulation.decide.points import map_points  # noqa: F401  (the maps' data, for the page)
 from simulation.decide.prioritise import VERDICTS
-from simulation.decide.sessions import Candidate, session_data
+from simulation.decide.sessions import MAX_TEXT, Candidate, new_session, session_data
 from simulation.present import decide as words
 from simulation.present.markdown import escape_markdown
 from simulation.scenario.changes import variant_data
@@ -122,14 +122,20 @@ def session_from_changes(
     base_ref: str | None = None,
 ) -> Session:
     """A session whose candidates are ``(name, changes)`` pairs (What-if variants or
-    lever candidates); ids are made from the names."""
+    lever candidates); ids are made from the names.
+
+    It passes a session file's checks (:func:`simulation.decide.sessions.new_session`):
+    a ScenarioError names the problem, e.g. more than ``MAX_CANDIDATES`` candidates.
+    """
     taken: set[str] = set()
     cands = []
     for label, changes in named:
         cid = new_id(label, taken, "candidate")[:64].strip("-") or "candidate"
         taken.add(cid)
         cands.append(Candidate(id=cid, name=label, changes=tuple(changes)))
-    return Session(name=name, base=base, candidates=tuple(cands), base_ref=base_ref)
+    limit = MAX_TEXT["name"]  # "What-if variants of <a 200-character name>" is too long
+    name = name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+    return new_session(base, cands, name, base_ref=base_ref)
 
 
 def _interval(lo: float, hi: float, spec: str) -> str:

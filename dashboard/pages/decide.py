@@ -126,14 +126,15 @@ def source_panel() -> None:
             if st.button("Use the What-if variants", key="decide_use_whatif", type="primary"):
                 path = state.loaded_path()
                 ref = path.name if path is not None and not state.has_edits() else None
-                ses = decide.session_from_changes(
-                    sc,
-                    [(v.name, v.changes) for v in variants],
-                    f"What-if variants of {sc.name}",
-                    base_ref=ref,
+                _use_built_session(
+                    lambda: decide.session_from_changes(
+                        sc,
+                        [(v.name, v.changes) for v in variants],
+                        f"What-if variants of {sc.name}",
+                        base_ref=ref,
+                    ),
+                    f"{len(variants)} What-if variants are the candidates.",
                 )
-                _set_session(ses, f"{len(variants)} What-if variants are the candidates.")
-                st.rerun()
         else:
             lever_panel()
 
@@ -170,6 +171,18 @@ def _use_session_file(load: Callable[[], Session], where: str) -> None:
     _set_session(
         ses, f"Loaded “{ses.name}”{where}: {len(ses.candidates)} candidates on “{ses.base.name}”."
     )
+    st.rerun()
+
+
+def _use_built_session(build: Callable[[], Session], message: str) -> None:
+    """Make a session built on the page (What-if variants, lever candidates) the page's
+    session, or say in words why it cannot be: it passes a session file's checks."""
+    try:
+        ses = build()
+    except ScenarioError as exc:
+        st.error(f"These candidates cannot make a session: {escape_markdown(exc)}")
+        return
+    _set_session(ses, message)
     st.rerun()
 
 
@@ -257,13 +270,12 @@ def lever_panel() -> None:
     if built and c1.button("Use these candidates", key="decide_use_built", type="primary"):
         path = state.loaded_path()
         ref = path.name if path is not None and not state.has_edits() else None
-        _set_session(
-            decide.session_from_changes(
+        _use_built_session(
+            lambda: decide.session_from_changes(
                 sc, [(n, ch) for _, n, ch in built], f"Candidates for {sc.name}", base_ref=ref
             ),
             f"{len(built)} candidates made with the levers.",
         )
-        st.rerun()
     if built and c2.button("Clear", key="decide_clear_built"):
         ss[BUILT] = []
         st.rerun()

@@ -16,16 +16,21 @@ import shutil
 import pytest
 import yaml
 
-from simulation import ScenarioError
+from dashboard.decide import session_from_changes
+from simulation import ScenarioError, load_scenario
 from simulation.decide.sessions import (
+    CANDIDATE_ID_RULE,
     MAX_CANDIDATES,
+    Candidate,
     load_session,
     load_session_text,
+    new_session,
     parse_session,
     session_data,
     session_files,
     sessions_dir,
 )
+from simulation.scenario.changes import parse_changes
 from tests.helpers import LIBRARY, ROOT
 
 DATA = ROOT / "tests" / "data"
@@ -246,3 +251,113 @@ def test_text_form_file_form_and_the_folder(tmp_path):
         (tmp_path / "lib" / name).write_text("x")
     assert [p.name for p in session_files(tmp_path / "lib")] == ["a.yaml", "b.yml"]
     assert sessions_dir() == LIBRARY / "sessions"
+
+
+# ------------------------------------------------- sessions built on the page
+def _slips(n: int) -> list[tuple[str, tuple]]:
+    """``n`` lever candidates as the Decide page builds them: (name, typed changes)."""
+    return [(f"Slip {i}", parse_changes([{"delay_start": {"days": i % 5 + 1}}])) for i in range(n)]
+
+
+def test_a_session_from_the_levers_has_a_session_files_candidate_bound():
+    """The page's lever and What-if sessions skipped the file's bounds: 51 candidates
+    made a session (51 simulations and a 51-row map). Now 50 make one and 51 are
+    refused with the file's message, field path and all; no file, so no file name."""
+    base = load_scenario(DATA / "hand-base.yaml")
+    ses = session_from_changes(base, _slips(MAX_CANDIDATES), "Candidates for Four serial steps")
+    assert [c.id for c in ses.candidates][:2] == ["slip-0", "slip-1"]
+    assert len(ses.candidates) == 50 and ses.source is None
+    with pytest.raises(ScenarioError) as info:
+        session_from_changes(base, _slips(MAX_CANDIDATES + 1), "Too many")
+    assert str(info.value) == "candidates: at most 50 candidates in a session, got 51"
+    assert info.value.problems == [("candidates", "at most 50 candidates in a session, got 51")]
+    with pytest.raises(ScenarioError) as none:
+        session_from_changes(base, [], "Nothing")
+    assert str(none.value) == (
+        "candidates: list at least one candidate (id and changes), got an empty list"
+    )
+
+
+def test_a_session_from_the_page_gets_a_session_files_other_checks():
+    """The same checks as a file, worded as for a file: a candidate with no change,
+    one that does not apply to the base (item 'zz' is not in the hand base), a
+    constraint outside [0, 1], a duplicate id, and a text field over its limit."""
+    base = load_scenario(DATA / "hand-base.yaml")
+    slip = parse_changes([{"delay_start": {"days": 5}}])
+    cases = [
+        (
+            [Candidate("a", "A", ())],
+            {},
+            "candidates[0].changes: list at least one change, got an empty list",
+        ),
+        (
+            [Candidate("a", "A", parse_changes([{"remove_items": ["zz"]}]))],
+            {},
+            "candidates[0].changes[0].remove_items.ids[0]: no item has id 'zz'",
+        ),
+        (
+            [Candidate("a", "A", slip)],
+            {"constraint": {"on_time_probability": 1.5}},
+            "constraint.on_time_probability: must be a probability from 0 to 1, got 1.5",
+        ),
+        (
+            [Candidate("a", "A", slip), Candidate("a", "B", slip)],
+            {},
+            "candidates[1].id: duplicate id 'a' (also candidates[0])",
+        ),
+        (
+            [Candidate("A b", "A", slip)],
+            {},
+            f"candidates[0].id: must be {CANDIDATE_ID_RULE}, got 'A b'",
+        ),
+        (
+            [Candidate("a", "A", slip, notes="x" * 5_001)],
+            {},
+            "candidates[0].notes: expected text of 1 to 5,000 characters, got other text",
+        ),
+        (
+            [Candidate("a", "", slip)],
+            {},
+            "candidates[0].name: expected text of 1 to 200 characters, got other text",
+        ),
+    ]
+    for candidates, extra, message in cases:
+        with pytest.raises(ScenarioError) as info:
+            new_session(base, candidates, "Page session", source="page", **extra)
+        assert str(info.value) == f"page: {message}"
+        assert info.value.source == "page"
+
+
+def test_a_session_from_the_page_keeps_what_it_was_given():
+    """Name trimmed as a file's, the constraint as floats, the reference and the source."""
+    base = load_scenario(DATA / "hand-base.yaml")
+    cand = Candidate("a", "A", parse_changes([{"delay_start": {"days": 5}}]), notes="N")
+    ses = new_session(
+        base,
+        [cand],
+        "  Page session ",
+        base_ref="hand-base.yaml",
+        description=" D ",
+        constraint={"outcome_probability": 1},
+        source="page",
+    )
+    assert (ses.name, ses.description, ses.base_ref, ses.source) == (
+        "Page session",
+        "D",
+        "hand-base.yaml",
+        "page",
+    )
+    assert ses.constraint == {"outcome_probability": 1.0}
+    assert ses.candidates == (cand,) and ses.base is base
+
+
+def test_a_long_scenario_name_still_makes_a_session_from_the_levers():
+    """ "Candidates for " + a 200-character scenario name is 215 characters, over a
+    session name's 200: the page shortens it to 199 characters and an ellipsis, so the
+    session (and the file saved from it) keeps within the file's bound."""
+    base = load_scenario(DATA / "hand-base.yaml")
+    ses = session_from_changes(base, _slips(1), "Candidates for " + "n" * 200)
+    assert ses.name == "Candidates for " + "n" * 184 + "…"
+    assert len(ses.name) == 200
+    exact = "Candidates for " + "n" * 185
+    assert session_from_changes(base, _slips(1), exact).name == exact, "200: kept whole"
