@@ -181,6 +181,78 @@ def test_candidates_that_do_not_combine_name_each_other_and_the_change(tmp_path)
             lambda d: d.update(constraint=[0.5]),
             "constraint: expected a mapping like {on_time_probability: 0.7}, got a list",
         ),
+        (
+            lambda d: d.update(constraint={"zzz": 0.5}),
+            "constraint.zzz: unknown key; known keys: on_time_probability, outcome_probability",
+        ),
+        (
+            lambda d: d.update(constraint={"on_time_probabilty": 0.5}),
+            "constraint.on_time_probabilty: unknown key; did you mean 'on_time_probability'?",
+        ),
+        (
+            lambda d: d.update(constraint={"on_time_probability": 2}),
+            "constraint.on_time_probability: must be a probability from 0 to 1, got 2",
+        ),
+        (
+            lambda d: d.pop("base"),
+            "base: required: the scenario file the candidates change, e.g. ../supply-chain.yaml",
+        ),
+        (
+            lambda d: d.update(base=5),
+            "base: expected the base file's name, like supply-chain.yaml, got int 5",
+        ),
+        (
+            lambda d: d.update(candidates=[]),
+            "candidates: list at least one candidate (id and changes), got an empty list",
+        ),
+        (
+            lambda d: d.update(candidates=None),
+            "candidates: list at least one candidate (id and changes), got nothing",
+        ),
+        (
+            lambda d: d.update(candidates=[{}] * 51),  # counted before any is read
+            "candidates: at most 50 candidates in a session, got 51",
+        ),
+        (
+            lambda d: d["candidates"][1].update(id="extra"),
+            "candidates[1].id: duplicate id 'extra' (also candidates[0])",
+        ),
+        (
+            lambda d: d["candidates"][0].update(id="Extra!"),
+            f"candidates[0].id: must be {CANDIDATE_ID_RULE}, got 'Extra!'",
+        ),
+        (
+            lambda d: d["candidates"][0].update(id=7),
+            f"candidates[0].id: must be {CANDIDATE_ID_RULE}, got 7",
+        ),
+        (
+            lambda d: d["candidates"][0].update(changes=[]),
+            "candidates[0].changes: list at least one change, got an empty list",
+        ),
+        (
+            lambda d: d["candidates"][0].update(changes={}),
+            "candidates[0].changes: list at least one change, got a mapping",
+        ),
+        (
+            lambda d: d["candidates"][0].update(changes="x"),
+            "candidates[0].changes: expected a list of changes, got the text 'x'",
+        ),
+        (
+            lambda d: d["candidates"][3].update(changes=[{"remove_items": ["zz"]}]),
+            "candidates[3].changes[0].remove_items.ids[0]: no item has id 'zz'",
+        ),
+        (
+            lambda d: d["candidates"][1].update(name=""),
+            "candidates[1].name: expected text of 1 to 200 characters, got other text",
+        ),
+        (
+            lambda d: d["candidates"][1].update(requested_by=5),
+            "candidates[1].requested_by: expected text of 1 to 200 characters, got int 5",
+        ),
+        (
+            lambda d: d.update(description=" "),
+            "description: expected text of 1 to 5,000 characters, got other text",
+        ),
     ],
 )
 def test_messages_name_the_field_and_what_was_given(tmp_path, edit, message):
@@ -361,3 +433,74 @@ def test_a_long_scenario_name_still_makes_a_session_from_the_levers():
     assert len(ses.name) == 200
     exact = "Candidates for " + "n" * 185
     assert session_from_changes(base, _slips(1), exact).name == exact, "200: kept whole"
+
+
+# ------------------------------------------------- where a message points
+def test_a_file_that_is_not_a_mapping_is_named():
+    with pytest.raises(ScenarioError) as info:
+        parse_session(["name"], "list.yaml")
+    assert str(info.value) == (
+        "list.yaml: a session file holds a mapping (name, base, candidates), got a list"
+    )
+    assert info.value.source == "list.yaml"
+
+
+def test_a_base_not_found_is_the_sessions_base_field(tmp_path):
+    """The variant machinery says ``extends``; a session file says ``base``, in the
+    message and in the problems a form shows (the folder looked in is named too)."""
+    message = _refused(tmp_path, lambda d: d.update(base="nowhere.yaml"))
+    rule = f"base file 'nowhere.yaml' not found (looked in {tmp_path} and scenarios)"
+    assert message == f"base: {rule}"
+    with pytest.raises(ScenarioError) as info:
+        _load(tmp_path, lambda d: d.update(base="nowhere.yaml"))
+    assert info.value.problems == [("base", rule)]
+    assert info.value.source == str(tmp_path / "bounds.yaml")
+
+
+def test_a_problem_inside_the_base_file_names_the_base_file(tmp_path):
+    """A base file missing its required sections: the message is the base file's own,
+    naming it, not the session file (whose ``base`` field is fine)."""
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "base.yaml").write_text("name: x\n")
+    with pytest.raises(ScenarioError) as info:
+        _load(tmp_path, lambda d: d.update(base="bad/base.yaml"))
+    base_file = str(tmp_path / "bad" / "base.yaml")
+    assert str(info.value) == f"{base_file}: start_date: required (and 2 more problems)"
+    assert info.value.source == base_file
+    assert info.value.problems == [
+        ("start_date", "required"),
+        ("team", "required"),
+        ("items", "required"),
+    ]
+
+
+def test_without_a_file_the_session_and_the_upload_are_named_so(tmp_path, monkeypatch):
+    """Data without a source is ``<session>``, text without one ``<upload>``; with no
+    folder given the base is looked for in the working folder."""
+    data = yaml.safe_load((DATA / "hand-session.yaml").read_text())
+    shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    with pytest.raises(ScenarioError) as info:
+        parse_session({**data, "name": None}, base_dir=tmp_path)
+    assert str(info.value) == "<session>: name: required"
+    assert info.value.source == "<session>"
+    with pytest.raises(ScenarioError) as upload:
+        load_session_text("name: x\nbase: hand-base.yaml\n", base_dir=tmp_path)
+    assert str(upload.value) == (
+        "<upload>: candidates: list at least one candidate (id and changes), got nothing"
+    )
+    assert load_session_text(yaml.safe_dump(data), base_dir=tmp_path).source == "<upload>"
+    monkeypatch.chdir(tmp_path)
+    ses = parse_session(data)
+    assert ses.base.name == "Four serial steps" and ses.source == "<session>"
+
+
+def test_each_candidate_reads_as_its_changes_and_the_ids_keep_file_order(tmp_path):
+    """Worked from the hand session file: one line per change, in the words of the
+    change descriptions (25 person-days, 300/week, before work starts)."""
+    ses, _ = _load(tmp_path, lambda d: None)
+    assert ses.ids() == ["extra", "report", "polish", "drop-d", "slip", "third-person"]
+    assert ses.candidate("extra").describe() == [
+        "Adds 'e' (25 person-days, 300/week) before work starts"
+    ]
+    assert ses.candidate("slip").describe() == ["Delays the start of build work by 5 working days"]
+    assert ses.candidate("drop-d").name == "Drop step d"
