@@ -22,6 +22,7 @@ from simulation.decide.sessions import (
     CANDIDATE_ID_RULE,
     MAX_CANDIDATES,
     Candidate,
+    Session,
     load_session,
     load_session_text,
     new_session,
@@ -393,9 +394,25 @@ def test_a_session_from_the_page_gets_a_session_files_other_checks():
             "candidates[0].name: expected text of 1 to 200 characters, got other text",
         ),
     ]
+    one = [Candidate("a", "A", slip)]
+    cases += [
+        (one, {"name": ""}, "name: expected text of 1 to 200 characters, got other text"),
+        (one, {"name": None}, "name: required"),
+        (
+            one,
+            {"description": " "},
+            "description: expected text of 1 to 5,000 characters, got other text",
+        ),
+        ([Candidate("a", None, slip)], {}, "candidates[0].name: required"),
+        (
+            [Candidate(f"c{i}", "C", slip) for i in range(MAX_CANDIDATES + 1)],
+            {},
+            "candidates: at most 50 candidates in a session, got 51",
+        ),
+    ]
     for candidates, extra, message in cases:
         with pytest.raises(ScenarioError) as info:
-            new_session(base, candidates, "Page session", source="page", **extra)
+            new_session(base, candidates, **{"name": "Page session", **extra}, source="page")
         assert str(info.value) == f"page: {message}"
         assert info.value.source == "page"
 
@@ -504,3 +521,42 @@ def test_each_candidate_reads_as_its_changes_and_the_ids_keep_file_order(tmp_pat
     ]
     assert ses.candidate("slip").describe() == ["Delays the start of build work by 5 working days"]
     assert ses.candidate("drop-d").name == "Drop step d"
+
+
+def test_a_third_candidate_that_does_not_combine_names_both_before_it(tmp_path):
+    """extra, report, then extra-too (a second item 'e'): the message lists the two
+    applied before it, comma-separated, in file order."""
+
+    def edit(d):
+        d["candidates"].append(
+            {"id": "extra-too", "changes": [{"add_items": {"items": [{"id": "e", "effort": 3}]}}]}
+        )
+
+    ses, _ = _load(tmp_path, edit)
+    with pytest.raises(ScenarioError) as info:
+        ses.scenario_of(["extra-too", "report", "extra"])
+    assert str(info.value).startswith(
+        "candidates extra, report, extra-too do not combine: after extra, report: "
+        "extra-too.changes[0].add_items.items[0].id:"
+    ), str(info.value)
+
+
+def test_a_session_made_by_hand_names_the_base_when_a_candidate_alone_fails(tmp_path):
+    """A Session constructed directly (the dataclass, no checks) with a candidate
+    that removes an item the base lacks: applying it alone fails "after the base"."""
+    ses, _ = _load(tmp_path, lambda d: None)
+    odd = Candidate("odd", "Odd", parse_changes([{"remove_items": ["zz"]}]))
+    by_hand = Session(name="By hand", base=ses.base, candidates=(odd,))
+    with pytest.raises(ScenarioError) as info:
+        by_hand.scenario_of(["odd"])
+    assert str(info.value) == (
+        "candidates odd do not combine: after the base: "
+        "odd.changes[0].remove_items.ids[0]: no item has id 'zz'"
+    )
+
+
+def test_an_upload_that_is_not_yaml_is_named_by_its_file_name():
+    with pytest.raises(ScenarioError) as info:
+        load_session_text("name: [unclosed", source="q2.yaml")
+    assert str(info.value).startswith("q2.yaml: "), str(info.value)
+    assert info.value.source == "q2.yaml"
