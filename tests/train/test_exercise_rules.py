@@ -262,3 +262,49 @@ def test_each_score_row_keeps_the_question_the_truth_and_the_prediction():
     out = rows["outcome"]
     assert (out.kind, out.truth, out.prediction) == ("estimate", 0.3, E.Estimate(0.15, 0.1, 0.2))
     assert out.inside is False and out.points == 0
+
+
+# ------------------------------------------------------------ rendering texts
+def _solution(base: dict, variant: dict, answers: dict) -> E.Solution:
+    return E.Solution(
+        comparison=None,
+        summaries={"base": base, "variant": variant},
+        answers=answers,
+        base_values={},
+        variant_values={},
+    )
+
+
+def test_answers_render_only_after_the_reveal_in_their_questions_terms():
+    """An estimate's answer in its metric's words (0.3 of a probability: 30%), a
+    direction's as its word; before the reveal (no solution) asking is an error."""
+    ex = E.load_exercise(LIBRARY / "exercises" / "two-finish-lines.yaml")
+    sol = _solution({}, {}, {"outcome": 0.3, "on-time": "higher"})
+    assert E.render(ex, "{answer.outcome} / {answer.on-time}", sol) == "30% / higher"
+    with pytest.raises(ValueError) as info:
+        E.render(ex, "{answer.outcome}", base_summary={})
+    assert str(info.value) == "the answers are not known before the reveal"
+
+
+def test_a_change_with_a_side_missing_and_an_absolute_value():
+    """A change needs both sides (either one missing reads "n/a"); ``:abs`` drops the
+    sign of a number (-1,234,567 reads 1.23 M) and leaves a missing one "n/a"."""
+    ex = E.load_exercise(LIBRARY / "exercises" / "two-finish-lines.yaml")
+    both = {"value": {"npv_mean": -1_234_567.0}}
+    none = {"value": {"npv_mean": None}}
+    for base, variant in ((none, both), (both, none)):
+        assert E.render(ex, "{change.value.npv_mean}", _solution(base, variant, {})) == "n/a"
+    sol = _solution(both, none, {})
+    assert E.render(ex, "{base.value.npv_mean:abs} / {base.value.npv_mean}", sol) == (
+        "1.23 M / -1.23 M"
+    )
+    assert E.render(ex, "{variant.value.npv_mean:abs}", sol) == "n/a"
+
+
+@pytest.mark.parametrize(
+    "x, want", [(0.96, "+1 working day"), (1.04, "+1 working day"), (1.4, "+1.4 working days")]
+)
+def test_one_working_day_is_singular_as_shown(x, want):
+    """The unit follows the number as shown (one decimal): 0.96 and 1.04 show as 1
+    (singular), 1.4 as 1.4 (plural). Catches rounding to whole days or to two decimals."""
+    assert E.format_change("day", x) == want
