@@ -713,3 +713,118 @@ def test_cli_reads_a_jira_export_and_says_lead_time():
     assert "5 done, 1 in progress, 1 not started" in p.stdout
     p = cli(f, "--not-started", "")
     assert "5 done, 2 in progress, 0 not started" in p.stdout, p.stdout
+
+
+# ------------------------------------------------- calibration: bounds and words
+#: Two done items (cycle times counted inclusively, Mon-Fri: 4-5 Jan is 2 days,
+#: 4-6 Jan 3), a Spike only in progress (a type with no done item).
+TYPED = b"""ID,Type,Start,Done
+A-1,Story,2027-01-04,2027-01-05
+A-2,Patch,2027-01-04,2027-01-06
+A-3,Spike,2027-01-04,
+"""
+
+
+def _small():
+    from tests.helpers import make_scenario
+
+    return make_scenario(
+        items=[
+            {
+                "id": "api",
+                "name": "Two patches",
+                "effort": {"dist": "triangular", "low": 1, "mode": 2, "high": 4},
+            },
+            {"id": "spikes", "name": "Spikes and stories", "effort": 3},
+        ]
+    )
+
+
+def test_focus_is_above_0_and_at_most_1():
+    """focus 1 is allowed (cycle time = effort); 0 and 1.5 are refused by name."""
+    h = read_history(TYPED)
+    assert calibrate(_small(), h, focus=1).items[0].effort.samples == (2.0, 3.0)
+    for focus in (0, 1.5):
+        with pytest.raises(HistoryError) as info:
+            calibrate(_small(), h, focus=focus)
+        assert str(info.value) == f"focus: must be > 0 and <= 1, got {focus}"
+
+
+def test_mapping_mistakes_are_named_with_what_would_fit():
+    """An unknown item names the close one (or nothing); an unknown type lists the
+    types (or 'none' without a type column); a type with no done item, or a history
+    with none at all, says so."""
+    h = read_history(TYPED)
+    cases = [
+        ({"apii": None}, "mapping: 'apii' is not a planned backlog item; did you mean 'api'?"),
+        ({"zzz": None}, "mapping: 'zzz' is not a planned backlog item"),
+        (
+            {"api": "Epic"},
+            "mapping: api: no done item of type 'Epic' in the history (types: Story, Patch, Spike)",
+        ),
+        ({"api": "Spike"}, "mapping: api: the history has no done item of type 'Spike'"),
+    ]
+    for mapping, message in cases:
+        with pytest.raises(HistoryError) as info:
+            calibrate(_small(), h, mapping)
+        assert str(info.value) == message
+    untyped = read_history(b"ID,Start,Done\nA-1,2027-01-04,2027-01-05\n")
+    with pytest.raises(HistoryError) as info:
+        calibrate(_small(), untyped, {"api": "Bug"})
+    assert str(info.value) == (
+        "mapping: api: no done item of type 'Bug' in the history (types: none)"
+    )
+    nothing_done = read_history(b"ID,Type,Start,Done\nA-1,Story,2027-01-04,\n")
+    with pytest.raises(HistoryError) as info:
+        calibrate(_small(), nothing_done)
+    assert str(info.value) == "mapping: api: the history has no done item"
+
+
+def test_a_type_with_one_done_item_calibrates_and_samples_keep_four_decimals():
+    """Patch has one done item (3 days): it is enough. At focus 1/3 the samples are
+    2/3 = 0.6667 and 3/3 = 1.0, four decimals."""
+    new = calibrate(_small(), read_history(TYPED), {"api": "Patch", "spikes": None}, focus=1 / 3)
+    assert new.items[0].effort.samples == (1.0,)
+    assert new.items[1].effort.samples == (0.6667, 1.0)
+
+
+def test_suggestions_use_plurals_and_only_types_with_done_items():
+    """ "Two patches" is a Patch (plural in -es); "Spikes and stories" names Spike, which
+    has no done item, and Story (plural in -ies): Story. "bugs" in -s."""
+    from simulation.history import suggest_mapping
+
+    h = read_history(TYPED)
+    assert suggest_mapping(_small(), h) == {"api": "Patch", "spikes": "Story"}
+    from tests.helpers import make_scenario
+
+    bugs = make_scenario(items=[{"id": "b", "name": "Old bugs", "effort": 1}])
+    h_bug = read_history(b"ID,Type,Start,Done\nA-1,Bug,2027-01-04,2027-01-05\n")
+    assert suggest_mapping(bugs, h_bug) == {"b": "Bug"}
+
+
+def test_the_calibration_table_by_hand():
+    """Triangular 1, 2, 4: mean 7/3 = 2.33; calibrated at focus 1/3 on 2 and 3 days:
+    0.6667 and 1.0, mean 0.83 (two decimals each)."""
+    from simulation.history import calibration_table
+
+    sc = _small()
+    t = calibration_table(sc, calibrate(sc, read_history(TYPED), {"api": None}, focus=1 / 3))
+    assert list(t.columns) == [
+        "item",
+        "name",
+        "before",
+        "mean_before",
+        "after",
+        "mean_after",
+        "changed",
+    ]
+    assert t.iloc[0].to_dict() == {
+        "item": "api",
+        "name": "Two patches",
+        "before": "1-4 (most likely 2)",
+        "mean_before": 2.33,
+        "after": "0.6667-1 (history of 2)",
+        "mean_after": 0.83,
+        "changed": True,
+    }
+    assert not t.iloc[1]["changed"] and t.iloc[1]["mean_after"] == 3.0
