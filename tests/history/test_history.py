@@ -797,6 +797,8 @@ def test_suggestions_use_plurals_and_only_types_with_done_items():
     assert suggest_mapping(_small(), h) == {"api": "Patch", "spikes": "Story"}
     from tests.helpers import make_scenario
 
+    spikes = make_scenario(items=[{"id": "s", "name": "Spikes", "effort": 1}])
+    assert suggest_mapping(spikes, h) == {"s": None}, "no Spike is done: all types"
     bugs = make_scenario(items=[{"id": "b", "name": "Old bugs", "effort": 1}])
     h_bug = read_history(b"ID,Type,Start,Done\nA-1,Bug,2027-01-04,2027-01-05\n")
     assert suggest_mapping(bugs, h_bug) == {"b": "Bug"}
