@@ -830,3 +830,86 @@ def test_the_calibration_table_by_hand():
         "changed": True,
     }
     assert not t.iloc[1]["changed"] and t.iloc[1]["mean_after"] == 3.0
+
+
+# ------------------------------------------------- backtest: bounds, verdict edges
+def _shares(cutoffs: int, p50_hits: int, p85_hits: int):
+    from simulation.history.backtesting import Backtest
+
+    table = pd.DataFrame(
+        {
+            "within_p50": [i < p50_hits for i in range(cutoffs)],
+            "within_p85": [i < p85_hits for i in range(cutoffs)],
+        }
+    )
+    return Backtest(n=10, window_days=28, table=table)
+
+
+def test_backtest_verdict_edges_by_hand():
+    """100 cut-offs: the P50 band is 2 sqrt(0.25 / 100) = 0.10 and the P85 band
+    2 sqrt(0.1275 / 100) = 0.071, widened to the 0.10 floor. A share exactly on a band's
+    edge (40% at P50, 95% at P85) is still calibrated; one cut-off beyond is not.
+    4 cut-offs are too few, 5 are judged."""
+    assert _shares(100, 40, 85).verdict() == "calibrated"
+    assert _shares(100, 39, 85).verdict() == "over-confident"
+    assert _shares(100, 50, 95).verdict() == "calibrated"
+    assert _shares(100, 50, 96).verdict() == "under-confident"
+    assert _shares(100, 39, 96).verdict() == "mixed"
+    assert _shares(4, 2, 4).verdict() == "too few"
+    assert _shares(5, 2, 4).verdict() != "too few"
+
+
+def test_backtest_as_a_dict_and_in_words():
+    """Shares to four decimals (1/3 -> 0.3333); none without cut-offs."""
+    assert _shares(3, 1, 2).to_dict() == {
+        "n": 10,
+        "window_days": 28,
+        "cutoffs": 3,
+        "within_p50": 0.3333,
+        "within_p85": 0.6667,
+        "verdict": "too few",
+    }
+    empty = _shares(0, 0, 0).to_dict()
+    assert empty["within_p50"] is None and empty["within_p85"] is None
+    from simulation.history.backtesting import verdict_words
+
+    tail = {
+        "over-confident": "Reality came later than the forecast said; read its dates as too early.",
+        "under-confident": "Reality came earlier than the forecast said; its dates are cautious.",
+        "mixed": "The spread of its dates is off: one percentile is too early and the other "
+        "too late.",
+    }
+    for verdict, end in tail.items():
+        assert verdict_words(verdict, 20, 0.3, 0.97).endswith(
+            "in 30% of 20 cut-offs (ideal 50%) and on or before the P85 date in 97% "
+            f"(ideal 85%). {end}"
+        )
+
+
+def test_backtest_options_are_named_at_their_bounds():
+    """1 item, a 5-day window and seed 0 are allowed; 0 items, a 0-day window and a
+    negative, boolean or text seed are refused naming the option."""
+    h = read_history(DEMO / "team-stories.csv")
+    b = h.backtest(1, window_days=5, seed=0, runs=50)
+    assert (b.n, b.window_days) == (1, 5) and b.cutoffs > 0
+    assert list(b.table.columns) == [
+        "cutoff",
+        "start",
+        "p50",
+        "p85",
+        "actual",
+        "within_p50",
+        "within_p85",
+    ]
+    assert b.table["within_p50"].dtype == bool and b.table["within_p85"].dtype == bool
+    assert (b.table["start"] == b.table["cutoff"] + np.timedelta64(1, "D")).all()
+    for kw, message in [
+        ({"n": 0}, "backtest items: must be from 1 to 10,000, got 0"),
+        ({"n": 1, "window_days": 0}, "window_days: must be from 1 to 3,650, got 0"),
+        ({"n": 1, "seed": -1}, "seed: expected a whole number >= 0, got -1"),
+        ({"n": 1, "seed": True}, "seed: expected a whole number >= 0, got True"),
+        ({"n": 1, "seed": "x"}, "seed: expected a whole number >= 0, got 'x'"),
+    ]:
+        with pytest.raises(HistoryError) as info:
+            h.backtest(**kw, runs=50)
+        assert str(info.value) == message
