@@ -903,6 +903,16 @@ def test_backtest_options_are_named_at_their_bounds():
     ]
     assert b.table["within_p50"].dtype == bool and b.table["within_p85"].dtype == bool
     assert (b.table["start"] == b.table["cutoff"] + np.timedelta64(1, "D")).all()
+    # The first 5-day window holds no done item: that forecast never delivers (NaT),
+    # which counts as within (a "never" date is not beaten by any actual date).
+    never = b.table["p85"].isna()
+    assert list(never[:2]) == [True, False] and pd.isna(b.table["p50"].iloc[0])
+    assert b.table.loc[never, ["within_p50", "within_p85"]].all().all()
+    assert (b.table.loc[~never, "p85"] >= b.table.loc[~never, "p50"]).all()
+    none = h.backtest(10_000, runs=50)
+    assert none.cutoffs == 0 and list(none.table.columns) == list(b.table.columns), (
+        "more items than the history has: no cut-off, the same columns"
+    )
     for kw, message in [
         ({"n": 0}, "backtest items: must be from 1 to 10,000, got 0"),
         ({"n": 1, "window_days": 0}, "window_days: must be from 1 to 3,650, got 0"),
