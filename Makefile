@@ -52,9 +52,11 @@ fuzz: $(VENV)/.dev
 		tests/engine/test_statistics.py -k "generated or mutated or critical or network"
 
 # Mutation testing of simulation/ with mutmut (slow: hours; not in `make test`).
-# `make mutants MUTATE=simulation/value.py` limits it to some files.
+# `make mutants MUTATE=simulation/value.py` limits it to some files,
+# `MUTANTS_TESTS="tests/decide/test_session_bounds.py"` to some test files and
+# `MUTANTS_CHILDREN=1` to one mutant at a time (default: one per core).
 mutants: $(VENV)/.dev
-	$(PY) scripts/mutants.py $(MUTATE)
+	$(PY) scripts/mutants.py $(foreach t,$(MUTANTS_TESTS),--tests $(t)) $(MUTATE)
 
 # Rewrite the golden tables and every simulated number in README.md and docs/
 # (scripts/regenerate.py).

@@ -19,7 +19,13 @@ import yaml
 from simulation import Prioritisation, Scenario, Session
 from simulation.decide.points import map_points  # noqa: F401  (the maps' data, for the page)
 from simulation.decide.prioritise import VERDICTS
-from simulation.decide.sessions import Candidate, new_session_id, session_data
+from simulation.decide.sessions import (
+    MAX_TEXT,
+    Candidate,
+    new_session,
+    new_session_id,
+    session_data,
+)
 from simulation.present import decide as words
 from simulation.present.markdown import escape_markdown
 from simulation.scenario.changes import variant_data
@@ -125,19 +131,21 @@ def session_from_changes(
 ) -> Session:
     """A session whose candidates are ``(name, changes)`` pairs (What-if variants or
     lever candidates); ids are made from the names. ``session_id``: the session's own
-    id (default: a new one)."""
+    id (default: a new one).
+
+    It passes a session file's checks (:func:`simulation.decide.sessions.new_session`):
+    a ScenarioError names the problem, e.g. more than ``MAX_CANDIDATES`` candidates.
+    """
     taken: set[str] = set()
     cands = []
     for label, changes in named:
         cid = new_id(label, taken, "candidate")[:64].strip("-") or "candidate"
         taken.add(cid)
         cands.append(Candidate(id=cid, name=label, changes=tuple(changes)))
-    return Session(
-        name=name,
-        base=base,
-        candidates=tuple(cands),
-        base_ref=base_ref,
-        id=session_id or new_session_id(),
+    limit = MAX_TEXT["name"]  # "What-if variants of <a 200-character name>" is too long
+    name = name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+    return new_session(
+        base, cands, name, base_ref=base_ref, session_id=session_id or new_session_id()
     )
 
 

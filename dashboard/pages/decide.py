@@ -141,15 +141,16 @@ def source_panel() -> None:
                 path = state.loaded_path()
                 ref = path.name if path is not None and not state.has_edits() else None
                 name = f"What-if variants of {sc.name}"
-                ses = decide.session_from_changes(
-                    sc,
-                    [(v.name, v.changes) for v in variants],
-                    name,
-                    base_ref=ref,
-                    session_id=_built_id(name),
+                _use_built_session(
+                    lambda: decide.session_from_changes(
+                        sc,
+                        [(v.name, v.changes) for v in variants],
+                        name,
+                        base_ref=ref,
+                        session_id=_built_id(name),
+                    ),
+                    f"{len(variants)} What-if variants are the candidates.",
                 )
-                _set_session(ses, f"{len(variants)} What-if variants are the candidates.")
-                st.rerun()
         else:
             lever_panel()
 
@@ -237,6 +238,18 @@ def given_id_note(ses: Session) -> None:
             st.dataframe(store_decisions.decision_rows(before), hide_index=True, width="stretch")
 
 
+def _use_built_session(build: Callable[[], Session], message: str) -> None:
+    """Make a session built on the page (What-if variants, lever candidates) the page's
+    session, or say in words why it cannot be: it passes a session file's checks."""
+    try:
+        ses = build()
+    except ScenarioError as exc:
+        st.error(f"These candidates cannot make a session: {escape_markdown(exc)}")
+        return
+    _set_session(ses, message)
+    st.rerun()
+
+
 def _unique(name: str, skip: int | None = None) -> str:
     built = st.session_state.get(BUILT, [])
     return levers.unique_name(name, [c[1] for i, c in enumerate(built) if i != skip])
@@ -322,13 +335,12 @@ def lever_panel() -> None:
         path = state.loaded_path()
         ref = path.name if path is not None and not state.has_edits() else None
         name = f"Candidates for {sc.name}"
-        _set_session(
-            decide.session_from_changes(
+        _use_built_session(
+            lambda: decide.session_from_changes(
                 sc, [(n, ch) for _, n, ch in built], name, base_ref=ref, session_id=_built_id(name)
             ),
             f"{len(built)} candidates made with the levers.",
         )
-        st.rerun()
     if built and c2.button("Clear", key="decide_clear_built"):
         ss[BUILT] = []
         st.rerun()

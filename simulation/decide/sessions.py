@@ -251,6 +251,101 @@ def read_session_key(path: str | os.PathLike) -> tuple[str, str | None]:
     return session_key(read_yaml_file(path), source=os.fspath(path))
 
 
+def _check_count(raw: Any, source: str | None) -> None:
+    """At least one candidate and at most :data:`MAX_CANDIDATES`."""
+    if not isinstance(raw, list | tuple) or not raw:
+        raise _problem(
+            source,
+            "candidates",
+            "list at least one candidate (id and changes), got "
+            + ("an empty list" if isinstance(raw, list | tuple) else _kind(raw)),
+        )
+    if len(raw) > MAX_CANDIDATES:
+        raise _problem(
+            source,
+            "candidates",
+            f"at most {MAX_CANDIDATES} candidates in a session, got {len(raw)}",
+        )
+
+
+def _check_id(cid: Any, where: str, seen: dict[str, int], source: str | None) -> None:
+    """A candidate id: present, of :data:`CANDIDATE_ID`'s form, not in ``seen`` yet."""
+    if cid is None:
+        raise _problem(source, f"{where}.id", "required")
+    if not isinstance(cid, str) or not CANDIDATE_ID.fullmatch(cid):
+        raise _problem(source, f"{where}.id", f"must be {CANDIDATE_ID_RULE}, got {cid!r}")
+    if cid in seen:
+        raise _problem(
+            source, f"{where}.id", f"duplicate id '{cid}' (also candidates[{seen[cid]}])"
+        )
+
+
+def _check_has_changes(changes: Any, where: str, source: str | None) -> None:
+    # a candidate that changes nothing is the base: nothing to rank
+    if not changes:
+        raise _problem(
+            source,
+            f"{where}.changes",
+            "list at least one change, got "
+            + ("an empty list" if isinstance(changes, list | tuple) else _kind(changes)),
+        )
+
+
+def _check_applies(base: Scenario, changes: Any, where: str, source: str | None) -> None:
+    # Each candidate must make sense on the base on its own (it is ranked alone).
+    apply_changes(base, changes, where=f"{where}.changes", source=source)
+
+
+def new_session(
+    base: Scenario,
+    candidates: list[Candidate] | tuple[Candidate, ...],
+    name: str,
+    *,
+    base_ref: str | None = None,
+    description: str | None = None,
+    constraint: dict[str, float] | None = None,
+    source: str | None = None,
+    session_id: str | None = None,
+) -> Session:
+    """A session from typed candidates (built on a page), with a session file's checks.
+
+    The same bounds as :func:`parse_session`: the name's length, one to
+    :data:`MAX_CANDIDATES` candidates with valid unique ids, names and notes, each
+    with at least one change that applies to the base on its own, and a
+    ``constraint`` of probabilities from 0 to 1.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the field path of the first problem (and ``source`` if given).
+    """
+    name = _text({"name": name}, "name", "", source, required=True)
+    description = _text({"description": description}, "description", "", source)
+    checked_constraint = _constraint(constraint, source)
+    if session_id is not None:
+        session_id = check_session_id(session_id, "id", source)
+    _check_count(candidates, source)
+    seen: dict[str, int] = {}
+    for i, c in enumerate(candidates):
+        where = f"candidates[{i}]"
+        _check_id(c.id, where, seen, source)
+        seen[c.id] = i
+        for key in ("name", "requested_by", "notes"):
+            _text({key: getattr(c, key)}, key, f"{where}.", source, required=key == "name")
+        _check_has_changes(c.changes, where, source)
+        _check_applies(base, c.changes, where, source)
+    return Session(
+        name=name,
+        base=base,
+        candidates=tuple(candidates),
+        base_ref=base_ref,
+        description=description,
+        constraint=checked_constraint,
+        source=source,
+        id=session_id,
+    )
+
+
 def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = None) -> Session:
     """Validate parsed session data; ``base`` is resolved relative to ``base_dir``.
 
@@ -271,19 +366,7 @@ def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = 
     folder = Path(base_dir) if base_dir is not None else Path.cwd()
     base = _base(data.get("base"), source, folder)
     raw = data.get("candidates")
-    if not isinstance(raw, list) or not raw:
-        raise _problem(
-            source,
-            "candidates",
-            "list at least one candidate (id and changes), got "
-            + ("an empty list" if raw == [] else _kind(raw)),
-        )
-    if len(raw) > MAX_CANDIDATES:
-        raise _problem(
-            source,
-            "candidates",
-            f"at most {MAX_CANDIDATES} candidates in a session, got {len(raw)}",
-        )
+    _check_count(raw, source)
     seen: dict[str, int] = {}
     candidates = []
     for i, cand in enumerate(raw):
@@ -296,26 +379,11 @@ def parse_session(data: Any, source: str = "<session>", base_dir: Path | None = 
             )
         _check_keys(cand, CANDIDATE_KEYS, f"{where}.", source)
         cid = cand.get("id")
-        if cid is None:
-            raise _problem(source, f"{where}.id", "required")
-        if not isinstance(cid, str) or not CANDIDATE_ID.fullmatch(cid):
-            raise _problem(source, f"{where}.id", f"must be {CANDIDATE_ID_RULE}, got {cid!r}")
-        if cid in seen:
-            raise _problem(
-                source, f"{where}.id", f"duplicate id '{cid}' (also candidates[{seen[cid]}])"
-            )
+        _check_id(cid, where, seen, source)
         seen[cid] = i
-        if not cand.get("changes"):
-            # a candidate that changes nothing is the base: nothing to rank
-            raise _problem(
-                source,
-                f"{where}.changes",
-                "list at least one change, got "
-                + ("an empty list" if cand.get("changes") == [] else _kind(cand.get("changes"))),
-            )
+        _check_has_changes(cand.get("changes"), where, source)
         changes = parse_changes(cand["changes"], source, where=f"{where}.changes")
-        # Each candidate must make sense on the base on its own (it is ranked alone).
-        apply_changes(base, changes, where=f"{where}.changes", source=source)
+        _check_applies(base, changes, where, source)
         candidates.append(
             Candidate(
                 id=cid,

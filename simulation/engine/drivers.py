@@ -255,7 +255,6 @@ def criticality(res: Results) -> pd.DataFrame:
         {
             "id": items["id"].astype(str),
             "name": items["name"].astype(str),
-            "run": items["run"].to_numpy(),
             "critical": res.critical,
         }
     )

@@ -16,12 +16,17 @@ import shutil
 import pytest
 import yaml
 
-from simulation import ScenarioError
+from dashboard.decide import session_from_changes
+from simulation import ScenarioError, load_scenario
 from simulation.decide.sessions import (
+    CANDIDATE_ID_RULE,
     MAX_CANDIDATES,
     SESSION_ID,
+    Candidate,
+    Session,
     load_session,
     load_session_text,
+    new_session,
     new_session_id,
     parse_session,
     read_session_key,
@@ -29,6 +34,7 @@ from simulation.decide.sessions import (
     session_files,
     sessions_dir,
 )
+from simulation.scenario.changes import parse_changes
 from tests.helpers import LIBRARY, ROOT
 
 DATA = ROOT / "tests" / "data"
@@ -179,6 +185,78 @@ def test_candidates_that_do_not_combine_name_each_other_and_the_change(tmp_path)
             lambda d: d.update(constraint=[0.5]),
             "constraint: expected a mapping like {on_time_probability: 0.7}, got a list",
         ),
+        (
+            lambda d: d.update(constraint={"zzz": 0.5}),
+            "constraint.zzz: unknown key; known keys: on_time_probability, outcome_probability",
+        ),
+        (
+            lambda d: d.update(constraint={"on_time_probabilty": 0.5}),
+            "constraint.on_time_probabilty: unknown key; did you mean 'on_time_probability'?",
+        ),
+        (
+            lambda d: d.update(constraint={"on_time_probability": 2}),
+            "constraint.on_time_probability: must be a probability from 0 to 1, got 2",
+        ),
+        (
+            lambda d: d.pop("base"),
+            "base: required: the scenario file the candidates change, e.g. ../supply-chain.yaml",
+        ),
+        (
+            lambda d: d.update(base=5),
+            "base: expected the base file's name, like supply-chain.yaml, got int 5",
+        ),
+        (
+            lambda d: d.update(candidates=[]),
+            "candidates: list at least one candidate (id and changes), got an empty list",
+        ),
+        (
+            lambda d: d.update(candidates=None),
+            "candidates: list at least one candidate (id and changes), got nothing",
+        ),
+        (
+            lambda d: d.update(candidates=[{}] * 51),  # counted before any is read
+            "candidates: at most 50 candidates in a session, got 51",
+        ),
+        (
+            lambda d: d["candidates"][1].update(id="extra"),
+            "candidates[1].id: duplicate id 'extra' (also candidates[0])",
+        ),
+        (
+            lambda d: d["candidates"][0].update(id="Extra!"),
+            f"candidates[0].id: must be {CANDIDATE_ID_RULE}, got 'Extra!'",
+        ),
+        (
+            lambda d: d["candidates"][0].update(id=7),
+            f"candidates[0].id: must be {CANDIDATE_ID_RULE}, got 7",
+        ),
+        (
+            lambda d: d["candidates"][0].update(changes=[]),
+            "candidates[0].changes: list at least one change, got an empty list",
+        ),
+        (
+            lambda d: d["candidates"][0].update(changes={}),
+            "candidates[0].changes: list at least one change, got a mapping",
+        ),
+        (
+            lambda d: d["candidates"][0].update(changes="x"),
+            "candidates[0].changes: expected a list of changes, got the text 'x'",
+        ),
+        (
+            lambda d: d["candidates"][3].update(changes=[{"remove_items": ["zz"]}]),
+            "candidates[3].changes[0].remove_items.ids[0]: no item has id 'zz'",
+        ),
+        (
+            lambda d: d["candidates"][1].update(name=""),
+            "candidates[1].name: expected text of 1 to 200 characters, got other text",
+        ),
+        (
+            lambda d: d["candidates"][1].update(requested_by=5),
+            "candidates[1].requested_by: expected text of 1 to 200 characters, got int 5",
+        ),
+        (
+            lambda d: d.update(description=" "),
+            "description: expected text of 1 to 5,000 characters, got other text",
+        ),
     ],
 )
 def test_messages_name_the_field_and_what_was_given(tmp_path, edit, message):
@@ -290,3 +368,239 @@ def test_the_session_id_is_read_kept_and_written_first(tmp_path):
     assert len(fresh) == 3 and all(SESSION_ID.fullmatch(i) for i in fresh)
     ids = [load_session(f).id for f in session_files()]
     assert all(ids) and len(set(ids)) == len(ids), ids
+
+
+# ------------------------------------------------- sessions built on the page
+def _slips(n: int) -> list[tuple[str, tuple]]:
+    """``n`` lever candidates as the Decide page builds them: (name, typed changes)."""
+    return [(f"Slip {i}", parse_changes([{"delay_start": {"days": i % 5 + 1}}])) for i in range(n)]
+
+
+def test_a_session_from_the_levers_has_a_session_files_candidate_bound():
+    """The page's lever and What-if sessions skipped the file's bounds: 51 candidates
+    made a session (51 simulations and a 51-row map). Now 50 make one and 51 are
+    refused with the file's message, field path and all; no file, so no file name."""
+    base = load_scenario(DATA / "hand-base.yaml")
+    ses = session_from_changes(base, _slips(MAX_CANDIDATES), "Candidates for Four serial steps")
+    assert [c.id for c in ses.candidates][:2] == ["slip-0", "slip-1"]
+    assert len(ses.candidates) == 50 and ses.source is None
+    with pytest.raises(ScenarioError) as info:
+        session_from_changes(base, _slips(MAX_CANDIDATES + 1), "Too many")
+    assert str(info.value) == "candidates: at most 50 candidates in a session, got 51"
+    assert info.value.problems == [("candidates", "at most 50 candidates in a session, got 51")]
+    with pytest.raises(ScenarioError) as none:
+        session_from_changes(base, [], "Nothing")
+    assert str(none.value) == (
+        "candidates: list at least one candidate (id and changes), got an empty list"
+    )
+
+
+def test_a_session_from_the_page_gets_a_session_files_other_checks():
+    """The same checks as a file, worded as for a file: a candidate with no change,
+    one that does not apply to the base (item 'zz' is not in the hand base), a
+    constraint outside [0, 1], a duplicate id, and a text field over its limit."""
+    base = load_scenario(DATA / "hand-base.yaml")
+    slip = parse_changes([{"delay_start": {"days": 5}}])
+    cases = [
+        (
+            [Candidate("a", "A", ())],
+            {},
+            "candidates[0].changes: list at least one change, got an empty list",
+        ),
+        (
+            [Candidate("a", "A", parse_changes([{"remove_items": ["zz"]}]))],
+            {},
+            "candidates[0].changes[0].remove_items.ids[0]: no item has id 'zz'",
+        ),
+        (
+            [Candidate("a", "A", slip)],
+            {"constraint": {"on_time_probability": 1.5}},
+            "constraint.on_time_probability: must be a probability from 0 to 1, got 1.5",
+        ),
+        (
+            [Candidate("a", "A", slip), Candidate("a", "B", slip)],
+            {},
+            "candidates[1].id: duplicate id 'a' (also candidates[0])",
+        ),
+        (
+            [Candidate("A b", "A", slip)],
+            {},
+            f"candidates[0].id: must be {CANDIDATE_ID_RULE}, got 'A b'",
+        ),
+        (
+            [Candidate("a", "A", slip, notes="x" * 5_001)],
+            {},
+            "candidates[0].notes: expected text of 1 to 5,000 characters, got other text",
+        ),
+        (
+            [Candidate("a", "", slip)],
+            {},
+            "candidates[0].name: expected text of 1 to 200 characters, got other text",
+        ),
+    ]
+    one = [Candidate("a", "A", slip)]
+    cases += [
+        (one, {"name": ""}, "name: expected text of 1 to 200 characters, got other text"),
+        (one, {"name": None}, "name: required"),
+        (
+            one,
+            {"description": " "},
+            "description: expected text of 1 to 5,000 characters, got other text",
+        ),
+        ([Candidate("a", None, slip)], {}, "candidates[0].name: required"),
+        (
+            [Candidate(f"c{i}", "C", slip) for i in range(MAX_CANDIDATES + 1)],
+            {},
+            "candidates: at most 50 candidates in a session, got 51",
+        ),
+    ]
+    for candidates, extra, message in cases:
+        with pytest.raises(ScenarioError) as info:
+            new_session(base, candidates, **{"name": "Page session", **extra}, source="page")
+        assert str(info.value) == f"page: {message}"
+        assert info.value.source == "page"
+
+
+def test_a_session_from_the_page_keeps_what_it_was_given():
+    """Name trimmed as a file's, the constraint as floats, the reference and the source."""
+    base = load_scenario(DATA / "hand-base.yaml")
+    cand = Candidate("a", "A", parse_changes([{"delay_start": {"days": 5}}]), notes="N")
+    ses = new_session(
+        base,
+        [cand],
+        "  Page session ",
+        base_ref="hand-base.yaml",
+        description=" D ",
+        constraint={"outcome_probability": 1},
+        source="page",
+    )
+    assert (ses.name, ses.description, ses.base_ref, ses.source) == (
+        "Page session",
+        "D",
+        "hand-base.yaml",
+        "page",
+    )
+    assert ses.constraint == {"outcome_probability": 1.0}
+    assert ses.candidates == (cand,) and ses.base is base
+
+
+def test_a_long_scenario_name_still_makes_a_session_from_the_levers():
+    """ "Candidates for " + a 200-character scenario name is 215 characters, over a
+    session name's 200: the page shortens it to 199 characters and an ellipsis, so the
+    session (and the file saved from it) keeps within the file's bound."""
+    base = load_scenario(DATA / "hand-base.yaml")
+    ses = session_from_changes(base, _slips(1), "Candidates for " + "n" * 200)
+    assert ses.name == "Candidates for " + "n" * 184 + "…"
+    assert len(ses.name) == 200
+    exact = "Candidates for " + "n" * 185
+    assert session_from_changes(base, _slips(1), exact).name == exact, "200: kept whole"
+
+
+# ------------------------------------------------- where a message points
+def test_a_file_that_is_not_a_mapping_is_named():
+    with pytest.raises(ScenarioError) as info:
+        parse_session(["name"], "list.yaml")
+    assert str(info.value) == (
+        "list.yaml: a session file holds a mapping (name, base, candidates), got a list"
+    )
+    assert info.value.source == "list.yaml"
+
+
+def test_a_base_not_found_is_the_sessions_base_field(tmp_path):
+    """The variant machinery says ``extends``; a session file says ``base``, in the
+    message and in the problems a form shows (the folder looked in is named too)."""
+    message = _refused(tmp_path, lambda d: d.update(base="nowhere.yaml"))
+    rule = f"base file 'nowhere.yaml' not found (looked in {tmp_path} and scenarios)"
+    assert message == f"base: {rule}"
+    with pytest.raises(ScenarioError) as info:
+        _load(tmp_path, lambda d: d.update(base="nowhere.yaml"))
+    assert info.value.problems == [("base", rule)]
+    assert info.value.source == str(tmp_path / "bounds.yaml")
+
+
+def test_a_problem_inside_the_base_file_names_the_base_file(tmp_path):
+    """A base file missing its required sections: the message is the base file's own,
+    naming it, not the session file (whose ``base`` field is fine)."""
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "base.yaml").write_text("name: x\n")
+    with pytest.raises(ScenarioError) as info:
+        _load(tmp_path, lambda d: d.update(base="bad/base.yaml"))
+    base_file = str(tmp_path / "bad" / "base.yaml")
+    assert str(info.value) == f"{base_file}: start_date: required (and 2 more problems)"
+    assert info.value.source == base_file
+    assert info.value.problems == [
+        ("start_date", "required"),
+        ("team", "required"),
+        ("items", "required"),
+    ]
+
+
+def test_without_a_file_the_session_and_the_upload_are_named_so(tmp_path, monkeypatch):
+    """Data without a source is ``<session>``, text without one ``<upload>``; with no
+    folder given the base is looked for in the working folder."""
+    data = yaml.safe_load((DATA / "hand-session.yaml").read_text())
+    shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    with pytest.raises(ScenarioError) as info:
+        parse_session({**data, "name": None}, base_dir=tmp_path)
+    assert str(info.value) == "<session>: name: required"
+    assert info.value.source == "<session>"
+    with pytest.raises(ScenarioError) as upload:
+        load_session_text("name: x\nbase: hand-base.yaml\n", base_dir=tmp_path)
+    assert str(upload.value) == (
+        "<upload>: candidates: list at least one candidate (id and changes), got nothing"
+    )
+    assert load_session_text(yaml.safe_dump(data), base_dir=tmp_path).source == "<upload>"
+    monkeypatch.chdir(tmp_path)
+    ses = parse_session(data)
+    assert ses.base.name == "Four serial steps" and ses.source == "<session>"
+
+
+def test_each_candidate_reads_as_its_changes_and_the_ids_keep_file_order(tmp_path):
+    """Worked from the hand session file: one line per change, in the words of the
+    change descriptions (25 person-days, 300/week, before work starts)."""
+    ses, _ = _load(tmp_path, lambda d: None)
+    assert ses.ids() == ["extra", "report", "polish", "drop-d", "slip", "third-person"]
+    assert ses.candidate("extra").describe() == [
+        "Adds 'e' (25 person-days, 300/week) before work starts"
+    ]
+    assert ses.candidate("slip").describe() == ["Delays the start of build work by 5 working days"]
+    assert ses.candidate("drop-d").name == "Drop step d"
+
+
+def test_a_third_candidate_that_does_not_combine_names_both_before_it(tmp_path):
+    """extra, report, then extra-too (a second item 'e'): the message lists the two
+    applied before it, comma-separated, in file order."""
+
+    def edit(d):
+        d["candidates"].append(
+            {"id": "extra-too", "changes": [{"add_items": {"items": [{"id": "e", "effort": 3}]}}]}
+        )
+
+    ses, _ = _load(tmp_path, edit)
+    with pytest.raises(ScenarioError) as info:
+        ses.scenario_of(["extra-too", "report", "extra"])
+    assert str(info.value).startswith(
+        "candidates extra, report, extra-too do not combine: after extra, report: "
+        "extra-too.changes[0].add_items.items[0].id:"
+    ), str(info.value)
+
+
+def test_a_session_made_by_hand_names_the_base_when_a_candidate_alone_fails(tmp_path):
+    """A Session constructed directly (the dataclass, no checks) with a candidate
+    that removes an item the base lacks: applying it alone fails "after the base"."""
+    ses, _ = _load(tmp_path, lambda d: None)
+    odd = Candidate("odd", "Odd", parse_changes([{"remove_items": ["zz"]}]))
+    by_hand = Session(name="By hand", base=ses.base, candidates=(odd,))
+    with pytest.raises(ScenarioError) as info:
+        by_hand.scenario_of(["odd"])
+    assert str(info.value) == (
+        "candidates odd do not combine: after the base: "
+        "odd.changes[0].remove_items.ids[0]: no item has id 'zz'"
+    )
+
+
+def test_an_upload_that_is_not_yaml_is_named_by_its_file_name():
+    with pytest.raises(ScenarioError) as info:
+        load_session_text("name: [unclosed", source="q2.yaml")
+    assert str(info.value).startswith("q2.yaml: "), str(info.value)
+    assert info.value.source == "q2.yaml"

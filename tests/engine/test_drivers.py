@@ -15,6 +15,7 @@ standard errors of a correlation of zero, 1/sqrt(n - 1).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -345,3 +346,190 @@ def test_the_noise_threshold_is_two_standard_errors():
         "What moves the value most: the effort of a (rank correlation +0.50); "
         "futures where it takes more effort are worth more."
     )
+
+
+# ------------------------------------------------------- criticality: order, edges
+def test_ties_keep_the_order_items_first_appear_even_past_a_short_sort():
+    """Two people, 40 items in file order c19, s19, c18, s18, ..., c00, s00: c18 needs
+    c19 and so on (a chain of 1-day items), each s is 0.05 days and needed by nothing.
+    The chain c19..c00 sets the date in every future (criticality 1.0), no s is on it
+    (0.0): two 20-way ties. Worked out: c19..c00, then s19..s00, file order within
+    each tie; ids run backwards so the alphabetical order differs. Catches a groupby
+    that sorts the ids and a sort that is not stable (40 rows scramble ties)."""
+    items = []
+    for k in range(19, -1, -1):
+        chain = {"id": f"c{k:02d}", "effort": 1}
+        if k < 19:
+            chain["depends_on"] = [f"c{k + 1:02d}"]
+        items += [chain, {"id": f"s{k:02d}", "effort": 0.05}]
+    res = run(make_scenario(team={"size": 2}, items=items), runs=3, seed=SEED, workers=1)
+    c = res.criticality()
+    backwards = range(19, -1, -1)
+    assert list(c["id"]) == [f"c{k:02d}" for k in backwards] + [f"s{k:02d}" for k in backwards]
+    assert list(c["criticality"]) == [1.0] * 20 + [0.0] * 20
+    assert list(c.columns) == ["id", "name", "criticality"]
+
+
+def test_one_run_gives_shares_of_one_and_no_record_gives_an_empty_table():
+    """One run of one item: it is on that run's chain, 1 of 1 runs (catches a divisor
+    floored at more than one run). Results without the chains recorded give the
+    empty table with its columns (catches a check that needs both conditions)."""
+    res = run(make_scenario(), runs=1, seed=SEED, workers=1)
+    c = res.criticality()
+    assert list(c["criticality"]) == [1.0] and list(c["id"]) == ["a"]
+    unrecorded = replace(res, critical=None)
+    empty = unrecorded.criticality()
+    assert empty.empty and list(empty.columns) == ["id", "name", "criticality"]
+
+
+# ------------------------------------------------------- the top driver in words
+def _one_input(rho: float, se: float = 0.1, kind: str = "effort") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "input": ["Effort: Data ingest"],
+            "kind": [kind],
+            "id": ["ingest"],
+            "name": ["Data ingest"],
+            "delivery_rho": [rho],
+            "npv_rho": [-rho],
+            "se": [se],
+        }
+    )
+
+
+def test_the_top_driver_is_the_whole_row_of_the_input():
+    """Every field a caller reads (the report links the id, the page shows the input)."""
+    assert top_driver(_one_input(0.5), "delivery") == {
+        "input": "Effort: Data ingest",
+        "kind": "effort",
+        "id": "ingest",
+        "name": "Data ingest",
+        "rho": 0.5,
+    }
+    assert top_driver(_one_input(0.5), "npv")["rho"] == -0.5
+
+
+def test_no_correlation_at_all_is_no_driver_and_says_so_in_full():
+    """A lens whose correlations are all undefined (NaN: the lens never varied) has
+    no top driver; the sentence is the documented one, word for word."""
+    flat = _one_input(float("nan"))
+    assert top_driver(flat, "delivery") is None
+    assert driver_sentence(flat, "npv") == (
+        "No single uncertain input stands out for the value: none is correlated "
+        "beyond the noise of this many runs."
+    )
+    assert driver_sentence(_one_input(0.4), "npv") == (
+        "What moves the value most: the effort of Data ingest (rank correlation -0.40); "
+        "futures where it takes more effort are worth less."
+    )
+    assert driver_sentence(_one_input(-0.4), "delivery") == (
+        "What moves the date most: the effort of Data ingest (rank correlation -0.40); "
+        "futures where it takes more effort deliver earlier."
+    )
+
+
+# ------------------------------------------------------- the chain, by hand
+class _Item(_Job):
+    """The fields critical_jobs reads besides released_by's."""
+
+    def __init__(self, done, live=None, deps=(), after=None, scope=True, source="planned"):
+        super().__init__(done, deps, after)
+        self.live = done if live is None else live
+        self.scope, self.source, self.critical = scope, source, False
+
+
+def test_the_chain_is_returned_last_first_and_found_without_the_shortcut():
+    """a (day 2) -> b (day 5, needs a) -> c (day 9, needs b); d (day 12) is not scope
+    and e (day 20) is scope but not done. With c given as the last item: [c, b, a].
+    Without it (or given a change-control item, which is live when done, not at a
+    release) the scope item live last is found: c again, not d nor e. By live day
+    first: f live on day 30 though done on day 1 starts the chain over c."""
+    a = _Item(2.0)
+    b = _Item(5.0, deps=("a",))
+    c = _Item(9.0, deps=("b",))
+    d = _Item(12.0, scope=False)
+    e = _Item(20.0)
+    e.state = "active"
+    by_id = {"a": a, "b": b, "c": c}
+    assert critical_jobs([a, b, c, d, e], by_id, True, last_done=c) == [c, b, a]
+    for job in (a, b, c):
+        assert job.critical
+        job.critical = False
+    assert critical_jobs([a, b, c, d, e], by_id, True) == [c, b, a]
+    for job in (a, b, c):
+        job.critical = False
+    cc = _Item(11.0, source="overhead")
+    assert critical_jobs([a, b, c, d, e], by_id, True, last_done=cc) == [c, b, a]
+    assert not cc.critical
+    for job in (a, b, c):
+        job.critical = False
+    f = _Item(1.0, live=30.0)
+    assert critical_jobs([a, b, c, f], by_id, True) == [f]
+    assert critical_jobs([a, b, c], by_id, False) == [], "not delivered: no chain"
+
+
+# ------------------------------------------------------- sensitivity: edges
+def test_sensitivity_needs_three_runs_and_gives_the_se_of_those_runs():
+    """Two runs are too few (an empty table with its columns); three are enough.
+    se = 1 / sqrt(n - 1): 1/sqrt(2) at three runs, 1/sqrt(399) at 400."""
+    cols = ["input", "kind", "id", "name", "delivery_rho", "npv_rho", "se"]
+    two = run(_two_lenses(), runs=2, seed=SEED, workers=1).sensitivity()
+    assert two.empty and list(two.columns) == cols
+    three = run(_two_lenses(), runs=3, seed=SEED, workers=1).sensitivity()
+    assert not three.empty and list(three.columns) == cols
+    assert three["se"].iloc[0] == pytest.approx(1 / math.sqrt(2))
+    s = run(_two_lenses(), runs=400, seed=SEED, workers=1).sensitivity()
+    assert s["se"].iloc[0] == pytest.approx(1 / math.sqrt(399))
+    fixed = run(make_scenario(), runs=5, seed=SEED, workers=1).sensitivity()
+    assert fixed.empty and list(fixed.columns) == cols, "nothing varied"
+
+
+def test_strongest_first_and_an_input_that_moves_neither_lens_last():
+    """Fixed efforts, misfits found 2,000 days after go-live: the misfit inputs vary
+    but the date never moves (the fixes come after closure), so every delivery
+    correlation is undefined (NaN). In the two-lens case the rows run from the
+    strongest of the two magnitudes down, the exact ±1 inputs first."""
+    sc = make_scenario(
+        team={"size": 2, "cost_per_person_day": 0},
+        items=[{"id": "a", "effort": 20}, {"id": "x", "effort": 5, "value": {"per_week": 10}}],
+        iteration={"misfit_probability": 0.5, "feedback_lag_days": 2000},
+    )
+    flat = run(sc, runs=200, seed=SEED, workers=1).sensitivity()
+    assert flat["delivery_rho"].isna().all(), "the date never moves"
+    s = run(_two_lenses(), runs=400, seed=SEED, workers=1).sensitivity()
+    strength = np.fmax(s["delivery_rho"].abs(), s["npv_rho"].abs()).fillna(0.0)
+    assert list(strength) == sorted(strength, reverse=True), "largest first"
+    assert s["input"].iloc[0] in ("Risk: Late vendor", "Effort: b")
+
+
+def test_input_table_has_a_creep_count_only_with_creep_and_one_per_run():
+    """No creep in the file: no creep column. With a low rate (0.2 a week for 15
+    days, about 0.6 requests a run) many runs get none; at this seed the last of 38
+    runs gets none (runs draw from their own streams, so it is the same run in any
+    run count): the count still has one entry per run (padded past the last run
+    with a request) and sums to the creep rows of the items table."""
+    assert "creep:requests" not in input_table(run(make_scenario(), runs=5, seed=SEED))
+    sc = make_scenario(
+        team={"size": 1},
+        items=[{"id": "a", "effort": 20}],
+        scope={"creep": {"rate_per_week": 0.2, "until_day": 15, "effort": 2}},
+    )
+    res = run(sc, runs=38, seed=SEED, workers=1)
+    counts = input_table(res)["creep:requests"]
+    assert len(counts) == 38
+    assert counts.sum() == (res.items["source"] == "creep").sum()
+    assert counts.iloc[-1] == 0, "the last run has no request (the count is padded)"
+    s = res.sensitivity().set_index("input")
+    assert s.loc["Scope-creep requests", "name"] == "scope creep"
+    assert s.loc["Scope-creep requests", "kind"] == "creep"
+
+
+def test_a_constant_input_warns_nothing():
+    """A constant column has no correlation: NaN, silently (no RuntimeWarning on the
+    page's log for 0/0)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rho = spearman(pd.DataFrame({"flat": [5.0, 5, 5, 5]}), np.array([1.0, 3, 2, 4]))
+    assert math.isnan(rho[0])

@@ -817,3 +817,213 @@ def test_cli_reads_a_jira_export_and_says_lead_time():
     assert "5 done, 1 in progress, 1 not started" in p.stdout
     p = cli(f, "--not-started", "")
     assert "5 done, 2 in progress, 0 not started" in p.stdout, p.stdout
+
+
+# ------------------------------------------------- calibration: bounds and words
+#: Two done items (cycle times counted inclusively, Mon-Fri: 4-5 Jan is 2 days,
+#: 4-6 Jan 3), a Spike only in progress (a type with no done item).
+TYPED = b"""ID,Type,Start,Done
+A-1,Story,2027-01-04,2027-01-05
+A-2,Patch,2027-01-04,2027-01-06
+A-3,Spike,2027-01-04,
+"""
+
+
+def _small():
+    from tests.helpers import make_scenario
+
+    return make_scenario(
+        items=[
+            {
+                "id": "api",
+                "name": "Two patches",
+                "effort": {"dist": "triangular", "low": 1, "mode": 2, "high": 4},
+            },
+            {"id": "spikes", "name": "Spikes and stories", "effort": 3},
+        ]
+    )
+
+
+def test_focus_is_above_0_and_at_most_1():
+    """focus 1 is allowed (cycle time = effort); 0 and 1.5 are refused by name."""
+    h = read_history(TYPED)
+    assert calibrate(_small(), h, focus=1).items[0].effort.samples == (2.0, 3.0)
+    for focus in (0, 1.5):
+        with pytest.raises(HistoryError) as info:
+            calibrate(_small(), h, focus=focus)
+        assert str(info.value) == f"focus: must be > 0 and <= 1, got {focus}"
+
+
+def test_mapping_mistakes_are_named_with_what_would_fit():
+    """An unknown item names the close one (or nothing); an unknown type lists the
+    types (or 'none' without a type column); a type with no done item, or a history
+    with none at all, says so."""
+    h = read_history(TYPED)
+    cases = [
+        ({"apii": None}, "mapping: 'apii' is not a planned backlog item; did you mean 'api'?"),
+        ({"zzz": None}, "mapping: 'zzz' is not a planned backlog item"),
+        (
+            {"api": "Epic"},
+            "mapping: api: no done item of type 'Epic' in the history (types: Story, Patch, Spike)",
+        ),
+        ({"api": "Spike"}, "mapping: api: the history has no done item of type 'Spike'"),
+    ]
+    for mapping, message in cases:
+        with pytest.raises(HistoryError) as info:
+            calibrate(_small(), h, mapping)
+        assert str(info.value) == message
+    untyped = read_history(b"ID,Start,Done\nA-1,2027-01-04,2027-01-05\n")
+    with pytest.raises(HistoryError) as info:
+        calibrate(_small(), untyped, {"api": "Bug"})
+    assert str(info.value) == (
+        "mapping: api: no done item of type 'Bug' in the history (types: none)"
+    )
+    nothing_done = read_history(b"ID,Type,Start,Done\nA-1,Story,2027-01-04,\n")
+    with pytest.raises(HistoryError) as info:
+        calibrate(_small(), nothing_done)
+    assert str(info.value) == "mapping: api: the history has no done item"
+
+
+def test_a_type_with_one_done_item_calibrates_and_samples_keep_four_decimals():
+    """Patch has one done item (3 days): it is enough. At focus 1/3 the samples are
+    2/3 = 0.6667 and 3/3 = 1.0, four decimals."""
+    new = calibrate(_small(), read_history(TYPED), {"api": "Patch", "spikes": None}, focus=1 / 3)
+    assert new.items[0].effort.samples == (1.0,)
+    assert new.items[1].effort.samples == (0.6667, 1.0)
+
+
+def test_suggestions_use_plurals_and_only_types_with_done_items():
+    """ "Two patches" is a Patch (plural in -es); "Spikes and stories" names Spike, which
+    has no done item, and Story (plural in -ies): Story. "bugs" in -s."""
+    from simulation.history import suggest_mapping
+
+    h = read_history(TYPED)
+    assert suggest_mapping(_small(), h) == {"api": "Patch", "spikes": "Story"}
+    from tests.helpers import make_scenario
+
+    spikes = make_scenario(items=[{"id": "s", "name": "Spikes", "effort": 1}])
+    assert suggest_mapping(spikes, h) == {"s": None}, "no Spike is done: all types"
+    bugs = make_scenario(items=[{"id": "b", "name": "Old bugs", "effort": 1}])
+    h_bug = read_history(b"ID,Type,Start,Done\nA-1,Bug,2027-01-04,2027-01-05\n")
+    assert suggest_mapping(bugs, h_bug) == {"b": "Bug"}
+
+
+def test_the_calibration_table_by_hand():
+    """Triangular 1, 2, 4: mean 7/3 = 2.33; calibrated at focus 1/3 on 2 and 3 days:
+    0.6667 and 1.0, mean 0.83 (two decimals each)."""
+    from simulation.history import calibration_table
+
+    sc = _small()
+    t = calibration_table(sc, calibrate(sc, read_history(TYPED), {"api": None}, focus=1 / 3))
+    assert list(t.columns) == [
+        "item",
+        "name",
+        "before",
+        "mean_before",
+        "after",
+        "mean_after",
+        "changed",
+    ]
+    assert t.iloc[0].to_dict() == {
+        "item": "api",
+        "name": "Two patches",
+        "before": "1-4 (most likely 2)",
+        "mean_before": 2.33,
+        "after": "0.6667-1 (history of 2)",
+        "mean_after": 0.83,
+        "changed": True,
+    }
+    assert not t.iloc[1]["changed"] and t.iloc[1]["mean_after"] == 3.0
+
+
+# ------------------------------------------------- backtest: bounds, verdict edges
+def _shares(cutoffs: int, p50_hits: int, p85_hits: int):
+    from simulation.history.backtesting import Backtest
+
+    table = pd.DataFrame(
+        {
+            "within_p50": [i < p50_hits for i in range(cutoffs)],
+            "within_p85": [i < p85_hits for i in range(cutoffs)],
+        }
+    )
+    return Backtest(n=10, window_days=28, table=table)
+
+
+def test_backtest_verdict_edges_by_hand():
+    """100 cut-offs: the P50 band is 2 sqrt(0.25 / 100) = 0.10 and the P85 band
+    2 sqrt(0.1275 / 100) = 0.071, widened to the 0.10 floor. A share exactly on a band's
+    edge (40% at P50, 95% at P85) is still calibrated; one cut-off beyond is not.
+    4 cut-offs are too few, 5 are judged."""
+    assert _shares(100, 40, 85).verdict() == "calibrated"
+    assert _shares(100, 39, 85).verdict() == "over-confident"
+    assert _shares(100, 50, 95).verdict() == "calibrated"
+    assert _shares(100, 50, 96).verdict() == "under-confident"
+    assert _shares(100, 39, 96).verdict() == "mixed"
+    assert _shares(4, 2, 4).verdict() == "too few"
+    assert _shares(5, 2, 4).verdict() != "too few"
+
+
+def test_backtest_as_a_dict_and_in_words():
+    """Shares to four decimals (1/3 -> 0.3333); none without cut-offs."""
+    assert _shares(3, 1, 2).to_dict() == {
+        "n": 10,
+        "window_days": 28,
+        "cutoffs": 3,
+        "within_p50": 0.3333,
+        "within_p85": 0.6667,
+        "verdict": "too few",
+    }
+    empty = _shares(0, 0, 0).to_dict()
+    assert empty["within_p50"] is None and empty["within_p85"] is None
+    from simulation.history.backtesting import verdict_words
+
+    tail = {
+        "over-confident": "Reality came later than the forecast said; read its dates as too early.",
+        "under-confident": "Reality came earlier than the forecast said; its dates are cautious.",
+        "mixed": "The spread of its dates is off: one percentile is too early and the other "
+        "too late.",
+    }
+    for verdict, end in tail.items():
+        assert verdict_words(verdict, 20, 0.3, 0.97).endswith(
+            "in 30% of 20 cut-offs (ideal 50%) and on or before the P85 date in 97% "
+            f"(ideal 85%). {end}"
+        )
+
+
+def test_backtest_options_are_named_at_their_bounds():
+    """1 item, a 5-day window and seed 0 are allowed; 0 items, a 0-day window and a
+    negative, boolean or text seed are refused naming the option."""
+    h = read_history(DEMO / "team-stories.csv")
+    b = h.backtest(1, window_days=5, seed=0, runs=50)
+    assert (b.n, b.window_days) == (1, 5) and b.cutoffs > 0
+    assert list(b.table.columns) == [
+        "cutoff",
+        "start",
+        "p50",
+        "p85",
+        "actual",
+        "within_p50",
+        "within_p85",
+    ]
+    assert b.table["within_p50"].dtype == bool and b.table["within_p85"].dtype == bool
+    assert (b.table["start"] == b.table["cutoff"] + np.timedelta64(1, "D")).all()
+    # The first 5-day window holds no done item: that forecast never delivers (NaT),
+    # which counts as within (a "never" date is not beaten by any actual date).
+    never = b.table["p85"].isna()
+    assert list(never[:2]) == [True, False] and pd.isna(b.table["p50"].iloc[0])
+    assert b.table.loc[never, ["within_p50", "within_p85"]].all().all()
+    assert (b.table.loc[~never, "p85"] >= b.table.loc[~never, "p50"]).all()
+    none = h.backtest(10_000, runs=50)
+    assert none.cutoffs == 0 and list(none.table.columns) == list(b.table.columns), (
+        "more items than the history has: no cut-off, the same columns"
+    )
+    for kw, message in [
+        ({"n": 0}, "backtest items: must be from 1 to 10,000, got 0"),
+        ({"n": 1, "window_days": 0}, "window_days: must be from 1 to 3,650, got 0"),
+        ({"n": 1, "seed": -1}, "seed: expected a whole number >= 0, got -1"),
+        ({"n": 1, "seed": True}, "seed: expected a whole number >= 0, got True"),
+        ({"n": 1, "seed": "x"}, "seed: expected a whole number >= 0, got 'x'"),
+    ]:
+        with pytest.raises(HistoryError) as info:
+            h.backtest(**kw, runs=50)
+        assert str(info.value) == message

@@ -40,3 +40,36 @@ def test_trail_lists_records_oldest_first_and_keeps_both_writers(db_url):
     ]
     assert {rows[1].status["by"], rows[2].status["by"]} == {"ana", "ben"}
     assert rows[0].summary == {"x": 1}
+
+
+def test_a_record_reads_back_as_written_json_safe_and_in_utc(db_url):
+    """What a re-forecast hands in (numpy numbers, NaN, dates in tuples) is stored as
+    JSON would hold it: plain numbers, None for NaN, ISO dates. The plan is trimmed;
+    the record's id and its UTC time are the ones read back."""
+    import numpy as np
+
+    store = open_store(db_url)
+    status = {"p": np.float64(0.5), "gap": float("nan"), "days": (date(2027, 1, 4),)}
+    rec = record_reforecast(" q.yaml ", date(2027, 1, 8), status, {"n": [np.int64(2)]}, store)
+    assert rec.plan == "q.yaml" and isinstance(rec.id, int)
+    assert rec.recorded_at.utcoffset().total_seconds() == 0
+    (back,) = trail("q.yaml", store)
+    assert (back.id, back.plan, back.as_of) == (rec.id, "q.yaml", date(2027, 1, 8))
+    assert back.status == {"p": 0.5, "gap": None, "days": ["2027-01-04"]}
+    assert back.summary == {"n": [2]}
+    assert back.recorded_at.utcoffset().total_seconds() == 0
+    assert back.recorded_at == rec.recorded_at, "the time recorded, to the microsecond"
+
+
+def test_the_plan_name_is_required_and_bounded(db_url):
+    """500 characters are stored; 501, empty or blank are refused naming the field."""
+    import pytest
+
+    from simulation import ScenarioError
+
+    store = open_store(db_url)
+    assert record_reforecast("p" * 500, date(2027, 1, 8), {}, {}, store).plan == "p" * 500
+    for plan in ("p" * 501, "", "   ", None):
+        with pytest.raises(ScenarioError) as info:
+            record_reforecast(plan, date(2027, 1, 8), {}, {}, store)
+        assert str(info.value) == "plan: required, at most 500 characters"

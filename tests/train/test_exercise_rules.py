@@ -172,3 +172,139 @@ def test_exercise_folder_is_the_library(tmp_path: Path):
     """The shipped exercises load from ``scenarios/exercises`` (8 of them)."""
     assert E.EXERCISE_DIR == LIBRARY / "exercises"
     assert len(E.exercise_files()) == 8
+
+
+# ------------------------------------------------------------ predictions
+DAY_Q = E.Question("p50", "When?", "delivery.p50_day", "estimate")
+COUNT_Q = E.Question("late", "How many?", "delivery.undelivered_runs", "estimate")
+PROB_Q = E.Question("outcome", "How likely?", "delivery.on_time_probability", "estimate")
+MONEY_Q = E.Question("npv", "How much?", "value.npv_mean", "estimate")
+
+
+def _refusal(q, data) -> str:
+    with pytest.raises(E.PredictionError) as info:
+        E.parse_prediction(q, data)
+    return str(info.value)
+
+
+def test_an_estimate_at_its_bounds_is_accepted():
+    """Each bound included: a best guess equal to either end, a probability of exactly
+    0 or 1 (0% or 100%), a day or count of exactly 0. Catches ``<`` for ``<=`` in the
+    range check and in the probability and non-negative checks."""
+    assert E.parse_prediction(DAY_Q, {"value": 0, "low": 0, "high": 3}) == E.Estimate(0, 0, 3)
+    assert E.parse_prediction(DAY_Q, {"value": 3, "low": 1, "high": 3}) == E.Estimate(3, 1, 3)
+    assert E.parse_prediction(PROB_Q, {"value": 1, "low": 0, "high": 1}) == E.Estimate(1, 0, 1)
+    assert E.parse_prediction(COUNT_Q, {"value": 0.5, "low": 0.5, "high": 0.5}).low == 0.5
+    assert E.parse_prediction(MONEY_Q, {"value": -5, "low": -9, "high": 0}).low == -9, (
+        "money may be negative"
+    )
+    est = E.Estimate(value=12.0, low=10.0, high=15.0)
+    assert E.parse_prediction(DAY_Q, est) == est, "an Estimate is checked like a mapping"
+
+
+def test_an_estimate_out_of_its_bounds_is_refused_in_the_trainees_terms():
+    """The question's id, which part (best guess, low end, high end), the number as
+    typed (a probability in percent, others as they are)."""
+    assert _refusal(DAY_Q, {"value": 1, "low": -1, "high": 3}) == (
+        "p50: the low end -1 is negative"
+    )
+    assert _refusal(COUNT_Q, {"value": -2, "low": -3, "high": 1}) == (
+        "late: the best guess -2 is negative"
+    )
+    assert _refusal(PROB_Q, {"value": 0.5, "low": 0.2, "high": 1.5}) == (
+        "outcome: the high end 150% is outside a probability's range (0% to 100%)"
+    )
+    assert _refusal(PROB_Q, {"value": 0.1, "low": 0.2, "high": 0.3}) == (
+        "outcome: the best guess must lie between the low and the high end "
+        "(got low 20%, best guess 10%, high 30%)"
+    )
+    assert _refusal(DAY_Q, {"value": 4, "low": 1, "high": 3}) == (
+        "p50: the best guess must lie between the low and the high end "
+        "(got low 1, best guess 4, high 3)"
+    )
+    assert _refusal(DAY_Q, E.Estimate(value=4, low=1, high=3)).startswith(
+        "p50: the best guess must lie between"
+    )
+
+
+def test_a_part_that_is_not_a_number_is_named():
+    assert _refusal(DAY_Q, [1, 2, 3]) == "p50: expected a best guess with a low and a high end"
+    assert _refusal(DAY_Q, {"value": "x", "low": 1, "high": 3}) == (
+        "p50: the best guess must be a number, got 'x'"
+    )
+    assert _refusal(DAY_Q, {"value": 1, "low": True, "high": 3}) == (
+        "p50: the low end must be a number, got True"
+    )
+    assert _refusal(DAY_Q, {"value": 1, "low": 0}) == (
+        "p50: the high end must be a number, got None"
+    )
+    assert _refusal(DAY_Q, {"value": float("nan"), "low": 0, "high": 1}) == (
+        "p50: the best guess must be a number, got nan"
+    )
+
+
+def test_each_score_row_keeps_the_question_the_truth_and_the_prediction():
+    """Read back by the debrief: kind, truth and prediction of both kinds of row."""
+    ex = E.load_exercise(LIBRARY / "exercises" / "two-finish-lines.yaml")
+    preds = {
+        "on-time": "higher",
+        "first-value": "later",
+        "outcome": {"value": 0.15, "low": 0.10, "high": 0.20},
+    }
+    answers = {"on-time": "higher", "first-value": "earlier", "outcome": 0.3}
+    rows = {s.id: s for s in E.score(ex, answers, preds).questions}
+    assert (rows["on-time"].kind, rows["on-time"].truth, rows["on-time"].prediction) == (
+        "direction",
+        "higher",
+        "higher",
+    )
+    assert rows["on-time"].right is True and rows["first-value"].right is False
+    out = rows["outcome"]
+    assert (out.kind, out.truth, out.prediction) == ("estimate", 0.3, E.Estimate(0.15, 0.1, 0.2))
+    assert out.inside is False and out.points == 0
+
+
+# ------------------------------------------------------------ rendering texts
+def _solution(base: dict, variant: dict, answers: dict) -> E.Solution:
+    return E.Solution(
+        comparison=None,
+        summaries={"base": base, "variant": variant},
+        answers=answers,
+        base_values={},
+        variant_values={},
+    )
+
+
+def test_answers_render_only_after_the_reveal_in_their_questions_terms():
+    """An estimate's answer in its metric's words (0.3 of a probability: 30%), a
+    direction's as its word; before the reveal (no solution) asking is an error."""
+    ex = E.load_exercise(LIBRARY / "exercises" / "two-finish-lines.yaml")
+    sol = _solution({}, {}, {"outcome": 0.3, "on-time": "higher"})
+    assert E.render(ex, "{answer.outcome} / {answer.on-time}", sol) == "30% / higher"
+    with pytest.raises(ValueError) as info:
+        E.render(ex, "{answer.outcome}", base_summary={})
+    assert str(info.value) == "the answers are not known before the reveal"
+
+
+def test_a_change_with_a_side_missing_and_an_absolute_value():
+    """A change needs both sides (either one missing reads "n/a"); ``:abs`` drops the
+    sign of a number (-1,234,567 reads 1.23 M) and leaves a missing one "n/a"."""
+    ex = E.load_exercise(LIBRARY / "exercises" / "two-finish-lines.yaml")
+    both = {"value": {"npv_mean": -1_234_567.0}}
+    none = {"value": {"npv_mean": None}}
+    for base, variant in ((none, both), (both, none)):
+        assert E.render(ex, "{change.value.npv_mean}", _solution(base, variant, {})) == "n/a"
+    sol = _solution(both, none, {})
+    assert E.render(ex, "{base.value.npv_mean:abs} / {base.value.npv_mean}", sol) == (
+        "1.23 M / -1.23 M"
+    )
+    assert E.render(ex, "{variant.value.npv_mean:abs}", sol) == "n/a"
+
+
+@pytest.mark.parametrize(
+    "x, want", [(0.96, "+1 working day"), (1.04, "+1 working day"), (1.4, "+1.4 working days")]
+)
+def test_one_working_day_is_singular_as_shown(x, want):
+    """The unit follows the number as shown (one decimal): 0.96 and 1.04 show as 1
+    (singular), 1.4 as 1.4 (plural). Catches rounding to whole days or to two decimals."""
+    assert E.format_change("day", x) == want

@@ -400,3 +400,24 @@ def test_the_decision_table_gives_the_rationale_room_and_numbers_on_request(isol
     at.toggle(key="decide_more_columns").set_value(True).run()
     table = [d.value for d in at.dataframe if "Decided by" in d.value.columns][-1]
     assert set(decide.DECISION_NUMBERS) <= set(table.columns)
+
+
+def test_more_lever_candidates_than_a_session_holds_are_refused_in_words():
+    """51 lever candidates (one more than a session file may list) made a session
+    that skipped the file's bounds; now the page says why, in the file's words, and
+    keeps no session."""
+    from simulation.decide.sessions import MAX_CANDIDATES
+    from simulation.scenario.changes import parse_changes
+
+    at = open_decide()
+    at.radio(key="decide_source").set_value("levers").run()
+    slip = parse_changes([{"delay_start": {"days": 1}}])
+    at.session_state["decide_built"] = [
+        [f"Slip {i}", f"Slip {i}", slip] for i in range(MAX_CANDIDATES + 1)
+    ]
+    at.run()
+    at.button(key="decide_use_built").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = " ".join(seen(e) for e in at.error)
+    assert "candidates: at most 50 candidates in a session, got 51" in errors, errors
+    assert "decide_session" not in at.session_state
