@@ -312,7 +312,8 @@ def new_session(
     The same bounds as :func:`parse_session`: the name's length, one to
     :data:`MAX_CANDIDATES` candidates with valid unique ids, names and notes, each
     with at least one change that applies to the base on its own, and a
-    ``constraint`` of probabilities from 0 to 1.
+    ``constraint`` of probabilities from 0 to 1; ``session_id`` (None: no id) checked
+    as a file's ``id``.
 
     Raises
     ------
