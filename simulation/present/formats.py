@@ -127,7 +127,7 @@ def money(x: object, missing: str = "n/a", signed: bool = False) -> str:
         body = f"{a / 1e3:.1f} k"
     else:
         body = f"{a:.0f}"
-    return sign + body
+    return ("" if body == "0" else sign) + body  # never "-0" or "+0"
 
 
 def pct(x: object, missing: str = "n/a") -> str:

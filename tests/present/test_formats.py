@@ -95,3 +95,20 @@ def test_dates_and_numbers_format_without_importing_pandas():
         formats.pct(0.85),
     ]
     assert out[1] == "False", "formatting plain values imported pandas"
+
+
+@pytest.mark.parametrize(
+    ("value", "signed", "shown"),
+    [
+        (-0.3, True, "0"),
+        (-0.4, False, "0"),
+        (0.4, True, "0"),
+        (-0.6, True, "-1"),
+        (0.6, True, "+1"),
+        (-12_345, True, "-12 k"),
+    ],
+)
+def test_money_never_shows_a_signed_zero(value, signed, shown):
+    """A difference that rounds to nothing reads "0", not "-0" or "+0" (the Decide
+    page's best order showed "vs best -0"); one that rounds to 1 keeps its sign."""
+    assert formats.money(value, signed=signed) == shown
