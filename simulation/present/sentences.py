@@ -155,10 +155,17 @@ def best_order_sentence(
     first = f"Build {b(', then '.join(e(n) for n in best))}: average NPV {b(money(best_npv))}."
     if list(best) == list(cd3):
         return first + " This is also the CD3 order (value per week ÷ duration, highest first)."
+    if money(best_npv) == money(cd3_npv):
+        verdict = " On average the two orders earn the same: either will do."
+    elif behind_share > beats_share:
+        verdict = " It wins in fewer futures than it loses, but by more on average."
+    else:
+        verdict = ""
     return (
         f"{first} The CD3 order (value per week ÷ duration, highest first), "
         f"{', then '.join(e(n) for n in cd3)}, averages {money(cd3_npv)}; "
         f"the best order earns more in {b(pct(beats_share))} of futures "
         f"({out_of_100(beats_share)})"
         + (f" and less in {pct(behind_share)}." if behind_share > 0 else ", and never less.")
+        + verdict
     )

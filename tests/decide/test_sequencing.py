@@ -272,3 +272,23 @@ def test_items_removed_before_work_starts_are_not_ordered():
     gone = make_scenario(items=items[:1], scope={"changes": [{"at_day": 0, "remove": ["a"]}]})
     with pytest.raises(ScenarioError, match="items: no unstarted item to order"):
         best_order(gone, runs=1)
+
+
+@pytest.mark.parametrize(
+    ("best_npv", "cd3_npv", "beats", "behind", "ends"),
+    [
+        (1_031_000, 1_029_000, 0.09, 0.14, "either will do."),  # both read 1.03 M
+        (1_100_000, 1_000_000, 0.09, 0.14, "but by more on average."),
+        (1_100_000, 1_000_000, 0.60, 0.10, "and less in 10%."),
+    ],
+)
+def test_the_best_order_sentence_says_when_it_hardly_matters(
+    best_npv, cd3_npv, beats, behind, ends
+):
+    """The room read "the best order earns more in 9% of futures and less in 14%",
+    both at 1.03 M, as a contradiction: equal averages as shown say "either will do";
+    a best order that loses more futures than it wins says it wins by more."""
+    from simulation.present.sentences import PLAIN, best_order_sentence
+
+    text = best_order_sentence(["A", "B"], best_npv, ["B", "A"], cd3_npv, beats, behind, PLAIN)
+    assert text.endswith(ends), text
