@@ -13,6 +13,7 @@ from dashboard import editor, fmt, prose, saved_files, server_settings, state, v
 from dashboard.bounds import choices, field_bounds
 from simulation import ScenarioError, load_scenario, load_scenario_text, scenario_to_yaml
 from simulation.present.markdown import escape_markdown
+from simulation.present.sentences import ADOPTION_MODELS
 from simulation.scenario.changes import variant_base, variant_changes
 from simulation.scenario.library import LIBRARY_DIR, list_library
 from simulation.scenario.schema import (
@@ -39,11 +40,7 @@ MAX_WIDGET_INT = 2**53 - 1
 SEED = field_bounds(SimulationSettings, "seed")
 #: The backlog's must-have column says its default (an item without the key is one).
 MUST_HAVE_LABEL = "Must have (default ✓)"
-ADOPTION = {
-    "instant": "Instant (full use at go-live)",
-    "linear": "Linear ramp over some weeks",
-    "bass": "Bass diffusion (slow start, word of mouth)",
-}
+ADOPTION = ADOPTION_MODELS
 URGENCY = {
     "standard": "Standard (value constant over time)",
     "fixed_date": "Fixed date (value drops after a date)",

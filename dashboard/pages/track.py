@@ -10,6 +10,7 @@ from dashboard import charts, editor, identity, prose, simulate, state, track_vi
 from simulation.history import read_history
 from simulation.present.charts import trail_spec, trail_value_spec
 from simulation.present.markdown import escape_markdown
+from simulation.present.sentences import adoption_model_name
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.library import LIBRARY_DIR
 from simulation.store.trail import record_reforecast, trail
@@ -141,7 +142,9 @@ def results(res, plan_key: str, status) -> None:
         words.append("overrunning: " + ", ".join(res.overrunning))
     fit = res.adoption_fit
     if fit and fit.fitted:
-        words.append(f"adoption fitted to {fit.points} measurements ({fit.model})")
+        words.append(
+            f"adoption fitted to {fit.points} measurements ({adoption_model_name(fit.model)})"
+        )
     st.markdown("; ".join(words) + f". Value realised to date: **{res.realised_value:,.0f}**.")
     check = track_view.adoption_check(status)
     if len(check):

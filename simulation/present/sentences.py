@@ -32,6 +32,18 @@ MARKDOWN = Markup(strong=lambda t: f"**{t}**", escape=escape_markdown)
 HTML = Markup(strong=lambda t: f"<b>{t}</b>", escape=lambda t: html.escape(str(t)))
 PLAIN = Markup(strong=lambda t: t, escape=str)
 
+#: The adoption models in words (the scenario's ``value.adoption.model``).
+ADOPTION_MODELS = {
+    "instant": "Instant (full use at go-live)",
+    "linear": "Linear ramp over some weeks",
+    "bass": "Bass diffusion (slow start, word of mouth)",
+}
+
+
+def adoption_model_name(model: str) -> str:
+    """The adoption model's short name: ``Bass diffusion``, ``Linear ramp over some weeks``."""
+    return ADOPTION_MODELS.get(model, model).split(" (")[0]
+
 
 def undelivered_note(summary: dict[str, Any]) -> str | None:
     """A warning when some simulated futures never delivered the whole scope."""

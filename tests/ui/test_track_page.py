@@ -62,6 +62,7 @@ def test_plan_vs_now_equals_track_and_the_trail_speaks(page):
     text = " ".join(m.value for m in page.markdown)
     assert "Since the last record (2027-03-05): 2 items done;" in text
     assert "Value realised to date: **750**" in text
+    assert "adoption fitted to 3 measurements (Bass diffusion)" in text, "the model in words"
     # The trail charts keep the plot height they give (fitted to the width only), so
     # the date axis has room for several ticks; their data sits in the layers, where
     # the first draw has it (Streamlit adds top-level data later: empty extents).
