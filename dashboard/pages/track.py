@@ -4,6 +4,8 @@ re-forecast against the plan, the trail and the words since the last record."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard import charts, editor, identity, prose, simulate, state, track_view, turns
@@ -29,6 +31,7 @@ def start_from() -> None:
         "Status",
         [FROM_PLAN, *[f"scenarios/status/{f.name}" for f in files]],
         key="track_source",
+        format_func=lambda c: c if c == FROM_PLAN else f"Bundled status {Path(c).stem}",
         help="A bundled weekly status of the supply-chain plan, or an empty status "
         "of the scenario you are working on.",
     )

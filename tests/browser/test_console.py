@@ -86,7 +86,7 @@ def _track(page) -> None:
         box = page.get_by_role("combobox", name="Status")
         box.click()
         page.keyboard.type(week)
-        page.get_by_role("option", name=f"scenarios/status/{week}.yaml").click()
+        page.get_by_role("option", name=f"Bundled status {week}").click()
         _settle(page)
         page.get_by_role("button", name="Re-forecast", exact=True).click()
         page.get_by_text(done, exact=False).first.wait_for()

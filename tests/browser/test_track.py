@@ -23,7 +23,7 @@ def _pick_status(page, name: str) -> None:
     box = page.get_by_role("combobox", name="Status")
     box.click()
     page.keyboard.type(name)
-    page.get_by_role("option", name=f"scenarios/status/{name}.yaml").click()
+    page.get_by_role("option", name=f"Bundled status {name}").click()
     _settle(page)
 
 
