@@ -24,6 +24,11 @@ class Estimate:
     high: float
 
 
+def _named(q: Question) -> str:
+    """A question as a trainee sees it, for messages: its text, never its id."""
+    return f"“{q.ask}”"
+
+
 def parse_prediction(q: Question, data: Any) -> str | Estimate:
     """Check one prediction against its question.
 
@@ -39,18 +44,20 @@ def parse_prediction(q: Question, data: Any) -> str | Estimate:
     """
     if q.kind == "direction":
         if data not in q.choices:
-            raise PredictionError(f"{q.id}: choose one of {', '.join(q.choices)}, got {data!r}")
+            raise PredictionError(
+                f"{_named(q)}: choose one of {', '.join(q.choices)}, got {data!r}"
+            )
         return str(data)
     if isinstance(data, Estimate):
         data = {"value": data.value, "low": data.low, "high": data.high}
     if not isinstance(data, Mapping):
-        raise PredictionError(f"{q.id}: expected a best guess with a low and a high end")
+        raise PredictionError(f"{_named(q)}: expected a best guess with a low and a high end")
     parts = {}
     for name in ("value", "low", "high"):
         x = data.get(name)
         if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
             shown = "best guess" if name == "value" else f"{name} end"
-            raise PredictionError(f"{q.id}: the {shown} must be a number, got {x!r}")
+            raise PredictionError(f"{_named(q)}: the {shown} must be a number, got {x!r}")
         parts[name] = float(x)
     words = {"value": "best guess", "low": "low end", "high": "high end"}
 
@@ -62,16 +69,16 @@ def parse_prediction(q: Question, data: Any) -> str | Estimate:
         for name, x in parts.items():
             if not 0.0 <= x <= 1.0:
                 raise PredictionError(
-                    f"{q.id}: the {words[name]} {shown(x)} is outside a "
+                    f"{_named(q)}: the {words[name]} {shown(x)} is outside a "
                     "probability's range (0% to 100%)"
                 )
     elif q.metric_kind in ("day", "count"):
         for name, x in parts.items():
             if x < 0:
-                raise PredictionError(f"{q.id}: the {words[name]} {shown(x)} is negative")
+                raise PredictionError(f"{_named(q)}: the {words[name]} {shown(x)} is negative")
     if not parts["low"] <= parts["value"] <= parts["high"]:
         raise PredictionError(
-            f"{q.id}: the best guess must lie between the low and the high "
+            f"{_named(q)}: the best guess must lie between the low and the high "
             f"end (got low {shown(parts['low'])}, best guess "
             f"{shown(parts['value'])}, high {shown(parts['high'])})"
         )
@@ -83,7 +90,7 @@ def parse_predictions(ex: Exercise, data: Mapping[str, Any]) -> dict[str, str | 
     out = {}
     for q in ex.questions:
         if q.id not in data or data[q.id] is None:
-            raise PredictionError(f"{q.id}: no prediction yet ({q.ask})")
+            raise PredictionError(f"{_named(q)}: no prediction yet")
         out[q.id] = parse_prediction(q, data[q.id])
     return out
 

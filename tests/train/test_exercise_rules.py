@@ -206,40 +206,40 @@ def test_an_estimate_out_of_its_bounds_is_refused_in_the_trainees_terms():
     """The question's id, which part (best guess, low end, high end), the number as
     typed (a probability in percent, others as they are)."""
     assert _refusal(DAY_Q, {"value": 1, "low": -1, "high": 3}) == (
-        "p50: the low end -1 is negative"
+        "“When?”: the low end -1 is negative"
     )
     assert _refusal(COUNT_Q, {"value": -2, "low": -3, "high": 1}) == (
-        "late: the best guess -2 is negative"
+        "“How many?”: the best guess -2 is negative"
     )
     assert _refusal(PROB_Q, {"value": 0.5, "low": 0.2, "high": 1.5}) == (
-        "outcome: the high end 150% is outside a probability's range (0% to 100%)"
+        "“How likely?”: the high end 150% is outside a probability's range (0% to 100%)"
     )
     assert _refusal(PROB_Q, {"value": 0.1, "low": 0.2, "high": 0.3}) == (
-        "outcome: the best guess must lie between the low and the high end "
+        "“How likely?”: the best guess must lie between the low and the high end "
         "(got low 20%, best guess 10%, high 30%)"
     )
     assert _refusal(DAY_Q, {"value": 4, "low": 1, "high": 3}) == (
-        "p50: the best guess must lie between the low and the high end "
+        "“When?”: the best guess must lie between the low and the high end "
         "(got low 1, best guess 4, high 3)"
     )
     assert _refusal(DAY_Q, E.Estimate(value=4, low=1, high=3)).startswith(
-        "p50: the best guess must lie between"
+        "“When?”: the best guess must lie between"
     )
 
 
 def test_a_part_that_is_not_a_number_is_named():
-    assert _refusal(DAY_Q, [1, 2, 3]) == "p50: expected a best guess with a low and a high end"
+    assert _refusal(DAY_Q, [1, 2, 3]) == "“When?”: expected a best guess with a low and a high end"
     assert _refusal(DAY_Q, {"value": "x", "low": 1, "high": 3}) == (
-        "p50: the best guess must be a number, got 'x'"
+        "“When?”: the best guess must be a number, got 'x'"
     )
     assert _refusal(DAY_Q, {"value": 1, "low": True, "high": 3}) == (
-        "p50: the low end must be a number, got True"
+        "“When?”: the low end must be a number, got True"
     )
     assert _refusal(DAY_Q, {"value": 1, "low": 0}) == (
-        "p50: the high end must be a number, got None"
+        "“When?”: the high end must be a number, got None"
     )
     assert _refusal(DAY_Q, {"value": float("nan"), "low": 0, "high": 1}) == (
-        "p50: the best guess must be a number, got nan"
+        "“When?”: the best guess must be a number, got nan"
     )
 
 

@@ -173,11 +173,13 @@ def test_predictions_are_checked_with_clear_messages():
     ex = _ex()
     q_dir, q_est = ex.question("on-time"), ex.question("outcome")
     assert E.parse_prediction(q_dir, "higher") == "higher"
-    with pytest.raises(E.PredictionError, match=r"on-time: choose one of lower, same, higher"):
+    with pytest.raises(
+        E.PredictionError, match=re.escape(f"“{q_dir.ask}”: choose one of lower, same, higher")
+    ):
         E.parse_prediction(q_dir, "later")
     with pytest.raises(
         E.PredictionError,
-        match=r"outcome: the best guess 150% is outside a "
+        match=re.escape(f"“{q_est.ask}”: ") + r"the best guess 150% is outside a "
         r"probability's range \(0% to 100%\)",
     ):
         E.parse_prediction(q_est, {"value": 1.5, "low": 0.1, "high": 2})
@@ -185,7 +187,9 @@ def test_predictions_are_checked_with_clear_messages():
         E.parse_prediction(q_est, {"value": 0.1, "low": 0.2, "high": 0.5})
     with pytest.raises(E.PredictionError, match="must be a number"):
         E.parse_prediction(q_est, {"value": float("nan"), "low": 0, "high": 1})
-    with pytest.raises(E.PredictionError, match="first-value: no prediction yet"):
+    with pytest.raises(
+        E.PredictionError, match=re.escape(f"“{ex.question('first-value').ask}”: no prediction yet")
+    ):
         E.parse_predictions(ex, {"on-time": "same"})
 
 
