@@ -212,15 +212,7 @@ def given_id_note(ses: Session) -> None:
         icon=":material/key:",
     )
     if ses.base_ref:
-        name, text = decide.session_file(ses)
-        st.download_button(
-            "Session file with its id (YAML)",
-            text.encode(),
-            file_name=name,
-            mime="application/x-yaml",
-            icon=":material/download:",
-            key="decide_given_id_download",
-        )
+        session_download(st, ses, "Session file with its id (YAML)", "decide_given_id_download")
     try:
         before = store_decisions.list_decisions(ses.name)
     except StoreError as exc:
@@ -236,6 +228,20 @@ def given_id_note(ses: Session) -> None:
                 "are not this session's decisions, and nothing is added to them."
             )
             st.dataframe(store_decisions.decision_rows(before), hide_index=True, width="stretch")
+
+
+def session_download(where, ses: Session, label: str, key: str, help: str | None = None) -> None:
+    """A download button (in ``where``: the page or a column) for the session as a file."""
+    name, text = decide.session_file(ses)
+    where.download_button(
+        label,
+        text.encode(),
+        file_name=name,
+        mime="application/x-yaml",
+        icon=":material/download:",
+        key=key,
+        help=help,
+    )
 
 
 def _use_built_session(build: Callable[[], Session], message: str) -> None:
@@ -797,14 +803,11 @@ def _decisions_recorded(pr: Prioritisation, names: dict[str, str]) -> None:
         key="decide_csv",
     )
     if ses.base_ref:
-        name, text = decide.session_file(ses)
-        c1.download_button(
+        session_download(
+            c1,
+            ses,
             "Session file (YAML)",
-            text.encode(),
-            file_name=name,
-            mime="application/x-yaml",
-            icon=":material/download:",
-            key="decide_session_download",
+            "decide_session_download",
             help="These candidates as a session file: put it in "
             "scenarios/sessions/ or upload it here again.",
         )
