@@ -1027,3 +1027,37 @@ def test_backtest_options_are_named_at_their_bounds():
         with pytest.raises(HistoryError) as info:
             h.backtest(**kw, runs=50)
         assert str(info.value) == message
+
+
+def test_a_cut_off_with_exactly_n_items_after_it_is_kept():
+    """One done every working day from 4 Jan to Mon 28 Jun 2027, window 28, N 10: the
+    cut-off of Mon 14 Jun has exactly 10 items done after it (15-18, 21-25, 28 Jun),
+    so it is the 20th and last cut-off (1 Feb + 19 weeks). Catches ``<=`` for ``<``
+    in "stop when fewer than N are done after the cut-off" (19 cut-offs)."""
+    b = read_history(one_a_day("2027-01-04", "2027-06-28")).backtest(10, window_days=28, runs=200)
+    assert b.cutoffs == 20
+    assert b.table["cutoff"].iloc[-1] == day("2027-06-14")
+    assert b.table["actual"].iloc[-1] == day("2027-06-28")
+
+
+def test_each_cut_off_is_the_forecast_of_its_own_window_and_seed():
+    """Every row of the demo's backtest equals ``forecast_when`` run by hand on that
+    cut-off's window (known at the cut-off), from the next day, with the calendar,
+    the runs and seed + the cut-off's index: its P50 and P85 dates. Catches a row
+    that reuses one seed (or skips one), a forecast that drops the calendar, the runs
+    or the seed, and percentiles other than 50 and 85. A four-day week, so a forecast
+    on the default calendar would give other dates."""
+    from simulation.history.forecast import forecast_when, throughput_window
+
+    h = read_history(DEMO / "team-stories.csv", calendar={"workdays": ["Mon", "Tue", "Wed", "Thu"]})
+    runs, seed, n, window = 300, 7, 20, 60
+    b = h.backtest(n, window_days=window, runs=runs, seed=seed)
+    assert b.cutoffs > 3
+    for k, row in enumerate(b.table.itertuples()):
+        cutoff = row.cutoff.date()
+        tp = throughput_window(h, window, until=cutoff)
+        f = forecast_when(tp.samples, n, row.start.date(), h.calendar, runs=runs, seed=seed + k)
+        assert (pd.Timestamp(f.percentile_date(50)), pd.Timestamp(f.percentile_date(85))) == (
+            row.p50,
+            row.p85,
+        ), f"cut-off {k} ({cutoff})"
