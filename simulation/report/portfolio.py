@@ -10,7 +10,6 @@ variant the ripple of its change across the initiatives
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from simulation.portfolio.runs import PortfolioComparison, PortfolioResults
 from simulation.report.document import (
@@ -21,6 +20,7 @@ from simulation.report.document import (
     _money,
     _pct,
     _table,
+    json_block,
     model_version,
 )
 
@@ -124,8 +124,7 @@ def portfolio_report_html(
         "on the same futures, so a difference is the effect of the change. Model version "
         f"{_e(model_version())}.</p>"
     )
-    data = json.dumps(s).replace("</", "<\\/")
-    body.append(f"<script type='application/json' id='summary'>{data}</script>")
+    body.append(f"<script type='application/json' id='summary'>{json_block(s)}</script>")
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{_e(p.name)}: portfolio report</title>"
