@@ -7,6 +7,7 @@ import datetime as dt
 import html as _html
 import json
 import re
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -186,3 +187,73 @@ def test_no_ripple_without_a_comparison_or_its_changes(bundled):
     _, res = bundled
     none = SimpleNamespace(deltas={})
     assert "What each change does" not in portfolio_report_html(res, none)
+
+
+class _StrayText(HTMLParser):
+    """Text that sits directly in ``body`` (or a list or table) instead of in a
+    heading, paragraph, item or cell: a page that says something nobody placed."""
+
+    HOLDERS = frozenset({"body", "html", "head", "ul", "table", "thead", "tbody", "tr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.stray: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in {"meta", "br", "img"}:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop() != tag:
+            pass
+
+    def handle_data(self, data):
+        if data.strip() and (not self.stack or self.stack[-1] in self.HOLDERS):
+            self.stray.append(data.strip())
+
+
+def test_every_word_of_the_page_sits_in_an_element(bundled):
+    """The whole report, with a ripple: no text outside a heading, paragraph, list
+    item, cell, title, style or script. Catches text glued between sections or
+    around a heading (a join or a section string that adds words of its own)."""
+    p, _ = bundled
+    v = apply_portfolio_changes(p, (Reprioritise(("grant",)),))
+    cmp = compare_portfolios({"base": p, "grant first": v}, runs=10, seed=1)
+    html = portfolio_report_html(cmp.results["base"], cmp, {"grant first": ["Grant first"]})
+    parser = _StrayText()
+    parser.feed(html)
+    assert parser.stray == []
+    heads = re.findall(r"<h([123])>(.*?)</h\1>", html)
+    assert [t for _, t in heads] == [
+        _html.escape(p.name),
+        "The portfolio",
+        "What each change does to every initiative",
+        "grant first",
+        "How it was computed",
+    ]
+
+
+def test_the_ripple_does_not_depend_on_the_order_of_its_rows():
+    """The portfolio's own row first, a cancelled initiative before another, and a
+    change nobody can state (None reads "n/a"): every initiative still has its row
+    and the portfolio's comes last. Catches a ``break`` where a row is skipped."""
+    cmp = SimpleNamespace(
+        deltas={
+            "v": {
+                "portfolio": {"all_on_time": _delta(None), "npv": _delta(-10.0)},
+                "B": {"cancelled": True, "npv": _delta(-5.0)},
+                "C": {
+                    "delivery_day": _delta(-1.0),
+                    "on_time": _delta(None),
+                    "npv": _delta(0.0),
+                    "outcome": _delta(0.5),
+                },
+            }
+        }
+    )
+    assert _rows(ripple_section(cmp, {}))[1:] == [
+        ["B", "cancelled", "", "-5", ""],
+        ["C", "-1.0", "n/a", "0", "+50.0 pp"],
+        ["Portfolio", "", "n/a (all)", "-10", ""],
+    ]
