@@ -120,7 +120,16 @@ def test_the_page_says_when_how_many_and_which_seed(bundled):
         "20 simulated futures, seed 1"
     ) in html
     assert f"<p>{_html.escape(p.description)}</p>" in html
-    assert "<p>20 simulated futures of every initiative together on one clock" in html
+    from simulation.report.document import model_version
+
+    assert (
+        "<p>20 simulated futures of every initiative together on one clock; shared people "
+        "take the ready work of the highest-priority initiative they serve. Each "
+        "initiative draws from its own named random streams, and every variant runs on "
+        "the same futures, so a difference is the effect of the change. Model version "
+        f"{_html.escape(model_version())}.</p>"
+    ) in html
+    assert "paid to shared people while no initiative needed them.</p><table" in html
     assert f"<title>{_html.escape(p.name)}: portfolio report</title>" in html
     assert html.startswith("<!DOCTYPE html><html lang='en'>")
     big = run_portfolio(p, runs=1_000, seed=3)
@@ -247,13 +256,13 @@ def test_the_ripple_does_not_depend_on_the_order_of_its_rows():
                     "delivery_day": _delta(-1.0),
                     "on_time": _delta(None),
                     "npv": _delta(0.0),
-                    "outcome": _delta(0.5),
+                    "outcome": _delta(-0.0004),  # rounds to nothing: "+0.0", never "-0.0"
                 },
             }
         }
     )
     assert _rows(ripple_section(cmp, {}))[1:] == [
         ["B", "cancelled", "", "-5", ""],
-        ["C", "-1.0", "n/a", "0", "+50.0 pp"],
+        ["C", "-1.0", "n/a", "0", "+0.0 pp"],
         ["Portfolio", "", "n/a (all)", "-10", ""],
     ]
