@@ -5,18 +5,24 @@ builders and state helpers live in the ``dashboard`` package, the model in
 ``simulation`` (which never imports Streamlit).
 """
 
+import contextlib
 from pathlib import Path
 
 import streamlit as st
 
-from dashboard import server_settings, sidebar, state, style
+from dashboard import server_settings, sidebar, simulate, state, style
+from simulation import ScenarioError
 from simulation.engine.runner import warm_pool
 
 
 @st.cache_resource(show_spinner=False)
-def _workers_started() -> bool:
-    """Start the engine's worker processes once per server, so the first forecast is fast."""
+def _server_started() -> bool:
+    """Once per server: start the engine's worker processes, and simulate the opening
+    scenario's forecast (``SIM_FORECAST_AHEAD``), so the first forecast is fast."""
     warm_pool()
+    if server_settings.forecast_ahead():
+        with contextlib.suppress(ScenarioError):  # the Scenario page says what is wrong
+            simulate.ahead(state.default_scenario())
     return True
 
 
@@ -31,7 +37,7 @@ for problem in setting_problems:
     st.error(f"This server's settings are wrong: {problem}. Fix it and restart the server.")
 if setting_problems:
     st.stop()
-_workers_started()
+_server_started()
 state.init()
 page = st.navigation(
     [

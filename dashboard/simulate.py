@@ -10,6 +10,12 @@ Two sessions with the same scenario text share an entry, which is safe: the
 entry is a pure function of that text, and ``cache_data`` hands each caller
 its own copy.
 
+The server simulates the opening scenario's forecast as soon as it starts
+(:func:`ahead`, in a thread of its own, in its turn in the server's line), so
+the first click on Forecast finds it ready: the page takes it into the cache
+instead of simulating, or waits for the rest of it if the click came first.
+``SIM_FORECAST_AHEAD=0`` turns it off (``docs/reference/server-settings.md``).
+
 With ``SIM_SCHEDULER`` set (a Dask scheduler address) every run goes to that
 cluster (:func:`scheduler`); the tables are identical to a local run's, so the
 cache does not need to know where an entry was computed.
@@ -19,7 +25,9 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -91,13 +99,41 @@ def _stored(kind: str, key: Any, runs: int | str, seed: int, _value: Any = None)
     return _value
 
 
+#: Values being simulated ahead of any page asking (:func:`ahead`), by cache identity.
+_AHEAD: dict[tuple, Future] = {}
+_AHEAD_LOCK = threading.Lock()
+
+
+def _early(ident: tuple) -> Any:
+    """The value simulated ahead for ``ident`` (waiting for the rest of it), or None.
+
+    Taken once: the cache holds it from then on. None when nothing was simulated
+    ahead for it, or that simulation failed (the page then simulates and reports).
+    """
+    with _AHEAD_LOCK:
+        future = _AHEAD.pop(ident, None)
+    if future is None:
+        return None
+    try:
+        if future.done():
+            return future.result()
+        with st.spinner("Simulating: started when the server opened"):
+            return future.result()
+    except Exception:  # the page's own run says what went wrong
+        LOG.exception("the simulation started ahead failed")
+        return None
+
+
 def _cached(kind: str, key: Any, runs: int | str, seed: int, compute, scenarios: int = 1) -> Any:
     try:
         return _stored(kind, key, runs, seed)
     except _Miss:
         pass
-    # A miss: the simulation waits its turn on this server (dashboard/turns.py).
-    value = turns.take(kind, (kind, key, runs, seed), runs, scenarios, compute)
+    ident = (kind, key, runs, seed)
+    value = _early(ident)
+    if value is None:
+        # A miss: the simulation waits its turn on this server (dashboard/turns.py).
+        value = turns.take(kind, ident, runs, scenarios, compute)
     return _stored(kind, key, runs, seed, value)
 
 
@@ -113,26 +149,56 @@ def _bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
     return update, slot.empty
 
 
+def _forecast_tables(sc: Scenario, progress: Callable[[int, int], None] | None) -> dict[str, Any]:
+    """What the Forecast page caches for ``sc``: its tables and finished chart specs."""
+    runs, seed = _settings(sc)
+    # The page draws all three tables: runs (the histogram, risks, the futures),
+    # items (the timeline, criticality, misfits), weekly (burn-up, value, run-rate).
+    res = run(sc, runs=runs, seed=seed, progress=progress, scheduler=scheduler(), tables="all")
+    tables = page_tables.forecast_tables(res)
+    drawn = charts.forecast_charts(tables, sc.deadline, sc.value.outcome.by)
+    tables["charts"] = charts.specs(drawn)
+    tables["charts"].update(charts.driver_specs(tables))
+    return tables
+
+
 def forecast(sc: Scenario) -> dict[str, Any]:
     """The Forecast page's tables for ``sc`` (runs and seed from ``sc.simulation``)."""
     runs, seed = _settings(sc)
     update, done = _bar("Simulating")
-
-    def compute() -> dict[str, Any]:
-        # The page draws all three tables: runs (the histogram, risks, the futures),
-        # items (the timeline, criticality, misfits), weekly (burn-up, value, run-rate).
-        res = run(sc, runs=runs, seed=seed, progress=update, scheduler=scheduler(), tables="all")
-        tables = page_tables.forecast_tables(res)
-        tables["charts"] = charts.specs(
-            charts.forecast_charts(tables, sc.deadline, sc.value.outcome.by)
-        )
-        tables["charts"].update(charts.driver_specs(tables))
-        return tables
-
     try:
-        return _cached("forecast", scenario_key(sc), runs, seed, compute)
+        return _cached(
+            "forecast", scenario_key(sc), runs, seed, lambda: _forecast_tables(sc, update)
+        )
     finally:
         done()
+
+
+def ahead(sc: Scenario) -> Future:
+    """Simulate ``sc``'s forecast now, in a thread, before any page asks for it.
+
+    The server calls it once when it starts, for the scenario every new session
+    opens with, so that the first click on Forecast is answered from what is
+    already done (:func:`_early`). It waits its turn in the server's line like a
+    page's simulation (:func:`dashboard.turns.in_line`). Returns the future of the
+    value (the one already started, if there is one).
+    """
+    runs, _ = _settings(sc)
+    ident = ("forecast", scenario_key(sc), runs, sc.simulation.seed)
+    with _AHEAD_LOCK:
+        if ident in _AHEAD:
+            return _AHEAD[ident]
+        future: Future = Future()
+        _AHEAD[ident] = future
+
+    def work() -> None:
+        try:
+            future.set_result(turns.in_line(runs, 1, lambda: _forecast_tables(sc, None)))
+        except BaseException as exc:  # handed to the page that takes it
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="forecast-ahead", daemon=True).start()
+    return future
 
 
 def comparison(scenarios: dict[str, Scenario]) -> dict[str, Any]:

@@ -58,6 +58,11 @@ class Variant:
         return self.base is not None
 
 
+def default_scenario() -> Scenario:
+    """The library scenario a new session starts with (:data:`DEFAULT_SCENARIO`)."""
+    return load_scenario(LIBRARY_DIR / DEFAULT_SCENARIO)
+
+
 def init() -> None:
     """Fill a new session's state; load the default library scenario once."""
     ss = st.session_state
@@ -68,7 +73,7 @@ def init() -> None:
         ss[SCENARIO] = None
         try:
             set_scenario(
-                load_scenario(LIBRARY_DIR / DEFAULT_SCENARIO),
+                default_scenario(),
                 f"library file {DEFAULT_SCENARIO}",
                 keep_variants=True,
             )

@@ -22,6 +22,12 @@ settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 )
 
+# AppTests run app.py in this process: a forecast simulated when the "server"
+# starts (dashboard.simulate.ahead) would answer their first Forecast from a thread
+# started by whichever test ran first. Off here; tests/ui/test_forecast_ahead.py
+# turns it on, and the browser tests' servers run with it as in production.
+os.environ["SIM_FORECAST_AHEAD"] = "0"
+
 #: ``db_url``: every store test on SQLite and PostgreSQL (tests/db.py).
 pytest_plugins = ["tests.db"]
 

@@ -75,6 +75,7 @@ def running_app(tmp_path: Path, host: str = "127.0.0.1", env: dict[str, str] | N
         SCENARIO_USER_DIR=str(tmp_path / "saved"),
         SIM_DATA_DIR=str(tmp_path / "data"),
         STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+        SIM_FORECAST_AHEAD="1",  # as in production (the suite's own process has it off)
         **(env or {}),
     )
     env.pop("SIM_DATABASE_URL", None)  # the store: a fresh SQLite file under tmp_path
