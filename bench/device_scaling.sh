@@ -23,5 +23,6 @@ mkdir -p /tmp/src && tar -xzf "$dir/source.tar.gz" -C /tmp/src
 export PYTHONPATH=/tmp/site:/tmp/src PYTHONUNBUFFERED=1
 cd /tmp/src
 nproc
+lscpu | tee "$out/lscpu.txt"   # threads per core, clocks: what the machine's ceiling row explains
 python3 -c "import simulation, pandas, numpy, distributed; print(simulation.__file__, pandas.__version__, numpy.__version__)"
 python3 bench/scaling.py --cores "$cores" --out "$out/scaling.json" 2>&1 | tee "$out/scaling.log"

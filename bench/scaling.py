@@ -5,9 +5,16 @@ the machine's state:
 
 * **scaling table**: 1, 2, 4, ... N workers (the local pool), ``RUNS_PER_WORKER``
   runs per worker, once keeping no table and once keeping every table; runs/s,
-  parallel efficiency (runs/s over N times the 1-worker runs/s) and the
-  parent's share of the wall time (reading chunk results, merging statistics,
-  joining columns, building the tables);
+  parallel efficiency (runs/s over N times the 1-worker runs/s), the parent's
+  share of the wall time (reading chunk results, merging statistics, joining
+  columns, building the tables) and the parent's peak resident memory during
+  the run (sampled every 0.1 s);
+* **the machine's ceiling** at each worker count: as many independent
+  processes, each simulating ``RUNS_PER_WORKER`` runs in-process without
+  tables, started together; their runs/s together is what the machine gives
+  that many busy cores (turbo clocks fall as cores fill, two hardware threads
+  share a core), so "of machine" (the pool's runs/s over it) is the pool's own
+  loss, apart from the hardware's;
 * **Dask vs the pool** at 4 and N workers (``LocalCluster``, one thread per
   worker process), no tables and every table, each a warm cluster and a warm pool;
 * **memory**: 1,000,000 runs keeping no table (``--big`` to change), and
@@ -29,6 +36,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -82,15 +90,61 @@ def hwm_mb(pid: int | str = "self") -> float:
     return 0.0
 
 
+def rss_mb(pid: int | str = "self") -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class RssSampler:
+    """This process's resident memory every ``every_s`` seconds while it runs (a thread):
+    its peak, and the series (seconds from the start, MB) thinned to ``keep`` points."""
+
+    def __init__(self, every_s: float = 0.1, keep: int = 60) -> None:
+        self.every_s, self.keep = every_s, keep
+        self.series: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        t0 = time.perf_counter()
+        while True:
+            self.series.append((time.perf_counter() - t0, rss_mb()))
+            if self._stop.wait(self.every_s):
+                self.series.append((time.perf_counter() - t0, rss_mb()))
+                return
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mb(self) -> float:
+        return max((mb for _, mb in self.series), default=0.0)
+
+    def thinned(self) -> list[tuple[float, float]]:
+        step = max(1, -(-len(self.series) // self.keep))
+        return [(round(t, 2), round(mb, 1)) for t, mb in self.series[::step]]
+
+
 def timed_run(sc, runs: int, workers: int, tables: str, scheduler=None) -> dict[str, Any]:
     gc.collect()
     parent = Parent()
     try:
-        t0 = time.perf_counter()
-        res = simulation.run(
-            sc, runs=runs, seed=SEED, workers=workers, tables=tables, scheduler=scheduler
-        )
-        wall = time.perf_counter() - t0
+        with RssSampler() as rss:
+            t0 = time.perf_counter()
+            res = simulation.run(
+                sc, runs=runs, seed=SEED, workers=workers, tables=tables, scheduler=scheduler
+            )
+            wall = time.perf_counter() - t0
     finally:
         parent.close()
     p85 = res.summary()["delivery"]["p85_day"]
@@ -103,21 +157,66 @@ def timed_run(sc, runs: int, workers: int, tables: str, scheduler=None) -> dict[
         "runs_per_s": runs / wall,
         "parent_s": parent.seconds,
         "parent_share": parent.seconds / wall,
+        "parent_rss_peak_mb": rss.peak_mb,
+        "parent_rss_mb": rss.thinned(),
         "p85_day": p85,
     }
 
 
-def scaling(sc, cores: int, per_worker: int) -> list[dict[str, Any]]:
+def solo(scenario: Path, runs: int) -> dict[str, Any]:
+    """One of the machine-ceiling processes (``--solo RUNS``): warm up, say "ready", wait
+    for "go" on stdin, simulate ``runs`` runs in-process without tables, print the time."""
+    sc = simulation.load_scenario(scenario)
+    simulation.run(sc, runs=50, seed=SEED, workers=1, tables="none")
+    print("ready", flush=True)
+    sys.stdin.readline()
+    t0 = time.perf_counter()
+    simulation.run(sc, runs=runs, seed=SEED, workers=1, tables="none")
+    return {"wall_s": time.perf_counter() - t0}
+
+
+def ceiling(scenario: Path, processes: int, per_worker: int) -> dict[str, Any]:
+    """``processes`` independent one-process runs started together: the machine's runs/s
+    for that many busy cores (all runs over the slowest process's time)."""
+    cmd = [sys.executable, __file__, "--scenario", str(scenario), "--solo", str(per_worker)]
+    procs = [
+        subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for _ in range(processes)
+    ]
+    try:
+        for p in procs:
+            assert p.stdout.readline().strip() == "ready"
+        for p in procs:
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        walls = [json.loads(p.communicate()[0].strip().splitlines()[-1])["wall_s"] for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+    return {
+        "processes": processes,
+        "runs_per_s": processes * per_worker / max(walls),
+        "slowest_s": max(walls),
+        "fastest_s": min(walls),
+    }
+
+
+def scaling(sc, cores: int, per_worker: int, scenario: Path = REFERENCE) -> list[dict[str, Any]]:
     counts = [w for w in (1, 2, 4, 8, 16, 32, 64) if w <= cores]
     if cores not in counts:
         counts.append(cores)
     rows = []
     for w in counts:
         executors.shutdown_pool(wait=True)
+        machine = ceiling(scenario, w, per_worker)
+        say(f"  {w:>2} independent processes: {machine['runs_per_s']:,.0f} runs/s")
         if w > 1:
             simulation.run(sc, runs=250 * w, seed=SEED, workers=w, tables="none")  # warm pool
         for tables in ("none", "all"):
             row = timed_run(sc, per_worker * w, w, tables)
+            row["machine_runs_per_s"] = machine["runs_per_s"]
+            row["of_machine"] = row["runs_per_s"] / machine["runs_per_s"]
             rows.append(row)
             say(f"  {w:>2} workers, tables={tables}: {row['runs_per_s']:,.0f} runs/s")
     for tables in ("none", "all"):
@@ -191,7 +290,7 @@ def memory_row(sc, spec: str) -> dict[str, Any]:
     """One memory row in this (fresh) process: ``RUNS,TABLES,WORKERS``."""
     runs, tables, workers = spec.split(",")
     before = hwm_mb()
-    row = timed_run(sc, int(runs), int(workers), tables)
+    row = timed_run(sc, int(runs), int(workers), tables)  # with the parent's RSS over time
     peaks = [hwm_mb(pid) for pid in executors.pool_pids()]
     row.update(
         parent_peak_mb=hwm_mb(),
@@ -229,12 +328,14 @@ def say(msg: str) -> None:
 
 def report(res: dict[str, Any]) -> str:
     lines = [f"Scaling on {res['cores']} workers ({res['cpu_count']} CPUs), reference 60 items"]
-    head = ("workers", "tables", "runs", "runs/s", "eff.", "parent")
-    lines.append("{:>7} {:>6} {:>9} {:>9} {:>5} {:>6}".format(*head))
+    head = ("workers", "tables", "runs", "runs/s", "eff.", "parent", "machine", "of it", "RSS MB")
+    lines.append("{:>7} {:>6} {:>9} {:>9} {:>5} {:>6} {:>9} {:>5} {:>6}".format(*head))
     for r in res["scaling"]:
         lines.append(
             f"{r['workers']:>7} {r['tables']:>6} {r['runs']:>9,} {r['runs_per_s']:>9,.0f} "
-            f"{r['efficiency']:>5.2f} {r['parent_share']:>6.1%}"
+            f"{r['efficiency']:>5.2f} {r['parent_share']:>6.1%} "
+            f"{r['machine_runs_per_s']:>9,.0f} {r['of_machine']:>5.2f} "
+            f"{r['parent_rss_peak_mb']:>6,.0f}"
         )
     for r in res.get("dask", []):
         lines.append(
@@ -247,7 +348,11 @@ def report(res: dict[str, Any]) -> str:
             f"{r['runs']:,} runs, tables={r['tables']}, {r['workers']} workers: "
             f"{r['runs_per_s']:,.0f} runs/s, {r['wall_s']:.1f} s; peak RSS parent "
             f"{r['parent_peak_mb']:,.0f} MB + workers {sum(r['worker_peaks_mb']):,.0f} MB "
-            f"= {r['tree_peak_mb']:,.0f} MB"
+            f"= {r['tree_peak_mb']:,.0f} MB; parent RSS (s, MB) "
+            + " ".join(
+                f"{t:g}:{mb:,.0f}"
+                for t, mb in r["parent_rss_mb"][:: max(1, len(r["parent_rss_mb"]) // 12)]
+            )
         )
     c = res.get("cold_cli")
     if c:
@@ -268,7 +373,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--scenario", type=Path, default=REFERENCE, help="default bench/reference.yaml")
     ap.add_argument("--row", help=argparse.SUPPRESS)  # one memory row, in a fresh process
+    ap.add_argument("--solo", type=int, help=argparse.SUPPRESS)  # one machine-ceiling process
     args = ap.parse_args(argv)
+    if args.solo:
+        print(json.dumps(solo(args.scenario, args.solo)))
+        return 0
     skip = set(filter(None, args.skip.split(",")))
     sc = simulation.load_scenario(args.scenario)
     if args.row:
@@ -276,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     res: dict[str, Any] = {"cores": args.cores, "cpu_count": os.cpu_count()}
     say("scaling ...")
-    res["scaling"] = scaling(sc, args.cores, args.per_worker)
+    res["scaling"] = scaling(sc, args.cores, args.per_worker, args.scenario)
     if "dask" not in skip:
         say("dask vs pool ...")
         res["dask"] = dask_vs_pool(sc, args.cores, args.per_worker)
