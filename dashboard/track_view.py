@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import fmt
+from simulation.present.markdown import escape_markdown
 from simulation.scenario.calendar import WorkCalendar
 from simulation.scenario.schema import Scenario
 from simulation.store.authors import verified_as
@@ -177,6 +178,24 @@ def as_of_default(plan: Scenario, today: dt.date | None = None) -> dt.date:
     """Today, or the plan's start when today is before it (a status is never before it)."""
     cal = WorkCalendar(plan.calendar, plan.start_date)
     return max(today or dt.date.today(), cal.start_date)
+
+
+def already_recorded(records, as_of: dt.date) -> str | None:
+    """What the page says (Markdown, the recorder's name escaped) before a second record
+    for the same as-of date (``TrailRecord`` rows of the plan), or None when none is
+    recorded for it. Nothing is replaced: a
+    second record is a new row beside the first, and the trail shows both."""
+    same = [r for r in records if r.as_of == as_of]
+    if not same:
+        return None
+    last = max(same, key=lambda r: (r.recorded_at, r.id))
+    by = f" by {escape_markdown(last.recorded_by)}" if last.recorded_by else ""
+    count = "a re-forecast" if len(same) == 1 else f"{len(same)} re-forecasts"
+    return (
+        f"The trail already has {count} as of {as_of.isoformat()} (the last recorded "
+        f"{last.recorded_at.strftime('%Y-%m-%d %H:%M')} UTC{by}). Recording this one "
+        "adds another for that date beside it; nothing is replaced."
+    )
 
 
 def recorders(records) -> pd.DataFrame:

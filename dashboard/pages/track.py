@@ -153,8 +153,9 @@ def results(res, plan_key: str, status) -> None:
     if len(check):
         st.caption("Measured adoption against the plan's curve")
         st.dataframe(check, hide_index=True)
-    record(plan_key, status, now)
     records = trail(plan_key)
+    if record(plan_key, status, now, records):
+        records = trail(plan_key)
     entries = [
         {"as_of": r.as_of.isoformat(), "status": r.status, "summary": r.summary} for r in records
     ]
@@ -174,18 +175,26 @@ def results(res, plan_key: str, status) -> None:
             st.dataframe(track_view.recorders(records), hide_index=True)
 
 
-def record(plan_key: str, status, summary: dict) -> None:
-    """Record this re-forecast, by the signed-in person where the server signs people in."""
+def record(plan_key: str, status, summary: dict, records) -> bool:
+    """Record this re-forecast, by the signed-in person where the server signs people in;
+    say first when the trail (``records``) already has one for its as-of date. Returns
+    whether it recorded."""
     if identity.needs_sign_in():
         identity.sign_in_button("record re-forecasts", key="track_sign_in")
-        return
+        return False
     who = identity.current_author()
     if who is not None:
         identity.author_caption(who, "Recording")
-    if st.button("Record this re-forecast", key="track_record"):
-        record_reforecast(plan_key, status.as_of, status.data, summary, recorded_by=who)
-        by = f" by {escape_markdown(who.name)}" if who is not None else ""
-        st.success(f"Recorded the re-forecast as of {status.as_of}{by}.")
+    notice, slot = track_view.already_recorded(records, status.as_of), st.empty()
+    if notice:
+        slot.info(notice, icon=":material/history:")
+    if not st.button("Record this re-forecast", key="track_record"):
+        return False
+    record_reforecast(plan_key, status.as_of, status.data, summary, recorded_by=who)
+    slot.empty()  # said before this record; the success below says what happened
+    by = f" by {escape_markdown(who.name)}" if who is not None else ""
+    st.success(f"Recorded the re-forecast as of {status.as_of}{by}.")
+    return True
 
 
 st.title("Track")

@@ -110,3 +110,31 @@ def test_the_progress_grid_reads_blank_where_nothing_happened(page):
     assert labels[:2] == ["Id", "Name"], labels
     for other in page.data_editor[1:3]:
         assert other.proto.placeholder == "", "the adoption and outcome grids too"
+
+
+def test_a_second_record_for_the_same_date_is_said_and_kept(page):
+    """Recording week 10 twice: before the second click the page says the trail already
+    has a re-forecast as of 2027-03-05 (nothing said before the first), and after it
+    the store holds both rows (nothing replaced). Catches a silent second record, a
+    notice shown for any date, and a second record that overwrites the first."""
+    from simulation.store.trail import trail
+
+    reforecast(page, "2027-03-05")
+    assert not [i for i in page.info if "already has" in i.value], "nothing recorded yet"
+    page.button(key="track_record").click().run()
+    clean(page, "first record")
+    page.button(key="track_run").click().run()  # the same status again
+    clean(page, "re-forecast again")
+    notices = [i.value for i in page.info if "already has" in i.value]
+    assert len(notices) == 1, [i.value for i in page.info]
+    assert "already has a re-forecast as of 2027-03-05" in notices[0]
+    assert "nothing is replaced" in notices[0]
+    page.button(key="track_record").click().run()
+    clean(page, "second record")
+    assert not [i for i in page.info if "already has" in i.value], "the success says it now"
+    records = trail("supply-chain.yaml")
+    assert [r.as_of.isoformat() for r in records] == ["2027-03-05", "2027-03-05"]
+    assert records[0].id != records[1].id
+    page.run()
+    notices = [i.value for i in page.info if "already has" in i.value]
+    assert notices and "already has 2 re-forecasts as of 2027-03-05" in notices[0], notices
