@@ -56,12 +56,18 @@ def progress_grid(plan: Scenario, status: Status | None = None) -> pd.DataFrame:
     return out
 
 
+#: The measurement grids hold percentages (what the results show: "3%", not 0.03); a
+#: status holds fractions. :func:`measures` and :func:`status_data` convert.
+PERCENT = 100.0
+
+
 def measures(pairs: tuple, when: str, what: str) -> pd.DataFrame:
-    """A measurement grid (``week_of``/``share`` or ``date``/``value``), editable when empty."""
+    """A measurement grid (``week_of``/``share`` or ``date``/``value``, in percent),
+    editable when empty."""
     return pd.DataFrame(
         {
             when: pd.to_datetime(pd.Series([d for d, _ in pairs], dtype="object")),
-            what: pd.Series([x for _, x in pairs], dtype=float),
+            what: pd.Series([x * PERCENT for _, x in pairs], dtype=float),
         }
     )
 
@@ -86,7 +92,8 @@ def status_data(
     outcome: pd.DataFrame,
     base: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A status in the file's form from the page's grids (``base`` keeps added, risks, ...)."""
+    """A status in the file's form from the page's grids (``base`` keeps added, risks, ...);
+    the measurement grids' percentages become the file's fractions."""
     data: dict[str, Any] = {k: v for k, v in (base or {}).items() if k not in ("items",)}
     data |= {"plan": plan_ref, "as_of": as_of}
     items: dict[str, dict[str, Any]] = {}
@@ -106,12 +113,12 @@ def status_data(
         items[str(row["id"])] = rec
     data["items"] = items
     data["adoption"] = [
-        {"week_of": _day(r["week_of"]), "share": float(r["share"])}
+        {"week_of": _day(r["week_of"]), "share": float(r["share"]) / PERCENT}
         for r in adoption.to_dict("records")
         if _day(r.get("week_of")) and not fmt.is_missing(r.get("share"))
     ]
     data["outcome"] = [
-        {"date": _day(r["date"]), "value": float(r["value"])}
+        {"date": _day(r["date"]), "value": float(r["value"]) / PERCENT}
         for r in outcome.to_dict("records")
         if _day(r.get("date")) and not fmt.is_missing(r.get("value"))
     ]

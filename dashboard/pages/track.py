@@ -118,7 +118,13 @@ def grids():
         placeholder=editor.BLANK,
         column_config={
             "week_of": col.DateColumn("Week of", required=True),
-            "share": col.NumberColumn("Share of users", min_value=0.0, max_value=1.0),
+            "share": col.NumberColumn(
+                "Share of users (%)",
+                min_value=0.0,
+                max_value=track_view.PERCENT,
+                format="%.1f",
+                help="Of the users the plan expects, the share using it that week, in percent.",
+            ),
         },
         hide_index=True,
     )
@@ -129,7 +135,13 @@ def grids():
         placeholder=editor.BLANK,
         column_config={
             "date": col.DateColumn("Date", required=True),
-            "value": col.NumberColumn("Progress to target", min_value=0.0, max_value=1.0),
+            "value": col.NumberColumn(
+                "Progress to target (%)",
+                min_value=0.0,
+                max_value=track_view.PERCENT,
+                format="%.1f",
+                help="How far the business outcome is towards its target, in percent.",
+            ),
         },
         hide_index=True,
     )

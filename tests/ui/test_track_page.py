@@ -138,3 +138,29 @@ def test_a_second_record_for_the_same_date_is_said_and_kept(page):
     page.run()
     notices = [i.value for i in page.info if "already has" in i.value]
     assert notices and "already has 2 re-forecasts as of 2027-03-05" in notices[0], notices
+
+
+def test_the_measurement_grids_speak_percent_and_the_status_keeps_fractions(page):
+    """The bundled week-10 status measured 3%, 5% and 7% adoption and 25% progress to the
+    target (``share: 0.03`` ..., ``value: 0.25`` in its file): the page's grids show 3, 5,
+    7 and 25, as the results show percentages; a re-forecast from the grids hands the engine the
+    file's fractions back (the status equals the file's). Catches a grid in fractions
+    beside percent results, and a conversion done twice or not at all."""
+    from dashboard import track_view
+
+    reforecast(page, "2027-03-12")
+    status = load_status(LIBRARY / "status" / "2027-03-12.yaml")
+    adoption = page.session_state["track_adoption"]
+    outcome = page.session_state["track_outcome"]
+    assert list(adoption["share"]) == pytest.approx([3.0, 5.0, 7.0])
+    assert list(outcome["value"]) == pytest.approx([25.0])
+    data = track_view.status_data(
+        status.plan_ref,
+        status.as_of,
+        page.session_state["track_grid"],
+        adoption,
+        outcome,
+        page.session_state["track_status"].data,
+    )
+    assert [m["share"] for m in data["adoption"]] == pytest.approx([s for _, s in status.adoption])
+    assert [m["value"] for m in data["outcome"]] == pytest.approx([v for _, v in status.outcome])
