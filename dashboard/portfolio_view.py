@@ -117,7 +117,9 @@ def roadmap_table(res: PortfolioResults) -> pd.DataFrame:
 
 
 def forecast_rows(res: PortfolioResults) -> pd.DataFrame:
-    """The per-initiative table as people read it (both lenses)."""
+    """The per-initiative table as people read it (both lenses): the portfolio file's
+    short label, then the plan's own name (what the charts' labels stand for)."""
+    plans = {i.id: i.scenario.name for i in res.portfolio.initiatives}
     rows = []
     for iid, one in res.initiatives.items():
         s = one.summary()
@@ -125,6 +127,7 @@ def forecast_rows(res: PortfolioResults) -> pd.DataFrame:
         rows.append(
             {
                 "Initiative": iid,
+                "Plan": plans.get(iid, ""),
                 "P50 delivery": fmt.date(d["p50_date"]),
                 "P85 delivery": fmt.date(d["p85_date"]),
                 "On time": fmt.pct(d["on_time_probability"]),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from dashboard import fmt
+from simulation import load_scenario
 from simulation.portfolio import compare_portfolios, load_portfolio, run_portfolio
 from simulation.portfolio.changes import Reprioritise, apply_portfolio_changes
 from tests.helpers import LIBRARY, ROOT
@@ -51,3 +52,15 @@ def test_headline_and_ripple_equal_the_engine():
     want = fmt.points(cmp.deltas["v"]["grant"]["on_time"]["mean"])
     ripple = at.dataframe[-1].value.set_index("Initiative")
     assert ripple.loc["grant", "Δ on time"] == want
+
+
+def test_the_forecast_table_names_each_initiative_by_its_plan():
+    """The table beside the roadmap gives each short label its plan's own name (the
+    bundled portfolio's supply is the supply-chain plan), in the portfolio's order.
+    Catches a table that shows only the file's labels, or names in another order."""
+    at = open_page()
+    p = load_portfolio(BUNDLED)
+    (table,) = [d.value for d in at.dataframe if "Plan" in d.value.columns]
+    assert list(table["Initiative"]) == [i.id for i in p.initiatives]
+    assert list(table["Plan"]) == [i.scenario.name for i in p.initiatives]
+    assert table.loc[0, "Plan"] == load_scenario(LIBRARY / "supply-chain.yaml").name
