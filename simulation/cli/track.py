@@ -21,6 +21,9 @@ def register(sub):
     add_run_options(r)
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
     r.add_argument("--record", action="store_true", help="store this re-forecast in the trail")
+    r.add_argument(
+        "--by", metavar="NAME", help="with --record: who records it (kept with the record)"
+    )
     r.add_argument("--trail", metavar="PLAN", help="list the recorded re-forecasts of PLAN")
     r.add_argument(
         "--export",
@@ -31,7 +34,8 @@ def register(sub):
 
 
 def command(args) -> int:
-    from simulation.store.trail import record_reforecast, trail
+    from simulation.store.authors import author
+    from simulation.store.trail import MAX_AUTHOR, record_reforecast, trail
     from simulation.track import load_status, track
     from simulation.track.trail import latest_change, plan_key, trail_table
 
@@ -42,6 +46,7 @@ def command(args) -> int:
                 {
                     "as_of": r.as_of.isoformat(),
                     "recorded_at": r.recorded_at.isoformat(),
+                    "recorded_by": r.recorded_by,
                     "summary": r.summary,
                 }
                 for r in rows
@@ -64,13 +69,19 @@ def command(args) -> int:
         return 0
     if not args.status:
         raise ScenarioError("STATUS: give a status file, or --trail PLAN")
+    if args.by is not None:
+        if not args.record:
+            raise ScenarioError("--by: only with --record (it names who records)")
+        author(args.by, "--by", MAX_AUTHOR)  # refused before simulating
     status = load_status(args.status)
     if args.export:
         status = with_export(status, args.export)
     res = track(status, runs=args.runs, seed=args.seed)
     summary = res.summary() | res.status_summary()
     if args.record:
-        record_reforecast(plan_key(status.plan_ref), status.as_of, status.data, summary)
+        record_reforecast(
+            plan_key(status.plan_ref), status.as_of, status.data, summary, recorded_by=args.by
+        )
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:

@@ -57,3 +57,29 @@ def test_bad_status_exits_2_naming_the_field(tmp_path, capsys):
     assert main(["track", str(tmp_path / "s.yaml")]) == 2
     err = capsys.readouterr().err
     assert "adoption[0].share: must be <= 1" in err and "Traceback" not in err
+
+
+def test_record_by_names_who_recorded_and_bad_names_are_refused(tmp_path, monkeypatch, capsys):
+    """``--record --by "Ana Ruiz"`` keeps the name with the record (the trail's JSON
+    gives it back; a record without ``--by`` has none); an empty name, one over the
+    store's 200 characters, or ``--by`` without ``--record`` exits 2 naming ``--by``,
+    and records nothing. Catches a name dropped on the way to the store, and a bad
+    name stored or accepted silently."""
+    monkeypatch.setenv("SIM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SIM_DATABASE_URL", f"sqlite:///{tmp_path / 'trail.sqlite'}")
+    status = str(LIBRARY / "status" / "2027-03-05.yaml")
+    base = ["track", status, "--runs", "50", "--json"]
+    assert main([*base, "--record", "--by", "Ana Ruiz"]) == 0
+    assert main([*base, "--record"]) == 0
+    capsys.readouterr()
+    for bad, why in (
+        (["--record", "--by", "  "], "--by: required"),
+        (["--record", "--by", "x" * 201], "--by: at most 200 characters"),
+        (["--by", "Ana Ruiz"], "--by: only with --record"),
+    ):
+        assert main([*base, *bad]) == 2, bad
+        err = capsys.readouterr().err
+        assert why in err and "Traceback" not in err, err
+    assert main(["track", "--trail", str(LIBRARY / "supply-chain.yaml"), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["recorded_by"] for r in rows] == ["Ana Ruiz", None]
