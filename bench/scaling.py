@@ -80,24 +80,25 @@ class Parent:
         executors._read_chunk, assembly.Assembler.add, assembly.Assembler.results = self._orig
 
 
-def hwm_mb(pid: int | str = "self") -> float:
+def _status_mb(pid: int | str, field: str) -> float:
+    """A memory field of ``/proc/PID/status`` in MB (0 when the process is gone)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
+
+
+def hwm_mb(pid: int | str = "self") -> float:
+    """Peak resident memory of the process so far."""
+    return _status_mb(pid, "VmHWM")
 
 
 def rss_mb(pid: int | str = "self") -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    """Resident memory of the process now."""
+    return _status_mb(pid, "VmRSS")
 
 
 class RssSampler:

@@ -91,6 +91,13 @@ def import_export(plan, as_of) -> None:
         )
 
 
+def _percent_column(label: str, help: str):
+    """A measurement grid's number column: percent, 0 to 100 (the status keeps 0..1)."""
+    return st.column_config.NumberColumn(
+        label, min_value=0.0, max_value=track_view.PERCENT, format="%.1f", help=help
+    )
+
+
 def grids():
     col = st.column_config
     grid = st.data_editor(
@@ -118,12 +125,9 @@ def grids():
         placeholder=editor.BLANK,
         column_config={
             "week_of": col.DateColumn("Week of", required=True),
-            "share": col.NumberColumn(
+            "share": _percent_column(
                 "Share of users (%)",
-                min_value=0.0,
-                max_value=track_view.PERCENT,
-                format="%.1f",
-                help="Of the users the plan expects, the share using it that week, in percent.",
+                "Of the users the plan expects, the share using it that week, in percent.",
             ),
         },
         hide_index=True,
@@ -135,12 +139,9 @@ def grids():
         placeholder=editor.BLANK,
         column_config={
             "date": col.DateColumn("Date", required=True),
-            "value": col.NumberColumn(
+            "value": _percent_column(
                 "Progress to target (%)",
-                min_value=0.0,
-                max_value=track_view.PERCENT,
-                format="%.1f",
-                help="How far the business outcome is towards its target, in percent.",
+                "How far the business outcome is towards its target, in percent.",
             ),
         },
         hide_index=True,
