@@ -86,8 +86,10 @@ def product_lens(sc, t: dict) -> None:
         "reached? Value counts from go-live, grows with adoption and is discounted.",
     )
     m = st.columns(3)
+    # Short labels: three metrics share half the page, and at 1280 px a longer label
+    # ("First value (P50)", "Outcome chance") was cut to "First value (…".
     m[0].metric(
-        "First value (P50)",
+        "First value",
         fmt.date(v.get("first_value_date_p50")),
         help="Median date on which users first get any value: the first item "
         "with a value per week to go live, a small scope-creep request "
@@ -109,7 +111,7 @@ def product_lens(sc, t: dict) -> None:
     # The engine leaves the probability out (None, shown n/a) when no item has value.
     outcome = fmt.pct(v.get("outcome_probability"))
     m[0].metric(
-        "Outcome chance",
+        "Outcome",
         outcome,
         help=f"Chance that “{escape_markdown(v.get('outcome'))}” is reached by {by}. It needs "
         "must-have items with a value per week.",

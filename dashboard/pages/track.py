@@ -12,11 +12,12 @@ from dashboard import charts, editor, identity, prose, simulate, state, track_vi
 from simulation.history import read_history
 from simulation.present.charts import trail_spec, trail_value_spec
 from simulation.present.markdown import escape_markdown
-from simulation.present.sentences import adoption_model_name
+from simulation.present.sentences import adoption_fit_words
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.library import LIBRARY_DIR
 from simulation.store.trail import record_reforecast, trail
 from simulation.track import load_status, status_from_data, track
+from simulation.track.adoption import MIN_POINTS
 from simulation.track.progress import progress_from_export
 from simulation.track.trail import latest_change, plan_key, trail_table
 
@@ -157,10 +158,11 @@ def results(res, plan_key: str, status) -> None:
     if res.overrunning:
         words.append("overrunning: " + ", ".join(res.overrunning))
     fit = res.adoption_fit
-    if fit and fit.fitted:
-        words.append(
-            f"adoption fitted to {fit.points} measurements ({adoption_model_name(fit.model)})"
-        )
+    said = fit and adoption_fit_words(
+        fit.model, fit.fitted, fit.points, len(status.adoption), MIN_POINTS
+    )
+    if said:
+        words.append(said)
     st.markdown("; ".join(words) + f". Value realised to date: **{res.realised_value:,.0f}**.")
     check = track_view.adoption_check(status)
     if len(check):
@@ -201,7 +203,9 @@ def record(plan_key: str, status, summary: dict, records) -> bool:
     notice, slot = track_view.already_recorded(records, status.as_of), st.empty()
     if notice:
         slot.info(notice, icon=":material/history:")
-    if not st.button("Record this re-forecast", key="track_record"):
+    # The label says it too: the notice above is easy to miss on a second quick click.
+    label = f"Record another for {status.as_of}" if notice else "Record this re-forecast"
+    if not st.button(label, key="track_record"):
         return False
     record_reforecast(plan_key, status.as_of, status.data, summary, recorded_by=who)
     slot.empty()  # said before this record; the success below says what happened
@@ -226,7 +230,8 @@ if st.button("Re-forecast", type="primary", key="track_run"):
     try:
         status = status_from_data(data, plan=plan)
     except ScenarioError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
+        st.session_state.pop("track_result", None)
         st.stop()
     res = simulate.guarded(
         lambda: turns.take(
@@ -242,6 +247,8 @@ if st.button("Re-forecast", type="primary", key="track_run"):
     )
     if res is not None:
         st.session_state["track_result"] = (res, status)
+    else:  # the message above says why; an earlier result is not this status's
+        st.session_state.pop("track_result", None)
 if "track_result" in st.session_state:
     res, status = st.session_state["track_result"]
     results(res, plan_key(plan_ref), status)

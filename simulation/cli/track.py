@@ -36,7 +36,9 @@ def register(sub):
 def command(args) -> int:
     from simulation.store.authors import author
     from simulation.store.trail import MAX_AUTHOR, record_reforecast, trail
+    from simulation.present.sentences import adoption_fit_words
     from simulation.track import load_status, track
+    from simulation.track.adoption import MIN_POINTS
     from simulation.track.trail import latest_change, plan_key, trail_table
 
     if args.trail:
@@ -86,6 +88,12 @@ def command(args) -> int:
         print(json.dumps(summary, indent=2, default=str))
     else:
         print(f"As of {status.as_of}: {len(res.done)} done, {len(res.in_progress)} in progress")
+        fit = res.adoption_fit
+        said = fit and adoption_fit_words(
+            fit.model, fit.fitted, fit.points, len(status.adoption), MIN_POINTS
+        )
+        if said:
+            print(said[0].upper() + said[1:] + ".")
         if res.overrunning:
             print("Overrunning: " + ", ".join(res.overrunning))
         print(format_summary(res.summary()))

@@ -45,6 +45,31 @@ def adoption_model_name(model: str) -> str:
     return ADOPTION_MODELS.get(model, model).split(" (")[0]
 
 
+def adoption_fit_words(
+    model: str, fitted: bool, points: int, measured: int, needed: int
+) -> str | None:
+    """What a re-forecast did with the measured adoption, in words (None: none measured).
+
+    ``points`` measurements fell on or after the first go-live (the ones a fit can
+    use) out of ``measured``; ``needed`` is how many a fit needs. Says when the
+    plan's curve was kept and why, so a room does not read the plan's adoption as
+    the measured one.
+    """
+    if measured <= 0:
+        return None
+    early = measured - points
+    before = f"; {early} before anything went live, not used" if early > 0 else ""
+    if fitted:
+        return f"adoption fitted to {points} measurements ({adoption_model_name(model)}){before}"
+    if model == "instant":
+        return (
+            f"adoption measured {measured} times, but the plan's adoption is instant: "
+            "nothing to fit"
+        )
+    counted = f"{points} adoption measurement{'s' if points != 1 else ''} after go-live"
+    return f"{counted}{before}: the plan's adoption curve is kept until {needed} are measured"
+
+
 def undelivered_note(summary: dict[str, Any]) -> str | None:
     """A warning when some simulated futures never delivered the whole scope."""
     d = summary["delivery"]

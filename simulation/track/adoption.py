@@ -54,6 +54,13 @@ class AdoptionFit:
         return out
 
 
+def bass_parameters(p: float, q: float) -> tuple[float, float]:
+    """``(p, q)`` clipped to what a scenario's Bass adoption accepts: p from 1e-4 to 1, q
+    from 0 to 10, and a q below the smallest non-zero rate (``MIN_BASS_Q``) is 0."""
+    q = float(min(max(q, 0.0), 10.0))
+    return float(min(max(p, 1e-4), 1.0)), (q if q >= MIN_BASS_Q else 0.0)
+
+
 def bass_share(t: np.ndarray, p: float, q: float) -> np.ndarray:
     """Bass cumulative adoption F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})."""
     e = np.exp(-(p + q) * np.asarray(t, dtype=float))
@@ -94,8 +101,9 @@ def _fit_bass(t: np.ndarray, y: np.ndarray, plan: Adoption) -> AdoptionFit:
             lam *= 10
             if lam > 1e12:
                 break
-    p, q = (float(x) for x in np.exp(theta))
-    p, q = min(max(p, 1e-4), 1.0), min(q, 10.0)
+    # Measurements far below the plan's curve drive q towards 0 (7e-11 seen): clipped
+    # as the schema takes it, or the re-forecast's scenario would be refused.
+    p, q = bass_parameters(*(float(x) for x in np.exp(theta)))
     cov = _covariance(lambda v: bass_share(t, v[0], v[1]) - y, np.array([p, q]), len(t))
     return AdoptionFit("bass", p, q, None, _se(cov), len(t), True, cov)
 
@@ -149,9 +157,8 @@ def draw_parameters(fit: AdoptionFit, z: np.ndarray) -> list[Adoption]:
         est = np.array([fit.p, fit.q])
         out = []
         for p, q in est + z[:, :2] @ chol.T:
-            q = float(min(max(q, 0.0), 10.0))
-            q = q if q >= MIN_BASS_Q else 0.0
-            out.append(Adoption(model="bass", p=float(min(max(p, 1e-4), 1.0)), q=q))
+            p, q = bass_parameters(p, q)
+            out.append(Adoption(model="bass", p=p, q=q))
         return out
     weeks = fit.weeks + z[:, 0] * chol[0, 0]
     return [Adoption(model="linear", weeks=float(min(max(w, 0.1), 520.0))) for w in weeks]

@@ -265,7 +265,7 @@ def test_every_page_and_a_what_if(request):
             # Forecast: both lenses with their key figures and charts.
             _go(page, "Forecast")
             page.get_by_text("In 85 of 100 simulated futures").wait_for()
-            for label in ("P85 delivery", "On time", "NPV (mean)", "Outcome chance"):
+            for label in ("P85 delivery", "On time", "NPV (mean)", "Outcome", "First value"):
                 page.get_by_text(label, exact=True).first.wait_for()
             page.locator('[data-testid="stVegaLiteChart"]').nth(4).wait_for()
             _settle(page)

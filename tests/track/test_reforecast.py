@@ -182,6 +182,36 @@ def test_the_fit_recovers_the_curve_the_data_came_from():
     assert not few.fitted and few.p == 0.03, "two points keep the plan's curve"
 
 
+def test_measurements_that_drive_imitation_to_zero_still_reforecast():
+    """Full adoption in week 1, then 0.05% and 7% (a typing slip: 300% capped, 0.05 for
+    5%): least squares drives q towards 0 (7e-11 was seen), which a scenario refuses
+    between 0 and 1e-4. The fit keeps q as the schema takes it (0 here, since p alone
+    fits a first-week jump best), and a re-forecast from such a status runs. Catches a
+    fitted q handed on unclipped (the page said "failed unexpectedly (ValidationError)")."""
+    t = np.array([1.0, 2.0, 3.0])
+    fit = fit_adoption(t, np.array([1.0, 0.0005, 0.07]), Adoption(model="bass", p=0.03, q=0.38))
+    assert fit.fitted
+    assert fit.q == 0.0 or fit.q >= 1e-4, fit.q
+    assert 1e-4 <= fit.p <= 1.0
+    fit.adoption()  # the schema accepts it
+    sc = plan(
+        items=[{"id": "a", "effort": 5, "value": {"per_week": 1000}}],
+        value={"adoption": {"model": "bass", "p": 0.03, "q": 0.38}, "horizon_weeks": 30},
+    )
+    st = status(
+        sc,
+        as_of="2027-02-05",
+        items={"a": {"done": "2027-01-08"}},
+        adoption=[
+            {"week_of": "2027-01-11", "share": 1.0},
+            {"week_of": "2027-01-18", "share": 0.0005},
+            {"week_of": "2027-01-25", "share": 0.07},
+        ],
+    )
+    res = track(st, 20, 1)
+    assert res.adoption_fit.fitted and res.adoption_fit.points == 3
+
+
 def test_a_status_as_of_the_start_equals_the_plan_number_for_number():
     """As of the start day (t0 = 1) nothing is recorded; discovery takes 3 days.
 

@@ -357,8 +357,8 @@ def test_forecast_shows_both_lenses_with_the_engine_numbers():
     assert m["P85 delivery"] == fmt.date(s["delivery"]["p85_date"])
     assert m["On time"] == fmt.pct(s["delivery"]["on_time_probability"])
     assert m["NPV (mean)"] == fmt.money(s["value"]["npv_mean"])
-    assert m["Outcome chance"] == fmt.pct(s["value"]["outcome_probability"])
-    assert m["First value (P50)"] == fmt.date(s["value"]["first_value_date_p50"])
+    assert m["Outcome"] == fmt.pct(s["value"]["outcome_probability"])
+    assert m["First value"] == fmt.date(s["value"]["first_value_date_p50"])
     words = " ".join(seen(x) for x in at.markdown)
     assert "In 85 of 100 simulated futures the whole scope is live by" in words
     assert "Users first get value around" in words

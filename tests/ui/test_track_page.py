@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import fmt
 from simulation import run
 from simulation.track import load_status, track
-from tests.helpers import LIBRARY, ROOT
+from tests.helpers import LIBRARY, ROOT, seen
 
 APP = str(ROOT / "app.py")
 TRACK = "dashboard/pages/track.py"
@@ -75,8 +75,9 @@ def test_plan_vs_now_equals_track_and_the_trail_speaks(page):
 
 def test_a_bad_grid_is_a_message_naming_the_field(page):
     """A share of 1.5 cannot be typed (the grid caps it), but a done date after the
-    as-of date can: the page shows the status error with its field path.
-    Catches: a traceback instead of the message.
+    as-of date can: the page shows the status error with its field path, and no
+    longer the earlier re-forecast's results under it. Catches: a traceback instead
+    of the message, and a stale "Plan vs now" read as this status's.
     """
     reforecast(page, "2027-02-19")
     page.date_input(key="track_as_of").set_value(page.session_state["track_as_of"]).run()
@@ -93,8 +94,10 @@ def test_a_bad_grid_is_a_message_naming_the_field(page):
     page.button(key="track_run").click().run()
     clean(page, "bad grid")
     assert any(
-        "items.approvals.done: 2027-03-30 is after the as-of date" in e.value for e in page.error
+        "items.approvals.done: 2027-03-30 is after the as-of date" in seen(e.value)
+        for e in page.error
     )
+    assert "Plan vs now" not in [h.value for h in page.subheader], "the earlier result is gone"
 
 
 def test_the_progress_grid_reads_blank_where_nothing_happened(page):
@@ -121,6 +124,7 @@ def test_a_second_record_for_the_same_date_is_said_and_kept(page):
 
     reforecast(page, "2027-03-05")
     assert not [i for i in page.info if "already has" in i.value], "nothing recorded yet"
+    assert page.button(key="track_record").label == "Record this re-forecast"
     page.button(key="track_record").click().run()
     clean(page, "first record")
     page.button(key="track_run").click().run()  # the same status again
@@ -129,6 +133,7 @@ def test_a_second_record_for_the_same_date_is_said_and_kept(page):
     assert len(notices) == 1, [i.value for i in page.info]
     assert "already has a re-forecast as of 2027-03-05" in notices[0]
     assert "nothing is replaced" in notices[0]
+    assert page.button(key="track_record").label == "Record another for 2027-03-05"
     page.button(key="track_record").click().run()
     clean(page, "second record")
     assert not [i for i in page.info if "already has" in i.value], "the success says it now"
@@ -164,3 +169,11 @@ def test_the_measurement_grids_speak_percent_and_the_status_keeps_fractions(page
     )
     assert [m["share"] for m in data["adoption"]] == pytest.approx([s for _, s in status.adoption])
     assert [m["value"] for m in data["outcome"]] == pytest.approx([v for _, v in status.outcome])
+
+
+def test_the_page_says_when_the_plan_curve_is_kept(page):
+    """Week 9 (two measurements after go-live): the page says the plan's curve is kept
+    until three are measured, instead of saying nothing about the measurements."""
+    reforecast(page, "2027-03-05")
+    text = " ".join(seen(m) for m in page.markdown)
+    assert "2 adoption measurements after go-live: the plan's adoption curve is kept" in text
