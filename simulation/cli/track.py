@@ -34,9 +34,9 @@ def register(sub):
 
 
 def command(args) -> int:
+    from simulation.present.sentences import adoption_fit_words
     from simulation.store.authors import author
     from simulation.store.trail import MAX_AUTHOR, record_reforecast, trail
-    from simulation.present.sentences import adoption_fit_words
     from simulation.track import load_status, track
     from simulation.track.adoption import MIN_POINTS
     from simulation.track.trail import latest_change, plan_key, trail_table
