@@ -217,7 +217,7 @@ def forecast(h) -> None:
     a, b = st.columns(2)
     default_n = len(sc.items) if sc is not None else 40
     n = int(a.number_input("Items", 1, MAX_ITEMS, min(default_n, MAX_ITEMS), key="hi_n"))
-    start = b.date_input("From", h.default_start(), key="hi_from", format="YYYY-MM-DD")
+    start = b.date_input("From", h.default_start(), key="hi_from", format=fmt.DATE_INPUT)
     w = history_view.when(h, n, start)
     dates = {f"P{p}": w.percentile_date(p) for p in (50, 85, 95)}
     m = st.columns(3)

@@ -362,7 +362,7 @@ def basics(sc, fields: dict[str, Any]) -> None:
         key=key("start"),
         min_value=MIN_DATE,
         max_value=MAX_DATE,
-        format="YYYY-MM-DD",
+        format=fmt.DATE_INPUT,
     )
     fields["deadline"] = c3.date_input(
         "Deadline (optional)",
@@ -370,7 +370,7 @@ def basics(sc, fields: dict[str, Any]) -> None:
         key=key("deadline"),
         min_value=MIN_DATE,
         max_value=MAX_DATE,
-        format="YYYY-MM-DD",
+        format=fmt.DATE_INPUT,
         help="Leave empty for no deadline.",
     )
     fields["description"] = st.text_area(
@@ -860,7 +860,7 @@ def value(sc, fields: dict[str, Any]) -> None:
         key=key("urgency_date"),
         min_value=MIN_DATE,
         max_value=MAX_DATE,
-        format="YYYY-MM-DD",
+        format=fmt.DATE_INPUT,
         help="Fixed-date urgency only.",
         disabled=profile != "fixed_date",
     )
@@ -903,7 +903,7 @@ def value(sc, fields: dict[str, Any]) -> None:
         key=key("outcome_by"),
         min_value=MIN_DATE,
         max_value=MAX_DATE,
-        format="YYYY-MM-DD",
+        format=fmt.DATE_INPUT,
         help="Empty = by the end of the horizon.",
     )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import charts, editor, identity, prose, simulate, state, track_view, turns
+from dashboard import charts, editor, fmt, identity, prose, simulate, state, track_view, turns
 from simulation.history import read_history
 from simulation.present.charts import trail_spec, trail_value_spec
 from simulation.present.markdown import escape_markdown
@@ -111,9 +111,11 @@ def grids():
             "id": col.TextColumn("Id"),
             "name": col.TextColumn("Name"),
             "state": col.SelectboxColumn("State", options=list(track_view.STATES), required=True),
-            "started": col.DateColumn("Started"),
-            "done": col.DateColumn("Done"),
-            "live": col.DateColumn("Live", help="Only when it went live after its done day."),
+            "started": col.DateColumn("Started", format=fmt.DATE_INPUT),
+            "done": col.DateColumn("Done", format=fmt.DATE_INPUT),
+            "live": col.DateColumn(
+                "Live", format=fmt.DATE_INPUT, help="Only when it went live after its done day."
+            ),
             "spent": col.NumberColumn("Spent", min_value=0.0, help="Person-days so far."),
         },
         width="stretch",
@@ -125,7 +127,7 @@ def grids():
         num_rows="dynamic",
         placeholder=editor.BLANK,
         column_config={
-            "week_of": col.DateColumn("Week of", required=True),
+            "week_of": col.DateColumn("Week of", format=fmt.DATE_INPUT, required=True),
             "share": _percent_column(
                 "Share of users (%)",
                 "Of the users the plan expects, the share using it that week, in percent.",
@@ -139,7 +141,7 @@ def grids():
         num_rows="dynamic",
         placeholder=editor.BLANK,
         column_config={
-            "date": col.DateColumn("Date", required=True),
+            "date": col.DateColumn("Date", format=fmt.DATE_INPUT, required=True),
             "value": _percent_column(
                 "Progress to target (%)",
                 "How far the business outcome is towards its target, in percent.",
@@ -221,7 +223,7 @@ if state.scenario() is None:
     st.stop()
 start_from()
 plan, plan_ref = st.session_state["track_plan"]
-as_of = st.date_input("As of", key="track_as_of", min_value=plan.start_date)
+as_of = st.date_input("As of", key="track_as_of", min_value=plan.start_date, format=fmt.DATE_INPUT)
 import_export(plan, as_of)
 grid, adoption, outcome = grids()
 if st.button("Re-forecast", type="primary", key="track_run"):
