@@ -933,7 +933,13 @@ def simulation_settings(sc, fields: dict[str, Any]) -> None:
         f"simulates up to {limit:,} at a time.",
     )
     st.caption(f"Runs: 1 to {MAX_RUNS:,} in the file; up to {limit:,} on this server.")
-    over = server_settings.over_limit("auto" if auto else int(runs))
+    # Over the file's own limit the schema's message under the section says so; this
+    # server's limit only speaks for a number the file can keep.
+    over = (
+        ""
+        if not auto and int(runs) > MAX_RUNS
+        else server_settings.over_limit("auto" if auto else int(runs))
+    )
     if over:
         st.warning(
             f"{over[0].upper()}{over[1:]}: the Forecast and What-if pages will not simulate "

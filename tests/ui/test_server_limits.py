@@ -335,6 +335,12 @@ def test_runs_above_the_session_limit_are_refused_in_words():
     warnings = " ".join(w.value for w in at.warning)
     assert "Automatic runs (up to 20,000) is over this server's limit" in warnings, warnings
     at.checkbox(key=f"sc_auto_{at.session_state['editor_version']}").uncheck().run()
+    # Over the file's own limit: the file's message alone, not "the file keeps it".
+    at.number_input(key=runs_key(at)).set_value(10_000_000).run()
+    assert not [w for w in at.warning if "file keeps it" in w.value], "two messages disagree"
+    assert [e for e in at.error if "100,000" in e.value or "100000" in e.value], [
+        e.value for e in at.error
+    ]
     at.number_input(key=runs_key(at)).set_value(200).run()
     assert not [w for w in at.warning if "limit" in w.value]
     at.switch_page(FORECAST).run()
