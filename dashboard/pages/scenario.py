@@ -269,6 +269,10 @@ def save_box(sc) -> None:
     folder = saved_files.user_dir()
     with st.expander("Save to my scenarios"):
         name = st.text_input("File name", value=sc.name, key=key("save_name"), max_chars=120)
+        if not name.strip():  # it would save as a made-up "scenario.yaml"
+            st.caption("Type a file name to save under.")
+            st.button("Save", key=key("save"), type="primary", disabled=True)
+            return
         target = saved_files.target_path(name, folder)
         files = [
             (target.name, scenario_to_yaml(sc)),
@@ -286,7 +290,9 @@ def save_box(sc) -> None:
             st.caption(f"Saves as `{target.name}` in `{shown}`.")
         existing = [f for f, _ in files if (folder / f).exists()]
         overwrite = st.checkbox(
-            f"Overwrite the existing {', '.join(existing) if existing else target.name}",
+            f"Overwrite the existing {', '.join(existing)}"
+            if existing
+            else "Overwrite (no saved file has this name yet)",
             key=key("overwrite"),
             value=False,
             disabled=not existing,

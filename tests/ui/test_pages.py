@@ -345,6 +345,23 @@ def test_save_button_writes_once_and_overwrites_only_when_ticked(user_dir):
     assert sorted(p.name for p in user_dir.iterdir()) == ["Q3-plan-v2.yaml"], "no temp files"
 
 
+def test_an_empty_file_name_saves_nothing(user_dir):
+    """A blank or spaces-only name: Save is disabled and says to type a name; nothing
+    is written (it saved as a made-up "scenario.yaml" before). The Overwrite tick's
+    label names no file that does not exist."""
+    at = start()
+    for blank in ("", "   "):
+        at.text_input(key=key(at, "save_name")).set_value(blank).run()
+        clean(at, f"name {blank!r}")
+        assert at.button(key=key(at, "save")).disabled
+        assert any("Type a file name" in c.value for c in at.caption)
+    assert not user_dir.exists() or not list(user_dir.iterdir())
+    at.text_input(key=key(at, "save_name")).set_value("fresh name").run()
+    assert at.checkbox(key=key(at, "overwrite")).label == (
+        "Overwrite (no saved file has this name yet)"
+    )
+
+
 # --------------------------------------------------------------- Forecast page
 def test_forecast_shows_both_lenses_with_the_engine_numbers():
     at = start()
