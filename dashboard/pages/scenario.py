@@ -50,19 +50,41 @@ assert tuple(ADOPTION) == choices(Adoption, "model"), "the schema's adoption mod
 assert tuple(URGENCY) == choices(Urgency, "profile"), "the schema's urgency profiles"
 
 
-def limits(model, name: str, scale: float = 1.0, whole: bool = False) -> dict[str, Any]:
-    """``min_value``/``max_value`` for a widget editing ``model.name``, from the schema.
+def limits(
+    model, name: str, scale: float = 1.0, whole: bool = False, help: str | None = None
+) -> dict[str, Any]:
+    """``min_value``/``max_value`` for a widget editing ``model.name``, from the schema,
+    and its ``help`` ending with the range in words ("From 1 to 500.").
 
     ``scale`` is 100 for a share shown as a percentage. Being the schema's own
     bounds, a valid file's value always fits the widget, and the widget never
-    refuses what the schema accepts.
+    refuses what the schema accepts. The range is said in the help because a
+    browser refuses a number outside it with no word of why.
     """
     lo, hi, _default = field_bounds(model, name)
     conv = int if whole else float
+    low = None if lo is None else conv(lo * scale)
+    high = None if hi is None else conv(hi * scale)
     return {
-        "min_value": None if lo is None else conv(lo * scale),
-        "max_value": None if hi is None else conv(hi * scale),
+        "min_value": low,
+        "max_value": high,
+        "help": " ".join(x for x in (help, range_words(low, high)) if x) or None,
     }
+
+
+def range_words(low: float | None, high: float | None) -> str:
+    """A field's accepted range in words: "From 1 to 500.", "At least 0.", or ""."""
+
+    def num(x: float) -> str:
+        return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+    if low is not None and high is not None:
+        return f"From {num(low)} to {num(high)}."
+    if low is not None:
+        return f"At least {num(low)}."
+    if high is not None:
+        return f"At most {num(high)}."
+    return ""
 
 
 def key(name: str) -> str:
@@ -82,14 +104,17 @@ def pct_in(
 
     ``field`` is the schema's ``(model, field name)``: its bounds, times 100.
     """
-    bounds = limits(*field, scale=100.0) if field else {"min_value": 0.0, "max_value": 100.0}
+    bounds = (
+        limits(*field, scale=100.0, help=help)
+        if field
+        else {"min_value": 0.0, "max_value": 100.0, "help": help}
+    )
     v = st.number_input(
         label,
         **bounds,
         step=5.0,
         value=round(float(value) * 100, 4),
         key=key(name),
-        help=help,
         format="%.1f",
         disabled=disabled,
     )
@@ -394,7 +419,11 @@ def team(sc, fields: dict[str, Any]) -> None:
     c1, c2, c3, c4 = st.columns(4)
     fields["team.size"] = int(
         c1.number_input(
-            "People", **limits(Team, "size", whole=True), value=t.size, step=1, key=key("size")
+            "People",
+            **limits(Team, "size", whole=True, help=None),
+            value=t.size,
+            step=1,
+            key=key("size"),
         )
     )
     fields["team.focus"] = pct_in_col(
@@ -407,7 +436,7 @@ def team(sc, fields: dict[str, Any]) -> None:
     )
     fields["team.cost_per_person_day"] = c3.number_input(
         "Cost per person-day",
-        **limits(Team, "cost_per_person_day"),
+        **limits(Team, "cost_per_person_day", help=None),
         value=float(t.cost_per_person_day),
         step=50.0,
         key=key("cost"),
@@ -415,11 +444,15 @@ def team(sc, fields: dict[str, Any]) -> None:
     )
     wip = c4.number_input(
         "WIP limit (items)",
-        **limits(Team, "wip_limit", whole=True),
+        **limits(
+            Team,
+            "wip_limit",
+            whole=True,
+            help="Most items in progress at once. Empty = the team size.",
+        ),
         value=t.wip_limit,
         step=1,
         key=key("wip"),
-        help="Most items in progress at once. Empty = the team size.",
     )
     fields["team.wip_limit"] = int(wip) if wip is not None else None
     size = fields["team.size"]
@@ -599,31 +632,34 @@ def delivery(sc, fields: dict[str, Any]) -> None:
     )
     fields["delivery.release_every_days"] = c2.number_input(
         "Release every (days)",
-        **limits(Delivery, "release_every_days"),
+        **limits(
+            Delivery, "release_every_days", help="Incremental only: working days between releases."
+        ),
         value=float(d.release_every_days),
         step=5.0,
         key=key("release"),
         format="%g",
-        help="Incremental only: working days between releases.",
         disabled=fields["delivery.approach"] != "incremental",
     )
     fields["delivery.discovery_days"] = c3.number_input(
         "Discovery (days)",
-        **limits(Delivery, "discovery_days"),
+        **limits(Delivery, "discovery_days", help="Up-front phase before any build work."),
         value=float(d.discovery_days),
         step=1.0,
         key=key("discovery"),
         format="%g",
-        help="Up-front phase before any build work.",
     )
     fields["delivery.hardening_days"] = c4.number_input(
         "Hardening (days)",
-        **limits(Delivery, "hardening_days"),
+        **limits(
+            Delivery,
+            "hardening_days",
+            help="Before each release (incremental) or once before launch (big bang).",
+        ),
         value=float(d.hardening_days),
         step=1.0,
         key=key("hardening"),
         format="%g",
-        help="Before each release (incremental) or once before launch (big bang).",
         disabled=fields["delivery.approach"] == "continuous",
     )
 
@@ -664,12 +700,15 @@ def iteration(sc, fields: dict[str, Any]) -> None:
     with c3:
         fields["iteration.feedback_lag_days"] = st.number_input(
             "Feedback lag (days)",
-            **limits(Iteration, "feedback_lag_days"),
+            **limits(
+                Iteration,
+                "feedback_lag_days",
+                help="Working days after go-live until a misfit is discovered.",
+            ),
             value=float(it.feedback_lag_days),
             step=1.0,
             key=key("lag"),
             format="%g",
-            help="Working days after go-live until a misfit is discovered.",
         )
         fields["iteration.fix_fraction"] = pct_in(
             "Fix size (% of effort)",
@@ -685,39 +724,35 @@ def scope(sc, fields: dict[str, Any]) -> None:
     c1, c2, c3, c4 = st.columns(4)
     rate = c1.number_input(
         "Scope creep (items/week)",
-        **limits(Creep, "rate_per_week"),
+        **limits(Creep, "rate_per_week", help="New small requests arriving at random, on average."),
         value=float(s.creep.rate_per_week) if s.creep else 0.0,
         step=0.1,
         key=key("creep"),
         format="%g",
-        help="New small requests arriving at random, on average.",
     )
     until = c2.number_input(
         "Creep until day",
-        **limits(Creep, "until_day"),
+        **limits(Creep, "until_day", help="Empty = creep never stops."),
         value=float(s.creep.until_day) if s.creep and s.creep.until_day is not None else None,
         step=5.0,
         key=key("creep_until"),
         format="%g",
-        help="Empty = creep never stops.",
     )
     fields["scope.change_control_days"] = c3.number_input(
         "Change control (days per change)",
-        **limits(Scope, "change_control_days"),
+        **limits(Scope, "change_control_days", help="Team effort spent accepting each change."),
         value=float(s.change_control_days),
         step=0.5,
         key=key("cc"),
         format="%g",
-        help="Team effort spent accepting each change.",
     )
     fields["scope.freeze_day"] = c4.number_input(
         "Freeze scope from day",
-        **limits(Scope, "freeze_day"),
+        **limits(Scope, "freeze_day", help="Empty = no freeze. Later changes are deferred."),
         value=float(s.freeze_day) if s.freeze_day is not None else None,
         step=5.0,
         key=key("freeze"),
         format="%g",
-        help="Empty = no freeze. Later changes are deferred.",
     )
     if s.creep is not None:
         fields["scope.creep.rate_per_week"] = float(rate)
@@ -796,11 +831,15 @@ def value(sc, fields: dict[str, Any]) -> None:
     fields["value.horizon_weeks"] = int(
         c1.number_input(
             "Horizon (weeks)",
-            **limits(ValueSettings, "horizon_weeks", whole=True),
+            **limits(
+                ValueSettings,
+                "horizon_weeks",
+                whole=True,
+                help="Value and cost are counted up to here.",
+            ),
             value=v.horizon_weeks,
             step=4,
             key=key("horizon"),
-            help="Value and cost are counted up to here.",
         )
     )
     fields["value.discount_rate_annual"] = pct_in_col(
@@ -823,32 +862,29 @@ def value(sc, fields: dict[str, Any]) -> None:
     a1, a2, a3 = st.columns(3)
     fields["value.adoption.weeks"] = a1.number_input(
         "Linear ramp (weeks)",
-        **limits(Adoption, "weeks"),
+        **limits(Adoption, "weeks", help="Linear adoption only."),
         value=float(v.adoption.weeks),
         step=1.0,
         key=key("adopt_weeks"),
         format="%g",
-        help="Linear adoption only.",
         disabled=model != "linear",
     )
     fields["value.adoption.p"] = a2.number_input(
         "Bass p (innovation / week)",
-        **limits(Adoption, "p"),
+        **limits(Adoption, "p", help="Bass adoption only."),
         value=float(v.adoption.p),
         step=0.01,
         key=key("bass_p"),
         format="%.3f",
-        help="Bass adoption only.",
         disabled=model != "bass",
     )
     fields["value.adoption.q"] = a3.number_input(
         "Bass q (imitation / week)",
-        **limits(Adoption, "q"),
+        **limits(Adoption, "q", help="Bass adoption only."),
         value=float(v.adoption.q),
         step=0.05,
         key=key("bass_q"),
         format="%.3f",
-        help="Bass adoption only.",
         disabled=model != "bass",
     )
     u1, u2, u3, u4 = st.columns([3, 2, 2, 2])
@@ -881,12 +917,11 @@ def value(sc, fields: dict[str, Any]) -> None:
         )
     fields["value.urgency.half_life_weeks"] = u4.number_input(
         "Half-life (weeks)",
-        **limits(Urgency, "half_life_weeks"),
+        **limits(Urgency, "half_life_weeks", help="Decaying urgency only."),
         value=float(v.urgency.half_life_weeks),
         step=1.0,
         key=key("half_life"),
         format="%g",
-        help="Decaying urgency only.",
         disabled=profile != "decaying",
     )
     o1, o2, o3 = st.columns([2, 1, 1])

@@ -288,3 +288,22 @@ def test_the_grids_leave_unused_cells_blank_and_show_their_headers_whole():
             assert config["width"] >= 6 * len(label) + 30, f"{label!r} is cut at {config}"
     kinds = columns(at, 1)["kind"]["type_config"]["options"]
     assert {o["label"] for o in kinds} == {"Blocker: work stops", "Extra work", "People away"}
+
+
+def test_every_bounded_field_says_its_range():
+    """A browser refuses a number outside a field's range with no word of why (People 0
+    only turns red): each bounded field's help ends with the range, from the schema.
+    People is 1 to 500 (docs/reference/limits.md: 0-500 people, at least 1 at the
+    start); focus, shown in percent, 1 to 100 (0.01..1 in the file); the cost per
+    person-day 0 to 10,000,000 (the money limit); the WIP limit 1 to 5,000 (ten times
+    the largest team). Catches a help that drops the field's own words, a range
+    not scaled to percent, and a made-up bound."""
+    at = start()
+    field = {n.label: n for n in at.number_input}
+    assert field["People"].help == "From 1 to 500."
+    focus = field["Focus (% of time)"].help
+    assert focus.startswith("Share of each person's time") and focus.endswith("From 1 to 100.")
+    assert field["Cost per person-day"].help == "From 0 to 10,000,000."
+    assert field["WIP limit (items)"].help == (
+        "Most items in progress at once. Empty = the team size. From 1 to 5,000."
+    )
