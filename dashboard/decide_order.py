@@ -35,7 +35,7 @@ def order_view(s: Sequencing) -> pd.DataFrame:
                 "Order": r.names,
                 "Also": ", ".join(marks) or "—",
                 "Mean NPV": fmt.money(r.npv_mean),
-                "vs best": fmt.money(r.npv_vs_best, signed=True),
+                "NPV vs best": fmt.money(r.npv_vs_best, signed=True),
                 "P50 delivery": fmt.date(r.delivery_p50_date),
                 "P85 delivery": fmt.date(r.delivery_p85_date),
                 "Beats CD3": fmt.pct(r.beats_cd3),
