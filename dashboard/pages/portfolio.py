@@ -150,7 +150,14 @@ def main() -> None:
         return
     if base is None:
         return
-    runs = st.select_slider("Runs", RUN_CHOICES, value=DEFAULT_RUNS, key="pf_runs")
+    runs = st.select_slider(
+        "Runs",
+        RUN_CHOICES,
+        value=DEFAULT_RUNS,
+        key="pf_runs",
+        help=f"Simulated futures here: {DEFAULT_RUNS:,} at first, for a quick answer. The "
+        f"portfolio file asks for {base.runs:,} (what the command line runs).",
+    )
     key = results_key(base, runs)
     with st.spinner(f"Simulating {runs:,} futures of {len(base.ids)} initiatives..."):
         res = simulate.guarded(lambda: _results(key, base, runs, base.seed), "portfolio")

@@ -64,3 +64,5 @@ def test_the_forecast_table_names_each_initiative_by_its_plan():
     assert list(table["Initiative"]) == [i.id for i in p.initiatives]
     assert list(table["Plan"]) == [i.scenario.name for i in p.initiatives]
     assert table.loc[0, "Plan"] == load_scenario(LIBRARY / "supply-chain.yaml").name
+    help_text = at.select_slider(key="pf_runs").help
+    assert f"asks for {p.runs:,}" in help_text, "the file's own runs are named"
