@@ -25,6 +25,14 @@ def store(tmp_path):
     s.dispose()
 
 
+@pytest.fixture
+def any_store(db_url):
+    """A store on SQLite and, where configured, PostgreSQL (tests/db.py)."""
+    s = Store(db_url)
+    yield s
+    s.dispose()
+
+
 def test_codes_are_short_and_unambiguous():
     for _ in range(200):
         code = cl.new_code()
@@ -229,13 +237,14 @@ def _refused(message: str):
 T0 = datetime(2020, 1, 6, 9, tzinfo=UTC)
 
 
-def test_a_class_lasts_twelve_hours_to_the_second(store):
+def test_a_class_lasts_twelve_hours_to_the_second(any_store):
     """docs/reference/train.md: "A class lasts 12 hours". Opened at 09:00, it expires at
     21:00 (09:00 + 12 h, by hand): a microsecond before, every call works with the given
     ``now``; at 21:00 itself it is over. The class, trainee and rejoin keep the exercise,
     the opening time and the expiry. Catches ``now > expires`` (still open at 21:00), a
     ``now`` dropped on the way (find_class, rejoin, reveal, revealed_answers: the real
     clock, years later, says expired) and an exercise or time lost (None)."""
+    store = any_store
     opened = cl.open_class("freeze.yaml", store, now=T0)
     end = datetime(2020, 1, 6, 21, tzinfo=UTC)
     assert (opened.exercise, opened.expires_at) == ("freeze.yaml", end)
@@ -372,12 +381,13 @@ def test_a_trainee_from_before_rejoin_tokens_does_not_break_a_rejoin(store):
         cl.rejoin(opened.code, "made-up", store)
 
 
-def test_the_class_answers_are_every_field_in_joining_then_answering_order(store):
+def test_the_class_answers_are_every_field_in_joining_then_answering_order(any_store):
     """Zed joins before Ana; Ana submits first. The trainer's rows come trainee by
     trainee in joining order (Zed, then Ana), each trainee's in the order given, with
     the name, choice and the estimate's three numbers; the revealed rows are the same
     without name and id, marking the trainee's own. Catches a column dropped or read as
     None, and rows ordered by answer or by question instead."""
+    store = any_store
     opened = cl.open_class("freeze.yaml", store)
     zed = cl.join_class(opened.code, "Zed", store)
     ana = cl.join_class(opened.code, "Ana", store)
