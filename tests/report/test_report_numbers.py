@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,8 @@ import pytest
 from simulation import compare, run
 from simulation.decide.prioritise import prioritise
 from simulation.decide.sessions import load_session
+from simulation.present import charts as vega
+from simulation.present.text import NOT_WITHIN_CAP
 from simulation.report import document as doc
 from simulation.store.decisions import Decision
 from tests.helpers import LIBRARY, ROOT, make_scenario
@@ -259,3 +262,139 @@ def test_session_section_shows_each_decision_against_its_candidate(tmp_path):
     ]
     assert ranking[2][:6] == ["3", "Polish after d", "trade-off", "+10 days", "+100", "-100 pp"]
     assert "No decision recorded yet." in doc.session_section(pr)
+
+
+def _heads(html: str) -> list[list[tuple[str, bool]]]:
+    """Each table's header: (text, right-aligned as a number) per column."""
+    return [
+        [(text, bool(num)) for num, text in re.findall(r'<th( class="num")?>(.*?)</th>', head)]
+        for head in re.findall(r"<thead>(.*?)</thead>", html)
+    ]
+
+
+def _num_cells(html: str) -> list[str]:
+    """The texts of the body cells set right-aligned as numbers."""
+    return re.findall(r'<td class="num">(.*?)</td>', html)
+
+
+def _hand_comparison(paired: dict, notes_for: str = "Hire one") -> SimpleNamespace:
+    """A comparison whose summary is written by hand (no simulation), no chart rows."""
+    scenario = {
+        "delivery": {"p50_date": "2027-03-01", "p85_date": None, "on_time_probability": 0.42},
+        "value": {"npv_mean": 1_500_000.0, "outcome_probability": 0.37},
+    }
+    summary = {
+        "scenarios": {"Base plan": scenario, notes_for: scenario},
+        "paired_differences": paired,
+    }
+    return SimpleNamespace(
+        baseline="Base plan",
+        summary=lambda: summary,
+        deltas=pd.DataFrame(columns=["metric", "variant", "mean", "ci_low", "ci_high"]),
+    )
+
+
+def test_variants_section_headings_columns_and_notes():
+    """The section names the base, heads each column with what it holds (the NPV
+    column alone right-aligned), names each variant and lists its changes in words.
+    Catches a column header altered, the NPV not (or another column) set as a number,
+    the base's or the variant's name lost, the change list dropped or not a list."""
+    cmp = _hand_comparison({"Hire one": {}})
+    html = doc.variants_section(cmp, {"Hire one": ["Adds a person <from March>", "Second"]})
+    assert html.startswith("<h2>The variants against Base plan</h2>")
+    assert _heads(html)[0] == [
+        ("Scenario", False),
+        ("P50", False),
+        ("P85", False),
+        ("On time", False),
+        ("NPV (mean)", True),
+        ("Outcome", False),
+    ]
+    assert _cells(html)[0] == ["Base plan", "1 Mar 2027", NOT_WITHIN_CAP, "42%", "1.50 M", "37%"]
+    assert _num_cells(html) == ["1.50 M", "1.50 M"]
+    assert (
+        "<h3>Hire one</h3><ul><li>Adds a person &lt;from March&gt;</li><li>Second</li></ul>" in html
+    )
+    # No notes for a variant: no list at all.
+    assert "<ul>" not in doc.variants_section(cmp, {"Other": ["x"]})
+    assert "<ul>" not in doc.variants_section(cmp)
+
+
+def test_paired_differences_round_before_the_sign():
+    """Each paired difference is rounded to what is shown before its sign is written,
+    so a change that rounds to nothing reads +0.0 (not -0.0), by hand:
+    -0.04 days -> +0.0; -0.0004 (probability) -> +0.0%; 0.01449 -> 0.014 -> +1.4%
+    (rounded to three places first, not +1.5%); -12.345 -> -12.3; 1234.56 -> +1,234.6.
+    A missing number reads n/a; a metric without a label keeps its key; the interval
+    is [low, high] in that order. Catches the rounding to other places, ``- 0.0`` (a
+    -0.0), n/a re-cased or lost (a TypeError), the label lost, the interval's ends
+    swapped or dropped."""
+    cmp = _hand_comparison(
+        {
+            "Hire one": {
+                "delivery_day": {"mean": -0.04, "ci90": [-12.345, 1234.56]},
+                "on_time": {"mean": -0.0004, "ci90": [None, 0.01449]},
+                "outcome": {"mean": 0.01449, "ci90": [-0.0004, None]},
+                "new_metric": {"mean": None, "ci90": [None, None]},
+            }
+        }
+    )
+    html = doc.variants_section(cmp)
+    assert _heads(html)[1] == [
+        ("Paired difference (variant - base)", False),
+        ("Mean", True),
+        ("90% interval", True),
+    ]
+    diffs = [r for r in _cells(html) if len(r) == 3]
+    assert diffs == [
+        ["Delivery (working days)", "+0.0", "[-12.3, +1,234.6]"],
+        ["On-time probability", "+0.0%", "[n/a, +1.4%]"],
+        ["Outcome probability", "+1.4%", "[+0.0%, n/a]"],
+        ["new_metric", "n/a", "[n/a, n/a]"],
+    ]
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> list[dict]:
+    """The Vega-Lite specs the report draws, in order (each figure's SVG left empty)."""
+    specs: list[dict] = []
+
+    def spy(spec: dict) -> str:
+        specs.append(spec)
+        return "<svg></svg>"
+
+    monkeypatch.setattr(doc, "svg", spy)
+    return specs
+
+
+def test_variants_charts_are_delivery_then_npv_with_their_own_rows(drawn):
+    """Two bar charts of the paired differences: Δ delivery (working days, the project's
+    colour, "+.1f") from the delivery rows only, then Δ NPV (the product's colour, "~s")
+    from the NPV rows only; other metrics (on time) are not charted, and a metric with
+    no rows draws no chart. Catches a metric or title mistyped, a format or colour
+    lost, the rows of every other metric charted (``!=``) and an empty chart drawn."""
+    cmp = _hand_comparison({"Hire one": {}})
+    cmp.deltas = pd.DataFrame(
+        [
+            ["delivery_day", "Hire one", -3.5, -6.0, -1.0],
+            ["npv", "Hire one", 20_000.0, 5_000.0, 35_000.0],
+            ["on_time", "Hire one", 0.1, 0.0, 0.2],
+        ],
+        columns=["metric", "variant", "mean", "ci_low", "ci_high"],
+    )
+    doc.variants_section(cmp)
+    assert [s["title"]["text"] for s in drawn] == ["Δ delivery (working days)", "Δ NPV"]
+    assert [s["data"]["values"] for s in drawn] == [
+        [{"name": "Hire one", "mean": -3.5, "lo": -6.0, "hi": -1.0}],
+        [{"name": "Hire one", "mean": 20_000.0, "lo": 5_000.0, "hi": 35_000.0}],
+    ]
+    bars = [s["layer"][0] for s in drawn]
+    assert [b["encoding"]["x"]["axis"] for b in bars] == [
+        {"format": "+.1f", "title": "Δ delivery (working days)"},
+        {"format": "~s", "title": "Δ NPV"},
+    ]
+    assert [b["mark"]["color"] for b in bars] == [vega.PROJECT, vega.PRODUCT]
+    drawn.clear()
+    cmp.deltas = cmp.deltas[cmp.deltas["metric"] == "npv"]
+    doc.variants_section(cmp)
+    assert [s["title"]["text"] for s in drawn] == ["Δ NPV"]
