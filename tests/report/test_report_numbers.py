@@ -11,6 +11,7 @@ whole percent, dates as "1 Mar 2027".
 from __future__ import annotations
 
 import datetime as dt
+import html as _html
 import re
 import shutil
 from types import SimpleNamespace
@@ -23,6 +24,7 @@ from simulation import compare, run
 from simulation.decide.prioritise import prioritise
 from simulation.decide.sessions import load_session
 from simulation.present import charts as vega
+from simulation.present import maps
 from simulation.present.text import NOT_WITHIN_CAP
 from simulation.report import document as doc
 from simulation.store.decisions import Decision
@@ -398,3 +400,31 @@ def test_variants_charts_are_delivery_then_npv_with_their_own_rows(drawn):
     cmp.deltas = cmp.deltas[cmp.deltas["metric"] == "npv"]
     doc.variants_section(cmp)
     assert [s["title"]["text"] for s in drawn] == ["Δ NPV"]
+
+
+def _hand_session(tmp_path):
+    """The hand-worked Decide session (tests/data), ranked on 5 runs, seed 3."""
+    shutil.copy(ROOT / "tests" / "data" / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    shutil.copy(ROOT / "tests" / "data" / "hand-session.yaml", tmp_path / "s.yaml")
+    return prioritise(load_session(tmp_path / "s.yaml"), runs=5, seed=3, workers=1)
+
+
+def test_the_session_maps_are_the_decide_pages(drawn, tmp_path):
+    """The report draws the Decide page's own two trade-off maps (one builder for both,
+    docs/reference/layout.md). The specs drawn equal the page's own (dashboard.decide_charts, at the
+    report's MAP_WIDTH), in the page's order, each captioned with the page's title; the
+    key beside them is headed Number, Candidate, Verdict and lists every candidate.
+    Catches a caption, axis title, money axis or width that differs from the page's."""
+    from dashboard.decide_charts import MAPS, map_specs
+    from simulation.decide.points import map_points
+
+    pr = _hand_session(tmp_path)
+    html = doc.trade_off_maps(pr)
+    points = map_points(pr)
+    page = map_specs(points, width=doc.MAP_WIDTH)
+    assert drawn == list(page.values())
+    assert re.findall(r"<figcaption class='note'>(.*?)</figcaption>", html) == [
+        _html.escape(t) for t in MAPS
+    ]
+    assert _heads(html) == [[("Number", False), ("Candidate", False), ("Verdict", False)]]
+    assert _cells(html) == [[str(n), _html.escape(name), v] for n, name, v in maps.key_rows(points)]
