@@ -24,6 +24,7 @@ from simulation import compare, run
 from simulation.decide.prioritise import prioritise
 from simulation.decide.sessions import load_session
 from simulation.present import charts as vega
+from simulation.present import decide as words
 from simulation.present import maps
 from simulation.present.text import NOT_WITHIN_CAP
 from simulation.report import document as doc
@@ -423,8 +424,86 @@ def test_the_session_maps_are_the_decide_pages(drawn, tmp_path):
     points = map_points(pr)
     page = map_specs(points, width=doc.MAP_WIDTH)
     assert drawn == list(page.values())
+    assert html.startswith("<h3>Trade-off maps</h3><figure")
+    assert html.count("</figure><figure") == 1 and "</figure><table>" in html
     assert re.findall(r"<figcaption class='note'>(.*?)</figcaption>", html) == [
         _html.escape(t) for t in MAPS
     ]
     assert _heads(html) == [[("Number", False), ("Candidate", False), ("Verdict", False)]]
     assert _cells(html) == [[str(n), _html.escape(name), v] for n, name, v in maps.key_rows(points)]
+
+
+def test_session_section_reads_in_order_with_every_name(tmp_path, drawn):
+    """The session's name and description, the rule, the ranking (numbers right-aligned,
+    a close call naming the next candidate, the last one "last"), the accepted set and
+    "Together" by candidate name, the combination's differences, the best set by name,
+    and the decisions oldest first, each under its candidate's name (an id no longer in
+    the session as it is). The hand-worked base: every future is the same, so the two
+    reports together add 10 working days for 2 people at 100 a person-day: +10.0 days,
+    +2,000.0 cost (by hand). Catches the session's name, description, candidate names or
+    next name lost, the combination's columns or signs changed, the decisions unsorted."""
+    shutil.copy(ROOT / "tests" / "data" / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    text = (ROOT / "tests" / "data" / "hand-session.yaml").read_text(encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(text + "description: Which extras <fit> by March?\n")
+    pr = prioritise(load_session(tmp_path / "s.yaml"), runs=5, seed=3, workers=1)
+    pr.table = pr.table.copy()
+    pr.table.loc[0, "rank_confidence"] = 0.6  # a close call between the first two
+    both = ["extra", "report"]
+    combination = pr.combine(both)
+
+    def decision(cid: str, kind: str, when: dt.datetime) -> Decision:
+        return Decision(1, "Hand-worked session", cid, kind, f"why {cid}", "Ana", when, {})
+
+    decisions = {
+        "report": decision("report", "accept", dt.datetime(2027, 3, 2, 10, 0)),
+        "gone": decision("gone", "reject", dt.datetime(2027, 3, 3, 11, 5)),
+        "extra": decision("extra", "accept", dt.datetime(2027, 3, 1, 9, 30)),
+    }
+    html = doc.session_section(
+        pr, combination, decisions, best=pr.best_set(), accepted=pr.effect(both)
+    )
+    extra, report = "Extra report (25 days, 300/week)", "Second report (25 days, 100/week)"
+    assert html.startswith(
+        "<h2>The session: Hand-worked session</h2><p>Which extras &lt;fit&gt; by March?</p>"
+        f"<p>{_html.escape(words.RANK_RULE)}</p><table>"
+    )
+    heads = _heads(html)
+    assert heads[0] == [
+        ("Rank", True),
+        ("Candidate", False),
+        ("Verdict", False),
+        ("Δ delivery", True),
+        ("Δ NPV", True),
+        ("Δ on time", True),
+        ("Δ outcome", True),
+        ("NPV per day of delay", True),
+        ("Ahead of the next", False),
+    ]
+    ranking = [r for r in _cells(html) if len(r) == 9]
+    assert ranking[0][8] == f"close call: ahead of “{report}” in only 60% of futures"
+    assert ranking[-1][8] == "last"
+    assert f"<h3>The accepted set</h3><p>The accepted set (“{extra}” and “{report}”)" in html
+    assert f"<h3>Together: {extra}, {report}</h3>" in html
+    assert heads[2] == [
+        ("Paired difference (together - base)", False),
+        ("Mean", True),
+        ("90% interval", True),
+    ]
+    npv = combination.deltas.set_index("metric").loc["npv"]
+    together = [r for r in _cells(html) if len(r) == 3 and r[2].startswith("[")]
+    assert together == [
+        ["Delivery (working days)", "+10.0", "[+10.0, +10.0]"],
+        ["NPV", f"{npv['mean']:+,.1f}", f"[{npv['ci_low']:+,.1f}, {npv['ci_high']:+,.1f}]"],
+        ["Cost", "+2,000.0", "[+2,000.0, +2,000.0]"],
+    ]
+    assert f"<h3>Best set</h3><p>Recommended: “{extra}”" in html
+    assert f"Left out: “{report}”" in html
+    assert heads[3] == [(h, False) for h in ("Candidate", "Decision", "Rationale", "By", "When")]
+    assert [r for r in _cells(html) if len(r) == 5] == [
+        [extra, "accept", "why extra", "Ana", "2027-03-01 09:30"],
+        [report, "accept", "why report", "Ana", "2027-03-02 10:00"],
+        ["gone", "reject", "why gone", "Ana", "2027-03-03 11:05"],
+    ]
+    plain = doc.session_section(pr, store_note="The store could not be read")
+    assert plain.endswith("<h3>Decisions</h3><p class='note'>The store could not be read</p>")
+    assert "<h3>Best set</h3>" not in plain and "<h3>Together" not in plain
