@@ -447,7 +447,8 @@ def test_session_section_reads_in_order_with_every_name(tmp_path, drawn):
     (tmp_path / "s.yaml").write_text(text + "description: Which extras <fit> by March?\n")
     pr = prioritise(load_session(tmp_path / "s.yaml"), runs=5, seed=3, workers=1)
     pr.table = pr.table.copy()
-    pr.table.loc[0, "rank_confidence"] = 0.6  # a close call between the first two
+    pr.table.loc[0, "rank_confidence"] = 0.6  # close calls: the first two, and the
+    pr.table.loc[4, "rank_confidence"] = 0.7  # last but one against the last
     both = ["extra", "report"]
     combination = pr.combine(both)
 
@@ -481,7 +482,11 @@ def test_session_section_reads_in_order_with_every_name(tmp_path, drawn):
     ]
     ranking = [r for r in _cells(html) if len(r) == 9]
     assert ranking[0][8] == f"close call: ahead of “{report}” in only 60% of futures"
+    assert ranking[4][8] == "close call: ahead of “A third person” in only 70% of futures"
     assert ranking[-1][8] == "last"
+    # NPV per day of delay, by hand: polish +100 over +10 days, a week's slip -1,400
+    # over +5 days; no delay, no ratio.
+    assert [r[7] for r in ranking] == ["—", "—", "10", "—", "-280", "—"]
     assert f"<h3>The accepted set</h3><p>The accepted set (“{extra}” and “{report}”)" in html
     assert f"<h3>Together: {extra}, {report}</h3>" in html
     assert heads[2] == [
