@@ -487,6 +487,9 @@ def test_session_section_reads_in_order_with_every_name(tmp_path, drawn):
     # NPV per day of delay, by hand: polish +100 over +10 days, a week's slip -1,400
     # over +5 days; no delay, no ratio.
     assert [r[7] for r in ranking] == ["—", "—", "10", "—", "-280", "—"]
+    notes = [words.NO_VALUE_PER_DAY_REASON, *words.close_calls(pr.table)]
+    assert len(notes) == 3  # the two close calls set above, each in a note
+    assert "".join(f"<p class='note'>{_html.escape(n)}</p>" for n in notes) + "<h3>" in html
     assert f"<h3>The accepted set</h3><p>The accepted set (“{extra}” and “{report}”)" in html
     assert f"<h3>Together: {extra}, {report}</h3>" in html
     assert heads[2] == [
@@ -512,3 +515,4 @@ def test_session_section_reads_in_order_with_every_name(tmp_path, drawn):
     plain = doc.session_section(pr, store_note="The store could not be read")
     assert plain.endswith("<h3>Decisions</h3><p class='note'>The store could not be read</p>")
     assert "<h3>Best set</h3>" not in plain and "<h3>Together" not in plain
+    assert f"<h3>The accepted set</h3><p>{words.accepted_sentence(None, {})}</p>" in plain
