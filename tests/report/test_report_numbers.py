@@ -504,8 +504,12 @@ def test_session_section_reads_in_order_with_every_name(tmp_path, drawn):
         ["NPV", f"{npv['mean']:+,.1f}", f"[{npv['ci_low']:+,.1f}, {npv['ci_high']:+,.1f}]"],
         ["Cost", "+2,000.0", "[+2,000.0, +2,000.0]"],
     ]
-    assert f"<h3>Best set</h3><p>Recommended: “{extra}”" in html
-    assert f"Left out: “{report}”" in html
+    assert (
+        f"<h3>Best set</h3><p>Recommended: “{extra}” (on-time chance at least 70%). Against "
+        "the base: P50 delivery ±0 days" in html
+    )
+    assert f"Left out: “{report}” would take the on-time chance to 0%, below the 70%" in html
+    assert "</p><h3>Decisions</h3><table>" in html
     assert heads[3] == [(h, False) for h in ("Candidate", "Decision", "Rationale", "By", "When")]
     assert [r for r in _cells(html) if len(r) == 5] == [
         [extra, "accept", "why extra", "Ana", "2027-03-01 09:30"],
