@@ -520,3 +520,6 @@ def test_session_section_reads_in_order_with_every_name(tmp_path, drawn):
     assert plain.endswith("<h3>Decisions</h3><p class='note'>The store could not be read</p>")
     assert "<h3>Best set</h3>" not in plain and "<h3>Together" not in plain
     assert f"<h3>The accepted set</h3><p>{words.accepted_sentence(None, {})}</p>" in plain
+    assert doc.session_section(pr).endswith(
+        "<h3>Decisions</h3><p class='note'>No decision recorded yet.</p>"
+    )
