@@ -523,3 +523,32 @@ def test_session_section_reads_in_order_with_every_name(tmp_path, drawn):
     assert doc.session_section(pr).endswith(
         "<h3>Decisions</h3><p class='note'>No decision recorded yet.</p>"
     )
+
+
+def test_the_page_opens_with_the_name_date_runs_and_seed_and_carries_the_summary(drawn):
+    """The page's title and heading are the scenario's name (escaped); the line under it
+    says when it was prepared, how many futures (1,000 with its thousands comma) and the
+    seed; the sections follow in the documented order (docs/reference/drivers-and-report.md);
+    the JSON block parses back to the summary itself. Catches the name, date, run count
+    or seed lost or misformatted, a section dropped or out of order, the data block not
+    the summary."""
+    import json
+
+    res = run(make_scenario(name="Q3 <launch> & more", deadline="2027-06-30"), runs=1000, seed=9)
+    html = doc.report_html(res, prepared=dt.date(2027, 3, 4))
+    assert "<title>Q3 &lt;launch&gt; &amp; more: report</title>" in html
+    assert (
+        "<h1>Q3 &lt;launch&gt; &amp; more</h1><p class='meta'>Report for the steering "
+        "committee · prepared 4 Mar 2027 · 1,000 simulated futures, seed 9</p>"
+        "<h2>The situation</h2>"
+    ) in html
+    assert re.findall(r"<h2>(.*?)</h2>", html) == [
+        "The situation",
+        "Both lenses",
+        "What drives the date and the value",
+        "The assumptions",
+        "How it was computed",
+    ]
+    block = re.search(r"<script type='application/json' id='summary'>(.*?)</script>", html, re.S)
+    assert json.loads(block.group(1)) == json.loads(json.dumps(res.summary()))
+    assert html.endswith("</script></body></html>")
