@@ -552,3 +552,55 @@ def test_the_page_opens_with_the_name_date_runs_and_seed_and_carries_the_summary
     block = re.search(r"<script type='application/json' id='summary'>(.*?)</script>", html, re.S)
     assert json.loads(block.group(1)) == json.loads(json.dumps(res.summary()))
     assert html.endswith("</script></body></html>")
+
+
+def test_the_situation_states_the_scenario_in_one_sentence():
+    """The description (escaped), then the facts by hand from the scenario: starts
+    4 Jan 2027, deadline 5 Mar 2027, 2 planned items, a team of 3 at 80% focus, delivered
+    big bang (the underscore read as a space), 1 risk; no deadline and no risk say so or
+    say nothing. Catches a fact dropped, misformatted or read from another field."""
+    risk = {
+        "id": "r",
+        "name": "Vendor late",
+        "probability": 0.5,
+        "window": [0, 10],
+        "impact": {"kind": "blocker", "days": 5},
+    }
+    sc = make_scenario(
+        description="Ship <fast>",
+        deadline="2027-03-05",
+        team={"size": 3, "focus": 0.8},
+        items=[{"id": "a", "effort": 10}, {"id": "b", "effort": 5}],
+        delivery={"approach": "big_bang"},
+        risks=[risk],
+    )
+    assert doc.situation(SimpleNamespace(scenario=sc)) == (
+        "<h2>The situation</h2><p>Ship &lt;fast&gt;</p><p>The initiative starts 4 Jan 2027, "
+        "deadline 5 Mar 2027, 2 planned items, a team of 3 at 80% focus, delivered big bang, "
+        "1 risks.</p>"
+    )
+    plain = make_scenario(team={"size": 1, "focus": 1.0}, delivery={"approach": "incremental"})
+    assert doc.situation(SimpleNamespace(scenario=plain)) == (
+        "<h2>The situation</h2><p>The initiative starts 4 Jan 2027, no deadline, 1 planned "
+        "items, a team of 1 at 100% focus, delivered incremental.</p>"
+    )
+
+
+def test_the_method_states_runs_seed_precision_and_version(monkeypatch):
+    """How it was computed: the run count with its thousands comma, the seed, the
+    automatic run count's precision to two decimals (when set) and the model version.
+    Catches the precision sentence lost or misformatted, runs or seed lost."""
+    monkeypatch.setattr(doc, "model_version", lambda: "9.9 (commit abc)")
+    res = SimpleNamespace(
+        summary=lambda: {"runs": 12_345, "seed": 7},
+        precision={"p85_half_width_days": 1.234},
+    )
+    html = doc.method(res)
+    assert html.startswith("<h2>How it was computed</h2><p>12,345 simulated futures")
+    assert "SimPy), seed 7. Every random input" in html
+    assert (
+        "not noise. The run count was set automatically: the P85 date is known to "
+        "±1.23 working days (95%). Model version 9.9 (commit abc); the numbers"
+    ) in html
+    res.precision = None
+    assert "not noise. Model version 9.9 (commit abc);" in doc.method(res)
