@@ -29,7 +29,7 @@ from simulation.present import maps
 from simulation.present.text import NOT_WITHIN_CAP
 from simulation.report import document as doc
 from simulation.store.decisions import Decision
-from tests.helpers import LIBRARY, ROOT, make_scenario
+from tests.helpers import LIBRARY, ROOT, items, make_scenario
 
 SUMMARY = {
     "scenario": "Hand",
@@ -557,7 +557,7 @@ def test_the_page_opens_with_the_name_date_runs_and_seed_and_carries_the_summary
 def test_the_situation_states_the_scenario_in_one_sentence():
     """The description (escaped), then the facts by hand from the scenario: starts
     4 Jan 2027, deadline 5 Mar 2027, 2 planned items, a team of 3 at 80% focus, delivered
-    big bang (the underscore read as a space), 1 risk; no deadline and no risk say so or
+    big bang (the underscore read as a space), 2 risks; no deadline and no risk say so or
     say nothing. Catches a fact dropped, misformatted or read from another field."""
     risk = {
         "id": "r",
@@ -572,16 +572,18 @@ def test_the_situation_states_the_scenario_in_one_sentence():
         team={"size": 3, "focus": 0.8},
         items=[{"id": "a", "effort": 10}, {"id": "b", "effort": 5}],
         delivery={"approach": "big_bang"},
-        risks=[risk],
+        risks=[risk, {**risk, "id": "r2"}],
     )
     assert doc.situation(SimpleNamespace(scenario=sc)) == (
         "<h2>The situation</h2><p>Ship &lt;fast&gt;</p><p>The initiative starts 4 Jan 2027, "
         "deadline 5 Mar 2027, 2 planned items, a team of 3 at 80% focus, delivered big bang, "
-        "1 risks.</p>"
+        "2 risks.</p>"
     )
-    plain = make_scenario(team={"size": 1, "focus": 1.0}, delivery={"approach": "incremental"})
+    plain = make_scenario(
+        team={"size": 1, "focus": 1.0}, items=items(5, 5, 5), delivery={"approach": "incremental"}
+    )
     assert doc.situation(SimpleNamespace(scenario=plain)) == (
-        "<h2>The situation</h2><p>The initiative starts 4 Jan 2027, no deadline, 1 planned "
+        "<h2>The situation</h2><p>The initiative starts 4 Jan 2027, no deadline, 3 planned "
         "items, a team of 1 at 100% focus, delivered incremental.</p>"
     )
 
