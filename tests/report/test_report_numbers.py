@@ -606,3 +606,33 @@ def test_the_method_states_runs_seed_precision_and_version(monkeypatch):
     ) in html
     res.precision = None
     assert "not noise. Model version 9.9 (commit abc);" in doc.method(res)
+
+
+def test_model_version_is_the_package_and_the_commit(monkeypatch):
+    """The installed package's version (its metadata) and, from a checkout, the short
+    commit git names; "unknown" without the package, the version alone without git.
+    Catches a misspelt package name (always "unknown"), the commit lost or read as
+    bytes, the fallback text changed."""
+    import importlib.metadata
+    import subprocess
+
+    version = importlib.metadata.version("initiative-simulator")
+    commit = subprocess.run(
+        ["git", "-C", str(doc.ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert doc.model_version() == f"{version} (commit {commit})"
+
+    def missing(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(doc.importlib.metadata, "version", missing)
+    assert doc.model_version() == f"unknown (commit {commit})"
+
+    def no_git(*args, **kwargs):
+        raise FileNotFoundError("git")
+
+    monkeypatch.setattr(doc.subprocess, "run", no_git)
+    assert doc.model_version() == "unknown"
