@@ -510,6 +510,10 @@ def test_session_section_reads_in_order_with_every_name(tmp_path, drawn):
     )
     assert f"Left out: “{report}” would take the on-time chance to 0%, below the 70%" in html
     assert "</p><h3>Decisions</h3><table>" in html
+    # The sentence is the best set's last step: with only its first (nothing added) it
+    # recommends the base as it is.
+    first = doc.session_section(pr, best=pr.best_set()[:1])
+    assert "<h3>Best set</h3><p>Recommended: the base as it is;" in first
     assert heads[3] == [(h, False) for h in ("Candidate", "Decision", "Rationale", "By", "When")]
     assert [r for r in _cells(html) if len(r) == 5] == [
         [extra, "accept", "why extra", "Ana", "2027-03-01 09:30"],
