@@ -11,8 +11,10 @@ whole percent, dates as "1 Mar 2027".
 from __future__ import annotations
 
 import datetime as dt
+import html as _html
 import re
 import shutil
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -21,9 +23,13 @@ import pytest
 from simulation import compare, run
 from simulation.decide.prioritise import prioritise
 from simulation.decide.sessions import load_session
+from simulation.present import charts as vega
+from simulation.present import decide as words
+from simulation.present import maps
+from simulation.present.text import NOT_WITHIN_CAP
 from simulation.report import document as doc
 from simulation.store.decisions import Decision
-from tests.helpers import LIBRARY, ROOT, make_scenario
+from tests.helpers import LIBRARY, ROOT, items, make_scenario
 
 SUMMARY = {
     "scenario": "Hand",
@@ -259,3 +265,378 @@ def test_session_section_shows_each_decision_against_its_candidate(tmp_path):
     ]
     assert ranking[2][:6] == ["3", "Polish after d", "trade-off", "+10 days", "+100", "-100 pp"]
     assert "No decision recorded yet." in doc.session_section(pr)
+
+
+def _heads(html: str) -> list[list[tuple[str, bool]]]:
+    """Each table's header: (text, right-aligned as a number) per column."""
+    return [
+        [(text, bool(num)) for num, text in re.findall(r'<th( class="num")?>(.*?)</th>', head)]
+        for head in re.findall(r"<thead>(.*?)</thead>", html)
+    ]
+
+
+def _num_cells(html: str) -> list[str]:
+    """The texts of the body cells set right-aligned as numbers."""
+    return re.findall(r'<td class="num">(.*?)</td>', html)
+
+
+def _hand_comparison(paired: dict, notes_for: str = "Hire one") -> SimpleNamespace:
+    """A comparison whose summary is written by hand (no simulation), no chart rows."""
+    scenario = {
+        "delivery": {"p50_date": "2027-03-01", "p85_date": None, "on_time_probability": 0.42},
+        "value": {"npv_mean": 1_500_000.0, "outcome_probability": 0.37},
+    }
+    summary = {
+        "scenarios": {"Base plan": scenario, notes_for: scenario},
+        "paired_differences": paired,
+    }
+    return SimpleNamespace(
+        baseline="Base plan",
+        summary=lambda: summary,
+        deltas=pd.DataFrame(columns=["metric", "variant", "mean", "ci_low", "ci_high"]),
+    )
+
+
+def test_variants_section_headings_columns_and_notes():
+    """The section names the base, heads each column with what it holds (the NPV
+    column alone right-aligned), names each variant and lists its changes in words.
+    Catches a column header altered, the NPV not (or another column) set as a number,
+    the base's or the variant's name lost, the change list dropped or not a list."""
+    cmp = _hand_comparison({"Hire one": {}})
+    html = doc.variants_section(cmp, {"Hire one": ["Adds a person <from March>", "Second"]})
+    assert html.startswith("<h2>The variants against Base plan</h2>")
+    assert _heads(html)[0] == [
+        ("Scenario", False),
+        ("P50", False),
+        ("P85", False),
+        ("On time", False),
+        ("NPV (mean)", True),
+        ("Outcome", False),
+    ]
+    assert _cells(html)[0] == ["Base plan", "1 Mar 2027", NOT_WITHIN_CAP, "42%", "1.50 M", "37%"]
+    assert _num_cells(html) == ["1.50 M", "1.50 M"]
+    assert (
+        "<h3>Hire one</h3><ul><li>Adds a person &lt;from March&gt;</li><li>Second</li></ul>" in html
+    )
+    # No notes for a variant: no list at all.
+    assert "<ul>" not in doc.variants_section(cmp, {"Other": ["x"]})
+    assert "<ul>" not in doc.variants_section(cmp)
+
+
+def test_paired_differences_round_before_the_sign():
+    """Each paired difference is rounded to what is shown before its sign is written,
+    so a change that rounds to nothing reads +0.0 (not -0.0), by hand:
+    -0.04 days -> +0.0; -0.0004 (probability) -> +0.0%; 0.01449 -> 0.014 -> +1.4%
+    (rounded to three places first, not +1.5%); -12.345 -> -12.3; 1234.56 -> +1,234.6.
+    A missing number reads n/a; a metric without a label keeps its key; the interval
+    is [low, high] in that order. Catches the rounding to other places, ``- 0.0`` (a
+    -0.0), n/a re-cased or lost (a TypeError), the label lost, the interval's ends
+    swapped or dropped."""
+    cmp = _hand_comparison(
+        {
+            "Hire one": {
+                "delivery_day": {"mean": -0.04, "ci90": [-12.345, 1234.56]},
+                "on_time": {"mean": -0.0004, "ci90": [None, 0.01449]},
+                "outcome": {"mean": 0.01449, "ci90": [-0.0004, None]},
+                "new_metric": {"mean": None, "ci90": [None, None]},
+            }
+        }
+    )
+    html = doc.variants_section(cmp)
+    assert _heads(html)[1] == [
+        ("Paired difference (variant - base)", False),
+        ("Mean", True),
+        ("90% interval", True),
+    ]
+    diffs = [r for r in _cells(html) if len(r) == 3]
+    assert diffs == [
+        ["Delivery (working days)", "+0.0", "[-12.3, +1,234.6]"],
+        ["On-time probability", "+0.0%", "[n/a, +1.4%]"],
+        ["Outcome probability", "+1.4%", "[+0.0%, n/a]"],
+        ["new_metric", "n/a", "[n/a, n/a]"],
+    ]
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> list[dict]:
+    """The Vega-Lite specs the report draws, in order (each figure's SVG left empty)."""
+    specs: list[dict] = []
+
+    def spy(spec: dict) -> str:
+        specs.append(spec)
+        return "<svg></svg>"
+
+    monkeypatch.setattr(doc, "svg", spy)
+    return specs
+
+
+def test_variants_charts_are_delivery_then_npv_with_their_own_rows(drawn):
+    """Two bar charts of the paired differences: Δ delivery (working days, the project's
+    colour, "+.1f") from the delivery rows only, then Δ NPV (the product's colour, "~s")
+    from the NPV rows only; other metrics (on time) are not charted, and a metric with
+    no rows draws no chart. Catches a metric or title mistyped, a format or colour
+    lost, the rows of every other metric charted (``!=``) and an empty chart drawn."""
+    cmp = _hand_comparison({"Hire one": {}})
+    cmp.deltas = pd.DataFrame(
+        [
+            ["delivery_day", "Hire one", -3.5, -6.0, -1.0],
+            ["npv", "Hire one", 20_000.0, 5_000.0, 35_000.0],
+            ["on_time", "Hire one", 0.1, 0.0, 0.2],
+        ],
+        columns=["metric", "variant", "mean", "ci_low", "ci_high"],
+    )
+    doc.variants_section(cmp)
+    assert [s["title"]["text"] for s in drawn] == ["Δ delivery (working days)", "Δ NPV"]
+    assert [s["data"]["values"] for s in drawn] == [
+        [{"name": "Hire one", "mean": -3.5, "lo": -6.0, "hi": -1.0}],
+        [{"name": "Hire one", "mean": 20_000.0, "lo": 5_000.0, "hi": 35_000.0}],
+    ]
+    bars = [s["layer"][0] for s in drawn]
+    assert [b["encoding"]["x"]["axis"] for b in bars] == [
+        {"format": "+.1f", "title": "Δ delivery (working days)"},
+        {"format": "~s", "title": "Δ NPV"},
+    ]
+    assert [b["mark"]["color"] for b in bars] == [vega.PROJECT, vega.PRODUCT]
+    drawn.clear()
+    cmp.deltas = cmp.deltas[cmp.deltas["metric"] == "npv"]
+    doc.variants_section(cmp)
+    assert [s["title"]["text"] for s in drawn] == ["Δ NPV"]
+
+
+def _hand_session(tmp_path):
+    """The hand-worked Decide session (tests/data), ranked on 5 runs, seed 3."""
+    shutil.copy(ROOT / "tests" / "data" / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    shutil.copy(ROOT / "tests" / "data" / "hand-session.yaml", tmp_path / "s.yaml")
+    return prioritise(load_session(tmp_path / "s.yaml"), runs=5, seed=3, workers=1)
+
+
+def test_the_session_maps_are_the_decide_pages(drawn, tmp_path):
+    """The report draws the Decide page's own two trade-off maps (one builder for both,
+    docs/reference/layout.md). The specs drawn equal the page's own (dashboard.decide_charts, at the
+    report's MAP_WIDTH), in the page's order, each captioned with the page's title; the
+    key beside them is headed Number, Candidate, Verdict and lists every candidate.
+    Catches a caption, axis title, money axis or width that differs from the page's."""
+    from dashboard.decide_charts import MAPS, map_specs
+    from simulation.decide.points import map_points
+
+    pr = _hand_session(tmp_path)
+    html = doc.trade_off_maps(pr)
+    points = map_points(pr)
+    page = map_specs(points, width=doc.MAP_WIDTH)
+    assert drawn == list(page.values())
+    assert html.startswith("<h3>Trade-off maps</h3><figure")
+    assert html.count("</figure><figure") == 1 and "</figure><table>" in html
+    assert re.findall(r"<figcaption class='note'>(.*?)</figcaption>", html) == [
+        _html.escape(t) for t in MAPS
+    ]
+    assert _heads(html) == [[("Number", False), ("Candidate", False), ("Verdict", False)]]
+    assert _cells(html) == [[str(n), _html.escape(name), v] for n, name, v in maps.key_rows(points)]
+
+
+def test_session_section_reads_in_order_with_every_name(tmp_path, drawn):
+    """The session's name and description, the rule, the ranking (numbers right-aligned,
+    a close call naming the next candidate, the last one "last"), the accepted set and
+    "Together" by candidate name, the combination's differences, the best set by name,
+    and the decisions oldest first, each under its candidate's name (an id no longer in
+    the session as it is). The hand-worked base: every future is the same, so the two
+    reports together add 10 working days for 2 people at 100 a person-day: +10.0 days,
+    +2,000.0 cost (by hand). Catches the session's name, description, candidate names or
+    next name lost, the combination's columns or signs changed, the decisions unsorted."""
+    shutil.copy(ROOT / "tests" / "data" / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    text = (ROOT / "tests" / "data" / "hand-session.yaml").read_text(encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(text + "description: Which extras <fit> by March?\n")
+    pr = prioritise(load_session(tmp_path / "s.yaml"), runs=5, seed=3, workers=1)
+    pr.table = pr.table.copy()
+    pr.table.loc[0, "rank_confidence"] = 0.6  # close calls: the first two, and the
+    pr.table.loc[4, "rank_confidence"] = 0.7  # last but one against the last
+    both = ["extra", "report"]
+    combination = pr.combine(both)
+
+    def decision(cid: str, kind: str, when: dt.datetime) -> Decision:
+        return Decision(1, "Hand-worked session", cid, kind, f"why {cid}", "Ana", when, {})
+
+    decisions = {
+        "report": decision("report", "accept", dt.datetime(2027, 3, 2, 10, 0)),
+        "gone": decision("gone", "reject", dt.datetime(2027, 3, 3, 11, 5)),
+        "extra": decision("extra", "accept", dt.datetime(2027, 3, 1, 9, 30)),
+    }
+    html = doc.session_section(
+        pr, combination, decisions, best=pr.best_set(), accepted=pr.effect(both)
+    )
+    extra, report = "Extra report (25 days, 300/week)", "Second report (25 days, 100/week)"
+    assert html.startswith(
+        "<h2>The session: Hand-worked session</h2><p>Which extras &lt;fit&gt; by March?</p>"
+        f"<p>{_html.escape(words.RANK_RULE)}</p><table>"
+    )
+    heads = _heads(html)
+    assert heads[0] == [
+        ("Rank", True),
+        ("Candidate", False),
+        ("Verdict", False),
+        ("Δ delivery", True),
+        ("Δ NPV", True),
+        ("Δ on time", True),
+        ("Δ outcome", True),
+        ("NPV per day of delay", True),
+        ("Ahead of the next", False),
+    ]
+    ranking = [r for r in _cells(html) if len(r) == 9]
+    assert ranking[0][8] == f"close call: ahead of “{report}” in only 60% of futures"
+    assert ranking[4][8] == "close call: ahead of “A third person” in only 70% of futures"
+    assert ranking[-1][8] == "last"
+    # NPV per day of delay, by hand: polish +100 over +10 days, a week's slip -1,400
+    # over +5 days; no delay, no ratio.
+    assert [r[7] for r in ranking] == ["—", "—", "10", "—", "-280", "—"]
+    notes = [words.NO_VALUE_PER_DAY_REASON, *words.close_calls(pr.table)]
+    assert len(notes) == 3  # the two close calls set above, each in a note
+    assert "".join(f"<p class='note'>{_html.escape(n)}</p>" for n in notes) + "<h3>" in html
+    assert f"<h3>The accepted set</h3><p>The accepted set (“{extra}” and “{report}”)" in html
+    assert f"<h3>Together: {extra}, {report}</h3>" in html
+    assert heads[2] == [
+        ("Paired difference (together - base)", False),
+        ("Mean", True),
+        ("90% interval", True),
+    ]
+    npv = combination.deltas.set_index("metric").loc["npv"]
+    together = [r for r in _cells(html) if len(r) == 3 and r[2].startswith("[")]
+    assert together == [
+        ["Delivery (working days)", "+10.0", "[+10.0, +10.0]"],
+        ["NPV", f"{npv['mean']:+,.1f}", f"[{npv['ci_low']:+,.1f}, {npv['ci_high']:+,.1f}]"],
+        ["Cost", "+2,000.0", "[+2,000.0, +2,000.0]"],
+    ]
+    assert (
+        f"<h3>Best set</h3><p>Recommended: “{extra}” (on-time chance at least 70%). Against "
+        "the base: P50 delivery ±0 days" in html
+    )
+    assert f"Left out: “{report}” would take the on-time chance to 0%, below the 70%" in html
+    assert "</p><h3>Decisions</h3><table>" in html
+    # The sentence is the best set's last step: with only its first (nothing added) it
+    # recommends the base as it is.
+    first = doc.session_section(pr, best=pr.best_set()[:1])
+    assert "<h3>Best set</h3><p>Recommended: the base as it is;" in first
+    assert heads[3] == [(h, False) for h in ("Candidate", "Decision", "Rationale", "By", "When")]
+    assert [r for r in _cells(html) if len(r) == 5] == [
+        [extra, "accept", "why extra", "Ana", "2027-03-01 09:30"],
+        [report, "accept", "why report", "Ana", "2027-03-02 10:00"],
+        ["gone", "reject", "why gone", "Ana", "2027-03-03 11:05"],
+    ]
+    plain = doc.session_section(pr, store_note="The store could not be read")
+    assert plain.endswith("<h3>Decisions</h3><p class='note'>The store could not be read</p>")
+    assert "<h3>Best set</h3>" not in plain and "<h3>Together" not in plain
+    assert f"<h3>The accepted set</h3><p>{words.accepted_sentence(None, {})}</p>" in plain
+    assert doc.session_section(pr).endswith(
+        "<h3>Decisions</h3><p class='note'>No decision recorded yet.</p>"
+    )
+
+
+def test_the_page_opens_with_the_name_date_runs_and_seed_and_carries_the_summary(drawn):
+    """The page's title and heading are the scenario's name (escaped); the line under it
+    says when it was prepared, how many futures (1,000 with its thousands comma) and the
+    seed; the sections follow in the documented order (docs/reference/drivers-and-report.md);
+    the JSON block parses back to the summary itself. Catches the name, date, run count
+    or seed lost or misformatted, a section dropped or out of order, the data block not
+    the summary."""
+    import json
+
+    res = run(make_scenario(name="Q3 <launch> & more", deadline="2027-06-30"), runs=1000, seed=9)
+    html = doc.report_html(res, prepared=dt.date(2027, 3, 4))
+    assert "<title>Q3 &lt;launch&gt; &amp; more: report</title>" in html
+    assert (
+        "<h1>Q3 &lt;launch&gt; &amp; more</h1><p class='meta'>Report for the steering "
+        "committee · prepared 4 Mar 2027 · 1,000 simulated futures, seed 9</p>"
+        "<h2>The situation</h2>"
+    ) in html
+    assert re.findall(r"<h2>(.*?)</h2>", html) == [
+        "The situation",
+        "Both lenses",
+        "What drives the date and the value",
+        "The assumptions",
+        "How it was computed",
+    ]
+    block = re.search(r"<script type='application/json' id='summary'>(.*?)</script>", html, re.S)
+    assert json.loads(block.group(1)) == json.loads(json.dumps(res.summary()))
+    assert html.endswith("</script></body></html>")
+
+
+def test_the_situation_states_the_scenario_in_one_sentence():
+    """The description (escaped), then the facts by hand from the scenario: starts
+    4 Jan 2027, deadline 5 Mar 2027, 2 planned items, a team of 3 at 80% focus, delivered
+    big bang (the underscore read as a space), 2 risks; no deadline and no risk say so or
+    say nothing. Catches a fact dropped, misformatted or read from another field."""
+    risk = {
+        "id": "r",
+        "name": "Vendor late",
+        "probability": 0.5,
+        "window": [0, 10],
+        "impact": {"kind": "blocker", "days": 5},
+    }
+    sc = make_scenario(
+        description="Ship <fast>",
+        deadline="2027-03-05",
+        team={"size": 3, "focus": 0.8},
+        items=[{"id": "a", "effort": 10}, {"id": "b", "effort": 5}],
+        delivery={"approach": "big_bang"},
+        risks=[risk, {**risk, "id": "r2"}],
+    )
+    assert doc.situation(SimpleNamespace(scenario=sc)) == (
+        "<h2>The situation</h2><p>Ship &lt;fast&gt;</p><p>The initiative starts 4 Jan 2027, "
+        "deadline 5 Mar 2027, 2 planned items, a team of 3 at 80% focus, delivered big bang, "
+        "2 risks.</p>"
+    )
+    plain = make_scenario(
+        team={"size": 1, "focus": 1.0}, items=items(5, 5, 5), delivery={"approach": "incremental"}
+    )
+    assert doc.situation(SimpleNamespace(scenario=plain)) == (
+        "<h2>The situation</h2><p>The initiative starts 4 Jan 2027, no deadline, 3 planned "
+        "items, a team of 1 at 100% focus, delivered incremental.</p>"
+    )
+
+
+def test_the_method_states_runs_seed_precision_and_version(monkeypatch):
+    """How it was computed: the run count with its thousands comma, the seed, the
+    automatic run count's precision to two decimals (when set) and the model version.
+    Catches the precision sentence lost or misformatted, runs or seed lost."""
+    monkeypatch.setattr(doc, "model_version", lambda: "9.9 (commit abc)")
+    res = SimpleNamespace(
+        summary=lambda: {"runs": 12_345, "seed": 7},
+        precision={"p85_half_width_days": 1.234},
+    )
+    html = doc.method(res)
+    assert html.startswith("<h2>How it was computed</h2><p>12,345 simulated futures")
+    assert "SimPy), seed 7. Every random input" in html
+    assert (
+        "not noise. The run count was set automatically: the P85 date is known to "
+        "±1.23 working days (95%). Model version 9.9 (commit abc); the numbers"
+    ) in html
+    res.precision = None
+    assert "not noise. Model version 9.9 (commit abc);" in doc.method(res)
+
+
+def test_model_version_is_the_package_and_the_commit(monkeypatch):
+    """The installed package's version (its metadata) and, from a checkout, the short
+    commit git names; "unknown" without the package, the version alone without git.
+    Catches a misspelt package name (always "unknown"), the commit lost or read as
+    bytes, the fallback text changed."""
+    import importlib.metadata
+    import subprocess
+
+    version = importlib.metadata.version("initiative-simulator")
+    commit = subprocess.run(
+        ["git", "-C", str(doc.ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert doc.model_version() == f"{version} (commit {commit})"
+
+    def missing(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(doc.importlib.metadata, "version", missing)
+    assert doc.model_version() == f"unknown (commit {commit})"
+
+    def no_git(*args, **kwargs):
+        raise FileNotFoundError("git")
+
+    monkeypatch.setattr(doc.subprocess, "run", no_git)
+    assert doc.model_version() == "unknown"
