@@ -25,6 +25,7 @@ people leaving at the end of day 10. Every future is the same:
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import warnings
 from pathlib import Path
@@ -188,3 +189,18 @@ def test_cli_says_how_many_futures_never_deliver(walk):
 
     cands = {c["id"]: c for c in json.loads(j.stdout)["candidates"]}
     assert cands["walk-out"]["never_delivers"] == 5 and cands["extra"]["never_delivers"] == 0
+
+
+def test_effect_of_a_set_that_never_delivers_has_no_percentile_dates(walk):
+    """Walk-out's effect: no future delivers, so its P50 and P85 delivery days do not
+    exist and their shifts are no value (NaN), while the paired mean counts each future
+    at the cap: 5,200 - 40 = +5,160, and Δ NPV +43,800 (module docstring). Catches a
+    shift computed from a missing percentile (an error, or a number), and effect()
+    taking compare's differences, which leave such futures out: Δ delivery NaN, read
+    "delivery n/a" in the accepted set's sentence (a bug this test found)."""
+    pr, _ = walk
+    effect = pr.effect(["walk-out"])
+    assert math.isnan(effect["p50_days"]) and math.isnan(effect["p85_days"])
+    assert effect["delivery_days"] == pytest.approx(5_160)
+    assert effect["npv"] == pytest.approx(43_800)
+    assert effect["on_time_probability"] == 0.0
