@@ -350,3 +350,62 @@ def test_prioritise_is_thread_safe_to_call_twice_at_once():
     for t in threads:
         t.join()
     assert len(out) == 2 and out[0].equals(out[1])
+
+
+def test_json_rows_carry_every_hand_worked_number(hand):
+    """Each candidate's JSON row, every field, from the module docstring: polish is
+    +10 days (50 > 45: late, on time -1), +2,000, +100, 10 a day; slip moves every
+    date 5 days (first value day 10 -> 15: +5), +1,000, -1,400, -1,400 / 5 = -280 a
+    day; drop-d misses the outcome (-1); the last row has no rank confidence (null).
+    Identical futures: every interval is the mean. Catches a field written as null
+    (``json_number(None)``) or under a misspelt key."""
+    rows = {c["id"]: c for c in hand.candidates_json()}
+
+    def expected(rank, verdict, days, cost, npv, per_day, on_time=0.0, outcome=0.0, first=0.0):
+        return {
+            "rank": rank,
+            "verdict": verdict,
+            "delivery_days": {"mean": days, "ci90": [days, days]},
+            "p50_days": days,
+            "p85_days": days,
+            "on_time": on_time,
+            "cost": cost,
+            "npv": {"mean": npv, "ci90": [npv, npv]},
+            "outcome": outcome,
+            "first_value_days": first,
+            "value_per_day": per_day,
+            "never_delivers": 0,
+        }
+
+    want = {
+        "polish": expected(3, "trade-off", 10.0, 2000.0, 100.0, 10.0, on_time=-1.0),
+        "drop-d": expected(4, "saving", -10.0, -2000.0, -2400.0, None, outcome=-1.0),
+        "slip": expected(5, "loss", 5.0, 1000.0, -1400.0, -280.0, first=5.0),
+        "third-person": expected(6, "loss", 0.0, 4000.0, -4000.0, None),
+    }
+    for cid, fields in want.items():
+        got = {k: v for k, v in rows[cid].items() if k not in ("id", "name", "rank_confidence")}
+        assert got == fields, cid
+    assert rows["polish"]["name"] == "Polish after d"
+    assert [rows[c]["rank_confidence"] for c in want] == [1.0, 1.0, 1.0, None]
+
+
+def test_json_keeps_the_combination_and_what_auto_settled(hand, monkeypatch):
+    """The ``combination`` block is the combination's own summary (ids in file order),
+    and ``settled`` appears exactly when runs="auto" (the hand session settles at the
+    pilot: 5 pairs, all at confidence 1). Catches either block written as null or
+    under another key."""
+    out = hand.summary(hand.combine(["report", "extra"]))
+    assert out["combination"]["ids"] == ["extra", "report"]
+    assert out["combination"]["interaction"]["npv"] == -2500.0
+    assert "settled" not in out, "a fixed number of runs settles nothing"
+    monkeypatch.setattr(prioritise_module, "AUTO_PILOT_RUNS", 20)
+    auto = prioritise(load_session(HAND), runs="auto", seed=SEED, workers=1)
+    assert auto.summary()["settled"] == {
+        "runs": 20,
+        "pairs": 5,
+        "settled_pairs": 5,
+        "lowest_order_confidence": 1.0,
+        "target": 0.95,
+        "converged": True,
+    }
