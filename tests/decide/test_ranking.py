@@ -409,3 +409,138 @@ def test_json_keeps_the_combination_and_what_auto_settled(hand, monkeypatch):
         "target": 0.95,
         "converged": True,
     }
+
+
+def test_a_set_is_simulated_with_the_rankings_runs_and_seed():
+    """A real (random) session ranked at 30 runs with seed 11, neither its base's
+    (1,000 and 42): refresh + supplier-portal together is the same simulation as
+    running that scenario directly at 30 runs and seed 11 (same futures as the
+    ranking, so the pairing holds), and its 30 futures reach ``progress``. Catches
+    a set simulated at the base file's runs or seed, or without the callback."""
+    ses = load_session(LIBRARY / "sessions" / "supply-chain-q2.yaml")
+    assert (ses.base.simulation.runs, ses.base.simulation.seed) == (1000, 42)
+    pr = prioritise(ses, runs=30, seed=11, workers=1)
+    calls = []
+    res = pr.set_results(["supplier-portal", "refresh"], progress=lambda *c: calls.append(c))
+    direct = run(ses.scenario_of(["refresh", "supplier-portal"]), runs=30, seed=11, workers=1)
+    assert res.n_runs == 30
+    assert np.array_equal(res.runs["npv"].to_numpy(), direct.runs["npv"].to_numpy())
+    assert calls and calls[-1] == (30, 30)
+    assert res.scenario.name == f"{ses.base.name} + refresh + supplier-portal"
+
+
+def test_sets_run_where_the_ranking_runs(monkeypatch):
+    """A ranking made with ``workers`` and a ``scheduler`` sends its combinations and
+    best-set steps to the same place (module docstring of prioritise: "combinations
+    and each best-set step run there too"). The simulations are spied on and run
+    here. Catches either setting dropped on the way."""
+    pr = prioritise(load_session(HAND), runs=RUNS, seed=SEED, workers=1)
+    pr.workers, pr.scheduler = 3, "tcp://scheduler:8786"
+    seen = []
+    real_run, real_many = prioritise_module.run, prioritise_module.run_many
+
+    def spy_run(sc, **kw):
+        seen.append(("run", kw["workers"], kw["scheduler"]))
+        return real_run(sc, **{**kw, "workers": 1, "scheduler": None})
+
+    def spy_many(scenarios, runs, seed, **kw):
+        seen.append(("run_many", kw["workers"], kw["scheduler"]))
+        return real_many(scenarios, runs, seed, **{**kw, "workers": 1, "scheduler": None})
+
+    monkeypatch.setattr(prioritise_module, "run", spy_run)
+    monkeypatch.setattr(prioritise_module, "run_many", spy_many)
+    pr.combine(["extra", "report"])
+    pr.best_set()
+    assert seen[0] == ("run", 3, "tcp://scheduler:8786")
+    assert set(seen[1:]) == {("run_many", 3, "tcp://scheduler:8786")}
+
+
+def test_combination_keeps_its_simulation_and_the_intervals_against_each_single(hand):
+    """extra + report against each alone (identical futures): every interval is its
+    mean, +2,200 against extra and +11,600 against report; the combination's
+    simulation is the one kept for that set. Catches the interval columns misnamed
+    and the simulation not kept on the combination."""
+    c = hand.combine(["extra", "report"])
+    versus = c.versus.set_index(["candidate", "metric"])
+    assert tuple(versus.loc[("extra", "npv"), ["ci_low", "mean", "ci_high"]]) == pytest.approx(
+        (2200, 2200, 2200)
+    )
+    assert tuple(versus.loc[("report", "npv"), ["ci_low", "ci_high"]]) == pytest.approx(
+        (11600, 11600)
+    )
+    assert c.results is hand.set_results(["extra", "report"])
+
+
+def test_combination_progress_reaches_the_caller():
+    """A combination not simulated yet reports its 20 futures to ``progress``."""
+    pr = prioritise(load_session(HAND), runs=RUNS, seed=SEED, workers=1)
+    calls = []
+    pr.combine(["extra", "polish"], progress=lambda *c: calls.append(c))
+    assert calls and calls[-1] == (RUNS, RUNS)
+
+
+ONLY_D_PAYS = """\
+name: Only d pays
+start_date: 2027-01-04
+deadline: 2027-03-05
+team: {size: 2, cost_per_person_day: 100}
+items:
+  - {id: a, effort: 10}
+  - {id: b, effort: 10, depends_on: [a]}
+  - {id: c, effort: 10, depends_on: [b]}
+  - {id: d, effort: 10, depends_on: [c], value: {per_week: 100}}
+value: {horizon_weeks: 52}
+simulation: {runs: 5, seed: 3}
+"""
+
+
+def test_a_metric_a_single_lacks_adds_nothing_to_the_sum_of_singles(tmp_path):
+    """Only d pays (live day 40), so the base's first value day is 40. drop-d leaves
+    nothing that pays: no first value day, its Δ has no value (NaN). extra (e, 25
+    days on the idle person, live day 25) moves the first value day by -15, and so
+    does extra + drop-d. Sum of singles: -15 (drop-d's missing Δ counts 0);
+    interaction: -15 - (-15) = 0. Catches the NaN summed (NaN) or counted as 1."""
+    (tmp_path / "base.yaml").write_text(ONLY_D_PAYS)
+    data = yaml.safe_load(HAND.read_text())
+    data["base"] = "base.yaml"
+    data["candidates"] = [c for c in data["candidates"] if c["id"] in ("extra", "drop-d")]
+    pr = prioritise(parse_session(data, "d.yaml", tmp_path), runs=5, seed=3, workers=1)
+    assert pr.base.summary()["value"]["first_value_day_p50"] == 40
+    c = pr.combine(["extra", "drop-d"])
+    assert c.delta("first_value_day") == pytest.approx(-15)
+    assert c.singles["first_value_day"] == pytest.approx(-15)
+    assert c.interaction["first_value_day"] == pytest.approx(0)
+
+
+def test_best_set_reports_progress_over_the_sets_it_tries():
+    """Six candidates: at most 6 + 5 + ... + 1 = 21 sets. Step 1 tries the six
+    singles (already simulated): 6 of 21. Step 2 simulates extra + each of the other
+    five: counts from 6 up to 11 of 21 as their futures finish; nothing then pays,
+    so it ends at 11 of 21. Catches a wrong plan, a count that restarts, goes
+    backwards or skips the step's own progress."""
+    pr = prioritise(load_session(HAND), runs=RUNS, seed=SEED, workers=1)
+    calls = []
+    steps = pr.best_set(progress=lambda *c: calls.append(c))
+    assert [s["ids"] for s in steps] == [[], ["extra"]]
+    assert steps[0]["meets_constraint"] and steps[1]["meets_constraint"]
+    assert calls[0] == (6, 21) and calls[-1] == (11, 21)
+    assert len(calls) > 2, "the second step's simulations report as they go"
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and all(6 <= d <= 11 for d in done)
+    assert {total for _, total in calls} == {21}
+
+
+def test_left_out_reads_the_last_step(tmp_path):
+    """Without the constraint the best set grows to extra + report + polish (above):
+    left out are drop-d, slip and third-person, each for value. Catches reading the
+    first step instead of the last (report and polish would be listed)."""
+    data = yaml.safe_load(HAND.read_text())
+    data.pop("constraint")
+    shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    pr = prioritise(parse_session(data, "free.yaml", tmp_path), runs=RUNS, seed=SEED, workers=1)
+    out = pr.left_out(pr.best_set())
+    assert [(e["id"], e["reason"]) for e in out] == [
+        ("drop-d", "value"),
+        ("slip", "value"),
+        ("third-person", "value"),
+    ]
