@@ -194,6 +194,9 @@ def test_library_session_under_uncertainty_is_paired_and_consistent():
     for r in t.itertuples():
         assert r.delivery_days_low <= r.delivery_days <= r.delivery_days_high
         assert r.npv_low <= r.npv <= r.npv_high
+    # refresh's effort is uncertain (8 to 25 days): its Δ delivery varies by future
+    fresh = row(t, "refresh")
+    assert fresh.delivery_days_low < fresh.delivery_days < fresh.delivery_days_high
     conf = t["rank_confidence"].to_numpy()[:-1]
     assert ((conf >= 0) & (conf <= 1)).all()
     refresh = ses.scenario_of(["refresh"])
@@ -445,14 +448,29 @@ def test_sets_run_where_the_ranking_runs(monkeypatch):
 
     def spy_many(scenarios, runs, seed, **kw):
         seen.append(("run_many", kw["workers"], kw["scheduler"]))
+        prefix = f"{pr.session.base.name} + "
+        names.extend(sc.name.removeprefix(prefix) for sc in scenarios.values())
         return real_many(scenarios, runs, seed, **{**kw, "workers": 1, "scheduler": None})
 
+    names: list[str] = []
     monkeypatch.setattr(prioritise_module, "run", spy_run)
     monkeypatch.setattr(prioritise_module, "run_many", spy_many)
     pr.combine(["extra", "report"])
     pr.best_set()
     assert seen[0] == ("run", 3, "tcp://scheduler:8786")
     assert set(seen[1:]) == {("run_many", 3, "tcp://scheduler:8786")}
+    # step 1 reuses the singles; step 2 runs extra + each other one, but extra +
+    # report, simulated by the combination, is not simulated again
+    assert sorted(names) == [
+        "extra + drop-d",
+        "extra + polish",
+        "extra + slip",
+        "extra + third-person",
+    ]
+    calls = len(seen)
+    kept = pr.set_results(["polish", "extra"])
+    assert len(seen) == calls, "a set a best-set step ran is kept, not simulated again"
+    assert kept.n_runs == RUNS and kept.runs["delivery_day"].iloc[0] == 50
 
 
 def test_combination_keeps_its_simulation_and_the_intervals_against_each_single(hand):
@@ -523,11 +541,39 @@ def test_best_set_reports_progress_over_the_sets_it_tries():
     steps = pr.best_set(progress=lambda *c: calls.append(c))
     assert [s["ids"] for s in steps] == [[], ["extra"]]
     assert steps[0]["meets_constraint"] and steps[1]["meets_constraint"]
-    assert calls[0] == (6, 21) and calls[-1] == (11, 21)
-    assert len(calls) > 2, "the second step's simulations report as they go"
+    assert calls[0] == (6, 21) and calls[-2:] == [(11, 21), (11, 21)]
+    assert len(calls) > 3, "the second step's simulations report as they go"
     done = [d for d, _ in calls]
     assert done == sorted(done) and all(6 <= d <= 11 for d in done)
+    assert all(isinstance(d, int) for d in done), "sets are counted whole"
     assert {total for _, total in calls} == {21}
+    assert steps[1]["outcome_probability"] == 1.0, "extra keeps the outcome reached"
+
+
+def test_best_set_progress_with_one_run_and_one_set(tmp_path):
+    """extra and report at one run: step 1 tries both singles (2 of 3 sets planned:
+    2 + 1); step 2 simulates extra + report, 1 run of 1: 3 of 3 (it is late, so the
+    search stops there). Catches the step's share of sets computed against more than
+    its runs (0 of 1 set done when its only run has finished)."""
+    data = yaml.safe_load(HAND.read_text())
+    data["candidates"] = data["candidates"][:2]
+    shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    pr = prioritise(parse_session(data, "two.yaml", tmp_path), runs=1, seed=SEED, workers=1)
+    calls = []
+    steps = pr.best_set(progress=lambda *c: calls.append(c))
+    assert [s["ids"] for s in steps] == [[], ["extra"]]
+    assert calls == [(2, 3), (3, 3), (3, 3)]
+
+
+def test_combine_takes_ids_as_text_and_refuses_none(hand):
+    """ "report, extra" (as typed on the command line) is the combination extra +
+    report in file order; an empty list, or only commas, names no candidate.
+    Catches splitting on spaces instead of commas, and a message that does not say
+    what is missing."""
+    assert hand.combine("report, extra").ids == ["extra", "report"]
+    for nothing in ([], " , "):
+        with pytest.raises(ScenarioError, match=r"^combine: name at least one candidate$"):
+            hand.combine(nothing)
 
 
 def test_left_out_reads_the_last_step(tmp_path):

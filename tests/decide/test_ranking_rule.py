@@ -39,17 +39,19 @@ import shutil
 
 import numpy as np
 import pytest
+import yaml
 
 from simulation.decide.prioritise import (
     AUTO_MAX_RUNS,
     NPV_TOLERANCE,
     _next_runs,
+    beats,
     order_confidence,
     prioritise,
     rank_keys,
     verdict_of,
 )
-from simulation.decide.sessions import load_session
+from simulation.decide.sessions import load_session, parse_session
 from tests.helpers import ROOT
 
 SESSION = """\
@@ -255,3 +257,66 @@ def test_next_runs_by_hand(confidence, runs, why):
     or operator in that formula."""
     assert AUTO_MAX_RUNS == 8_000
     assert _next_runs(1_000, confidence) == runs, why
+
+
+def test_beats_scores_above_below_and_tied():
+    """Element-wise, (group, metric) pairs against (1, 5.0): a lower group is above (1)
+    whatever the metric; a higher group is below (0) even with an equal metric; the
+    same group is decided by the metric (higher above), an equal one tied (1/2).
+    Catches "tied" when only the metric is equal, and below scored as above."""
+    g1 = np.array([0, 2, 2, 1, 1, 1])
+    m1 = np.array([-9.0, 5.0, 9.0, 6.0, 4.0, 5.0])
+    g2, m2 = np.ones(6, dtype=int), np.full(6, 5.0)
+    assert list(beats(g1, m1, g2, m2)) == [1.0, 0.0, 0.0, 1.0, 0.0, 0.5]
+
+
+HALF_A_UNIT = """\
+name: Free team
+start_date: 2027-01-04
+team: {size: 2, cost_per_person_day: 0}
+items:
+  - {id: a, effort: 10}
+value: {horizon_weeks: 52}
+"""
+
+
+def test_a_rise_of_exactly_the_tolerance_is_not_taken(tmp_path):
+    """A team that costs nothing; the candidate's item h (255 person-days) goes to the
+    idle second person and is live on day 255 = week 51, worth 0.5 a week for the
+    52 - 51 = 1 week left: Δ NPV exactly +0.5 = NPV_TOLERANCE. The best set stays
+    the base and h is left out for value. Catches ``<`` for ``<=`` in the rise test."""
+    assert NPV_TOLERANCE == 0.5
+    (tmp_path / "free.yaml").write_text(HALF_A_UNIT)
+    data = {
+        "name": "Half",
+        "base": "free.yaml",
+        "candidates": [
+            {
+                "id": "half",
+                "changes": [
+                    {
+                        "add_items": {
+                            "items": [{"id": "h", "effort": 255, "value": {"per_week": 0.5}}]
+                        }
+                    }
+                ],
+            }
+        ],
+    }
+    pr = prioritise(parse_session(data, "half.yaml", tmp_path), runs=1, seed=1, workers=1)
+    assert pr.table.loc[0, "npv"] == 0.5
+    steps = pr.best_set()
+    assert [s["ids"] for s in steps] == [[]]
+    assert [e["reason"] for e in pr.left_out(steps)] == ["value"]
+
+
+def test_best_set_breaks_a_tie_by_file_order(tmp_path):
+    """Two identical candidates (extra and its twin, +14,100 each, worked out in
+    tests/decide/test_ranking.py): the greedy step takes the first in the file; the
+    twin cannot join it (the same item e twice). Catches ``>=`` in the choice."""
+    data = yaml.safe_load((ROOT / "tests" / "data" / "hand-session.yaml").read_text())
+    extra = data["candidates"][0]
+    data["candidates"] = [extra, dict(extra, id="extra-twin")]
+    shutil.copy(ROOT / "tests" / "data" / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    pr = prioritise(parse_session(data, "twin.yaml", tmp_path), runs=2, seed=1, workers=1)
+    assert [s["ids"] for s in pr.best_set()] == [[], ["extra"]]
