@@ -590,3 +590,77 @@ def test_left_out_reads_the_last_step(tmp_path):
         ("slip", "value"),
         ("third-person", "value"),
     ]
+
+
+def test_defaults_come_from_the_base_and_bad_seeds_are_named():
+    """No runs or seed: the base file's (20 and 3, tests/data/hand-base.yaml). Seed 0
+    and a numpy integer are whole numbers >= 0; -1, True and "3" are refused naming
+    the seed. Catches the base's seed not used, and an off-by-one or loosened check."""
+    ses = load_session(HAND)
+    pr = prioritise(ses, workers=1)
+    assert (pr.runs, pr.seed, pr.base.seed) == (20, 3, 3)
+    assert prioritise(ses, runs=2, seed=0, workers=1).seed == 0
+    assert prioritise(ses, runs=2, seed=np.int64(4), workers=1).seed == 4
+    for bad in (-1, True, "3"):
+        with pytest.raises(ScenarioError, match=r"^seed: must be a whole number >= 0, got "):
+            prioritise(ses, runs=2, seed=bad, workers=1)
+
+
+def test_ranking_runs_where_asked_and_reports_progress(monkeypatch):
+    """The base and every candidate go to one comparison with the caller's workers and
+    scheduler (spied on, run here), which the ranking keeps for its later sets; the
+    progress reaches 7 scenarios x 20 futures = 140 of 140; the paired differences
+    are kept, one row per candidate and metric. Catches any of these dropped."""
+    seen = []
+    real = prioritise_module.compare
+
+    def spy(scenarios, **kw):
+        seen.append((kw["workers"], kw["scheduler"]))
+        return real(scenarios, **{**kw, "workers": 1, "scheduler": None})
+
+    monkeypatch.setattr(prioritise_module, "compare", spy)
+    calls = []
+    ses = load_session(HAND)
+    pr = prioritise(
+        ses, runs=RUNS, seed=SEED, workers=2, progress=lambda *c: calls.append(c), scheduler="s:1"
+    )
+    assert seen == [(2, "s:1")]
+    assert (pr.workers, pr.scheduler) == (2, "s:1")
+    assert calls[-1] == (140, 140)
+    assert len(pr.deltas) == len(ses.candidates) * 7, "6 candidates x 7 metrics"
+    assert set(pr.deltas["variant"]) == set(ses.ids())
+    monkeypatch.setattr(prioritise_module, "AUTO_PILOT_RUNS", 40)
+    auto = prioritise(ses, runs="auto", seed=5, workers=2, scheduler="s:1")
+    assert seen[1:] == [(2, "s:1")] and (auto.workers, auto.scheduler) == (2, "s:1")
+    assert auto.deltas is not None and len(auto.deltas) == len(pr.deltas)
+    assert (auto.base.n_runs, auto.base.seed) == (40, 5), "the pilot's runs, the seed asked"
+
+
+def test_auto_progress_expects_a_quarter_of_the_cap(monkeypatch):
+    """runs="auto" with a pilot of 20 and a cap of 160 on the hand session (7
+    scenarios): a pass of 140 futures reports against an estimate of
+    140 x 160 / 20 / 4 = 280 (more passes may follow), then ends at 140 of 140 when
+    the order has settled. Catches a changed estimate, a float total, and the
+    progress not passed to the pass."""
+    monkeypatch.setattr(prioritise_module, "AUTO_PILOT_RUNS", 20)
+    monkeypatch.setattr(prioritise_module, "AUTO_MAX_RUNS", 160)
+    calls = []
+    pr = prioritise(
+        load_session(HAND), runs="auto", seed=SEED, workers=1, progress=lambda *c: calls.append(c)
+    )
+    assert pr.settled["converged"] and pr.runs == 20
+    assert calls[-1] == (140, 140)
+    during = calls[:-1]
+    assert during and {total for _, total in during} == {280}
+    assert all(type(total) is int for _, total in during)
+    assert max(done for done, _ in during) == 140
+
+
+def test_ranked_ids_results_and_the_never_delivers_note(hand):
+    """The ids in rank order; each candidate's own simulation, an unknown id named;
+    no note when every future delivers."""
+    assert hand.ranked_ids() == ["extra", "report", "polish", "drop-d", "slip", "third-person"]
+    assert hand.result("polish") is hand.results["polish"]
+    with pytest.raises(ScenarioError, match="no candidate 'nope'"):
+        hand.result("nope")
+    assert hand.never_delivers_note() is None
