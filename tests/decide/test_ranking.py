@@ -197,6 +197,7 @@ def test_library_session_under_uncertainty_is_paired_and_consistent():
     # refresh's effort is uncertain (8 to 25 days): its Δ delivery varies by future
     fresh = row(t, "refresh")
     assert fresh.delivery_days_low < fresh.delivery_days < fresh.delivery_days_high
+    assert fresh.npv_low < fresh.npv < fresh.npv_high
     conf = t["rank_confidence"].to_numpy()[:-1]
     assert ((conf >= 0) & (conf <= 1)).all()
     refresh = ses.scenario_of(["refresh"])
