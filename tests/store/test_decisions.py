@@ -321,5 +321,50 @@ def test_latest_decisions_needs_a_session_and_keeps_the_newest_per_candidate(db_
     dec.record_decision("Q2", "refresh", "accept", "Ben", store=store)
     latest = dec.latest_decisions("Q2", store=store)
     assert {k: d.decision for k, d in latest.items()} == {"refresh": "accept", "portal": "reject"}
-    with pytest.raises(ValueError, match="give the session's id"):
+    with pytest.raises(
+        ValueError, match=r"^latest_decisions: give the session's id \(or its name\)$"
+    ):
         dec.latest_decisions(None, store=store)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "problem"),
+    [
+        ({"session": " "}, ("session", "required")),
+        ({"candidate": ""}, ("candidate", "required")),
+        ({"rationale": "x" * 5001}, ("rationale", "at most 5,000 characters")),
+        ({"decision": "maybe"}, ("decision", "must be one of accept, defer, reject, got 'maybe'")),
+    ],
+)
+def test_a_refusal_names_its_field_for_the_form(db_url, kwargs, problem):
+    """The page puts each refusal beside its field from ``problems``: one (field,
+    message) pair, and the message starts with the field. Catches the pair dropped
+    or the field misnamed."""
+    store = st.Store(db_url)
+    args = {"session": "Q2", "candidate": "refresh", "decision": "accept", "decided_by": "Ana"}
+    with pytest.raises(ScenarioError) as err:
+        dec.record_decision(**{**args, **kwargs}, store=store)
+    assert err.value.problems == [problem]
+    assert str(err.value) == f"{problem[0]}: {problem[1]}"
+
+
+def test_no_rationale_is_stored_as_none_given(db_url):
+    """A decision recorded without a rationale keeps the empty text."""
+    store = st.Store(db_url)
+    rec = dec.record_decision("Q2", "refresh", "accept", "Ana", store=store)
+    assert rec.decision.rationale == "" and dec.list_decisions(store=store)[0].rationale == ""
+
+
+def test_unseen_are_the_newer_decisions_on_that_candidate_only(db_url):
+    """Ana decides refresh (1), then portal; Cy decides refresh (3); Ben had Ana's
+    refresh decision on screen (seen = 1): only Cy's is unseen, not the portal one
+    nor the one he saw. Catches the ``seen`` filter lost and decisions on other
+    candidates reported."""
+    store = st.Store(db_url)
+    ana = dec.record_decision("Q2", "refresh", "defer", "Ana", store=store).decision
+    dec.record_decision("Q2", "portal", "accept", "Ana", store=store)
+    cy = dec.record_decision("Q2", "refresh", "accept", "Cy", store=store).decision
+    ben = dec.record_decision("Q2", "refresh", "reject", "Ben", seen=ana.id, store=store)
+    assert [u.id for u in ben.unseen] == [cy.id]
+    eve = dec.record_decision("Q2", "refresh", "reject", "Eve", store=store)
+    assert [u.decided_by for u in eve.unseen] == ["Ana", "Cy", "Ben"], "oldest first"
