@@ -356,14 +356,16 @@ def test_prioritise_is_thread_safe_to_call_twice_at_once():
     assert len(out) == 2 and out[0].equals(out[1])
 
 
-def test_json_rows_carry_every_hand_worked_number(hand):
+def test_json_rows_carry_every_hand_worked_number():
     """Each candidate's JSON row, every field, from the module docstring: polish is
     +10 days (50 > 45: late, on time -1), +2,000, +100, 10 a day; slip moves every
     date 5 days (first value day 10 -> 15: +5), +1,000, -1,400, -1,400 / 5 = -280 a
     day; drop-d misses the outcome (-1); the last row has no rank confidence (null).
     Identical futures: every interval is the mean. Catches a field written as null
-    (``json_number(None)``) or under a misspelt key."""
-    rows = {c["id"]: c for c in hand.candidates_json()}
+    (``json_number(None)``) or under a misspelt key. (Ranked here, not by the shared
+    fixture, so that the ranking is computed inside this test.)"""
+    pr = prioritise(load_session(HAND), runs=RUNS, seed=SEED, workers=1)
+    rows = {c["id"]: c for c in pr.candidates_json()}
 
     def expected(rank, verdict, days, cost, npv, per_day, on_time=0.0, outcome=0.0, first=0.0):
         return {
@@ -548,6 +550,7 @@ def test_best_set_reports_progress_over_the_sets_it_tries():
     assert done == sorted(done) and all(6 <= d <= 11 for d in done)
     assert all(isinstance(d, int) for d in done), "sets are counted whole"
     assert {total for _, total in calls} == {21}
+    assert all(type(total) is int for _, total in calls), "a count of sets, not a float"
     assert steps[1]["outcome_probability"] == 1.0, "extra keeps the outcome reached"
 
 
