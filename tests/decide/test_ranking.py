@@ -668,3 +668,34 @@ def test_ranked_ids_results_and_the_never_delivers_note(hand):
     with pytest.raises(ScenarioError, match="no candidate 'nope'"):
         hand.result("nope")
     assert hand.never_delivers_note() is None
+
+
+def test_auto_with_one_candidate_has_no_pair_to_settle(tmp_path, monkeypatch):
+    """One candidate: no neighbouring pair, so nothing can be unsettled: the pilot is
+    enough, with 0 pairs and the lowest confidence read as 1 (certain). Catches the
+    minimum of no confidences (an error) and another stand-in than 1."""
+    monkeypatch.setattr(prioritise_module, "AUTO_PILOT_RUNS", 20)
+    data = yaml.safe_load(HAND.read_text())
+    data["candidates"] = data["candidates"][:1]
+    shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    pr = prioritise(parse_session(data, "one.yaml", tmp_path), runs="auto", seed=SEED, workers=1)
+    assert pr.settled == {
+        "runs": 20,
+        "pairs": 0,
+        "settled_pairs": 0,
+        "lowest_order_confidence": 1.0,
+        "target": 0.95,
+        "converged": True,
+    }
+
+
+def test_auto_counts_a_target_met_exactly_as_settled(monkeypatch):
+    """With the target raised to 1 (every resample), the hand session's identical
+    futures hold every order in every resample: confidence exactly 1, which meets the
+    target, so the pilot of 20 runs is enough. Catches ``>`` for ``>=`` (it would run
+    on to the cap of 160)."""
+    monkeypatch.setattr(prioritise_module, "AUTO_SETTLED", 1.0)
+    monkeypatch.setattr(prioritise_module, "AUTO_PILOT_RUNS", 20)
+    monkeypatch.setattr(prioritise_module, "AUTO_MAX_RUNS", 160)
+    pr = prioritise(load_session(HAND), runs="auto", seed=SEED, workers=1)
+    assert (pr.runs, pr.settled["converged"], pr.settled["target"]) == (20, True, 1.0)
