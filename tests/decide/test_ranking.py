@@ -692,10 +692,11 @@ def test_auto_with_one_candidate_has_no_pair_to_settle(tmp_path, monkeypatch):
 def test_auto_counts_a_target_met_exactly_as_settled(monkeypatch):
     """With the target raised to 1 (every resample), the hand session's identical
     futures hold every order in every resample: confidence exactly 1, which meets the
-    target, so the pilot of 20 runs is enough. Catches ``>`` for ``>=`` (it would run
-    on to the cap of 160)."""
+    target, so the pilot of 20 runs is enough and all 5 pairs count as settled.
+    Catches ``>`` for ``>=`` (it would run on to the cap of 160, or count no pair)."""
     monkeypatch.setattr(prioritise_module, "AUTO_SETTLED", 1.0)
     monkeypatch.setattr(prioritise_module, "AUTO_PILOT_RUNS", 20)
     monkeypatch.setattr(prioritise_module, "AUTO_MAX_RUNS", 160)
     pr = prioritise(load_session(HAND), runs="auto", seed=SEED, workers=1)
     assert (pr.runs, pr.settled["converged"], pr.settled["target"]) == (20, True, 1.0)
+    assert pr.settled["settled_pairs"] == pr.settled["pairs"] == 5, "each pair meets it"
