@@ -700,3 +700,19 @@ def test_auto_counts_a_target_met_exactly_as_settled(monkeypatch):
     pr = prioritise(load_session(HAND), runs="auto", seed=SEED, workers=1)
     assert (pr.runs, pr.settled["converged"], pr.settled["target"]) == (20, True, 1.0)
     assert pr.settled["settled_pairs"] == pr.settled["pairs"] == 5, "each pair meets it"
+
+
+def test_auto_reports_the_lowest_confidence_to_four_places(monkeypatch, tmp_path):
+    """The settled report rounds the least settled pair's confidence to 4 places: a
+    pair held in 12.3456% of resamples reads 0.1235, below the target, so auto runs to
+    its cap (40) and says it did not converge. (The bootstrap is replaced by that share
+    so the number is known.) Catches another rounding."""
+    monkeypatch.setattr(prioritise_module, "AUTO_PILOT_RUNS", 20)
+    monkeypatch.setattr(prioritise_module, "AUTO_MAX_RUNS", 40)
+    monkeypatch.setattr(prioritise_module, "order_confidence", lambda *a: np.array([0.123456]))
+    data = yaml.safe_load(HAND.read_text())
+    data["candidates"] = data["candidates"][:2]
+    shutil.copy(DATA / "hand-base.yaml", tmp_path / "hand-base.yaml")
+    pr = prioritise(parse_session(data, "two.yaml", tmp_path), runs="auto", seed=SEED, workers=1)
+    assert pr.settled["lowest_order_confidence"] == 0.1235
+    assert (pr.runs, pr.settled["converged"], pr.settled["settled_pairs"]) == (40, False, 0)
