@@ -638,6 +638,7 @@ def test_ranking_runs_where_asked_and_reports_progress(monkeypatch):
     assert seen[1:] == [(2, "s:1")] and (auto.workers, auto.scheduler) == (2, "s:1")
     assert auto.deltas is not None and len(auto.deltas) == len(pr.deltas)
     assert (auto.base.n_runs, auto.base.seed) == (40, 5), "the pilot's runs, the seed asked"
+    assert auto.seed == 5, "kept for the combinations and best-set steps"
 
 
 def test_auto_progress_expects_a_quarter_of_the_cap(monkeypatch):
