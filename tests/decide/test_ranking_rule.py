@@ -320,3 +320,27 @@ def test_best_set_breaks_a_tie_by_file_order(tmp_path):
     shutil.copy(ROOT / "tests" / "data" / "hand-base.yaml", tmp_path / "hand-base.yaml")
     pr = prioritise(parse_session(data, "twin.yaml", tmp_path), runs=2, seed=1, workers=1)
     assert [s["ids"] for s in pr.best_set()] == [[], ["extra"]]
+
+
+def test_a_shift_of_exactly_later_days_has_no_value_per_day(monkeypatch):
+    """A mean Δ delivery of exactly LATER_DAYS (0.05 working days) is "not later"
+    (docs/reference/decide.md): the hand session's extra (+14,100) stays a gain with
+    no NPV per day, not 14,100 / 0.05 = 282,000. The whole futures cannot move by
+    exactly 0.05 days, so the comparison's mean for extra is set to it. Catches
+    ``>=`` in the value-per-day rule."""
+    import importlib
+
+    module = importlib.import_module("simulation.decide.prioritise")
+    real = module._simulate
+
+    def nudged(*args, **kwargs):
+        results, deltas = real(*args, **kwargs)
+        rows = (deltas["variant"] == "extra") & (deltas["metric"] == "delivery_day")
+        deltas.loc[rows, "mean"] = module.LATER_DAYS
+        return results, deltas
+
+    monkeypatch.setattr(module, "_simulate", nudged)
+    hand = load_session(ROOT / "tests" / "data" / "hand-session.yaml")
+    row = prioritise(hand, runs=2, seed=1, workers=1).table.set_index("candidate").loc["extra"]
+    assert (row.delivery_days, row.verdict) == (0.05, "gain")
+    assert np.isnan(row.value_per_day)
