@@ -326,7 +326,9 @@ class Prioritisation:
         ids = self._ordered(ids) if len(ids) else []
         res = self.set_results(ids, progress)
         base, s = self.base.summary(), res.summary()
-        d = {r["metric"]: r for r in _summary.paired_deltas(self.base.runs, res.runs)}
+        # paired as the ranking: a future that never delivers counts at NEVER_DAY
+        # (docs/explanation/never-delivers.md)
+        d = {r["metric"]: r for r in paired_deltas(self.base.runs, res.runs)}
 
         def shift(key: str) -> float:
             a, b = s["delivery"][key], base["delivery"][key]

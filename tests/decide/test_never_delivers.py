@@ -25,6 +25,7 @@ people leaving at the end of day 10. Every future is the same:
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import warnings
 from pathlib import Path
@@ -188,3 +189,36 @@ def test_cli_says_how_many_futures_never_deliver(walk):
 
     cands = {c["id"]: c for c in json.loads(j.stdout)["candidates"]}
     assert cands["walk-out"]["never_delivers"] == 5 and cands["extra"]["never_delivers"] == 0
+
+
+def test_effect_of_a_set_that_never_delivers_has_no_percentile_dates(walk):
+    """Walk-out's effect: no future delivers, so its P50 and P85 delivery days do not
+    exist and their shifts are no value (NaN), while the paired mean counts each future
+    at the cap: 5,200 - 40 = +5,160, and Δ NPV +43,800 (module docstring). Catches a
+    shift computed from a missing percentile (an error, or a number), and effect()
+    taking compare's differences, which leave such futures out: Δ delivery NaN, read
+    "delivery n/a" in the accepted set's sentence (a bug this test found)."""
+    pr, _ = walk
+    effect = pr.effect(["walk-out"])
+    assert math.isnan(effect["p50_days"]) and math.isnan(effect["p85_days"])
+    assert effect["delivery_days"] == pytest.approx(5_160)
+    assert effect["npv"] == pytest.approx(43_800)
+    assert effect["on_time_probability"] == 0.0
+
+
+def test_the_note_calls_the_base_the_base(tmp_path):
+    """The hand-worked base with both people leaving at the end of day 10: a is built,
+    b, c and d never are, so none of its 4 futures delivers; third-person (one more
+    from day 0, who stays) builds b-d after a: delivers in every future. The note
+    names the base in words, not by its internal key. Catches the label changed."""
+    base = yaml.safe_load((DATA / "hand-base.yaml").read_text())
+    base["team"]["changes"] = [{"at_day": 10, "add": -2}]
+    (tmp_path / "hand-base.yaml").write_text(yaml.safe_dump(base))
+    data = yaml.safe_load((DATA / "hand-session.yaml").read_text())
+    data["candidates"] = [c for c in data["candidates"] if c["id"] == "third-person"]
+    pr = prioritise(parse_session(data, "leave.yaml", tmp_path), runs=4, seed=SEED, workers=1)
+    assert pr.never_delivered() == {BASE: 4, "third-person": 0}
+    assert pr.never_delivers_note() == (
+        "Futures that never deliver within 5,200 working days: the base 4 of 4; "
+        "each counts as delivering on day 5,200."
+    )

@@ -159,3 +159,33 @@ def test_the_rule_is_one_sentence_and_names_the_real_order():
     ]
     assert order == sorted(order)
     assert "ranked by how often" not in rule
+
+
+def test_effect_gives_the_interval_and_reports_progress():
+    """extra + report (identical futures): the 90% interval of Δ NPV collapses onto
+    +16,300 (``npv_low`` = ``npv_high``); the set is simulated once, its 20 futures
+    reported to ``progress`` up to (20, 20). Catches the interval keys misspelt and
+    the progress callback dropped on the way to the simulation."""
+    pr = prioritise(load_session(HAND), runs=20, seed=3, workers=1)
+    calls = []
+    effect = pr.effect(["extra", "report"], progress=lambda *done_total: calls.append(done_total))
+    assert (effect["npv_low"], effect["npv"], effect["npv_high"]) == pytest.approx(
+        (16300, 16300, 16300)
+    )
+    assert calls and calls[-1] == (20, 20)
+
+
+def test_effect_without_a_deadline_has_no_on_time_chance(tmp_path):
+    """The hand-worked base without its deadline: no future can be on time or late,
+    so the set's on-time chance is no value (NaN), not an error; the NPV is as with
+    the deadline (+14,100 for extra). Catches reading a missing chance as a number."""
+    base = (ROOT / "tests" / "data" / "hand-base.yaml").read_text()
+    (tmp_path / "hand-base.yaml").write_text(
+        "\n".join(ln for ln in base.splitlines() if not ln.startswith("deadline:"))
+    )
+    session = HAND.read_text().replace("constraint: {on_time_probability: 0.7}", "")
+    (tmp_path / "s.yaml").write_text(session)
+    pr = prioritise(load_session(tmp_path / "s.yaml"), runs=5, seed=3, workers=1)
+    effect = pr.effect(["extra"])
+    assert math.isnan(effect["on_time_probability"])
+    assert effect["outcome_probability"] == 1.0 and effect["npv"] == pytest.approx(14100)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import threading
+from datetime import datetime
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
@@ -210,3 +212,159 @@ def test_a_store_from_before_session_ids_keeps_its_rows(db_url):
         assert [d.decided_by for d in dec.list_decisions(store=store, session_id=OURS)] == ["Ben"]
     finally:
         store.dispose()
+
+
+def test_decision_rows_carry_every_column(db_url):
+    """One recorded decision with a full ranking row: each CSV column is the value
+    given (the session without an id reads "" for it, a typed name "" for
+    ``verified_as``), the time to the second in ISO form with its zone. Catches a
+    column read from the wrong key of the numbers, or left out."""
+    store = st.Store(db_url)
+    shown = {
+        "rank": 2,
+        "verdict": "gain",
+        "delivery_days": -1.5,
+        "npv": 900.0,
+        "on_time": 0.25,
+        "outcome": -0.5,
+        "value_per_day": 12.0,
+        "cost": 5.0,  # shown on the page, not a CSV column
+    }
+    rec = dec.record_decision("Q2", "refresh", "defer", "Ana", "wait", shown, store=store)
+    [row] = dec.decision_rows(dec.list_decisions(store=store))
+    at = rec.decision.decided_at
+    assert row == {
+        "session": "Q2",
+        "session_id": "",
+        "candidate": "refresh",
+        "decision": "defer",
+        "rationale": "wait",
+        "decided_by": "Ana",
+        "verified_as": "",
+        "decided_at": row["decided_at"],
+        "verdict": "gain",
+        "rank": 2,
+        "delivery_days": -1.5,
+        "npv": 900.0,
+        "on_time": 0.25,
+        "outcome": -0.5,
+        "value_per_day": 12.0,
+        "id": rec.decision.id,
+    }
+    # to the second, with its zone (the backend's may differ from UTC): the same moment
+    assert datetime.fromisoformat(row["decided_at"]) == at.replace(microsecond=0)
+    assert "." not in row["decided_at"]
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"), [("session", dec.MAX_NAME), ("candidate", 64), ("decided_by", 200)]
+)
+def test_texts_up_to_their_limit_are_kept_one_more_is_refused(db_url, field, limit):
+    """A session name and a name of 200 characters, a candidate id of 64 (the columns'
+    sizes) are stored as given; one character more is refused naming the field.
+    Catches an off-by-one limit or a changed size."""
+    store = st.Store(db_url)
+    args = {"session": "Q2", "candidate": "refresh", "decision": "accept", "decided_by": "Ana"}
+    rec = dec.record_decision(**{**args, field: "x" * limit}, store=store)
+    assert getattr(rec.decision, field) == "x" * limit
+    with pytest.raises(ScenarioError, match=f"^{field}: at most {limit} characters"):
+        dec.record_decision(**{**args, field: "x" * (limit + 1)}, store=store)
+    assert len(dec.list_decisions(store=store)) == 1
+
+
+def test_texts_are_trimmed_and_a_missing_rationale_is_empty(db_url):
+    """Spaces around the session name, candidate and rationale are not kept; no
+    rationale (None) is stored as the empty text; the longest rationale (5,000) is
+    kept. Catches untrimmed texts, None stored as "None", and ``>=`` at the limit."""
+    store = st.Store(db_url)
+    rec = dec.record_decision("  Q2 ", " refresh ", "accept", "Ana", None, store=store)
+    assert (rec.decision.session, rec.decision.candidate, rec.decision.rationale) == (
+        "Q2",
+        "refresh",
+        "",
+    )
+    long = dec.record_decision("Q2", "refresh", "reject", "Ben", "y" * 5_000, store=store)
+    assert len(long.decision.rationale) == dec.MAX_RATIONALE == 5_000
+    assert [d.rationale for d in dec.list_decisions("Q2", store=store)] == ["y" * 5_000, ""]
+
+
+def test_numbers_are_stored_as_plain_json(db_url):
+    """A ranking row as pandas gives it: numpy integers and floats become plain
+    numbers, infinities and NaN no value, keys text. What the page gets back equals
+    what was recorded. Catches numpy scalars kept (not JSON), +/-inf stored, and
+    non-text keys."""
+    store = st.Store(db_url)
+    numbers = {
+        "rank": np.int64(3),
+        "npv": np.float64(1.5),
+        "value_per_day": math.inf,
+        "p85_days": -math.inf,
+        "on_time": np.float64("nan"),
+        7: "seven",
+    }
+    rec = dec.record_decision("Q2", "refresh", "accept", "Ana", numbers=numbers, store=store)
+    want = {"rank": 3, "npv": 1.5, "value_per_day": None, "p85_days": None, "on_time": None}
+    want["7"] = "seven"
+    assert rec.decision.numbers == want
+    assert type(rec.decision.numbers["rank"]) is int
+    [d] = dec.list_decisions(store=store)
+    assert d.numbers == want
+
+
+def test_latest_decisions_needs_a_session_and_keeps_the_newest_per_candidate(db_url):
+    """Three decisions on two candidates: the newest of each is shown; asking with
+    neither a name nor an id is a mistake, not every session's decisions. Catches
+    the oldest kept, and the missing-session guard dropped."""
+    store = st.Store(db_url)
+    dec.record_decision("Q2", "refresh", "defer", "Ana", store=store)
+    dec.record_decision("Q2", "portal", "reject", "Ana", store=store)
+    dec.record_decision("Q2", "refresh", "accept", "Ben", store=store)
+    latest = dec.latest_decisions("Q2", store=store)
+    assert {k: d.decision for k, d in latest.items()} == {"refresh": "accept", "portal": "reject"}
+    with pytest.raises(
+        ValueError, match=r"^latest_decisions: give the session's id \(or its name\)$"
+    ):
+        dec.latest_decisions(None, store=store)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "problem"),
+    [
+        ({"session": " "}, ("session", "required")),
+        ({"candidate": ""}, ("candidate", "required")),
+        ({"rationale": "x" * 5001}, ("rationale", "at most 5,000 characters")),
+        ({"decision": "maybe"}, ("decision", "must be one of accept, defer, reject, got 'maybe'")),
+    ],
+)
+def test_a_refusal_names_its_field_for_the_form(db_url, kwargs, problem):
+    """The page puts each refusal beside its field from ``problems``: one (field,
+    message) pair, and the message starts with the field. Catches the pair dropped
+    or the field misnamed."""
+    store = st.Store(db_url)
+    args = {"session": "Q2", "candidate": "refresh", "decision": "accept", "decided_by": "Ana"}
+    with pytest.raises(ScenarioError) as err:
+        dec.record_decision(**{**args, **kwargs}, store=store)
+    assert err.value.problems == [problem]
+    assert str(err.value) == f"{problem[0]}: {problem[1]}"
+
+
+def test_no_rationale_is_stored_as_none_given(db_url):
+    """A decision recorded without a rationale keeps the empty text."""
+    store = st.Store(db_url)
+    rec = dec.record_decision("Q2", "refresh", "accept", "Ana", store=store)
+    assert rec.decision.rationale == "" and dec.list_decisions(store=store)[0].rationale == ""
+
+
+def test_unseen_are_the_newer_decisions_on_that_candidate_only(db_url):
+    """Ana decides refresh (1), then portal; Cy decides refresh (3); Ben had Ana's
+    refresh decision on screen (seen = 1): only Cy's is unseen, not the portal one
+    nor the one he saw. Catches the ``seen`` filter lost and decisions on other
+    candidates reported."""
+    store = st.Store(db_url)
+    ana = dec.record_decision("Q2", "refresh", "defer", "Ana", store=store).decision
+    dec.record_decision("Q2", "portal", "accept", "Ana", store=store)
+    cy = dec.record_decision("Q2", "refresh", "accept", "Cy", store=store).decision
+    ben = dec.record_decision("Q2", "refresh", "reject", "Ben", seen=ana.id, store=store)
+    assert [u.id for u in ben.unseen] == [cy.id]
+    eve = dec.record_decision("Q2", "refresh", "reject", "Eve", store=store)
+    assert [u.decided_by for u in eve.unseen] == ["Ana", "Cy", "Ben"], "oldest first"
