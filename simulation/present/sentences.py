@@ -17,7 +17,7 @@ from typing import Any
 
 from simulation.present.formats import date, money, out_of_100, pct
 from simulation.present.markdown import escape_markdown
-from simulation.present.text import CAP, NO_FUTURE_DELIVERS
+from simulation.present.text import CAP, NO_FUTURE_DELIVERS, counted
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,8 @@ def adoption_fit_words(
             f"adoption measured {measured} times, but the plan's adoption is instant: "
             "nothing to fit"
         )
-    counted = f"{points} adoption measurement{'s' if points != 1 else ''} after go-live"
-    return f"{counted}{before}: the plan's adoption curve is kept until {needed} are measured"
+    after = f"{counted(points, 'adoption measurement')} after go-live"
+    return f"{after}{before}: the plan's adoption curve is kept until {needed} are measured"
 
 
 def undelivered_note(summary: dict[str, Any]) -> str | None:

@@ -137,8 +137,13 @@ def format_deltas(deltas: dict[str, dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and its noun, singular for one: "1 risk", "2 risks", "0 items"."""
+    return f"{n} {noun if abs(n) == 1 else (plural or noun + 's')}"
+
+
 def _count(n: int, word: str) -> str:
-    return f"{n} item{'s' if abs(n) != 1 else ''} {word}"
+    return f"{counted(n, 'item')} {word}"
 
 
 def since_last_record(prev: dict[str, Any], now: dict[str, Any]) -> str:

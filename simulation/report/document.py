@@ -37,7 +37,7 @@ from simulation.engine.summary import RESULT_LABELS
 from simulation.present import charts as vega
 from simulation.present import decide as words
 from simulation.present import formats, maps, sentences
-from simulation.present.text import NOT_WITHIN_CAP
+from simulation.present.text import NOT_WITHIN_CAP, counted
 from simulation.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:  # annotations only
@@ -232,12 +232,12 @@ def situation(res: Results) -> str:
     facts = [
         f"starts {_date(sc.start_date.isoformat())}",
         f"deadline {_date(sc.deadline.isoformat())}" if sc.deadline else "no deadline",
-        f"{len(sc.items)} planned items",
+        counted(len(sc.items), "planned item"),
         f"a team of {team.size} at {team.focus:.0%} focus",
         f"delivered {sc.delivery.approach.replace('_', ' ')}",
     ]
     if sc.risks:
-        facts.append(f"{len(sc.risks)} risks")
+        facts.append(counted(len(sc.risks), "risk"))
     parts.append(f"<p>The initiative {', '.join(facts)}.</p>")
     return "<h2>The situation</h2>" + "".join(parts)
 

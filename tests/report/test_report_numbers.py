@@ -590,6 +590,9 @@ def test_the_situation_states_the_scenario_in_one_sentence():
         "<h2>The situation</h2><p>The initiative starts 4 Jan 2027, no deadline, 3 planned "
         "items, a team of 1 at 100% focus, delivered incremental.</p>"
     )
+    single = make_scenario(items=items(5), risks=[risk])
+    assert ", 1 planned item, " in doc.situation(SimpleNamespace(scenario=single))
+    assert doc.situation(SimpleNamespace(scenario=single)).endswith(", 1 risk.</p>")
 
 
 def test_the_method_states_runs_seed_precision_and_version(monkeypatch):
