@@ -16,6 +16,7 @@ import pandas as pd
 # The palette has one owner, shared with the report's charts (simulation.present.charts).
 from simulation.present.charts import (
     DEADLINE,
+    FAN_BANDS,
     NEUTRAL,
     PRODUCT,
     PROJECT,
@@ -273,10 +274,6 @@ def delivery_chart(histogram: pd.DataFrame, markers: pd.DataFrame | None = None)
             _rules(markers, {"P50": NEUTRAL, "P85": "#111111", "Deadline": DEADLINE}, span)
         )
     return _finish(layers)
-
-
-#: The fan's bands, outer first: lower and upper percentile columns, and the opacity.
-FAN_BANDS = (("p05", "p95", 0.15), ("p25", "p75", 0.3))
 
 
 def _fan(

@@ -20,11 +20,10 @@ import numpy as np
 import pandas as pd
 
 from simulation.engine.value import outcome_target_rate
+from simulation.present.charts import FAN_QUANTILES
 from simulation.scenario.calendar import WorkCalendar
 from simulation.scenario.schema import Scenario
 
-#: Quantiles drawn as fans: the 90% band (p05-p95), the 50% band (p25-p75), the median.
-FAN_QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 #: Items that happen in fewer runs than this share are left off the timeline.
 TIMELINE_MIN_SHARE = 0.25
 #: Weeks drawn after the last run's work ends on the burn-up (a little air).

@@ -22,6 +22,11 @@ NEUTRAL = "#555555"
 #: Bars that push a lens the bad way (later, less value) and the good way.
 WORSE = "#c0392b"
 BETTER = "#7f8c8d"
+#: Quantiles drawn as fans (page and report alike): the 90% band (p05-p95), the 50%
+#: band (p25-p75) and the median.
+FAN_QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
+#: Each band: its low and high quantile columns and its opacity (the narrower, darker).
+FAN_BANDS = (("p05", "p95", 0.15), ("p25", "p75", 0.3))
 #: Vega-Lite 6: the version Streamlit draws with and vl-convert renders the report with.
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 FONT = "Helvetica, Arial, sans-serif"
@@ -268,9 +273,10 @@ def delivery_spec(dates: pd.DataFrame, markers: pd.DataFrame) -> dict[str, Any]:
 
 
 def value_spec(fan: pd.DataFrame, title: str = "Value earned over time") -> dict[str, Any]:
-    """Cumulative discounted value: median line in the band where 80% of futures are.
+    """Cumulative discounted value: the median line in the bands where 90% and 50% of
+    the futures are (:data:`FAN_BANDS`, as the Forecast page draws them).
 
-    ``fan``: ``date`` (ISO week end), ``p10``, ``p50``, ``p90``.
+    ``fan``: ``date`` (ISO week end) and one column per :data:`FAN_QUANTILES` key.
     """
     spec = _base(title, width=2 * WIDTH)
     spec["height"] = 200
@@ -281,15 +287,19 @@ def value_spec(fan: pd.DataFrame, title: str = "Value earned over time") -> dict
         "title": None,
         "axis": {"format": "%b %Y", "labelOverlap": True},
     }
-    spec["layer"] = [
+    bands = [
         {
-            "mark": {"type": "area", "color": PRODUCT, "opacity": 0.25},
+            "mark": {"type": "area", "color": PRODUCT, "opacity": opacity},
             "encoding": {
                 "x": x,
-                "y": {"field": "p10", "type": "quantitative"},
-                "y2": {"field": "p90"},
+                "y": {"field": lo, "type": "quantitative"},
+                "y2": {"field": hi},
             },
-        },
+        }
+        for lo, hi, opacity in FAN_BANDS
+    ]
+    spec["layer"] = [
+        *bands,
         {
             "mark": {"type": "line", "color": PRODUCT, "strokeWidth": 2},
             "encoding": {

@@ -171,13 +171,17 @@ def delivery_weeks(res: Results) -> pd.DataFrame:
 
 
 def value_fan(res: Results) -> pd.DataFrame:
-    """Cumulative discounted value per week end: 10th, 50th and 90th percentile of futures."""
+    """Cumulative discounted value per week end: the fans' quantiles of the futures
+    (:data:`simulation.present.charts.FAN_QUANTILES`)."""
     grid = res.weekly.pivot(index="run", columns="week", values="cum_value")
-    q = np.nanquantile(grid.to_numpy(dtype=float), [0.1, 0.5, 0.9], axis=0)
+    q = np.nanquantile(grid.to_numpy(dtype=float), list(vega.FAN_QUANTILES.values()), axis=0)
     cal = make_calendar(res.scenario)
     weeks = grid.columns.to_numpy(dtype=float)
     dates = pd.to_datetime(cal.dates_of(weeks * cal.days_per_week))
-    return pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "p10": q[0], "p50": q[1], "p90": q[2]})
+    out = pd.DataFrame({"date": dates.strftime("%Y-%m-%d")})
+    for i, key in enumerate(vega.FAN_QUANTILES):
+        out[key] = q[i]
+    return out
 
 
 def _markers(s: dict[str, Any]) -> pd.DataFrame:
@@ -261,8 +265,8 @@ def lenses(res: Results) -> str:
     if s["value"].get("potential_value"):
         charts += _figure(
             vega.value_spec(value_fan(res)),
-            "Cumulative discounted value: the line is the median future, the band "
-            "holds 80 of 100 futures.",
+            "Cumulative discounted value: the line is the median future; the darker "
+            "band holds 50 of 100 futures, the lighter one 90 of 100.",
         )
     return f"<h2>Both lenses</h2><div class='lenses'>{project}{product}</div>{charts}"
 

@@ -178,16 +178,24 @@ def test_delivery_weeks_share_is_of_all_futures(small):
         assert r.share == pytest.approx(by_hand[r.week])
 
 
-def test_value_band_holds_80_of_100_futures(small):
-    """The caption says the band holds 80 of 100 futures and the line is the median:
-    the fan is the 10th, 50th and 90th percentile of cumulative value per week."""
+def test_value_bands_are_the_pages_90_and_50(small):
+    """The caption says the darker band holds 50 of 100 futures, the lighter 90, and the
+    line is the median: the fan is the 5th, 25th, 50th, 75th and 95th percentile of
+    cumulative value per week (by hand with numpy), and the chart draws exactly the
+    5-95 and 25-75 bands, lighter first, as the Forecast page does. Catches the report's
+    own 10-90 band beside the page's 90% and 50% (a room compares the two)."""
     fan = doc.value_fan(small)
     grid = small.weekly.pivot(index="run", columns="week", values="cum_value").to_numpy()
-    np.testing.assert_allclose(fan["p10"], np.nanquantile(grid, 0.1, axis=0))
-    np.testing.assert_allclose(fan["p50"], np.nanquantile(grid, 0.5, axis=0))
-    np.testing.assert_allclose(fan["p90"], np.nanquantile(grid, 0.9, axis=0))
+    for col, q in (("p05", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)):
+        np.testing.assert_allclose(fan[col], np.nanquantile(grid, q, axis=0))
     html = doc.lenses(small)
-    assert "the band holds 80 of 100 futures" in html and "the line is the median" in html
+    assert "the darker band holds 50 of 100 futures, the lighter one 90 of 100" in html
+    assert "the line is the median" in html
+    spec = vega.value_spec(fan)
+    areas = [layer for layer in spec["layer"] if layer["mark"]["type"] == "area"]
+    drawn = [(a["encoding"]["y"]["field"], a["encoding"]["y2"]["field"]) for a in areas]
+    assert drawn == [("p05", "p95"), ("p25", "p75")]
+    assert areas[0]["mark"]["opacity"] < areas[1]["mark"]["opacity"], "the 50% band darker"
 
 
 def test_variants_table_puts_each_number_in_its_column():
