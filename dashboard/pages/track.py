@@ -19,7 +19,7 @@ from simulation.store.trail import record_reforecast, trail
 from simulation.track import load_status, status_from_data, track
 from simulation.track.adoption import MIN_POINTS
 from simulation.track.progress import progress_from_export
-from simulation.track.trail import latest_change, plan_key, trail_table
+from simulation.track.trail import change_since_record, plan_key, trail_table
 
 STATUS_DIR = LIBRARY_DIR / "status"
 FROM_PLAN = "Start from the scenario in use"
@@ -180,7 +180,9 @@ def results(res, plan_key: str, status) -> None:
         st.info("Nothing recorded for this plan yet: record this re-forecast to start the trail.")
         return
     st.subheader("Trail")
-    sentence = latest_change(entries)
+    # The re-forecast on screen against the last record before its week (recorded or not).
+    current = {"as_of": status.as_of.isoformat(), "status": status.data, "summary": now}
+    sentence = change_since_record(entries, current)
     if sentence:
         st.markdown(sentence)
     rows = trail_table(entries)

@@ -56,3 +56,18 @@ def latest_change(entries: list[dict[str, Any]]) -> str | None:
         return None
     ordered = sorted(entries, key=lambda e: str(e.get("as_of") or e["summary"].get("as_of")))
     return since_last_record(ordered[-2], ordered[-1])
+
+
+def change_since_record(entries: list[dict[str, Any]], current: dict[str, Any]) -> str | None:
+    """The sentence for ``current`` (the re-forecast on screen, recorded or not) against
+    the newest record dated before it; without one, :func:`latest_change` of the trail.
+
+    A record of the same as-of date (``current`` itself once recorded, or a second
+    record of that week) is not "the last record": the sentence compares weeks.
+    """
+    day = str(current.get("as_of") or current["summary"].get("as_of"))
+    earlier = [e for e in entries if str(e.get("as_of") or e["summary"].get("as_of")) < day]
+    if not earlier:
+        return latest_change(entries)
+    ordered = sorted(earlier, key=lambda e: str(e.get("as_of") or e["summary"].get("as_of")))
+    return since_last_record(ordered[-1], current)

@@ -177,3 +177,22 @@ def test_the_page_says_when_the_plan_curve_is_kept(page):
     reforecast(page, "2027-03-05")
     text = " ".join(seen(m) for m in page.markdown)
     assert "2 adoption measurements after go-live: the plan's adoption curve is kept" in text
+
+
+def test_the_sentence_compares_the_reforecast_on_screen_with_the_last_record(page):
+    """Week 9 recorded, then week 10 re-forecast but not recorded: the trail's sentence
+    is about the week on screen against the week-9 record (2 items done), as "since
+    the last record" says; recording week 10 twice keeps it against week 9, never a
+    record against its own week. Catches a sentence about the last two records only
+    (none with one record), and one comparing a week with itself."""
+    reforecast(page, "2027-03-05")
+    page.button(key="track_record").click().run()
+    reforecast(page, "2027-03-12")
+    text = " ".join(seen(m) for m in page.markdown)
+    assert "Since the last record (2027-03-05): 2 items done;" in text
+    for _ in range(2):
+        page.button(key="track_record").click().run()
+        clean(page, "record week 10")
+    text = " ".join(seen(m) for m in page.markdown)
+    assert "Since the last record (2027-03-05): 2 items done;" in text
+    assert "Since the last record (2027-03-12)" not in text
