@@ -1061,3 +1061,294 @@ def test_each_cut_off_is_the_forecast_of_its_own_window_and_seed():
             row.p50,
             row.p85,
         ), f"cut-off {k} ({cutoff})"
+
+
+# ------------------------------------------- reading: the details mutation testing found
+def test_the_summary_of_the_five_items_by_hand():
+    """``summary()`` of five-stages.csv, every value worked out from the module docstring
+    and the keys of docs/reference/history.md (``--json``). Throughput, 90-day window up
+    to Thu 21 Jan: the export starts Mon 4 Jan (S-1's start), so the window is 4-21 Jan,
+    18 calendar days, 14 working days (5 + 5 + 4) holding the 5 done items: 5 / 14 =
+    0.357142... -> 0.3571 at four decimals. Catches a key misspelt, ``!=`` for ``==``
+    in the not-started count, ``n`` kept in (or every percentile dropped from) the
+    overall cycle time, by-type percentiles of all types, the end or a rounding other
+    than four decimals, and a note that does not say the window was shortened."""
+    h = read_history(DATA / "five-stages.csv")
+    stages = ["Backlog", "Analysis", "In Progress", "Review", "Done"]
+    empty = {"count": 0, "examples": []}
+    assert h.summary() == {
+        "items": 7,
+        "done": 5,
+        "in_progress": 1,
+        "not_started": 1,
+        "first_done": "2027-01-05",
+        "last_done": "2027-01-21",
+        "columns": {
+            "layout": "stages",
+            "id": "ID",
+            "name": "Name",
+            "type": "Type",
+            "start": "Analysis",
+            "done": "Done",
+            "stages": stages,
+            "date_format": "ISO",
+            "status": None,
+            "measure": "cycle time",
+        },
+        "quality": {
+            "duplicate_ids": {**empty, "dropped_rows": 0},
+            "done_before_start": empty,
+            "done_before_created": empty,
+        },
+        "cycle_time": {
+            "p50": 5,
+            "p85": 9,
+            "p95": 9,
+            "by_type": {
+                "Story": {"p50": 5, "p85": 6, "p95": 6, "n": 3},
+                "Bug": {"p50": 2, "p85": 9, "p95": 9, "n": 2},
+            },
+        },
+        "throughput": {
+            "window_days": 90,
+            "from": "2027-01-04",
+            "until": "2027-01-21",
+            "working_days": 14,
+            "mean_per_day": 0.3571,
+            "note": "The export starts on 2027-01-04, so the throughput window holds 18 "
+            "calendar days, not the 90 asked for: days before the export are not counted "
+            "as days with nothing done.",
+        },
+        "runs": 10_000,
+        "seed": 42,
+    }
+
+
+def test_the_summary_passes_every_forecast_option_on():
+    """``summary(when=..., start=..., how_many_by=...)`` with a 10-day window, 300 runs and
+    seed 5 is the forecasts asked for with those options: from Mon 1 Feb (not the
+    default Fri 22 Jan), how many by Fri 12 Feb (10 working days). 10,000 items cannot
+    be done in 5,200 working days at most 1 a day, so every run is "never" and
+    ``never_runs`` is the runs asked for (37). Catches the start, window, runs or seed
+    dropped on the way to ``when`` and the how-many forecast left out."""
+    h = read_history(DATA / "five-stages.csv")
+    opts = {"window_days": 10, "runs": 300, "seed": 5}
+    out = h.summary(when=3, start="2027-02-01", how_many_by="2027-02-12", **opts)
+    when = h.when(3, "2027-02-01", **opts).to_dict()
+    assert out["when"] == when and when["from"] == "2027-02-01"
+    assert when != h.when(3, "2027-02-01", runs=300, seed=5).to_dict(), "the window matters"
+    assert when != h.when(3, "2027-02-01", window_days=10, runs=300).to_dict(), "so does seed"
+    assert out["how_many"] == h.how_many("2027-02-12", "2027-02-01", **opts).to_dict()
+    assert (out["how_many"]["from"], out["how_many"]["working_days"]) == ("2027-02-01", 10)
+    assert (out["runs"], out["seed"], out["throughput"]["window_days"]) == (300, 5, 10)
+    assert h.summary(when=10_000, runs=37)["when"]["never_runs"] == 37
+
+
+def test_a_history_with_nothing_done_has_no_throughput():
+    """One item started, none done: no first or last done date, no throughput, and asking
+    for a forecast says why, naming the file. Catches ``x is None`` for ``x is not None``
+    (every plain summary refused) and a throughput of "" instead of None."""
+    h = read_history(b"ID,Started,Done\nA-1,2027-01-04,\n", name="x.csv")
+    assert (h.first_done(), h.last_done(), h.default_start()) == (None, None, None)
+    out = h.summary()
+    assert out["throughput"] is None and "when" not in out
+    for kw in ({"when": 1}, {"how_many_by": "2027-02-01"}, {"backtest_items": 5}):
+        with pytest.raises(HistoryError) as info:
+            h.summary(**kw)
+        assert str(info.value) == (
+            "x.csv: no item has a done date, so there is no throughput to forecast from"
+        )
+    blank = read_history(b"ID,Started,Done\nA-1,,\n")
+    assert blank.latest_date() is None and blank.first_done() is None
+    assert blank.wip_table().empty
+
+
+def test_the_lead_time_note_in_words():
+    """The Jira export's start column is 'Created': the note says so in full (the
+    sentence the History page and the command print)."""
+    h = read_history(DATA / "tracker-jira.csv")
+    assert h.columns.measure_note() == (
+        "The start column 'Created' is the date an item was created, so these times are "
+        "lead times (waiting in the backlog included), not cycle times; pick a start "
+        "column such as In Progress or Started for cycle times."
+    )
+    assert read_history(DATA / "five-stages.csv").columns.measure_note() is None
+
+
+def test_the_default_start_follows_the_calendar():
+    """Last done Fri 8 Jan 2027 with Mon 11 a holiday: the forecast starts Tue 12. Catches
+    the start rolled on the Monday-to-Friday calendar instead of the history's."""
+    h = read_history(
+        flat_csv([("2027-01-04", "2027-01-08")]), calendar={"holidays": ["2027-01-11"]}
+    )
+    assert h.default_start() == dt.date(2027, 1, 12)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "as_of", "age"),
+    [
+        ({}, "2027-01-24", 6),  # Sun 24 rolls to Mon 25: 18-22 and 25
+        ({"holidays": ["2027-01-19"]}, "2027-01-21", 3),  # 18, 20, 21
+        ({"workdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]}, "2027-01-23", 6),  # 18-23
+        ({}, "2027-01-15", 1),  # before its start: one day, never less
+    ],
+)
+def test_wip_age_on_the_history_calendar(calendar, as_of, age):
+    """S-6 started Mon 18 Jan 2027; its age as of a date counts working days of the
+    history's calendar from start to that date, both counted, the date rolled forward
+    to a working day, and at least 1. Catches ``as_of`` not rolled (numpy raises on a
+    Sunday), the Monday-to-Friday calendar used for the roll (a six-day week's Sat 23
+    would roll to Mon 25: 7) or for the count (the holiday counted: 4), and a floor of
+    2 days."""
+    h = read_history(DATA / "five-stages.csv", calendar=calendar)
+    wip = h.wip_table(as_of=dt.date.fromisoformat(as_of))
+    assert list(wip.columns) == ["id", "name", "type", "start", "age"]
+    assert wip["id"].tolist() == ["S-6"] and wip["age"].tolist() == [age]
+
+
+def test_wip_table_without_items_in_progress_keeps_its_columns():
+    """The bugs of five-stages.csv are all done: an empty table with the same columns and
+    a float ``age`` (the page's chart reads it). Catches the age column missing, of
+    another type, or an ``index`` column left by ``reset_index``."""
+    wip = read_history(DATA / "five-stages.csv", types=["Bug"]).wip_table(dt.date(2027, 2, 1))
+    assert wip.empty and list(wip.columns) == ["id", "name", "type", "start", "age"]
+    assert wip["age"].dtype == np.float64
+
+
+def test_wip_table_oldest_first_ties_in_file_order():
+    """Forty items in progress, started Mon 4, Tue 5 or Wed 6 Jan 2027 in turn (ages 5, 4
+    and 3 as of Fri 8): oldest first and, within an age, in file order, numbered 0 to 39.
+    Forty rows, so numpy's default quicksort (not stable beyond 16) would mix the ties.
+    Catches ascending order, an unstable sort and a leftover ``index`` column."""
+    starts = ["2027-01-04", "2027-01-05", "2027-01-06"]
+    rows = [(starts[i % 3], "") for i in range(40)]
+    data = flat_csv(rows) + b"D-1,Story,2027-01-04,2027-01-08\n"
+    wip = read_history(data).wip_table(dt.date(2027, 1, 8))
+    expected = [f"X-{i + 1}" for r in range(3) for i in range(40) if i % 3 == r]
+    assert wip["id"].tolist() == expected
+    assert wip["age"].tolist() == [5] * 14 + [4] * 13 + [3] * 13
+    assert list(wip.index) == list(range(40)) and "index" not in wip.columns
+
+
+def test_weekly_throughput_zero_weeks_and_nothing_done():
+    """Done Mon 4 and Wed 20 Jan 2027: weeks of 4, 11 and 18 Jan with 1, 0 and 1 items, as
+    whole numbers. Nothing done: no weeks, the same columns and types. Catches a missing
+    week read as NaN instead of 0 and an empty table without its columns."""
+    h = read_history(flat_csv([("2027-01-04", "2027-01-04"), ("2027-01-18", "2027-01-20")]))
+    weekly = h.weekly_throughput()
+    assert weekly["week_start"].tolist() == [
+        day("2027-01-04"),
+        day("2027-01-11"),
+        day("2027-01-18"),
+    ]
+    assert weekly["done"].tolist() == [1, 0, 1] and weekly["done"].dtype == np.int64
+    none = read_history(b"ID,Started,Done\nA-1,2027-01-04,\n").weekly_throughput()
+    assert none.empty and list(none.columns) == ["week_start", "done"]
+    assert none["week_start"].dtype == "datetime64[ns]" and none["done"].dtype == np.int64
+
+
+def test_when_and_how_many_use_the_history_calendar_runs_and_seed():
+    """One item done every Monday to Thursday of January 2027 on a four-day week: every
+    sample is 1, so 5 items from Mon 1 Feb are done on Mon 8 Feb (1-4, 8), and from Mon 1
+    to Thu 11 Feb there are 8 working days, so 8 items. The Monday-to-Friday calendar
+    would give Fri 5 Feb and 9 days. Catches the calendar, the runs, the seed or the
+    start dropped between ``History`` and the forecast functions."""
+    four = {"workdays": ["Mon", "Tue", "Wed", "Thu"]}
+    days = [d.date().isoformat() for d in pd.bdate_range("2027-01-04", "2027-01-28")]
+    h = read_history(flat_csv([(d, d) for d in days if day(d).day_of_week < 4]), calendar=four)
+    w = h.when(5, "2027-02-01", runs=50, seed=7)
+    assert w.percentile_date(95) == dt.date(2027, 2, 8) and (w.runs, w.seed) == (50, 7)
+    m = h.how_many("2027-02-11", "2027-02-01", runs=50, seed=7)
+    assert (m.start, m.working_days, m.at_least(95)) == (dt.date(2027, 2, 1), 8, 8)
+    assert (m.counts.size, m.seed) == (50, 7)
+
+
+def test_how_many_names_its_dates():
+    """A bad start or end date names its option: ``from`` and ``how_many_by``."""
+    h = read_history(DATA / "five-stages.csv")
+    with pytest.raises(HistoryError) as info:
+        h.how_many("2027-02-11", "next week")
+    assert str(info.value) == "from: 'next week' is not a date (write it as YYYY-MM-DD)"
+    with pytest.raises(HistoryError) as info:
+        h.how_many("soon")
+    assert str(info.value) == "how_many_by: 'soon' is not a date (write it as YYYY-MM-DD)"
+
+
+def _columns(n: int) -> bytes:
+    """A flat export with ``n`` columns: ID, Started, Done and C4 ... Cn."""
+    names = ["ID", "Started", "Done"] + [f"C{i}" for i in range(4, n + 1)]
+    return (",".join(names) + "\nA,2027-01-04,2027-01-05" + ",x" * (n - 3) + "\n").encode()
+
+
+def test_an_unknown_column_is_named_with_a_close_one_and_the_first_30():
+    """'Fin' is close to 'Finished' (difflib ratio 2 x 3 / 11 = 0.545, above the 0.5
+    cutoff, below difflib's default 0.6): the message suggests it. 'Zzz' has no close
+    column: no suggestion. Columns are listed up to 30, then ' ...' (31 columns), and
+    exactly 30 are listed whole. Catches the hint dropped, its cutoff changed, the 31st
+    column listed and '...' on 30 columns or missing on 31."""
+    data = b"ID,Started,Finished\nA,2027-01-04,2027-01-05\n"
+    with pytest.raises(HistoryError) as info:
+        read_history(data, done_column="Fin")
+    assert str(info.value) == (
+        "done_column: no column named 'Fin'; did you mean 'Finished'? "
+        "(columns: 'ID', 'Started', 'Finished')"
+    )
+    for n, tail in ((30, ""), (31, " ...")):
+        names = ["ID", "Started", "Done"] + [f"C{i}" for i in range(4, 31)]
+        with pytest.raises(HistoryError) as info:
+            read_history(_columns(n), start_column="Zzz")
+        shown = ", ".join(f"'{c}'" for c in names)
+        assert str(info.value) == f"start_column: no column named 'Zzz' (columns: {shown}{tail})"
+
+
+def test_a_java_pattern_from_its_first_letter():
+    """``yyyy/MM/dd`` (not one of the named formats) is read as %Y/%m/%d: S-5 takes 9
+    working days. Catches the pattern read from its second character ('yyy/...' has a
+    lone 'y', which is no pattern letter)."""
+    h = read_history(flat_csv([("2027/01/09", "2027/01/21")]), date_format="yyyy/MM/dd")
+    assert h.cycle_times().tolist() == [9.0]
+    assert h.columns.date_format == "%Y/%m/%d"
+
+
+@pytest.mark.parametrize(
+    ("finding", "sentence"),
+    [
+        (
+            ("duplicate_ids", 1, ("Q-1",), ("ID",), 1),
+            "1 item id appears on more than one row (Q-1): the last row of each is read, "
+            "the 1 earlier row is left out",
+        ),
+        (
+            ("duplicate_ids", 2, ("A", "B"), ("ID",), 3),
+            "2 item ids appear on more than one row (A, B): the last row of each is read, "
+            "the 3 earlier rows are left out",
+        ),
+        (
+            ("done_before_start", 2, ("A", "B"), ("Start", "Done")),
+            "2 items are done before their start (A, B): the date in 'Start' is after the "
+            "one in 'Done'; they count as started on the done date",
+        ),
+        (
+            ("done_before_created", 2, ("A", "B"), ("Created", "Done")),
+            "2 items are done before they were created (A, B): the date in 'Created' is "
+            "after the one in 'Done'; their dates are read as written",
+        ),
+        (
+            ("done_before_created", 1, ("A",), ("Created", "Done")),
+            "1 item is done before it was created (A): the date in 'Created' is after the "
+            "one in 'Done'; its dates are read as written",
+        ),
+        (
+            ("done_before_start", 1_234, ("A", "B"), ("Analysis", "Review", "Done")),
+            "1,234 items are done before their start (A, B, ...): the dates in 'Analysis' "
+            "to 'Review' are after the one in 'Done'; they count as started on the done date",
+        ),
+    ],
+)
+def test_finding_sentences_singular_and_plural(finding, sentence):
+    """Each finding's sentence, by English grammar: one item or id is singular, more are
+    plural, a thousand has its separator, and more items than examples end in '...'.
+    Catches every plural or singular form swapped."""
+    from simulation.history.reading import Finding
+
+    assert Finding(*finding).sentence() == sentence
