@@ -1141,6 +1141,14 @@ def test_the_summary_passes_every_forecast_option_on():
     assert out["how_many"] == h.how_many("2027-02-12", "2027-02-01", **opts).to_dict()
     assert (out["how_many"]["from"], out["how_many"]["working_days"]) == ("2027-02-01", 10)
     assert (out["runs"], out["seed"], out["throughput"]["window_days"]) == (300, 5, 10)
+    # One run: its count is every percentile, and seed 2 on the 10-day window draws
+    # another count than seed 42 or the 90-day window.
+    one = {"window_days": 10, "runs": 1, "seed": 2}
+    many = h.summary(how_many_by="2027-02-12", start="2027-02-01", **one)["how_many"]
+    alone = h.how_many("2027-02-12", "2027-02-01", **one).to_dict()
+    assert many == alone and alone["p50"] == alone["p85"] == alone["p95"]
+    assert alone != h.how_many("2027-02-12", "2027-02-01", runs=1, seed=2).to_dict()
+    assert alone != h.how_many("2027-02-12", "2027-02-01", window_days=10, runs=1).to_dict()
     assert h.summary(when=10_000, runs=37)["when"]["never_runs"] == 37
 
 
@@ -1352,3 +1360,70 @@ def test_finding_sentences_singular_and_plural(finding, sentence):
     from simulation.history.reading import Finding
 
     assert Finding(*finding).sentence() == sentence
+
+
+# ------------------------------------------- forecast: the details mutation testing found
+def _spread_when(runs: int = 100):
+    """A *when* forecast whose run i (0-based) finishes on day i + 1, 1 Mar 2027 + i."""
+    from simulation.history import WhenForecast
+
+    days = np.arange(1, runs + 1, dtype=float)
+    dates = np.datetime64("2027-03-01") + np.arange(runs).astype("timedelta64[D]")
+    return WhenForecast(n=10, start=dt.date(2027, 3, 1), days=days, dates=dates, seed=0)
+
+
+def test_second_opinion_in_full_by_hand():
+    """Runs finishing on 1 Mar 2027 + 0 .. 99 days: nearest-rank P50 is the 50th date,
+    Mon 19 Apr (1 Mar + 49), P85 the 85th, Mon 24 May (+ 84). A model P50 20 days before
+    and a P85 16 days after: both disagree, and the larger (-20) says the model is
+    earlier. Catches the 51st or 86th percentile read, a key misspelt, the model date
+    left out, and the larger shift picked by sign instead of size (16 > -20)."""
+    w = _spread_when()
+    out = second_opinion(w, "2027-03-30", "2027-06-09")
+    assert out == {
+        "n": 10,
+        "throughput_p50": dt.date(2027, 4, 19),
+        "throughput_p85": dt.date(2027, 5, 24),
+        "model_p50": dt.date(2027, 3, 30),
+        "shift_p50_days": -20,
+        "model_p85": dt.date(2027, 6, 9),
+        "shift_p85_days": 16,
+        "disagree": True,
+        "model_earlier": True,
+    }
+
+
+def test_second_opinion_without_a_model_date():
+    """No model P85 (the model never finishes): its shift is None and only the P50 is
+    compared (equal dates: no disagreement). A bad model date names its percentile.
+    Catches a missing date read as a date and a shift computed from one side only."""
+    out = second_opinion(_spread_when(), dt.date(2027, 4, 19), None)
+    assert (out["model_p50"], out["shift_p50_days"]) == (dt.date(2027, 4, 19), 0)
+    assert (out["model_p85"], out["shift_p85_days"]) == (None, None)
+    assert not out["disagree"] and not out["model_earlier"]
+    never = forecast_when(np.zeros(5, int), 3, "2027-03-01", runs=10)
+    out = second_opinion(never, "2027-03-05", "2027-03-10")
+    assert (out["throughput_p50"], out["shift_p50_days"], out["disagree"]) == (None, None, False)
+    with pytest.raises(HistoryError) as info:
+        second_opinion(_spread_when(), "soon", None)
+    assert str(info.value) == "model p50: 'soon' is not a date (write it as YYYY-MM-DD)"
+
+
+def test_how_many_at_least_and_as_a_dict_by_hand():
+    """Counts 0 .. 99 in 100 runs (shuffled): at least 50 in 50% of them, at least 15 in
+    85% (the 85 runs with 15 .. 99), at least 5 in 95%. Catches the index moved by one
+    either way and a key misspelt or emptied."""
+    from simulation.history import HowManyForecast
+
+    counts = np.random.default_rng(1).permutation(100)
+    m = HowManyForecast(
+        by=dt.date(2027, 3, 26), start=dt.date(2027, 3, 1), working_days=20, counts=counts, seed=0
+    )
+    assert m.to_dict() == {
+        "by": "2027-03-26",
+        "from": "2027-03-01",
+        "working_days": 20,
+        "p50": 50,
+        "p85": 15,
+        "p95": 5,
+    }
