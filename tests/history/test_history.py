@@ -1427,3 +1427,52 @@ def test_how_many_at_least_and_as_a_dict_by_hand():
         "p85": 15,
         "p95": 5,
     }
+
+
+def test_how_many_counts_working_days_both_ends_on_the_calendar():
+    """One item a working day: from Mon 11 to Thu 14 Jan 2027 is 4 working days (4
+    items); with Wed 13 a holiday, 3; a one-day forecast (Mon 11 to Mon 11) is allowed
+    and gives 1. Catches the end counted one day further (Fri 15 would make 5), the
+    calendar dropped from the count, and ``<= 1`` refusing a one-day forecast."""
+    from simulation.scenario.schema import Calendar
+
+    one = np.array([1])
+    m = forecast_how_many(one, "2027-01-14", "2027-01-11", runs=5)
+    assert (m.working_days, m.at_least(95)) == (4, 4)
+    holiday = Calendar(holidays=["2027-01-13"])
+    m = forecast_how_many(one, "2027-01-14", "2027-01-11", holiday, runs=5)
+    assert (m.working_days, m.at_least(50)) == (3, 3)
+    m = forecast_how_many(one, "2027-01-11", "2027-01-11", runs=5)
+    assert (m.working_days, m.at_least(50)) == (1, 1)
+
+
+def test_forecasts_stop_at_5200_working_days_exactly():
+    """docs/reference/history.md: a forecast gives up after 5,200 working days. At one
+    item a day, 5,200 items are done on day 5,200 (Mon 4 Jan 2027 + 1,039 weeks + 4
+    days, a Friday) and 5,201 never are; a how-many forecast may reach that Friday
+    (1,040 five-day weeks) but not the Monday after. Catches the limit off by one
+    either way in both forecasts."""
+    one = np.array([1])
+    start = dt.date(2027, 1, 4)
+    friday = start + dt.timedelta(days=1039 * 7 + 4)
+    w = forecast_when(one, 5200, start, runs=3)
+    assert set(w.days) == {5200} and w.percentile_date(95) == friday
+    assert forecast_when(one, 5201, start, runs=3).to_dict()["never_runs"] == 3
+    assert forecast_how_many(one, friday, start, runs=1).working_days == 5200
+    with pytest.raises(HistoryError) as info:
+        forecast_how_many(one, friday + dt.timedelta(days=3), start, runs=1)
+    assert str(info.value) == "how_many_by: at most 5,200 working days ahead (got 5,201)"
+
+
+def test_forecast_functions_name_their_dates():
+    """``forecast_how_many`` and ``forecast_when`` called directly name the option of a
+    bad date: ``from`` and ``how_many_by``."""
+    one = np.array([1])
+    for call, message in [
+        (lambda: forecast_how_many(one, "soon", "2027-01-11"), "how_many_by: 'soon'"),
+        (lambda: forecast_how_many(one, "2027-01-14", "later"), "from: 'later'"),
+        (lambda: forecast_when(one, 3, "later"), "from: 'later'"),
+    ]:
+        with pytest.raises(HistoryError) as info:
+            call()
+        assert str(info.value) == f"{message} is not a date (write it as YYYY-MM-DD)"
