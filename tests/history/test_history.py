@@ -1476,3 +1476,14 @@ def test_forecast_functions_name_their_dates():
         with pytest.raises(HistoryError) as info:
             call()
         assert str(info.value) == f"{message} is not a date (write it as YYYY-MM-DD)"
+
+
+def test_how_many_over_several_blocks_adds_every_day():
+    """100,000 runs draw at most 4,000,000 cells at once, so 40 days a block: a 50-day
+    forecast (Mon 4 Jan to Fri 12 Mar 2027, ten five-day weeks) at one item a day takes
+    two blocks, 40 + 10 days, and every run counts 50 whole items with its seed kept.
+    Catches the last block as wide as the first (80), a block replacing the count
+    instead of adding to it (10), float counts and the seed dropped."""
+    m = forecast_how_many(np.array([1]), "2027-03-12", "2027-01-04", runs=100_000, seed=7)
+    assert m.working_days == 50 and m.counts.dtype == np.int64
+    assert set(m.counts.tolist()) == {50} and m.seed == 7
