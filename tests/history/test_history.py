@@ -1487,3 +1487,32 @@ def test_how_many_over_several_blocks_adds_every_day():
     m = forecast_how_many(np.array([1]), "2027-03-12", "2027-01-04", runs=100_000, seed=7)
     assert m.working_days == 50 and m.counts.dtype == np.int64
     assert set(m.counts.tolist()) == {50} and m.seed == 7
+
+
+def test_when_as_a_dict_by_hand():
+    """Runs finishing on day i + 1 (1 Mar 2027 + i), i = 0 .. 99: P50 is day 50 (Mon 19
+    Apr), P85 day 85 (Mon 24 May), P95 day 95 (Thu 3 Jun). With the last ten runs never
+    finishing, P95 falls among them: no date, no day, ten never-runs. Catches a
+    percentile date or day emptied."""
+    w = _spread_when()
+    assert w.to_dict() == {
+        "n": 10,
+        "from": "2027-03-01",
+        "p50_date": "2027-04-19",
+        "p85_date": "2027-05-24",
+        "p95_date": "2027-06-03",
+        "p50_days": 50,
+        "p85_days": 85,
+        "p95_days": 95,
+        "never_runs": 0,
+    }
+    w.days[90:] = np.inf
+    w.dates[90:] = np.datetime64("NaT")
+    d = w.to_dict()
+    assert (d["p85_date"], d["p85_days"], d["p95_date"], d["p95_days"]) == (
+        "2027-05-24",
+        85,
+        None,
+        None,
+    )
+    assert d["never_runs"] == 10
