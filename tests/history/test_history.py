@@ -1516,3 +1516,97 @@ def test_when_as_a_dict_by_hand():
         None,
     )
     assert d["never_runs"] == 10
+
+
+def test_when_histogram_shares_count_the_never_runs():
+    """100 runs on 100 different dates: 100 rows of one run, share 1/100 each. With the
+    last ten never finishing they have no row, and the shares of the other 90 stay
+    1/100 (of all runs), summing to 0.9. Catches never-runs given a row or left out of
+    the share's denominator."""
+    w = _spread_when()
+    hist = w.histogram()
+    assert list(hist.columns) == ["date", "runs", "share"] and len(hist) == 100
+    assert hist["date"].iloc[0] == day("2027-03-01") and hist["date"].iloc[-1] == day("2027-06-08")
+    assert set(hist["runs"]) == {1} and set(hist["share"]) == {0.01}
+    w.days[90:] = np.inf
+    w.dates[90:] = np.datetime64("NaT")
+    hist = w.histogram()
+    assert len(hist) == 90 and set(hist["share"]) == {0.01} and w.runs == 100
+
+
+@pytest.mark.parametrize(
+    ("samples", "message"),
+    [
+        (np.array([], dtype=int), "throughput: needs at least one working day of samples"),
+        (np.ones((2, 3), dtype=int), "throughput: needs at least one working day of samples"),
+        (np.array([1.0, 0.5]), "throughput: samples must be whole numbers of items"),
+        (np.array([1.0, np.nan]), "throughput: samples must be whole numbers of items"),
+        (np.array([1.0, np.inf]), "throughput: samples must be whole numbers of items"),
+        (np.array([1, -1]), "throughput: samples must be >= 0"),
+        (np.array([1.0, -1.0]), "throughput: samples must be >= 0"),
+    ],
+)
+def test_bad_samples_are_refused_in_words(samples, message):
+    """Samples are done counts of working days: at least one, whole, not negative."""
+    for call in (
+        lambda: forecast_when(samples, 3, "2027-03-01", runs=5),
+        lambda: forecast_how_many(samples, "2027-03-05", "2027-03-01", runs=5),
+    ):
+        with pytest.raises(HistoryError) as info:
+            call()
+        assert str(info.value) == message
+
+
+def test_whole_float_samples_are_read_as_items():
+    """Samples 1.0 and 2.0 (a float array of whole numbers) are 1 and 2 items: from Mon 1
+    Mar 2027 four items take two to four working days, and how many in one day is 1 or
+    2, the same as with integer samples and the same seed."""
+    floats, ints = np.array([1.0, 2.0]), np.array([1, 2])
+    a = forecast_when(floats, 4, "2027-03-01", runs=200, seed=3)
+    b = forecast_when(ints, 4, "2027-03-01", runs=200, seed=3)
+    np.testing.assert_array_equal(a.days, b.days)
+    assert set(a.days) <= {2.0, 3.0, 4.0}
+    m = forecast_how_many(floats, "2027-03-01", "2027-03-01", runs=200, seed=3)
+    assert set(m.counts.tolist()) <= {1, 2} and m.counts.dtype == np.int64
+
+
+def test_throughput_window_options_and_edges():
+    """A window of one day up to a Saturday holds no working day and says so; 0 and
+    3,651 days are refused, 3,650 allowed; nothing done says there is no throughput,
+    naming the file. ``until`` ends the window there: up to Fri 8 Jan 2027 over 5 days
+    (Mon 4 to Fri 8) with one item a day, five samples of 1, as a table of dates and
+    counts."""
+    h = read_history(one_a_day("2027-01-04", "2027-01-22"), name="t.csv")
+    with pytest.raises(HistoryError) as info:
+        h.throughput(1, until=dt.date(2027, 1, 9))
+    assert str(info.value) == (
+        "window_days: the 1-day window up to 2027-01-09 holds no working day; make it longer"
+    )
+    for bad in (0, 3651):
+        with pytest.raises(HistoryError) as info:
+            h.throughput(bad)
+        assert str(info.value) == f"window_days: must be from 1 to 3,650, got {bad:,}"
+    assert h.throughput(3650).start == dt.date(2027, 1, 4)
+    tp = h.throughput(5, until=dt.date(2027, 1, 8))
+    assert (tp.start, tp.end, tp.asked_days, tp.calendar_days) == (
+        dt.date(2027, 1, 4),
+        dt.date(2027, 1, 8),
+        5,
+        5,
+    )
+    table = tp.table()
+    assert list(table.columns) == ["date", "done"] and table["done"].tolist() == [1] * 5
+    assert table["date"].tolist() == [day(f"2027-01-0{d}") for d in range(4, 9)]
+    nothing = read_history(b"ID,Started,Done\nA-1,2027-01-04,\n", name="x.csv")
+    with pytest.raises(HistoryError) as info:
+        nothing.throughput()
+    assert str(info.value) == "x.csv: no item has a done date, so there is no throughput"
+
+
+def test_when_counts_from_1_to_10000_items():
+    """0 items is refused naming ``when``; 10,000 is allowed (one a day: day 10,000 is
+    past the 5,200-day limit, so every run is never)."""
+    with pytest.raises(HistoryError) as info:
+        forecast_when(np.array([1]), 0, "2027-03-01", runs=5)
+    assert str(info.value) == "when: must be from 1 to 10,000, got 0"
+    assert forecast_when(np.array([1]), 10_000, "2027-03-01", runs=5).to_dict()["never_runs"] == 5
