@@ -31,6 +31,7 @@ import math
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -1241,9 +1242,13 @@ def test_wip_table_oldest_first_ties_in_file_order():
 def test_weekly_throughput_zero_weeks_and_nothing_done():
     """Done Mon 4 and Wed 20 Jan 2027: weeks of 4, 11 and 18 Jan with 1, 0 and 1 items, as
     whole numbers. Nothing done: no weeks, the same columns and types. Catches a missing
-    week read as NaN instead of 0 and an empty table without its columns."""
+    week read as NaN instead of 0, an empty table without its columns, and the
+    deprecated lower-case day alias ('d', '7d') that pandas 4 removes."""
     h = read_history(flat_csv([("2027-01-04", "2027-01-04"), ("2027-01-18", "2027-01-20")]))
-    weekly = h.weekly_throughput()
+    with warnings.catch_warnings():
+        # No deprecated pandas alias (lower-case 'd' days), so it keeps working on pandas 4.
+        warnings.simplefilter("error")
+        weekly = h.weekly_throughput()
     assert weekly["week_start"].tolist() == [
         day("2027-01-04"),
         day("2027-01-11"),
