@@ -1615,3 +1615,219 @@ def test_when_counts_from_1_to_10000_items():
         forecast_when(np.array([1]), 0, "2027-03-01", runs=5)
     assert str(info.value) == "when: must be from 1 to 10,000, got 0"
     assert forecast_when(np.array([1]), 10_000, "2027-03-01", runs=5).to_dict()["never_runs"] == 5
+
+
+# ------------------------------------------- reading: files, dates and types in detail
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b" \r\n\t\n", "the file is empty"),
+        (b"ID,Started,Done\n", "the file has a header row but no items"),
+        (
+            b"ID,Started,Done\nA,2027-01-04,2027-01-05\nB,2027-01-04,2027-01-05,extra\n",
+            "not a well-formed CSV file: Expected 3 fields in line 3, saw 4",
+        ),
+        (
+            "ID,Started,Done\n".encode("utf-16"),
+            "the file is not UTF-8 text (UTF-16, or a binary file); save the export as CSV UTF-8",
+        ),
+        (
+            b"ID,Started,Done\nA\x00,2027-01-04,2027-01-05\n",
+            "the file is not UTF-8 text (UTF-16, or a binary file); save the export as CSV UTF-8",
+        ),
+        (
+            b"ID,Started,Done\nA,2027-01-04,2027-01-05\nB,\xff,2027-01-05\n",
+            "line 3: not UTF-8 text; save the export as CSV UTF-8",
+        ),
+        (
+            ("ID," * 1000 + "Done\n").encode(),
+            "1,001 columns: at most 1,000 are read",
+        ),
+    ],
+)
+def test_bad_files_exact_messages(content, message):
+    """Each refusal in full, after the file name. Catches the wrong line of a byte that
+    is not UTF-8 (the third line here), and a word or number of a message changed."""
+    with pytest.raises(HistoryError) as info:
+        read_history(content, name="e.csv")
+    assert str(info.value) == f"e.csv: {message}"
+
+
+def test_size_and_row_limits_exact_messages(monkeypatch):
+    """With the limits lowered, the messages give the file's size (its bytes on disk,
+    with a thousands separator) and the limits."""
+    from simulation.history import reading
+
+    path = DATA / "five-stages.csv"
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
+    with pytest.raises(HistoryError) as info:
+        read_history(path)
+    assert str(info.value) == (
+        "five-stages.csv: more than 3 rows: at most 3 items are read (export a shorter period)"
+    )
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 100)
+    with pytest.raises(HistoryError) as info:
+        read_history(path, name="mine.csv")
+    assert str(info.value) == (
+        f"mine.csv: the file has {path.stat().st_size:,} bytes; at most 100 are read "
+        "(export fewer items or fewer columns)"
+    )
+    with pytest.raises(HistoryError) as info:
+        read_history(b"x" * 101)
+    assert str(info.value) == (
+        "the file has more than 100 bytes, the most read (export fewer items or fewer columns)"
+    )
+
+
+def test_tabs_and_a_tie_between_separators():
+    """A tab-separated export is read (S-1, Mon 4 to Fri 8 Jan 2027: 5 days). A header
+    with as many commas as semicolons is read as comma-separated: 'Started;Done' is
+    then one column, and no date columns are found."""
+    h = read_history(b"ID\tStarted\tDone\nA\t2027-01-04\t2027-01-08\n")
+    assert h.columns.done == "Done" and h.cycle_times().tolist() == [5.0]
+    with pytest.raises(HistoryError) as info:
+        read_history(b"ID,Started;Done\nA,2027-01-04;2027-01-08\n")
+    assert "(columns: 'ID', 'Started;Done')" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("start", "done", "days"),
+    [
+        ("2027-01-04 00:00", "2027-01-08 23:59", 5),
+        ("1/4/2027 1:00 AM", "1/8/2027 12:59 PM", 5),
+        ("1/4/2027 13:00", "1/8/2027 0:00", 5),
+        ("04/jan/27", "08/JAN/2027", 5),
+        ("1900-01-01", "1900-01-01", 1),
+        ("2199-12-30", "2199-12-30", 1),
+    ],
+)
+def test_times_and_years_at_their_edges_are_read(start, done, days):
+    """23:59, 12:59 PM, 1:00 AM, 13:00 without AM/PM, month names in any case, two- and
+    four-digit years and the first and last years allowed (1900, 2199) are dates.
+    Mon 4 to Fri 8 Jan 2027 is 5 working days; 1 Jan 1900 and 30 Dec 2199 are Mondays:
+    1 day."""
+    assert read_history(flat_csv([(start, done)])).cycle_times().tolist() == [days]
+
+
+@pytest.mark.parametrize(
+    ("done", "fmt"),
+    [
+        ("2027-01-08 24:00", "ISO"),
+        ("2027-01-08 10:60", "ISO"),
+        ("1899-12-29", "ISO"),
+        ("2200-01-01", "ISO"),
+        ("1/8/2027 13:00 PM", "M/d/yyyy"),
+        ("1/8/2027 0:30 AM", "M/d/yyyy"),
+        ("08/Foo/27", "dd/MMM/yy"),
+    ],
+)
+def test_times_and_years_past_their_edges_are_refused(done, fmt):
+    """Hour 24, minute 60, a year before 1900 or after 2199, 13 PM, 0 AM and an unknown
+    month name are not dates; the message names column, row, item, format and an
+    example (ISO: 2027-01-04; otherwise the format itself)."""
+    start = {"ISO": "2027-01-04", "M/d/yyyy": "1/4/2027", "dd/MMM/yy": "04/Jan/27"}[fmt]
+    with pytest.raises(HistoryError) as info:
+        read_history(flat_csv([(start, done)]), date_format=fmt)
+    example = "2027-01-04" if fmt == "ISO" else fmt
+    assert str(info.value) == (
+        f"column 'Done', row 2 (item X-1): '{done}' is not a date in the format {fmt} "
+        f"(e.g. {example}), or not a real date between 1900 and 2199"
+    )
+
+
+def test_a_pattern_date_out_of_range_names_the_pattern_and_a_missing_id():
+    """A strftime pattern's dates are held to the same years; a row without an id is
+    named item '?'."""
+    data = b"ID,Started,Done\n,01-01-1899,08-01-2027\n"
+    with pytest.raises(HistoryError) as info:
+        read_history(data, date_format="%d-%m-%Y")
+    assert str(info.value) == (
+        "column 'Started', row 2 (item ?): '01-01-1899' is not a date in the format "
+        "%d-%m-%Y (e.g. %d-%m-%Y), or not a real date between 1900 and 2199"
+    )
+
+
+def test_dates_written_two_ways_name_the_first_odd_one():
+    """ISO and d.M.yyyy cells mixed are each a known format but not one: the example is
+    the first date. An unknown cell is the example whatever comes first. Both ask for
+    the date format with the formats listed."""
+    tail = (
+        "; set the date format: one of ISO, d.M.yyyy, M/d/yyyy, d/M/yyyy, dd/MMM/yy, "
+        "d MMM yyyy, or a pattern such as dd/MM/yyyy HH:mm or %d-%m-%Y"
+    )
+    for rows, example in [
+        ([("4.1.2027", "2027-01-08")], "4.1.2027"),
+        ([("2027-01-04", "2027-01-08"), ("2027-01-04", "Jan 8th")], "Jan 8th"),
+    ]:
+        with pytest.raises(HistoryError) as info:
+            read_history(flat_csv(rows))
+        assert str(info.value) == (
+            f"dates are written in more than one way or in an unknown way (e.g. '{example}')" + tail
+        )
+
+
+def test_slashes_with_both_numbers_above_12_stay_month_first():
+    """13/1/2027 and 1/13/2027 cannot both be day-first: the format stays M/d/yyyy and
+    13/1/2027 is refused (there is no month 13)."""
+    with pytest.raises(HistoryError) as info:
+        read_history(flat_csv([("13/1/2027", "1/13/2027")]))
+    assert "'13/1/2027' is not a date in the format M/d/yyyy" in str(info.value)
+
+
+def test_named_formats_and_their_spellings():
+    """Java-style names of the formats, in any case and spacing, resolve to the format
+    (``h:mm a`` and ``h:mm AM`` both); a blank format is detected; a bad one lists the
+    formats."""
+    cells = {
+        "ISO": ("2027-01-04", "2027-01-08"),
+        "d.M.yyyy": ("4.1.2027", "8.1.2027"),
+        "M/d/yyyy": ("1/4/2027", "1/8/2027"),
+    }
+    for name, fmt in [
+        ("yyyy-MM-dd HH:mm:ss", "ISO"),
+        ("dd.MM.yyyy", "d.M.yyyy"),
+        ("d.M.yyyy  H:mm", "d.M.yyyy"),
+        ("M/d/yyyy h:mm a", "M/d/yyyy"),
+        ("m/d/yyyy h:mm:ss AM", "M/d/yyyy"),
+        ("  ", "ISO"),
+    ]:
+        h = read_history(flat_csv([cells[fmt]]), date_format=name)
+        assert h.columns.date_format == fmt and h.cycle_times().tolist() == [5.0], name
+    with pytest.raises(HistoryError) as info:
+        read_history(flat_csv([cells["ISO"]]), date_format="yyyy/dd")
+    assert str(info.value) == (
+        "date_format: 'yyyy/dd' is not a known format: use one of ISO, d.M.yyyy, "
+        "M/d/yyyy, d/M/yyyy, dd/MMM/yy, d MMM yyyy (a time may follow), or a pattern such "
+        "as dd/MM/yyyy HH:mm or %d-%m-%Y"
+    )
+
+
+def test_multi_value_type_cells_and_the_types_filter():
+    """A type cell's first value: ``[Story|Bug]`` and ``Story; Bug`` are Story, `` Spike ,
+    Story`` is Spike, ``[ ]`` is no type. ``types`` matches in any case; a blank list of
+    types leaves nothing; a file without a type column, or with only empty types, says
+    so."""
+    data = (
+        b"ID,Type,Started,Done\n"
+        b"A,[Story|Bug],2027-01-04,2027-01-05\n"
+        b"B,Story; Bug,2027-01-04,2027-01-05\n"
+        b'C," Spike , Story",2027-01-04,2027-01-05\n'
+        b"D,[ ],2027-01-04,2027-01-05\n"
+    )
+    h = read_history(data)
+    assert h.items["type"].tolist() == ["Story", "Story", "Spike", ""]
+    assert h.types() == ["Story", "Spike"]
+    assert read_history(data, types=["STORY"]).items["id"].tolist() == ["A", "B"]
+    with pytest.raises(HistoryError) as info:
+        read_history(data, types=[" "])
+    assert str(info.value) == "no items left after the types filter"
+    untyped = b"ID,Started,Done\nA,2027-01-04,2027-01-05\n"
+    assert read_history(untyped).types() == []
+    with pytest.raises(HistoryError) as info:
+        read_history(untyped, types=["Story"])
+    assert str(info.value) == "types: the file has no type column (name it with type_column)"
+    blank = b"ID,Type,Started,Done\nA,,2027-01-04,2027-01-05\n"
+    with pytest.raises(HistoryError) as info:
+        read_history(blank, types=["Story"])
+    assert str(info.value) == "types: no item of type 'Story' (types in the file: none)"
