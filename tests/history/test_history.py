@@ -1831,3 +1831,18 @@ def test_multi_value_type_cells_and_the_types_filter():
     with pytest.raises(HistoryError) as info:
         read_history(blank, types=["Story"])
     assert str(info.value) == "types: no item of type 'Story' (types in the file: none)"
+
+
+def test_the_summary_passes_the_backtest_options_on():
+    """``summary(backtest_items=10, window_days=28, runs=1, seed=3)`` of the demo is the
+    backtest with those options. With one run a cut-off's P50 and P85 dates are the same
+    date, so both shares are equal (many runs would spread them); seed 3 gives other
+    shares than seed 42. Catches N, the window, the runs or the seed dropped on the way
+    to ``backtest``."""
+    h = read_history(DEMO / "team-stories.csv")
+    opts = {"window_days": 28, "runs": 1, "seed": 3}
+    out = h.summary(backtest_items=10, **opts)["backtest"]
+    assert out == h.backtest(10, **opts).to_dict()
+    assert (out["n"], out["window_days"]) == (10, 28)
+    assert out["within_p50"] == out["within_p85"]
+    assert out != h.backtest(10, window_days=28, runs=1).to_dict()
