@@ -1846,3 +1846,33 @@ def test_the_summary_passes_the_backtest_options_on():
     assert (out["n"], out["window_days"]) == (10, 28)
     assert out["within_p50"] == out["within_p85"]
     assert out != h.backtest(10, window_days=28, runs=1).to_dict()
+
+
+def test_when_over_several_blocks_counts_every_day():
+    """A *when* forecast draws at most 4,000,000 cells at once: 4,000,000 // runs days a
+    block. At one item a day N items take exactly N working days, across blocks too:
+    100 items with 100,000 runs (40-day blocks: the third block), 4,000 with 1,333 runs
+    (3,000-day blocks: the second), and 5,201 never (the last block stops at day 5,200,
+    docs/reference/history.md). Catches a block's total taken from the wrong day, the
+    day count reset or reversed between blocks, and a last block running past 5,200."""
+    one, start = np.array([1]), "2027-03-01"
+    assert set(forecast_when(one, 100, start, runs=100_000).days) == {100}
+    assert set(forecast_when(one, 4000, start, runs=1333).days) == {4000}
+    assert forecast_when(one, 5201, start, runs=1333).to_dict()["never_runs"] == 1333
+
+
+def test_the_created_check_reads_the_file_date_format_and_skips_bad_dates():
+    """Day-first dates (d/M/yyyy, told by Closed 13/1/2027): created 12/1/2027 is 12 Jan,
+    before the done date, so no finding (read month-first it would be 1 Dec, after it).
+    A created cell that is not a date skips the check without refusing the file.
+    Catches the created column read without the file's format, and a failed check
+    that breaks the reading."""
+    data = b"ID,Created,Activated,Closed\nA,12/1/2027,12/1/2027,13/1/2027\n"
+    h = read_history(data)
+    assert (h.columns.date_format, h.columns.start) == ("d/M/yyyy", "Activated")
+    assert h.quality == ()
+    bad = (
+        b"ID,Created,Activated,Closed\nA,n/a,12/1/2027,13/1/2027\nB,14/1/2027,12/1/2027,13/1/2027\n"
+    )
+    h = read_history(bad)
+    assert h.quality == () and h.cycle_times().tolist() == [2.0, 2.0]
