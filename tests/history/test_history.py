@@ -1876,3 +1876,24 @@ def test_the_created_check_reads_the_file_date_format_and_skips_bad_dates():
     )
     h = read_history(bad)
     assert h.quality == () and h.cycle_times().tolist() == [2.0, 2.0]
+
+
+def test_when_from_a_day_off_of_the_calendar_starts_on_its_next_working_day():
+    """On a Monday-to-Thursday week, from Fri 8 Jan 2027 at one item a day: item 1 on Mon
+    11, item 2 on Tue 12; from Mon 11 Jan with the 11th a holiday: item 1 on Tue 12.
+    Catches the first day rolled on the Monday-to-Friday calendar (Fri 8 would be day 1;
+    the holiday would make numpy refuse the start)."""
+    from simulation.scenario.schema import Calendar
+
+    one = np.array([1])
+    four = Calendar(workdays=["Mon", "Tue", "Wed", "Thu"])
+    assert forecast_when(one, 1, "2027-01-08", four, runs=5).percentile_date(50) == dt.date(
+        2027, 1, 11
+    )
+    assert forecast_when(one, 2, "2027-01-08", four, runs=5).percentile_date(50) == dt.date(
+        2027, 1, 12
+    )
+    holiday = Calendar(holidays=["2027-01-11"])
+    assert forecast_when(one, 1, "2027-01-11", holiday, runs=5).percentile_date(50) == dt.date(
+        2027, 1, 12
+    )
