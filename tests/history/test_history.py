@@ -1897,3 +1897,17 @@ def test_when_from_a_day_off_of_the_calendar_starts_on_its_next_working_day():
     assert forecast_when(one, 1, "2027-01-11", holiday, runs=5).percentile_date(50) == dt.date(
         2027, 1, 12
     )
+
+
+def test_a_window_of_one_item_or_one_day():
+    """One item, started Mon 4 and done Tue 5 Jan 2027: a 5-day window up to Tue 5 starts
+    with the export on Mon 4 and holds two working days, 0 and 1 done; a 1-day window
+    holds the one day with its 1. Counts are whole numbers, and a when forecast keeps
+    its N. Catches one done item or one working day taken for none, float samples and
+    N dropped from the forecast."""
+    h = read_history(flat_csv([("2027-01-04", "2027-01-05")]))
+    tp = h.throughput(5)
+    assert tp.samples.tolist() == [0, 1] and tp.samples.dtype == np.int64
+    assert tp.days.astype(str).tolist() == ["2027-01-04", "2027-01-05"]
+    assert h.throughput(1).samples.tolist() == [1]
+    assert forecast_when(tp.samples, 3, "2027-01-06", runs=5).n == 3
