@@ -1911,3 +1911,20 @@ def test_a_window_of_one_item_or_one_day():
     assert tp.days.astype(str).tolist() == ["2027-01-04", "2027-01-05"]
     assert h.throughput(1).samples.tolist() == [1]
     assert forecast_when(tp.samples, 3, "2027-01-06", runs=5).n == 3
+
+
+def test_cycle_time_table_in_done_date_order():
+    """The scatter chart's table of five-stages.csv: done items only, by done date (S-3
+    Tue 5, S-1 Fri 8, S-2 Mon 11, S-4 Wed 13, S-5 Thu 21 Jan) with the module
+    docstring's cycle times, numbered from 0. Forty items done the same day stay in file
+    order (numpy's default quicksort would mix them). Catches a column missing, items in
+    progress included, another order, an unstable sort and an ``index`` column."""
+    t = read_history(DATA / "five-stages.csv").cycle_time_table()
+    assert list(t.columns) == ["id", "name", "type", "start", "done", "cycle_time"]
+    assert t["id"].tolist() == ["S-3", "S-1", "S-2", "S-4", "S-5"]
+    assert t["cycle_time"].tolist() == [1, 5, 2, 6, 9] and list(t.index) == list(range(5))
+    assert t["name"].iloc[1] == 'Export "all" rows, fast' and t["type"].iloc[2] == "Bug"
+    assert t["start"].iloc[4] == day("2027-01-09") and t["done"].iloc[4] == day("2027-01-21")
+    rows = [("2027-01-05", "2027-01-08")] * 20 + [("2027-01-04", "2027-01-08")] * 20
+    same_day = read_history(flat_csv(rows)).cycle_time_table()
+    assert same_day["id"].tolist() == [f"X-{i}" for i in range(1, 41)]
