@@ -1527,7 +1527,7 @@ def test_when_histogram_shares_count_the_never_runs():
     """100 runs on 100 different dates: 100 rows of one run, share 1/100 each. With the
     last ten never finishing they have no row, and the shares of the other 90 stay
     1/100 (of all runs), summing to 0.9. Catches never-runs given a row or left out of
-    the share's denominator."""
+    the share's denominator, and a denominator of at least 2 runs."""
     w = _spread_when()
     hist = w.histogram()
     assert list(hist.columns) == ["date", "runs", "share"] and len(hist) == 100
@@ -1537,6 +1537,9 @@ def test_when_histogram_shares_count_the_never_runs():
     w.dates[90:] = np.datetime64("NaT")
     hist = w.histogram()
     assert len(hist) == 90 and set(hist["share"]) == {0.01} and w.runs == 100
+    # One run: its date holds all of it (a share of 1, not 1/2).
+    one = forecast_when(np.array([1]), 3, "2027-03-01", runs=1).histogram()
+    assert one["share"].tolist() == [1.0] and one["date"].tolist() == [day("2027-03-03")]
 
 
 @pytest.mark.parametrize(
