@@ -150,6 +150,7 @@ def test_data_quality_is_counted_with_examples_and_the_last_duplicate_is_read():
     needs mapped columns, and a done-before-start item given a negative cycle time."""
     h = read_history(DIRTY, name="dirty.csv")
     assert h.columns.start == "Activated Date" and h.columns.done == "Closed Date"
+    assert h.quality[0].columns == ("ID",), "the id column compared"
     assert h.quality_summary() == {
         "duplicate_ids": {"count": 1, "examples": ["Q-1"], "dropped_rows": 2},
         "done_before_start": {"count": 1, "examples": ["Q-2"]},
@@ -1352,6 +1353,11 @@ def test_a_java_pattern_from_its_first_letter():
             "one in 'Done'; its dates are read as written",
         ),
         (
+            ("done_before_start", 2, ("A", "B"), ("Analysis", "In Progress", "Review", "Done")),
+            "2 items are done before their start (A, B): the dates in 'Analysis' to 'Review' "
+            "are after the one in 'Done'; they count as started on the done date",
+        ),
+        (
             ("done_before_start", 1_234, ("A", "B"), ("Analysis", "Review", "Done")),
             "1,234 items are done before their start (A, B, ...): the dates in 'Analysis' "
             "to 'Review' are after the one in 'Done'; they count as started on the done date",
@@ -1931,3 +1937,45 @@ def test_cycle_time_table_in_done_date_order():
     rows = [("2027-01-05", "2027-01-08")] * 20 + [("2027-01-04", "2027-01-08")] * 20
     same_day = read_history(flat_csv(rows)).cycle_time_table()
     assert same_day["id"].tolist() == [f"X-{i}" for i in range(1, 41)]
+
+
+def test_reading_a_file_at_the_size_limit_and_when_it_cannot_be_read(monkeypatch, tmp_path):
+    """A file of exactly the most bytes read is read whole (its last date too: Mon 4 to
+    Fri 8 Jan 2027, 5 days); a folder is not a file; a file the system will not open
+    says why. Each message starts with the file's name. Catches ``>=`` for ``>``, a
+    read one byte short, the name left off and the system's reason replaced."""
+    import pathlib
+
+    from simulation.history import reading
+
+    f = tmp_path / "mine.csv"
+    f.write_bytes(b"ID,Started,Done\nA,2027-01-04,2027-01-08")
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", f.stat().st_size)
+    assert read_history(f).cycle_times().tolist() == [5.0]
+    with pytest.raises(HistoryError) as info:
+        read_history(tmp_path, name="folder")
+    assert str(info.value) == "folder: not a file (or it does not exist)"
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(pathlib.Path, "open", refuse)
+    with pytest.raises(HistoryError) as info:
+        read_history(f)
+    assert str(info.value) == "mine.csv: cannot read the file: Permission denied"
+
+
+def test_date_columns_need_a_date_in_the_given_format():
+    """An empty column is not a date column: with no column named like start or done,
+    start is the first date column after the empty one ('Begin', Mon 4 Jan 2027) and
+    done the last ('End', Fri 8): 5 days. Dates in a strftime pattern make date
+    columns when that pattern is given. A type starting with X keeps its X. Catches an
+    empty column taken for dates (start 'Blank': 1 day), date columns sought in the
+    known formats only, and brackets stripped with other letters."""
+    h = read_history(b"ID,Blank,Begin,End\nA,,2027-01-04,2027-01-08\n")
+    assert (h.columns.start, h.columns.done) == ("Begin", "End")
+    assert h.cycle_times().tolist() == [5.0]
+    h = read_history(b"ID,Begin,End\nA,04-01-2027,08-01-2027\n", date_format="%d-%m-%Y")
+    assert (h.columns.start, h.columns.done, h.cycle_times().tolist()) == ("Begin", "End", [5.0])
+    h = read_history(b"ID,Type,Started,Done\nA,XL,2027-01-04,2027-01-08\n")
+    assert h.types() == ["XL"]
