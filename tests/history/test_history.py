@@ -1979,3 +1979,16 @@ def test_date_columns_need_a_date_in_the_given_format():
     assert (h.columns.start, h.columns.done, h.cycle_times().tolist()) == ("Begin", "End", [5.0])
     h = read_history(b"ID,Type,Started,Done\nA,XL,2027-01-04,2027-01-08\n")
     assert h.types() == ["XL"]
+
+
+def test_a_done_item_without_a_start_date_and_start_column_equal_to_done():
+    """docs/reference/history.md: an item done without a start date counts as started
+    that day (1 day), and is not "done before its start" even when other items have
+    start dates. With the done column also named as start, every item takes 1 day and
+    nothing is found. Catches the start check read over the whole table instead of per
+    item, and no check at all when there is no start column but done."""
+    data = b"ID,Started,Done\nA,,2027-01-08\nB,2027-01-04,2027-01-08\n"
+    h = read_history(data)
+    assert h.quality == () and h.cycle_times().tolist() == [1.0, 5.0]
+    h = read_history(data, start_column="Done")
+    assert h.quality == () and h.cycle_times().tolist() == [1.0, 1.0]
