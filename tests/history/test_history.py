@@ -1966,14 +1966,15 @@ def test_reading_a_file_at_the_size_limit_and_when_it_cannot_be_read(monkeypatch
 
 
 def test_date_columns_need_a_date_in_the_given_format():
-    """An empty column is not a date column: with no column named like start or done,
+    """An empty column is not a date column: in a flat export (a 'Team' column after the
+    id, so no stages) with no column named like start or done,
     start is the first date column after the empty one ('Begin', Mon 4 Jan 2027) and
     done the last ('End', Fri 8): 5 days. Dates in a strftime pattern make date
     columns when that pattern is given. A type starting with X keeps its X. Catches an
     empty column taken for dates (start 'Blank': 1 day), date columns sought in the
     known formats only, and brackets stripped with other letters."""
-    h = read_history(b"ID,Blank,Begin,End\nA,,2027-01-04,2027-01-08\n")
-    assert (h.columns.start, h.columns.done) == ("Begin", "End")
+    h = read_history(b"ID,Team,Blank,Begin,End\nA,x,,2027-01-04,2027-01-08\n")
+    assert (h.columns.layout, h.columns.start, h.columns.done) == ("flat", "Begin", "End")
     assert h.cycle_times().tolist() == [5.0]
     h = read_history(b"ID,Begin,End\nA,04-01-2027,08-01-2027\n", date_format="%d-%m-%Y")
     assert (h.columns.start, h.columns.done, h.cycle_times().tolist()) == ("Begin", "End", [5.0])
