@@ -31,6 +31,7 @@ import math
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -149,6 +150,7 @@ def test_data_quality_is_counted_with_examples_and_the_last_duplicate_is_read():
     needs mapped columns, and a done-before-start item given a negative cycle time."""
     h = read_history(DIRTY, name="dirty.csv")
     assert h.columns.start == "Activated Date" and h.columns.done == "Closed Date"
+    assert h.quality[0].columns == ("ID",), "the id column compared"
     assert h.quality_summary() == {
         "duplicate_ids": {"count": 1, "examples": ["Q-1"], "dropped_rows": 2},
         "done_before_start": {"count": 1, "examples": ["Q-2"]},
@@ -1061,3 +1063,933 @@ def test_each_cut_off_is_the_forecast_of_its_own_window_and_seed():
             row.p50,
             row.p85,
         ), f"cut-off {k} ({cutoff})"
+
+
+# ------------------------------------------- reading: the details mutation testing found
+def test_the_summary_of_the_five_items_by_hand():
+    """``summary()`` of five-stages.csv, every value worked out from the module docstring
+    and the keys of docs/reference/history.md (``--json``). Throughput, 90-day window up
+    to Thu 21 Jan: the export starts Mon 4 Jan (S-1's start), so the window is 4-21 Jan,
+    18 calendar days, 14 working days (5 + 5 + 4) holding the 5 done items: 5 / 14 =
+    0.357142... -> 0.3571 at four decimals. Catches a key misspelt, ``!=`` for ``==``
+    in the not-started count, ``n`` kept in (or every percentile dropped from) the
+    overall cycle time, by-type percentiles of all types, the end or a rounding other
+    than four decimals, and a note that does not say the window was shortened."""
+    h = read_history(DATA / "five-stages.csv")
+    stages = ["Backlog", "Analysis", "In Progress", "Review", "Done"]
+    empty = {"count": 0, "examples": []}
+    assert h.summary() == {
+        "items": 7,
+        "done": 5,
+        "in_progress": 1,
+        "not_started": 1,
+        "first_done": "2027-01-05",
+        "last_done": "2027-01-21",
+        "columns": {
+            "layout": "stages",
+            "id": "ID",
+            "name": "Name",
+            "type": "Type",
+            "start": "Analysis",
+            "done": "Done",
+            "stages": stages,
+            "date_format": "ISO",
+            "status": None,
+            "measure": "cycle time",
+        },
+        "quality": {
+            "duplicate_ids": {**empty, "dropped_rows": 0},
+            "done_before_start": empty,
+            "done_before_created": empty,
+        },
+        "cycle_time": {
+            "p50": 5,
+            "p85": 9,
+            "p95": 9,
+            "by_type": {
+                "Story": {"p50": 5, "p85": 6, "p95": 6, "n": 3},
+                "Bug": {"p50": 2, "p85": 9, "p95": 9, "n": 2},
+            },
+        },
+        "throughput": {
+            "window_days": 90,
+            "from": "2027-01-04",
+            "until": "2027-01-21",
+            "working_days": 14,
+            "mean_per_day": 0.3571,
+            "note": "The export starts on 2027-01-04, so the throughput window holds 18 "
+            "calendar days, not the 90 asked for: days before the export are not counted "
+            "as days with nothing done.",
+        },
+        "runs": 10_000,
+        "seed": 42,
+    }
+
+
+def test_the_summary_passes_every_forecast_option_on():
+    """``summary(when=..., start=..., how_many_by=...)`` with a 10-day window, 300 runs and
+    seed 5 is the forecasts asked for with those options: from Mon 1 Feb (not the
+    default Fri 22 Jan), how many by Fri 12 Feb (10 working days). 10,000 items cannot
+    be done in 5,200 working days at most 1 a day, so every run is "never" and
+    ``never_runs`` is the runs asked for (37). Catches the start, window, runs or seed
+    dropped on the way to ``when`` and the how-many forecast left out."""
+    h = read_history(DATA / "five-stages.csv")
+    opts = {"window_days": 10, "runs": 300, "seed": 5}
+    out = h.summary(when=3, start="2027-02-01", how_many_by="2027-02-12", **opts)
+    when = h.when(3, "2027-02-01", **opts).to_dict()
+    assert out["when"] == when and when["from"] == "2027-02-01"
+    assert when != h.when(3, "2027-02-01", runs=300, seed=5).to_dict(), "the window matters"
+    assert when != h.when(3, "2027-02-01", window_days=10, runs=300).to_dict(), "so does seed"
+    assert out["how_many"] == h.how_many("2027-02-12", "2027-02-01", **opts).to_dict()
+    assert (out["how_many"]["from"], out["how_many"]["working_days"]) == ("2027-02-01", 10)
+    assert (out["runs"], out["seed"], out["throughput"]["window_days"]) == (300, 5, 10)
+    # One run: its count is every percentile, and seed 2 on the 10-day window draws
+    # another count than seed 42 or the 90-day window.
+    one = {"window_days": 10, "runs": 1, "seed": 2}
+    many = h.summary(how_many_by="2027-02-12", start="2027-02-01", **one)["how_many"]
+    alone = h.how_many("2027-02-12", "2027-02-01", **one).to_dict()
+    assert many == alone and alone["p50"] == alone["p85"] == alone["p95"]
+    assert alone != h.how_many("2027-02-12", "2027-02-01", runs=1, seed=2).to_dict()
+    assert alone != h.how_many("2027-02-12", "2027-02-01", window_days=10, runs=1).to_dict()
+    assert h.summary(when=10_000, runs=37)["when"]["never_runs"] == 37
+
+
+def test_a_history_with_nothing_done_has_no_throughput():
+    """One item started, none done: no first or last done date, no throughput, and asking
+    for a forecast says why, naming the file. Catches ``x is None`` for ``x is not None``
+    (every plain summary refused) and a throughput of "" instead of None."""
+    h = read_history(b"ID,Started,Done\nA-1,2027-01-04,\n", name="x.csv")
+    assert (h.first_done(), h.last_done(), h.default_start()) == (None, None, None)
+    out = h.summary()
+    assert out["throughput"] is None and "when" not in out
+    for kw in ({"when": 1}, {"how_many_by": "2027-02-01"}, {"backtest_items": 5}):
+        with pytest.raises(HistoryError) as info:
+            h.summary(**kw)
+        assert str(info.value) == (
+            "x.csv: no item has a done date, so there is no throughput to forecast from"
+        )
+    blank = read_history(b"ID,Started,Done\nA-1,,\n")
+    assert blank.latest_date() is None and blank.first_done() is None
+    assert blank.wip_table().empty
+
+
+def test_the_lead_time_note_in_words():
+    """The Jira export's start column is 'Created': the note says so in full (the
+    sentence the History page and the command print)."""
+    h = read_history(DATA / "tracker-jira.csv")
+    assert h.columns.measure_note() == (
+        "The start column 'Created' is the date an item was created, so these times are "
+        "lead times (waiting in the backlog included), not cycle times; pick a start "
+        "column such as In Progress or Started for cycle times."
+    )
+    assert read_history(DATA / "five-stages.csv").columns.measure_note() is None
+
+
+def test_the_default_start_follows_the_calendar():
+    """Last done Fri 8 Jan 2027 with Mon 11 a holiday: the forecast starts Tue 12. Catches
+    the start rolled on the Monday-to-Friday calendar instead of the history's."""
+    h = read_history(
+        flat_csv([("2027-01-04", "2027-01-08")]), calendar={"holidays": ["2027-01-11"]}
+    )
+    assert h.default_start() == dt.date(2027, 1, 12)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "as_of", "age"),
+    [
+        ({}, "2027-01-24", 6),  # Sun 24 rolls to Mon 25: 18-22 and 25
+        ({"holidays": ["2027-01-19"]}, "2027-01-21", 3),  # 18, 20, 21
+        ({"workdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]}, "2027-01-23", 6),  # 18-23
+        ({}, "2027-01-15", 1),  # before its start: one day, never less
+    ],
+)
+def test_wip_age_on_the_history_calendar(calendar, as_of, age):
+    """S-6 started Mon 18 Jan 2027; its age as of a date counts working days of the
+    history's calendar from start to that date, both counted, the date rolled forward
+    to a working day, and at least 1. Catches ``as_of`` not rolled (numpy raises on a
+    Sunday), the Monday-to-Friday calendar used for the roll (a six-day week's Sat 23
+    would roll to Mon 25: 7) or for the count (the holiday counted: 4), and a floor of
+    2 days."""
+    h = read_history(DATA / "five-stages.csv", calendar=calendar)
+    wip = h.wip_table(as_of=dt.date.fromisoformat(as_of))
+    assert list(wip.columns) == ["id", "name", "type", "start", "age"]
+    assert wip["id"].tolist() == ["S-6"] and wip["age"].tolist() == [age]
+
+
+def test_wip_table_without_items_in_progress_keeps_its_columns():
+    """The bugs of five-stages.csv are all done: an empty table with the same columns and
+    a float ``age`` (the page's chart reads it). Catches the age column missing, of
+    another type, or an ``index`` column left by ``reset_index``."""
+    wip = read_history(DATA / "five-stages.csv", types=["Bug"]).wip_table(dt.date(2027, 2, 1))
+    assert wip.empty and list(wip.columns) == ["id", "name", "type", "start", "age"]
+    assert wip["age"].dtype == np.float64
+
+
+def test_wip_table_oldest_first_ties_in_file_order():
+    """Forty items in progress, started Mon 4, Tue 5 or Wed 6 Jan 2027 in turn (ages 5, 4
+    and 3 as of Fri 8): oldest first and, within an age, in file order, numbered 0 to 39.
+    Forty rows, so numpy's default quicksort (not stable beyond 16) would mix the ties.
+    Catches ascending order, an unstable sort and a leftover ``index`` column."""
+    starts = ["2027-01-04", "2027-01-05", "2027-01-06"]
+    rows = [(starts[i % 3], "") for i in range(40)]
+    data = flat_csv(rows) + b"D-1,Story,2027-01-04,2027-01-08\n"
+    wip = read_history(data).wip_table(dt.date(2027, 1, 8))
+    expected = [f"X-{i + 1}" for r in range(3) for i in range(40) if i % 3 == r]
+    assert wip["id"].tolist() == expected
+    assert wip["age"].tolist() == [5] * 14 + [4] * 13 + [3] * 13
+    assert list(wip.index) == list(range(40)) and "index" not in wip.columns
+
+
+def test_weekly_throughput_zero_weeks_and_nothing_done():
+    """Done Mon 4 and Wed 20 Jan 2027: weeks of 4, 11 and 18 Jan with 1, 0 and 1 items, as
+    whole numbers. Nothing done: no weeks, the same columns and types. Catches a missing
+    week read as NaN instead of 0, an empty table without its columns, and the
+    deprecated lower-case day alias ('d', '7d') that pandas 4 removes."""
+    h = read_history(flat_csv([("2027-01-04", "2027-01-04"), ("2027-01-18", "2027-01-20")]))
+    with warnings.catch_warnings():
+        # No deprecated pandas alias (lower-case 'd' days), so it keeps working on pandas 4.
+        warnings.simplefilter("error")
+        weekly = h.weekly_throughput()
+    assert weekly["week_start"].tolist() == [
+        day("2027-01-04"),
+        day("2027-01-11"),
+        day("2027-01-18"),
+    ]
+    assert weekly["done"].tolist() == [1, 0, 1] and weekly["done"].dtype == np.int64
+    none = read_history(b"ID,Started,Done\nA-1,2027-01-04,\n").weekly_throughput()
+    assert none.empty and list(none.columns) == ["week_start", "done"]
+    assert none["week_start"].dtype == "datetime64[ns]" and none["done"].dtype == np.int64
+
+
+def test_when_and_how_many_use_the_history_calendar_runs_and_seed():
+    """One item done every Monday to Thursday of January 2027 on a four-day week: every
+    sample is 1, so 5 items from Mon 1 Feb are done on Mon 8 Feb (1-4, 8), and from Mon 1
+    to Thu 11 Feb there are 8 working days, so 8 items. The Monday-to-Friday calendar
+    would give Fri 5 Feb and 9 days. Catches the calendar, the runs, the seed or the
+    start dropped between ``History`` and the forecast functions."""
+    four = {"workdays": ["Mon", "Tue", "Wed", "Thu"]}
+    days = [d.date().isoformat() for d in pd.bdate_range("2027-01-04", "2027-01-28")]
+    h = read_history(flat_csv([(d, d) for d in days if day(d).day_of_week < 4]), calendar=four)
+    w = h.when(5, "2027-02-01", runs=50, seed=7)
+    assert w.percentile_date(95) == dt.date(2027, 2, 8) and (w.runs, w.seed) == (50, 7)
+    m = h.how_many("2027-02-11", "2027-02-01", runs=50, seed=7)
+    assert (m.start, m.working_days, m.at_least(95)) == (dt.date(2027, 2, 1), 8, 8)
+    assert (m.counts.size, m.seed) == (50, 7)
+
+
+def test_how_many_names_its_dates():
+    """A bad start or end date names its option: ``from`` and ``how_many_by``."""
+    h = read_history(DATA / "five-stages.csv")
+    with pytest.raises(HistoryError) as info:
+        h.how_many("2027-02-11", "next week")
+    assert str(info.value) == "from: 'next week' is not a date (write it as YYYY-MM-DD)"
+    with pytest.raises(HistoryError) as info:
+        h.how_many("soon")
+    assert str(info.value) == "how_many_by: 'soon' is not a date (write it as YYYY-MM-DD)"
+
+
+def _columns(n: int) -> bytes:
+    """A flat export with ``n`` columns: ID, Started, Done and C4 ... Cn."""
+    names = ["ID", "Started", "Done"] + [f"C{i}" for i in range(4, n + 1)]
+    return (",".join(names) + "\nA,2027-01-04,2027-01-05" + ",x" * (n - 3) + "\n").encode()
+
+
+def test_an_unknown_column_is_named_with_a_close_one_and_the_first_30():
+    """'Fin' is close to 'Finished' (difflib ratio 2 x 3 / 11 = 0.545, above the 0.5
+    cutoff, below difflib's default 0.6): the message suggests it. 'Zzz' has no close
+    column: no suggestion. Columns are listed up to 30, then ' ...' (31 columns), and
+    exactly 30 are listed whole. Catches the hint dropped, its cutoff changed, the 31st
+    column listed and '...' on 30 columns or missing on 31."""
+    data = b"ID,Started,Finished\nA,2027-01-04,2027-01-05\n"
+    with pytest.raises(HistoryError) as info:
+        read_history(data, done_column="Fin")
+    assert str(info.value) == (
+        "done_column: no column named 'Fin'; did you mean 'Finished'? "
+        "(columns: 'ID', 'Started', 'Finished')"
+    )
+    for n, tail in ((30, ""), (31, " ...")):
+        names = ["ID", "Started", "Done"] + [f"C{i}" for i in range(4, 31)]
+        with pytest.raises(HistoryError) as info:
+            read_history(_columns(n), start_column="Zzz")
+        shown = ", ".join(f"'{c}'" for c in names)
+        assert str(info.value) == f"start_column: no column named 'Zzz' (columns: {shown}{tail})"
+
+
+def test_a_java_pattern_from_its_first_letter():
+    """``yyyy/MM/dd`` (not one of the named formats) is read as %Y/%m/%d: S-5 takes 9
+    working days. Catches the pattern read from its second character ('yyy/...' has a
+    lone 'y', which is no pattern letter)."""
+    h = read_history(flat_csv([("2027/01/09", "2027/01/21")]), date_format="yyyy/MM/dd")
+    assert h.cycle_times().tolist() == [9.0]
+    assert h.columns.date_format == "%Y/%m/%d"
+
+
+@pytest.mark.parametrize(
+    ("finding", "sentence"),
+    [
+        (
+            ("duplicate_ids", 1, ("Q-1",), ("ID",), 1),
+            "1 item id appears on more than one row (Q-1): the last row of each is read, "
+            "the 1 earlier row is left out",
+        ),
+        (
+            ("duplicate_ids", 2, ("A", "B"), ("ID",), 3),
+            "2 item ids appear on more than one row (A, B): the last row of each is read, "
+            "the 3 earlier rows are left out",
+        ),
+        (
+            ("done_before_start", 2, ("A", "B"), ("Start", "Done")),
+            "2 items are done before their start (A, B): the date in 'Start' is after the "
+            "one in 'Done'; they count as started on the done date",
+        ),
+        (
+            ("done_before_created", 2, ("A", "B"), ("Created", "Done")),
+            "2 items are done before they were created (A, B): the date in 'Created' is "
+            "after the one in 'Done'; their dates are read as written",
+        ),
+        (
+            ("done_before_created", 1, ("A",), ("Created", "Done")),
+            "1 item is done before it was created (A): the date in 'Created' is after the "
+            "one in 'Done'; its dates are read as written",
+        ),
+        (
+            ("done_before_start", 2, ("A", "B"), ("Analysis", "In Progress", "Review", "Done")),
+            "2 items are done before their start (A, B): the dates in 'Analysis' to 'Review' "
+            "are after the one in 'Done'; they count as started on the done date",
+        ),
+        (
+            ("done_before_start", 1_234, ("A", "B"), ("Analysis", "Review", "Done")),
+            "1,234 items are done before their start (A, B, ...): the dates in 'Analysis' "
+            "to 'Review' are after the one in 'Done'; they count as started on the done date",
+        ),
+    ],
+)
+def test_finding_sentences_singular_and_plural(finding, sentence):
+    """Each finding's sentence, by English grammar: one item or id is singular, more are
+    plural, a thousand has its separator, and more items than examples end in '...'.
+    Catches every plural or singular form swapped."""
+    from simulation.history.reading import Finding
+
+    assert Finding(*finding).sentence() == sentence
+
+
+# ------------------------------------------- forecast: the details mutation testing found
+def _spread_when(runs: int = 100):
+    """A *when* forecast whose run i (0-based) finishes on day i + 1, 1 Mar 2027 + i."""
+    from simulation.history import WhenForecast
+
+    days = np.arange(1, runs + 1, dtype=float)
+    dates = np.datetime64("2027-03-01") + np.arange(runs).astype("timedelta64[D]")
+    return WhenForecast(n=10, start=dt.date(2027, 3, 1), days=days, dates=dates, seed=0)
+
+
+def test_second_opinion_in_full_by_hand():
+    """Runs finishing on 1 Mar 2027 + 0 .. 99 days: nearest-rank P50 is the 50th date,
+    Mon 19 Apr (1 Mar + 49), P85 the 85th, Mon 24 May (+ 84). A model P50 20 days before
+    and a P85 16 days after: both disagree, and the larger (-20) says the model is
+    earlier. Catches the 51st or 86th percentile read, a key misspelt, the model date
+    left out, and the larger shift picked by sign instead of size (16 > -20)."""
+    w = _spread_when()
+    out = second_opinion(w, "2027-03-30", "2027-06-09")
+    assert out == {
+        "n": 10,
+        "throughput_p50": dt.date(2027, 4, 19),
+        "throughput_p85": dt.date(2027, 5, 24),
+        "model_p50": dt.date(2027, 3, 30),
+        "shift_p50_days": -20,
+        "model_p85": dt.date(2027, 6, 9),
+        "shift_p85_days": 16,
+        "disagree": True,
+        "model_earlier": True,
+    }
+
+
+def test_second_opinion_without_a_model_date():
+    """No model P85 (the model never finishes): its shift is None and only the P50 is
+    compared (equal dates: no disagreement). A bad model date names its percentile.
+    Catches a missing date read as a date and a shift computed from one side only."""
+    out = second_opinion(_spread_when(), dt.date(2027, 4, 19), None)
+    assert (out["model_p50"], out["shift_p50_days"]) == (dt.date(2027, 4, 19), 0)
+    assert (out["model_p85"], out["shift_p85_days"]) == (None, None)
+    assert not out["disagree"] and not out["model_earlier"]
+    never = forecast_when(np.zeros(5, int), 3, "2027-03-01", runs=10)
+    out = second_opinion(never, "2027-03-05", "2027-03-10")
+    assert (out["throughput_p50"], out["shift_p50_days"], out["disagree"]) == (None, None, False)
+    with pytest.raises(HistoryError) as info:
+        second_opinion(_spread_when(), "soon", None)
+    assert str(info.value) == "model p50: 'soon' is not a date (write it as YYYY-MM-DD)"
+
+
+def test_how_many_at_least_and_as_a_dict_by_hand():
+    """Counts 0 .. 99 in 100 runs (shuffled): at least 50 in 50% of them, at least 15 in
+    85% (the 85 runs with 15 .. 99), at least 5 in 95%. Catches the index moved by one
+    either way and a key misspelt or emptied."""
+    from simulation.history import HowManyForecast
+
+    counts = np.random.default_rng(1).permutation(100)
+    m = HowManyForecast(
+        by=dt.date(2027, 3, 26), start=dt.date(2027, 3, 1), working_days=20, counts=counts, seed=0
+    )
+    assert m.to_dict() == {
+        "by": "2027-03-26",
+        "from": "2027-03-01",
+        "working_days": 20,
+        "p50": 50,
+        "p85": 15,
+        "p95": 5,
+    }
+
+
+def test_how_many_counts_working_days_both_ends_on_the_calendar():
+    """One item a working day: from Mon 11 to Thu 14 Jan 2027 is 4 working days (4
+    items); with Wed 13 a holiday, 3; a one-day forecast (Mon 11 to Mon 11) is allowed
+    and gives 1. Catches the end counted one day further (Fri 15 would make 5), the
+    calendar dropped from the count, and ``<= 1`` refusing a one-day forecast."""
+    from simulation.scenario.schema import Calendar
+
+    one = np.array([1])
+    m = forecast_how_many(one, "2027-01-14", "2027-01-11", runs=5)
+    assert (m.working_days, m.at_least(95)) == (4, 4)
+    holiday = Calendar(holidays=["2027-01-13"])
+    m = forecast_how_many(one, "2027-01-14", "2027-01-11", holiday, runs=5)
+    assert (m.working_days, m.at_least(50)) == (3, 3)
+    m = forecast_how_many(one, "2027-01-11", "2027-01-11", runs=5)
+    assert (m.working_days, m.at_least(50)) == (1, 1)
+
+
+def test_forecasts_stop_at_5200_working_days_exactly():
+    """docs/reference/history.md: a forecast gives up after 5,200 working days. At one
+    item a day, 5,200 items are done on day 5,200 (Mon 4 Jan 2027 + 1,039 weeks + 4
+    days, a Friday) and 5,201 never are; a how-many forecast may reach that Friday
+    (1,040 five-day weeks) but not the Monday after. Catches the limit off by one
+    either way in both forecasts."""
+    one = np.array([1])
+    start = dt.date(2027, 1, 4)
+    friday = start + dt.timedelta(days=1039 * 7 + 4)
+    w = forecast_when(one, 5200, start, runs=3)
+    assert set(w.days) == {5200} and w.percentile_date(95) == friday
+    assert forecast_when(one, 5201, start, runs=3).to_dict()["never_runs"] == 3
+    assert forecast_how_many(one, friday, start, runs=1).working_days == 5200
+    with pytest.raises(HistoryError) as info:
+        forecast_how_many(one, friday + dt.timedelta(days=3), start, runs=1)
+    assert str(info.value) == "how_many_by: at most 5,200 working days ahead (got 5,201)"
+
+
+def test_forecast_functions_name_their_dates():
+    """``forecast_how_many`` and ``forecast_when`` called directly name the option of a
+    bad date: ``from`` and ``how_many_by``."""
+    one = np.array([1])
+    for call, message in [
+        (lambda: forecast_how_many(one, "soon", "2027-01-11"), "how_many_by: 'soon'"),
+        (lambda: forecast_how_many(one, "2027-01-14", "later"), "from: 'later'"),
+        (lambda: forecast_when(one, 3, "later"), "from: 'later'"),
+    ]:
+        with pytest.raises(HistoryError) as info:
+            call()
+        assert str(info.value) == f"{message} is not a date (write it as YYYY-MM-DD)"
+
+
+def test_how_many_over_several_blocks_adds_every_day():
+    """100,000 runs draw at most 4,000,000 cells at once, so 40 days a block: a 50-day
+    forecast (Mon 4 Jan to Fri 12 Mar 2027, ten five-day weeks) at one item a day takes
+    two blocks, 40 + 10 days, and every run counts 50 whole items with its seed kept.
+    Catches the last block as wide as the first (80), a block replacing the count
+    instead of adding to it (10), float counts and the seed dropped."""
+    m = forecast_how_many(np.array([1]), "2027-03-12", "2027-01-04", runs=100_000, seed=7)
+    assert m.working_days == 50 and m.counts.dtype == np.int64
+    assert set(m.counts.tolist()) == {50} and m.seed == 7
+
+
+def test_when_as_a_dict_by_hand():
+    """Runs finishing on day i + 1 (1 Mar 2027 + i), i = 0 .. 99: P50 is day 50 (Mon 19
+    Apr), P85 day 85 (Mon 24 May), P95 day 95 (Thu 3 Jun). With the last ten runs never
+    finishing, P95 falls among them: no date, no day, ten never-runs. Catches a
+    percentile date or day emptied."""
+    w = _spread_when()
+    assert w.to_dict() == {
+        "n": 10,
+        "from": "2027-03-01",
+        "p50_date": "2027-04-19",
+        "p85_date": "2027-05-24",
+        "p95_date": "2027-06-03",
+        "p50_days": 50,
+        "p85_days": 85,
+        "p95_days": 95,
+        "never_runs": 0,
+    }
+    w.days[90:] = np.inf
+    w.dates[90:] = np.datetime64("NaT")
+    d = w.to_dict()
+    assert (d["p85_date"], d["p85_days"], d["p95_date"], d["p95_days"]) == (
+        "2027-05-24",
+        85,
+        None,
+        None,
+    )
+    assert d["never_runs"] == 10
+
+
+def test_when_histogram_shares_count_the_never_runs():
+    """100 runs on 100 different dates: 100 rows of one run, share 1/100 each. With the
+    last ten never finishing they have no row, and the shares of the other 90 stay
+    1/100 (of all runs), summing to 0.9. Catches never-runs given a row or left out of
+    the share's denominator, and a denominator of at least 2 runs."""
+    w = _spread_when()
+    hist = w.histogram()
+    assert list(hist.columns) == ["date", "runs", "share"] and len(hist) == 100
+    assert hist["date"].iloc[0] == day("2027-03-01") and hist["date"].iloc[-1] == day("2027-06-08")
+    assert set(hist["runs"]) == {1} and set(hist["share"]) == {0.01}
+    w.days[90:] = np.inf
+    w.dates[90:] = np.datetime64("NaT")
+    hist = w.histogram()
+    assert len(hist) == 90 and set(hist["share"]) == {0.01} and w.runs == 100
+    # One run: its date holds all of it (a share of 1, not 1/2).
+    one = forecast_when(np.array([1]), 3, "2027-03-01", runs=1).histogram()
+    assert one["share"].tolist() == [1.0] and one["date"].tolist() == [day("2027-03-03")]
+
+
+@pytest.mark.parametrize(
+    ("samples", "message"),
+    [
+        (np.array([], dtype=int), "throughput: needs at least one working day of samples"),
+        (np.ones((2, 3), dtype=int), "throughput: needs at least one working day of samples"),
+        (np.array([1.0, 0.5]), "throughput: samples must be whole numbers of items"),
+        (np.array([1.0, np.nan]), "throughput: samples must be whole numbers of items"),
+        (np.array([1.0, np.inf]), "throughput: samples must be whole numbers of items"),
+        (np.array([1, -1]), "throughput: samples must be >= 0"),
+        (np.array([1.0, -1.0]), "throughput: samples must be >= 0"),
+    ],
+)
+def test_bad_samples_are_refused_in_words(samples, message):
+    """Samples are done counts of working days: at least one, whole, not negative."""
+    for call in (
+        lambda: forecast_when(samples, 3, "2027-03-01", runs=5),
+        lambda: forecast_how_many(samples, "2027-03-05", "2027-03-01", runs=5),
+    ):
+        with pytest.raises(HistoryError) as info:
+            call()
+        assert str(info.value) == message
+
+
+def test_whole_float_samples_are_read_as_items():
+    """Samples 1.0 and 2.0 (a float array of whole numbers) are 1 and 2 items: from Mon 1
+    Mar 2027 four items take two to four working days, and how many in one day is 1 or
+    2, the same as with integer samples and the same seed."""
+    floats, ints = np.array([1.0, 2.0]), np.array([1, 2])
+    a = forecast_when(floats, 4, "2027-03-01", runs=200, seed=3)
+    b = forecast_when(ints, 4, "2027-03-01", runs=200, seed=3)
+    np.testing.assert_array_equal(a.days, b.days)
+    assert set(a.days) <= {2.0, 3.0, 4.0}
+    m = forecast_how_many(floats, "2027-03-01", "2027-03-01", runs=200, seed=3)
+    assert set(m.counts.tolist()) <= {1, 2} and m.counts.dtype == np.int64
+
+
+def test_throughput_window_options_and_edges():
+    """A window of one day up to a Saturday holds no working day and says so; 0 and
+    3,651 days are refused, 3,650 allowed; nothing done says there is no throughput,
+    naming the file. ``until`` ends the window there: up to Fri 8 Jan 2027 over 5 days
+    (Mon 4 to Fri 8) with one item a day, five samples of 1, as a table of dates and
+    counts."""
+    h = read_history(one_a_day("2027-01-04", "2027-01-22"), name="t.csv")
+    with pytest.raises(HistoryError) as info:
+        h.throughput(1, until=dt.date(2027, 1, 9))
+    assert str(info.value) == (
+        "window_days: the 1-day window up to 2027-01-09 holds no working day; make it longer"
+    )
+    for bad in (0, 3651):
+        with pytest.raises(HistoryError) as info:
+            h.throughput(bad)
+        assert str(info.value) == f"window_days: must be from 1 to 3,650, got {bad:,}"
+    assert h.throughput(3650).start == dt.date(2027, 1, 4)
+    tp = h.throughput(5, until=dt.date(2027, 1, 8))
+    assert (tp.start, tp.end, tp.asked_days, tp.calendar_days) == (
+        dt.date(2027, 1, 4),
+        dt.date(2027, 1, 8),
+        5,
+        5,
+    )
+    table = tp.table()
+    assert list(table.columns) == ["date", "done"] and table["done"].tolist() == [1] * 5
+    assert table["date"].tolist() == [day(f"2027-01-0{d}") for d in range(4, 9)]
+    nothing = read_history(b"ID,Started,Done\nA-1,2027-01-04,\n", name="x.csv")
+    with pytest.raises(HistoryError) as info:
+        nothing.throughput()
+    assert str(info.value) == "x.csv: no item has a done date, so there is no throughput"
+
+
+def test_when_counts_from_1_to_10000_items():
+    """0 items is refused naming ``when``; 10,000 is allowed (one a day: day 10,000 is
+    past the 5,200-day limit, so every run is never)."""
+    with pytest.raises(HistoryError) as info:
+        forecast_when(np.array([1]), 0, "2027-03-01", runs=5)
+    assert str(info.value) == "when: must be from 1 to 10,000, got 0"
+    assert forecast_when(np.array([1]), 10_000, "2027-03-01", runs=5).to_dict()["never_runs"] == 5
+
+
+# ------------------------------------------- reading: files, dates and types in detail
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b" \r\n\t\n", "the file is empty"),
+        (b"ID,Started,Done\n", "the file has a header row but no items"),
+        (
+            b"ID,Started,Done\nA,2027-01-04,2027-01-05\nB,2027-01-04,2027-01-05,extra\n",
+            "not a well-formed CSV file: Expected 3 fields in line 3, saw 4",
+        ),
+        (
+            "ID,Started,Done\n".encode("utf-16"),
+            "the file is not UTF-8 text (UTF-16, or a binary file); save the export as CSV UTF-8",
+        ),
+        (
+            b"ID,Started,Done\nA\x00,2027-01-04,2027-01-05\n",
+            "the file is not UTF-8 text (UTF-16, or a binary file); save the export as CSV UTF-8",
+        ),
+        (
+            b"ID,Started,Done\nA,2027-01-04,2027-01-05\nB,\xff,2027-01-05\n",
+            "line 3: not UTF-8 text; save the export as CSV UTF-8",
+        ),
+        (
+            ("ID," * 1000 + "Done\n").encode(),
+            "1,001 columns: at most 1,000 are read",
+        ),
+    ],
+)
+def test_bad_files_exact_messages(content, message):
+    """Each refusal in full, after the file name. Catches the wrong line of a byte that
+    is not UTF-8 (the third line here), and a word or number of a message changed."""
+    with pytest.raises(HistoryError) as info:
+        read_history(content, name="e.csv")
+    assert str(info.value) == f"e.csv: {message}"
+
+
+def test_size_and_row_limits_exact_messages(monkeypatch):
+    """With the limits lowered, the messages give the file's size (its bytes on disk,
+    with a thousands separator) and the limits."""
+    from simulation.history import reading
+
+    path = DATA / "five-stages.csv"
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
+    with pytest.raises(HistoryError) as info:
+        read_history(path)
+    assert str(info.value) == (
+        "five-stages.csv: more than 3 rows: at most 3 items are read (export a shorter period)"
+    )
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 100)
+    with pytest.raises(HistoryError) as info:
+        read_history(path, name="mine.csv")
+    assert str(info.value) == (
+        f"mine.csv: the file has {path.stat().st_size:,} bytes; at most 100 are read "
+        "(export fewer items or fewer columns)"
+    )
+    with pytest.raises(HistoryError) as info:
+        read_history(b"x" * 101)
+    assert str(info.value) == (
+        "the file has more than 100 bytes, the most read (export fewer items or fewer columns)"
+    )
+
+
+def test_tabs_and_a_tie_between_separators():
+    """A tab-separated export is read (S-1, Mon 4 to Fri 8 Jan 2027: 5 days). A header
+    with as many commas as semicolons is read as comma-separated: 'Started;Done' is
+    then one column, and no date columns are found."""
+    h = read_history(b"ID\tStarted\tDone\nA\t2027-01-04\t2027-01-08\n")
+    assert h.columns.done == "Done" and h.cycle_times().tolist() == [5.0]
+    with pytest.raises(HistoryError) as info:
+        read_history(b"ID,Started;Done\nA,2027-01-04;2027-01-08\n")
+    assert "(columns: 'ID', 'Started;Done')" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("start", "done", "days"),
+    [
+        ("2027-01-04 00:00", "2027-01-08 23:59", 5),
+        ("1/4/2027 1:00 AM", "1/8/2027 12:59 PM", 5),
+        ("1/4/2027 13:00", "1/8/2027 0:00", 5),
+        ("04/jan/27", "08/JAN/2027", 5),
+        ("1900-01-01", "1900-01-01", 1),
+        ("2199-12-30", "2199-12-30", 1),
+    ],
+)
+def test_times_and_years_at_their_edges_are_read(start, done, days):
+    """23:59, 12:59 PM, 1:00 AM, 13:00 without AM/PM, month names in any case, two- and
+    four-digit years and the first and last years allowed (1900, 2199) are dates.
+    Mon 4 to Fri 8 Jan 2027 is 5 working days; 1 Jan 1900 and 30 Dec 2199 are Mondays:
+    1 day."""
+    assert read_history(flat_csv([(start, done)])).cycle_times().tolist() == [days]
+
+
+@pytest.mark.parametrize(
+    ("done", "fmt"),
+    [
+        ("2027-01-08 24:00", "ISO"),
+        ("2027-01-08 10:60", "ISO"),
+        ("1899-12-29", "ISO"),
+        ("2200-01-01", "ISO"),
+        ("1/8/2027 13:00 PM", "M/d/yyyy"),
+        ("1/8/2027 0:30 AM", "M/d/yyyy"),
+        ("08/Foo/27", "dd/MMM/yy"),
+    ],
+)
+def test_times_and_years_past_their_edges_are_refused(done, fmt):
+    """Hour 24, minute 60, a year before 1900 or after 2199, 13 PM, 0 AM and an unknown
+    month name are not dates; the message names column, row, item, format and an
+    example (ISO: 2027-01-04; otherwise the format itself)."""
+    start = {"ISO": "2027-01-04", "M/d/yyyy": "1/4/2027", "dd/MMM/yy": "04/Jan/27"}[fmt]
+    with pytest.raises(HistoryError) as info:
+        read_history(flat_csv([(start, done)]), date_format=fmt)
+    example = "2027-01-04" if fmt == "ISO" else fmt
+    assert str(info.value) == (
+        f"column 'Done', row 2 (item X-1): '{done}' is not a date in the format {fmt} "
+        f"(e.g. {example}), or not a real date between 1900 and 2199"
+    )
+
+
+def test_a_pattern_date_out_of_range_names_the_pattern_and_a_missing_id():
+    """A strftime pattern's dates are held to the same years; a row without an id is
+    named item '?'."""
+    data = b"ID,Started,Done\n,01-01-1899,08-01-2027\n"
+    with pytest.raises(HistoryError) as info:
+        read_history(data, date_format="%d-%m-%Y")
+    assert str(info.value) == (
+        "column 'Started', row 2 (item ?): '01-01-1899' is not a date in the format "
+        "%d-%m-%Y (e.g. %d-%m-%Y), or not a real date between 1900 and 2199"
+    )
+
+
+def test_dates_written_two_ways_name_the_first_odd_one():
+    """ISO and d.M.yyyy cells mixed are each a known format but not one: the example is
+    the first date. An unknown cell is the example whatever comes first. Both ask for
+    the date format with the formats listed."""
+    tail = (
+        "; set the date format: one of ISO, d.M.yyyy, M/d/yyyy, d/M/yyyy, dd/MMM/yy, "
+        "d MMM yyyy, or a pattern such as dd/MM/yyyy HH:mm or %d-%m-%Y"
+    )
+    for rows, example in [
+        ([("4.1.2027", "2027-01-08")], "4.1.2027"),
+        ([("2027-01-04", "2027-01-08"), ("2027-01-04", "Jan 8th")], "Jan 8th"),
+    ]:
+        with pytest.raises(HistoryError) as info:
+            read_history(flat_csv(rows))
+        assert str(info.value) == (
+            f"dates are written in more than one way or in an unknown way (e.g. '{example}')" + tail
+        )
+
+
+def test_slashes_with_both_numbers_above_12_stay_month_first():
+    """13/1/2027 and 1/13/2027 cannot both be day-first: the format stays M/d/yyyy and
+    13/1/2027 is refused (there is no month 13)."""
+    with pytest.raises(HistoryError) as info:
+        read_history(flat_csv([("13/1/2027", "1/13/2027")]))
+    assert "'13/1/2027' is not a date in the format M/d/yyyy" in str(info.value)
+
+
+def test_named_formats_and_their_spellings():
+    """Java-style names of the formats, in any case and spacing, resolve to the format
+    (``h:mm a`` and ``h:mm AM`` both); a blank format is detected; a bad one lists the
+    formats."""
+    cells = {
+        "ISO": ("2027-01-04", "2027-01-08"),
+        "d.M.yyyy": ("4.1.2027", "8.1.2027"),
+        "M/d/yyyy": ("1/4/2027", "1/8/2027"),
+    }
+    for name, fmt in [
+        ("yyyy-MM-dd HH:mm:ss", "ISO"),
+        ("dd.MM.yyyy", "d.M.yyyy"),
+        ("d.M.yyyy  H:mm", "d.M.yyyy"),
+        ("M/d/yyyy h:mm a", "M/d/yyyy"),
+        ("m/d/yyyy h:mm:ss AM", "M/d/yyyy"),
+        ("  ", "ISO"),
+    ]:
+        h = read_history(flat_csv([cells[fmt]]), date_format=name)
+        assert h.columns.date_format == fmt and h.cycle_times().tolist() == [5.0], name
+    with pytest.raises(HistoryError) as info:
+        read_history(flat_csv([cells["ISO"]]), date_format="yyyy/dd")
+    assert str(info.value) == (
+        "date_format: 'yyyy/dd' is not a known format: use one of ISO, d.M.yyyy, "
+        "M/d/yyyy, d/M/yyyy, dd/MMM/yy, d MMM yyyy (a time may follow), or a pattern such "
+        "as dd/MM/yyyy HH:mm or %d-%m-%Y"
+    )
+
+
+def test_multi_value_type_cells_and_the_types_filter():
+    """A type cell's first value: ``[Story|Bug]`` and ``Story; Bug`` are Story, `` Spike ,
+    Story`` is Spike, ``[ ]`` is no type. ``types`` matches in any case; a blank list of
+    types leaves nothing; a file without a type column, or with only empty types, says
+    so."""
+    data = (
+        b"ID,Type,Started,Done\n"
+        b"A,[Story|Bug],2027-01-04,2027-01-05\n"
+        b"B,Story; Bug,2027-01-04,2027-01-05\n"
+        b'C," Spike , Story",2027-01-04,2027-01-05\n'
+        b"D,[ ],2027-01-04,2027-01-05\n"
+    )
+    h = read_history(data)
+    assert h.items["type"].tolist() == ["Story", "Story", "Spike", ""]
+    assert h.types() == ["Story", "Spike"]
+    assert read_history(data, types=["STORY"]).items["id"].tolist() == ["A", "B"]
+    with pytest.raises(HistoryError) as info:
+        read_history(data, types=[" "])
+    assert str(info.value) == "no items left after the types filter"
+    untyped = b"ID,Started,Done\nA,2027-01-04,2027-01-05\n"
+    assert read_history(untyped).types() == []
+    with pytest.raises(HistoryError) as info:
+        read_history(untyped, types=["Story"])
+    assert str(info.value) == "types: the file has no type column (name it with type_column)"
+    blank = b"ID,Type,Started,Done\nA,,2027-01-04,2027-01-05\n"
+    with pytest.raises(HistoryError) as info:
+        read_history(blank, types=["Story"])
+    assert str(info.value) == "types: no item of type 'Story' (types in the file: none)"
+
+
+def test_the_summary_passes_the_backtest_options_on():
+    """``summary(backtest_items=10, window_days=28, runs=1, seed=3)`` of the demo is the
+    backtest with those options. With one run a cut-off's P50 and P85 dates are the same
+    date, so both shares are equal (many runs would spread them); seed 3 gives other
+    shares than seed 42. Catches N, the window, the runs or the seed dropped on the way
+    to ``backtest``."""
+    h = read_history(DEMO / "team-stories.csv")
+    opts = {"window_days": 28, "runs": 1, "seed": 3}
+    out = h.summary(backtest_items=10, **opts)["backtest"]
+    assert out == h.backtest(10, **opts).to_dict()
+    assert (out["n"], out["window_days"]) == (10, 28)
+    assert out["within_p50"] == out["within_p85"]
+    assert out != h.backtest(10, window_days=28, runs=1).to_dict()
+
+
+def test_when_over_several_blocks_counts_every_day():
+    """A *when* forecast draws at most 4,000,000 cells at once: 4,000,000 // runs days a
+    block. At one item a day N items take exactly N working days, across blocks too:
+    100 items with 100,000 runs (40-day blocks: the third block), 4,000 with 1,333 runs
+    (3,000-day blocks: the second), and 5,201 never (the last block stops at day 5,200,
+    docs/reference/history.md). Catches a block's total taken from the wrong day, the
+    day count reset or reversed between blocks, and a last block running past 5,200."""
+    one, start = np.array([1]), "2027-03-01"
+    assert set(forecast_when(one, 100, start, runs=100_000).days) == {100}
+    assert set(forecast_when(one, 4000, start, runs=1333).days) == {4000}
+    assert forecast_when(one, 5201, start, runs=1333).to_dict()["never_runs"] == 1333
+
+
+def test_the_created_check_reads_the_file_date_format_and_skips_bad_dates():
+    """Day-first dates (d/M/yyyy, told by Closed 13/1/2027): created 12/1/2027 is 12 Jan,
+    before the done date, so no finding (read month-first it would be 1 Dec, after it).
+    A created cell that is not a date skips the check without refusing the file.
+    Catches the created column read without the file's format, and a failed check
+    that breaks the reading."""
+    data = b"ID,Created,Activated,Closed\nA,12/1/2027,12/1/2027,13/1/2027\n"
+    h = read_history(data)
+    assert (h.columns.date_format, h.columns.start) == ("d/M/yyyy", "Activated")
+    assert h.quality == ()
+    bad = (
+        b"ID,Created,Activated,Closed\nA,n/a,12/1/2027,13/1/2027\nB,14/1/2027,12/1/2027,13/1/2027\n"
+    )
+    h = read_history(bad)
+    assert h.quality == () and h.cycle_times().tolist() == [2.0, 2.0]
+
+
+def test_when_from_a_day_off_of_the_calendar_starts_on_its_next_working_day():
+    """On a Monday-to-Thursday week, from Fri 8 Jan 2027 at one item a day: item 1 on Mon
+    11, item 2 on Tue 12; from Mon 11 Jan with the 11th a holiday: item 1 on Tue 12.
+    Catches the first day rolled on the Monday-to-Friday calendar (Fri 8 would be day 1;
+    the holiday would make numpy refuse the start)."""
+    from simulation.scenario.schema import Calendar
+
+    one = np.array([1])
+    four = Calendar(workdays=["Mon", "Tue", "Wed", "Thu"])
+    assert forecast_when(one, 1, "2027-01-08", four, runs=5).percentile_date(50) == dt.date(
+        2027, 1, 11
+    )
+    assert forecast_when(one, 2, "2027-01-08", four, runs=5).percentile_date(50) == dt.date(
+        2027, 1, 12
+    )
+    holiday = Calendar(holidays=["2027-01-11"])
+    assert forecast_when(one, 1, "2027-01-11", holiday, runs=5).percentile_date(50) == dt.date(
+        2027, 1, 12
+    )
+
+
+def test_a_window_of_one_item_or_one_day():
+    """One item, started Mon 4 and done Tue 5 Jan 2027: a 5-day window up to Tue 5 starts
+    with the export on Mon 4 and holds two working days, 0 and 1 done; a 1-day window
+    holds the one day with its 1. Counts are whole numbers, and a when forecast keeps
+    its N. Catches one done item or one working day taken for none, float samples and
+    N dropped from the forecast."""
+    h = read_history(flat_csv([("2027-01-04", "2027-01-05")]))
+    tp = h.throughput(5)
+    assert tp.samples.tolist() == [0, 1] and tp.samples.dtype == np.int64
+    assert tp.days.astype(str).tolist() == ["2027-01-04", "2027-01-05"]
+    assert h.throughput(1).samples.tolist() == [1]
+    assert forecast_when(tp.samples, 3, "2027-01-06", runs=5).n == 3
+
+
+def test_cycle_time_table_in_done_date_order():
+    """The scatter chart's table of five-stages.csv: done items only, by done date (S-3
+    Tue 5, S-1 Fri 8, S-2 Mon 11, S-4 Wed 13, S-5 Thu 21 Jan) with the module
+    docstring's cycle times, numbered from 0. Forty items done the same day stay in file
+    order (numpy's default quicksort would mix them). Catches a column missing, items in
+    progress included, another order, an unstable sort and an ``index`` column."""
+    t = read_history(DATA / "five-stages.csv").cycle_time_table()
+    assert list(t.columns) == ["id", "name", "type", "start", "done", "cycle_time"]
+    assert t["id"].tolist() == ["S-3", "S-1", "S-2", "S-4", "S-5"]
+    assert t["cycle_time"].tolist() == [1, 5, 2, 6, 9] and list(t.index) == list(range(5))
+    assert t["name"].iloc[1] == 'Export "all" rows, fast' and t["type"].iloc[2] == "Bug"
+    assert t["start"].iloc[4] == day("2027-01-09") and t["done"].iloc[4] == day("2027-01-21")
+    rows = [("2027-01-05", "2027-01-08")] * 20 + [("2027-01-04", "2027-01-08")] * 20
+    same_day = read_history(flat_csv(rows)).cycle_time_table()
+    assert same_day["id"].tolist() == [f"X-{i}" for i in range(1, 41)]
+
+
+def test_reading_a_file_at_the_size_limit_and_when_it_cannot_be_read(monkeypatch, tmp_path):
+    """A file of exactly the most bytes read is read whole (its last date too: Mon 4 to
+    Fri 8 Jan 2027, 5 days); a folder is not a file; a file the system will not open
+    says why. Each message starts with the file's name. Catches ``>=`` for ``>``, a
+    read one byte short, the name left off and the system's reason replaced."""
+    import pathlib
+
+    from simulation.history import reading
+
+    f = tmp_path / "mine.csv"
+    f.write_bytes(b"ID,Started,Done\nA,2027-01-04,2027-01-08")
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", f.stat().st_size)
+    assert read_history(f).cycle_times().tolist() == [5.0]
+    with pytest.raises(HistoryError) as info:
+        read_history(tmp_path, name="folder")
+    assert str(info.value) == "folder: not a file (or it does not exist)"
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(pathlib.Path, "open", refuse)
+    with pytest.raises(HistoryError) as info:
+        read_history(f)
+    assert str(info.value) == "mine.csv: cannot read the file: Permission denied"
+
+
+def test_date_columns_need_a_date_in_the_given_format():
+    """An empty column is not a date column: in a flat export (a 'Team' column after the
+    id, so no stages) with no column named like start or done,
+    start is the first date column after the empty one ('Begin', Mon 4 Jan 2027) and
+    done the last ('End', Fri 8): 5 days. Dates in a strftime pattern make date
+    columns when that pattern is given. A type starting with X keeps its X. Catches an
+    empty column taken for dates (start 'Blank': 1 day), date columns sought in the
+    known formats only, and brackets stripped with other letters."""
+    h = read_history(b"ID,Team,Blank,Begin,End\nA,x,,2027-01-04,2027-01-08\n")
+    assert (h.columns.layout, h.columns.start, h.columns.done) == ("flat", "Begin", "End")
+    assert h.cycle_times().tolist() == [5.0]
+    h = read_history(b"ID,Begin,End\nA,04-01-2027,08-01-2027\n", date_format="%d-%m-%Y")
+    assert (h.columns.start, h.columns.done, h.cycle_times().tolist()) == ("Begin", "End", [5.0])
+    h = read_history(b"ID,Type,Started,Done\nA,XL,2027-01-04,2027-01-08\n")
+    assert h.types() == ["XL"]
+
+
+def test_a_done_item_without_a_start_date_and_start_column_equal_to_done():
+    """docs/reference/history.md: an item done without a start date counts as started
+    that day (1 day), and is not "done before its start" even when other items have
+    start dates. With the done column also named as start, every item takes 1 day and
+    nothing is found. Catches the start check read over the whole table instead of per
+    item, and no check at all when there is no start column but done."""
+    data = b"ID,Started,Done\nA,,2027-01-08\nB,2027-01-04,2027-01-08\n"
+    h = read_history(data)
+    assert h.quality == () and h.cycle_times().tolist() == [1.0, 5.0]
+    h = read_history(data, start_column="Done")
+    assert h.quality == () and h.cycle_times().tolist() == [1.0, 1.0]
