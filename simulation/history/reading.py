@@ -658,9 +658,13 @@ def _delimiter(text: str) -> str:
 
 
 def _frame(text: str) -> pd.DataFrame:
+    # Blank lines before the header (some exports start with one) are not the header:
+    # read from the first line with text, and number rows as the file has them.
+    body = text.lstrip("\r\n")
+    lead = text[: len(text) - len(body)].count("\n")
     try:
         df = pd.read_csv(
-            io.StringIO(text),
+            io.StringIO(body),
             sep=_delimiter(text),
             dtype=str,
             keep_default_na=False,
@@ -685,7 +689,7 @@ def _frame(text: str) -> pd.DataFrame:
     df.columns = [str(c).strip() for c in df.columns]
     df = df.fillna("").astype(str).apply(lambda s: s.str.strip())
     # Spreadsheet row numbers (header = 1) before blank rows are dropped, for messages.
-    df.insert(0, "\0row", np.arange(2, len(df) + 2))
+    df.insert(0, "\0row", np.arange(2 + lead, len(df) + 2 + lead))
     blank = (df.drop(columns="\0row") == "").all(axis=1)
     return df[~blank]
 

@@ -1993,3 +1993,43 @@ def test_a_done_item_without_a_start_date_and_start_column_equal_to_done():
     assert h.quality == () and h.cycle_times().tolist() == [1.0, 5.0]
     h = read_history(data, start_column="Done")
     assert h.quality == () and h.cycle_times().tolist() == [1.0, 1.0]
+
+
+def test_blank_lines_before_the_header_are_not_the_header():
+    """An export starting with a blank line (or two, tab-separated) is read from its
+    first line with text: the items are found, and a row is named by the line it has in
+    the file (the header on line 2, so the item done before its start is row 3). It was
+    refused as "a header row but no items" or "empty (no header row)"."""
+    data = b"\nID,Started,Done\nA-1,2027-01-12,2027-01-08\nA-2,2027-01-04,2027-01-06\n"
+    h = read_history(data)
+    assert len(h.items) == 2
+    assert h.quality_summary()["done_before_start"] == {"count": 1, "examples": ["A-1"]}
+    tabs = b"\n\nID\tStarted\tDone\n\tx2027-01-12\t2027-01-08\nA-2\t2027-01-04\t2027-01-06\n"
+    tabs = tabs.replace(b"x2027", b"2027")
+    q = read_history(tabs).quality_summary()
+    assert q["done_before_start"]["examples"] == ["row 4"], "header on line 3, the item on 4"
+
+
+def test_the_documented_json_keys_are_the_commands(capsys):
+    """The key list in docs/reference/history.md is what ``history --json`` prints, with
+    every option that adds a block: each key named there appears in the output and each
+    key of the output (two levels deep) is named there. Catches a key added to the output
+    and not to the reference (columns.status, throughput.note, backtest.verdict were)."""
+    import json
+    import re
+
+    from simulation.cli import main
+
+    text = (ROOT / "docs" / "reference" / "history.md").read_text()
+    block = text.split("`--json` prints the same as a document", 1)[1].split("```text", 1)[1]
+    documented = set(re.findall(r'"([a-z_0-9]+)"', block.split("```", 1)[0]))
+    args = ["history", str(LIBRARY / "history" / "team-stories.csv"), "--json", "--backtest"]
+    assert main([*args, "--when", "30", "--how-many-by", "2027-06-30"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    printed = set(out)
+    for key, value in out.items():
+        if isinstance(value, dict) and key != "cycle_time":
+            printed |= set(value)
+    printed |= {k for k in out["cycle_time"] if k != "by_type"} | {"by_type"}
+    printed |= {k for v in out["quality"].values() for k in v}
+    assert printed == documented - {"Story"}, printed ^ (documented - {"Story"})
