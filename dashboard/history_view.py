@@ -21,6 +21,7 @@ from simulation.history import (
     DISAGREE_DAYS,
     History,
     HistoryError,
+    header_columns,
     read_history,
     second_opinion,
 )
@@ -68,10 +69,22 @@ PAGE_OPTIONS = {
 
 
 def page_message(text: str) -> str:
-    """A reading message with the option named as the page labels it."""
+    """A reading message with the option named as the page labels it ("name them with
+    start_column and done_column" becomes "choose them below: Start column, Done
+    column", the boxes the page then shows)."""
+    text = text.replace(
+        "name them with start_column and done_column",
+        f"choose them below: {PAGE_OPTIONS['start_column']}, {PAGE_OPTIONS['done_column']}",
+    )
     for option, label in PAGE_OPTIONS.items():
         text = text.replace(f"{option}: ", f"{label}: ")
     return text
+
+
+def file_columns() -> list[str]:
+    """The header's column names of the export in use ([] when there is none)."""
+    file = st.session_state.get(FILE)
+    return header_columns(file[1]) if file else []
 
 
 def current() -> History | None:

@@ -77,13 +77,26 @@ def date_format_box(where, opts: dict) -> str | None:
 
 
 def retry_form() -> None:
-    """After a failed read: the date format can be set before anything was read."""
+    """After a failed read: the date format, and the start and done columns from the
+    file's header, can be set before anything was read."""
     opts = history_view.options()
-    date_format = date_format_box(st, opts)
-    if date_format != opts.get("date_format"):
-        new = {k: v for k, v in opts.items() if k != "date_format"}
-        if date_format:
-            new["date_format"] = date_format
+    chosen = {"date_format": date_format_box(st, opts)}
+    cols = history_view.file_columns()
+    if cols:
+        a, b = st.columns(2)
+        for where, option in ((a, "start_column"), (b, "done_column")):
+            current = opts.get(option)
+            chosen[option] = where.selectbox(
+                history_view.PAGE_OPTIONS[option],
+                cols,
+                index=cols.index(current) if current in cols else None,
+                placeholder="Detected",
+                key=f"hi_retry_{option}",
+            )
+    new = {k: v for k, v in opts.items() if k not in chosen} | {
+        k: v for k, v in chosen.items() if v
+    }
+    if new != opts:
         st.session_state[history_view.OPTIONS] = new
         st.rerun()
 

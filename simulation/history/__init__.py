@@ -56,6 +56,7 @@ _OWNERS = {
     "forecast_how_many": "simulation.history.forecast",
     "forecast_when": "simulation.history.forecast",
     "nearest_rank": "simulation.history.common",
+    "header_columns": "simulation.history.reading",
     "read_history": "simulation.history.reading",
     "second_opinion": "simulation.history.forecast",
     "suggest_mapping": "simulation.history.calibration",
@@ -91,6 +92,7 @@ __all__ = [
     "calibration_table",
     "forecast_how_many",
     "forecast_when",
+    "header_columns",
     "nearest_rank",
     "read_history",
     "second_opinion",
@@ -130,7 +132,7 @@ if TYPE_CHECKING:  # what type checkers and the API docs read
         second_opinion,
         throughput_window,
     )
-    from .reading import Columns, History, read_history
+    from .reading import Columns, History, header_columns, read_history
 
 
 def __getattr__(name: str) -> Any:

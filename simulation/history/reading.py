@@ -657,6 +657,16 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+def header_columns(data: bytes) -> list[str]:
+    """The column names of an export's header row, as :func:`read_history` reads them
+    (its first line with text, its separator), or [] when the file cannot be read:
+    what a page offers to choose from when the start and done columns are not found."""
+    try:
+        return [c for c in _frame(_text(data)).columns if c != "\0row"]
+    except HistoryError:
+        return []
+
+
 def _frame(text: str) -> pd.DataFrame:
     # Blank lines before the header (some exports start with one) are not the header:
     # read from the first line with text, and number rows as the file has them.

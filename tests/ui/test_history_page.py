@@ -243,3 +243,36 @@ def test_chart_builders_give_valid_specs(empty):
         spec = c.to_dict()  # validates against the Vega-Lite schema
         assert spec["layer"]
     assert isinstance(marks, pd.DataFrame) and marks["label"].tolist() == ["P50"]
+
+
+def test_columns_the_reader_cannot_find_are_chosen_on_the_page():
+    """Columns named 'Kickoff' and 'Wrapped' with dates written 2027|01|09: neither a
+    known column name nor a detected date format, so no start or done column is found.
+    The message says to choose them below (not the library's start_column), the page
+    offers the header's columns, and choosing them plus the pattern yyyy|MM|dd reads
+    S-5's 9 working days (Sat 9 to Thu 21 Jan 2027). Catches a page that can only be
+    helped from the command line, and the boxes offering anything but the header."""
+    at = upload(
+        history_page(),
+        DATA / "five-stages.csv",
+        "custom.csv",
+        b"Key,Kickoff,Wrapped\nS-5,2027|01|09,2027|01|21\n",
+    )
+    clean(at, "after a file with unknown columns")
+    message = " ".join(seen(e) for e in at.error)
+    assert "choose them below: Start column, Done column" in message, message
+    assert "start_column" not in message
+    assert at.selectbox(key="hi_retry_start_column").options == ["Key", "Kickoff", "Wrapped"]
+    at.selectbox(key="hi_retry_start_column").set_value("Kickoff").run()
+    at.selectbox(key="hi_retry_done_column").set_value("Wrapped").run()
+    clean(at, "after choosing the columns")
+    message = " ".join(seen(e) for e in at.error)
+    assert "dates are written in more than one way or in an unknown way" in message, (
+        "the chosen columns are read: their dates are next"
+    )
+    at.selectbox(key="hi_format").set_value("Other (type a pattern)").run()
+    at.text_input(key="hi_pattern").set_value("yyyy|MM|dd").run()
+    clean(at, "after typing the pattern")
+    assert at.session_state["history_options"]["start_column"] == "Kickoff"
+    assert not at.error, [e.value for e in at.error]
+    assert metrics(at)["Cycle time P50"] == "9 days"
