@@ -716,8 +716,11 @@ def fit_width(spec: dict) -> dict:
     Streamlit fits a chart without its own sizing into its height, legend, title and
     axes included; a chart made for the report (:mod:`simulation.present.charts`)
     gives its plot's height, which that fit shrinks to a strip with a tick or two.
+    The report's font is left out, so the page's own font is used, as in its other
+    charts.
     """
-    return {**spec, "autosize": FIT_WIDTH}
+    config = {k: v for k, v in spec.get("config", {}).items() if k != "font"}
+    return {**spec, "autosize": FIT_WIDTH, "config": config}
 
 
 def spec(chart: alt.TopLevelMixin) -> dict:

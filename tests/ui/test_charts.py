@@ -741,3 +741,26 @@ def test_page_specs_leave_the_vega_lite_version_to_streamlit():
     )
     assert "$schema" in c.to_dict() and "$schema" not in charts.spec(c)
     assert all("$schema" not in s for s in charts.specs({"a": c}).values())
+
+
+def test_report_charts_on_the_page_take_the_pages_font():
+    """A chart built for the report (Track's trail, the tornadoes) keeps its sizes and
+    axis settings on the page but not the report's font: the page's font is used, as in
+    its other charts (the trail read in Helvetica beside the page's text). The report's
+    own spec keeps the font. Catches the report's font carried onto the page, and the
+    rest of the report's config lost with it."""
+    from simulation.present.charts import FONT, trail_value_spec
+
+    rows = pd.DataFrame(
+        {
+            "as_of": ["2027-03-05", "2027-03-12"],
+            "npv_mean": [1.0e6, 0.9e6],
+            "outcome_probability": [0.5, 0.4],
+        }
+    )
+    report = trail_value_spec(rows)
+    page = charts.fit_width(report)
+    assert report["config"]["font"] == FONT, "the report keeps its font"
+    assert "font" not in page["config"]
+    assert page["config"] == {k: v for k, v in report["config"].items() if k != "font"}
+    assert page["autosize"] == {"type": "fit-x", "contains": "padding"}
