@@ -19,8 +19,9 @@ loads the engine and the scenario layer, not every job and its libraries
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from simulation.scenario.lazy import lazy_names
 
 #: Each public name and the module that owns it.
 _OWNERS = {
@@ -99,15 +100,4 @@ if TYPE_CHECKING:  # what type checkers and the API docs (mkdocstrings) read
     from simulation.scenario.yamlio import scenario_to_yaml
 
 
-def __getattr__(name: str) -> Any:
-    """``simulation.NAME``: imported from its owner on first use, then kept here."""
-    owner = _OWNERS.get(name)
-    if owner is None:
-        raise AttributeError(f"module 'simulation' has no attribute {name!r}")
-    value = getattr(importlib.import_module(owner), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _OWNERS, globals(), __all__)

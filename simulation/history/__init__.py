@@ -22,8 +22,9 @@ Dates are read as written: the time of day and any time zone are ignored.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from simulation.scenario.lazy import lazy_names
 
 #: Each public name and the module that owns it: imported on first use (PEP 562),
 #: so the command line can name the formats without loading pandas.
@@ -135,15 +136,4 @@ if TYPE_CHECKING:  # what type checkers and the API docs read
     from .reading import Columns, History, header_columns, read_history
 
 
-def __getattr__(name: str) -> Any:
-    """``simulation.history.NAME``: imported from its owner on first use, then kept here."""
-    owner = _OWNERS.get(name)
-    if owner is None:
-        raise AttributeError(f"module 'simulation.history' has no attribute {name!r}")
-    value = getattr(importlib.import_module(owner), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _OWNERS, globals(), __all__)
