@@ -30,18 +30,21 @@ import argparse
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+if str(ROOT) not in sys.path:  # run as a file: the server helper is in scripts/
+    sys.path.insert(0, str(ROOT))
+
+from scripts.serve_app import start_app, stop_app  # noqa: E402
+
 SCENARIO = "supply-chain.yaml"
 RUNS = 1000
 CHROMIUM = Path("/usr/bin/chromium")
@@ -142,39 +145,6 @@ def imports_once(tree: Path) -> float:
 
 
 # ------------------------------------------------------------------ dashboard
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _server(tree: Path, folder: Path, ahead: bool = True) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = dict(
-        _env(tree),
-        SCENARIO_USER_DIR=str(folder / "saved"),
-        SIM_DATA_DIR=str(folder / "data"),
-        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-        SIM_FORECAST_AHEAD="1" if ahead else "0",
-    )
-    env.pop("SIM_DATABASE_URL", None)
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
-    cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    cmd += ["--server.fileWatcherType", "none"]
-    log = (folder / "server.log").open("w")
-    proc = subprocess.Popen(cmd, cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"streamlit did not start from {tree}")
-
-
 _DRAWN = f"""() => {{
   const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
   return charts.length >= {FORECAST_CHARTS}
@@ -193,7 +163,8 @@ def forecast_click_once(tree: Path, ahead: bool = True) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="first-answer-") as folder:
-        proc, url = _server(tree, Path(folder), ahead)
+        ahead_env = {"SIM_FORECAST_AHEAD": "1" if ahead else "0"}
+        proc, url = start_app(tree, Path(folder), env=ahead_env)
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -228,8 +199,7 @@ def forecast_click_once(tree: Path, ahead: bool = True) -> dict[str, Any]:
                 finally:
                     browser.close()
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            stop_app(proc)
     arrived = [t for t, _ in frames if t <= drawn]
     last = (arrived[-1] if arrived else t0) - t0
     return {

@@ -27,74 +27,22 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dashboard import server_settings  # noqa: E402
+from scripts.serve_app import serving  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 TIMEOUT_MS = 600_000
 STATUS = '[data-testid="stStatusWidget"]'
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(root: Path, port: int, folder: Path) -> subprocess.Popen:
-    env = dict(
-        os.environ,
-        SCENARIO_USER_DIR=str(folder / "saved"),
-        SIM_DATA_DIR=str(folder / "data"),
-        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-        PYTHONPATH=str(root),
-    )
-    env.pop("SIM_DATABASE_URL", None)
-    log = (folder / "server.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=root,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server stopped (see {folder / 'server.log'})")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("the server did not answer within 120 s")
 
 
 def rss_mib(pid: int) -> dict[str, float]:
@@ -237,19 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         parser.error("; ".join(problems))
     big_runs = args.big_runs or server_settings.runs_limit()
-    with tempfile.TemporaryDirectory(prefix="sim-load-") as tmp:
-        port = free_port()
-        proc = start_server(args.root.resolve(), port, Path(tmp))
-        try:
-            result = asyncio.run(
-                measure(f"http://127.0.0.1:{port}", args.sessions, big_runs, proc.pid)
-            )
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with (
+        tempfile.TemporaryDirectory(prefix="sim-load-") as tmp,
+        serving(args.root.resolve(), Path(tmp)) as (proc, url),
+    ):
+        result = asyncio.run(measure(url, args.sessions, big_runs, proc.pid))
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from scripts.serve_app import serving
 from tests.helpers import ROOT, SCREENSHOTS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,74 +42,15 @@ VIEWPORT = {"width": 1440, "height": 1000}
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_server(url: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + SERVER_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"streamlit exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"streamlit did not answer on {url} within {SERVER_TIMEOUT_S} s")
-
-
 @contextlib.contextmanager
 def running_app(tmp_path: Path, host: str = "127.0.0.1", env: dict[str, str] | None = None):
     """``streamlit run app.py`` on a free port of ``host``, saving and recording under
-    ``tmp_path``, with ``env`` added to its environment; yields its URL, killed after."""
-    port = _free_port()
-    env = dict(
-        os.environ,
-        SCENARIO_USER_DIR=str(tmp_path / "saved"),
-        SIM_DATA_DIR=str(tmp_path / "data"),
-        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-        SIM_FORECAST_AHEAD="1",  # as in production (the suite's own process has it off)
-        **(env or {}),
-    )
-    env.pop("SIM_DATABASE_URL", None)  # the store: a fresh SQLite file under tmp_path
-    log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            host,
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://{host}:{port}"
-    try:
-        _wait_for_server(url, proc)
+    ``tmp_path``, with ``env`` added to its environment; yields its URL, stopped after
+    (``scripts/serve_app.py``)."""
+    # As in production: the suite's own process has the forecast ahead off.
+    env = {"SIM_FORECAST_AHEAD": "1", **(env or {})}
+    with serving(ROOT, tmp_path, host=host, env=env, timeout_s=SERVER_TIMEOUT_S) as (_, url):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture
