@@ -64,6 +64,20 @@ def overlaps(boxes: list[dict]) -> list[tuple[str, str]]:
     return out
 
 
+def rank_a_session(page, runs: int) -> None:
+    """On Decide: load the bundled session, ``runs`` futures per candidate, rank."""
+    _go(page, "Decide")
+    page.get_by_role("button", name="Load session").click()
+    page.get_by_text("Loaded “").first.wait_for()
+    _settle(page)
+    box = page.get_by_role("spinbutton", name="Futures per candidate")
+    box.fill(str(runs))
+    box.press("Enter")
+    _settle(page)
+    page.get_by_role("button", name="Rank the candidates").click()
+    page.get_by_role("heading", name="Ranking").wait_for()
+
+
 def _accept(page, name: str | None) -> None:
     """Record "accept" for the candidate ``name`` (None: the one selected)."""
     from playwright.sync_api import expect
@@ -108,16 +122,7 @@ def test_decide_reads_in_the_room(request):
             page.goto(url)
             page.get_by_text("Editing", exact=False).first.wait_for()
             _settle(page)
-            _go(page, "Decide")
-            page.get_by_role("button", name="Load session").click()
-            page.get_by_text("Loaded “").first.wait_for()
-            _settle(page)
-            runs = page.get_by_role("spinbutton", name="Futures per candidate")
-            runs.fill(str(RUNS))
-            runs.press("Enter")
-            _settle(page)
-            page.get_by_role("button", name="Rank the candidates").click()
-            page.get_by_role("heading", name="Ranking").wait_for()
+            rank_a_session(page, RUNS)
             page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for()
             _settle(page)
             page.get_by_role("button", name="Find the best set").click()

@@ -18,7 +18,8 @@ import pytest
 
 from simulation.store import Store
 from simulation.store import decisions as dec
-from tests.browser.test_pages import _go, _no_exception, _settle, app_page, running_app
+from tests.browser.test_decide_room import rank_a_session
+from tests.browser.test_pages import _no_exception, _settle, app_page, running_app
 
 # The provider is built on Authlib's older modules, which warn on every use.
 pytestmark = [
@@ -76,16 +77,7 @@ def test_sign_in_with_a_real_provider_and_decide_as_the_signed_in_person(tmp_pat
         _settle(page)
 
         # Decide: rank a session, record a decision without typing a name.
-        _go(page, "Decide")
-        page.get_by_role("button", name="Load session").click()
-        page.get_by_text("Loaded “").first.wait_for()
-        _settle(page)
-        runs = page.get_by_role("spinbutton", name="Futures per candidate")
-        runs.fill(str(RUNS))
-        runs.press("Enter")
-        _settle(page)
-        page.get_by_role("button", name="Rank the candidates").click()
-        page.get_by_role("heading", name="Ranking").wait_for()
+        rank_a_session(page, RUNS)
         _settle(page)
         page.get_by_text("Deciding as Ada Lovelace").wait_for()
         assert page.get_by_role("textbox", name="Decided by").count() == 0, "no typed name"
