@@ -166,8 +166,16 @@ def main() -> None:
     s = res.summary()
     c1, c2, c3 = st.columns(3)
     c1.metric("All on time", fmt.pct(s["all_on_time_probability"]))
-    c2.metric("Portfolio NPV (mean)", fmt.money(s["npv_mean"]))
-    c3.metric("Shared people idle (cost)", fmt.money(s["shared_idle_cost_mean"]))
+    c2.metric(
+        "Portfolio NPV (mean)",
+        fmt.money(s["npv_mean"]),
+        help=prose.part("portfolio", "portfolio npv"),
+    )
+    c3.metric(
+        "Shared people idle (cost)",
+        fmt.money(s["shared_idle_cost_mean"]),
+        help=prose.part("portfolio", "idle cost"),
+    )
     st.subheader("Roadmap")
     st.caption(prose.part("portfolio", "roadmap"))
     st.altair_chart(
@@ -183,6 +191,8 @@ def main() -> None:
     st.subheader("What a change does to every initiative")
     st.caption(prose.part("portfolio", "levers"))
     changes = _levers(base)
+    if not changes:
+        st.caption(prose.part("portfolio", "no change"))
     if st.button("Compare", type="primary", disabled=not changes, key="pf_compare"):
         try:
             variant = apply_portfolio_changes(base, changes)

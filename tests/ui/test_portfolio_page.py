@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard import fmt
+from dashboard import fmt, prose
 from simulation import load_scenario
 from simulation.portfolio import compare_portfolios, load_portfolio, run_portfolio
 from simulation.portfolio.changes import Reprioritise, apply_portfolio_changes
@@ -36,7 +36,9 @@ def test_headline_and_ripple_equal_the_engine():
     """All on time and portfolio NPV read as the engine's (same runs and seed); one
     arrow click (grant up) then Compare gives the ripple of ``reprioritise [grant,
     supply, finance]``: the grant row's Δ on time equals the engine's paired mean.
-    Catches a page that re-implements the rules or runs another seed."""
+    Before the click, with nothing changed, the page says why Compare is greyed out
+    (and not after). Catches a page that re-implements the rules or runs another
+    seed, and a disabled button with no word."""
     at = open_page()
     p = load_portfolio(BUNDLED)
     s = run_portfolio(p, runs=RUNS, seed=p.seed).summary()
@@ -44,7 +46,13 @@ def test_headline_and_ripple_equal_the_engine():
     assert metrics["All on time"] == fmt.pct(s["all_on_time_probability"])
     assert metrics["Portfolio NPV (mean)"] == fmt.money(s["npv_mean"])
 
+    hint = prose.part("portfolio", "no change")
+    assert at.button(key="pf_compare").disabled
+    assert hint in [c.value for c in at.caption]
+
     at.button(key="pf_up_grant").click().run()
+    assert not at.button(key="pf_compare").disabled
+    assert hint not in [c.value for c in at.caption]
     at.button(key="pf_compare").click().run()
     assert not at.exception, [e.value for e in at.exception]
     variant = apply_portfolio_changes(p, (Reprioritise(("grant", "supply", "finance")),))
