@@ -365,8 +365,14 @@ def trail_spec(rows: pd.DataFrame, lines: pd.DataFrame) -> dict[str, Any]:
     """
     spec = _base("How the delivery forecast moved", width=2 * WIDTH)
     # The band and the line have no legend entry of their own (the legend is the rules'):
-    # the subtitle says what they are.
-    spec["title"]["subtitle"] = "Shaded: P50 to P85 of each re-forecast · line with dots: its P85"
+    # the subtitle says what they are. One record has no width to shade and no line
+    # to draw: its P50-P85 is a bar, and the subtitle says so.
+    one = len(rows) == 1
+    spec["title"]["subtitle"] = (
+        "One record so far · bar: its P50 to P85 · dot: its P85 (each record adds one)"
+        if one
+        else "Shaded: P50 to P85 of each re-forecast · line with dots: its P85"
+    )
     spec["height"] = 220
     colours = {"Deadline": DEADLINE, "Plan P50": NEUTRAL, "Plan P85": "#111111"}
     marks = lines[lines["label"].isin(list(colours))]
@@ -376,12 +382,16 @@ def trail_spec(rows: pd.DataFrame, lines: pd.DataFrame) -> dict[str, Any]:
     spec["layer"] = [
         {
             "data": {"values": _records(rows)},
-            "mark": {"type": "area", "color": PROJECT, "opacity": 0.25},
+            "mark": (
+                {"type": "rule", "color": PROJECT, "opacity": 0.35, "strokeWidth": 14}
+                if one
+                else {"type": "area", "color": PROJECT, "opacity": 0.25}
+            ),
             "encoding": {"x": x, "y": {"field": "p50_date", **y}, "y2": {"field": "p85_date"}},
         },
         {
             "data": {"values": _records(rows)},
-            "mark": {"type": "line", "color": PROJECT, "point": True},
+            "mark": {"type": "line", "color": PROJECT, "point": {"color": PROJECT}},
             "encoding": {"x": x, "y": {"field": "p85_date", **y}},
         },
         _marker_rules(marks, colours, "y"),
@@ -396,7 +406,10 @@ def trail_value_spec(rows: pd.DataFrame) -> dict[str, Any]:
     """
     spec = _base("How the value forecast moved", width=2 * WIDTH)
     spec["title"]["subtitle"] = (
-        "Solid green: mean NPV (left axis) · dashed grey: outcome chance (right axis)"
+        "One record so far · green dot: mean NPV (left axis) · "
+        "grey dot: outcome chance (right axis)"
+        if len(rows) == 1
+        else "Solid green: mean NPV (left axis) · dashed grey: outcome chance (right axis)"
     )
     spec["height"] = 180
     # The data sits in each layer, not at the top: Streamlit moves top-level values out
@@ -407,7 +420,7 @@ def trail_value_spec(rows: pd.DataFrame) -> dict[str, Any]:
     spec["layer"] = [
         {
             "data": data,
-            "mark": {"type": "line", "color": PRODUCT, "point": True},
+            "mark": {"type": "line", "color": PRODUCT, "point": {"color": PRODUCT}},
             "encoding": {
                 "x": x,
                 "y": {
@@ -419,7 +432,7 @@ def trail_value_spec(rows: pd.DataFrame) -> dict[str, Any]:
         },
         {
             "data": data,
-            "mark": {"type": "line", "color": NEUTRAL, "strokeDash": [4, 2], "point": True},
+            "mark": {"type": "line", "color": NEUTRAL, "strokeDash": [4, 2], "point": {"color": NEUTRAL}},
             "encoding": {
                 "x": x,
                 "y": {

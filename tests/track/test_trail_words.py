@@ -92,10 +92,41 @@ def test_trail_charts_say_what_each_mark_is():
     delivery, value = trail_spec(rows, lines), trail_value_spec(rows)
     assert "line with dots: its P85" in delivery["title"]["subtitle"]
     assert delivery["layer"][1]["encoding"]["y"]["field"] == "p85_date"
-    assert delivery["layer"][1]["mark"]["point"] is True
+    assert delivery["layer"][1]["mark"]["point"]
     npv, outcome = value["layer"]
     assert "dashed grey: outcome chance (right axis)" in value["title"]["subtitle"]
     assert outcome["mark"]["strokeDash"] and outcome["encoding"]["y"]["axis"]["orient"] == "right"
     assert outcome["encoding"]["y"]["field"] == "outcome_probability"
     assert "Solid green: mean NPV (left axis)" in value["title"]["subtitle"]
     assert npv["encoding"]["y"]["field"] == "npv_mean" and "strokeDash" not in npv["mark"]
+    # The dots take their line's colour (Vega-Lite's point overlay does not by itself):
+    # with one record the dots are all there is, and the subtitle names them by colour.
+    for layer in (*value["layer"], delivery["layer"][1]):
+        assert layer["mark"]["point"]["color"] == layer["mark"]["color"]
+
+
+def test_one_record_is_drawn_and_described_as_one():
+    """A trail of one record: the P50-P85 band has no width to shade, so it is a bar
+    (a rule from P50 to P85 at the one as-of date), and both subtitles say there is
+    one record instead of naming a shaded band and lines that are not drawn. Two
+    records go back to the band and the lines. Catches: the one-record case left to
+    an invisible area, or the words of the many-record chart kept for it.
+    """
+    one = trail_table([entry("2027-03-05", 5, 2, 90, 1e6, 0.5)])
+    lines = pd.DataFrame({"label": ["Deadline"], "date": ["2027-05-14"]})
+    delivery, value = trail_spec(one, lines), trail_value_spec(one)
+    band = delivery["layer"][0]
+    assert band["mark"]["type"] == "rule"
+    assert (band["encoding"]["y"]["field"], band["encoding"]["y2"]["field"]) == (
+        "p50_date",
+        "p85_date",
+    )
+    assert delivery["title"]["subtitle"].startswith("One record so far")
+    assert "Shaded" not in delivery["title"]["subtitle"]
+    assert value["title"]["subtitle"].startswith("One record so far")
+    assert "dashed" not in value["title"]["subtitle"]
+    for spec in (delivery, value):
+        alt.LayerChart.from_dict(spec).to_dict()
+    two = trail_table([entry("2027-03-05", 5, 2, 90, 1e6, 1), entry("2027-03-12", 7, 0, 90, 9e5, 0)])
+    assert trail_spec(two, lines)["layer"][0]["mark"]["type"] == "area"
+    assert not trail_value_spec(two)["title"]["subtitle"].startswith("One record")
