@@ -21,6 +21,7 @@ from simulation.present.charts import (
     PRODUCT,
     PROJECT,
     date_ticks,
+    fan_tints,
     tornado_spec,
 )
 
@@ -292,18 +293,25 @@ def _fan(
     # Short labels: the fans sit in half-width columns, where "90% of futures, 50% of
     # futures, Median" ran past the plot at 1280 px and lost the median's name.
     labels = ["90% band", "50% band", median_label]
-    scale = _legend_scale(labels, [colour, colour, colour])
+    # Each legend swatch in the shade its band shows: the bands are drawn solid in
+    # their tints (the 50% band over the 90% band), so the legend and the chart agree
+    # (translucent bands put three swatches of one colour in the legend).
+    scale = _legend_scale(labels, [*fan_tints(colour), colour])
     color = alt.Color(
         "series:N",
         scale=scale,
         legend=alt.Legend(
-            title=None, orient="top", direction="horizontal", symbolOpacity=0.6, labelLimit=220
+            title=None,
+            orient="top",
+            direction="horizontal",
+            symbolType="square",
+            symbolOpacity=1,
+            symbolStrokeWidth=0,
+            labelLimit=220,
         ),
     )
     axis = _money_axis() if money else alt.Axis()
     y_scale = alt.Scale(domainMax=y_max) if y_max else alt.Undefined
-    # Each band carries its own opacity (drawn as it is, no scale): an opacity scale on
-    # the series would merge into the colour legend, which Vega-Lite warns about.
     bands = pd.concat(
         [
             pd.DataFrame(
@@ -312,10 +320,9 @@ def _fan(
                     "lo": data[lo],
                     "hi": data[hi],
                     "series": label,
-                    "opacity": opacity,
                 }
             )
-            for (lo, hi, opacity), label in zip(FAN_BANDS, labels[:2], strict=True)
+            for (lo, hi, _opacity), label in zip(FAN_BANDS, labels[:2], strict=True)
         ],
         ignore_index=True,
     )
@@ -327,7 +334,6 @@ def _fan(
             y=alt.Y("lo:Q", title=y_title, axis=axis, scale=y_scale),
             y2=alt.Y2("hi:Q"),
             color=color,
-            opacity=alt.Opacity("opacity:Q", scale=None, legend=None),
         )
     )
     fmt = ",.0f"

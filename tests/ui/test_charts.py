@@ -764,3 +764,33 @@ def test_report_charts_on_the_page_take_the_pages_font():
     assert "font" not in page["config"]
     assert page["config"] == {k: v for k, v in report["config"].items() if k != "font"}
     assert page["autosize"] == {"type": "fit-x", "contains": "padding"}
+
+
+def test_fan_legend_shows_each_band_in_the_shade_it_is_drawn(tables):
+    """The fans' legend gives each band its own shade, the one the chart shows.
+
+    Worked by hand for black on white: the 90% band at opacity 0.15 shows
+    255 x 0.85 = 216.75 -> #d9d9d9; the 50% band lies over it, so it shows
+    1 - 0.85 x 0.7 = 0.405 of the colour: 255 x 0.595 = 151.7 -> #989898. On the
+    page the bands are drawn solid in those tints, the 50% band after (over) the 90%
+    one. Catches: a legend of three dots in one colour (bands drawn translucent, the
+    legend not), tints from the band's own opacity alone (0.3 -> #b3b3b3), or the
+    narrow band drawn under the wide one.
+    """
+    from simulation.present.charts import fan_tints
+
+    assert fan_tints("#000000") == ["#d9d9d9", "#989898"]
+    assert fan_tints("#ffffff") == ["#ffffff", "#ffffff"]
+    sc, t = tables
+    for name in ("burnup", "value"):
+        spec = _spec(charts.forecast_charts(t, sc.deadline, sc.value.outcome.by)[name])
+        band = next(u for u in _layers(spec) if u["mark"]["type"] == "area")
+        colour = band["encoding"]["color"]
+        median = colour["scale"]["range"][2]
+        assert colour["scale"]["domain"][:2] == ["90% band", "50% band"], name
+        assert colour["scale"]["range"][:2] == fan_tints(median), name
+        assert "opacity" not in band["encoding"] and "opacity" not in band["mark"], name
+        assert colour["legend"]["symbolOpacity"] == 1, name
+        data = spec["datasets"][band["data"]["name"]]
+        first = [row["series"] for row in data]
+        assert first.index("50% band") > first.index("90% band"), name
