@@ -43,6 +43,8 @@ def fan_tints(colour: str) -> list[str]:
         share = 1 - clear
         tints.append("#" + "".join(f"{round(255 - share * (255 - c)):02x}" for c in rgb))
     return tints
+
+
 #: Vega-Lite 6: the version Streamlit draws with and vl-convert renders the report with.
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 FONT = "Helvetica, Arial, sans-serif"
@@ -448,7 +450,12 @@ def trail_value_spec(rows: pd.DataFrame) -> dict[str, Any]:
         },
         {
             "data": data,
-            "mark": {"type": "line", "color": NEUTRAL, "strokeDash": [4, 2], "point": {"color": NEUTRAL}},
+            "mark": {
+                "type": "line",
+                "color": NEUTRAL,
+                "strokeDash": [4, 2],
+                "point": {"color": NEUTRAL},
+            },
             "encoding": {
                 "x": x,
                 "y": {

@@ -127,6 +127,8 @@ def test_one_record_is_drawn_and_described_as_one():
     assert "dashed" not in value["title"]["subtitle"]
     for spec in (delivery, value):
         alt.LayerChart.from_dict(spec).to_dict()
-    two = trail_table([entry("2027-03-05", 5, 2, 90, 1e6, 1), entry("2027-03-12", 7, 0, 90, 9e5, 0)])
+    two = trail_table(
+        [entry("2027-03-05", 5, 2, 90, 1e6, 1), entry("2027-03-12", 7, 0, 90, 9e5, 0)]
+    )
     assert trail_spec(two, lines)["layer"][0]["mark"]["type"] == "area"
     assert not trail_value_spec(two)["title"]["subtitle"].startswith("One record")
