@@ -99,13 +99,14 @@ def show_best_order(ses: Session, runs: int, seed: int) -> None:
     key: Any = (scenario_to_yaml(ses.base), runs, seed)
     cached = ss.get(ORDER)
     if not (cached and cached[0] == key):
+        simulate.say_if_stopped("order search", "Find the best order")
         if not st.button("Find the best order", key="decide_order_go", icon=":material/sort:"):
             return
-        update, done = simulate._bar("Trying orders")
-        s = simulate.guarded(
-            lambda: best_order(ses.base, runs=runs, seed=seed, progress=update), "order search"
+        s = simulate.search(
+            "order search",
+            "Trying orders",
+            lambda update: best_order(ses.base, runs=runs, seed=seed, progress=update),
         )
-        done()
         if s is None:
             return
         ss[ORDER] = cached = (key, s)

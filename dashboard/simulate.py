@@ -149,6 +149,38 @@ def _bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
     return update, slot.empty
 
 
+#: Session key: the names of the long searches this session started and never saw end.
+UNFINISHED = "sim_unfinished"
+
+
+def search(what: str, label: str, action: Callable[[Callable[[int, int], None]], T]) -> T | None:
+    """``action(progress)`` under a progress bar, as :func:`guarded` runs it.
+
+    Streamlit stops a page's script when anything on the page is used (or another
+    page opened) and starts it again; a search it stops that way is lost. The search
+    is marked unfinished for the session while it runs, so the page run that follows
+    can say so (:func:`say_if_stopped`) instead of showing nothing.
+    """
+    running = st.session_state.setdefault(UNFINISHED, set())
+    running.add(what)
+    update, done = _bar(label)
+    result = guarded(lambda: action(update), what)  # a stopped script leaves here
+    done()
+    running.discard(what)
+    return result
+
+
+def say_if_stopped(what: str, button: str) -> None:
+    """Once, after the page stopped the search ``what`` before it ended: say it was lost."""
+    running = st.session_state.get(UNFINISHED)
+    if running and what in running:
+        running.discard(what)
+        st.warning(
+            f"The {what} stopped before it finished: the page was used while it ran, "
+            f"which starts the page again. Press **{button}** to run it again."
+        )
+
+
 def _forecast_tables(sc: Scenario, progress: Callable[[int, int], None] | None) -> dict[str, Any]:
     """What the Forecast page caches for ``sc``: its tables and finished chart specs."""
     runs, seed = _settings(sc)

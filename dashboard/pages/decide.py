@@ -583,11 +583,12 @@ def show_best(pr: Prioritisation) -> None:
     st.caption(prose.part("decide", "best set") + f" Constraint: {rule}.")
     cached = ss.get(BEST)
     if not (cached and cached[0] is pr):
+        simulate.say_if_stopped("best-set search", "Find the best set")
         if not st.button("Find the best set", key="decide_best_go", icon=":material/trending_up:"):
             return
-        update, done = _bar("Searching")
-        steps = simulate.guarded(lambda: pr.best_set(progress=update), "best-set search")
-        done()
+        steps = simulate.search(
+            "best-set search", "Searching", lambda update: pr.best_set(progress=update)
+        )
         if steps is None:
             return
         ss[BEST] = cached = (pr, steps)
