@@ -28,7 +28,6 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from simulation.engine.drivers import criticality, driver_sentence, sensitivity
@@ -36,7 +35,7 @@ from simulation.engine.plan import make_calendar
 from simulation.engine.summary import RESULT_LABELS
 from simulation.present import charts as vega
 from simulation.present import decide as words
-from simulation.present import formats, maps, sentences
+from simulation.present import fans, formats, maps, sentences
 from simulation.present.text import NOT_WITHIN_CAP, counted
 from simulation.scenario.errors import ScenarioError
 
@@ -171,17 +170,10 @@ def delivery_weeks(res: Results) -> pd.DataFrame:
 
 
 def value_fan(res: Results) -> pd.DataFrame:
-    """Cumulative discounted value per week end: the fans' quantiles of the futures
-    (:data:`simulation.present.charts.FAN_QUANTILES`)."""
-    grid = res.weekly.pivot(index="run", columns="week", values="cum_value")
-    q = np.nanquantile(grid.to_numpy(dtype=float), list(vega.FAN_QUANTILES.values()), axis=0)
-    cal = make_calendar(res.scenario)
-    weeks = grid.columns.to_numpy(dtype=float)
-    dates = pd.to_datetime(cal.dates_of(weeks * cal.days_per_week))
-    out = pd.DataFrame({"date": dates.strftime("%Y-%m-%d")})
-    for i, key in enumerate(vega.FAN_QUANTILES):
-        out[key] = q[i]
-    return out
+    """Cumulative discounted value per week end (ISO dates): the fan the Forecast page
+    draws (:func:`simulation.present.fans.fan_table`)."""
+    fan = fans.fan_table(res.weekly, "cum_value", make_calendar(res.scenario))
+    return fan.drop(columns="week").assign(date=fan["date"].dt.strftime("%Y-%m-%d"))
 
 
 def _markers(s: dict[str, Any]) -> pd.DataFrame:

@@ -136,7 +136,8 @@ def test_paired_p05_and_p95_are_the_5th_and_95th_percentiles():
 
 def test_fan_quantiles_are_the_named_percentiles():
     """Mutant: a fan quantile off its name. Each column equals numpy's quantile."""
-    from dashboard import page_tables
+    from simulation.engine.plan import make_calendar
+    from simulation.present import fans
 
     sc = make_scenario(
         team={"size": 2},
@@ -149,7 +150,7 @@ def test_fan_quantiles_are_the_named_percentiles():
         ],
     )
     res = run(sc, runs=200, seed=3, workers=1)
-    fan = page_tables.fan_table(res.weekly, "cum_value", page_tables.calendar_of(sc))
+    fan = fans.fan_table(res.weekly, "cum_value", make_calendar(sc))
     week = 10  # every run live by day 30 < 50: cumulative values spread out
     values = res.weekly.loc[res.weekly["week"] == week, "cum_value"].to_numpy()
     row = fan[fan["week"] == week].iloc[0]

@@ -19,6 +19,7 @@ import pytest
 
 from dashboard import charts, fmt, narrative, page_tables
 from simulation import compare, load_scenario, run
+from simulation.present import fans
 from tests.helpers import LIBRARY, make_scenario
 
 RUNS = 200
@@ -212,7 +213,7 @@ def test_builders_accept_empty_tables():
     """Nothing delivered / nothing to draw: every builder still gives a valid spec."""
     empty_hist = pd.DataFrame(columns=["week_start", "week_end", "runs", "share"])
     empty_markers = pd.DataFrame(columns=["label", "date"])
-    empty_fan = pd.DataFrame(columns=[*page_tables.FAN_COLUMNS, "scope"])
+    empty_fan = pd.DataFrame(columns=[*fans.FAN_COLUMNS, "scope"])
     empty_tl = page_tables.timeline_table(pd.DataFrame(), 0, None)
     _spec(charts.delivery_chart(empty_hist, empty_markers))
     _spec(charts.delivery_chart(empty_hist))
@@ -248,7 +249,7 @@ def results(supply_chain):
 
 def test_fan_quantiles_are_ordered_and_match_numpy(results):
     cal = page_tables.calendar_of(results.scenario)
-    fan = page_tables.fan_table(results.weekly, "cum_value", cal)
+    fan = fans.fan_table(results.weekly, "cum_value", cal)
     q = fan[list(page_tables.FAN_QUANTILES)].to_numpy()
     assert (np.diff(q, axis=1) >= -1e-9).all(), "p05 <= p25 <= p50 <= p75 <= p95 every week"
     week = 30
@@ -276,19 +277,19 @@ def test_runs_by_weeks_equals_the_pivot_of_any_weekly_table(results, monkeypatch
         weekly.drop(index=weekly.index[5]),  # run 0 misses a week
         weekly.iloc[::-1],  # runs and weeks descending
     ):
-        values, weeks = page_tables.runs_by_weeks(table, "cum_value")
+        values, weeks = fans.runs_by_weeks(table, "cum_value")
         expected, expected_weeks = pivot(table)
         np.testing.assert_array_equal(values, expected)
         np.testing.assert_array_equal(weeks, expected_weeks)
     assert np.isnan(
-        page_tables.runs_by_weeks(weekly.drop(index=weekly.index[5]), "cum_value")[0][0, 5]
+        fans.runs_by_weeks(weekly.drop(index=weekly.index[5]), "cum_value")[0][0, 5]
     )
 
     def no_pivot(*_a, **_k):
         raise AssertionError("the engine's weekly table was pivoted")
 
     monkeypatch.setattr(pd.DataFrame, "pivot", no_pivot)
-    page_tables.runs_by_weeks(weekly, "cum_value")  # reshaped as it is
+    fans.runs_by_weeks(weekly, "cum_value")  # reshaped as it is
 
 
 def test_histogram_shares_sum_to_delivered_share(results):
