@@ -250,7 +250,7 @@ def results(supply_chain):
 def test_fan_quantiles_are_ordered_and_match_numpy(results):
     cal = page_tables.calendar_of(results.scenario)
     fan = fans.fan_table(results.weekly, "cum_value", cal)
-    q = fan[list(page_tables.FAN_QUANTILES)].to_numpy()
+    q = fan[list(fans.FAN_QUANTILES)].to_numpy()
     assert (np.diff(q, axis=1) >= -1e-9).all(), "p05 <= p25 <= p50 <= p75 <= p95 every week"
     week = 30
     values = results.weekly.loc[results.weekly["week"] == week, "cum_value"].to_numpy()
