@@ -23,6 +23,7 @@ import pytest
 from simulation import compare, run
 from simulation.decide.prioritise import prioritise
 from simulation.decide.sessions import load_session
+from simulation.engine.drivers import criticality, sensitivity
 from simulation.present import charts as vega
 from simulation.present import decide as words
 from simulation.present import maps
@@ -651,3 +652,21 @@ def test_model_version_is_the_package_and_the_commit(monkeypatch):
 
     monkeypatch.setattr(doc.subprocess, "run", no_git)
     assert doc.model_version() == "unknown"
+
+
+def test_drivers_section_heads_and_pairs_its_two_tornadoes(small, drawn):
+    """The drivers' section opens with its heading, says each lens's top driver, and
+    sets the two tornadoes (delivery, then NPV) side by side in one ``pair`` block,
+    which the report's CSS lays out as two columns; the criticality chart follows on
+    its own. Catches the heading lost, the pair's class changed (class names are
+    case-sensitive: ``PAIR`` matches no rule, and the tornadoes stack), or the charts
+    drawn in another order."""
+    html = doc.drivers_section(small)
+    assert html.startswith("<h2>What drives the date and the value</h2><p>")
+    figure = '<figure class="chart"><svg></svg></figure>'
+    assert f'<div class="pair">{figure}{figure}</div>' in html
+    assert re.search(r"\.pair \{ display: grid; grid-template-columns: 1fr 1fr;", doc.STYLE)
+    assert len(drawn) == 3
+    sens = sensitivity(small)
+    assert drawn[:2] == [vega.tornado_spec(sens, "delivery"), vega.tornado_spec(sens, "npv")]
+    assert drawn[2] == vega.criticality_spec(criticality(small))
