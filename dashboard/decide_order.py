@@ -105,6 +105,7 @@ def show_best_order(ses: Session, runs: int, seed: int) -> None:
         s = simulate.search(
             "order search",
             "Trying orders",
+            "orders simulated",
             lambda update: best_order(ses.base, runs=runs, seed=seed, progress=update),
         )
         if s is None:

@@ -137,14 +137,19 @@ def _cached(kind: str, key: Any, runs: int | str, seed: int, compute, scenarios:
     return _stored(kind, key, runs, seed, value)
 
 
-def _bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
-    """A progress bar that appears only if the engine actually runs (cache miss)."""
+def _bar(
+    label: str, unit: str = "futures"
+) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """A progress bar that appears only if the engine actually runs (cache miss).
+
+    ``unit`` names what the engine counts (futures; sets or orders for the searches).
+    """
     slot = st.empty()
 
     def update(done: int, total: int) -> None:
         turns.between_chunks()  # a cancelled run stops here; a big one may pause
         frac = min(max(done / total, 0.0), 1.0) if total else 1.0
-        slot.progress(frac, text=f"{label}: {done:,} of {total:,} futures")
+        slot.progress(frac, text=f"{label}: {done:,} of {total:,} {unit}")
 
     return update, slot.empty
 
@@ -153,8 +158,10 @@ def _bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
 UNFINISHED = "sim_unfinished"
 
 
-def search(what: str, label: str, action: Callable[[Callable[[int, int], None]], T]) -> T | None:
-    """``action(progress)`` under a progress bar, as :func:`guarded` runs it.
+def search(
+    what: str, label: str, unit: str, action: Callable[[Callable[[int, int], None]], T]
+) -> T | None:
+    """``action(progress)`` under a progress bar counting ``unit``, as :func:`guarded` runs it.
 
     Streamlit stops a page's script when anything on the page is used (or another
     page opened) and starts it again; a search it stops that way is lost. The search
@@ -163,7 +170,7 @@ def search(what: str, label: str, action: Callable[[Callable[[int, int], None]],
     """
     running = st.session_state.setdefault(UNFINISHED, set())
     running.add(what)
-    update, done = _bar(label)
+    update, done = _bar(label, unit)
     result = guarded(lambda: action(update), what)  # a stopped script leaves here
     done()
     running.discard(what)

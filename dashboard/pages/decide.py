@@ -587,7 +587,10 @@ def show_best(pr: Prioritisation) -> None:
         if not st.button("Find the best set", key="decide_best_go", icon=":material/trending_up:"):
             return
         steps = simulate.search(
-            "best-set search", "Searching", lambda update: pr.best_set(progress=update)
+            "best-set search",
+            "Searching",
+            "sets simulated",
+            lambda update: pr.best_set(progress=update),
         )
         if steps is None:
             return

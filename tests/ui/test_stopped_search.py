@@ -28,7 +28,9 @@ def page(monkeypatch):
         error=lambda text: said.append(("error", text)),
     )
     monkeypatch.setattr(simulate, "st", fake)
-    monkeypatch.setattr(simulate, "_bar", lambda label: (lambda done, total: None, lambda: None))
+    monkeypatch.setattr(
+        simulate, "_bar", lambda label, unit: (lambda done, total: None, lambda: None)
+    )
     return fake, said
 
 
@@ -47,7 +49,7 @@ def test_a_stopped_search_is_said_once_on_the_next_run(page, stop):
         raise stop
 
     with pytest.raises(type(stop)):
-        simulate.search("best-set search", "Searching", stopped)
+        simulate.search("best-set search", "Searching", "sets", stopped)
     simulate.say_if_stopped("best-set search", "Find the best set")
     assert len(said) == 1 and said[0][0] == "warning"
     assert "best-set search stopped before it finished" in said[0][1]
@@ -63,13 +65,29 @@ def test_a_search_that_ends_or_fails_is_not_called_stopped(page):
     mark left behind on success or failure (a false warning on the next run).
     """
     _fake, said = page
-    assert simulate.search("order search", "Trying", lambda update: 42) == 42
+    assert simulate.search("order search", "Trying", "orders", lambda update: 42) == 42
 
     def bad(update):
         raise ScenarioError("constraint: at least 1")
 
-    assert simulate.search("best-set search", "Searching", bad) is None
+    assert simulate.search("best-set search", "Searching", "sets", bad) is None
     assert [kind for kind, _ in said] == ["error"]
     simulate.say_if_stopped("order search", "Find the best order")
     simulate.say_if_stopped("best-set search", "Find the best set")
     assert [kind for kind, _ in said] == ["error"]
+
+
+def test_the_bar_counts_in_the_unit_it_is_given(monkeypatch):
+    """The best-set search counts sets and the order search orders
+    (``Prioritisation.best_set``, ``best_order``), not futures: the bar's text says
+    the unit it is given, futures by default. Catches "3 of 15 futures" on a bar
+    that counts sets."""
+    texts: list[str] = []
+    slot = SimpleNamespace(progress=lambda frac, text: texts.append(text), empty=lambda: None)
+    monkeypatch.setattr(simulate, "st", SimpleNamespace(empty=lambda: slot))
+    monkeypatch.setattr(simulate.turns, "between_chunks", lambda: None)
+    update, _done = simulate._bar("Searching", "sets simulated")
+    update(3, 15)
+    update, _done = simulate._bar("Forecast")
+    update(1_000, 2_000)
+    assert texts == ["Searching: 3 of 15 sets simulated", "Forecast: 1,000 of 2,000 futures"]
