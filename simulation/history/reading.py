@@ -871,21 +871,24 @@ def _full_years(cells: pd.Series) -> pd.Series:
 
 
 def _java_pattern(text: str) -> str | None:
-    """A Java-style pattern (``dd/MM/yyyy HH:mm``) as ``strftime``, or None if it is not one."""
+    """A Java-style pattern (``dd/MM/yyyy HH:mm``) as ``strftime``, or None if it is not one.
+
+    The caller sends only text without ``%`` here and checks that the result names
+    a year, a month and a day, so other characters are copied as they are.
+    """
     tokens = sorted(_JAVA_TOKENS, key=len, reverse=True)
-    out, i, letters = [], 0, 0
+    out, i = [], 0
     while i < len(text):
         tok = next((t for t in tokens if text.startswith(t, i)), None)
         if tok is not None:
             out.append(_JAVA_TOKENS[tok])
             i += len(tok)
-            letters += 1
         elif text[i].isalpha():
             return None  # a letter no pattern knows: not a Java-style pattern
         else:
-            out.append("%%" if text[i] == "%" else text[i])
+            out.append(text[i])
             i += 1
-    return "".join(out) if letters else None
+    return "".join(out)
 
 
 def _first_value(cell: str) -> str:

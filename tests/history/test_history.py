@@ -361,6 +361,8 @@ def test_bad_options_name_the_option():
         (dict(done_column="Finished"), "done_column: no column named 'Finished'"),
         (dict(types=["Epic"]), "types: no item of type 'Epic' (types in the file: Story"),
         (dict(date_format="yyyy/dd"), "date_format: 'yyyy/dd' is not a known format"),
+        (dict(date_format="--/--"), "date_format: '--/--' is not a known format"),
+        (dict(date_format="dd/QQ/yyyy"), "date_format: 'dd/QQ/yyyy' is not a known format"),
         (dict(calendar={"workdays": ["Mon", "Funday"]}), "calendar:"),
     ]
     for kwargs, words in cases:
