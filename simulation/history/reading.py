@@ -381,7 +381,7 @@ class History:
 
     def cycle_times(self, item_type: str | None = None) -> np.ndarray:
         """Cycle times (working days) of done items, in done-date order."""
-        done = self.done_items().sort_values(["done", "row"], kind="stable")
+        done = self.done_items().sort_values(["done", "row"])  # rows are unique: a total order
         if item_type is not None:
             done = done[done["type"] == item_type]
         return done["cycle_time"].to_numpy(dtype=float)
