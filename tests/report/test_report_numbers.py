@@ -670,3 +670,103 @@ def test_drivers_section_heads_and_pairs_its_two_tornadoes(small, drawn):
     sens = sensitivity(small)
     assert drawn[:2] == [vega.tornado_spec(sens, "delivery"), vega.tornado_spec(sens, "npv")]
     assert drawn[2] == vega.criticality_spec(criticality(small))
+
+
+def test_assumptions_list_every_setting_in_its_row():
+    """The assumptions section restates the plan: one row per item (id, name or id,
+    effort in words, needs or "-", value a week in money, must-have yes/no; the value
+    right-aligned), the team, delivery and iteration settings each beside its label,
+    and one row per risk with its chance, what it does in words and its window (or
+    "-"). Every expected cell is written out by hand from the scenario below.
+    Catches a setting under another label, a percent or money format dropped, an
+    item's dependencies or must-have flag lost, a risk's impact said for another
+    kind, or a window that is not the risk's."""
+    sc = make_scenario(
+        team={
+            "size": 3,
+            "focus": 0.8,
+            "cost_per_person_day": 650,
+            "changes": [{"at_day": 10, "add": 1}],
+        },
+        delivery={"approach": "big_bang", "discovery_days": 5, "hardening_days": 2.5},
+        iteration={
+            "rework_probability": 0.25,
+            "rework_fraction": 0.1,
+            "misfit_probability": 0.05,
+            "feedback_lag_days": 7,
+        },
+        scope={
+            "creep": {"rate_per_week": 0.5, "effort": 2},
+            "changes": [{"at_day": 15, "remove": ["b"]}],
+        },
+        value={"horizon_weeks": 52, "discount_rate_annual": 0.08},
+        items=[
+            {"id": "a", "name": "Build <API>", "effort": {"dist": "uniform", "low": 4, "high": 9}},
+            {
+                "id": "b",
+                "effort": 3,
+                "depends_on": ["a"],
+                "must_have": False,
+                "value": {"per_week": 1500},
+            },
+        ],
+        risks=[
+            {
+                "id": "r1",
+                "name": "Vendor late",
+                "probability": 0.4,
+                "window": [5, 20],
+                "impact": {"kind": "blocker", "days": 6},
+            },
+            {
+                "id": "r2",
+                "probability": 0.1,
+                "impact": {"kind": "extra_work", "items": ["a", "b"], "effort": 2},
+            },
+            {
+                "id": "r3",
+                "probability": 0.25,
+                "window": [0, 12.5],
+                "impact": {"kind": "capacity_loss", "people": 2, "days": 3},
+            },
+        ],
+    )
+    html = doc.assumptions(SimpleNamespace(scenario=sc))
+    assert html.startswith("<h2>The assumptions</h2><h3>Work items</h3>")
+    assert "<h3>Team, delivery and iteration</h3>" in html and "<h3>Risks</h3>" in html
+    heads = _heads(html)
+    assert heads[0] == [
+        ("Id", False),
+        ("Item", False),
+        ("Effort (person-days)", False),
+        ("Needs", False),
+        ("Value a week", True),
+        ("Must-have", False),
+    ]
+    assert heads[1:] == [
+        [("Setting", False), ("Value", False)],
+        [("Risk", False), ("Chance", False), ("If it fires", False), ("When", False)],
+    ]
+    assert _cells(html) == [
+        ["a", "Build &lt;API&gt;", "4-9", "-", "0", "yes"],
+        ["b", "b", "3", "a", "1.5 k", "no"],
+        ["Team size", "3"],
+        ["Focus", "80%"],
+        ["Cost per person-day", "650"],
+        ["Staffing changes", "1"],
+        ["Approach", "big bang"],
+        ["Discovery / hardening (working days)", "5 / 2.5"],
+        ["Rework probability / fraction", "25% / 10%"],
+        ["Misfit probability", "5%"],
+        ["Feedback lag (working days)", "7"],
+        ["Scope creep (requests a week)", "0.5"],
+        ["Scheduled scope changes", "1"],
+        ["Value horizon (weeks) / discount rate", "52 / 8% a year"],
+        ["Vendor late", "40%", "stops all work for 6 working days", "days 5-20"],
+        ["r2", "10%", "adds 2 person-days to a, b", "-"],
+        ["r3", "25%", "takes 2 people away for 3 working days", "days 0-12.5"],
+    ]
+    plain = make_scenario()
+    cells = _cells(doc.assumptions(SimpleNamespace(scenario=plain)))
+    assert ["Scope creep (requests a week)", "none"] in cells
+    assert "<h3>Risks</h3>" not in doc.assumptions(SimpleNamespace(scenario=plain))
