@@ -23,7 +23,7 @@ import pytest
 from simulation import compare, run
 from simulation.decide.prioritise import prioritise
 from simulation.decide.sessions import load_session
-from simulation.engine.drivers import criticality, sensitivity
+from simulation.engine.drivers import criticality, driver_sentence, sensitivity
 from simulation.present import charts as vega
 from simulation.present import decide as words
 from simulation.present import maps
@@ -655,19 +655,33 @@ def test_model_version_is_the_package_and_the_commit(monkeypatch):
 
 
 def test_drivers_section_heads_and_pairs_its_two_tornadoes(small, drawn):
-    """The drivers' section opens with its heading, says each lens's top driver, and
-    sets the two tornadoes (delivery, then NPV) side by side in one ``pair`` block,
-    which the report's CSS lays out as two columns; the criticality chart follows on
-    its own. Catches the heading lost, the pair's class changed (class names are
-    case-sensitive: ``PAIR`` matches no rule, and the tornadoes stack), or the charts
-    drawn in another order."""
+    """The drivers' section, whole: its heading, each lens's top driver in words, the
+    two tornadoes (delivery, then NPV) side by side in one ``pair`` block, which the
+    report's CSS lays out as two columns, the note on reading them with the noise
+    threshold, then the criticality chart with its caption. The threshold is twice
+    the standard error of a correlation of zero over 200 runs, 2 / sqrt(199) = 0.1418
+    (by hand), so "±0.14". Catches the heading lost, the pair's class changed (class
+    names are case-sensitive: ``PAIR`` matches no rule, and the tornadoes stack), the
+    threshold at another multiple, the criticality chart dropped or uncaptioned, or
+    the charts drawn in another order."""
     html = doc.drivers_section(small)
-    assert html.startswith("<h2>What drives the date and the value</h2><p>")
+    sens = sensitivity(small)
     figure = '<figure class="chart"><svg></svg></figure>'
-    assert f'<div class="pair">{figure}{figure}</div>' in html
+    assert html == (
+        "<h2>What drives the date and the value</h2>"
+        f"<p>{_html.escape(driver_sentence(sens, 'delivery'))}</p>"
+        f"<p>{_html.escape(driver_sentence(sens, 'npv'))}</p>"
+        f'<div class="pair">{figure}{figure}</div>'
+        "<p class='note'>Each bar is the rank correlation, over the futures, of one "
+        "uncertain input with the delivery day (left) or NPV (right): +1 means the "
+        "larger the input, the later (or the more valuable) in every future; near "
+        "0 (within ±0.14) it is noise.</p>"
+        '<figure class="chart"><svg></svg>'
+        "<figcaption class='note'>Criticality: the share of futures in which the item is "
+        "on the chain of work that set the delivery date.</figcaption></figure>"
+    )
     assert re.search(r"\.pair \{ display: grid; grid-template-columns: 1fr 1fr;", doc.STYLE)
     assert len(drawn) == 3
-    sens = sensitivity(small)
     assert drawn[:2] == [vega.tornado_spec(sens, "delivery"), vega.tornado_spec(sens, "npv")]
     assert drawn[2] == vega.criticality_spec(criticality(small))
 
