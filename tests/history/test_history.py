@@ -304,6 +304,22 @@ def test_day_first_slashes_are_detected():
     assert h.cycle_times().tolist() == [5.0, 9.0], "in done-date order"
 
 
+def test_twelve_is_a_month_either_way_round():
+    """The day-first rule turns on numbers above 12, not 12 itself: 12/6/2027 and
+    12/10/2027 can be month-first (6 and 10 December: Monday to Friday, 5 working
+    days by hand), so they stay M/d/yyyy; 13/12/2027 to 17/12/2027 have a first
+    number above 12 and a second of exactly 12, so they are day-first (13 to 17
+    December, 5 working days). Catches ``>= 12`` in either half of the rule (the
+    first would read 12 June and 12 October; the second would refuse the file)."""
+    h = read_history(flat_csv([("12/6/2027", "12/10/2027")]))
+    assert h.columns.date_format == "M/d/yyyy"
+    assert h.done_items()["done"].tolist() == [pd.Timestamp("2027-12-10")]
+    h = read_history(flat_csv([("13/12/2027", "17/12/2027")]))
+    assert h.columns.date_format == "d/M/yyyy"
+    assert h.done_items()["done"].tolist() == [pd.Timestamp("2027-12-17")]
+    assert h.cycle_times().tolist() == [5.0]
+
+
 def test_types_filter_and_options():
     h = read_history(DATA / "five-stages.csv", types=["bug"])
     assert sorted(h.items["id"]) == ["S-2", "S-5"]
