@@ -784,3 +784,70 @@ def test_assumptions_list_every_setting_in_its_row():
     cells = _cells(doc.assumptions(SimpleNamespace(scenario=plain)))
     assert ["Scope creep (requests a week)", "none"] in cells
     assert "<h3>Risks</h3>" not in doc.assumptions(SimpleNamespace(scenario=plain))
+
+
+def test_report_html_hands_every_part_to_its_section(small, drawn, monkeypatch):
+    """With variants and a session, the page puts the variants' section and then the
+    session's between the lenses and the drivers, each built from exactly what the
+    caller gave (comparison and notes; ranking, combination, decisions, the store's
+    note, the best set and the accepted set), and opens as a page that declares its
+    language, character set and a phone-width viewport. Catches an argument dropped
+    or swapped on the way (the session's store note or best set lost), a section
+    left out, or the page's head changed."""
+    calls: dict[str, tuple] = {}
+
+    def spy(name):
+        def section(*args):
+            calls[name] = args
+            return f"<h2>{name}</h2>"
+
+        return section
+
+    monkeypatch.setattr(doc, "variants_section", spy("variants"))
+    monkeypatch.setattr(doc, "session_section", spy("session"))
+    cmp, notes, pr, combo = object(), {"v": ["a change"]}, object(), object()
+    decisions, best, accepted = {"x": "accept"}, [{"ids": []}], {"npv": 1.0}
+    html = doc.report_html(
+        small,
+        comparison=cmp,
+        notes=notes,
+        prioritisation=pr,
+        combination=combo,
+        decisions=decisions,
+        store_note="Decisions kept in the team's database.",
+        prepared=dt.date(2027, 3, 4),
+        best=best,
+        accepted=accepted,
+    )
+    assert calls == {
+        "variants": (cmp, notes),
+        "session": (
+            pr,
+            combo,
+            decisions,
+            "Decisions kept in the team's database.",
+            best,
+            accepted,
+        ),
+    }
+    assert re.findall(r"<h2>(.*?)</h2>", html) == [
+        "The situation",
+        "Both lenses",
+        "variants",
+        "session",
+        "What drives the date and the value",
+        "The assumptions",
+        "How it was computed",
+    ]
+    name = _html.escape(small.scenario.name)
+    assert html.startswith(
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{name}: report</title>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<style>{doc.STYLE}</style></head><body><h1>{name}</h1>"
+    )
+    calls.clear()
+    plain = doc.report_html(small, prepared=dt.date(2027, 3, 4))
+    assert calls == {} and "<h2>variants</h2>" not in plain
+    doc.report_html(small, prioritisation=pr, prepared=dt.date(2027, 3, 4))
+    assert calls == {"session": (pr, None, None, "", None, None)}, "no note: nothing said"
