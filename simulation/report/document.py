@@ -354,12 +354,13 @@ def assumptions(res: Results) -> str:
         rows = []
         for r in sc.risks:
             imp = r.impact
+            # The schema requires the size each kind uses (Impact: effort or days).
             size = imp.effort if imp.kind == "extra_work" else imp.days
             what = {
                 "blocker": "stops all work for {} working days",
                 "extra_work": "adds {} person-days to " + ", ".join(imp.items),
                 "capacity_loss": f"takes {imp.people} people away for {{}} working days",
-            }[imp.kind].format(size.describe() if size is not None else "?")
+            }[imp.kind].format(size.describe())
             window = f"days {r.window[0]:g}-{r.window[1]:g}" if r.window else "-"
             rows.append([r.label, _pct(r.probability), what, window])
         out.append(_table(["Risk", "Chance", "If it fires", "When"], rows))

@@ -42,6 +42,14 @@ def test_json_block_has_no_markup_characters():
         assert json.loads(block) == {"scenario": name}
 
 
+def test_json_block_keeps_other_letters_as_written():
+    """Only the markup characters are escaped: a name in another alphabet reads in the
+    page's source as it was typed (the page is UTF-8), not as ``\\u`` codes. Catches
+    ASCII-only JSON (``Caf\\u00e9``), which parses the same but no one can read."""
+    block = json_block({"scenario": "Café Zürich – 東京"})
+    assert '"Café Zürich – 東京"' in block
+
+
 def _dom(html_path: Path) -> str:
     return subprocess.run(
         [

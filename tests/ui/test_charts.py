@@ -281,9 +281,7 @@ def test_runs_by_weeks_equals_the_pivot_of_any_weekly_table(results, monkeypatch
         expected, expected_weeks = pivot(table)
         np.testing.assert_array_equal(values, expected)
         np.testing.assert_array_equal(weeks, expected_weeks)
-    assert np.isnan(
-        fans.runs_by_weeks(weekly.drop(index=weekly.index[5]), "cum_value")[0][0, 5]
-    )
+    assert np.isnan(fans.runs_by_weeks(weekly.drop(index=weekly.index[5]), "cum_value")[0][0, 5])
 
     def no_pivot(*_a, **_k):
         raise AssertionError("the engine's weekly table was pivoted")
