@@ -2051,3 +2051,75 @@ def test_the_documented_json_keys_are_the_commands(capsys):
     printed |= {k for k in out["cycle_time"] if k != "by_type"} | {"by_type"}
     printed |= {k for v in out["quality"].values() for k in v}
     assert printed == documented - {"Story"}, printed ^ (documented - {"Story"})
+
+
+# ------------------------------------------- columns found with a given date format
+def _csv(*lines: str) -> bytes:
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_done_named_column_that_holds_no_dates_is_passed_over():
+    """A tracker's "Resolved" column holding yes/no sits before the "Done" dates. The
+    done column is looked for by name among the date columns first, so it is "Done"
+    (S-1: Monday 4 to Friday 8 January 2027, 5 working days by hand), although
+    "resolved" ranks above "done" among the names. Catches the search by name
+    ignoring which columns hold dates (the file would be refused at "yes")."""
+    h = read_history(
+        _csv("ID,Resolved,Started,Done", "S-1,yes,2027-01-04,2027-01-08", "S-2,no,2027-01-05,")
+    )
+    assert (h.columns.start, h.columns.done) == ("Started", "Done")
+    assert h.cycle_times().tolist() == [5.0]
+
+
+def test_stages_are_found_in_a_given_date_format():
+    """Stage columns (three or more date columns in a row after the id) are found in
+    the format the reader was given, a named one or a pattern, up to the first column
+    that is not dates (Team); a stage every item skipped (Analysis, empty) is still a
+    stage. Done is the last stage, start the second. By hand: S-1 starts (Analysis
+    empty, so In Progress) Wednesday 13 January 2027 and is done Friday 15 January: 3
+    working days; S-2 Tuesday 26 to Thursday 28 January, 3 again. Catches a named
+    format or a pattern not used to find stages (the file read as flat; a format
+    guessed from a column's first cell, 04-01 as April, refuses its 25-01), an empty
+    stage ending the stages, and a pattern's non-date column raising instead of
+    ending them."""
+    day_first = read_history(
+        _csv(
+            "ID,Backlog,Analysis,In Progress,Done,Team",
+            "S-1,4/1/2027,,13/1/2027,15/1/2027,Blue",
+            "S-2,25/1/2027,,26/1/2027,28/1/2027,Red",
+        ),
+        date_format="d/M/yyyy",
+    )
+    pattern = read_history(
+        _csv(
+            "ID,Backlog,Analysis,In Progress,Done,Team",
+            "S-1,04-01-2027,,13-01-2027,15-01-2027,Blue",
+            "S-2,25-01-2027,,26-01-2027,28-01-2027,Red",
+        ),
+        date_format="%d-%m-%Y",
+    )
+    for h in (day_first, pattern):
+        assert h.columns.layout == "stages"
+        assert h.columns.stages == ("Backlog", "Analysis", "In Progress", "Done")
+        assert (h.columns.start, h.columns.done) == ("Analysis", "Done")
+        assert h.cycle_times().tolist() == [3.0, 3.0]
+
+
+def test_a_bad_date_in_a_pattern_names_its_cell():
+    """With a pattern (%d-%m-%Y), a done cell that is no date is refused with its
+    column, row (the file's line: the header is line 1) and item, as with the named
+    formats. Catches a parser that raises its own error (a traceback) on the cell."""
+    with pytest.raises(HistoryError, match=r"column 'Done', row 3 \(item S-2\): 'soon'"):
+        read_history(
+            _csv("ID,Started,Done", "S-1,04-01-2027,08-01-2027", "S-2,05-01-2027,soon"),
+            date_format="%d-%m-%Y",
+        )
+
+
+def test_a_two_digit_year_pattern_is_understood():
+    """``dd-MM-yy`` is no named format; as a pattern it is %d-%m-%y: 09-01-27 to
+    21-01-27 is S-5's 9 working days (Saturday 9 to Thursday 21 January 2027).
+    Catches a two-digit year not counted as a year (the pattern refused)."""
+    h = read_history(flat_csv([("09-01-27", "21-01-27")]), date_format="dd-MM-yy")
+    assert h.columns.date_format == "%d-%m-%y"
+    assert h.cycle_times().tolist() == [9.0]
