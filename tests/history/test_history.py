@@ -73,6 +73,11 @@ def flat_csv(rows: list[tuple[str, str]]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def _csv(*lines: str) -> bytes:
+    """An export from its lines (header first) as bytes."""
+    return ("\n".join(lines) + "\n").encode()
+
+
 def one_a_day(first: str, last: str) -> bytes:
     """Exactly one item done (started the same day) on every working day first..last."""
     days = pd.bdate_range(first, last)
@@ -1718,6 +1723,29 @@ def test_tabs_and_a_tie_between_separators():
     assert "(columns: 'ID', 'Started;Done')" in str(info.value)
 
 
+def test_the_header_alone_decides_the_separator():
+    """A semicolon export whose item names are full of commas (seven in S-1's, more
+    than its semicolons, and more than the header's and S-1's semicolons together)
+    is still read by its header's separator: S-1, Monday 4 to Friday 8 January 2027,
+    5 working days. A file of one column has no separator at all and is refused in
+    words (no start and done columns), not by the CSV parser. Catches the separator
+    counted on a row or on all but the last line, and a made-up separator for a
+    one-column file."""
+    name = "Fix a, b, c, d, e, f, g, h"
+    h = read_history(
+        _csv(
+            "ID;Name;Started;Done",
+            f"S-1;{name};2027-01-04;2027-01-08",
+            f"S-2;{name};2027-01-05;",
+        )
+    )
+    assert (h.columns.start, h.columns.done) == ("Started", "Done")
+    assert h.cycle_times().tolist() == [5.0]
+    assert h.done_items()["name"].tolist() == [name]
+    with pytest.raises(HistoryError, match="found no start and done date columns"):
+        read_history(_csv("ID", "S-1", "S-2"))
+
+
 @pytest.mark.parametrize(
     ("start", "done", "days"),
     [
@@ -2054,10 +2082,6 @@ def test_the_documented_json_keys_are_the_commands(capsys):
 
 
 # ------------------------------------------- columns found with a given date format
-def _csv(*lines: str) -> bytes:
-    return ("\n".join(lines) + "\n").encode()
-
-
 def test_a_done_named_column_that_holds_no_dates_is_passed_over():
     """A tracker's "Resolved" column holding yes/no sits before the "Done" dates. The
     done column is looked for by name among the date columns first, so it is "Done"
