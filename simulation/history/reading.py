@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import io
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -673,17 +674,21 @@ def _frame(text: str) -> pd.DataFrame:
     body = text.lstrip("\r\n")
     lead = text[: len(text) - len(body)].count("\n")
     try:
-        df = pd.read_csv(
-            io.StringIO(body),
-            sep=_delimiter(text),
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            index_col=False,
-            nrows=MAX_ROWS + 1,
-            engine="c",
-        )
+        with warnings.catch_warnings():
+            # Lines that end in a separator (some exports add one) have a field more
+            # than the header; index_col=False keeps the columns in place and drops
+            # that unnamed field, which pandas would warn about on the user's screen.
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            df = pd.read_csv(
+                io.StringIO(body),
+                sep=_delimiter(text),
+                dtype=str,
+                na_filter=False,  # every cell is text as written: "NA" and "null" too
+                skip_blank_lines=False,
+                index_col=False,
+                nrows=MAX_ROWS + 1,
+                engine="c",
+            )
     except pd.errors.EmptyDataError:
         raise HistoryError("the file is empty (no header row)") from None
     except pd.errors.ParserError as exc:

@@ -2147,3 +2147,80 @@ def test_a_two_digit_year_pattern_is_understood():
     h = read_history(flat_csv([("09-01-27", "21-01-27")]), date_format="dd-MM-yy")
     assert h.columns.date_format == "%d-%m-%y"
     assert h.cycle_times().tolist() == [9.0]
+
+
+# ------------------------------------------------- reading cells and columns as written
+@pytest.mark.filterwarnings("error")
+def test_cells_are_read_as_written():
+    """Every cell is text as the tracker wrote it: an id of digits keeps its zeros
+    (0042), "NA" stays an item's name and "null" its type; a line one field short
+    (S-3 has no done cell) is an item not done, and lines that end in a separator
+    (some exports add one) keep their columns in place, with no warning printed. By
+    hand: 0042 takes Monday 4
+    to Friday 8 January 2027 (5 working days); S-2 Tuesday 5 to Thursday 7 (3).
+    Catches cells read as numbers or missing values (42, "", ""), a short line's
+    missing cell filled with text that is then no date, and the first column taken as
+    the rows' index when lines end in a separator."""
+    h = read_history(
+        _csv(
+            "ID,Name,Type,Started,Done",
+            "0042,NA,null,2027-01-04,2027-01-08,",
+            "S-2,Login,Story,2027-01-05,2027-01-07,",
+            "S-3,Search,Story,2027-01-06",
+        )
+    )
+    done = h.done_items()
+    assert done["id"].tolist() == ["0042", "S-2"]
+    assert done["name"].tolist() == ["NA", "Login"]
+    assert done["type"].tolist() == ["null", "Story"]
+    assert h.cycle_times().tolist() == [3.0, 5.0]
+    assert h.in_progress()["id"].tolist() == ["S-3"]
+
+
+def test_columns_by_position_and_by_the_option():
+    """Without an id-like name the first column is the id (Ticket); a single name
+    column after it is skipped before the stages (three date columns: stages, done
+    the last, start the second); a file whose columns after the id are only a link and
+    a name has no dates and says so; ``type_column`` picks the type column over one
+    named Type. Catches the id taken from the second column, the name column skipped
+    two at a time (two stages left: read as flat), an index past the last column,
+    and the option ignored."""
+    h = read_history(
+        _csv("Ticket,Title,Ready,Doing,Finished", "T-1,Pay,2027-01-04,2027-01-05,2027-01-08")
+    )
+    assert h.columns.id == "Ticket" and h.columns.layout == "stages"
+    assert h.columns.stages == ("Ready", "Doing", "Finished")
+    assert h.done_items()["id"].tolist() == ["T-1"]
+    assert h.cycle_times().tolist() == [4.0]  # Tuesday 5 to Friday 8 January 2027
+    with pytest.raises(HistoryError, match="found no start and done date columns"):
+        read_history(_csv("ID,Link,Name", "S-1,https://x.example/S-1,Pay"))
+    two = _csv(
+        "ID,Type,Kind,Started,Done",
+        "S-1,Story,Bug,2027-01-04,2027-01-08",
+        "S-2,Bug,Story,2027-01-05,2027-01-07",
+    )
+    assert read_history(two, types=["Bug"]).done_items()["id"].tolist() == ["S-2"]
+    by_kind = read_history(two, type_column="Kind", types=["Bug"])
+    assert by_kind.columns.type == "Kind" and by_kind.done_items()["id"].tolist() == ["S-1"]
+
+
+def test_limits_are_inclusive_and_errors_name_the_file(monkeypatch):
+    """Exactly the most rows and columns read is accepted, one more is refused; a bad
+    calendar option is reported against the file it came with; a file holding only a
+    byte-order mark is empty in words. Catches limits off by one, a calendar message
+    without its file, and a parser's own error for a file with nothing in it."""
+    from simulation.history import reading
+
+    monkeypatch.setattr(reading, "MAX_ROWS", 2)
+    monkeypatch.setattr(reading, "MAX_COLUMNS", 3)
+    two = ["S-1,2027-01-04,2027-01-08", "S-2,2027-01-05,2027-01-07"]
+    assert len(read_history(_csv("ID,Started,Done", *two)).done_items()) == 2
+    with pytest.raises(HistoryError, match="more than 2 rows"):
+        read_history(_csv("ID,Started,Done", *two, "S-3,2027-01-05,2027-01-07"))
+    with pytest.raises(HistoryError, match="4 columns: at most 3 are read"):
+        read_history(_csv("ID,Started,Done,Team", "S-1,2027-01-04,2027-01-08,Blue"))
+    with pytest.raises(HistoryError) as err:
+        read_history(DATA / "five-stages.csv", calendar={"workdays": ["Mon", "Funday"]})
+    assert str(err.value).startswith("five-stages.csv: calendar:")
+    with pytest.raises(HistoryError, match=r"the file is empty \(no header row\)"):
+        read_history(b"\xef\xbb\xbf")

@@ -111,3 +111,19 @@ def test_some_futures_never_deliver_percentiles_read_not_within_the_cap():
     assert "None" not in text and "20 runs did not deliver" in text
     words = project_sentences(s)
     assert "by <b>1 Mar 2027</b>" in words and "more than 15 in 100 never finish it within" in words
+
+
+def test_the_delivery_chart_has_its_columns_when_nothing_delivers(never):
+    """No future delivers and the plan has no deadline: the weeks table and the
+    markers are empty but keep their columns (week and share; label and date), which
+    the chart's spec reads; the report still draws the chart. Catches an empty frame
+    without columns, or with misspelt ones."""
+    from simulation.report import document as doc
+
+    weeks = doc.delivery_weeks(never)
+    assert weeks.empty and list(weeks.columns) == ["week", "share"]
+    marks = doc._markers({"delivery": {}})
+    assert marks.empty and list(marks.columns) == ["label", "date"]
+    no_deadline = {k: v for k, v in SCENARIO.items() if k != "deadline"}
+    res = run(make_scenario(**no_deadline), runs=RUNS, seed=1, workers=1)
+    assert "Share of the simulated futures that deliver the whole scope" in report_html(res)

@@ -863,3 +863,47 @@ def test_report_html_hands_every_part_to_its_section(small, drawn, monkeypatch):
     assert calls == {} and "<h2>variants</h2>" not in plain
     doc.report_html(small, prioritisation=pr, prepared=dt.date(2027, 3, 4))
     assert calls == {"session": (pr, None, None, "", None, None)}, "no note: nothing said"
+
+
+def test_one_decimal_numbers_and_tables_by_hand():
+    """The report's one-decimal numbers: thousands commas, a sign when asked, "n/a"
+    for a missing or non-finite one, and never "-0.0" (-0.04 rounds to zero). A table:
+    its header and rows, every cell escaped, the numeric columns right-aligned, nothing
+    between the tags. Catches a sign lost or forced, "-0.0", a missing number shown as
+    "nan", and stray text in a table's markup."""
+    assert [doc._days(x) for x in (None, float("nan"), float("inf"), -0.04, 1234.56)] == [
+        "n/a",
+        "n/a",
+        "n/a",
+        "0.0",
+        "1,234.6",
+    ]
+    assert [doc._days(x, signed=True) for x in (2.26, -3.0, 0.0)] == ["+2.3", "-3.0", "+0.0"]
+    assert doc._table(["N", "Name"], [[1, "a<b"], [2.5, "c & d"]], {0}) == (
+        '<table><thead><tr><th class="num">N</th><th>Name</th></tr></thead><tbody>'
+        '<tr><td class="num">1</td><td>a&lt;b</td></tr>'
+        '<tr><td class="num">2.5</td><td>c &amp; d</td></tr></tbody></table>'
+    )
+
+
+def test_both_lenses_in_order_with_their_captions(small, drawn):
+    """The lenses' section: the project lens (its sentences and a key-number table
+    without headings), the product lens (its sentences over the scenario's 20-week
+    value horizon, its table), then the delivery chart and the value chart, each with
+    its caption, in that order. Catches a chart dropped when the other is added, a
+    caption lost or rewritten, the value horizon not handed to the sentences, or a
+    heading put on the key-number tables."""
+    html = doc.lenses(small)
+    s = small.summary()
+    assert "<p>" + doc.product_sentences(s, 20) + "</p>" in html
+    assert doc.product_sentences(s, 20) != doc.product_sentences(s, None)
+    assert html.count("<thead><tr><th></th><th></th></tr></thead>") == 2
+    assert re.findall(r"<figcaption class='note'>(.*?)</figcaption>", html) == [
+        "Share of the simulated futures that deliver the whole scope in each week.",
+        "Cumulative discounted value: the line is the median future; the darker band "
+        "holds 50 of 100 futures, the lighter one 90 of 100.",
+    ]
+    assert [spec["title"]["text"] for spec in drawn] == [
+        vega.delivery_spec(doc.delivery_weeks(small), doc._markers(s))["title"]["text"],
+        vega.value_spec(doc.value_fan(small))["title"]["text"],
+    ]
