@@ -2156,8 +2156,8 @@ def test_cells_are_read_as_written():
     (0042), "NA" stays an item's name and "null" its type; a line one field short
     (S-3 has no done cell) is an item not done, and lines that end in a separator
     (some exports add one) keep their columns in place, with no warning printed. By
-    hand: 0042 takes Monday 4
-    to Friday 8 January 2027 (5 working days); S-2 Tuesday 5 to Thursday 7 (3).
+    hand: 0042 takes Monday 4 to Friday 8 January 2027 (5 working days); S-2 Tuesday
+    5 to Thursday 7 (3).
     Catches cells read as numbers or missing values (42, "", ""), a short line's
     missing cell filled with text that is then no date, and the first column taken as
     the rows' index when lines end in a separator."""
