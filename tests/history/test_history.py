@@ -2202,6 +2202,25 @@ def test_columns_by_position_and_by_the_option():
     assert read_history(two, types=["Bug"]).done_items()["id"].tolist() == ["S-2"]
     by_kind = read_history(two, type_column="Kind", types=["Bug"])
     assert by_kind.columns.type == "Kind" and by_kind.done_items()["id"].tolist() == ["S-1"]
+    with pytest.raises(HistoryError) as err:
+        read_history(two, type_column="Knd")
+    assert str(err.value) == (
+        "type_column: no column named 'Knd'; did you mean 'Kind'? "
+        "(columns: 'ID', 'Type', 'Kind', 'Started', 'Done')"
+    )
+
+
+def test_with_no_date_names_the_last_date_column_is_done():
+    """Three date columns none of whose names says start or done, a text column among
+    them (so not stages): the last is done and the first is start. By hand: S-1 from
+    Monday 4 to Friday 15 January 2027, 10 working days. Catches the second date
+    column taken for done."""
+    h = read_history(
+        _csv("ID,Opened,Team,Reviewed,Shipped", "S-1,2027-01-04,Blue,2027-01-11,2027-01-15")
+    )
+    assert h.columns.layout == "flat"
+    assert (h.columns.start, h.columns.done) == ("Opened", "Shipped")
+    assert h.cycle_times().tolist() == [10.0]
 
 
 def test_limits_are_inclusive_and_errors_name_the_file(monkeypatch):
