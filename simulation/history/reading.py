@@ -234,7 +234,7 @@ def _labels(ids: pd.Series, rows: pd.Series) -> pd.Series:
     return ids.where(ids != "", "row " + rows.astype(str))
 
 
-def _duplicates(ids: pd.Series, rows: pd.Series, column: str) -> tuple[np.ndarray, Finding | None]:
+def _duplicates(ids: pd.Series, column: str) -> tuple[np.ndarray, Finding | None]:
     """Which rows to keep (the last row of each id; rows without an id all kept) and
     the finding, None when every id is on one row."""
     named = (ids != "").to_numpy()
@@ -709,6 +709,16 @@ def _frame(text: str) -> pd.DataFrame:
     return df[~blank]
 
 
+#: Column names a message lists before " ..." (a wide export has hundreds).
+SHOWN_COLUMNS = 30
+
+
+def _shown(columns: list[str]) -> str:
+    """The file's columns for a message: the first :data:`SHOWN_COLUMNS`, quoted."""
+    more = " ..." if len(columns) > SHOWN_COLUMNS else ""
+    return ", ".join(f"'{c}'" for c in columns[:SHOWN_COLUMNS]) + more
+
+
 def _find(columns: list[str], wanted: str, option: str) -> str:
     if wanted in columns:
         return wanted
@@ -717,8 +727,7 @@ def _find(columns: list[str], wanted: str, option: str) -> str:
         return by_norm[_norm(wanted)]
     close = difflib.get_close_matches(wanted, columns, n=1, cutoff=0.5)
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    shown = ", ".join(f"'{c}'" for c in columns[:30]) + (" ..." if len(columns) > 30 else "")
-    raise HistoryError(f"{option}: no column named '{wanted}'{hint} (columns: {shown})")
+    raise HistoryError(f"{option}: no column named '{wanted}'{hint} (columns: {_shown(columns)})")
 
 
 def _named(
@@ -965,10 +974,9 @@ def _parse(
             or next((c for c in date_cols if c != done_col), None)
         )
     if done_col is None or start_col is None:
-        shown = ", ".join(f"'{c}'" for c in columns[:30])
         raise HistoryError(
             "found no start and done date columns (columns: "
-            f"{shown}); name them with start_column and done_column"
+            f"{_shown(columns)}); name them with start_column and done_column"
         )
 
     name_col = _named(columns, _NAME_NAMES)
@@ -1023,7 +1031,7 @@ def _parse(
         else np.zeros(len(items), dtype=bool)
     )
     # An id names one item whatever its type: duplicates go before the types filter.
-    keep, duplicates = _duplicates(ids, rows, id_col)
+    keep, duplicates = _duplicates(ids, id_col)
     items = items.assign(late=late, early=early)[keep]
     waits = waits[keep]
     if types is not None:

@@ -2243,3 +2243,70 @@ def test_limits_are_inclusive_and_errors_name_the_file(monkeypatch):
     assert str(err.value).startswith("five-stages.csv: calendar:")
     with pytest.raises(HistoryError, match=r"the file is empty \(no header row\)"):
         read_history(b"\xef\xbb\xbf")
+
+
+def test_what_is_missing_is_said_whole():
+    """A file with a done date but nothing to start from is refused (it is not read
+    with no start); the message lists the file's columns, the first 30 and " ..."
+    after them, as the column options' messages do. Without a type or a name column
+    every item's type and name are empty text. A types filter that matches nothing
+    names every type in the file. Catches a file read on with one of the two dates
+    missing, a 31st column listed or the "..." lost, text put in for a column the
+    file does not have, and the file's types run together."""
+    with pytest.raises(HistoryError) as err:
+        read_history(_csv("ID,Done", "S-1,2027-01-08"))
+    assert str(err.value) == (
+        "found no start and done date columns (columns: 'ID', 'Done'); name them with "
+        "start_column and done_column"
+    )
+    wide = ["ID", *(f"C{i}" for i in range(2, 33))]
+    with pytest.raises(HistoryError) as err:
+        read_history(_csv(",".join(wide), ",".join(["S-1"] + ["x"] * 31)))
+    shown = ", ".join(f"'{c}'" for c in wide[:30])
+    assert f"(columns: {shown} ...); name them" in str(err.value)
+    h = read_history(_csv("ID,Started,Done", "S-1,2027-01-04,2027-01-08"))
+    assert h.done_items()["type"].tolist() == [""] and h.done_items()["name"].tolist() == [""]
+    two = _csv("ID,Type,Started,Done", "S-1,Story,2027-01-04,2027-01-08", "S-2,Bug,2027-01-04,")
+    with pytest.raises(HistoryError) as err:
+        read_history(two, types=["Epic"])
+    assert "(types in the file: Story, Bug)" in str(err.value)
+
+
+def test_statuses_and_created_dates_by_hand():
+    """An empty entry in the not-started statuses is no status (an item with an empty
+    status cell is in progress); with no not-started statuses no status column is
+    read. An item created and done on the same day (Friday 8 January 2027) is not
+    "done before created"; one done the day before it was created is. The items table
+    has its documented columns, cycle times as numbers. Catches empty words kept as a
+    status, a status column read for nothing, the same day counted as before, and an
+    extra index column."""
+    statuses = _csv(
+        "ID,Status,Started,Done",
+        "S-1,,2027-01-04,",
+        "S-2,To Do,2027-01-05,",
+        "S-3,Done,2027-01-04,2027-01-08",
+    )
+    h = read_history(statuses, not_started=["", "to do"])
+    assert h.in_progress()["id"].tolist() == ["S-1"]
+    assert h.columns.status == "Status"
+    assert read_history(statuses, not_started=()).columns.status is None
+    created = _csv(
+        "ID,Created,Started,Done",
+        "S-1,2027-01-08,2027-01-04,2027-01-08",
+        "S-2,2027-01-08,2027-01-04,2027-01-07",
+    )
+    h = read_history(created)
+    assert h.columns.start == "Started"
+    assert [(f.kind, f.examples) for f in h.quality] == [("done_before_created", ("S-2",))]
+    items = h.done_items()
+    assert list(items.columns) == [
+        "row",
+        "id",
+        "name",
+        "type",
+        "start",
+        "done",
+        "status",
+        "cycle_time",
+    ]
+    assert items["cycle_time"].dtype == float
