@@ -702,7 +702,7 @@ def _frame(text: str) -> pd.DataFrame:
     if df.shape[1] > MAX_COLUMNS:
         raise HistoryError(f"{df.shape[1]:,} columns: at most {MAX_COLUMNS:,} are read")
     df.columns = [str(c).strip() for c in df.columns]
-    df = df.fillna("").astype(str).apply(lambda s: s.str.strip())
+    df = df.astype(str).apply(lambda s: s.str.strip())  # na_filter=False: no NaN
     # Spreadsheet row numbers (header = 1) before blank rows are dropped, for messages.
     df.insert(0, "\0row", np.arange(2 + lead, len(df) + 2 + lead))
     blank = (df.drop(columns="\0row") == "").all(axis=1)

@@ -2147,34 +2147,56 @@ def test_a_two_digit_year_pattern_is_understood():
     h = read_history(flat_csv([("09-01-27", "21-01-27")]), date_format="dd-MM-yy")
     assert h.columns.date_format == "%d-%m-%y"
     assert h.cycle_times().tolist() == [9.0]
+    for pattern, start, done in (
+        ("dd-MMM-yyyy", "09-Jan-2027", "21-Jan-2027"),
+        ("d MMMM yyyy", "9 January 2027", "21 January 2027"),
+    ):
+        h = read_history(flat_csv([(start, done)]), date_format=pattern)
+        assert h.cycle_times().tolist() == [9.0], pattern
+
+
+def test_a_start_column_outside_the_stages():
+    """Stages Backlog, Doing, Done and, after a Team column, a Created date: asked to
+    start from Created, the reader measures from it to the last stage. By hand:
+    created Monday 4 January 2027, done Friday 8 January: 5 working days (lead time).
+    Catches the stages' span taken when only the done column is a stage (an error)."""
+    h = read_history(
+        _csv(
+            "ID,Backlog,Doing,Done,Team,Created",
+            "S-1,2027-01-05,2027-01-06,2027-01-08,Blue,2027-01-04",
+        ),
+        start_column="Created",
+    )
+    assert h.columns.layout == "stages" and h.columns.start == "Created"
+    assert h.cycle_times().tolist() == [5.0]
 
 
 # ------------------------------------------------- reading cells and columns as written
 @pytest.mark.filterwarnings("error")
 def test_cells_are_read_as_written():
     """Every cell is text as the tracker wrote it: an id of digits keeps its zeros
-    (0042), "NA" stays an item's name and "null" its type; a line one field short
-    (S-3 has no done cell) is an item not done, and lines that end in a separator
-    (some exports add one) keep their columns in place, with no warning printed. By
-    hand: 0042 takes Monday 4 to Friday 8 January 2027 (5 working days); S-2 Tuesday
-    5 to Thursday 7 (3).
-    Catches cells read as numbers or missing values (42, "", ""), a short line's
-    missing cell filled with text that is then no date, and the first column taken as
-    the rows' index when lines end in a separator."""
+    (0042: a column of digits only), "NA" stays an item's name and "null" its type; a
+    line one field short (0044 has no done cell) is an item not done, and lines that
+    end in a separator (some exports add one) keep their columns in place, with no
+    warning printed. By hand: 0042 takes Monday 4 to Friday 8 January 2027 (5 working
+    days); 0043 Tuesday 5 to Thursday 7 (3). Catches cells read as numbers or missing
+    values (42, "", ""), a short line's missing cell filled with text that is then no
+    date, and the first column taken as the rows' index when lines end in a
+    separator."""
     h = read_history(
         _csv(
             "ID,Name,Type,Started,Done",
             "0042,NA,null,2027-01-04,2027-01-08,",
-            "S-2,Login,Story,2027-01-05,2027-01-07,",
-            "S-3,Search,Story,2027-01-06",
+            "0043,Login,Story,2027-01-05,2027-01-07,",
+            "0044,Search,Story,2027-01-06",
         )
     )
     done = h.done_items()
-    assert done["id"].tolist() == ["0042", "S-2"]
+    assert done["id"].tolist() == ["0042", "0043"]
     assert done["name"].tolist() == ["NA", "Login"]
     assert done["type"].tolist() == ["null", "Story"]
     assert h.cycle_times().tolist() == [3.0, 5.0]
-    assert h.in_progress()["id"].tolist() == ["S-3"]
+    assert h.in_progress()["id"].tolist() == ["0044"]
 
 
 def test_columns_by_position_and_by_the_option():
@@ -2241,7 +2263,7 @@ def test_limits_are_inclusive_and_errors_name_the_file(monkeypatch):
     with pytest.raises(HistoryError) as err:
         read_history(DATA / "five-stages.csv", calendar={"workdays": ["Mon", "Funday"]})
     assert str(err.value).startswith("five-stages.csv: calendar:")
-    with pytest.raises(HistoryError, match=r"the file is empty \(no header row\)"):
+    with pytest.raises(HistoryError, match=r"^the file is empty \(no header row\)$"):
         read_history(b"\xef\xbb\xbf")
 
 
