@@ -2332,3 +2332,19 @@ def test_statuses_and_created_dates_by_hand():
         "cycle_time",
     ]
     assert items["cycle_time"].dtype == float
+
+
+def test_a_done_stage_before_the_last_and_a_header_starting_with_x():
+    """Asked to take the third of four stages as done, the reader looks for start
+    dates up to that stage only: an item with its first two stages empty, done Friday
+    8 January 2027 and in the fourth stage on Tuesday 12 January, is not "done before
+    it started" (1 working day, done to done). A header whose first column starts
+    with X keeps its name. Catches the stage after done counted as a start, and the
+    blank-line trim taking letters off the header."""
+    h = read_history(
+        _csv("Xref,Backlog,Analysis,Review,Shipped", "S-1,,,2027-01-08,2027-01-12"),
+        done_column="Review",
+    )
+    assert h.columns.id == "Xref" and h.columns.layout == "stages"
+    assert h.columns.done == "Review" and h.quality == ()
+    assert h.cycle_times().tolist() == [1.0]
