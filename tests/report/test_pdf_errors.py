@@ -34,12 +34,14 @@ def html(folder: Path) -> Path:
 
 
 def test_a_browser_that_fails_is_quoted(tmp_path):
-    """Chromium exits 3 with two lines on stderr: the message gives the PDF's path,
+    """Chromium exits 3 with three lines on stderr: the message gives the PDF's path,
     the exit status and the last line. With nothing on stderr it says "no message".
     Catches the failure passed over (a report "written" with no PDF), the wrong line
     quoted, and a crash on an empty stderr."""
     pdf = tmp_path / "out" / "r.pdf"
-    browser = fake_browser(tmp_path, "echo starting >&2; echo 'GPU process crashed' >&2; exit 3")
+    browser = fake_browser(
+        tmp_path, "echo starting >&2; echo 'loading' >&2; echo 'GPU process crashed' >&2; exit 3"
+    )
     with pytest.raises(ScenarioError) as err:
         doc.print_pdf(html(tmp_path), pdf, browser)
     assert (

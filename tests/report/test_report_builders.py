@@ -107,8 +107,9 @@ def test_session_report_passes_options_combination_and_store_note(monkeypatch, p
 
     del accepted["b"]
     combined.clear()
-    doc.session_report(ses, pr=pr)
+    doc.session_report(ses, pr=pr, best=["found on the page"])
     assert combined == [] and page[-1][1]["combination"] is None
+    assert page[-1][1]["best"] == ["found on the page"], "a best set given is not searched again"
 
     def unreadable(name, **kw):
         raise StoreError("the database is locked")
