@@ -164,3 +164,41 @@ def test_status_section_without_a_plan_or_a_fit(weeks, monkeypatch):
     assert "<figure" not in html and "Since the last record" not in html
     res.adoption_fit = None
     assert "2 in progress. Value realised" in doc.status_section(res)
+
+
+def test_report_from_a_status_file_through_the_command_line(tmp_path, monkeypatch):
+    """``report --status FILE`` re-forecasts from the status with the runs and seed
+    asked for (the page's summary is ``track``'s for the same runs and seed), says
+    where we are, and carries the plan's recorded trail from the store: with week 9
+    recorded, the week-10 report's trail table has its row (5 Mar 2027). Catches the
+    status path's runs or seed dropped, and the trail not read (or read for another
+    plan)."""
+    import datetime as dt
+    import json
+
+    from simulation.cli import main
+    from simulation.store.trail import record_reforecast
+    from simulation.track.trail import plan_key
+
+    monkeypatch.setenv("SIM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SIM_DATABASE_URL", raising=False)
+    week10 = LIBRARY / "status" / "2027-03-12.yaml"
+    out = tmp_path / "status.html"
+    args = ["report", "--status", str(week10), "--runs", "60", "--seed", "5", "--out", str(out)]
+    assert main(args) == 0
+    text = out.read_text(encoding="utf-8")
+    block = re.search(r"<script type='application/json' id='summary'>(.*?)</script>", text, re.S)
+    want = track(load_status(week10), runs=60, seed=5).summary()
+    assert json.loads(block.group(1)) == json.loads(json.dumps(want))
+    assert "<h2>Where we are</h2>" in text and "<th>As of</th>" not in text
+
+    week9 = load_status(LIBRARY / "status" / "2027-03-05.yaml")
+    record_reforecast(
+        plan_key(week9.plan_ref),
+        dt.date(2027, 3, 5),
+        {"added": []},
+        track(week9, runs=60, seed=5).summary(),
+    )
+    assert main(args) == 0
+    trail_table = out.read_text(encoding="utf-8").split("<th>As of</th>", 1)[1]
+    assert trail_table.split("</tbody>", 1)[0].count("<tr><td>5 Mar 2027</td>") == 1
