@@ -166,7 +166,7 @@ def days(x: object, missing: str = "n/a", signed: bool = False, working: bool = 
         body = body[:-2]
     if signed and body in ("+0", "-0"):
         body = "±0"
-    unit = "day" if abs(v) == 1 else "days"
+    unit = "day" if body.lstrip("+-") == "1" else "days"  # as shown: 0.96 reads "1 day"
     return f"{body} {'working ' if working else ''}{unit}"
 
 

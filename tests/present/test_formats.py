@@ -112,3 +112,16 @@ def test_money_never_shows_a_signed_zero(value, signed, shown):
     """A difference that rounds to nothing reads "0", not "-0" or "+0" (the Decide
     page's best order showed "vs best -0"); one that rounds to 1 keeps its sign."""
     assert formats.money(value, signed=signed) == shown
+
+
+def test_days_agree_in_number_with_the_number_shown():
+    """The unit follows the number as printed: 0.96 and 1.04 print as "1", so "1
+    working day" (the Portfolio ripple read "+1 working days"); 1.5 and 0 are plural,
+    -1 singular. Catches the unit chosen from the unrounded value."""
+    from simulation.present.formats import days
+
+    assert days(0.96, signed=True, working=True) == "+1 working day"
+    assert days(1.04) == "1 day"
+    assert days(-1.0, signed=True) == "-1 day"
+    assert days(1.5) == "1.5 days" and days(0.0) == "0 days"
+    assert days(0.04, signed=True) == "±0 days"
